@@ -1,0 +1,113 @@
+// Shapes that cross the process boundary. Plain data only: dates as YYYY-MM-DD strings.
+import { z } from 'zod';
+
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD');
+export const isoDateTime = z.string();
+
+export const ConnectionKind = z.enum(['embedded', 'server']);
+
+export const SessionInfo = z.object({
+  user: z.string(),
+  displayName: z.string(),
+  roles: z.array(z.string()),
+  organisations: z.array(z.object({ code: z.string(), name: z.string() })),
+  connection: z.object({ kind: ConnectionKind, host: z.string(), database: z.string() }),
+  version: z.string(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const SessionState = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('signed-in'), session: SessionInfo }),
+  z.object({ state: z.literal('needs-credentials'), server: z.string(), rememberedUser: z.string().nullable() }),
+  z.object({ state: z.literal('starting'), message: z.string(), progress: z.number().min(0).max(1).nullable() }),
+]);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const LoginInput = z.object({
+  user: z.string().min(1),
+  password: z.string().min(1),
+  remember: z.boolean().default(false),
+});
+
+export const Health = z.object({ database: z.literal('ok'), latencyMs: z.number() });
+
+export const PersonSearchInput = z.object({
+  /** Free text: an NHS number, "surname dd/mm/yyyy", or a partial name and a postcode. */
+  text: z.string().trim().min(1).max(200),
+  limit: z.number().int().min(1).max(100).default(50),
+});
+
+export const PersonSummary = z.object({
+  id: z.number().int(),
+  nhsNumber: z.string(),
+  givenName: z.string(),
+  familyName: z.string(),
+  dateOfBirth: isoDate,
+  genderCode: z.string(),
+  postcode: z.string().nullable(),
+  practiceCode: z.string().nullable(),
+  practiceName: z.string().nullable(),
+  dateOfDeath: isoDate.nullable(),
+});
+export type PersonSummary = z.infer<typeof PersonSummary>;
+
+export const PersonSearchResult = z.object({
+  interpretedAs: z.string(),
+  results: z.array(PersonSummary),
+  truncated: z.boolean(),
+});
+export type PersonSearchResult = z.infer<typeof PersonSearchResult>;
+
+export const ContactDetails = z.object({
+  addressLines: z.array(z.string()),
+  email: z.string().nullable(),
+  mobile: z.string().nullable(),
+  landline: z.string().nullable(),
+  preferredChannel: z.enum(['LETTER', 'EMAIL', 'SMS']),
+  optOut: z.object({ letter: z.boolean(), email: z.boolean(), sms: z.boolean() }),
+});
+
+export const ClinicalFlag = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  label: z.string(),
+  category: z.string(),
+  fromDate: isoDate,
+  toDate: isoDate.nullable(),
+  source: z.string(),
+});
+
+export const StaffRecord = z.object({
+  id: z.number().int(),
+  employerCode: z.string(),
+  employerName: z.string(),
+  department: z.string().nullable(),
+  staffGroup: z.string(),
+  jobRole: z.string().nullable(),
+  frontline: z.boolean(),
+  fromDate: isoDate,
+  toDate: isoDate.nullable(),
+});
+
+export const RecordView = z.object({ viewedAt: isoDateTime, viewedBy: z.string() });
+
+export const PersonRecord = z.object({
+  person: PersonSummary.extend({
+    otherGivenNames: z.string().nullable(),
+    ethnicCategory: z.string().nullable(),
+    ethnicCategoryLabel: z.string().nullable(),
+    lsoaCode: z.string().nullable(),
+    imdDecile: z.number().int().nullable(),
+    localAuthority: z.string().nullable(),
+    schoolUrn: z.string().nullable(),
+    schoolName: z.string().nullable(),
+    yearGroup: z.number().int().nullable(),
+    registrationStatus: z.string(),
+    ageYears: z.number().int(),
+  }),
+  contact: ContactDetails.nullable(),
+  flags: z.array(ClinicalFlag),
+  staff: z.array(StaffRecord),
+  recentViews: z.array(RecordView),
+});
+export type PersonRecord = z.infer<typeof PersonRecord>;
