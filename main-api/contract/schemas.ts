@@ -20,6 +20,7 @@ export const SessionState = z.discriminatedUnion('state', [
   z.object({ state: z.literal('signed-in'), session: SessionInfo }),
   z.object({ state: z.literal('needs-credentials'), server: z.string(), rememberedUser: z.string().nullable() }),
   z.object({ state: z.literal('starting'), message: z.string(), progress: z.number().min(0).max(1).nullable() }),
+  z.object({ state: z.literal('failed'), message: z.string() }),
 ]);
 export type SessionState = z.infer<typeof SessionState>;
 

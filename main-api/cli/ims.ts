@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `ims`: the command-line interface for administrators, support staff and scripts.
+import { Command } from 'commander';
+import { AppError } from '../contract/result';
+import { APP_VERSION } from '../host/version';
+import { createCliContext } from './context';
+import { registerMigrateCommands } from './commands/migrate';
+import { registerServeCommands } from './commands/serve';
+import { registerUserCommands } from './commands/user';
+import { registerDemoCommands } from './commands/demo';
+
+const ctx = createCliContext();
+const program = new Command('ims')
+  .description('Immunisation Management System')
+  .version(APP_VERSION)
+  .showHelpAfterError();
+
+registerMigrateCommands(program, ctx);
+registerServeCommands(program, ctx);
+registerUserCommands(program, ctx);
+registerDemoCommands(program, ctx);
+
+program
+  .parseAsync(process.argv)
+  .then(() => ctx.close())
+  .catch(async (error: unknown) => {
+    await ctx.close().catch(() => {});
+    const message = error instanceof AppError ? error.message : (error as Error).message;
+    process.stderr.write(`ims: ${message}\n`);
+    process.exit(error instanceof AppError && error.code === 'VALIDATION' ? 2 : 1);
+  });

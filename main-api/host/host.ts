@@ -1,0 +1,211 @@
+// The application host: owns the database connection for one signed-in user and implements
+// the contract's handlers. Used by both transports (Electron IPC and the loopback HTTP host).
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Handlers } from '../contract/contract';
+import { AppError } from '../contract/result';
+import type { SessionInfo, SessionState } from '../contract/schemas';
+import { describeUrl, withCredentials, withDatabase, type DatabaseTarget } from '../db/config';
+import { openDataSource } from '../db/datasource';
+import { readOrCreateSecret, startEmbedded, type EmbeddedServer } from '../db/embedded';
+import { classifyDatabaseError } from '../db/errors';
+import { migrate, pendingMigrations } from '../db/migrate';
+import { migrationsDir } from '../db/paths';
+import { PersonRepository } from '../repositories/person-repository';
+import { SessionRepository } from '../repositories/session-repository';
+import { PersonService } from '../services/person-service';
+import { ensureUser } from '../admin/users';
+import { loadDemoRegion } from '../demo/load';
+import { APP_VERSION } from './version';
+
+export interface HostOptions {
+  target: DatabaseTarget;
+  credentials?: { user: string; password: string };
+  log?: (message: string, error?: unknown) => void;
+  /** Persons in the demo region loaded on a fresh embedded database (0 for none). */
+  demoPersons?: number;
+}
+
+export interface Host {
+  handlers: Handlers;
+  start(): Promise<void>;
+  close(): Promise<void>;
+  onLogin?: (user: string, password: string, remember: boolean) => void;
+  /** The owner/superuser URL while running embedded; for the CLI and tests. */
+  readonly embeddedOwnerUrl: string | null;
+}
+
+export const LOCAL_ADMIN = 'local_admin';
+export const EMBEDDED_DATABASE = 'ims';
+
+export function createHost(options: HostOptions): Host {
+  const log = options.log ?? (() => {});
+  let state: SessionState = { state: 'starting', message: 'Starting…', progress: null };
+  let embedded: EmbeddedServer | null = null;
+  let ds: DataSource | null = null;
+  let session: SessionInfo | null = null;
+  let services: { people: PersonService } | null = null;
+
+  const progress = (message: string, fraction: number | null): void => {
+    state = { state: 'starting', message, progress: fraction };
+    log(message);
+  };
+
+  async function signIn(url: string, kind: 'embedded' | 'server'): Promise<SessionInfo> {
+    const source = await openDataSource(url);
+    try {
+      const info = await new SessionRepository(source).sessionInfo(kind, describeUrl(url), APP_VERSION);
+      await ds?.destroy().catch(() => {});
+      ds = source;
+      session = info;
+      services = { people: new PersonService(new PersonRepository(source)) };
+      state = { state: 'signed-in', session: info };
+      return info;
+    } catch (error) {
+      await source.destroy().catch(() => {});
+      throw error;
+    }
+  }
+
+  async function startEmbeddedDatabase(dataDir: string): Promise<void> {
+    progress('Starting the database on this computer…', 0.02);
+    embedded = await startEmbedded({ dataDir, log: (l) => log(`[postgres] ${l.trim()}`) });
+    const admin = new pg.Client({ connectionString: embedded.superuserUrl('postgres') });
+    await admin.connect();
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+    await admin.end();
+    const ownerUrl = embedded.superuserUrl(EMBEDDED_DATABASE);
+    progress('Updating the database structure…', 0.05);
+    await migrate(ownerUrl, migrationsDir(), (m) => progress(m, 0.05));
+
+    const demoPersons = options.demoPersons ?? 50_000;
+    if (demoPersons > 0 && (await isEmptyRegister(ownerUrl))) {
+      progress('Building the demonstration region…', 0.08);
+      await loadDemoRegion(ownerUrl, {
+        persons: demoPersons,
+        seed: 1,
+        onProgress: (p) => progress(`Building the demonstration region: ${p.phase}`, 0.08 + 0.9 * (p.total ? p.done / p.total : 0)),
+      });
+    }
+    progress('Signing you in…', 0.99);
+    const password = readOrCreateSecret(dataDir, 'local-admin');
+    const orgs = await regionCodes(ownerUrl);
+    const osUser = safeOsUser();
+    await ensureUser(ownerUrl, { name: LOCAL_ADMIN, role: 'administrator', orgs, password, displayName: `${osUser} (this computer)` });
+    await signIn(withCredentials(ownerUrl, LOCAL_ADMIN, password), 'embedded');
+  }
+
+  async function connectServer(url: string): Promise<void> {
+    const parts = new URL(url);
+    const user = options.credentials?.user ?? decodeURIComponent(parts.username);
+    const password = options.credentials?.password ?? decodeURIComponent(parts.password);
+    if (!user || !password) {
+      state = { state: 'needs-credentials', server: describeUrl(url).host, rememberedUser: user || null };
+      return;
+    }
+    await signInToServer(url, user, password);
+  }
+
+  async function signInToServer(url: string, user: string, password: string): Promise<SessionInfo> {
+    const full = withCredentials(url, user, password);
+    const client = new pg.Client({ connectionString: full });
+    await client.connect();
+    try {
+      const pending = await pendingMigrations(client, migrationsDir());
+      if (pending.length > 0) {
+        throw new AppError(
+          'UNAVAILABLE',
+          `The database needs upgrading before this version can use it (${pending.length} change${pending.length > 1 ? 's' : ''} pending). Ask an administrator to run "ims migrate".`,
+          { pending },
+        );
+      }
+    } finally {
+      await client.end();
+    }
+    return signIn(full, 'server');
+  }
+
+  const requireServices = (): { people: PersonService } => {
+    if (!services) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+    return services;
+  };
+
+  const handlers: Handlers = {
+    'session.state': async () => state,
+    'session.login': async ({ user, password, remember }) => {
+      if (options.target.kind !== 'server') throw new AppError('VALIDATION', 'This computer uses its own database; no sign-in is needed.');
+      const info = await signInToServer(options.target.url, user, password);
+      host.onLogin?.(user, password, remember);
+      return info;
+    },
+    'health.check': async () => {
+      if (!ds) throw new AppError('UNAVAILABLE', 'The database is not connected.');
+      const started = performance.now();
+      await ds.query('SELECT 1');
+      return { database: 'ok' as const, latencyMs: Math.round(performance.now() - started) };
+    },
+    'person.search': (input) => requireServices().people.search(input),
+    'person.open': (input) => requireServices().people.open(input),
+  };
+
+  const host: Host = {
+    handlers,
+    get embeddedOwnerUrl() {
+      return embedded ? embedded.superuserUrl(EMBEDDED_DATABASE) : null;
+    },
+    async start() {
+      try {
+        if (options.target.kind === 'embedded') await startEmbeddedDatabase(options.target.dataDir);
+        else await connectServer(options.target.url);
+      } catch (error) {
+        const known = error instanceof AppError ? error : classifyDatabaseError(error);
+        const message = known ? known.message : `The application could not start: ${(error as Error).message}`;
+        log('Start-up failed', error);
+        state = { state: 'failed', message };
+        throw error;
+      }
+    },
+    async close() {
+      await ds?.destroy().catch(() => {});
+      ds = null;
+      services = null;
+      await embedded?.stop().catch(() => {});
+      embedded = null;
+    },
+  };
+  return host;
+}
+
+async function isEmptyRegister(ownerUrl: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: ownerUrl });
+  await c.connect();
+  try {
+    const r = await c.query(`SELECT NOT EXISTS (SELECT 1 FROM ims.organisation) AND NOT EXISTS (SELECT 1 FROM ims.person) AS empty`);
+    return r.rows[0].empty === true;
+  } finally {
+    await c.end();
+  }
+}
+
+async function regionCodes(ownerUrl: string): Promise<string[]> {
+  const c = new pg.Client({ connectionString: ownerUrl });
+  await c.connect();
+  try {
+    const r = await c.query(`SELECT code FROM ims.organisation WHERE org_type = 'REGION' ORDER BY code`);
+    return r.rows.map((row: { code: string }) => row.code);
+  } finally {
+    await c.end();
+  }
+}
+
+function safeOsUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'Local user';
+  }
+}
+
+export { withDatabase };

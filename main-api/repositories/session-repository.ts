@@ -1,0 +1,36 @@
+// Who is signed in, as the database sees it: the login role, its groups and its organisations.
+import type { DataSource } from 'typeorm';
+import type { SessionInfo } from '../contract/schemas';
+
+export const ROLE_GROUPS: Record<string, string> = {
+  ims_administrator: 'Administrator',
+  ims_coordinator: 'Immunisation coordinator',
+  ims_child_health: 'Child health',
+  ims_occupational_health: 'Occupational health',
+  ims_analyst: 'Analyst (read only)',
+};
+
+export class SessionRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async sessionInfo(kind: 'embedded' | 'server', where: { host: string; database: string }, version: string): Promise<SessionInfo> {
+    const [who] = await this.db.query(
+      `SELECT session_user AS "user",
+              coalesce((SELECT display_name FROM ims.app_user WHERE role_name = session_user), session_user) AS "displayName",
+              ARRAY(SELECT g.rolname FROM pg_roles g
+                    WHERE g.rolname LIKE 'ims\\_%' AND pg_has_role(session_user, g.oid, 'MEMBER') ORDER BY g.rolname) AS roles`,
+    );
+    const organisations: { code: string; name: string }[] = await this.db.query(
+      `SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
+       WHERE s.role_name = session_user ORDER BY o.name`,
+    );
+    return {
+      user: who.user,
+      displayName: who.displayName,
+      roles: (who.roles as string[]).map((r) => ROLE_GROUPS[r] ?? r),
+      organisations,
+      connection: { kind, host: where.host, database: where.database },
+      version,
+    };
+  }
+}
