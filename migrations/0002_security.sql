@@ -135,11 +135,11 @@ GRANT DELETE ON ims.person TO ims_administrator;
 ALTER TABLE ims.person ENABLE ROW LEVEL SECURITY;
 CREATE POLICY person_in_scope ON ims.person
   USING ((SELECT ims.is_admin())
-         OR practice_code = ANY ((SELECT ims.scope_practices()))
-         OR la_code = ANY ((SELECT ims.scope_local_authorities())))
+         OR practice_code = ANY ((SELECT ims.scope_practices())::text[])
+         OR la_code = ANY ((SELECT ims.scope_local_authorities())::text[]))
   WITH CHECK ((SELECT ims.is_admin())
-         OR practice_code = ANY ((SELECT ims.scope_practices()))
-         OR la_code = ANY ((SELECT ims.scope_local_authorities())));
+         OR practice_code = ANY ((SELECT ims.scope_practices())::text[])
+         OR la_code = ANY ((SELECT ims.scope_local_authorities())::text[]));
 
 -- ---------------------------------------------------------------------------------------
 -- Audit, written by the database.
