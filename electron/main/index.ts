@@ -108,10 +108,9 @@ function main(): void {
           store.forget();
           await host.close().catch(() => {});
           host = makeHost(target, null, store);
-          await host.start().catch((e: unknown) => log('Start-up failed', e));
-        } else {
-          log('Start-up failed', error);
+          await host.start().catch(() => {});
         }
+        // Otherwise the host has logged the failure and reports it through session.state.
       }
 
       stopUpdates = await startUpdates();

@@ -21,7 +21,7 @@ export interface InvokeEventLike {
 
 /** The parts of Electron's ipcMain this module uses. */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: never, ...args: unknown[]) => Promise<unknown>): void;
+  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>): void;
   removeHandler(channel: string): void;
 }
 
@@ -37,7 +37,7 @@ export interface IpcOptions {
 }
 
 export function senderFacts(event: InvokeEventLike, ownsSender: (sender: unknown) => boolean): SenderFacts {
-  let frame: FrameLike | null = null;
+  let frame: FrameLike | null;
   try {
     // Reading senderFrame after the frame navigated away or was destroyed can throw or give null.
     frame = event.senderFrame;
@@ -79,7 +79,7 @@ export function registerIpc(options: IpcOptions): () => void {
   for (const channel of channels) {
     const name = ipcName(channel);
     const listener = createChannelListener(channel, options);
-    options.ipcMain.handle(name, (event: never, ...args: unknown[]) => listener(event as InvokeEventLike, args[0]));
+    options.ipcMain.handle(name, (event, ...args) => listener(event, args[0]));
     names.push(name);
   }
   return () => {

@@ -49,7 +49,8 @@ export function originOf(url: string): string | null {
 /** True for a URL inside the packaged renderer (app://ims/...). */
 export function isAppUrl(url: string): boolean {
   const u = parse(url);
-  return !!u && u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && !u.username && !u.password;
+  // Chromium lowercases hosts of standard schemes; Node's URL keeps custom-scheme hosts as written.
+  return !!u && u.protocol === `${APP_SCHEME}:` && u.host.toLowerCase() === APP_HOST && !u.username && !u.password;
 }
 
 /**
@@ -107,7 +108,7 @@ export type FileLookup =
 export function resolveAppFile(requestUrl: string, root: string): FileLookup {
   const u = parse(requestUrl);
   if (!u || u.protocol !== `${APP_SCHEME}:`) return { ok: false, status: 400, reason: 'not an app URL' };
-  if (u.host !== APP_HOST) return { ok: false, status: 403, reason: 'unknown host' };
+  if (u.host.toLowerCase() !== APP_HOST || u.username || u.password) return { ok: false, status: 403, reason: 'unknown host' };
   let path: string;
   try {
     path = decodeURIComponent(u.pathname);

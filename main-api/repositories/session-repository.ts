@@ -17,7 +17,7 @@ export class SessionRepository {
     const [who] = await this.db.query(
       `SELECT session_user AS "user",
               coalesce((SELECT display_name FROM ims.app_user WHERE role_name = session_user), session_user) AS "displayName",
-              ARRAY(SELECT g.rolname FROM pg_roles g
+              ARRAY(SELECT g.rolname::text FROM pg_roles g
                     WHERE g.rolname LIKE 'ims\\_%' AND pg_has_role(session_user, g.oid, 'MEMBER') ORDER BY g.rolname) AS roles`,
     );
     const organisations: { code: string; name: string }[] = await this.db.query(

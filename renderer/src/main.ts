@@ -1,7 +1,7 @@
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
-import '@fontsource/arimo/400.css';
-import '@fontsource/arimo/700.css';
+import '@fontsource/arimo/latin-400.css';
+import '@fontsource/arimo/latin-700.css';
 import './styles.css';
 import App from './App.vue';
 import { createAppRouter } from './router';

@@ -67,12 +67,7 @@ export function createHttpApi(options: HttpOptions): Api {
       // fetch rejects only when no answer came at all: the host has stopped.
       return fail('UNAVAILABLE', HOST_GONE);
     }
-    let body: unknown = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
+    const body: unknown = await response.json().catch(() => null);
     if (isResult(body)) return body;
     if (response.status === 401) return fail('UNAUTHENTICATED', 'This link has expired or is not valid.');
     if (response.status === 502 || response.status === 503 || response.status === 504) {

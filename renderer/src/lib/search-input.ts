@@ -8,7 +8,8 @@ export type SearchCheck =
   | { kind: 'invalid'; message: string }
   | { kind: 'ready'; text: string; nhsNumber: string | null };
 
-const DIGITS_ONLY = /^[\d\s-]+$/;
+// Digits and spaces, or the hyphenated 3-3-4 form; a date such as 2019-03-01 is not a number.
+const NUMBER_LIKE = /^(?:[\d\s]+|\d{3}-\d{3}-\d{4})$/;
 
 /**
  * Checks the search text as typed. `submitting` is true when the person pressed Enter:
@@ -17,7 +18,7 @@ const DIGITS_ONLY = /^[\d\s-]+$/;
 export function checkSearchText(raw: string, submitting = false): SearchCheck {
   const text = raw.trim();
   if (text === '') return { kind: 'empty' };
-  if (!DIGITS_ONLY.test(text)) return { kind: 'ready', text, nhsNumber: null };
+  if (!NUMBER_LIKE.test(text)) return { kind: 'ready', text, nhsNumber: null };
   const digits = text.replace(/\D/g, '');
   if (digits.length < 10) {
     return submitting

@@ -1,0 +1,42 @@
+// Synthetic NHS numbers for the demo: only the 999 range, which is never issued to real people.
+// Numbers are taken in order of their nine-digit stem, skipping stems that have no valid check
+// digit, so a load never needs to look for collisions among the numbers it makes.
+import { nhsCheckDigit } from '../domain/nhs-number';
+
+export const DEMO_FIRST_STEM = 999_000_000;
+export const DEMO_LAST_STEM = 999_999_999;
+
+/** Turns stems into numbers, stopping at the end of the 999 range. */
+export class NhsNumberSequence {
+  private stem: number;
+
+  /** Starts at the first usable stem at or after `firstStem`. */
+  constructor(firstStem: number = DEMO_FIRST_STEM) {
+    if (firstStem < DEMO_FIRST_STEM) throw new RangeError('Demo NHS numbers stay in the 999 range.');
+    this.stem = firstStem;
+  }
+
+  next(): string {
+    while (this.stem <= DEMO_LAST_STEM) {
+      const stem = String(this.stem++);
+      const check = nhsCheckDigit(stem);
+      if (check !== null) return stem + check;
+    }
+    throw new RangeError('The 999 range of synthetic NHS numbers is used up.');
+  }
+}
+
+/** How many valid numbers the 999 range holds from `firstStem` on (computed once, ~1M stems). */
+export function demoCapacityFrom(firstStem: number = DEMO_FIRST_STEM): number {
+  let count = 0;
+  for (let stem = Math.max(firstStem, DEMO_FIRST_STEM); stem <= DEMO_LAST_STEM; stem++) {
+    if (nhsCheckDigit(String(stem)) !== null) count++;
+  }
+  return count;
+}
+
+/** The stem after an existing number, so that an appended load continues the sequence. */
+export function stemAfter(nhsNumber: string | null): number {
+  if (!nhsNumber) return DEMO_FIRST_STEM;
+  return Math.max(DEMO_FIRST_STEM, Number(nhsNumber.slice(0, 9)) + 1);
+}

@@ -1,0 +1,265 @@
+// SQL for vaccination records, run as the signed-in user's role: row-level security decides
+// which persons' events exist for them, and the database owns who-recorded-what and history.
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AdverseReaction, Batch, Product, VaccinationEvent } from '../contract/vaccination';
+
+type Db = DataSource | EntityManager;
+
+const instant = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const coding = (code: string, term: string): string =>
+  `CASE WHEN ${code} IS NULL THEN NULL ELSE json_build_object('code', ${code}, 'term', ${term}) END`;
+
+const EVENT_COLUMNS = `
+  e.id, e.person_id AS "personId", e.programme_code AS "programmeCode", pr.name AS "programmeName",
+  e.outcome, e.not_given_reason AS "notGivenReason",
+  ${instant('e.occurred_at')} AS "occurredAt", e.occurred_on::text AS "occurredOn",
+  e.dose_sequence::int AS "doseSequence",
+  CASE WHEN p.code IS NULL THEN NULL
+       ELSE json_build_object('code', p.code, 'name', p.name, 'shortName', p.short_name, 'vaccineType', p.vaccine_type) END AS product,
+  ARRAY(SELECT pa.antigen_code FROM ims.product_antigen pa
+        WHERE pa.product_code = e.product_code AND e.outcome = 'GIVEN' ORDER BY pa.antigen_code) AS antigens,
+  e.batch_id AS "batchId", e.batch_number AS "batchNumber", e.expiry_date::text AS "expiryDate",
+  ${coding('e.site_code', 'e.site_term')} AS site,
+  ${coding('e.route_code', 'e.route_term')} AS route,
+  e.dose_amount::float8 AS "doseAmount",
+  ${coding('e.dose_unit_code', 'e.dose_unit_term')} AS "doseUnit",
+  CASE WHEN e.performer_name IS NULL THEN NULL ELSE json_build_object('name', e.performer_name, 'role', e.performer_role) END AS performer,
+  CASE WHEN e.location_code IS NULL THEN NULL ELSE json_build_object('code', e.location_code, 'type', e.location_type) END AS location,
+  e.organisation_code AS "organisationCode", e.legal_basis AS "legalBasis", e.primary_source AS "primarySource",
+  e.source_system AS "sourceSystem", e.source_id AS "sourceId", e.notes,
+  e.recorded_by AS "recordedBy", ${instant('e.recorded_at')} AS "recordedAt",
+  e.status, e.supersedes_id AS "supersedesId",
+  (SELECT n.id FROM ims.vaccination_event n WHERE n.supersedes_id = e.id) AS "supersededById",
+  e.change_reason AS "changeReason", e.status_reason AS "statusReason",
+  e.status_changed_by AS "statusChangedBy", ${instant('e.status_changed_at')} AS "statusChangedAt"`;
+
+const EVENT_FROM = `
+  FROM ims.vaccination_event e
+  JOIN ims.programme pr ON pr.code = e.programme_code
+  LEFT JOIN ims.vaccine_product p ON p.code = e.product_code`;
+
+const REACTION_COLUMNS = `
+  r.id, r.person_id AS "personId", r.vaccination_event_id AS "eventId", ${instant('r.onset_at')} AS "onsetAt",
+  r.reaction_code AS "reactionCode", r.description, r.seriousness, r.outcome, r.reporter,
+  r.reported_to_mhra AS "reportedToMhra", r.yellow_card_reference AS "yellowCardReference",
+  r.recorded_by AS "recordedBy", ${instant('r.recorded_at')} AS "recordedAt"`;
+
+const BATCH_COLUMNS = (onDateParam: string): string => `
+  b.id, b.product_code AS "productCode", b.batch_number AS "batchNumber", b.expiry_date::text AS "expiryDate",
+  (b.expiry_date < ${onDateParam}::date) AS expired, b.organisation_code AS "organisationCode",
+  b.received_on::text AS "receivedOn"`;
+
+/** A row ready to insert: every column the application writes. */
+export interface EventInsert {
+  personId: number;
+  programmeCode: string;
+  outcome: 'GIVEN' | 'NOT_GIVEN';
+  notGivenReason: string | null;
+  occurredAt: string | null;
+  occurredOn: string;
+  doseSequence: number | null;
+  productCode: string | null;
+  batchId: number | null;
+  batchNumber: string | null;
+  expiryDate: string | null;
+  siteCode: string | null;
+  siteTerm: string | null;
+  routeCode: string | null;
+  routeTerm: string | null;
+  doseAmount: number | null;
+  doseUnitCode: string | null;
+  doseUnitTerm: string | null;
+  performerName: string | null;
+  performerRole: string | null;
+  locationCode: string | null;
+  locationType: 'ODS' | 'URN' | null;
+  organisationCode: string | null;
+  legalBasis: string | null;
+  primarySource: boolean;
+  sourceSystem: string | null;
+  sourceId: string | null;
+  notes: string | null;
+  supersedesId: number | null;
+  changeReason: string | null;
+}
+
+export interface ReactionInsert {
+  personId: number;
+  eventId: number;
+  onsetAt: string;
+  reactionCode: string;
+  description: string | null;
+  seriousness: string;
+  outcome: string;
+  reporter: string;
+  reportedToMhra: boolean;
+  yellowCardReference: string | null;
+}
+
+export interface PersonDates {
+  dateOfBirth: string;
+  dateOfDeath: string | null;
+}
+
+export class VaccinationRepository {
+  constructor(private readonly db: Db) {}
+
+  async products(includeInactive: boolean, code?: string): Promise<Product[]> {
+    const params: unknown[] = [includeInactive];
+    let where = `($1 OR p.active)`;
+    if (code !== undefined) {
+      params.push(code);
+      where += ` AND p.code = $2`;
+    }
+    return this.db.query(
+      `SELECT p.code, p.code_status AS "codeStatus", p.name, p.short_name AS "shortName", p.manufacturer,
+              p.vaccine_type AS "vaccineType",
+              coalesce((SELECT json_agg(json_build_object('code', a.code, 'name', a.name) ORDER BY a.code)
+                        FROM ims.product_antigen pa JOIN ims.antigen a ON a.code = pa.antigen_code
+                        WHERE pa.product_code = p.code), '[]'::json) AS antigens,
+              json_build_object('code', p.default_route_code, 'term', p.default_route_term) AS "defaultRoute",
+              p.default_dose_amount::float8 AS "defaultDoseAmount",
+              ${coding('p.dose_unit_code', 'p.dose_unit_term')} AS "doseUnit",
+              coalesce((SELECT json_agg(json_build_object('appliesTo', pp.applies_to, 'code', pp.code, 'term', pp.term) ORDER BY pp.applies_to)
+                        FROM ims.product_procedure pp WHERE pp.product_code = p.code), '[]'::json) AS procedures,
+              p.active
+       FROM ims.vaccine_product p
+       WHERE ${where}
+       ORDER BY p.vaccine_type, p.short_name`,
+      params,
+    );
+  }
+
+  async product(code: string): Promise<Product | null> {
+    const rows = await this.products(true, code);
+    return rows[0] ?? null;
+  }
+
+  async programmeExists(code: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM ims.programme WHERE code = $1`, [code]);
+    return rows.length > 0;
+  }
+
+  /** Null when the person does not exist or is outside the user's scope. */
+  async personDates(personId: number): Promise<PersonDates | null> {
+    const rows: PersonDates[] = await this.db.query(
+      `SELECT date_of_birth::text AS "dateOfBirth", date_of_death::text AS "dateOfDeath" FROM ims.person WHERE id = $1`,
+      [personId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Unexpired batches first (soonest expiry first), then expired ones (most recent first). */
+  async batches(productCode: string, onDate: string): Promise<Batch[]> {
+    return this.db.query(
+      `SELECT ${BATCH_COLUMNS('$2')} FROM ims.batch b
+       WHERE b.product_code = $1
+       ORDER BY (b.expiry_date < $2::date), CASE WHEN b.expiry_date >= $2::date THEN b.expiry_date END, b.expiry_date DESC, b.batch_number`,
+      [productCode, onDate],
+    );
+  }
+
+  async batchById(id: number, onDate: string): Promise<Batch | null> {
+    const rows: Batch[] = await this.db.query(`SELECT ${BATCH_COLUMNS('$2')} FROM ims.batch b WHERE b.id = $1`, [id, onDate]);
+    return rows[0] ?? null;
+  }
+
+  async batchByNumber(productCode: string, batchNumber: string, onDate: string): Promise<Batch | null> {
+    const rows: Batch[] = await this.db.query(
+      `SELECT ${BATCH_COLUMNS('$3')} FROM ims.batch b WHERE b.product_code = $1 AND b.batch_number = $2`,
+      [productCode, batchNumber, onDate],
+    );
+    return rows[0] ?? null;
+  }
+
+  async insertBatch(
+    b: { productCode: string; batchNumber: string; expiryDate: string; organisationCode: string | null; receivedOn: string | null },
+    onDate: string,
+  ): Promise<Batch> {
+    const rows: Batch[] = await this.db.query(
+      `INSERT INTO ims.batch AS b (product_code, batch_number, expiry_date, organisation_code, received_on)
+       VALUES ($1, $2, $3::date, $4, $5::date)
+       RETURNING ${BATCH_COLUMNS('$6')}`,
+      [b.productCode, b.batchNumber, b.expiryDate, b.organisationCode, b.receivedOn, onDate],
+    );
+    return rows[0] as Batch;
+  }
+
+  async eventIdBySource(sourceSystem: string, sourceId: string): Promise<number | null> {
+    const rows: { id: number }[] = await this.db.query(
+      `SELECT id FROM ims.vaccination_event WHERE source_system = $1 AND source_id = $2 AND status <> 'SUPERSEDED'`,
+      [sourceSystem, sourceId],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async insertEvent(e: EventInsert): Promise<number> {
+    const rows: { id: number }[] = await this.db.query(
+      `INSERT INTO ims.vaccination_event (
+         person_id, programme_code, outcome, not_given_reason, occurred_at, occurred_on, dose_sequence,
+         product_code, batch_id, batch_number, expiry_date, site_code, site_term, route_code, route_term,
+         dose_amount, dose_unit_code, dose_unit_term, performer_name, performer_role, location_code, location_type,
+         organisation_code, legal_basis, primary_source, source_system, source_id, notes, supersedes_id, change_reason)
+       VALUES ($1, $2, $3, $4, $5::timestamptz, $6::date, $7, $8, $9, $10, $11::date, $12, $13, $14, $15,
+               $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
+               coalesce($26, 'IMS'), coalesce($27, gen_random_uuid()::text), $28, $29, $30)
+       RETURNING id`,
+      [
+        e.personId, e.programmeCode, e.outcome, e.notGivenReason, e.occurredAt, e.occurredOn, e.doseSequence,
+        e.productCode, e.batchId, e.batchNumber, e.expiryDate, e.siteCode, e.siteTerm, e.routeCode, e.routeTerm,
+        e.doseAmount, e.doseUnitCode, e.doseUnitTerm, e.performerName, e.performerRole, e.locationCode, e.locationType,
+        e.organisationCode, e.legalBasis, e.primarySource, e.sourceSystem, e.sourceId, e.notes, e.supersedesId, e.changeReason,
+      ],
+    );
+    return (rows[0] as { id: number }).id;
+  }
+
+  async event(id: number): Promise<VaccinationEvent | null> {
+    const rows: VaccinationEvent[] = await this.db.query(`SELECT ${EVENT_COLUMNS} ${EVENT_FROM} WHERE e.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Locks the event row for a status change or correction; null when not visible. */
+  async lockEvent(id: number): Promise<{ id: number; status: string } | null> {
+    const rows: { id: number; status: string }[] = await this.db.query(
+      `SELECT id, status FROM ims.vaccination_event WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async markEnteredInError(id: number, reason: string): Promise<void> {
+    await this.db.query(
+      `UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = $2 WHERE id = $1 AND status = 'ACTIVE'`,
+      [id, reason],
+    );
+  }
+
+  /** Every version of every event for the person, newest clinical date first. */
+  async eventsForPerson(personId: number): Promise<VaccinationEvent[]> {
+    return this.db.query(
+      `SELECT ${EVENT_COLUMNS} ${EVENT_FROM}
+       WHERE e.person_id = $1
+       ORDER BY e.occurred_on DESC, e.occurred_at DESC NULLS LAST, e.id DESC`,
+      [personId],
+    );
+  }
+
+  async reactionsForPerson(personId: number): Promise<AdverseReaction[]> {
+    return this.db.query(
+      `SELECT ${REACTION_COLUMNS} FROM ims.adverse_reaction r WHERE r.person_id = $1 ORDER BY r.onset_at DESC, r.id DESC`,
+      [personId],
+    );
+  }
+
+  async insertReaction(r: ReactionInsert): Promise<AdverseReaction> {
+    const rows: AdverseReaction[] = await this.db.query(
+      `INSERT INTO ims.adverse_reaction AS r (person_id, vaccination_event_id, onset_at, reaction_code, description,
+         seriousness, outcome, reporter, reported_to_mhra, yellow_card_reference)
+       VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10)
+       RETURNING ${REACTION_COLUMNS}`,
+      [r.personId, r.eventId, r.onsetAt, r.reactionCode, r.description, r.seriousness, r.outcome, r.reporter, r.reportedToMhra, r.yellowCardReference],
+    );
+    return rows[0] as AdverseReaction;
+  }
+}

@@ -1,0 +1,554 @@
+// The forecast: for one person on one date, where each series stands and why.
+// Hot path for population runs: integer day numbers, bitmasks, precompiled rules.
+import {
+  FLAG_INDEX, addSpan, antigenMask, rowOn, segmentFor, versionOn,
+  type CohortSegment, type CompiledCampaign, type CompiledDose, type CompiledRules, type CompiledSeries, type Span,
+} from './compile';
+import { civilFromDay, dayFromCivil, daysInMonth, describeAge, formatDay, formatLong, parseDay, requireDay } from './dates';
+import type {
+  CampaignForecast, CampaignStatus, CountedDose, EventInput, Forecast, ForecastOptions, IgnoredDose,
+  NotGivenReason, PersonInput, SeriesForecast, SeriesStatus,
+} from './types';
+
+const NEG = -Infinity;
+const POS = Infinity;
+
+/** Per-person facts, parsed once and shared by every series. */
+export interface PersonContext {
+  dob: number;
+  dobY: number;
+  dobM: number;
+  dobD: number;
+  asOf: number;
+  death: number;
+  flagsAsOf: number;
+  person: PersonInput;
+  /** Events sorted by date; parallel arrays avoid an object per event. */
+  n: number;
+  day: number[];
+  mask: number[];
+  given: boolean[];
+  reason: (NotGivenReason | null)[];
+  ids: (string | number | null)[];
+  dates: string[];
+  /** counted[e * seriesCount + seriesIndex] = dose number + 1 when event e counted for that series. */
+  counted: Uint8Array;
+  seriesCount: number;
+}
+
+let countedScratch = new Uint8Array(1024);
+
+function flagsOn(person: PersonInput, day: number): number {
+  let mask = 0;
+  for (const f of person.flags) {
+    const i = FLAG_INDEX.get(f.code);
+    if (i === undefined) continue;
+    if (parseDay(f.from) <= day && (f.to === null || parseDay(f.to) >= day)) mask |= 1 << i;
+  }
+  return mask;
+}
+
+function frontlineOn(person: PersonInput, day: number): boolean {
+  if (!person.staff) return false;
+  for (const s of person.staff) {
+    if (s.frontline && parseDay(s.from) <= day && (s.to === null || parseDay(s.to) >= day)) return true;
+  }
+  return false;
+}
+
+export function buildContext(rules: CompiledRules, person: PersonInput, events: EventInput[], asOf: string): PersonContext {
+  const dob = requireDay(person.dateOfBirth, 'dateOfBirth');
+  const asOfDay = requireDay(asOf, 'asOf');
+  const death = person.dateOfDeath ? requireDay(person.dateOfDeath, 'dateOfDeath') : POS;
+  const n = events.length;
+  // Sort indexes by date only when the caller has not already (the usual case is sorted).
+  const order: number[] = new Array(n);
+  const evDays: number[] = new Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    const e = events[i] as EventInput;
+    const d = parseDay(e.date);
+    if (Number.isNaN(d)) throw new RangeError(`event ${e.id ?? i} has an invalid date '${e.date}'`);
+    evDays[i] = d;
+    order[i] = i;
+    if (i > 0 && d < (evDays[i - 1] as number)) sorted = false;
+  }
+  if (!sorted) order.sort((a, b) => (evDays[a] as number) - (evDays[b] as number) || a - b);
+  const [dobY, dobM, dobD] = civilFromDay(dob, [0, 0, 0]);
+  const ctx: PersonContext = {
+    dob, dobY, dobM, dobD, asOf: asOfDay, death, flagsAsOf: flagsOn(person, asOfDay), person, n,
+    day: new Array(n), mask: new Array(n), given: new Array(n), reason: new Array(n), ids: new Array(n), dates: new Array(n),
+    counted: countedScratch, seriesCount: rules.seriesCount,
+  };
+  for (let j = 0; j < n; j++) {
+    const i = order[j] as number;
+    const e = events[i] as EventInput;
+    ctx.day[j] = evDays[i] as number;
+    ctx.mask[j] = antigenMask(e.antigens);
+    ctx.given[j] = e.outcome === 'GIVEN';
+    ctx.reason[j] = e.reason ?? null;
+    ctx.ids[j] = e.id ?? null;
+    ctx.dates[j] = e.date;
+  }
+  const need = n * rules.seriesCount;
+  if (countedScratch.length < need) countedScratch = new Uint8Array(need * 2);
+  ctx.counted = countedScratch;
+  ctx.counted.fill(0, 0, need);
+  return ctx;
+}
+
+/** Everything decided about one series, as numbers (for the proposed-dose check) and as output. */
+export interface SeriesState {
+  series: CompiledSeries;
+  out: SeriesForecast;
+  row: CompiledDose | null;
+  counted: number;
+  lastDay: number;
+  earliestByAge: number;
+  intervalDay: number;
+  /** Day of the other-series dose that sets intervalDay, or -Infinity when the same-series interval does. */
+  intervalPrior: number;
+  effFrom: number;
+  dueFrom: number;
+  dueDay: number;
+  overdueDay: number;
+  latestDay: number;
+  considerFromDay: number;
+  dueByAge: number;
+  behind: boolean;
+  segment: CohortSegment | null;
+}
+
+function matches(s: CompiledSeries, m: number): boolean {
+  return s.exact ? m === s.mask : (m & s.mask) === s.mask;
+}
+
+const rule = (r: CompiledDose, s: CompiledSeries) => `rule ${r.rule} v${s.version}`;
+
+/** The day the person reaches an age; uses the cached civil date of birth (hot path). */
+export function ageAt(ctx: PersonContext, a: Span): number {
+  if (a.school >= 0) {
+    const aby = ctx.dobM >= 9 ? ctx.dobY : ctx.dobY - 1;
+    return dayFromCivil(aby + 5 + a.school, 9, 1);
+  }
+  if (a.months === 0) return ctx.dob + a.days;
+  const total = ctx.dobY * 12 + ctx.dobM - 1 + a.months;
+  const y = Math.floor(total / 12);
+  const m = total - y * 12 + 1;
+  const dim = daysInMonth(y, m);
+  return dayFromCivil(y, m, ctx.dobD <= dim ? ctx.dobD : dim) + a.days;
+}
+
+function successor(rows: CompiledDose[], row: CompiledDose): CompiledDose | null {
+  let best: CompiledDose | null = null;
+  for (const r of rows) if (r.effFrom > row.effTo && (best === null || r.effFrom < best.effFrom)) best = r;
+  return best;
+}
+
+/** Fills the next-dose dates of st for one candidate row. */
+function computeDates(ctx: PersonContext, st: SeriesState, row: CompiledDose, counted: number, lastDay: number): void {
+  const earliestByAge = ageAt(ctx, row.earliest);
+  let intervalDay = NEG;
+  let intervalPrior = NEG;
+  if (lastDay !== NEG && row.minInterval !== null) intervalDay = addSpan(lastDay, row.minInterval);
+  if (row.afterInterval !== null) {
+    let prior = NEG;
+    for (let e = 0; e < ctx.n; e++) {
+      const d = ctx.day[e] as number;
+      if (d > ctx.asOf) break;
+      if (ctx.given[e] && ((ctx.mask[e] as number) & row.afterMask) === row.afterMask) prior = d;
+    }
+    if (prior !== NEG) {
+      const t = addSpan(prior, row.afterInterval);
+      if (t > intervalDay) {
+        intervalDay = t;
+        intervalPrior = prior;
+      }
+    }
+  }
+  const effFrom = row.effFrom;
+  const dueFrom = Math.max(earliestByAge, intervalDay, effFrom);
+  const dueByAge = ageAt(ctx, row.due);
+  let dueDay = Math.max(dueByAge, dueFrom);
+  let behind = false;
+  if (lastDay !== NEG) {
+    const gap = row.dueInterval ?? row.minInterval;
+    if (gap !== null) {
+      const byGap = addSpan(lastDay, gap);
+      if (byGap > dueDay) {
+        dueDay = byGap;
+        behind = true;
+      }
+    }
+  }
+  let overdueDay: number;
+  if (row.overdueKind === 'afterDue') overdueDay = addSpan(dueDay, row.overdue);
+  else if (row.overdueKind === 'age') overdueDay = Math.max(ageAt(ctx, row.overdue), dueDay);
+  else overdueDay = lastDay !== NEG ? Math.max(addSpan(lastDay, row.overdue), dueDay) : addSpan(dueDay, row.overdue);
+  // effectiveTo closes the window only when no later row takes over.
+  let latestDay = row.effTo;
+  if (latestDay !== POS && st.series && hasSuccessor(st, row)) latestDay = POS;
+  if (row.before !== null) latestDay = Math.min(latestDay, ageAt(ctx, row.before) - 1);
+  st.earliestByAge = earliestByAge;
+  st.intervalDay = intervalDay;
+  st.intervalPrior = intervalPrior;
+  st.effFrom = effFrom;
+  st.dueFrom = dueFrom;
+  st.dueByAge = dueByAge;
+  st.dueDay = dueDay;
+  st.behind = behind;
+  st.overdueDay = overdueDay;
+  st.latestDay = latestDay;
+}
+
+function hasSuccessor(st: SeriesState, row: CompiledDose): boolean {
+  const seg = st.segment;
+  if (seg === null) return false;
+  return successor(seg.entries[row.dose - 1] as CompiledDose[], row) !== null;
+}
+
+/** Plain-English reason for the interval constraint on the next dose. */
+export function intervalText(st: SeriesState): string {
+  const row = st.row;
+  if (row === null || st.intervalDay === NEG) return '';
+  if (st.intervalPrior !== NEG && row.afterInterval !== null) {
+    return `at least ${row.afterInterval.text} after the last ${row.afterDescription} on ${formatLong(st.intervalPrior)}`;
+  }
+  return `at least ${row.minInterval?.text ?? ''} after dose ${st.counted} on ${formatLong(st.lastDay)}`;
+}
+
+export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: boolean): SeriesState {
+  const ex: string[] = [];
+  const dosesCounted: CountedDose[] = [];
+  const dosesIgnored: IgnoredDose[] = [];
+  const out: SeriesForecast = {
+    seriesId: s.id, seriesName: s.name, kind: s.kind, scheduleId: s.scheduleId, scheduleVersion: s.version,
+    status: 'NOT_ELIGIBLE', nextDose: null, nextProduct: null, dueFrom: null, dueDate: null, overdueFrom: null,
+    latestDate: null, dosesCounted, dosesIgnored, explanation: ex,
+  };
+  const st: SeriesState = {
+    series: s, out, row: null, counted: 0, lastDay: NEG, earliestByAge: NEG, intervalDay: NEG, intervalPrior: NEG,
+    effFrom: NEG, dueFrom: NEG, dueDay: NEG, overdueDay: NEG, latestDay: POS, considerFromDay: NEG,
+    dueByAge: NEG, behind: false, segment: null,
+  };
+  const { dob, asOf } = ctx;
+  if (ctx.death <= asOf) {
+    if (explain) ex.push(`Died on ${formatLong(ctx.death)}, so no further doses are offered`);
+    return st;
+  }
+  const seg = segmentFor(s, dob);
+  st.segment = seg;
+  if (seg === null || seg.entries.length === 0) {
+    if (explain) ex.push(seg ? seg.description : `Born on ${formatLong(dob)}: outside the date-of-birth cohorts of ${s.name} (v${s.version})`);
+    return st;
+  }
+  if (s.requiresMask !== 0 && (ctx.flagsAsOf & s.requiresMask) === 0) {
+    if (explain) ex.push(`${s.name} is only for people with ${s.requiresText} recorded on ${formatLong(asOf)} (v${s.version})`);
+    return st;
+  }
+  if ((ctx.flagsAsOf & s.excludedMask) !== 0) {
+    if (explain) ex.push(`${s.excludedText} recorded on ${formatLong(asOf)}, so a different series applies instead of ${s.name} (v${s.version})`);
+    return st;
+  }
+  if (explain) ex.push(seg.description);
+  const entries = seg.entries;
+  const nDoses = entries.length;
+  const considerFrom = s.considerFrom ? ageAt(ctx, s.considerFrom) : NEG;
+  st.considerFromDay = considerFrom;
+  const stride = ctx.seriesCount;
+
+  let counted = 0;
+  let next = 1;
+  let lastDay = NEG;
+  let extra = 0;
+  for (let e = 0; e < ctx.n; e++) {
+    const d = ctx.day[e] as number;
+    if (d > asOf) break;
+    const m = ctx.mask[e] as number;
+    if (!matches(s, m) || d < considerFrom) continue;
+    if (!ctx.given[e]) continue;
+    let usedBy = -1;
+    for (const other of s.exclusiveWith) if (ctx.counted[e * stride + other]) usedBy = other;
+    if (usedBy >= 0) {
+      dosesIgnored.push({
+        eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
+        reason: `given on ${formatLong(d)} and already counted for another series (dose ${(ctx.counted[e * stride + usedBy] as number) - 1}), so it does not also count as ${s.name}`,
+      });
+      continue;
+    }
+    // Skip doses that are no longer needed once the child is past their age.
+    while (next <= nDoses) {
+      const r = rowOn(entries[next - 1] as CompiledDose[], d);
+      if (r.notNeededAfter === null || d < ageAt(ctx, r.notNeededAfter) || next === nDoses) break;
+      if (explain) ex.push(`Dose ${next} was not given before ${r.notNeededAfter.text}, so it is no longer needed (${rule(r, s)})`);
+      next++;
+    }
+    if (next > nDoses) {
+      extra++;
+      if (explain) ex.push(`A further dose on ${formatLong(d)} was not needed: the course was already complete`);
+      continue;
+    }
+    const r = rowOn(entries[next - 1] as CompiledDose[], d);
+    const earliest = ageAt(ctx, r.earliest);
+    if (d < earliest) {
+      dosesIgnored.push({
+        eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
+        reason: `given at ${describeAge(dob, d)}, before the earliest age of ${r.earliest.text} for ${s.name} dose ${next}, so it does not count (${rule(r, s)})`,
+      });
+      continue;
+    }
+    if (lastDay !== NEG && r.minInterval !== null && d < addSpan(lastDay, r.minInterval)) {
+      dosesIgnored.push({
+        eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
+        reason: `given ${d - lastDay} days after dose ${counted} on ${formatLong(lastDay)}; ${s.name} dose ${next} must be at least ${r.minInterval.text} after the previous dose, so it does not count (${rule(r, s)})`,
+      });
+      continue;
+    }
+    if (r.afterInterval !== null) {
+      let prior = NEG;
+      for (let p = 0; p < e; p++) {
+        if (ctx.given[p] && (ctx.day[p] as number) < d && ((ctx.mask[p] as number) & r.afterMask) === r.afterMask) prior = ctx.day[p] as number;
+      }
+      if (prior !== NEG && d < addSpan(prior, r.afterInterval)) {
+        dosesIgnored.push({
+          eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
+          reason: `given on ${formatLong(d)}, less than ${r.afterInterval.text} after the last ${r.afterDescription} on ${formatLong(prior)}, so it does not count as ${s.name} dose ${next} (${rule(r, s)})`,
+        });
+        continue;
+      }
+    }
+    counted = next;
+    next++;
+    lastDay = d;
+    ctx.counted[e * stride + s.index] = counted + 1;
+    dosesCounted.push({ eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string, doseNumber: counted });
+    if (explain) {
+      let line = `Dose ${counted} given on ${formatLong(d)} (at ${describeAge(dob, d)})`;
+      if (r.before !== null && d >= ageAt(ctx, r.before)) line += `; this was after the upper age limit (before ${r.before.text}) but it was given, so it counts`;
+      ex.push(line);
+    }
+  }
+  st.counted = counted;
+  st.lastDay = lastDay;
+  void extra;
+
+  // Not-given records after the last counted dose decide DECLINED / CONTRAINDICATED.
+  let refusal: NotGivenReason | null = null;
+  let refusalDay = NEG;
+  for (let e = 0; e < ctx.n; e++) {
+    const d = ctx.day[e] as number;
+    if (d > asOf) break;
+    if (ctx.given[e] || d <= lastDay || d < considerFrom || !matches(s, ctx.mask[e] as number)) continue;
+    const reason = ctx.reason[e] ?? null;
+    if (explain) {
+      const why = reason === null ? 'no reason recorded' : reason.toLowerCase().replace('_', ' ');
+      ex.push(`Not given on ${formatLong(d)} (${why})${reason === 'ALREADY_GIVEN' ? '; it counts only once the dose itself is recorded' : ''}`);
+    }
+    if (reason === 'DECLINED' || reason === 'CONTRAINDICATED') {
+      refusal = reason;
+      refusalDay = d;
+    }
+  }
+
+  // Move past doses no longer needed at the assessment date.
+  let row: CompiledDose | null = null;
+  while (next <= nDoses) {
+    const r = rowOn(entries[next - 1] as CompiledDose[], asOf);
+    if (r.notNeededAfter !== null && next < nDoses) {
+      const limit = ageAt(ctx, r.notNeededAfter);
+      const earliest = Math.max(ageAt(ctx, r.earliest), lastDay !== NEG && r.minInterval ? addSpan(lastDay, r.minInterval) : NEG);
+      if (asOf >= limit || earliest >= limit) {
+        if (explain) ex.push(`Dose ${next} was not given before ${r.notNeededAfter.text}, so it is no longer needed (${rule(r, s)})`);
+        next++;
+        continue;
+      }
+    }
+    row = r;
+    break;
+  }
+
+  if (row === null) {
+    out.status = 'COMPLETE';
+    if (explain) ex.push(`Complete: ${counted} dose${counted === 1 ? '' : 's'} counted`);
+    return st;
+  }
+  if (s.trackUntil !== null && asOf >= ageAt(ctx, s.trackUntil)) {
+    if (explain) ex.push(`Aged ${s.trackUntil.text} or over: ${s.name} is no longer tracked by the routine programme; any catch-up is decided individually (v${s.version})`);
+    return st;
+  }
+
+  // Dates for the next dose. A row superseded before the dose would fall due gives way to its
+  // successor: schedule changes apply by appointment date.
+  const rows = entries[row.dose - 1] as CompiledDose[];
+  computeDates(ctx, st, row, counted, lastDay);
+  for (let guard = 0; guard < rows.length && (st.dueDay > row.effTo || st.latestDay < Math.max(asOf, st.dueFrom)); guard++) {
+    const succ = successor(rows, row);
+    if (succ === null) break;
+    row = succ;
+    computeDates(ctx, st, row, counted, lastDay);
+  }
+  st.row = row;
+  const { earliestByAge, effFrom, dueFrom, dueDay, overdueDay, latestDay, behind, dueByAge } = st;
+
+  out.nextDose = row.dose;
+  out.nextProduct = row.product;
+  out.dueFrom = formatDay(dueFrom);
+  out.dueDate = formatDay(dueDay);
+  out.overdueFrom = formatDay(overdueDay);
+  out.latestDate = latestDay === POS ? null : formatDay(latestDay);
+
+  if (explain) {
+    ex.push(`Next: dose ${row.dose} (${row.product}), ${rule(row, s)}${row.notes ? ` — ${row.notes}` : ''}`);
+    const from: string[] = [`earliest age ${row.earliest.text} on ${formatLong(earliestByAge)}`];
+    if (st.intervalDay !== NEG) from.push(intervalText(st));
+    if (effFrom !== NEG && (effFrom === dueFrom || effFrom > asOf)) from.push(`offered from ${formatLong(effFrom)}`);
+    ex.push(`Counts if given on or after ${formatLong(dueFrom)} (${from.join('; ')})`);
+    if (behind) ex.push(`Due on ${formatLong(dueDay)}: the course resumes from dose ${counted}, it is never restarted`);
+    else if (dueDay === dueByAge) ex.push(`Due at ${row.due.text} on ${formatLong(dueDay)}`);
+    else ex.push(`Due on ${formatLong(dueDay)} (at ${row.due.text} by age, but not before it can count)`);
+    ex.push(`Overdue from ${formatLong(overdueDay)}`);
+    if (latestDay !== POS) {
+      ex.push(row.before !== null && latestDay === ageAt(ctx, row.before) - 1
+        ? `Must be given before ${row.before.text}, so by ${formatLong(latestDay)}`
+        : `Offered until ${formatLong(latestDay)}`);
+    }
+  }
+
+  let status: SeriesStatus;
+  if (latestDay !== POS && (asOf > latestDay || dueFrom > latestDay)) {
+    status = 'TOO_LATE';
+    if (explain) {
+      ex.push(dueFrom > latestDay && asOf <= latestDay
+        ? `Too late: dose ${row.dose} could not count before ${formatLong(latestDay)}, so it is not given`
+        : `Too late: the last day for dose ${row.dose} was ${formatLong(latestDay)}; it is never given late`);
+    }
+  } else if (refusal !== null) {
+    status = refusal;
+    if (explain) ex.push(`${refusal === 'DECLINED' ? 'Declined' : 'Contraindicated'} on ${formatLong(refusalDay)}; a later dose given will still count`);
+  } else if (asOf < dueDay) {
+    status = 'UPCOMING';
+  } else if (asOf >= overdueDay) {
+    status = 'OVERDUE';
+  } else {
+    status = 'DUE';
+  }
+  out.status = status;
+  return st;
+}
+
+function criterionMatches(
+  ctx: PersonContext, c: CompiledCampaign['criteria'][number], day: number, flags: number, frontline: boolean,
+): string | null {
+  if (c.min !== null || c.below !== null) {
+    const ref = c.ageOnAssessment ? day : c.ageOn;
+    if (c.min !== null && ref < ageAt(ctx, c.min)) return null;
+    if (c.below !== null && ref >= ageAt(ctx, c.below)) return null;
+  }
+  let detail = '';
+  if (c.flagsMask !== 0) {
+    const hit = flags & c.flagsMask;
+    if (hit === 0) return null;
+    const codes: string[] = [];
+    for (const [code, i] of FLAG_INDEX) if (hit & (1 << i)) codes.push(code);
+    detail = `; recorded: ${codes.join(', ')}`;
+  }
+  if (c.frontline) {
+    if (!frontline) return null;
+    detail += '; frontline staff record active';
+  }
+  return detail;
+}
+
+export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explain: boolean): CampaignForecast {
+  const { asOf } = ctx;
+  const reasons: string[] = [];
+  const ex: string[] = [];
+  const res: CampaignForecast = {
+    campaignId: c.id, campaignVersion: c.version, name: c.name, eligible: false, eligibleFrom: null,
+    status: 'NOT_ELIGIBLE', reasons, explanation: ex, givenOn: null,
+  };
+  let givenDay = NEG;
+  let declinedDay = NEG;
+  for (let e = 0; e < ctx.n; e++) {
+    const d = ctx.day[e] as number;
+    if (d > asOf) break;
+    if (d < c.countFrom || d > c.end || ((ctx.mask[e] as number) & c.mask) !== c.mask) continue;
+    if (ctx.given[e]) givenDay = d;
+    else if (ctx.reason[e] === 'DECLINED' && d >= c.start) declinedDay = d;
+  }
+  if (ctx.death <= asOf) {
+    if (explain) ex.push(`Died on ${formatLong(ctx.death)}`);
+    return res;
+  }
+  // Eligibility on the assessment date, or the first criterion start still to come in the campaign.
+  const frontlineNow = frontlineOn(ctx.person, asOf);
+  let earliestFuture = POS;
+  for (const k of c.criteria) {
+    const start = Math.max(k.start, c.start);
+    const end = Math.min(k.end, c.end);
+    if (asOf > end) continue;
+    const day = asOf >= start ? asOf : start;
+    const flags = day === asOf ? ctx.flagsAsOf : flagsOn(ctx.person, day);
+    const frontline = day === asOf ? frontlineNow : frontlineOn(ctx.person, day);
+    const detail = criterionMatches(ctx, k, day, flags, frontline);
+    if (detail === null) continue;
+    if (asOf >= start) {
+      res.eligible = true;
+      reasons.push(`${k.label}${detail} (rule ${k.id}, ${c.name} v${c.version})`);
+    } else if (start < earliestFuture) {
+      earliestFuture = start;
+    }
+  }
+  if (!res.eligible && earliestFuture !== POS) res.eligibleFrom = formatDay(earliestFuture);
+
+  let status: CampaignStatus;
+  if (givenDay !== NEG) {
+    status = 'GIVEN';
+    res.givenOn = formatDay(givenDay);
+    if (explain) ex.push(`Given on ${formatLong(givenDay)}, which counts for ${c.name}`);
+  } else if (asOf > c.end) {
+    status = 'NOT_ELIGIBLE';
+    if (explain) ex.push(`${c.name} ended on ${formatLong(c.end)}`);
+  } else if (res.eligible && declinedDay !== NEG) {
+    status = 'DECLINED';
+    if (explain) ex.push(`Declined on ${formatLong(declinedDay)}`);
+  } else if (res.eligible) {
+    status = 'DUE';
+    if (explain) ex.push(`Eligible on ${formatLong(asOf)}: ${reasons.length === 1 ? 'one criterion matches' : `${reasons.length} criteria match`}`);
+  } else if (res.eligibleFrom !== null) {
+    status = 'UPCOMING';
+    if (explain) ex.push(`Not yet: eligible from ${formatLong(earliestFuture)} when that part of ${c.name} starts`);
+  } else {
+    status = 'NOT_ELIGIBLE';
+    if (explain) ex.push(`No criterion of ${c.name} v${c.version} matches on ${formatLong(asOf)}`);
+  }
+  res.status = status;
+  return res;
+}
+
+/** Series of the schedule versions in force on the assessment date. */
+export function seriesInForce(rules: CompiledRules, asOf: number): CompiledSeries[] {
+  const out: CompiledSeries[] = [];
+  for (const list of rules.schedules) for (const s of versionOn(list, asOf).series) out.push(s);
+  return out;
+}
+
+export function forecast(
+  rules: CompiledRules,
+  person: PersonInput,
+  events: EventInput[],
+  asOf: string,
+  options: ForecastOptions = {},
+): Forecast {
+  const explain = options.explain !== false;
+  const ctx = buildContext(rules, person, events, asOf);
+  const series: SeriesForecast[] = [];
+  for (const list of rules.schedules) {
+    for (const s of versionOn(list, ctx.asOf).series) series.push(evaluateSeries(ctx, s, explain).out);
+  }
+  const campaigns: CampaignForecast[] = [];
+  for (const c of rules.campaigns) campaigns.push(evaluateCampaign(ctx, c, explain));
+  return { asOf, dateOfBirth: person.dateOfBirth, series, campaigns };
+}
+
+export type { Span };

@@ -1,0 +1,59 @@
+// Reads rule files from a folder and refuses any with a mistake, naming the file and field.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileCampaign, compileScheduleVersion } from './compile';
+import { ruleFileSchema, type CampaignData, type ScheduleData } from './types';
+
+export class RuleFileError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'RuleFileError';
+  }
+}
+
+function fieldPath(path: PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(file)';
+}
+
+/** Parses one rule file's text; throws RuleFileError naming the file and the field at fault. */
+export function parseRuleFile(file: string, text: string): ScheduleData | CampaignData {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RuleFileError(file, `not valid JSON (${(e as Error).message})`);
+  }
+  const parsed = ruleFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 5).map((i) => `${fieldPath(i.path)}: ${i.message}`);
+    throw new RuleFileError(file, lines.join('; '));
+  }
+  // Semantic checks (dose numbering, dates in order, references) run in the compiler.
+  try {
+    if (parsed.data.kind === 'schedule') compileScheduleVersion(parsed.data, 0);
+    else compileCampaign(parsed.data);
+  } catch (e) {
+    throw new RuleFileError(file, (e as Error).message);
+  }
+  return parsed.data;
+}
+
+export interface LoadedRules {
+  versions: ScheduleData[];
+  campaigns: CampaignData[];
+  files: string[];
+}
+
+/** Loads every *.json in dir (sorted by name, so the order is stable). */
+export function loadScheduleFiles(dir: string): LoadedRules {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const out: LoadedRules = { versions: [], campaigns: [], files };
+  for (const f of files) {
+    const data = parseRuleFile(f, readFileSync(join(dir, f), 'utf8'));
+    if (data.kind === 'schedule') out.versions.push(data);
+    else out.campaigns.push(data);
+  }
+  return out;
+}

@@ -1,0 +1,280 @@
+// The rule files' shape (validated with zod when loaded) and the engine's output types.
+// Rule files are data so they can be versioned, reviewed and later stored in the database.
+import { z } from 'zod';
+
+export const ANTIGENS = [
+  'DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO', 'HIB', 'HEPB', 'MENB', 'ROTAVIRUS', 'PCV', 'MENC',
+  'MENACWY', 'MEASLES', 'MUMPS', 'RUBELLA', 'VARICELLA', 'HPV', 'INFLUENZA', 'COVID19', 'PPV23',
+  'SHINGLES', 'RSV', 'BCG',
+] as const;
+export type Antigen = (typeof ANTIGENS)[number];
+
+/** Codes of ims.flag_type in migrations/0001_person_register.sql. */
+export const FLAG_CODES = [
+  'CHRONIC_RESPIRATORY', 'CHRONIC_HEART', 'CHRONIC_KIDNEY', 'CHRONIC_LIVER', 'CHRONIC_NEUROLOGICAL',
+  'DIABETES', 'IMMUNOSUPPRESSION', 'ASPLENIA', 'MORBID_OBESITY', 'LEARNING_DISABILITY', 'PREGNANT',
+  'CARE_HOME_RESIDENT', 'CARER', 'IMMUNOSUPPRESSED_CONTACT', 'FRAILTY', 'HBSAG_POSITIVE_MOTHER',
+] as const;
+export type FlagCode = (typeof FLAG_CODES)[number];
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+    const dt = new Date(Date.UTC(y, m - 1, d));
+    return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  }, 'is not a real calendar date');
+
+/** A period such as '4w', '6m', '1y', '3y4m', '15w', '0d'. Months are calendar months. */
+export const periodSpec = z
+  .string()
+  .regex(/^(?=\d)(\d+y)?(\d+m)?(\d+w)?(\d+d)?$/, "must be a period like '8w', '12m', '3y4m' or '0d'");
+
+/** An age: a period since birth, or 'schoolYear:N' = 1 Sep at the start of school year N (Reception = 0). */
+export const ageSpec = z
+  .string()
+  .regex(
+    /^((?=\d)(\d+y)?(\d+m)?(\d+w)?(\d+d)?|schoolYear:(0|[1-9]|1[0-3]))$/,
+    "must be an age like '8w', '12m', '3y4m' or 'schoolYear:8'",
+  );
+
+const antigen = z.enum(ANTIGENS);
+const flagCode = z.enum(FLAG_CODES);
+const ruleId = z.string().regex(/^[A-Z0-9][A-Z0-9_-]*$/, 'must be an upper-case rule id like MMR-2026');
+
+const overdueSpec = z.union([
+  z.object({ afterDue: periodSpec }).strict(),
+  z.object({ age: ageSpec }).strict(),
+  z.object({ afterPrevious: periodSpec }).strict(),
+]);
+
+export const doseRuleSchema = z
+  .object({
+    /** Stable id used in explanations, e.g. 'MMRV-2026'. */
+    rule: ruleId,
+    dose: z.number().int().min(1).max(10),
+    /** A dose given before this age does not count. */
+    earliestAge: ageSpec,
+    dueAge: ageSpec,
+    overdue: overdueSpec,
+    /** The dose must be given before this age (e.g. rotavirus dose 1 before 15 weeks). */
+    beforeAge: ageSpec.nullable().default(null),
+    /** Minimum gap after the previous counted dose of the same series. */
+    minInterval: periodSpec.nullable().default(null),
+    /** When a course is behind, the next dose is due this long after the previous one (default: minInterval). */
+    dueInterval: periodSpec.nullable().default(null),
+    /** Gap required after the last dose containing all these antigens (any series), e.g. pre-school booster. */
+    afterLastDoseOf: z
+      .object({ antigens: z.array(antigen).min(1), interval: periodSpec, description: z.string().min(1) })
+      .strict()
+      .nullable()
+      .default(null),
+    /** If this dose has not been given by this age it is no longer needed and the course moves on. */
+    notNeededAfterAge: ageSpec.nullable().default(null),
+    /** Date-of-birth cohort the row applies to (inclusive). */
+    bornFrom: isoDate.nullable().default(null),
+    bornTo: isoDate.nullable().default(null),
+    /** Dates the row is in force (inclusive). A dose is not offered before effectiveFrom; effectiveTo closes the window. */
+    effectiveFrom: isoDate.nullable().default(null),
+    effectiveTo: isoDate.nullable().default(null),
+    /** Offered product(s) for this dose, for display. */
+    product: z.string().min(1),
+    notes: z.string().default(''),
+  })
+  .strict();
+
+export const seriesSchema = z
+  .object({
+    id: ruleId,
+    name: z.string().min(1),
+    /** 'course' is a vaccine course; 'requirement' is a safety-net rule (e.g. Hib after the first birthday). */
+    kind: z.enum(['course', 'requirement']).default('course'),
+    /** A dose counts when its product covers all these antigens ('covers') or exactly these ('exact'). */
+    antigens: z.array(antigen).min(1),
+    match: z.enum(['covers', 'exact']).default('covers'),
+    /** Products that count for this series (any product covering the antigens counts; listed for display). */
+    interchangeableProducts: z.array(z.string().min(1)).min(1),
+    /** Doses before this age belong to an earlier series and are not looked at here. */
+    considerFromAge: ageSpec.nullable().default(null),
+    /** A dose already counted by one of these (earlier) series cannot also count here. */
+    exclusiveWith: z.array(ruleId).default([]),
+    bornFrom: isoDate.nullable().default(null),
+    bornTo: isoDate.nullable().default(null),
+    /** Person must have one of these flags active on the assessment date. */
+    requiresFlags: z.array(flagCode).default([]),
+    /** Person must have none of these flags active on the assessment date. */
+    excludedByFlags: z.array(flagCode).default([]),
+    /** After this age an incomplete series is no longer tracked (catch-up is decided individually). */
+    trackUntilAge: ageSpec.nullable().default(null),
+    doses: z.array(doseRuleSchema).min(1),
+    notes: z.string().default(''),
+  })
+  .strict();
+
+export const scheduleDataSchema = z
+  .object({
+    kind: z.literal('schedule'),
+    id: ruleId,
+    version: z.string().min(1),
+    name: z.string().min(1),
+    effectiveFrom: isoDate,
+    effectiveTo: isoDate.nullable(),
+    source: z.string().min(1),
+    notes: z.string().default(''),
+    series: z.array(seriesSchema).min(1),
+  })
+  .strict();
+
+export const criterionSchema = z
+  .object({
+    id: ruleId,
+    /** Plain-English description used as the reason, e.g. 'Aged 65 or over on 31 Mar 2026'. */
+    label: z.string().min(1),
+    /** Eligibility under this criterion starts on this date (defaults to the campaign start). */
+    startDate: isoDate.nullable().default(null),
+    endDate: isoDate.nullable().default(null),
+    /** Age on a reference date ('assessment' = the date being assessed). min inclusive, below exclusive. */
+    age: z
+      .object({
+        on: z.union([isoDate, z.literal('assessment')]),
+        min: ageSpec.nullable().default(null),
+        below: ageSpec.nullable().default(null),
+      })
+      .strict()
+      .refine((a) => a.min !== null || a.below !== null, 'needs min or below')
+      .nullable()
+      .default(null),
+    /** At least one of these flags active on the assessment date. */
+    flagsAny: z.array(flagCode).default([]),
+    /** A frontline health or social care staff record active on the assessment date. */
+    frontlineStaff: z.boolean().default(false),
+    notes: z.string().default(''),
+  })
+  .strict()
+  .refine((c) => c.age !== null || c.flagsAny.length > 0 || c.frontlineStaff, 'a criterion needs age, flagsAny or frontlineStaff');
+
+export const campaignDataSchema = z
+  .object({
+    kind: z.literal('campaign'),
+    id: ruleId,
+    version: z.string().min(1),
+    name: z.string().min(1),
+    antigens: z.array(antigen).min(1),
+    startDate: isoDate,
+    endDate: isoDate,
+    /** A dose given on or after this date counts for the season (defaults to startDate). */
+    countGivenFrom: isoDate.nullable().default(null),
+    source: z.string().min(1),
+    notes: z.string().default(''),
+    criteria: z.array(criterionSchema).min(1),
+  })
+  .strict();
+
+export const ruleFileSchema = z.discriminatedUnion('kind', [scheduleDataSchema, campaignDataSchema]);
+
+export type DoseRuleData = z.infer<typeof doseRuleSchema>;
+export type SeriesData = z.infer<typeof seriesSchema>;
+export type ScheduleData = z.infer<typeof scheduleDataSchema>;
+export type CriterionData = z.infer<typeof criterionSchema>;
+export type CampaignData = z.infer<typeof campaignDataSchema>;
+/** What a JSON file may omit (defaults applied by parsing). */
+export type ScheduleDataInput = z.input<typeof scheduleDataSchema>;
+export type CampaignDataInput = z.input<typeof campaignDataSchema>;
+
+// ---- engine inputs ----
+
+export interface PersonInput {
+  dateOfBirth: string;
+  dateOfDeath?: string | null;
+  genderCode?: string;
+  flags: { code: string; from: string; to: string | null }[];
+  staff?: { frontline: boolean; from: string; to: string | null }[];
+}
+
+export type NotGivenReason = 'DECLINED' | 'CONTRAINDICATED' | 'UNWELL' | 'ABSENT' | 'ALREADY_GIVEN';
+
+export interface EventInput {
+  id?: string | number;
+  date: string;
+  antigens: string[];
+  productName?: string;
+  outcome: 'GIVEN' | 'NOT_GIVEN';
+  reason?: NotGivenReason | null;
+}
+
+// ---- engine outputs ----
+
+export type SeriesStatus =
+  | 'COMPLETE' | 'DUE' | 'OVERDUE' | 'UPCOMING' | 'TOO_LATE' | 'NOT_ELIGIBLE' | 'DECLINED' | 'CONTRAINDICATED';
+
+export interface CountedDose {
+  eventId: string | number | null;
+  date: string;
+  doseNumber: number;
+}
+
+export interface IgnoredDose {
+  eventId: string | number | null;
+  date: string;
+  reason: string;
+}
+
+export interface SeriesForecast {
+  seriesId: string;
+  seriesName: string;
+  kind: 'course' | 'requirement';
+  scheduleId: string;
+  scheduleVersion: string;
+  status: SeriesStatus;
+  /** The dose to give next; null when complete or not eligible. */
+  nextDose: number | null;
+  /** Product offered for the next dose. */
+  nextProduct: string | null;
+  /** Earliest date the next dose would count. */
+  dueFrom: string | null;
+  dueDate: string | null;
+  overdueFrom: string | null;
+  /** Last date the next dose may be given (upper age limit or end of the rule's window). */
+  latestDate: string | null;
+  dosesCounted: CountedDose[];
+  dosesIgnored: IgnoredDose[];
+  explanation: string[];
+}
+
+export type CampaignStatus = 'GIVEN' | 'DUE' | 'UPCOMING' | 'NOT_ELIGIBLE' | 'DECLINED';
+
+export interface CampaignForecast {
+  campaignId: string;
+  campaignVersion: string;
+  name: string;
+  /** Eligible on the assessment date. */
+  eligible: boolean;
+  /** When not yet eligible but will be during this campaign. */
+  eligibleFrom: string | null;
+  status: CampaignStatus;
+  /** The criteria that match, in plain English with their rule ids. */
+  reasons: string[];
+  explanation: string[];
+  givenOn: string | null;
+}
+
+export interface Forecast {
+  asOf: string;
+  dateOfBirth: string;
+  series: SeriesForecast[];
+  campaigns: CampaignForecast[];
+}
+
+export type WarningCode = 'TOO_EARLY' | 'TOO_SOON_AFTER_PREVIOUS' | 'OUTSIDE_AGE_WINDOW' | 'LIKELY_DUPLICATE' | 'NOT_IN_SCHEDULE';
+
+export interface DoseWarning {
+  code: WarningCode;
+  seriesId: string | null;
+  explanation: string;
+}
+
+export interface ForecastOptions {
+  /** Build the explanation lines (default true). Population runs may turn it off for speed. */
+  explain?: boolean;
+}

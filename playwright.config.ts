@@ -1,0 +1,62 @@
+// End-to-end tests: the built renderer (out/renderer) in Debian's Chromium, served with the
+// real contract by `ims serve` on a fresh embedded database holding a small demo region.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig } from '@playwright/test';
+import { E2E_PORT, E2E_TOKEN, E2E_URL } from './tests/e2e/env';
+
+// The config is loaded by the runner and again by each worker; workers inherit the runner's
+// environment, so only the runner makes (and tidies) data folders.
+if (!process.env.IMS_E2E_DATA_DIR) {
+  for (const name of readdirSync(tmpdir())) {
+    const dir = join(tmpdir(), name);
+    // A previous run's folder whose database has shut down (PostgreSQL removes its pid file).
+    if (name.startsWith('ims-e2e-') && !existsSync(join(dir, 'pgdata', 'postmaster.pid'))) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  process.env.IMS_E2E_DATA_DIR = mkdtempSync(join(tmpdir(), 'ims-e2e-'));
+}
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  outputDir: 'test-results',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: E2E_URL,
+    viewport: { width: 1280, height: 800 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `npx tsx main-api/cli/ims.ts serve --port ${E2E_PORT}`,
+    url: `${E2E_URL}/healthz`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      IMS_DATA_DIR: process.env.IMS_E2E_DATA_DIR,
+      IMS_SERVE_TOKEN: E2E_TOKEN,
+      IMS_DEMO_PERSONS: '3000',
+    },
+  },
+});

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { isTextField, shortcutFor } from './shortcuts';
+
+const key = (k: string, extra: Partial<Parameters<typeof shortcutFor>[0]> = {}) =>
+  shortcutFor({ key: k, ctrlKey: false, metaKey: false, altKey: false, inTextField: false, ...extra });
+
+describe('keyboard shortcuts', () => {
+  it('focuses search on / outside text fields and on Ctrl+K anywhere', () => {
+    expect(key('/')).toBe('focus-search');
+    expect(key('/', { inTextField: true })).toBeNull();
+    expect(key('k', { ctrlKey: true, inTextField: true })).toBe('focus-search');
+    expect(key('K', { metaKey: true })).toBe('focus-search');
+    expect(key('k')).toBeNull();
+    expect(key('k', { ctrlKey: true, altKey: true })).toBeNull();
+  });
+
+  it('recognises text fields', () => {
+    expect(isTextField({ tagName: 'INPUT' })).toBe(true);
+    expect(isTextField({ tagName: 'textarea' })).toBe(true);
+    expect(isTextField({ tagName: 'DIV', isContentEditable: true })).toBe(true);
+    expect(isTextField({ tagName: 'BUTTON' })).toBe(false);
+    expect(isTextField(null)).toBe(false);
+  });
+});

@@ -1,0 +1,4 @@
+// Fixed values shared by playwright.config.ts and the browser tests.
+export const E2E_PORT = 4780;
+export const E2E_TOKEN = 'e2e-fixed-test-token-0123456789';
+export const E2E_URL = `http://127.0.0.1:${E2E_PORT}`;
