@@ -28,8 +28,29 @@ export const NotGivenReason = z.enum(NOT_GIVEN_REASONS);
 export const LegalBasis = z.enum(LEGAL_BASES);
 export const EventStatus = z.enum(EVENT_STATUSES);
 
+/** Usual injection and administration sites (SNOMED CT body structures), for pick lists. */
+export const VACCINATION_SITES: readonly Coding[] = [
+  { code: '368208006', term: 'Left upper arm structure' },
+  { code: '368209003', term: 'Right upper arm structure' },
+  { code: '61396006', term: 'Left thigh' },
+  { code: '11207009', term: 'Right thigh' },
+  { code: '279549004', term: 'Nasal cavity structure' },
+  { code: '123851003', term: 'Mouth region structure' },
+];
+
 // ---------------------------------------------------------------------------------------
-// Products and batches
+// Programmes, products and batches
+
+export const Programme = z.object({
+  code: z.string(),
+  name: z.string(),
+  kind: z.enum(['ROUTINE_CHILDHOOD', 'SCHOOL_AGED', 'ADULT', 'SEASONAL_FLU', 'COVID19', 'STAFF']),
+  campaign: z.string().nullable(),
+  startDate: isoDate.nullable(),
+  endDate: isoDate.nullable(),
+  active: z.boolean(),
+});
+export type Programme = z.infer<typeof Programme>;
 
 export const Product = z.object({
   code: z.string(),
@@ -251,6 +272,7 @@ export type VaccinationHistory = z.infer<typeof VaccinationHistory>;
 // ---------------------------------------------------------------------------------------
 
 export const vaccinationChannels = {
+  'programme.list': { input: z.object({ includeInactive: z.boolean().default(false) }), output: z.array(Programme) },
   'product.list': { input: ProductListInput, output: z.array(Product) },
   'batch.list': { input: BatchListInput, output: z.array(Batch) },
   'batch.add': { input: BatchAddInput, output: Batch },

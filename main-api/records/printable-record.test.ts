@@ -5,6 +5,7 @@ import type { Content, ContextPageSize } from 'pdfmake/interfaces';
 import { fontFiles, fontRuns, woffToSfnt } from './fonts';
 import { extractPdfPages } from './pdf-text';
 import {
+  breakBeforeHeading,
   buildRecordDocument,
   humanise,
   renderVaccinationRecordPdf,
@@ -159,6 +160,12 @@ describe('buildRecordDocument', () => {
     expect(text).toContain('Produced by the Immunisation Management System on 05 March 2026 for ');
   });
 
+  it('moves a section heading to the next page when too little room is left under it', () => {
+    expect(breakBeforeHeading({ headlineLevel: 1, startPosition: { verticalRatio: 0.95, pageInnerHeight: 728 } })).toBe(true);
+    expect(breakBeforeHeading({ headlineLevel: 1, startPosition: { verticalRatio: 0.5, pageInnerHeight: 728 } })).toBe(false);
+    expect(breakBeforeHeading({ startPosition: { verticalRatio: 0.99, pageInnerHeight: 728 } })).toBe(false);
+  });
+
   it('turns status codes into words and leaves prose alone', () => {
     expect(humanise('NOT_YET_DUE')).toBe('Not yet due');
     expect(humanise('Overdue since September')).toBe('Overdue since September');
@@ -274,6 +281,18 @@ describe('renderVaccinationRecordPdf', () => {
     expect(new Set(batches).size).toBe(150);
     // Chronological across page breaks: batch numbers were assigned in date order.
     expect(batches).toEqual([...batches].sort());
+  });
+
+  it('keeps a section heading on the same page as its table', { timeout: 60_000 }, async () => {
+    // These lengths put the 'not given' heading at the foot of page 1 if nothing prevents it.
+    for (const n of [24, 25, 26]) {
+      const given = Array.from({ length: n }, () => ({ ...hexa, antigens: ['Influenza'], location: null }));
+      const pages = extractPdfPages(await renderVaccinationRecordPdf(record({ given, reactions: [], dueNext: [] }), { compress: false }));
+      const headingPage = pages.findIndex((p) => p.includes('Vaccinations not given'));
+      const tablePage = pages.findIndex((p) => p.includes('Date Vaccine Reason'));
+      expect(headingPage).toBeGreaterThan(-1);
+      expect(tablePage).toBe(headingPage);
+    }
   });
 
   it('compresses by default', async () => {

@@ -1,7 +1,7 @@
 // SQL for vaccination records, run as the signed-in user's role: row-level security decides
 // which persons' events exist for them, and the database owns who-recorded-what and history.
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AdverseReaction, Batch, Product, VaccinationEvent } from '../contract/vaccination';
+import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../contract/vaccination';
 
 type Db = DataSource | EntityManager;
 
@@ -133,6 +133,16 @@ export class VaccinationRepository {
   async product(code: string): Promise<Product | null> {
     const rows = await this.products(true, code);
     return rows[0] ?? null;
+  }
+
+  /** Ongoing programmes first, then seasonal campaigns, most recent first. */
+  async programmes(includeInactive: boolean): Promise<Programme[]> {
+    return this.db.query(
+      `SELECT code, name, kind, campaign, start_date::text AS "startDate", end_date::text AS "endDate", active
+       FROM ims.programme WHERE $1 OR active
+       ORDER BY start_date IS NOT NULL, start_date DESC, name`,
+      [includeInactive],
+    );
   }
 
   async programmeExists(code: string): Promise<boolean> {

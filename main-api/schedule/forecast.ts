@@ -166,7 +166,9 @@ function computeDates(ctx: PersonContext, st: SeriesState, row: CompiledDose, co
       }
     }
   }
-  const effFrom = row.effFrom;
+  // effectiveFrom holds a dose back only when it starts something new; a row that merely re-times
+  // an existing dose (e.g. PCV moving to 16 weeks) leaves earlier valid dates valid.
+  const effFrom = row.effFrom !== NEG && !hasPredecessor(st, row) ? row.effFrom : NEG;
   const dueFrom = Math.max(earliestByAge, intervalDay, effFrom);
   const dueByAge = ageAt(ctx, row.due);
   let dueDay = Math.max(dueByAge, dueFrom);
@@ -199,6 +201,13 @@ function computeDates(ctx: PersonContext, st: SeriesState, row: CompiledDose, co
   st.behind = behind;
   st.overdueDay = overdueDay;
   st.latestDay = latestDay;
+}
+
+function hasPredecessor(st: SeriesState, row: CompiledDose): boolean {
+  const seg = st.segment;
+  if (seg === null) return false;
+  for (const r of seg.entries[row.dose - 1] as CompiledDose[]) if (r.effTo < row.effFrom) return true;
+  return false;
 }
 
 function hasSuccessor(st: SeriesState, row: CompiledDose): boolean {

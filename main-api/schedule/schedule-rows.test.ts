@@ -15,6 +15,10 @@ interface Row {
   due: string;
   overdue: string;
   latest?: string | null;
+  /** First day a dose counts, when it differs from the first day it is offered. */
+  validFrom?: string;
+  /** Doses before this series' starting age belong to another series and are not listed here. */
+  silent?: boolean;
 }
 
 // Born 10 Sep 2025: 6w = 22 Oct, 8w = 5 Nov, 12w = 3 Dec, 16w = 31 Dec 2025, 12m = 10 Sep 2026, 18m = 10 Mar 2027.
@@ -44,16 +48,15 @@ const rows: Row[] = [
   { name: 'MMRV dose 2 at 18 months', p: NEW, seriesId: 'MMR', prior: [given('2026-09-10', MMRV)], antigens: MMRV, dose: 2, earliest: '2026-10-08', due: '2027-03-10', overdue: '2027-06-10' },
   { name: 'varicella dose 1 at 12 months', p: NEW, seriesId: 'VARICELLA', prior: [], antigens: MMRV, dose: 1, earliest: '2026-09-10', due: '2026-09-10', overdue: '2026-12-10' },
   { name: 'varicella dose 2 at 18 months', p: NEW, seriesId: 'VARICELLA', prior: [given('2026-09-10', MMRV)], antigens: MMRV, dose: 2, earliest: '2026-10-08', due: '2027-03-10', overdue: '2027-06-10' },
-  { name: 'Hib after the first birthday (18-month 6-in-1)', p: NEW, seriesId: 'HIB-AFTER-1', prior: SIX3(), antigens: SIX, dose: 1, earliest: '2026-09-10', due: '2027-03-10', overdue: '2027-06-10' },
-  { name: 'pre-school booster at 3y4m', p: NEW, seriesId: 'PRESCHOOL', prior: [...SIX3(), given('2027-03-10', SIX)], antigens: DTAP_IPV, dose: 1, earliest: '2028-09-10', due: '2029-01-10', overdue: '2029-04-10', latest: '2035-09-09' },
+  { name: 'Hib after the first birthday (18-month 6-in-1)', p: NEW, seriesId: 'HIB-AFTER-1', silent: true, prior: SIX3(), antigens: SIX, dose: 1, earliest: '2026-09-10', due: '2027-03-10', overdue: '2027-06-10' },
+  { name: 'pre-school booster at 3y4m', p: NEW, seriesId: 'PRESCHOOL', silent: true, prior: [...SIX3(), given('2027-03-10', SIX)], antigens: DTAP_IPV, dose: 1, earliest: '2028-09-10', due: '2029-01-10', overdue: '2029-04-10', latest: '2035-09-09' },
   { name: 'Hib/MenC at 1 year (born before 1 Jul 2024)', p: OLD, seriesId: 'HIB-MENC', prior: [], antigens: ['HIB', 'MENC'], dose: 1, earliest: '2025-03-15', due: '2025-03-15', overdue: '2025-06-15' },
   { name: 'MMR dose 1 at 1 year (older cohort)', p: OLD, seriesId: 'MMR', prior: [], antigens: MMR, dose: 1, earliest: '2025-03-15', due: '2025-03-15', overdue: '2025-06-15' },
-  { name: 'MMR(V) dose 2 at 3y4m (older cohort)', p: OLD, seriesId: 'MMR', prior: [given('2025-03-15', MMR)], antigens: MMRV, dose: 2, earliest: '2026-01-01', due: '2027-07-15', overdue: '2027-10-15' },
-  { name: 'PCV priming at 12 weeks before 1 Jul 2025 (born 1 Apr 2025)', p: person('2025-04-01'), seriesId: 'PCV', prior: [], antigens: ['PCV'], dose: 1, earliest: '2025-05-13', due: '2025-06-24', overdue: '2025-07-22' },
+  { name: 'MMR(V) dose 2 at 3y4m (older cohort)', p: OLD, seriesId: 'MMR', prior: [given('2025-03-15', MMR)], antigens: MMRV, dose: 2, earliest: '2025-04-12', due: '2027-07-15', overdue: '2027-10-15' },
   { name: 'PCV priming moves to 16 weeks when 12 weeks falls after 30 Jun 2025', p: person('2025-04-20'), seriesId: 'PCV', prior: [], antigens: ['PCV'], dose: 1, earliest: '2025-06-01', due: '2025-08-10', overdue: '2025-09-07' },
   { name: 'HPV in school Year 8', p: person('2013-02-14'), seriesId: 'HPV', prior: [], antigens: ['HPV'], dose: 1, earliest: '2022-02-14', due: '2025-09-01', overdue: '2026-09-01', latest: '2038-02-13' },
-  { name: 'Td/IPV in school Year 9', p: person('2011-11-20'), seriesId: 'TD-IPV', prior: [], antigens: ['DIPHTHERIA', 'TETANUS', 'POLIO'], dose: 1, earliest: '2021-11-20', due: '2025-09-01', overdue: '2026-09-01' },
-  { name: 'MenACWY in school Year 9', p: person('2011-11-20'), seriesId: 'MENACWY', prior: [], antigens: ['MENACWY'], dose: 1, earliest: '2021-11-20', due: '2025-09-01', overdue: '2026-09-01', latest: '2036-11-19' },
+  { name: 'Td/IPV in school Year 9', p: person('2011-11-20'), seriesId: 'TD-IPV', silent: true, prior: [], antigens: ['DIPHTHERIA', 'TETANUS', 'POLIO'], dose: 1, earliest: '2021-11-20', due: '2025-09-01', overdue: '2026-09-01' },
+  { name: 'MenACWY in school Year 9', p: person('2011-11-20'), seriesId: 'MENACWY', silent: true, prior: [], antigens: ['MENACWY'], dose: 1, earliest: '2021-11-20', due: '2025-09-01', overdue: '2026-09-01', latest: '2036-11-19' },
   { name: 'PPV23 at 65', p: person('1961-03-05'), seriesId: 'PPV23', prior: [], antigens: ['PPV23'], dose: 1, earliest: '2026-03-05', due: '2026-03-05', overdue: '2026-09-05' },
   { name: 'shingles dose 1 turning 65', p: person('1961-03-05'), seriesId: 'SHINGLES', prior: [], antigens: ['SHINGLES'], dose: 1, earliest: '2026-03-05', due: '2026-03-05', overdue: '2027-03-05', latest: '2041-03-04' },
   { name: 'shingles dose 2 six months later', p: person('1961-03-05'), seriesId: 'SHINGLES', prior: [given('2026-03-05', ['SHINGLES'])], antigens: ['SHINGLES'], dose: 2, earliest: '2026-09-05', due: '2026-09-05', overdue: '2027-03-05' },
@@ -76,7 +79,10 @@ describe.each(rows)('$name', (r) => {
   });
 
   it('is UPCOMING the day before the earliest date', () => {
-    expect(check(plusDays(r.earliest, -1)).status).toBe('UPCOMING');
+    const before = plusDays(r.earliest, -1);
+    // Before birth there is nothing to forecast (and a birth dose cannot be upcoming).
+    if (before < r.p.dateOfBirth) return;
+    expect(check(before).status).toBe('UPCOMING');
   });
 
   it('is DUE the day before overdue and OVERDUE from the overdue date', () => {
@@ -85,10 +91,35 @@ describe.each(rows)('$name', (r) => {
   });
 
   it('ignores a dose one day before the earliest date and counts one on it', () => {
-    const early = check.call(null, r.due) && series(r.p, [...r.prior, given(plusDays(r.earliest, -1), r.antigens)], r.due, r.seriesId);
+    const valid = r.validFrom ?? r.earliest;
+    const dayBefore = plusDays(valid, -1);
+    if (dayBefore < r.p.dateOfBirth) return;
+    const early = series(r.p, [...r.prior, given(dayBefore, r.antigens)], r.due, r.seriesId);
     expect(early.dosesCounted.map((d) => d.doseNumber)).not.toContain(r.dose);
-    expect(early.dosesIgnored.some((d) => d.date === plusDays(r.earliest, -1))).toBe(true);
-    const onTime = series(r.p, [...r.prior, given(r.earliest, r.antigens)], r.due, r.seriesId);
+    if (!r.silent) expect(early.dosesIgnored.some((d) => d.date === dayBefore)).toBe(true);
+    const onTime = series(r.p, [...r.prior, given(valid, r.antigens)], r.due, r.seriesId);
     expect(onTime.dosesCounted.map((d) => d.doseNumber)).toContain(r.dose);
+  });
+});
+
+describe('schedule changes apply by appointment date', () => {
+  it('PCV for a baby due at 12 weeks before 1 Jul 2025 moves to 16 weeks if not given by 30 Jun', () => {
+    const p = person('2025-04-01'); // 12 weeks = 24 Jun 2025, 16 weeks = 22 Jul 2025
+    const june = series(p, [], '2025-06-24', 'PCV');
+    expect([june.status, june.dueDate]).toEqual(['DUE', '2025-06-24']);
+    const july = series(p, [], '2025-07-01', 'PCV');
+    expect([july.status, july.dueDate, july.overdueFrom]).toEqual(['UPCOMING', '2025-07-22', '2025-08-19']);
+    expect(july.explanation.join('\n')).toContain('rule PCV-16W-2025 v2025-26');
+  });
+  it('a PCV dose given at 12 weeks in June 2025 still counts, and the booster follows at 1 year', () => {
+    const s = series(person('2025-04-01'), [given('2025-06-24', ['PCV'])], '2026-04-01', 'PCV');
+    expect(s.dosesCounted.map((d) => d.doseNumber)).toEqual([1]);
+    expect([s.nextDose, s.status, s.dueDate]).toEqual([2, 'DUE', '2026-04-01']);
+  });
+  it('MenB dose 2 moved from 16 to 12 weeks on 1 Jul 2025', () => {
+    const before = series(person('2025-03-01'), [given('2025-04-26', ['MENB'])], '2025-05-24', 'MENB');
+    expect(before.dueDate).toBe('2025-06-21'); // 16 weeks, at least 8 weeks after dose 1
+    const after = series(person('2025-06-01'), [given('2025-07-27', ['MENB'])], '2025-08-24', 'MENB');
+    expect([after.status, after.dueDate]).toEqual(['DUE', '2025-08-24']); // 12 weeks
   });
 });

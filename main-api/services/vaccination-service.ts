@@ -8,6 +8,7 @@ import type {
   Batch,
   Coding,
   Product,
+  Programme,
   RecordVaccinationInput,
   VaccinationChanges,
   VaccinationEvent,
@@ -40,6 +41,10 @@ export class VaccinationService {
     private readonly inTransaction: UnitOfWork,
     private readonly today: () => string = () => todayInLondon(),
   ) {}
+
+  listProgrammes(includeInactive: boolean): Promise<Programme[]> {
+    return this.read.programmes(includeInactive);
+  }
 
   listProducts(includeInactive: boolean): Promise<Product[]> {
     return this.read.products(includeInactive);
@@ -403,6 +408,7 @@ export function createVaccinationHandlers(ds: DataSource, today?: () => string):
     today,
   );
   return {
+    'programme.list': (i) => service.listProgrammes(i.includeInactive),
     'product.list': (i) => service.listProducts(i.includeInactive),
     'batch.list': (i) => service.listBatches(i.productCode, i.onDate),
     'batch.add': (i) => service.addBatch(i),

@@ -1,0 +1,311 @@
+// Loads the synthetic demo region into the current database: reference rows idempotently, then
+// people, contact details, clinical flags and staff records streamed with COPY in one
+// transaction, so a failed load leaves nothing behind.
+import { once } from 'node:events';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { AppError } from '../contract/result';
+import { CONTACT_COLUMNS, DemoGenerator, FLAG_COLUMNS, PERSON_COLUMNS, STAFF_COLUMNS } from './generate';
+import { DEMO_FIRST_STEM, NhsNumberSequence, demoCapacityFrom, stemAfter } from './nhs-sequence';
+import { insertReferenceData, readDemoRegion, type DemoNames, type DemoRegion, type ReferenceCounts } from './region';
+
+export interface DemoProgress {
+  phase: 'reference' | 'persons' | 'contacts' | 'flags' | 'staff' | 'indexes' | 'analyse' | 'done';
+  done: number;
+  total: number;
+}
+
+export interface DemoOptions {
+  persons: number;
+  seed: number;
+  /** Add to a register that already has people (ids and NHS numbers continue after theirs). */
+  append?: boolean;
+  onProgress?: (p: DemoProgress) => void;
+  /** Reference date for ages and school years; fixed by default so a seed always means the same people. */
+  asOf?: string;
+}
+
+export interface DemoSummary {
+  persons: number;
+  contactDetails: number;
+  clinicalFlags: number;
+  staffRecords: number;
+  /** Reference rows that were new to this database, per table. */
+  reference: ReferenceCounts;
+  firstPersonId: number;
+  lastPersonId: number;
+  /** Whether secondary indexes were dropped and rebuilt around the load. */
+  rebuiltIndexes: boolean;
+  seconds: number;
+}
+
+export interface BenchRow {
+  name: string;
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+/** Above this many people into an empty register, rebuilding indexes beats maintaining them. */
+export const REBUILD_INDEXES_FROM = 200_000;
+const CHUNK = 5_000;
+const BULK_TABLES = ['ims.person', 'ims.contact_details', 'ims.clinical_flag', 'ims.staff_record'];
+
+export function bulkLoadReason(seed: number, persons: number): string {
+  return `demo region, seed ${seed}, ${persons} persons`;
+}
+
+/** Streams buffers into one COPY ... FROM STDIN, respecting back-pressure. */
+export async function copyInto(
+  client: pg.ClientBase,
+  table: string,
+  columns: readonly string[],
+  source: Iterable<Buffer>,
+  onChunk?: () => void,
+): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  let failure: Error | null = null;
+  stream.on('error', (e: Error) => (failure = e));
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  for (const buf of source) {
+    if (failure) break;
+    if (buf.length && !stream.write(buf)) await Promise.race([once(stream, 'drain'), finished]);
+    onChunk?.();
+  }
+  stream.end();
+  await finished;
+}
+
+interface SavedIndex {
+  name: string;
+  definition: string;
+}
+
+/** Secondary indexes (not those behind primary keys or unique constraints) of the bulk tables. */
+async function secondaryIndexes(client: pg.ClientBase): Promise<SavedIndex[]> {
+  const { rows } = await client.query<SavedIndex>(
+    `SELECT format('%I.%I', n.nspname, ic.relname) AS name, pg_get_indexdef(i.indexrelid) AS definition
+       FROM pg_index i
+       JOIN pg_class ic ON ic.oid = i.indexrelid
+       JOIN pg_namespace n ON n.oid = ic.relnamespace
+      WHERE i.indrelid = ANY ($1::regclass[])
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+      ORDER BY ic.relname`,
+    [BULK_TABLES],
+  );
+  return rows;
+}
+
+interface LoadPlan {
+  region: DemoRegion;
+  names: DemoNames;
+  /** Test seam: where NHS numbers come from (the 999 range by default). */
+  nhsNumbers?: { next(): string };
+}
+
+/** Runs the load inside the caller's open transaction. */
+async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan: LoadPlan): Promise<Omit<DemoSummary, 'seconds'>> {
+  const progress = opts.onProgress ?? (() => {});
+  const total = opts.persons;
+  await client.query(`SELECT set_config('ims.bulk_load_reason', $1, true)`, [bulkLoadReason(opts.seed, opts.persons)]);
+  // Index builds after a big load go faster with more sort memory; only for this transaction.
+  await client.query(`SET LOCAL maintenance_work_mem = '512MB'`);
+  // One demo load at a time; readers carry on.
+  await client.query('LOCK TABLE ims.person IN SHARE ROW EXCLUSIVE MODE');
+
+  const state = await client.query<{ max_id: string | null; any_person: boolean; last_demo: string | null }>(
+    `SELECT (SELECT max(id) FROM ims.person)::text AS max_id,
+            EXISTS (SELECT 1 FROM ims.person) AS any_person,
+            (SELECT nhs_number FROM ims.person WHERE nhs_number BETWEEN '9990000000' AND '9999999999'
+              ORDER BY nhs_number DESC LIMIT 1) AS last_demo`,
+  );
+  const { max_id, any_person, last_demo } = state.rows[0]!;
+  if (any_person && !opts.append) {
+    throw new AppError('CONFLICT', 'The register already has people in it. Load the demo region into an empty database, or add to it with --append.');
+  }
+  const firstStem = stemAfter(last_demo);
+  if (!plan.nhsNumbers) {
+    const capacity = demoCapacityFrom(firstStem);
+    if (opts.persons > capacity) {
+      throw new AppError(
+        'VALIDATION',
+        `The synthetic NHS number range (999 000 0000 to 999 999 9999) has room for ${capacity} more people; ${opts.persons} were asked for.`,
+        { capacity, requested: opts.persons },
+      );
+    }
+  }
+
+  progress({ phase: 'reference', done: 0, total: 1 });
+  const reference = await insertReferenceData(client, plan.region);
+  progress({ phase: 'reference', done: 1, total: 1 });
+
+  const firstId = Number(max_id ?? 0) + 1;
+  const rebuild = !any_person && opts.persons >= REBUILD_INDEXES_FROM;
+  const saved = rebuild ? await secondaryIndexes(client) : [];
+  for (const idx of saved) await client.query(`DROP INDEX ${idx.name}`);
+
+  const generator = new DemoGenerator(plan.region, plan.names, {
+    seed: opts.seed,
+    firstId,
+    nhsNumbers: plan.nhsNumbers ?? new NhsNumberSequence(firstStem),
+    asOf: opts.asOf,
+  });
+  // People go first; what hangs off them waits in memory so its foreign keys find their person.
+  const contacts: Buffer[] = [];
+  const flags: Buffer[] = [];
+  const staff: Buffer[] = [];
+  let made = 0;
+  let flagCount = 0;
+  let staffCount = 0;
+  function* people(): Generator<Buffer> {
+    while (made < total) {
+      const n = Math.min(CHUNK, total - made);
+      const chunk = generator.chunk(n);
+      made += n;
+      contacts.push(chunk.contact);
+      flags.push(chunk.flag);
+      staff.push(chunk.staff);
+      flagCount += chunk.flags;
+      staffCount += chunk.staffRecords;
+      yield chunk.person;
+    }
+  }
+  progress({ phase: 'persons', done: 0, total });
+  await copyInto(client, 'ims.person', PERSON_COLUMNS, people(), () => progress({ phase: 'persons', done: made, total }));
+
+  const drain = async (phase: DemoProgress['phase'], table: string, columns: readonly string[], bufs: Buffer[], rows: number): Promise<void> => {
+    let done = 0;
+    progress({ phase, done: 0, total: rows });
+    function* take(): Generator<Buffer> {
+      // Release each buffer once written so memory falls as the copy proceeds.
+      for (let i = 0; i < bufs.length; i++) {
+        const b = bufs[i]!;
+        bufs[i] = Buffer.alloc(0);
+        done += Math.round(rows / bufs.length);
+        yield b;
+      }
+    }
+    await copyInto(client, table, columns, take(), () => progress({ phase, done: Math.min(done, rows), total: rows }));
+    progress({ phase, done: rows, total: rows });
+  };
+  await drain('contacts', 'ims.contact_details', CONTACT_COLUMNS, contacts, total);
+  await drain('flags', 'ims.clinical_flag', FLAG_COLUMNS, flags, flagCount);
+  await drain('staff', 'ims.staff_record', STAFF_COLUMNS, staff, staffCount);
+
+  progress({ phase: 'indexes', done: 0, total: saved.length });
+  for (let i = 0; i < saved.length; i++) {
+    await client.query(saved[i]!.definition);
+    progress({ phase: 'indexes', done: i + 1, total: saved.length });
+  }
+  // Ids were assigned here, so move the identity past them for rows added later.
+  await client.query(`SELECT setval(pg_get_serial_sequence('ims.person', 'id'), $1)`, [firstId + total - 1]);
+
+  return {
+    persons: total,
+    contactDetails: total,
+    clinicalFlags: flagCount,
+    staffRecords: staffCount,
+    reference,
+    firstPersonId: firstId,
+    lastPersonId: firstId + total - 1,
+    rebuiltIndexes: rebuild,
+  };
+}
+
+function checkOptions(opts: DemoOptions): void {
+  if (!Number.isSafeInteger(opts.persons) || opts.persons < 1) {
+    throw new AppError('VALIDATION', 'The number of persons must be a whole number of at least 1.');
+  }
+  if (!Number.isSafeInteger(opts.seed)) throw new AppError('VALIDATION', 'The seed must be a whole number.');
+}
+
+async function analyse(client: pg.ClientBase): Promise<void> {
+  for (const t of BULK_TABLES) await client.query(`ANALYZE ${t}`);
+}
+
+/** Internal entry point shared with the benchmark and tests; `plan` fixes the reference data. */
+export async function runDemoLoad(
+  ownerUrl: string,
+  opts: DemoOptions,
+  plan: LoadPlan = readDemoRegion(),
+  finish: 'commit' | 'rollback' = 'commit',
+): Promise<DemoSummary> {
+  checkOptions(opts);
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: ownerUrl, application_name: 'ims demo load' });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    let summary: Omit<DemoSummary, 'seconds'>;
+    try {
+      summary = await loadInTransaction(client, opts, plan);
+      await client.query(finish === 'commit' ? 'COMMIT' : 'ROLLBACK');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+    if (finish === 'commit') {
+      opts.onProgress?.({ phase: 'analyse', done: 0, total: 1 });
+      await analyse(client);
+    }
+    opts.onProgress?.({ phase: 'done', done: 1, total: 1 });
+    return { ...summary, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Builds the synthetic demo region (see resources/reference/demo-region.json) in the database. */
+export async function loadDemoRegion(ownerUrl: string, opts: DemoOptions): Promise<DemoSummary> {
+  return runDemoLoad(ownerUrl, opts);
+}
+
+const rate = (name: string, rows: number, seconds: number): BenchRow => ({
+  name,
+  rows,
+  seconds: Math.round(seconds * 1000) / 1000,
+  rowsPerSecond: Math.round(rows / seconds),
+});
+
+/**
+ * Compares the demo load with a raw COPY of the same person rows into the same table, each in
+ * a transaction that is rolled back, so the database is left as it was. Needs an empty register.
+ */
+export async function benchDemoLoad(ownerUrl: string, persons: number, seed = 1): Promise<BenchRow[]> {
+  const plan = readDemoRegion();
+  const rows: BenchRow[] = [];
+
+  // Generation alone, to show how much of the load is spent in this process.
+  let started = performance.now();
+  const gen = new DemoGenerator(plan.region, plan.names, { seed, firstId: 1, nhsNumbers: plan.nhsNumbers ?? new NhsNumberSequence(DEMO_FIRST_STEM) });
+  const personRows: Buffer[] = [];
+  for (let made = 0; made < persons; made += CHUNK) personRows.push(gen.chunk(Math.min(CHUNK, persons - made)).person);
+  rows.push(rate('generate person rows (no database)', persons, (performance.now() - started) / 1000));
+
+  const demo = await runDemoLoad(ownerUrl, { persons, seed }, plan, 'rollback');
+  const allRows = demo.persons + demo.contactDetails + demo.clinicalFlags + demo.staffRecords;
+  rows.push(rate('demo load, persons only counted', demo.persons, demo.seconds));
+  rows.push(rate('demo load, all rows (persons, contacts, flags, staff)', allRows, demo.seconds));
+
+  const client = new pg.Client({ connectionString: ownerUrl, application_name: 'ims demo bench' });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    try {
+      const refs = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ims.person`);
+      if (refs.rows[0]!.n > 0) throw new AppError('CONFLICT', 'The benchmark needs an empty register.');
+      await insertReferenceData(client, plan.region);
+      started = performance.now();
+      await copyInto(client, 'ims.person', PERSON_COLUMNS, personRows);
+      rows.push(rate('raw COPY of the same person rows into ims.person', persons, (performance.now() - started) / 1000));
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  } finally {
+    await client.end();
+  }
+  return rows;
+}
