@@ -8,6 +8,7 @@ export default defineConfig({
           name: 'unit',
           include: ['main-api/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts'],
           environment: 'node',
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -19,6 +20,7 @@ export default defineConfig({
           hookTimeout: 180_000,
           // Each file gets its own database cloned from a migrated template.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import * as S from './schemas';
 import type { Result } from './result';
+import { vaccinationChannels } from './vaccination';
 
 export const contract = {
   'session.state': { input: z.object({}), output: S.SessionState },
@@ -10,7 +11,11 @@ export const contract = {
   'health.check': { input: z.object({}), output: S.Health },
   'person.search': { input: S.PersonSearchInput, output: S.PersonSearchResult },
   'person.open': { input: z.object({ id: z.number().int() }), output: S.PersonRecord },
+  ...vaccinationChannels,
 } as const;
+
+/** Channels that need a signed-in user; the host forwards them to that user's services. */
+export type UserChannel = Exclude<Channel, 'session.state' | 'session.login' | 'health.check'>;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;

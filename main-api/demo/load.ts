@@ -275,7 +275,7 @@ const rate = (name: string, rows: number, seconds: number): BenchRow => ({
  * a transaction that is rolled back, so the database is left as it was. Needs an empty register.
  */
 export async function benchDemoLoad(ownerUrl: string, persons: number, seed = 1): Promise<BenchRow[]> {
-  const plan = readDemoRegion();
+  const plan: LoadPlan = readDemoRegion();
   const rows: BenchRow[] = [];
 
   // Generation alone, to show how much of the load is spent in this process.

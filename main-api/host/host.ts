@@ -3,7 +3,7 @@
 import { userInfo } from 'node:os';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import type { Handlers } from '../contract/contract';
+import { channels, type Handlers, type UserChannel } from '../contract/contract';
 import { AppError } from '../contract/result';
 import type { SessionInfo, SessionState } from '../contract/schemas';
 import { describeUrl, withCredentials, withDatabase, type DatabaseTarget } from '../db/config';
@@ -15,6 +15,7 @@ import { migrationsDir } from '../db/paths';
 import { PersonRepository } from '../repositories/person-repository';
 import { SessionRepository } from '../repositories/session-repository';
 import { PersonService } from '../services/person-service';
+import { createVaccinationHandlers } from '../services/vaccination-service';
 import { ensureUser } from '../admin/users';
 import { loadDemoRegion } from '../demo/load';
 import { APP_VERSION } from './version';
@@ -45,7 +46,7 @@ export function createHost(options: HostOptions): Host {
   let embedded: EmbeddedServer | null = null;
   let ds: DataSource | null = null;
   let session: SessionInfo | null = null;
-  let services: { people: PersonService } | null = null;
+  let services: Pick<Handlers, UserChannel> | null = null;
 
   const progress = (message: string, fraction: number | null): void => {
     state = { state: 'starting', message, progress: fraction };
@@ -59,7 +60,7 @@ export function createHost(options: HostOptions): Host {
       await ds?.destroy().catch(() => {});
       ds = source;
       session = info;
-      services = { people: new PersonService(new PersonRepository(source)) };
+      services = userHandlers(source);
       state = { state: 'signed-in', session: info };
       return info;
     } catch (error) {
@@ -127,10 +128,18 @@ export function createHost(options: HostOptions): Host {
     return signIn(full, 'server');
   }
 
-  const requireServices = (): { people: PersonService } => {
-    if (!services) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
-    return services;
-  };
+  // Every user channel is forwarded to the services of whoever is signed in.
+  const forwarded = Object.fromEntries(
+    channels
+      .filter((c): c is UserChannel => c !== 'session.state' && c !== 'session.login' && c !== 'health.check')
+      .map((c) => [
+        c,
+        (input: unknown) => {
+          if (!services) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+          return (services[c] as (i: unknown) => Promise<unknown>)(input);
+        },
+      ]),
+  ) as Pick<Handlers, UserChannel>;
 
   const handlers: Handlers = {
     'session.state': async () => state,
@@ -146,8 +155,7 @@ export function createHost(options: HostOptions): Host {
       await ds.query('SELECT 1');
       return { database: 'ok' as const, latencyMs: Math.round(performance.now() - started) };
     },
-    'person.search': (input) => requireServices().people.search(input),
-    'person.open': (input) => requireServices().people.open(input),
+    ...forwarded,
   };
 
   const host: Host = {
@@ -176,6 +184,16 @@ export function createHost(options: HostOptions): Host {
     },
   };
   return host;
+}
+
+/** The services of one signed-in user, all running on that user's own connection. */
+export function userHandlers(ds: DataSource): Pick<Handlers, UserChannel> {
+  const people = new PersonService(new PersonRepository(ds));
+  return {
+    'person.search': (input) => people.search(input),
+    'person.open': (input) => people.open(input),
+    ...createVaccinationHandlers(ds),
+  };
 }
 
 async function isEmptyRegister(ownerUrl: string): Promise<boolean> {

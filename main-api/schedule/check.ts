@@ -76,8 +76,11 @@ export function checkProposedDose(
     }
   }
   if (relevant.length === 0 || !relevant.some((st) => st.out.status !== 'NOT_ELIGIBLE')) {
-    for (const st of tooYoungFor) {
-      if (st.out.status === 'NOT_ELIGIBLE') continue;
+    // Only the nearest series the child is growing into (dTaP/IPV at 2 years: the pre-school booster).
+    const open = tooYoungFor.filter((st) => st.out.status !== 'NOT_ELIGIBLE');
+    const nearest = Math.min(...open.map((st) => st.considerFromDay));
+    for (const st of open) {
+      if (st.considerFromDay !== nearest) continue;
       inSchedule = true;
       add('TOO_EARLY', st.series.id,
         `At ${describeAge(dob, day)} the child is too young for ${st.series.name}; doses before ${st.series.considerFrom?.text ?? 'that age'} belong to the earlier course (v${st.series.version})`);

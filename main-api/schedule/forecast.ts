@@ -172,17 +172,15 @@ function computeDates(ctx: PersonContext, st: SeriesState, row: CompiledDose, co
   const dueFrom = Math.max(earliestByAge, intervalDay, effFrom);
   const dueByAge = ageAt(ctx, row.due);
   let dueDay = Math.max(dueByAge, dueFrom);
-  let behind = false;
   if (lastDay !== NEG) {
     const gap = row.dueInterval ?? row.minInterval;
     if (gap !== null) {
       const byGap = addSpan(lastDay, gap);
-      if (byGap > dueDay) {
-        dueDay = byGap;
-        behind = true;
-      }
+      if (byGap > dueDay) dueDay = byGap;
     }
   }
+  // Later than the age-based date because earlier doses came late: the course carries on from there.
+  const behind = counted > 0 && dueDay > dueByAge;
   let overdueDay: number;
   if (row.overdueKind === 'afterDue') overdueDay = addSpan(dueDay, row.overdue);
   else if (row.overdueKind === 'age') overdueDay = Math.max(ageAt(ctx, row.overdue), dueDay);

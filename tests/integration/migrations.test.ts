@@ -24,7 +24,7 @@ describe('migrations', () => {
     expect(rows.map((r) => r.name)).toEqual(files);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true);
     const person = await db.query(`SELECT to_regclass('ims.person') AS t`);
-    expect(person.rows[0].t).toBe('ims.person');
+    expect(person.rows[0]!.t).toBe('ims.person');
   });
 
   it('re-applying is a no-op', async () => {
@@ -50,9 +50,9 @@ describe('migrations', () => {
     writeFileSync(join(dir, '9999_broken.sql'), 'CREATE TABLE ims.half_done (id int);\nSELECT no_such_function();\n');
     await expect(migrate(db.url, dir)).rejects.toThrow(/9999_broken.sql failed and was rolled back/);
     const t = await db.query(`SELECT to_regclass('ims.half_done') AS t`);
-    expect(t.rows[0].t).toBeNull();
+    expect(t.rows[0]!.t).toBeNull();
     const v = await db.query(`SELECT count(*)::int AS n FROM ims_meta.schema_migration WHERE version = 9999`);
-    expect(v.rows[0].n).toBe(0);
+    expect(v.rows[0]!.n).toBe(0);
   });
 
   it('serialises concurrent runs with the advisory lock', async () => {

@@ -54,7 +54,7 @@ describe('person search and record', () => {
          VALUES ($1, $2, $3, $4, '2', $5, $6) RETURNING id`,
         [nhs(i + 1), given, family, dob, pc, practice],
       );
-      ids[key] = Number(r.rows[0].id);
+      ids[key] = Number(r.rows[0]!.id);
     }
     const admin = await addUser(db.url, { name: uniqueName('admin'), role: 'administrator', orgs: ['Y59'] });
     const scoped = await addUser(db.url, { name: uniqueName('coord'), role: 'coordinator', orgs: ['G82001'] });
@@ -114,13 +114,13 @@ describe('person search and record', () => {
     expect(rec.person.dateOfBirth).toBe('2019-03-01');
     expect(rec.recentViews.length).toBeGreaterThanOrEqual(1);
     const audit = await db.query(`SELECT count(*)::int AS n FROM audit.record_view WHERE person_id = $1`, [ids.alpha1]);
-    expect(audit.rows[0].n).toBe(1);
+    expect(audit.rows[0]!.n).toBe(1);
   });
 
   it('refuses to open a record outside the user scope, and writes no view', async () => {
     const r = await dispatch(scopedHandlers, 'person.open', { id: ids.beta1 });
     expect(r).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const audit = await db.query(`SELECT count(*)::int AS n FROM audit.record_view WHERE person_id = $1`, [ids.beta1]);
-    expect(audit.rows[0].n).toBe(0);
+    expect(audit.rows[0]!.n).toBe(0);
   });
 });

@@ -112,6 +112,13 @@ describe('vaccination records', () => {
   });
 
   describe('products and batches', () => {
+    it('lists programmes, ongoing ones first then campaigns newest first', async () => {
+      const list = await value<{ code: string }[]>(call(nurse, 'programme.list', {}));
+      expect(list.map((p) => p.code)).toEqual([
+        'ADULT', 'STAFF', 'ROUTINE_CHILDHOOD', 'SCHOOL_AGED', 'COVID19_SPRING_2026', 'COVID19_AUTUMN_2025', 'FLU_2025_26',
+      ]);
+    });
+
     it('lists products with their antigens, default route and dose', async () => {
       const products = await value<Product[]>(call(nurse, 'product.list', {}));
       const mmrv = products.find((p) => p.code === PRIORIX_TETRA);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { checkProposedDose } from './check';
+import { MMR, MMRV, SIX, given, person, rules } from './test-support';
+import type { EventInput } from './types';
+
+const codes = (date: string, antigens: string[], events: EventInput[] = [], dob = '2025-09-10') =>
+  checkProposedDose(rules, person(dob), events, { date, antigens }).map((w) => w.code);
+
+describe('checking a proposed dose', () => {
+  it('a correctly timed dose has no warnings', () => {
+    expect(codes('2025-11-05', SIX)).toEqual([]);
+    expect(codes('2025-12-03', SIX, [given('2025-11-05', SIX)])).toEqual([]);
+  });
+  it('TOO_EARLY before the earliest age', () => {
+    const w = checkProposedDose(rules, person('2025-09-10'), [], { date: '2025-10-15', antigens: SIX });
+    expect(w.map((x) => x.code)).toEqual(['TOO_EARLY']);
+    expect(w[0]?.explanation).toContain('earliest age of 6 weeks');
+  });
+  it('TOO_SOON_AFTER_PREVIOUS within the minimum interval', () => {
+    const w = checkProposedDose(rules, person('2025-09-10'), [given('2025-11-05', SIX)], { date: '2025-11-26', antigens: SIX });
+    expect(w.map((x) => x.code)).toEqual(['TOO_SOON_AFTER_PREVIOUS']);
+    expect(w[0]?.explanation).toContain('not before 3 Dec 2025');
+  });
+  it('OUTSIDE_AGE_WINDOW for rotavirus dose 1 at 15 weeks + 1 day', () => {
+    const w = checkProposedDose(rules, person('2025-09-10'), [], { date: '2025-12-25', antigens: ['ROTAVIRUS'] });
+    expect(w.map((x) => x.code)).toEqual(['OUTSIDE_AGE_WINDOW']);
+    expect(w[0]?.explanation).toContain('must not be given late');
+  });
+  it('LIKELY_DUPLICATE for the same antigens within 14 days, and for a complete series', () => {
+    expect(codes('2026-09-20', MMRV, [given('2026-09-10', MMRV)])).toContain('LIKELY_DUPLICATE');
+    const done = [given('2024-03-15', MMR), given('2025-10-01', MMR)];
+    expect(codes('2026-06-01', MMR, done, '2023-03-15')).toEqual(['LIKELY_DUPLICATE']);
+  });
+  it('NOT_IN_SCHEDULE for an antigen no series or campaign offers', () => {
+    expect(codes('2025-11-05', ['BCG'])).toEqual(['NOT_IN_SCHEDULE']);
+    expect(codes('2025-11-05', ['NOT_AN_ANTIGEN'])).toEqual(['NOT_IN_SCHEDULE']);
+  });
+  it('flu: NOT_IN_SCHEDULE when not eligible; LIKELY_DUPLICATE when already given this season', () => {
+    expect(codes('2025-10-01', ['INFLUENZA'], [], '1985-01-01')).toEqual(['NOT_IN_SCHEDULE']);
+    expect(codes('2025-10-01', ['INFLUENZA'], [], '1950-01-01')).toEqual([]);
+    expect(codes('2025-12-01', ['INFLUENZA'], [given('2025-10-01', ['INFLUENZA'])], '1950-01-01')).toEqual(['LIKELY_DUPLICATE']);
+  });
+  it('a pre-school booster offered at 2 years is TOO_EARLY', () => {
+    expect(codes('2027-09-10', ['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO'])).toEqual(['TOO_EARLY']);
+  });
+});

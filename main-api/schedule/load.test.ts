@@ -1,0 +1,66 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { benchForecast, RULES_DIR } from './bench';
+import { compileSchedule } from './compile';
+import { loadScheduleFiles } from './load';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function withFile(name: string, edit: (json: Record<string, unknown>) => void, source = 'england-routine-2025-26.json'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ims-rules-'));
+  dirs.push(dir);
+  const json = JSON.parse(readFileSync(join(RULES_DIR, source), 'utf8')) as Record<string, unknown>;
+  edit(json);
+  writeFileSync(join(dir, name), JSON.stringify(json));
+  return dir;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+describe('loading rule files', () => {
+  it('loads the shipped schedule and campaigns', () => {
+    const loaded = loadScheduleFiles(RULES_DIR);
+    expect(loaded.versions.map((v) => `${v.id}@${v.version}`)).toEqual(['ENG-ROUTINE@2025-26']);
+    expect(loaded.campaigns.map((c) => c.id).sort()).toEqual(['COVID-AUTUMN-2025', 'COVID-SPRING-2026', 'FLU-2025-26']);
+    const rules = compileSchedule(loaded.versions, loaded.campaigns);
+    expect(rules.seriesCount).toBe(loaded.versions[0]!.series.length);
+  });
+
+  it('refuses a file with a malformed age, naming the file and field', () => {
+    const dir = withFile('bad-age.json', (j: Json) => { j.series[1].doses[0].dueAge = '8 weeks'; });
+    expect(() => loadScheduleFiles(dir)).toThrow(/bad-age\.json: series\[1\]\.doses\[0\]\.dueAge: must be an age/);
+  });
+
+  it('refuses an unknown antigen', () => {
+    const dir = withFile('bad-antigen.json', (j: Json) => { j.series[3].antigens = ['ROTA']; });
+    expect(() => loadScheduleFiles(dir)).toThrow(/bad-antigen\.json: series\[3\]\.antigens\[0\]/);
+  });
+
+  it('refuses a gap in dose numbers, naming the series', () => {
+    const dir = withFile('gap.json', (j: Json) => { j.series[3].doses[1].dose = 3; });
+    expect(() => loadScheduleFiles(dir)).toThrow(/gap\.json: .*series ROTAVIRUS: dose numbers must run 1\.\.n/);
+  });
+
+  it('refuses an impossible date and an unknown field', () => {
+    const d1 = withFile('date.json', (j: Json) => { j.series[1].bornFrom = '2017-02-30'; });
+    expect(() => loadScheduleFiles(d1)).toThrow(/date\.json: series\[1\]\.bornFrom: is not a real calendar date/);
+    const d2 = withFile('field.json', (j: Json) => { j.series[1].doses[0].dueAgee = '8w'; });
+    expect(() => loadScheduleFiles(d2)).toThrow(/field\.json: series\[1\]\.doses\[0\]/);
+  });
+
+  it('refuses a campaign criterion with an unknown flag', () => {
+    const dir = withFile('flu.json', (j: Json) => { j.criteria[0].flagsAny = ['ASTHMA']; }, 'flu-2025-26.json');
+    expect(() => loadScheduleFiles(dir)).toThrow(/flu\.json: criteria\[0\]\.flagsAny\[0\]/);
+  });
+});
+
+describe('benchmark helper', () => {
+  it('forecasts synthetic children and reports a rate', () => {
+    expect(benchForecast(300)).toBeGreaterThan(0);
+  });
+});
