@@ -1,7 +1,7 @@
 // Micro benchmark for population runs: synthetic children with realistic histories.
 import { fileURLToPath } from 'node:url';
 import { compileSchedule, type CompiledRules } from './compile';
-import { addMonthsDays, dayFromCivil, formatDay } from './dates';
+import { addMonthsDays, formatDay, parseDay } from './dates';
 import { forecast } from './forecast';
 import { loadScheduleFiles } from './load';
 import type { EventInput, PersonInput } from './types';
@@ -14,27 +14,43 @@ export function loadDefaultRules(dir: string = RULES_DIR): CompiledRules {
 }
 
 const SIX = ['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO', 'HIB', 'HEPB'];
+const MMR = ['MEASLES', 'MUMPS', 'RUBELLA'];
+const MMRV = [...MMR, 'VARICELLA'];
 
-/** Deterministic synthetic children aged 0-18 with mostly complete, sometimes patchy histories. */
+/**
+ * Deterministic synthetic children aged 0-18 with mostly complete, sometimes patchy histories.
+ * Each child is a little later at every visit than the one before (as real families are), so
+ * intervals stay valid and a history follows the schedule of the child's own cohort.
+ */
 export function syntheticChildren(n: number, asOf: string): { person: PersonInput; events: EventInput[] }[] {
-  const [y, m, d] = asOf.split('-').map(Number) as [number, number, number];
-  const today = dayFromCivil(y, m, d);
+  const today = parseDay(asOf);
+  const july2024 = parseDay('2024-07-01');
+  const jan2025 = parseDay('2025-01-01');
   let seed = 12345;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
   const out: { person: PersonInput; events: EventInput[] }[] = [];
   for (let i = 0; i < n; i++) {
     const dob = today - Math.floor(rnd() * 18 * 365);
     const events: EventInput[] = [];
-    const give = (months: number, days: number, antigens: string[]) => {
-      const day = addMonthsDays(dob, months, days + Math.floor(rnd() * 10));
-      if (day <= today && rnd() > 0.05) events.push({ id: events.length, date: formatDay(day), antigens, outcome: 'GIVEN' });
+    let late = 0;
+    // One visit: several products given the same day, each occasionally missed.
+    const visit = (months: number, days: number, products: string[][]) => {
+      late += Math.floor(rnd() * 6);
+      const day = addMonthsDays(dob, months, days) + late;
+      if (day > today) return;
+      for (const antigens of products) {
+        if (rnd() > 0.04) events.push({ id: `${i}-${events.length}`, date: formatDay(day), antigens, outcome: 'GIVEN' });
+      }
     };
-    give(0, 56, SIX); give(0, 56, ['MENB']); give(0, 56, ['ROTAVIRUS']);
-    give(0, 84, SIX); give(0, 84, ['MENB']); give(0, 84, ['ROTAVIRUS']);
-    give(0, 112, SIX); give(0, 112, ['PCV']);
-    give(12, 0, ['PCV']); give(12, 0, ['MENB']); give(12, 0, ['MEASLES', 'MUMPS', 'RUBELLA']); give(12, 0, ['HIB', 'MENC']);
-    give(40, 0, ['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO']); give(40, 0, ['MEASLES', 'MUMPS', 'RUBELLA']);
-    give(150, 0, ['HPV']); give(170, 0, ['DIPHTHERIA', 'TETANUS', 'POLIO']); give(170, 0, ['MENACWY']);
+    const newCohort = dob >= july2024;
+    visit(0, 56, [SIX, ['MENB'], ['ROTAVIRUS']]);
+    visit(0, 84, [SIX, ['MENB'], ['ROTAVIRUS']]);
+    visit(0, 112, [SIX, ['PCV']]);
+    visit(12, 0, [['PCV'], ['MENB'], dob >= jan2025 ? MMRV : MMR, ...(newCohort ? [] : [['HIB', 'MENC']])]);
+    if (newCohort) visit(18, 0, [SIX, MMRV]);
+    visit(40, 0, [['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO'], ...(newCohort ? [] : [MMR])]);
+    visit(150, 0, [['HPV']]);
+    visit(170, 0, [['DIPHTHERIA', 'TETANUS', 'POLIO'], ['MENACWY']]);
     if (rnd() < 0.3) events.push({ date: formatDay(today - 20), antigens: ['INFLUENZA'], outcome: 'GIVEN' });
     const flags = rnd() < 0.1 ? [{ code: 'CHRONIC_RESPIRATORY', from: formatDay(dob + 400), to: null }] : [];
     out.push({ person: { dateOfBirth: formatDay(dob), flags }, events });

@@ -278,6 +278,29 @@ describe('audit trail', () => {
       await timeInsert(owner, 'owner, no bulk setting (row by row)', []);
       await timeInsert(admin, 'administrator login, setting ignored (row by row)', [`SET LOCAL ims.bulk_load_reason = 'benchmark'`]);
       await timeInsert(coord, 'coordinator login (RLS check, row by row)', []);
+
+      // Reading under row-level security when the scope is wide: 1,000 practices in one ICB.
+      await owner.query('BEGIN');
+      await owner.query(`SET LOCAL ims.bulk_load_reason = 'benchmark'`);
+      await owner.query(`INSERT INTO ims.organisation (code, name, org_type, parent_code)
+                         SELECT 'B' || lpad(g::text, 5, '0'), 'Bench practice', 'GP', 'QKS' FROM generate_series(1, 1000) g`);
+      await owner.query(`INSERT INTO ims.gp_practice (code) SELECT 'B' || lpad(g::text, 5, '0') FROM generate_series(1, 1000) g`);
+      await owner.query(
+        `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code)
+         SELECT nhs, 'Bench', 'Person', '2010-01-01', 'B' || lpad((1 + i % 1000)::text, 5, '0') FROM (${NHS_SQL}) x LIMIT ${rows}`,
+        [10_000, 999_999],
+      );
+      await owner.query('COMMIT');
+      await owner.query('ANALYZE ims.person');
+      const wide = uniqueName('t_wide');
+      roles.push(wide);
+      await addUser(db.url, { name: wide, role: 'analyst', orgs: ['QKS'], password: 'audit-test-password' });
+      const analyst = await login(wide);
+      for (const [label, client] of [['owner (no RLS)', owner], ['administrator', admin], ['analyst scoped to 1,000 practices', analyst], ['coordinator scoped to 1 practice', coord]] as const) {
+        const t = performance.now();
+        const r = await client.query(`SELECT count(*)::int AS n FROM ims.person WHERE date_of_birth = '2010-01-01'`);
+        console.log(`count as ${label}: ${r.rows[0].n} rows in ${((performance.now() - t) / 1000).toFixed(2)} s`);
+      }
     } finally {
       await owner.end();
     }
