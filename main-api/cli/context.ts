@@ -29,6 +29,7 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
       } catch (error) {
         throw new Error(
           `Cannot start the embedded database in ${target.dataDir}. If the application is open, close it first. (${(error as Error).message})`,
+          { cause: error },
         );
       }
       const admin = new pg.Client({ connectionString: embedded.superuserUrl('postgres') });

@@ -45,7 +45,6 @@ export function createHost(options: HostOptions): Host {
   let state: SessionState = { state: 'starting', message: 'Starting…', progress: null };
   let embedded: EmbeddedServer | null = null;
   let ds: DataSource | null = null;
-  let session: SessionInfo | null = null;
   let services: Pick<Handlers, UserChannel> | null = null;
 
   const progress = (message: string, fraction: number | null): void => {
@@ -59,7 +58,6 @@ export function createHost(options: HostOptions): Host {
       const info = await new SessionRepository(source).sessionInfo(kind, describeUrl(url), APP_VERSION);
       await ds?.destroy().catch(() => {});
       ds = source;
-      session = info;
       services = userHandlers(source);
       state = { state: 'signed-in', session: info };
       return info;

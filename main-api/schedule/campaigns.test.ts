@@ -9,7 +9,7 @@ function campaign(p: PersonInput, asOf: string, id: string, events: EventInput[]
   return c;
 }
 const flag = (code: string, from = '2020-01-01', to: string | null = null) => ({ code, from, to });
-const flu = (p: PersonInput, asOf: string, events: EventInput[] = []) => campaign(p, asOf, 'FLU-2025-26', events);
+const flu = (p: PersonInput, asOf: string, events: EventInput[] = []) => campaign(p, asOf, 'FLU_2025_26', events);
 const ruleIds = (c: CampaignForecast) => c.reasons.map((r) => /rule ([A-Z0-9-]+)/.exec(r)?.[1]);
 
 describe('flu 2025-26 criteria', () => {
@@ -84,8 +84,8 @@ describe('flu 2025-26 criteria', () => {
 });
 
 describe('COVID-19 campaigns', () => {
-  const autumn = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID-AUTUMN-2025');
-  const spring = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID-SPRING-2026');
+  const autumn = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID19_AUTUMN_2025');
+  const spring = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID19_SPRING_2026');
   it('autumn 2025: 75 by 31 Jan 2026', () => {
     expect(ruleIds(autumn(person('1951-01-31'), '2025-10-01'))).toEqual(['COVID-AUTUMN-2025-75-PLUS']);
     expect(autumn(person('1951-02-01'), '2025-10-01').eligible).toBe(false);
