@@ -1,0 +1,106 @@
+// `npm run bench`: the speed targets, measured on a throwaway embedded database (or
+// IMS_BENCH_DATABASE_URL, a server where the caller may create databases).
+//   IMS_BENCH_PERSONS (default 2,000,000): size of the demo region loaded.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { addUser } from '../main-api/admin/users';
+import { withCredentials, withDatabase } from '../main-api/db/config';
+import { openDataSource } from '../main-api/db/datasource';
+import { startEmbedded, type EmbeddedServer } from '../main-api/db/embedded';
+import { migrate } from '../main-api/db/migrate';
+import { migrationsDir } from '../main-api/db/paths';
+import { benchDemoLoad, loadDemoRegion } from '../main-api/demo/load';
+import { PersonRepository } from '../main-api/repositories/person-repository';
+import { PersonService } from '../main-api/services/person-service';
+import { benchForecast, loadDefaultRules } from '../main-api/schedule';
+
+const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
+const line = (text: string): void => void process.stdout.write(`${text}\n`);
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-GB');
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function main(): Promise<void> {
+  let server: EmbeddedServer | null = null;
+  let dataDir: string | null = null;
+  let adminUrl = process.env.IMS_BENCH_DATABASE_URL;
+  if (!adminUrl) {
+    dataDir = mkdtempSync(join(tmpdir(), 'ims-bench-'));
+    server = await startEmbedded({ dataDir, persistent: false });
+    adminUrl = server.superuserUrl('postgres');
+  }
+  const dbName = `ims_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = withDatabase(adminUrl, dbName);
+  try {
+    await migrate(url, migrationsDir());
+    line(`IMS benchmark: ${fmt(persons)} persons\n`);
+
+    line('Demo region load (target: 2,000,000 persons in under 120 s)');
+    for (const row of await benchDemoLoad(url, persons)) {
+      line(`  ${row.name.padEnd(58)} ${fmt(row.rows).padStart(11)} rows ${row.seconds.toFixed(1).padStart(7)} s ${fmt(row.rowsPerSecond).padStart(10)} rows/s`);
+    }
+    const loaded = await loadDemoRegion(url, { persons, seed: 1 });
+    line(`  committed load for the next steps: ${loaded.seconds.toFixed(1)} s\n`);
+
+    await benchSearch(url);
+    await benchSchedule();
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    await admin.end();
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Person search as a real signed-in administrator (row-level security applies). */
+async function benchSearch(url: string): Promise<void> {
+  line('Person search (target: under 200 ms)');
+  const user = await addUser(url, { name: `bench_${Date.now()}`, role: 'administrator', orgs: [] });
+  const ds = await openDataSource(withCredentials(url, user.name, user.password));
+  const service = new PersonService(new PersonRepository(ds));
+  const sample: { nhs_number: string; family_name: string; given_name: string; dob: string; postcode: string; sector: string }[] = await ds.query(
+    `SELECT nhs_number, family_name, given_name, to_char(date_of_birth, 'DD/MM/YYYY') AS dob, postcode, postcode_sector AS sector
+     FROM ims.person TABLESAMPLE SYSTEM (1) WHERE postcode IS NOT NULL LIMIT 200`,
+  );
+  const kinds: [string, (p: (typeof sample)[number]) => string][] = [
+    ['NHS number', (p) => p.nhs_number],
+    ['surname + date of birth', (p) => `${p.family_name} ${p.dob}`],
+    ['partial name + postcode sector', (p) => `${p.given_name.slice(0, 3)} ${p.sector}`],
+    ['partial name + full postcode', (p) => `${p.family_name.slice(0, 2)} ${p.postcode}`],
+    ['surname alone (first 50)', (p) => p.family_name],
+  ];
+  for (const [name, text] of kinds) {
+    const times: number[] = [];
+    for (const p of sample) {
+      const t = performance.now();
+      await service.search({ text: text(p), limit: 50 });
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    line(`  ${name.padEnd(34)} median ${percentile(times, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(6)} ms   max ${(times[times.length - 1] ?? 0).toFixed(1).padStart(6)} ms   (${times.length} searches)`);
+  }
+  await ds.destroy();
+  line('');
+}
+
+async function benchSchedule(): Promise<void> {
+  line('Schedule engine, in memory (500,000 children target: under 30 s end to end)');
+  const rules = loadDefaultRules();
+  for (const explain of [false, true]) {
+    const rate = benchForecast(100_000, { explain, rules });
+    line(`  forecast ${explain ? 'with' : 'without'} explanations: ${fmt(rate)} persons/s (500,000 in ${(500_000 / rate).toFixed(1)} s)`);
+  }
+  line('');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
