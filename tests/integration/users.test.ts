@@ -3,7 +3,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { addUser, disableUser, enableUser, ensureUser, listUsers } from '../../main-api/admin/users';
-import { formatUserTable } from '../../main-api/cli/commands/user';
+import { Command } from 'commander';
+import { formatUserTable, registerUserCommands } from '../../main-api/cli/commands/user';
+import type { CliContext } from '../../main-api/cli/context';
 import { AppError } from '../../main-api/contract/result';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
 
@@ -145,5 +147,28 @@ describe('user administration', () => {
     await c.end();
     const entry = (await listUsers(db.url)).find((u) => u.name === user);
     expect(entry).toMatchObject({ roles: ['coordinator'], orgs: ['QKS'], disabled: false });
+  });
+
+  it('works through the command line: add prints the password once, list, disable, enable', async () => {
+    const out: string[] = [];
+    const ctx = { ownerUrl: async () => db.url, print: (t: string) => out.push(t), close: async () => {} } as unknown as CliContext;
+    const run = async (...args: string[]) => {
+      const program = new Command('ims').exitOverride();
+      registerUserCommands(program, ctx);
+      await program.parseAsync(['node', 'ims', ...args]);
+    };
+    const user = name('cli');
+    await run('user', 'add', user, '--role', 'coordinator', '--org', 'QKS,G82001', '--display-name', 'Sam Cli');
+    const password = out.find((l) => l.startsWith('Password: '))?.slice('Password: '.length);
+    expect(password).toBeDefined();
+    await (await signIn(user, password!)).end();
+    out.length = 0;
+    await run('user', 'list');
+    const line = out.join('\n').split('\n').find((l) => l.startsWith(user));
+    expect(line).toMatch(/Sam Cli\s+coordinator\s+G82001,QKS\s+active/);
+    await run('user', 'disable', user);
+    await expect(signIn(user, password!)).rejects.toMatchObject({ code: '28000' });
+    await run('user', 'enable', user);
+    await (await signIn(user, password!)).end();
   });
 });

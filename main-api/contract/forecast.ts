@@ -1,0 +1,113 @@
+// Channels for the schedule forecast: where a person stands on each series and campaign, and
+// the warnings for a dose about to be recorded. Spread into the main contract.
+import { z } from 'zod';
+import { isoDate } from './schemas';
+
+export const SERIES_STATUSES = ['COMPLETE', 'DUE', 'OVERDUE', 'UPCOMING', 'TOO_LATE', 'NOT_ELIGIBLE', 'DECLINED', 'CONTRAINDICATED'] as const;
+export const CAMPAIGN_STATUSES = ['GIVEN', 'DUE', 'UPCOMING', 'NOT_ELIGIBLE', 'DECLINED'] as const;
+export const WARNING_CODES = ['TOO_EARLY', 'TOO_SOON_AFTER_PREVIOUS', 'OUTSIDE_AGE_WINDOW', 'LIKELY_DUPLICATE', 'NOT_IN_SCHEDULE'] as const;
+
+export const ForecastInput = z.object({
+  personId: z.number().int().positive(),
+  /** The date to assess on; today (in England) when omitted. */
+  on: isoDate.optional(),
+});
+
+export const CountedDose = z.object({
+  eventId: z.number().int().nullable(),
+  date: isoDate,
+  doseNumber: z.number().int(),
+  /** What staff call the product given, when known. */
+  product: z.string().nullable(),
+});
+
+export const IgnoredDose = z.object({
+  eventId: z.number().int().nullable(),
+  date: isoDate,
+  reason: z.string(),
+  product: z.string().nullable(),
+});
+
+export const SeriesView = z.object({
+  seriesId: z.string(),
+  name: z.string(),
+  kind: z.enum(['course', 'requirement']),
+  /** The rule set it came from, e.g. 'ENG-ROUTINE v2025-26'. */
+  rules: z.string(),
+  status: z.enum(SERIES_STATUSES),
+  nextDose: z.number().int().nullable(),
+  nextProduct: z.string().nullable(),
+  /** Earliest date the next dose would count. */
+  dueFrom: isoDate.nullable(),
+  dueDate: isoDate.nullable(),
+  overdueFrom: isoDate.nullable(),
+  /** Last date the next dose may be given. */
+  latestDate: isoDate.nullable(),
+  explanation: z.array(z.string()),
+  dosesCounted: z.array(CountedDose),
+  dosesIgnored: z.array(IgnoredDose),
+});
+export type SeriesView = z.infer<typeof SeriesView>;
+
+export const CampaignView = z.object({
+  campaignId: z.string(),
+  name: z.string(),
+  version: z.string(),
+  eligible: z.boolean(),
+  /** Not yet eligible on the date asked about but will be during the campaign. */
+  eligibleFrom: isoDate.nullable(),
+  status: z.enum(CAMPAIGN_STATUSES),
+  /** The criteria met, in plain English with their rule ids. */
+  reasons: z.array(z.string()),
+  explanation: z.array(z.string()),
+  givenOn: isoDate.nullable(),
+});
+export type CampaignView = z.infer<typeof CampaignView>;
+
+export const ForecastView = z.object({
+  personId: z.number().int(),
+  asOf: isoDate,
+  dateOfBirth: isoDate,
+  /** Rule sets used, e.g. 'ENG-ROUTINE v2025-26, FLU-2025-26 v1'. */
+  rulesVersion: z.string(),
+  series: z.array(SeriesView),
+  campaigns: z.array(CampaignView),
+});
+export type ForecastView = z.infer<typeof ForecastView>;
+
+export const DoseCheckInput = z.object({
+  personId: z.number().int().positive(),
+  date: isoDate,
+  productCode: z.string().trim().min(1).max(40),
+});
+
+export const DoseWarning = z.object({
+  code: z.enum(WARNING_CODES),
+  /** The series or campaign the warning is about, when it is about one. */
+  seriesId: z.string().nullable(),
+  explanation: z.string(),
+});
+export type DoseWarning = z.infer<typeof DoseWarning>;
+
+export const DoseCheck = z.object({
+  productCode: z.string(),
+  productName: z.string(),
+  antigens: z.array(z.string()),
+  /** Empty when nothing stands against giving the dose on that date. */
+  warnings: z.array(DoseWarning),
+  rulesVersion: z.string(),
+});
+export type DoseCheck = z.infer<typeof DoseCheck>;
+
+// ---------------------------------------------------------------------------------------
+
+export const forecastChannels = {
+  'forecast.get': { input: ForecastInput, output: ForecastView },
+  'vaccination.check': { input: DoseCheckInput, output: DoseCheck },
+} as const;
+
+export type ForecastChannels = typeof forecastChannels;
+export type ForecastChannel = keyof ForecastChannels;
+export type ForecastHandlers = {
+  [C in ForecastChannel]: (input: z.output<ForecastChannels[C]['input']>) => Promise<z.output<ForecastChannels[C]['output']>>;
+};

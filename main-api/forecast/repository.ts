@@ -1,0 +1,117 @@
+// Reads what the forecast engine needs about one person, as the signed-in user: row-level
+// security decides whether the person, their flags, staff records and events exist at all.
+import type { EventInput, NotGivenReason, PersonInput } from '../schedule';
+
+/** Anything with pg's or TypeORM's query(): a DataSource, EntityManager, pg Client or Pool. */
+export interface SqlRunner {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** Rows from either driver: pg returns { rows }, TypeORM returns the rows themselves. */
+export async function selectRows<T>(db: SqlRunner, sql: string, params: unknown[] = []): Promise<T[]> {
+  const result = await db.query(sql, params);
+  if (Array.isArray(result)) return result as T[];
+  const rows = (result as { rows?: unknown } | null)?.rows;
+  return Array.isArray(rows) ? (rows as T[]) : [];
+}
+
+/**
+ * Antigens for a dose recorded without a product (typically a declined seasonal vaccine): the
+ * programme says which vaccine was offered. Routine programmes cover many antigens, so a
+ * declined routine dose without a product cannot be attributed to a series.
+ */
+export const PROGRAMME_KIND_ANTIGENS: Readonly<Record<string, readonly string[]>> = {
+  SEASONAL_FLU: ['INFLUENZA'],
+  COVID19: ['COVID19'],
+};
+
+export interface PersonForecastInput {
+  personId: number;
+  person: PersonInput;
+  events: EventInput[];
+  /** Short product name per event id, for display. */
+  productNames: Map<number, string>;
+}
+
+interface PersonRow {
+  id: number | string;
+  dob: string;
+  dod: string | null;
+  gender: string;
+  flags: { code: string; from: string; to: string | null }[];
+  staff: { frontline: boolean; from: string; to: string | null }[];
+  events: {
+    id: number;
+    date: string;
+    outcome: 'GIVEN' | 'NOT_GIVEN';
+    reason: NotGivenReason | null;
+    productName: string | null;
+    programmeKind: string;
+    antigens: string[];
+  }[];
+}
+
+// One round trip: the person with their flags, staff records and ACTIVE events (with each
+// product's antigens and name) aggregated as JSON. Superseded and entered-in-error events
+// are not part of the clinical picture.
+const PERSON_INPUT_SQL = `
+SELECT p.id, p.date_of_birth::text AS dob, p.date_of_death::text AS dod, p.gender_code AS gender,
+  coalesce((SELECT json_agg(json_build_object('code', f.flag_code, 'from', f.from_date::text, 'to', f.to_date::text)
+                            ORDER BY f.from_date, f.id)
+            FROM ims.clinical_flag f WHERE f.person_id = p.id), '[]'::json) AS flags,
+  coalesce((SELECT json_agg(json_build_object('frontline', s.frontline, 'from', s.from_date::text, 'to', s.to_date::text)
+                            ORDER BY s.from_date, s.id)
+            FROM ims.staff_record s WHERE s.person_id = p.id), '[]'::json) AS staff,
+  coalesce((SELECT json_agg(json_build_object(
+                     'id', e.id, 'date', e.occurred_on::text, 'outcome', e.outcome, 'reason', e.not_given_reason,
+                     'productName', vp.short_name, 'programmeKind', pr.kind,
+                     'antigens', ARRAY(SELECT pa.antigen_code FROM ims.product_antigen pa
+                                       WHERE pa.product_code = e.product_code ORDER BY pa.antigen_code))
+                   ORDER BY e.occurred_on, e.id)
+            FROM ims.vaccination_event e
+            JOIN ims.programme pr ON pr.code = e.programme_code
+            LEFT JOIN ims.vaccine_product vp ON vp.code = e.product_code
+            WHERE e.person_id = p.id AND e.status = 'ACTIVE'), '[]'::json) AS events
+FROM ims.person p
+WHERE p.id = $1`;
+
+export async function loadPersonForecastInput(db: SqlRunner, personId: number): Promise<PersonForecastInput | null> {
+  const [row] = await selectRows<PersonRow>(db, PERSON_INPUT_SQL, [personId]);
+  if (!row) return null;
+  const productNames = new Map<number, string>();
+  const events: EventInput[] = row.events.map((e) => {
+    const id = Number(e.id);
+    if (e.productName !== null) productNames.set(id, e.productName);
+    const antigens = e.antigens.length > 0 ? e.antigens : [...(PROGRAMME_KIND_ANTIGENS[e.programmeKind] ?? [])];
+    return { id, date: e.date, antigens, outcome: e.outcome, reason: e.reason };
+  });
+  return {
+    personId: Number(row.id),
+    person: { dateOfBirth: row.dob, dateOfDeath: row.dod, genderCode: row.gender, flags: row.flags, staff: row.staff },
+    events,
+    productNames,
+  };
+}
+
+export interface ProductAntigens {
+  code: string;
+  name: string;
+  antigens: string[];
+}
+
+export async function loadProductAntigens(db: SqlRunner, productCode: string): Promise<ProductAntigens | null> {
+  const [row] = await selectRows<ProductAntigens>(
+    db,
+    `SELECT p.code, p.short_name AS name,
+            ARRAY(SELECT pa.antigen_code FROM ims.product_antigen pa WHERE pa.product_code = p.code ORDER BY pa.antigen_code) AS antigens
+     FROM ims.vaccine_product p WHERE p.code = $1`,
+    [productCode],
+  );
+  return row ?? null;
+}
+
+/** The person's record id for an NHS number, if the caller may see them. */
+export async function personIdByNhsNumber(db: SqlRunner, nhsNumber: string): Promise<number | null> {
+  const [row] = await selectRows<{ id: number | string }>(db, `SELECT id FROM ims.person WHERE nhs_number = $1`, [nhsNumber]);
+  return row ? Number(row.id) : null;
+}

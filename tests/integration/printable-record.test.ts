@@ -1,0 +1,87 @@
+// The printable record through the host's full set of user handlers, as a scoped user.
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../../main-api/admin/users';
+import { openDataSource } from '../../main-api/db/datasource';
+import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
+import { dispatch } from '../../main-api/host/dispatch';
+import { userHandlers } from '../../main-api/host/host';
+import type { Handlers } from '../../main-api/contract/contract';
+import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+
+const MMRVAXPRO = '13968211000001108';
+
+function nhs(n: number): string {
+  for (let stem = 999_300_000 + n * 11; ; stem++) {
+    const c = nhsCheckDigit(String(stem));
+    if (c !== null) return `${stem}${c}`;
+  }
+}
+
+describe('printable vaccination record', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let handlers: Handlers;
+  let child: number;
+  let outsider: number;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.query(`
+      INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
+        ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
+        ('G82001', 'Alpha Surgery', 'GP', 'QKS'), ('G82002', 'Beta Practice', 'GP', 'QKS');
+      INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002');`);
+    const insert = (i: number, practice: string) =>
+      db.query(
+        `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, postcode, practice_code)
+         VALUES ($1, 'Zoë', 'Ng', '2024-01-10', 'ME14 1AA', $2) RETURNING id`,
+        [nhs(i), practice],
+      );
+    child = Number((await insert(1, 'G82001')).rows[0]!.id);
+    outsider = Number((await insert(2, 'G82002')).rows[0]!.id);
+    await db.query(`INSERT INTO ims.contact_details (person_id, address_line1, town) VALUES ($1, '1 High Street', 'Maidstone')`, [child]);
+    await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1234', '2030-01-31')`, [MMRVAXPRO]);
+    const nurse = await addUser(db.url, { name: uniqueName('nurse'), role: 'child-health', orgs: ['G82001'] });
+    ds = await openDataSource(db.urlAs(nurse.name, nurse.password));
+    handlers = userHandlers(ds) as Handlers;
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db.drop();
+  });
+
+  it('produces a PDF of the history and audits the print', async () => {
+    const recorded = await dispatch(handlers, 'vaccination.record', {
+      personId: child,
+      programmeCode: 'ROUTINE_CHILDHOOD',
+      outcome: 'GIVEN',
+      occurredOn: '2025-01-12',
+      doseSequence: 1,
+      productCode: MMRVAXPRO,
+      batch: { batchNumber: 'AB1234' },
+      site: { code: '61396006', term: 'Left thigh' },
+      performer: { name: 'Jo Nurse', role: 'Registered nurse' },
+      legalBasis: 'PGD',
+    });
+    expect(recorded.ok, JSON.stringify(recorded)).toBe(true);
+
+    const r = await dispatch(handlers, 'record.printable', { personId: child });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    if (!r.ok) return;
+    const doc = r.value as { fileName: string; base64: string; contentType: string };
+    expect(doc.contentType).toBe('application/pdf');
+    expect(doc.fileName).toMatch(/^vaccination-record-Ng-Zoe-\d{10}-\d{4}-\d{2}-\d{2}\.pdf$/);
+    const pdf = Buffer.from(doc.base64, 'base64');
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(5_000);
+    const views = await db.query(`SELECT purpose FROM audit.record_view WHERE person_id = $1`, [child]);
+    expect(views.rows.map((v) => v.purpose)).toContain('print');
+  });
+
+  it('refuses a person outside the user scope', async () => {
+    const r = await dispatch(handlers, 'record.printable', { personId: outsider });
+    expect(r).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
