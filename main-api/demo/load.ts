@@ -76,10 +76,17 @@ export async function copyInto(
     stream.on('finish', resolve);
     stream.on('error', reject);
   });
-  for (const buf of source) {
-    if (failure) break;
-    if (buf.length && !stream.write(buf)) await Promise.race([once(stream, 'drain'), finished]);
-    onChunk?.();
+  try {
+    for (const buf of source) {
+      if (failure) break;
+      if (buf.length && !stream.write(buf)) await Promise.race([once(stream, 'drain'), finished]);
+      onChunk?.();
+    }
+  } catch (error) {
+    // Abandon the COPY (the server gets CopyFail) so the connection can roll back.
+    stream.destroy(error as Error);
+    await finished.catch(() => {});
+    throw error;
   }
   stream.end();
   await finished;

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { AppError } from '../contract/result';
 import { CopyWriter, field } from '../demo/copy-writer';
-import { forecast, type CompiledRules, type EventInput, type NotGivenReason, type PersonInput } from '../schedule';
+import { formatDay, forecast, type CompiledRules, type EventInput, type NotGivenReason, type PersonInput } from '../schedule';
 import { PROGRAMME_KIND_ANTIGENS, selectRows } from './repository';
 import { rulesVersion, scheduleRules } from './rules';
 import { refreshPersonStatus, statusRows } from './status';
@@ -65,18 +65,23 @@ function inSetCondition(asOf: string, maxAgeYears: number | undefined): string {
 }
 
 function readSql(condition: string): string {
-  // COPY cannot take parameters; everything interpolated here is validated.
+  // COPY cannot take parameters; everything interpolated here is validated. Dates go out as
+  // day numbers (days since 1970-01-01, the engine's own) and a dose given as just its day
+  // and product: converting dates to text and concatenating strings per event was most of
+  // the server's work. Flags and staff records are rare, so they are joined pre-aggregated.
   return `COPY (
-    SELECT p.id, p.date_of_birth, p.date_of_death,
-      (SELECT string_agg(e.occurred_on::text || ',' || coalesce(e.product_code, '') || ',' || e.programme_code || ','
-                         || CASE WHEN e.outcome = 'GIVEN' THEN 'G' ELSE 'N' END || ',' || coalesce(e.not_given_reason, ''),
+    SELECT p.id, p.date_of_birth - DATE '1970-01-01', p.date_of_death - DATE '1970-01-01',
+      (SELECT string_agg(CASE WHEN e.outcome = 'GIVEN' THEN (e.occurred_on - DATE '1970-01-01')::text || ',' || e.product_code
+                              ELSE (e.occurred_on - DATE '1970-01-01')::text || ',' || coalesce(e.product_code, '') || ','
+                                   || e.programme_code || ',' || e.not_given_reason END,
                          ';' ORDER BY e.occurred_on, e.id)
        FROM ims.vaccination_event e WHERE e.person_id = p.id AND e.status = 'ACTIVE'),
-      (SELECT string_agg(f.flag_code || ',' || f.from_date::text || ',' || coalesce(f.to_date::text, ''), ';')
-       FROM ims.clinical_flag f WHERE f.person_id = p.id),
-      (SELECT string_agg(CASE WHEN s.frontline THEN 't' ELSE 'f' END || ',' || s.from_date::text || ',' || coalesce(s.to_date::text, ''), ';')
-       FROM ims.staff_record s WHERE s.person_id = p.id)
+      f.items, s.items
     FROM ims.person p
+    LEFT JOIN (SELECT person_id, string_agg(flag_code || ',' || from_date::text || ',' || coalesce(to_date::text, ''), ';') AS items
+               FROM ims.clinical_flag GROUP BY person_id) f ON f.person_id = p.id
+    LEFT JOIN (SELECT person_id, string_agg(CASE WHEN frontline THEN 't' ELSE 'f' END || ',' || from_date::text || ',' || coalesce(to_date::text, ''), ';') AS items
+               FROM ims.staff_record GROUP BY person_id) s ON s.person_id = p.id
     WHERE ${condition}
     ORDER BY p.id
   ) TO STDOUT`;
@@ -84,34 +89,47 @@ function readSql(condition: string): string {
 
 /** Turns the aggregated text of one person into engine input. Antigen lists are shared. */
 class InputDecoder {
-  private readonly antigenCache = new Map<string, string[]>();
+  private readonly notGivenCache = new Map<string, string[]>();
 
   constructor(
     private readonly productAntigens: Map<string, string[]>,
     private readonly programmeKinds: Map<string, string>,
   ) {}
 
-  private antigens(product: string, programme: string): string[] {
+  /** A dose not given: its product's antigens, or the programme's when no product was named. */
+  private notGivenAntigens(product: string, programme: string): string[] {
     const key = `${product}|${programme}`;
-    let list = this.antigenCache.get(key);
+    let list = this.notGivenCache.get(key);
     if (list === undefined) {
       list = product !== '' ? (this.productAntigens.get(product) ?? []) : [...(PROGRAMME_KIND_ANTIGENS[this.programmeKinds.get(programme) ?? ''] ?? [])];
-      this.antigenCache.set(key, list);
+      this.notGivenCache.set(key, list);
     }
     return list;
   }
 
+  /** 'day,product' for a dose given; 'day,product,programme,reason' for one not given; ';' between. */
   events(text: string): EventInput[] {
     if (text === '\\N') return [];
     const out: EventInput[] = [];
-    for (const item of text.split(';')) {
-      const [date, product, programme, outcome, reason] = item.split(',') as [string, string, string, string, string];
-      out.push({
-        date,
-        antigens: this.antigens(product, programme),
-        outcome: outcome === 'G' ? 'GIVEN' : 'NOT_GIVEN',
-        reason: reason === '' ? null : (reason as NotGivenReason),
-      });
+    let pos = 0;
+    while (pos <= text.length) {
+      let end = text.indexOf(';', pos);
+      if (end === -1) end = text.length;
+      const c1 = text.indexOf(',', pos);
+      const date = formatDay(Number(text.slice(pos, c1)));
+      const c2 = text.indexOf(',', c1 + 1);
+      if (c2 === -1 || c2 > end) {
+        out.push({ date, antigens: this.productAntigens.get(text.slice(c1 + 1, end)) ?? [], outcome: 'GIVEN', reason: null });
+      } else {
+        const c3 = text.indexOf(',', c2 + 1);
+        out.push({
+          date,
+          antigens: this.notGivenAntigens(text.slice(c1 + 1, c2), text.slice(c2 + 1, c3)),
+          outcome: 'NOT_GIVEN',
+          reason: text.slice(c3 + 1, end) as NotGivenReason,
+        });
+      }
+      pos = end + 1;
     }
     return out;
   }
@@ -190,8 +208,8 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     const locked = await writer.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
     if (!locked.rows[0]?.ok) throw new AppError('CONFLICT', 'A status refresh is already running; try again when it has finished.');
     reader = await connect(ownerUrl);
-    await writer.query(`SET maintenance_work_mem = '256MB'`);
-    await reader.query(`SET maintenance_work_mem = '256MB'`);
+    await writer.query(`SET maintenance_work_mem = '1GB'`);
+    await reader.query(`SET maintenance_work_mem = '1GB'`);
 
     // Leftovers of an interrupted run: built partitions that never got attached.
     const stale = await writer.query<{ name: string }>(
@@ -249,8 +267,8 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
       const id = line.slice(0, t1);
       const dod = line.slice(t2 + 1, t3);
       const person: PersonInput = {
-        dateOfBirth: line.slice(t1 + 1, t2),
-        dateOfDeath: dod === '\\N' ? null : dod,
+        dateOfBirth: formatDay(Number(line.slice(t1 + 1, t2))),
+        dateOfDeath: dod === '\\N' ? null : formatDay(Number(dod)),
         flags: InputDecoder.flags(line.slice(t4 + 1, t5)),
         staff: InputDecoder.staff(line.slice(t5 + 1)),
       };
@@ -264,9 +282,10 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
         failed.firstError ??= (error as Error).message;
         return;
       }
-      const idField = fields.get(id);
-      for (const r of statusRows(rules, f)) {
-        out.bytes(idField).bytes(fields.get(r.seriesId)).ascii(r.kind).bytes(fields.get(r.name)).ascii(r.status);
+      // Sorted by series id, the new partition's primary key index builds from ordered input.
+      const personRows = statusRows(rules, f).sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
+      for (const r of personRows) {
+        out.ascii(id).bytes(fields.get(r.seriesId)).ascii(r.kind).bytes(fields.get(r.name)).ascii(r.status);
         if (r.nextDose === null) out.null();
         else out.uint(r.nextDose);
         if (r.dueDate === null) out.null();

@@ -110,8 +110,20 @@ export async function loadProductAntigens(db: SqlRunner, productCode: string): P
   return row ?? null;
 }
 
-/** The person's record id for an NHS number, if the caller may see them. */
-export async function personIdByNhsNumber(db: SqlRunner, nhsNumber: string): Promise<number | null> {
-  const [row] = await selectRows<{ id: number | string }>(db, `SELECT id FROM ims.person WHERE nhs_number = $1`, [nhsNumber]);
-  return row ? Number(row.id) : null;
+export interface PersonHeading {
+  id: number;
+  nhsNumber: string;
+  name: string;
+  dateOfBirth: string;
+}
+
+/** The person with an NHS number, if the caller may see them. */
+export async function personByNhsNumber(db: SqlRunner, nhsNumber: string): Promise<PersonHeading | null> {
+  const [row] = await selectRows<{ id: number | string; nhs: string; name: string; dob: string }>(
+    db,
+    `SELECT id, nhs_number AS nhs, given_name || ' ' || upper(family_name) AS name, date_of_birth::text AS dob
+     FROM ims.person WHERE nhs_number = $1`,
+    [nhsNumber],
+  );
+  return row ? { id: Number(row.id), nhsNumber: row.nhs, name: row.name, dateOfBirth: row.dob } : null;
 }

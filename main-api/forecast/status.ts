@@ -29,16 +29,30 @@ function campaignEnd(rules: CompiledRules, id: string): string | null {
 }
 
 /**
+ * UPCOMING series are kept only when due within this many years: worklists look months
+ * ahead, and every child would otherwise carry rows for the shingles and RSV doses of their
+ * seventies. The daily refresh adds each row as its due date comes into range.
+ */
+export const UPCOMING_HORIZON_YEARS = 5;
+
+/** asOf plus the horizon, as a 'YYYY-MM-DD' string that compares correctly with due dates. */
+function horizonOf(asOf: string): string {
+  return `${String(Number(asOf.slice(0, 4)) + UPCOMING_HORIZON_YEARS).padStart(4, '0')}${asOf.slice(4)}`;
+}
+
+/**
  * The rows to keep for one forecast: every series and campaign that applies to the person
- * (not NOT_ELIGIBLE). A campaign's due date is when the person becomes eligible (if later than
+ * (not NOT_ELIGIBLE), except series not due within the horizon. A campaign's due date is when the person becomes eligible (if later than
  * the assessment date) and its latest date is the campaign's end. The first of two rows with
  * the same id wins, so the table's key holds even if two rule sets reuse an id.
  */
 export function statusRows(rules: CompiledRules, f: Forecast): StatusRow[] {
   const rows: StatusRow[] = [];
   const seen = new Set<string>();
+  const horizon = horizonOf(f.asOf);
   for (const s of f.series) {
     if (s.status === 'NOT_ELIGIBLE' || seen.has(s.seriesId)) continue;
+    if (s.status === 'UPCOMING' && s.dueDate !== null && s.dueDate > horizon) continue;
     seen.add(s.seriesId);
     rows.push({
       seriesId: s.seriesId,

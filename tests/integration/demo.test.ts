@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../main-api/contract/result';
 import { parseDay, schoolYearGroup } from '../../main-api/demo/dates';
 import { DEMO_AS_OF } from '../../main-api/demo/generate';
-import { bulkLoadReason, loadDemoRegion, runDemoLoad, type DemoSummary } from '../../main-api/demo/load';
+import pg from 'pg';
+import { bulkLoadReason, copyInto, loadDemoRegion, runDemoLoad, type DemoSummary } from '../../main-api/demo/load';
 import { readDemoRegion } from '../../main-api/demo/region';
 import { isValidNhsNumber } from '../../main-api/domain/nhs-number';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -46,6 +47,7 @@ describe('demo region', () => {
 
   beforeAll(async () => {
     [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    await b.query(`CREATE TABLE public.scratch_rows (id int, name text)`);
     // Records the bulk-load reason that each statement on ims.person sees.
     await a.query(`CREATE TABLE public.seen_reason (reason text)`);
     await a.query(`CREATE FUNCTION public.note_reason() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -221,5 +223,23 @@ describe('demo region', () => {
     await expect(loadDemoRegion(b.url, { persons: 0, seed: 1 })).rejects.toMatchObject({ code: 'VALIDATION' });
     const { rows } = await b.query<{ n: number }>(`SELECT count(*)::int AS n FROM ims.person`);
     expect(rows[0]!.n).toBe(PERSONS);
+  });
+
+  it('abandons a COPY whose rows fail to generate, leaving the connection usable', async () => {
+    const client = new pg.Client({ connectionString: b.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      function* failing(): Generator<Buffer> {
+        yield Buffer.from('1\tA\n');
+        throw new Error('generator broke');
+      }
+      await expect(copyInto(client, 'public.scratch_rows', ['id', 'name'], failing())).rejects.toThrow('generator broke');
+      await client.query('ROLLBACK');
+      const { rows } = await client.query<{ ok: number }>('SELECT 1 AS ok');
+      expect(rows[0]!.ok).toBe(1);
+    } finally {
+      await client.end();
+    }
   });
 });

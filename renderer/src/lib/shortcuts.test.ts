@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTextField, shortcutFor } from './shortcuts';
+import { isTextField, recordShortcutFor, shortcutFor } from './shortcuts';
 
 const key = (k: string, extra: Partial<Parameters<typeof shortcutFor>[0]> = {}) =>
   shortcutFor({ key: k, ctrlKey: false, metaKey: false, altKey: false, inTextField: false, ...extra });
@@ -20,5 +20,17 @@ describe('keyboard shortcuts', () => {
     expect(isTextField({ tagName: 'DIV', isContentEditable: true })).toBe(true);
     expect(isTextField({ tagName: 'BUTTON' })).toBe(false);
     expect(isTextField(null)).toBe(false);
+  });
+});
+
+describe('record page shortcuts', () => {
+  const rec = (k: string, extra: Partial<Parameters<typeof recordShortcutFor>[0]> = {}) =>
+    recordShortcutFor({ key: k, ctrlKey: false, metaKey: false, altKey: false, inTextField: false, ...extra });
+  it('opens the vaccination form on R, but not while typing or with a modifier', () => {
+    expect(rec('r')).toBe('record-vaccination');
+    expect(rec('R')).toBe('record-vaccination');
+    expect(rec('r', { inTextField: true })).toBeNull();
+    expect(rec('r', { ctrlKey: true })).toBeNull();
+    expect(rec('x')).toBeNull();
   });
 });

@@ -25,3 +25,9 @@ export function isTextField(target: unknown): boolean {
   const tag = (el.tagName ?? '').toUpperCase();
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable === true;
 }
+
+/** Shortcuts of the person record: "R" opens the vaccination form, unless typing somewhere. */
+export function recordShortcutFor(e: KeyInfo): 'record-vaccination' | null {
+  if (e.altKey || e.ctrlKey || e.metaKey || e.inTextField) return null;
+  return e.key === 'r' || e.key === 'R' ? 'record-vaccination' : null;
+}

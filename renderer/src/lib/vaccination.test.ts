@@ -3,6 +3,8 @@ import type { CampaignView, SeriesView } from '../../../main-api/contract/foreca
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../../../main-api/contract/vaccination';
 import {
   base64ToBytes,
+  changedFields,
+  localInstant,
   buildRecordInput,
   buildTimeline,
   defaultProgramme,
@@ -263,5 +265,20 @@ describe('buildRecordInput', () => {
 describe('base64ToBytes', () => {
   it('decodes the PDF header', () => {
     expect(Array.from(base64ToBytes(btoa('%PDF-1.7')).slice(0, 4))).toEqual([37, 80, 68, 70]);
+  });
+});
+
+describe('localInstant and changedFields', () => {
+  it('turns a typed local time into an instant that reads back the same', () => {
+    const at = localInstant('2025-10-01', '14:30');
+    expect(at).not.toBeNull();
+    const back = new Date(at!);
+    expect([back.getFullYear(), back.getMonth() + 1, back.getDate(), back.getHours(), back.getMinutes()]).toEqual([2025, 10, 1, 14, 30]);
+    expect(localInstant('2025-10-01', '25:00')).toBeNull();
+    expect(localInstant('01/10/2025', '10:00')).toBeNull();
+  });
+  it('keeps only what changed', () => {
+    expect(changedFields({ a: 1, b: { c: 'x' }, d: null }, { a: 1, b: { c: 'y' }, d: null })).toEqual({ b: { c: 'y' } });
+    expect(changedFields({ a: 1 }, { a: 1 })).toEqual({});
   });
 });

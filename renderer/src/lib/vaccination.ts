@@ -475,3 +475,26 @@ export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < bin.length; i += 1) out[i] = bin.charCodeAt(i);
   return out;
 }
+
+/**
+ * A date and clock time typed on this computer, as an ISO instant. The clock time is local on
+ * purpose: it is what the person reading the clock wrote down. Null when unreadable.
+ */
+export function localInstant(dateIso: string, time: string): string | null {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateIso);
+  const t = /^(\d{1,2})[:.](\d{2})$/.exec(time.trim());
+  if (!d || !t) return null;
+  const h = Number(t[1]);
+  const min = Number(t[2]);
+  if (h > 23 || min > 59) return null;
+  return new Date(Number(d[1]), Number(d[2]) - 1, Number(d[3]), h, min).toISOString();
+}
+
+/** Only the fields a correction actually changes; the server refuses an empty correction. */
+export function changedFields<T extends Record<string, unknown>>(before: T, after: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = after[key];
+  }
+  return out;
+}

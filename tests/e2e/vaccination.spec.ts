@@ -1,0 +1,183 @@
+// The clinical journey in a real browser: open a young child's record, read the forecast,
+// record a dose with a new batch, see the history and forecast change, meet the schedule's
+// warnings and the expired-batch refusal, record a reaction, and download the printable record.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_TOKEN } from './env';
+
+test.describe.configure({ mode: 'serial' });
+
+const SHOTS = process.env.IMS_E2E_SCREENSHOTS;
+async function shot(page: Page, name: string): Promise<void> {
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+function typed(d: Date): string {
+  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
+}
+
+let recordUrl = '';
+
+/** Finds a child aged one to four in the demo region by trying common surnames. */
+async function openYoungChild(page: Page): Promise<void> {
+  await page.goto(`/#token=${E2E_TOKEN}`);
+  await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
+  if (recordUrl) {
+    await page.goto(recordUrl);
+    await expect(page.getByTestId('record-name')).toBeVisible();
+    return;
+  }
+  const surnames = ['Smith', 'Jones', 'Williams', 'Taylor', 'Brown', 'Davies', 'Evans', 'Wilson', 'Thomas', 'Johnson', 'Roberts', 'Wright', 'Walker', 'Robinson', 'Wood', 'Thompson', 'White', 'Hughes', 'Green', 'Hall'];
+  for (const surname of surnames) {
+    const box = page.locator('#person-search');
+    await box.fill(surname);
+    await box.press('Enter');
+    await expect(page.getByTestId('interpreted-as')).toContainText(surname.toUpperCase());
+    const rows = page.getByTestId('result-row');
+    const count = await rows.count();
+    for (let i = 0; i < count; i += 1) {
+      const row = rows.nth(i);
+      const text = (await row.textContent()) ?? '';
+      // "(2 years)", "(18 months)": old enough for first-birthday doses, young enough to be due.
+      const m = /\((\d+) (years?|months?)\)/.exec(text);
+      if (!m || text.includes('Deceased')) continue;
+      const n = Number(m[1]);
+      const months = m[2]!.startsWith('year') ? n * 12 : n;
+      if (months >= 13 && months < 60) {
+        await row.click();
+        await expect(page.getByTestId('record-name')).toBeVisible();
+        recordUrl = page.url().replace(/^https?:\/\/[^/]+/, '');
+        return;
+      }
+    }
+  }
+  throw new Error('No child aged one to four found in the demo region');
+}
+
+test('record a dose for a due series; history, forecast, warnings, expired batch, reaction', async ({ page }) => {
+  await openYoungChild(page);
+
+  // The forecast loads with something to act on; pick the MMR-containing series.
+  const forecast = page.getByTestId('forecast');
+  await expect(forecast.getByTestId('forecast-attention')).toBeVisible();
+  const mmrRow = forecast.locator('[data-testid="forecast-row"][data-series*="MMR"]').first();
+  await expect(mmrRow).toBeVisible();
+  const seriesId = (await mmrRow.getAttribute('data-series'))!;
+  const statusBefore = await mmrRow.getAttribute('data-status');
+  expect(['DUE', 'OVERDUE']).toContain(statusBefore);
+  const countedBefore = await mmrRow.getByText('Doses counted').count();
+  // Each row opens to show the engine's explanation.
+  await mmrRow.locator('summary').click();
+  await expect(mmrRow.locator('.explanation li').first()).toBeVisible();
+  await expect(page.getByTestId('history-empty')).toBeVisible();
+  await shot(page, 'vacc-record-before');
+
+  // "R" opens the form with today's date in the first field.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('r');
+  const drawer = page.getByTestId('record-drawer');
+  await expect(drawer).toBeVisible();
+  await expect(page.locator('#vacc-date')).toBeFocused();
+  const today = typed(new Date());
+  await expect(page.locator('#vacc-date')).toHaveValue(today);
+
+  // Keyboard: product by typing "mmr" and Enter.
+  await page.locator('#vacc-product').focus();
+  await page.keyboard.type('mmr');
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByTestId('product-select')).toContainText('MMR');
+  // Route and dose came from the product; a new batch asks for its expiry.
+  await expect(drawer.locator('#vacc-amount')).toHaveValue('0.5');
+  const batch = `E2E${Date.now() % 1_000_000}`;
+  await page.locator('#vacc-batch').fill(batch);
+  const nextYear = new Date();
+  nextYear.setFullYear(nextYear.getFullYear() + 1);
+  await page.locator('#vacc-expiry').fill(typed(nextYear));
+  await page.locator('#vacc-site').click();
+  await page.getByRole('option', { name: 'Left thigh' }).click();
+  await shot(page, 'vacc-form');
+  await page.locator('#vacc-expiry').press('Control+Enter');
+
+  // Saved: the drawer closes, the timeline shows the dose, the forecast has moved on.
+  await expect(drawer).toBeHidden();
+  await expect(page.locator('.n-message')).toContainText('Recorded');
+  const entry = page.getByTestId('timeline-entry').first();
+  await expect(entry).toContainText(today);
+  await expect(entry).toContainText(batch);
+  await expect(entry.getByTestId('event-source')).toHaveText('Given here');
+  const after = forecast.locator(`[data-testid="forecast-row"][data-series="${seriesId}"]`);
+  await expect(async () => {
+    const status = await after.getAttribute('data-status');
+    const counted = await after.getByText('Doses counted').count();
+    expect(status !== statusBefore || counted > countedBefore).toBe(true);
+  }).toPass();
+  await after.locator('summary').click();
+  await expect(after).toContainText(`on ${today}`);
+  await shot(page, 'vacc-record-after');
+
+  // The same product again today: the engine warns, and saving needs a second, deliberate step.
+  await page.getByTestId('record-vaccination').click();
+  await expect(drawer).toBeVisible();
+  await page.locator('#vacc-product').focus();
+  await page.keyboard.type('mmr');
+  await page.keyboard.press('Enter');
+  const warnings = drawer.getByTestId('dose-warning');
+  await expect(warnings.first()).toBeVisible();
+  const codes = await warnings.evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+  expect(codes.some((c) => c === 'LIKELY_DUPLICATE' || c === 'TOO_SOON_AFTER_PREVIOUS')).toBe(true);
+  await expect(page.getByTestId('save-anyway')).toBeVisible();
+  await expect(page.getByTestId('save-vaccination')).toHaveCount(0);
+
+  // An expired batch is refused by the server, in its own words.
+  await page.locator('#vacc-batch').fill(`OLD${Date.now() % 1_000_000}`);
+  await page.locator('#vacc-expiry').fill('01/01/2020');
+  await page.getByTestId('save-anyway').click();
+  await expect(drawer.getByTestId('save-error')).toContainText('expired on 1 January 2020');
+  await shot(page, 'vacc-warnings-expired');
+  await drawer.getByRole('button', { name: 'Cancel' }).click();
+  await expect(drawer).toBeHidden();
+  await expect(page.getByTestId('timeline-entry')).toHaveCount(1);
+
+  // A reaction recorded against the dose shows on its row, seriousness highlighted.
+  await entry.getByRole('button', { name: 'Record reaction' }).click();
+  const modal = page.getByTestId('reaction-modal');
+  await page.locator('#reaction-time').fill('10:30');
+  await page.locator('#reaction-code').click();
+  await page.getByRole('option', { name: 'Fever' }).click();
+  await page.locator('#reaction-seriousness').click();
+  await page.getByRole('option', { name: 'Needed hospital care' }).click();
+  await page.locator('#reaction-outcome').click();
+  await page.getByRole('option', { name: 'Recovering' }).click();
+  await page.getByTestId('save-reaction').click();
+  await expect(modal).toBeHidden();
+  await expect(entry.getByTestId('reaction')).toHaveAttribute('data-seriousness', 'HOSPITALISED');
+  await expect(entry.getByTestId('reaction')).toContainText('Fever');
+  await shot(page, 'vacc-reaction');
+});
+
+test('the printable record downloads as a PDF named by the server', async ({ page }) => {
+  await openYoungChild(page);
+  const nhs = ((await page.getByTestId('record-nhs').textContent()) ?? '').replace(/\s/g, '');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('print-record').click()]);
+  // The name is the server's: it carries the NHS number and the date of issue.
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^vaccination-record-.+-${nhs}-\\d{4}-\\d{2}-\\d{2}\\.pdf$`));
+  const path = await download.path();
+  const head = readFileSync(path).subarray(0, 4).toString('latin1');
+  expect(head).toBe('%PDF');
+});
+
+test('a record entered in error stays in the history, struck through with its reason', async ({ page }) => {
+  await openYoungChild(page);
+  const entry = page.getByTestId('timeline-entry').first();
+  await entry.getByRole('button', { name: 'Mark entered in error' }).click();
+  await page.getByTestId('save-change').click();
+  await expect(page.getByTestId('change-error')).toContainText('Say why');
+  await page.locator('#change-reason').fill('Recorded against the wrong child');
+  await page.getByTestId('save-change').click();
+  await expect(page.getByTestId('event-change-modal')).toBeHidden();
+  await expect(entry).toHaveAttribute('data-status', 'ENTERED_IN_ERROR');
+  await expect(entry.getByTestId('error-reason')).toContainText('Recorded against the wrong child');
+  await expect(entry.getByRole('button', { name: 'Correct' })).toHaveCount(0);
+  await shot(page, 'vacc-entered-in-error');
+});
