@@ -126,7 +126,7 @@ async function foreignKeys(client: pg.ClientBase): Promise<SavedDefinition[]> {
   return rows;
 }
 
-interface LoadPlan {
+export interface LoadPlan {
   region: DemoRegion;
   names: DemoNames;
   /** Test seam: where NHS numbers come from (the 999 range by default). */
@@ -316,8 +316,7 @@ const rate = (name: string, rows: number, seconds: number): BenchRow => ({
  * Compares the demo load with a raw COPY of the same person rows into the same table, each in
  * a transaction that is rolled back, so the database is left as it was. Needs an empty register.
  */
-export async function benchDemoLoad(ownerUrl: string, persons: number, seed = 1): Promise<BenchRow[]> {
-  const plan: LoadPlan = readDemoRegion();
+export async function benchDemoLoad(ownerUrl: string, persons: number, seed = 1, plan: LoadPlan = readDemoRegion()): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
 
   // Generation alone, to show how much of the load is spent in this process.

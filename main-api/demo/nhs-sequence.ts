@@ -40,3 +40,22 @@ export function stemAfter(nhsNumber: string | null): number {
   if (!nhsNumber) return DEMO_FIRST_STEM;
   return Math.max(DEMO_FIRST_STEM, Number(nhsNumber.slice(0, 9)) + 1);
 }
+
+/**
+ * Numbers for throughput benchmarks only, in a throwaway database that is dropped afterwards:
+ * the 999 range holds about 909,000 valid numbers, fewer than the 2,000,000-person benchmark
+ * needs, so the benchmark continues below it in the 990-998 block, which is not issued to
+ * patients either. Never used by `ims demo` or the desktop demo region.
+ */
+export class BenchmarkNhsNumbers {
+  private stem = 990_000_000;
+
+  next(): string {
+    while (this.stem <= DEMO_LAST_STEM) {
+      const stem = String(this.stem++);
+      const check = nhsCheckDigit(stem);
+      if (check !== null) return stem + check;
+    }
+    throw new RangeError('The benchmark number block is used up.');
+  }
+}

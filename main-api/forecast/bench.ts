@@ -87,13 +87,21 @@ export async function buildBenchChildren(ownerUrl: string, n: number, asOf = '20
 export async function benchForecastRefresh(
   ownerUrl: string,
   options: { asOf?: string; maxAgeYears?: number; onProgress?: (done: number, total: number) => void } = {},
-): Promise<RefreshReport & { personsPerSecond: number; totalSeconds: number }> {
+): Promise<RefreshReport & { personsPerSecond: number; totalSeconds: number; processCpuSeconds: number }> {
+  // CPU used by this process, to tell engine cost from waiting on a busy machine or database.
+  const cpu0 = process.cpuUsage();
   const report = await refreshAllStatuses(ownerUrl, {
     asOf: options.asOf ?? '2026-02-01',
     maxAgeYears: options.maxAgeYears ?? 19,
     onProgress: options.onProgress ? (p) => options.onProgress?.(p.done, p.total) : undefined,
   });
-  return { ...report, personsPerSecond: report.persons / report.seconds, totalSeconds: report.seconds };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    ...report,
+    personsPerSecond: report.persons / report.seconds,
+    totalSeconds: report.seconds,
+    processCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
 }
 
 /** Milliseconds for one forecast.get through the service (median of runs after a warm-up). */

@@ -343,13 +343,14 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     );
     lap('keep');
 
-    // ---- indexes like the parent's, two at a time (one per connection), then the swap
+    // ---- indexes like the parent's (ATTACH adopts matching ones instead of building its
+    // own), two at a time (one per connection), then the swap
     progress({ phase: 'indexing', done: persons, total });
     const bare = building.slice('ims.'.length);
     await Promise.all([
       writer.query(`CREATE UNIQUE INDEX ${bare}_key ON ${building} (person_id, series_id)`),
       (async () => {
-        await (reader as pg.Client).query(`CREATE INDEX ON ${building} (series_id, status, overdue_from)`);
+        await (reader as pg.Client).query(`CREATE INDEX ON ${building} (series_id, status, overdue_from) WHERE status IN ('DUE', 'OVERDUE')`);
         await (reader as pg.Client).query(`CREATE INDEX ON ${building} (due_date, series_id) WHERE due_date IS NOT NULL`);
       })(),
     ]);

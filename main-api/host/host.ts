@@ -19,6 +19,7 @@ import { createVaccinationHandlers } from '../services/vaccination-service';
 import { printableRecord } from '../records/printable-service';
 import { ensureUser } from '../admin/users';
 import { loadDemoRegion } from '../demo/load';
+import { overallFraction, phaseLabel } from '../demo/progress';
 import { APP_VERSION } from './version';
 
 export interface HostOptions {
@@ -86,7 +87,7 @@ export function createHost(options: HostOptions): Host {
       await loadDemoRegion(ownerUrl, {
         persons: demoPersons,
         seed: 1,
-        onProgress: (p) => progress(`Building the demonstration region: ${p.phase}`, 0.08 + 0.9 * (p.total ? p.done / p.total : 0)),
+        onProgress: (p) => progress(`Building the demonstration region: ${phaseLabel(p)}…`, 0.08 + 0.9 * overallFraction(p)),
       });
     }
     progress('Signing you in…', 0.99);

@@ -319,6 +319,9 @@ describe('forecast in the database', () => {
       const parts = await db.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'ims.series_status'::regclass`);
       expect(parts.rows).toHaveLength(1);
       expect(parts.rows[0]!.relname).not.toBe('series_status_initial');
+      // The partition's own indexes were adopted by the parent's, not built a second time.
+      const indexes = await db.query(`SELECT count(*)::int AS n FROM pg_index WHERE indrelid = $1::regclass`, [`ims.${parts.rows[0]!.relname}`]);
+      expect(indexes.rows[0]!.n).toBe(3);
       const log = await db.query(`SELECT persons, as_of::text FROM ims.series_status_refresh ORDER BY id DESC LIMIT 1`);
       expect(log.rows[0]).toEqual({ persons: 4, as_of: ON });
 

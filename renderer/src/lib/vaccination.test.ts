@@ -161,6 +161,8 @@ describe('suggestedDose and product defaults', () => {
     expect(suggestedDose(open, mmr)).toBe(2);
     expect(suggestedDose(open, rotarix)).toBeNull();
     expect(suggestedDose(open, null)).toBeNull();
+    const shingles = [series({ seriesId: 'SHINGLES', status: 'UPCOMING', nextDose: 1, nextProduct: 'Shingrix' })];
+    expect(suggestedDose(shingles, { vaccineType: 'Shingles', shortName: 'Shingrix' })).toBe(1);
   });
   it('takes route, amount, site and programme from the product', () => {
     expect(productDefaults(rotarix, open, programmes, '2025-10-01')).toEqual({

@@ -141,11 +141,12 @@ export function sortCampaigns(campaigns: readonly CampaignView[]): CampaignView[
  * The dose number to prefill for a product: the next dose of a due, overdue or upcoming
  * series the product belongs to (matched on the kind of vaccine the series asks for).
  */
-export function suggestedDose(series: readonly SeriesView[], product: Pick<Product, 'vaccineType'> | null): number | null {
+export function suggestedDose(series: readonly SeriesView[], product: Pick<Product, 'vaccineType' | 'shortName'> | null): number | null {
   if (!product) return null;
-  const type = product.vaccineType.toLowerCase();
+  // The engine names the product either by kind ('MMRV') or by name ('Shingrix').
+  const names = [product.vaccineType.toLowerCase(), product.shortName.toLowerCase()];
   const open = series.filter((s) => s.status === 'OVERDUE' || s.status === 'DUE' || s.status === 'UPCOMING');
-  const match = open.find((s) => s.nextDose !== null && s.nextProduct !== null && s.nextProduct.toLowerCase() === type);
+  const match = open.find((s) => s.nextDose !== null && s.nextProduct !== null && names.includes(s.nextProduct.toLowerCase()));
   return match?.nextDose ?? null;
 }
 
