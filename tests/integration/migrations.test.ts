@@ -38,7 +38,7 @@ describe('migrations', () => {
 
   it('refuses an applied file whose content changed, naming it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ims-mig-'));
-    cpSync(migrationsDir(), dir, { recursive: true });
+    cpSync(migrationsDir(), dir, { recursive: true, dereference: true });
     const first = readdirSync(dir).sort()[0]!;
     appendFileSync(join(dir, first), '\n-- edited after release\n');
     await expect(migrate(db.url, dir)).rejects.toThrow(new RegExp(`${first} was changed after it was applied`));
@@ -46,7 +46,7 @@ describe('migrations', () => {
 
   it('rolls back a failing file completely and records nothing for it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ims-mig-'));
-    cpSync(migrationsDir(), dir, { recursive: true });
+    cpSync(migrationsDir(), dir, { recursive: true, dereference: true });
     writeFileSync(join(dir, '9999_broken.sql'), 'CREATE TABLE ims.half_done (id int);\nSELECT no_such_function();\n');
     await expect(migrate(db.url, dir)).rejects.toThrow(/9999_broken.sql failed and was rolled back/);
     const t = await db.query(`SELECT to_regclass('ims.half_done') AS t`);
