@@ -42,9 +42,10 @@ function horizonOf(asOf: string): string {
 
 /**
  * The rows to keep for one forecast: every series and campaign that applies to the person
- * (not NOT_ELIGIBLE), except series not due within the horizon. A campaign's due date is when the person becomes eligible (if later than
- * the assessment date) and its latest date is the campaign's end. The first of two rows with
- * the same id wins, so the table's key holds even if two rule sets reuse an id.
+ * (not NOT_ELIGIBLE), except upcoming series not due within the horizon. A campaign's due
+ * date is when the person becomes eligible (if later than the assessment date) and its
+ * latest date is the campaign's end. The first of two rows with the same id wins, so the
+ * table's key holds even if two rule sets reuse an id.
  */
 export function statusRows(rules: CompiledRules, f: Forecast): StatusRow[] {
   const rows: StatusRow[] = [];
