@@ -8,6 +8,7 @@ import { registerMigrateCommands } from './commands/migrate';
 import { registerServeCommands } from './commands/serve';
 import { registerUserCommands } from './commands/user';
 import { registerDemoCommands } from './commands/demo';
+import { registerForecastCommands } from './commands/forecast';
 
 const ctx = createCliContext();
 const program = new Command('ims')
@@ -19,6 +20,7 @@ registerMigrateCommands(program, ctx);
 registerServeCommands(program, ctx);
 registerUserCommands(program, ctx);
 registerDemoCommands(program, ctx);
+registerForecastCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

@@ -5,6 +5,7 @@ import * as S from './schemas';
 import type { Result } from './result';
 import { vaccinationChannels } from './vaccination';
 import { recordChannels } from './records';
+import { forecastChannels } from './forecast';
 
 export const contract = {
   'session.state': { input: z.object({}), output: S.SessionState },
@@ -13,6 +14,7 @@ export const contract = {
   'person.search': { input: S.PersonSearchInput, output: S.PersonSearchResult },
   'person.open': { input: z.object({ id: z.number().int() }), output: S.PersonRecord },
   ...vaccinationChannels,
+  ...forecastChannels,
   ...recordChannels,
 } as const;
 

@@ -2,6 +2,7 @@
 // seed, start id, first NHS stem and reference date always give the same text.
 import { ageOn, formatDay, parseDay, schoolYearGroup } from './dates';
 import { CopyWriter, field } from './copy-writer';
+import type { HistoryPeople } from './histories-people';
 import { NhsNumberSequence } from './nhs-sequence';
 import { WeightedIndex, WeightedPicker, createRng, rankWeights, type Rng } from './prng';
 import type { DemoNames, DemoRegion, StaffGroup } from './region';
@@ -77,7 +78,7 @@ interface Sector {
   district: string;
   digit: string;
   town: Bytes;
-  lsoas: { code: Bytes; decile: Bytes }[];
+  lsoas: { code: Bytes; decile: Bytes; decileNumber: number }[];
 }
 
 interface CareHome {
@@ -86,6 +87,7 @@ interface CareHome {
   postcode: Bytes;
   lsoa: Bytes;
   decile: Bytes;
+  decileNumber: number;
   town: Bytes;
 }
 
@@ -143,6 +145,8 @@ export interface GeneratorOptions {
   /** Where synthetic NHS numbers come from; by default the 999 range from its start. */
   nhsNumbers?: { next(): string };
   asOf?: string;
+  /** Collects what the vaccination histories phase needs about each person. */
+  histories?: HistoryPeople;
 }
 
 export class DemoGenerator {
@@ -164,12 +168,14 @@ export class DemoGenerator {
   private readonly contact = new CopyWriter();
   private readonly flag = new CopyWriter();
   private readonly staff = new CopyWriter();
+  private readonly log: HistoryPeople | null;
 
   constructor(region: DemoRegion, names: DemoNames, opts: GeneratorOptions) {
     this.rng = createRng(opts.seed);
     this.nhs = opts.nhsNumbers ?? new NhsNumberSequence();
     this.nextId = opts.firstId;
     this.asOf = parseDay(opts.asOf ?? DEMO_AS_OF);
+    this.log = opts.histories ?? null;
     this.female = namePool(names.female, 0.8);
     this.male = namePool(names.male, 0.8);
     this.family = namePool(names.family, 0.7);
@@ -185,7 +191,9 @@ export class DemoGenerator {
           district: s.district,
           digit: s.sector.slice(s.sector.indexOf(' ') + 1),
           town: field(s.town),
-          lsoas: region.lsoas.filter((l) => l.sector === s.sector).map((l) => ({ code: field(l.code), decile: DECILE[l.imdDecile]! })),
+          lsoas: region.lsoas
+            .filter((l) => l.sector === s.sector)
+            .map((l) => ({ code: field(l.code), decile: DECILE[l.imdDecile]!, decileNumber: l.imdDecile })),
         }))
         .filter((s) => s.lsoas.length > 0);
       const schools = region.schools.filter((s) => s.laCode === la.code);
@@ -205,6 +213,7 @@ export class DemoGenerator {
             postcode: field(c.postcode),
             lsoa: field(c.lsoaCode),
             decile: DECILE[decileOf.get(c.lsoaCode) ?? 0]!,
+            decileNumber: decileOf.get(c.lsoaCode) ?? 0,
             town: field(townOf.get(c.postcode.slice(0, c.postcode.indexOf(' ') + 2)) ?? la.name),
           })),
       };
@@ -254,7 +263,7 @@ export class DemoGenerator {
 
   /** Generates the next `count` people and everything that hangs off them. */
   chunk(count: number): DemoChunk {
-    const { person, contact, flag, staff, rng, asOf } = this;
+    const { person, contact, flag, staff, rng, asOf, log } = this;
     let flags = 0;
     let staffRecords = 0;
 
@@ -331,6 +340,7 @@ export class DemoGenerator {
       if (careHome) person.bytes(careHome.code);
       else person.null();
       person.endRow();
+      log?.person(id, dob, death, gender === 2, careHome ? careHome.decileNumber : lsoa.decileNumber, practice, school, careHome ? careHome.code : null);
 
       // Contact details: everyone has an address; most have a mobile, many an email.
       const hasEmail = rng.chance(0.6);
@@ -367,6 +377,7 @@ export class DemoGenerator {
         else flag.null();
         flag.endRow();
         flags++;
+        log?.flag(code);
       };
       const adult = age >= 18;
       const older = age >= 65;
@@ -390,6 +401,7 @@ export class DemoGenerator {
         flag.uint(id).bytes(FLAG.PREGNANT!).bytes(this.day(conceived)).bytes(this.day(conceived + 266)).bytes(SOURCE).null();
         flag.endRow();
         flags++;
+        log?.pregnancy(conceived);
       }
 
       // Health and social care staff: about 3% of working-age adults.
@@ -398,14 +410,19 @@ export class DemoGenerator {
         const group = employer.groups.draw(rng);
         const from = asOf - rng.int(Math.max(1, (age - 17) * 365));
         staff.uint(id).bytes(employer.code).bytes(rng.pick(employer.departments)).bytes(group.code);
-        staff.bytes(rng.pick(group.roles)).bool(rng.chance(group.frontline)).bytes(this.day(from));
+        // Drawn in the same order as always, so a seed keeps meaning the same people.
+        const role = rng.pick(group.roles);
+        const frontline = rng.chance(group.frontline);
+        staff.bytes(role).bool(frontline).bytes(this.day(from));
         // A few have left: their record ends between their start and yesterday.
         const leaves = rng.chance(0.05);
         const stayed = rng.int(3000);
-        if (leaves && from < asOf - 1) staff.bytes(this.day(Math.min(asOf - 1, from + stayed)));
+        const to = leaves && from < asOf - 1 ? Math.min(asOf - 1, from + stayed) : null;
+        if (to !== null) staff.bytes(this.day(to));
         else staff.null();
         staff.endRow();
         staffRecords++;
+        log?.staff(employer.code, frontline, from, to);
       }
     }
     return {

@@ -17,6 +17,10 @@ import { SessionRepository } from '../repositories/session-repository';
 import { PersonService } from '../services/person-service';
 import { createVaccinationHandlers } from '../services/vaccination-service';
 import { printableRecord } from '../records/printable-service';
+import { createForecastHandlers } from '../forecast/service';
+import { scheduleRules } from '../forecast/rules';
+import { refreshPersonStatus } from '../forecast/status';
+import { todayInLondon } from '../vaccination/rules';
 import { ensureUser } from '../admin/users';
 import { loadDemoRegion } from '../demo/load';
 import { overallFraction, phaseLabel } from '../demo/progress';
@@ -60,7 +64,7 @@ export function createHost(options: HostOptions): Host {
       const info = await new SessionRepository(source).sessionInfo(kind, describeUrl(url), APP_VERSION);
       await ds?.destroy().catch(() => {});
       ds = source;
-      services = userHandlers(source);
+      services = userHandlers(source, log);
       state = { state: 'signed-in', session: info };
       return info;
     } catch (error) {
@@ -187,15 +191,43 @@ export function createHost(options: HostOptions): Host {
 }
 
 /** The services of one signed-in user, all running on that user's own connection. */
-export function userHandlers(ds: DataSource): Pick<Handlers, UserChannel> {
+export function userHandlers(ds: DataSource, log: (message: string, error?: unknown) => void = () => {}): Pick<Handlers, UserChannel> {
   const people = new PersonService(new PersonRepository(ds));
   const vaccination = createVaccinationHandlers(ds);
+  const rules = scheduleRules();
+  const forecast = createForecastHandlers(ds, rules);
+
+  // The maintained status (worklists, cohorts) follows every change to a person's history. It is
+  // derived data: if refreshing it fails the record still stands, and the nightly refresh repairs it.
+  const refreshAfter = <I, O extends { personId: number }>(write: (input: I) => Promise<O>) =>
+    async (input: I): Promise<O> => {
+      const event = await write(input);
+      await refreshPersonStatus(ds, event.personId, todayInLondon(), rules).catch((error: unknown) =>
+        log(`Could not refresh the schedule status of person ${event.personId}`, error),
+      );
+      return event;
+    };
+
   return {
     'person.search': (input) => people.search(input),
     'person.open': (input) => people.open(input),
     ...vaccination,
+    'vaccination.record': refreshAfter(vaccination['vaccination.record']),
+    'vaccination.correct': refreshAfter(vaccination['vaccination.correct']),
+    'vaccination.markEnteredInError': refreshAfter(vaccination['vaccination.markEnteredInError']),
+    ...forecast,
     'record.printable': ({ personId }) =>
-      printableRecord(ds, personId, (id) => vaccination['vaccination.history']({ personId: id }), async () => []),
+      printableRecord(
+        ds,
+        personId,
+        (id) => vaccination['vaccination.history']({ personId: id }),
+        async (id) => {
+          const view = await forecast['forecast.get']({ personId: id });
+          return view.series
+            .filter((s) => s.status === 'DUE' || s.status === 'OVERDUE' || s.status === 'UPCOMING')
+            .map((s) => ({ series: s.name, status: s.status, dueDate: s.dueDate }));
+        },
+      ),
   };
 }
 

@@ -142,7 +142,7 @@ test('record a dose for a due series; history, forecast, warnings, expired batch
   await page.getByTestId('save-anyway').click();
   await expect(drawer.getByTestId('save-error')).toContainText('expired on 1 January 2020');
   await shot(page, 'vacc-warnings-expired');
-  await drawer.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(drawer).toBeHidden();
   await expect(page.getByTestId('timeline-entry')).toHaveCount(1);
 

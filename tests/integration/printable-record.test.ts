@@ -18,7 +18,7 @@ function nhs(n: number): string {
   }
 }
 
-describe('printable vaccination record', () => {
+describe('printable vaccination record, and the status kept after recording', () => {
   let db: TestDatabase;
   let ds: DataSource;
   let handlers: Handlers;
@@ -66,6 +66,9 @@ describe('printable vaccination record', () => {
       legalBasis: 'PGD',
     });
     expect(recorded.ok, JSON.stringify(recorded)).toBe(true);
+    // Recording keeps the maintained schedule status current for worklists.
+    const status = await db.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [child]);
+    expect(status.rows[0]!.n).toBeGreaterThan(0);
 
     const r = await dispatch(handlers, 'record.printable', { personId: child });
     expect(r.ok, JSON.stringify(r)).toBe(true);
