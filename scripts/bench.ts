@@ -17,6 +17,8 @@ import { readDemoRegion } from '../main-api/demo/region';
 import { PersonRepository } from '../main-api/repositories/person-repository';
 import { PersonService } from '../main-api/services/person-service';
 import { benchForecast, loadDefaultRules } from '../main-api/schedule';
+import { benchForecastOne, benchForecastRefresh } from '../main-api/forecast/bench';
+import { DEMO_AS_OF } from '../main-api/demo/generate';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
 
     await benchSearch(url);
     await benchSchedule();
+    await benchForecastInDatabase(url);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
     await admin.end();
@@ -102,6 +105,28 @@ async function benchSchedule(): Promise<void> {
     const rate = benchForecast(100_000, { explain, rules });
     line(`  forecast ${explain ? 'with' : 'without'} explanations: ${fmt(rate)} persons/s (500,000 in ${(500_000 / rate).toFixed(1)} s)`);
   }
+  line('');
+}
+
+/** The forecast against the loaded region: one person through the API, and every child refreshed. */
+async function benchForecastInDatabase(url: string): Promise<void> {
+  line('Schedule forecast in the database (targets: one person under 50 ms; 500,000 children under 30 s)');
+  const user = await addUser(url, { name: `bench_fc_${Date.now()}`, role: 'administrator', orgs: [] });
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const busiest = await c.query<{ person_id: number; n: number }>(
+    `SELECT person_id, count(*)::int AS n FROM ims.vaccination_event GROUP BY person_id ORDER BY n DESC, person_id LIMIT 1`,
+  );
+  const someone = busiest.rows[0] ?? (await c.query<{ person_id: number; n: number }>(`SELECT id AS person_id, 0 AS n FROM ims.person ORDER BY date_of_birth DESC LIMIT 1`)).rows[0]!;
+  await c.end();
+  const ms = await benchForecastOne(withCredentials(url, user.name, user.password), someone.person_id, 20, DEMO_AS_OF);
+  line(`  one person (${someone.n} events), forecast.get as a signed-in user: median ${ms.toFixed(1)} ms`);
+  const report = await benchForecastRefresh(url, { asOf: DEMO_AS_OF, maxAgeYears: 19 });
+  line(
+    `  refresh of every child under 19: ${fmt(report.persons)} children in ${report.totalSeconds.toFixed(1)} s ` +
+      `(${fmt(report.personsPerSecond)} children/s; 500,000 would take ${(500_000 / report.personsPerSecond).toFixed(1)} s; ` +
+      `${report.processCpuSeconds.toFixed(1)} s CPU in this process)`,
+  );
   line('');
 }
 

@@ -34,9 +34,10 @@ export class PersonRepository {
         if (q.givenName) add((n) => `lower(p.given_name) LIKE lower($${n}) || '%'`, escapeLike(q.givenName));
         break;
       case 'name-postcode': {
+        // Sector and district are prefixes of the full postcode, so all three use its index.
         if (q.postcode.level === 'full') add((n) => `p.postcode = $${n}`, q.postcode.value);
-        else if (q.postcode.level === 'sector') add((n) => `p.postcode_sector = $${n}`, q.postcode.value);
-        else add((n) => `p.postcode_district = $${n}`, q.postcode.value);
+        else if (q.postcode.level === 'sector') add((n) => `p.postcode LIKE $${n} || '%'`, escapeLike(q.postcode.value));
+        else add((n) => `p.postcode LIKE $${n} || ' %'`, escapeLike(q.postcode.value));
         add((n) => `(lower(p.family_name) LIKE lower($${n}) || '%' OR lower(p.given_name) LIKE lower($${n}) || '%')`, escapeLike(q.name));
         break;
       }
