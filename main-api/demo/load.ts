@@ -1,16 +1,20 @@
 // Loads the synthetic demo region into the current database: reference rows idempotently, then
-// people, contact details, clinical flags and staff records streamed with COPY in one
-// transaction, so a failed load leaves nothing behind.
+// people, contact details, clinical flags, staff records and vaccination histories streamed
+// with COPY in one transaction, so a failed load leaves nothing behind.
 import { once } from 'node:events';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError } from '../contract/result';
-import { CONTACT_COLUMNS, DemoGenerator, FLAG_COLUMNS, PERSON_COLUMNS, STAFF_COLUMNS } from './generate';
+import { parseDay } from './dates';
+import { CONTACT_COLUMNS, DEMO_AS_OF, DemoGenerator, FLAG_COLUMNS, PERSON_COLUMNS, STAFF_COLUMNS } from './generate';
+import { EVENT_COLUMNS, HistoryGenerator, REACTION_COLUMNS, firstEventId, type HistorySummary } from './histories';
+import { prepareCatalogue } from './histories-catalogue';
+import { HistoryPeople } from './histories-people';
 import { DEMO_FIRST_STEM, NhsNumberSequence, demoCapacityFrom, stemAfter } from './nhs-sequence';
 import { insertReferenceData, readDemoRegion, type DemoNames, type DemoRegion, type ReferenceCounts } from './region';
 
 export interface DemoProgress {
-  phase: 'reference' | 'persons' | 'contacts' | 'flags' | 'staff' | 'indexes' | 'analyse' | 'done';
+  phase: 'reference' | 'persons' | 'contacts' | 'flags' | 'staff' | 'histories' | 'indexes' | 'analyse' | 'done';
   done: number;
   total: number;
 }
@@ -23,6 +27,8 @@ export interface DemoOptions {
   onProgress?: (p: DemoProgress) => void;
   /** Reference date for ages and school years; fixed by default so a seed always means the same people. */
   asOf?: string;
+  /** Vaccination histories for the new people (default true). */
+  histories?: boolean;
 }
 
 export interface DemoSummary {
@@ -30,6 +36,8 @@ export interface DemoSummary {
   contactDetails: number;
   clinicalFlags: number;
   staffRecords: number;
+  /** Vaccination histories: events, adverse reactions, batches, and the seconds the phase took. */
+  histories: HistorySummary;
   /** Reference rows that were new to this database, per table. */
   reference: ReferenceCounts;
   firstPersonId: number;
@@ -55,7 +63,10 @@ export interface BenchRow {
  */
 export const FAST_PATH_FROM = 20_000;
 const CHUNK = 5_000;
-const BULK_TABLES = ['ims.person', 'ims.contact_details', 'ims.clinical_flag', 'ims.staff_record'];
+const BULK_TABLES = [
+  'ims.person', 'ims.contact_details', 'ims.clinical_flag', 'ims.staff_record', 'ims.vaccination_event', 'ims.adverse_reaction',
+];
+const NO_HISTORIES: HistorySummary = { events: 0, given: 0, notGiven: 0, reactions: 0, batches: 0, seconds: 0 };
 
 export function bulkLoadReason(seed: number, persons: number): string {
   return `demo region, seed ${seed}, ${persons} persons`;
@@ -178,11 +189,13 @@ async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan:
   for (const fk of keys) await client.query(`ALTER TABLE ${fk.table} DROP CONSTRAINT ${fk.name}`);
   for (const idx of indexes) await client.query(`DROP INDEX ${idx.name}`);
 
+  const historyPeople = opts.histories === false ? undefined : new HistoryPeople();
   const generator = new DemoGenerator(plan.region, plan.names, {
     seed: opts.seed,
     firstId,
     nhsNumbers: plan.nhsNumbers ?? new NhsNumberSequence(firstStem),
     asOf: opts.asOf,
+    histories: historyPeople,
   });
   // People go first; what hangs off them waits in memory so its foreign keys find their person.
   const contacts: Buffer[] = [];
@@ -225,6 +238,7 @@ async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan:
   await drain('contacts', 'ims.contact_details', CONTACT_COLUMNS, contacts, total);
   await drain('flags', 'ims.clinical_flag', FLAG_COLUMNS, flags, flagCount);
   await drain('staff', 'ims.staff_record', STAFF_COLUMNS, staff, staffCount);
+  const histories = historyPeople ? await loadHistories(client, historyPeople, opts, plan, progress) : NO_HISTORIES;
 
   if (rebuild) {
     // Statistics first, so that checking each restored foreign key plans a hash join.
@@ -250,10 +264,48 @@ async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan:
     contactDetails: total,
     clinicalFlags: flagCount,
     staffRecords: staffCount,
+    histories,
     reference,
     firstPersonId: firstId,
     lastPersonId: firstId + total - 1,
     rebuiltIndexes: rebuild,
+  };
+}
+
+/**
+ * The histories phase: batches first (the events refer to them), then the events streamed
+ * with COPY as they are generated, then the few adverse reactions, which refer to events.
+ */
+async function loadHistories(
+  client: pg.ClientBase,
+  people: HistoryPeople,
+  opts: DemoOptions,
+  plan: LoadPlan,
+  progress: (p: DemoProgress) => void,
+): Promise<HistorySummary> {
+  const started = performance.now();
+  const asOf = opts.asOf ?? DEMO_AS_OF;
+  const total = people.count;
+  progress({ phase: 'histories', done: 0, total });
+  const catalogue = await prepareCatalogue(client, parseDay(asOf));
+  const firstEvent = await firstEventId(client);
+  const gen = new HistoryGenerator(people, catalogue, plan.names, { seed: opts.seed, asOf, firstEventId: firstEvent });
+  function* rows(): Generator<Buffer> {
+    while (gen.done < total) yield gen.chunk(CHUNK);
+  }
+  await copyInto(client, 'ims.vaccination_event', EVENT_COLUMNS, rows(), () => progress({ phase: 'histories', done: gen.done, total }));
+  if (gen.reactions.length) await copyInto(client, 'ims.adverse_reaction', REACTION_COLUMNS, [gen.reactionRows()]);
+  if (gen.events) {
+    await client.query(`SELECT setval(pg_get_serial_sequence('ims.vaccination_event', 'id'), $1)`, [firstEvent + gen.events - 1]);
+  }
+  progress({ phase: 'histories', done: total, total });
+  return {
+    events: gen.events,
+    given: gen.given,
+    notGiven: gen.notGiven,
+    reactions: gen.reactions.length,
+    batches: catalogue.batchCount,
+    seconds: (performance.now() - started) / 1000,
   };
 }
 

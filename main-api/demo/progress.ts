@@ -4,11 +4,12 @@ import type { DemoProgress } from './load';
 const PHASES: [DemoProgress['phase'], number][] = [
   ['reference', 0.02],
   ['persons', 0.5],
-  ['contacts', 0.12],
-  ['flags', 0.05],
-  ['staff', 0.03],
-  ['indexes', 0.2],
-  ['analyse', 0.08],
+  ['contacts', 0.08],
+  ['flags', 0.03],
+  ['staff', 0.02],
+  ['histories', 0.2],
+  ['indexes', 0.1],
+  ['analyse', 0.05],
 ];
 
 const LABELS: Record<DemoProgress['phase'], string> = {
@@ -17,6 +18,7 @@ const LABELS: Record<DemoProgress['phase'], string> = {
   contacts: 'contact details',
   flags: 'clinical risk groups',
   staff: 'staff records',
+  histories: 'vaccination histories',
   indexes: 'search indexes',
   analyse: 'statistics',
   done: 'finished',

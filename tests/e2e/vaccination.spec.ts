@@ -171,9 +171,23 @@ test('the printable record downloads as a PDF named by the server', async ({ pag
   expect(head).toBe('%PDF');
 });
 
-test('a record entered in error stays in the history, struck through with its reason', async ({ page }) => {
+test('a correction keeps the earlier version; entered in error stays, struck through with its reason', async ({ page }) => {
   await openYoungChild(page);
   const entry = page.getByTestId('timeline-entry').first();
+
+  await entry.getByRole('button', { name: 'Correct' }).click();
+  await pick(page, '#correct-site', 'Right thigh');
+  await page.locator('#change-reason').fill('Site recorded on the wrong side');
+  await page.getByTestId('save-change').click();
+  await expect(page.getByTestId('event-change-modal')).toBeHidden();
+  await expect(entry).toContainText('Right thigh');
+  await expect(entry).toContainText('Correction: Site recorded on the wrong side');
+  await expect(page.getByTestId('timeline-entry')).toHaveCount(1);
+  await entry.getByText('Earlier versions (1)').click();
+  await expect(entry.getByTestId('earlier-version')).toBeVisible();
+  // The reaction recorded before the correction stays with the vaccination.
+  await expect(entry.getByTestId('reaction')).toContainText('Fever');
+
   await entry.getByRole('button', { name: 'Mark entered in error' }).click();
   await page.getByTestId('save-change').click();
   await expect(page.getByTestId('change-error')).toContainText('Say why');
