@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { addMonthsDays, schoolYearStart } from '../schedule/dates';
 import { CopyWriter, field } from './copy-writer';
 import { formatDay, parseDay } from './dates';
-import { Catalogue, P, type ProductPlan } from './histories-catalogue';
+import { Catalogue, P } from './histories-catalogue';
 import { PB, type HistoryPeople } from './histories-people';
 import { createRng, type Rng } from './prng';
 import type { DemoNames } from './region';
@@ -438,7 +438,7 @@ export class HistoryGenerator {
         if (menbOk(v.day) && v.day - dob < 365 && (menb === 0 || (menb === 1 && v.day >= DAY.SCHEDULE_2025 && v.day - lastMenb >= 28))) giveMenb(v.day);
         const age = v.day - dob;
         if (rotaOk(v.day) && ((rota === 0 && age >= 42 && age < 105) || (rota === 1 && age >= 70 && age < 168))) {
-          this.give(PROG.ROUTINE, v.day, ++rota, P.ROTARIX, null);
+          this.give(PROG.ROUTINE, v.day, rota + 1, P.ROTARIX, null);
         }
         if (dob > DAY.PCV_2P1_LAST_COHORT && v.day < DAY.SCHEDULE_2025 && pcv === 0) givePcv(v);
       }
@@ -486,7 +486,7 @@ export class HistoryGenerator {
       this.give(PROG.ROUTINE, v.day, 1, rng.chance(0.55) ? P.BOOSTRIX_IPV : P.REPEVAX, SITE.LEFT_ARM, v.abroad ? abroadRecord : null);
       if (!mmrvAt18m) {
         const mmrv = dob >= DAY.MMRV_3Y4M_COHORT && v.day >= DAY.MMRV_START;
-        this.give(PROG.ROUTINE, v.day, ++mmr, mmrProduct(mmrv), SITE.RIGHT_ARM, v.abroad ? abroadRecord : null);
+        this.give(PROG.ROUTINE, v.day, mmr + 1, mmrProduct(mmrv), SITE.RIGHT_ARM, v.abroad ? abroadRecord : null);
       }
     }
 

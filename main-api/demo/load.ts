@@ -382,6 +382,7 @@ export async function benchDemoLoad(ownerUrl: string, persons: number, seed = 1,
   const allRows = demo.persons + demo.contactDetails + demo.clinicalFlags + demo.staffRecords;
   rows.push(rate('demo load, persons only counted', demo.persons, demo.seconds));
   rows.push(rate('demo load, all rows (persons, contacts, flags, staff)', allRows, demo.seconds));
+  rows.push(rate('  of which the vaccination histories phase (events)', demo.histories.events, demo.histories.seconds));
 
   const client = new pg.Client({ connectionString: ownerUrl, application_name: 'ims demo bench' });
   await client.connect();

@@ -55,7 +55,6 @@ describe('demo vaccination histories', () => {
       (SELECT count(*)::int FROM ims.adverse_reaction) AS reactions`);
     expect(rows[0]).toEqual({ events: h.events, not_given: h.notGiven, reactions: h.reactions });
     expect(h.given + h.notGiven).toBe(h.events);
-    console.log("SUMMARY", h);
     expect(h.events).toBeGreaterThan(PERSONS * 2);
     expect(h.batches).toBeGreaterThan(500);
     // About one reaction per 2,000 doses.
@@ -136,20 +135,19 @@ describe('demo vaccination histories', () => {
       )
       SELECT
         avg((primaries >= 3)::int) FILTER (WHERE date_of_birth BETWEEN DATE '${AS_OF}' - interval '5 years' AND DATE '${AS_OF}' - interval '1 year')::float AS primaries,
-        avg((primaries >= 3)::int) FILTER (WHERE date_of_birth < DATE '${AS_OF}' - interval '1 year' AND imd_decile <= 3)::float AS primaries_deprived,
+        avg((primaries >= 3)::int) FILTER (WHERE date_of_birth < DATE '${AS_OF}' - interval '1 year' AND date_of_birth > DATE '${AS_OF}' - interval '18 years' AND imd_decile <= 3)::float AS primaries_deprived,
         avg((primaries >= 3)::int) FILTER (WHERE date_of_birth < DATE '${AS_OF}' - interval '1 year' AND date_of_birth > DATE '${AS_OF}' - interval '18 years' AND imd_decile >= 8)::float AS primaries_affluent,
         avg(mmr1::int) FILTER (WHERE date_of_birth BETWEEN DATE '${AS_OF}' - interval '10 years' AND DATE '${AS_OF}' - interval '2 years')::float AS mmr1,
         avg(preschool::int) FILTER (WHERE date_of_birth BETWEEN DATE '${AS_OF}' - interval '10 years' AND DATE '${AS_OF}' - interval '5 years')::float AS preschool
       FROM kids`);
     const r = rows[0]!;
-    console.log("UPTAKE", r);
     expect(r.primaries).toBeGreaterThan(0.86);
     expect(r.primaries).toBeLessThan(0.97);
     expect(r.mmr1).toBeGreaterThan(0.82);
     expect(r.mmr1).toBeLessThan(0.93);
     expect(r.preschool).toBeGreaterThan(0.78);
     expect(r.preschool).toBeLessThan(0.91);
-    expect(r.primaries_deprived).toBeLessThan(r.primaries_affluent!);
+    expect(r.primaries_deprived).toBeLessThan(r.primaries_affluent! - 0.02);
 
     const flu = await a.query<Record<string, number>>(`
       SELECT avg(got::int) FILTER (WHERE date_of_birth <= DATE '1961-03-31' AND NOT care_home)::float AS over65,
@@ -161,7 +159,6 @@ describe('demo vaccination histories', () => {
               EXISTS (SELECT 1 FROM ims.staff_record s WHERE s.person_id = p.id AND s.frontline) AS frontline
             FROM ims.person p WHERE p.date_of_death IS NULL OR p.date_of_death > DATE '2026-01-31') t`);
     const f = flu.rows[0]!;
-    console.log("FLU", f);
     expect(f.over65).toBeGreaterThan(0.62);
     expect(f.over65).toBeLessThan(0.78);
     expect(f.at_risk).toBeGreaterThan(0.3);
@@ -188,7 +185,6 @@ describe('demo vaccination histories', () => {
       if (six.status === 'OVERDUE' && primaries < 3) overdue++;
       for (const s of f.series) ignored += s.dosesIgnored.length;
     }
-    console.log("ENGINE", onTrack, overdue, ignored);
     expect(onTrack).toBeGreaterThan(200 * 0.85);
     // A known share has fallen behind: visible to the engine as overdue.
     expect(overdue).toBeGreaterThan(0);

@@ -14,6 +14,7 @@ import {
   parseTypedDate,
   productDefaults,
   productMatches,
+  rankProducts,
   sortCampaigns,
   sourceLabel,
   suggestedDose,
@@ -179,6 +180,14 @@ describe('suggestedDose and product defaults', () => {
     expect(productMatches(mmr, 'mmr')).toBe(true);
     expect(productMatches(mmr, 'prior')).toBe(true);
     expect(productMatches(rotarix, 'mmr')).toBe(false);
+  });
+  it('offers the kind typed exactly before names that merely start the same', () => {
+    const mmrvaxpro = { ...mmr, shortName: 'MMRvaxPRO', vaccineType: 'MMR' };
+    const proquad = { ...mmr, shortName: 'ProQuad', vaccineType: 'MMRV' };
+    const list = [mmr, mmrvaxpro, proquad, rotarix];
+    expect(rankProducts(list, 'mmrv').map((p) => p.shortName)).toEqual(['ProQuad', 'MMRvaxPRO']);
+    expect(rankProducts(list, 'mmr').map((p) => p.shortName)).toEqual(['Priorix', 'MMRvaxPRO', 'ProQuad']);
+    expect(rankProducts(list, '').length).toBe(4);
   });
 });
 

@@ -324,6 +324,30 @@ export function productMatches(p: Pick<Product, 'name' | 'shortName' | 'vaccineT
   return [p.shortName, p.vaccineType, p.name].some((s) => s.toLowerCase().includes(q));
 }
 
+/**
+ * How well a product fits what was typed, lower is better, null for no match. The kind of
+ * vaccine typed exactly wins: "mmrv" must offer MMRV products before MMRvaxPRO (an MMR).
+ */
+export function productRank(p: Pick<Product, 'name' | 'shortName' | 'vaccineType'>, query: string): number | null {
+  const q = query.trim().toLowerCase();
+  if (!q) return 0;
+  const type = p.vaccineType.toLowerCase();
+  const short = p.shortName.toLowerCase();
+  if (type === q) return 0;
+  if (short.startsWith(q)) return 1;
+  if (type.startsWith(q)) return 2;
+  return productMatches(p, q) ? 3 : null;
+}
+
+/** Products in the order to offer them for a typed filter; stable within a rank. */
+export function rankProducts<P extends Pick<Product, 'name' | 'shortName' | 'vaccineType'>>(products: readonly P[], query: string): P[] {
+  return products
+    .map((p, i) => ({ p, i, r: productRank(p, query) }))
+    .filter((x): x is { p: P; i: number; r: number } => x.r !== null)
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.p);
+}
+
 /** The programme a product usually belongs to, today, among those active. */
 export function defaultProgramme(product: Pick<Product, 'vaccineType'> | null, programmes: readonly Programme[], today: string): string | null {
   if (!product) return null;
