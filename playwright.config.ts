@@ -4,7 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
-import { E2E_PORT, E2E_TOKEN, E2E_URL } from './tests/e2e/env';
+
+// Before env.ts is read: a port in a quiet high range unless one is given.
+process.env.IMS_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
+const { E2E_PORT, E2E_TOKEN, E2E_URL } = await import('./tests/e2e/env');
 
 // The config is loaded by the runner and again by each worker; workers inherit the runner's
 // environment, so only the runner makes (and tidies) data folders.
