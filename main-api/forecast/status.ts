@@ -1,5 +1,6 @@
 // The maintained per-person status (ims.series_status): which rows a forecast yields, and the
 // refresh of one person after their record changes.
+import type { DataSource } from 'typeorm';
 import { formatDay, forecast, type CompiledRules, type Forecast } from '../schedule';
 import { loadPersonForecastInput, selectRows, type SqlRunner } from './repository';
 import { scheduleRules } from './rules';
@@ -107,9 +108,9 @@ ON CONFLICT (person_id, series_id) DO UPDATE SET
 RETURNING 1`;
 
 /**
- * Recomputes one person's rows on asOf and writes them, as whoever db is connected as (after
- * recording a dose: the same user, inside the same transaction). Returns the rows written, or
- * null when the person is not visible to the caller.
+ * Recomputes one person's rows on asOf and writes them, as whoever db is connected as. Returns
+ * the rows written, or null when the person is not visible to the caller. After a recording,
+ * use refreshPersonStatusNow, which keeps two refreshes of one person from interleaving.
  */
 export async function refreshPersonStatus(
   db: SqlRunner,
@@ -133,4 +134,23 @@ export async function refreshPersonStatus(
   }));
   await selectRows(db, WRITE_SQL, [personId, JSON.stringify(json), asOf]);
   return rows;
+}
+
+/** Namespace of the per-person advisory lock taken while one person's status is rewritten. */
+const STATUS_LOCK = 4_716_002;
+
+/**
+ * Refreshes one person's status in its own transaction, holding a per-person lock so that two
+ * recordings for the same person at once cannot leave the older history's status behind.
+ */
+export async function refreshPersonStatusNow(
+  ds: DataSource,
+  personId: number,
+  asOf: string,
+  rules: CompiledRules = scheduleRules(),
+): Promise<StatusRow[] | null> {
+  return ds.transaction(async (manager) => {
+    await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [STATUS_LOCK, personId]);
+    return refreshPersonStatus(manager, personId, asOf, rules);
+  });
 }

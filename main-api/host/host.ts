@@ -19,7 +19,7 @@ import { createVaccinationHandlers } from '../services/vaccination-service';
 import { printableRecord } from '../records/printable-service';
 import { createForecastHandlers } from '../forecast/service';
 import { scheduleRules } from '../forecast/rules';
-import { refreshPersonStatus } from '../forecast/status';
+import { refreshPersonStatusNow } from '../forecast/status';
 import { todayInLondon } from '../vaccination/rules';
 import { ensureUser } from '../admin/users';
 import { loadDemoRegion } from '../demo/load';
@@ -202,7 +202,7 @@ export function userHandlers(ds: DataSource, log: (message: string, error?: unkn
   const refreshAfter = <I, O extends { personId: number }>(write: (input: I) => Promise<O>) =>
     async (input: I): Promise<O> => {
       const event = await write(input);
-      await refreshPersonStatus(ds, event.personId, todayInLondon(), rules).catch((error: unknown) =>
+      await refreshPersonStatusNow(ds, event.personId, todayInLondon(), rules).catch((error: unknown) =>
         log(`Could not refresh the schedule status of person ${event.personId}`, error),
       );
       return event;

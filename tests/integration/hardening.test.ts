@@ -1,0 +1,163 @@
+// Plain SQL as a scoped application user: the ways around the application that the database
+// must refuse (migration 0006).
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../../main-api/admin/users';
+import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
+import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+
+const MMRVAXPRO = '13968211000001108';
+
+function nhs(n: number): string {
+  for (let stem = 999_400_000 + n * 17; ; stem++) {
+    const c = nhsCheckDigit(String(stem));
+    if (c !== null) return `${stem}${c}`;
+  }
+}
+
+describe('database hardening against a user with plain SQL', () => {
+  let db: TestDatabase;
+  let nurse: pg.Client;
+  let nurseName: string;
+  let person: number;
+  let outsider: number;
+  let batchId: number;
+
+  const newEvent = async (): Promise<number> => {
+    const r = await nurse.query(
+      `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source)
+       VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-01', $2, $3, true) RETURNING id`,
+      [person, MMRVAXPRO, batchId],
+    );
+    return Number(r.rows[0].id);
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.query(`
+      INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
+        ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
+        ('G82001', 'Alpha Surgery', 'GP', 'QKS'), ('G82002', 'Beta Practice', 'GP', 'QKS');
+      INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002');`);
+    const add = async (i: number, practice: string) =>
+      Number(
+        (
+          await db.query(
+            `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code) VALUES ($1, 'Ann', 'Lee', '2024-01-10', $2) RETURNING id`,
+            [nhs(i), practice],
+          )
+        ).rows[0]!.id,
+      );
+    person = await add(1, 'G82001');
+    outsider = await add(2, 'G82002');
+    batchId = Number((await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1', '2030-01-01') RETURNING id`, [MMRVAXPRO])).rows[0]!.id);
+    nurseName = uniqueName('nurse');
+    const u = await addUser(db.url, { name: nurseName, role: 'child-health', orgs: ['G82001'] });
+    nurse = new pg.Client({ connectionString: db.urlAs(u.name, u.password) });
+    await nurse.connect();
+  });
+
+  afterAll(async () => {
+    await nurse?.end();
+    await db.drop();
+  });
+
+  it('cannot attach the audit trigger function to a table of its own to forge audit rows', async () => {
+    await nurse.query(`CREATE TEMP TABLE t (id bigint PRIMARY KEY, person_id bigint, msg text)`);
+    await expect(
+      nurse.query(`CREATE TRIGGER x AFTER INSERT ON t REFERENCING NEW TABLE AS new_rows
+                   FOR EACH STATEMENT EXECUTE FUNCTION audit.capture('person_id', 'id')`),
+    ).rejects.toThrow(/permission denied/);
+    await expect(nurse.query(`INSERT INTO t VALUES (1, $1, 'forged')`, [outsider])).resolves.toBeDefined();
+    const forged = await db.query(`SELECT count(*)::int AS n FROM audit.change_log WHERE table_name LIKE 'pg_temp%'`);
+    expect(forged.rows[0]!.n).toBe(0);
+  });
+
+  it('still audits the user’s real changes through the existing triggers', async () => {
+    const id = await newEvent();
+    const log = await db.query(`SELECT actor FROM audit.change_log WHERE table_name LIKE '%vaccination_event' AND row_id = $1`, [String(id)]);
+    expect(log.rows.map((r) => r.actor)).toContain(nurseName);
+  });
+
+  it('cannot make a dose disappear by marking it superseded without a correction', async () => {
+    const id = await newEvent();
+    await expect(nurse.query(`UPDATE ims.vaccination_event SET status = 'SUPERSEDED' WHERE id = $1`, [id])).rejects.toThrow(
+      /superseded only by recording its correction/,
+    );
+    const r = await db.query(`SELECT status FROM ims.vaccination_event WHERE id = $1`, [id]);
+    expect(r.rows[0]!.status).toBe('ACTIVE');
+  });
+
+  it('can still correct a dose, which supersedes the original as the database does it', async () => {
+    const id = await newEvent();
+    const r = await nurse.query(
+      `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, supersedes_id, change_reason)
+       VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-02', $2, $3, true, $4, 'wrong date') RETURNING id`,
+      [person, MMRVAXPRO, batchId, id],
+    );
+    const old = await db.query(`SELECT status, status_changed_by FROM ims.vaccination_event WHERE id = $1`, [id]);
+    expect(old.rows[0]).toEqual({ status: 'SUPERSEDED', status_changed_by: nurseName });
+    expect(Number(r.rows[0].id)).toBeGreaterThan(id);
+  });
+
+  it('cannot supersede an event of a person outside its scope through a correction', async () => {
+    const theirs = Number(
+      (
+        await db.query(
+          `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source)
+           VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-01', $2, $3, true) RETURNING id`,
+          [outsider, MMRVAXPRO, batchId],
+        )
+      ).rows[0]!.id,
+    );
+    await expect(
+      nurse.query(
+        `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, supersedes_id, change_reason)
+         VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-02', $2, $3, true, $4, 'x')`,
+        [outsider, MMRVAXPRO, batchId, theirs],
+      ),
+    ).rejects.toThrow();
+    await expect(
+      nurse.query(
+        `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, supersedes_id, change_reason)
+         VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-02', $2, $3, true, $4, 'x')`,
+        [person, MMRVAXPRO, batchId, theirs],
+      ),
+    ).rejects.toThrow(/same person/);
+    const r = await db.query(`SELECT status FROM ims.vaccination_event WHERE id = $1`, [theirs]);
+    expect(r.rows[0]!.status).toBe('ACTIVE');
+  });
+
+  it('cannot rewrite who changed a status, or when', async () => {
+    const id = await newEvent();
+    await nurse.query(`UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = 'wrong child' WHERE id = $1`, [id]);
+    await expect(
+      nurse.query(`UPDATE ims.vaccination_event SET status_changed_by = 'dr_someone', status_changed_at = '2001-01-01' WHERE id = $1`, [id]),
+    ).rejects.toThrow(/permission denied/);
+    const r = await db.query(`SELECT status_changed_by FROM ims.vaccination_event WHERE id = $1`, [id]);
+    expect(r.rows[0]!.status_changed_by).toBe(nurseName);
+  });
+
+  it('cannot claim who added a batch, and the database records it', async () => {
+    await expect(
+      nurse.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date, created_by) VALUES ($1, 'ZZ9', '2030-01-01', 'dr_other')`, [MMRVAXPRO]),
+    ).rejects.toThrow(/permission denied/);
+    const r = await nurse.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'ZZ9', '2030-01-01') RETURNING created_by`, [MMRVAXPRO]);
+    expect(r.rows[0].created_by).toBe(nurseName);
+  });
+
+  it('cannot choose row ids, which would block other users’ inserts', async () => {
+    await expect(
+      nurse.query(
+        `INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source)
+         VALUES (999999, $1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-01', $2, $3, true)`,
+        [person, MMRVAXPRO, batchId],
+      ),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      nurse.query(`INSERT INTO ims.clinical_flag (id, person_id, flag_code, from_date, source) VALUES (999999, $1, 'ASPLENIA', '2025-01-01', 'x')`, [person]),
+    ).rejects.toThrow(/permission denied/);
+    const ok = await nurse.query(`INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES ($1, 'ASPLENIA', '2025-01-01', 'x') RETURNING id`, [person]);
+    expect(Number(ok.rows[0].id)).toBeGreaterThan(0);
+  });
+});
