@@ -2,6 +2,7 @@
 // the warnings for a dose about to be recorded. Spread into the main contract.
 import { z } from 'zod';
 import { isoDate } from './schemas';
+import type { HandlersOf } from './vaccination';
 
 export const SERIES_STATUSES = ['COMPLETE', 'DUE', 'OVERDUE', 'UPCOMING', 'TOO_LATE', 'NOT_ELIGIBLE', 'DECLINED', 'CONTRAINDICATED'] as const;
 export const CAMPAIGN_STATUSES = ['GIVEN', 'DUE', 'UPCOMING', 'NOT_ELIGIBLE', 'DECLINED'] as const;
@@ -108,6 +109,4 @@ export const forecastChannels = {
 
 export type ForecastChannels = typeof forecastChannels;
 export type ForecastChannel = keyof ForecastChannels;
-export type ForecastHandlers = {
-  [C in ForecastChannel]: (input: z.output<ForecastChannels[C]['input']>) => Promise<z.output<ForecastChannels[C]['output']>>;
-};
+export type ForecastHandlers = HandlersOf<ForecastChannels>;

@@ -283,8 +283,11 @@ export const vaccinationChannels = {
   'reaction.record': { input: RecordReactionInput, output: AdverseReaction },
 } as const;
 
+/** What the main process implements for a map of channels: parsed input in, output out. */
+export type HandlersOf<M extends Record<string, { input: z.ZodType; output: z.ZodType }>> = {
+  [C in keyof M]: (input: z.output<M[C]['input']>) => Promise<z.output<M[C]['output']>>;
+};
+
 export type VaccinationChannels = typeof vaccinationChannels;
 export type VaccinationChannel = keyof VaccinationChannels;
-export type VaccinationHandlers = {
-  [C in VaccinationChannel]: (input: z.output<VaccinationChannels[C]['input']>) => Promise<z.output<VaccinationChannels[C]['output']>>;
-};
+export type VaccinationHandlers = HandlersOf<VaccinationChannels>;

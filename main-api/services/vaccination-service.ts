@@ -15,7 +15,7 @@ import type {
   VaccinationHandlers,
   VaccinationHistory,
 } from '../contract/vaccination';
-import { VaccinationRepository, type EventInsert } from '../repositories/vaccination-repository';
+import { VaccinationRepository, type EventInsert, type ReactionInsert } from '../repositories/vaccination-repository';
 import {
   checkDateAllowed,
   checkNotExpired,
@@ -139,17 +139,7 @@ export class VaccinationService {
     return { events, reactions };
   }
 
-  async recordReaction(input: {
-    eventId: number;
-    onsetAt: string;
-    reactionCode: string;
-    description: string | null;
-    seriousness: string;
-    outcome: string;
-    reporter: string;
-    reportedToMhra: boolean;
-    yellowCardReference: string | null;
-  }): Promise<AdverseReaction> {
+  async recordReaction(input: Omit<ReactionInsert, 'personId'>): Promise<AdverseReaction> {
     checkReaction(input);
     return this.inTransaction(async (repo) => {
       const event = await repo.event(input.eventId);

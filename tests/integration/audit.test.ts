@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { addUser } from '../../main-api/admin/users';
 import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+import { TWO_PRACTICES_SQL } from '../support/fixtures';
 
 /** Valid synthetic NHS numbers (999 range) from a starting index. */
 function nhsNumbers(from: number, count: number): string[] {
@@ -25,13 +26,6 @@ const NHS_SQL = `
                           + substr(s,9,1)::int*2) % 11) AS c
         FROM (SELECT i, '999' || lpad(i::text, 6, '0') AS s FROM generate_series($1::int, $2::int) AS i) a) b
   WHERE c <> 10`;
-
-const FIXTURE = `
-INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
-  ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
-  ('G82001', 'Riverside Surgery', 'GP', 'QKS'), ('G82002', 'Castle Practice', 'GP', 'QKS');
-INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002');
-`;
 
 type ChangeRow = {
   actor: string;
@@ -79,7 +73,7 @@ describe('audit trail', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.query(FIXTURE);
+    await db.query(TWO_PRACTICES_SQL);
     const ids = await db.query<{ id: string }>(
       `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code) VALUES
          ($1, 'In', 'Scope', '2020-01-01', 'G82001'), ($2, 'Out', 'Scope', '2020-01-01', 'G82002') RETURNING id`,

@@ -7,18 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../main-api/admin/users';
 import { runForecastCommand } from '../../main-api/cli/commands/forecast';
 import type { CliContext } from '../../main-api/cli/context';
-import { forecastChannels, type DoseCheck, type ForecastChannel, type ForecastHandlers, type ForecastView } from '../../main-api/contract/forecast';
-import { AppError, fail, ok, type Result } from '../../main-api/contract/result';
-import { openDataSource } from '../../main-api/db/datasource';
-import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
+import { forecastChannels, type DoseCheck, type ForecastHandlers, type ForecastView } from '../../main-api/contract/forecast';
+import { AppError } from '../../main-api/contract/result';
 import { refreshAllStatuses } from '../../main-api/forecast/bulk';
 import { loadPersonForecastInput } from '../../main-api/forecast/repository';
 import { scheduleRules } from '../../main-api/forecast/rules';
 import { createForecastHandlers } from '../../main-api/forecast/service';
 import { refreshPersonStatus, statusRows, type StatusRow } from '../../main-api/forecast/status';
-import { toFailure } from '../../main-api/host/dispatch';
 import { forecast } from '../../main-api/schedule';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+import { addPerson, call, nhsSequence, TWO_PRACTICES_SQL, userConnections, value, withClient, type LoginUser } from '../support/fixtures';
 
 const ON = '2026-02-01';
 const INFANRIX = '34765811000001105';
@@ -26,33 +24,7 @@ const BEXSERO = '23584211000001109';
 const PRIORIX = '34925111000001104';
 const SIX = ['DIPHTHERIA', 'HEPB', 'HIB', 'PERTUSSIS', 'POLIO', 'TETANUS'];
 
-function nhs(n: number): string {
-  for (let stem = 999_200_000 + n * 17; ; stem++) {
-    const c = nhsCheckDigit(String(stem));
-    if (c !== null) return `${stem}${c}`;
-  }
-}
-
-/** The same boundary as dispatch(): parse input, run, parse output, errors as values. */
-async function call(handlers: ForecastHandlers, channel: ForecastChannel, raw: unknown): Promise<Result<unknown>> {
-  const spec = forecastChannels[channel];
-  const input = spec.input.safeParse(raw);
-  if (!input.success) return fail('VALIDATION', input.error.issues[0]?.message ?? 'invalid');
-  try {
-    const value = await (handlers[channel] as (i: unknown) => Promise<unknown>)(input.data);
-    const output = spec.output.safeParse(value);
-    if (!output.success) throw new Error(`output of ${channel} broke the contract: ${output.error.message}`);
-    return ok(output.data);
-  } catch (error) {
-    return toFailure(channel, error, (m, e) => console.error(m, e));
-  }
-}
-
-async function value<T>(p: Promise<Result<unknown>>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
+const nhs = nhsSequence(999_200_000, 17);
 
 interface StoredRow {
   person_id: string;
@@ -90,8 +62,8 @@ const sorted = (rows: StatusRow[]): StatusRow[] => [...rows].sort((a, b) => a.se
 
 describe('forecast in the database', () => {
   let db: TestDatabase;
-  const sources: DataSource[] = [];
-  const users: Record<string, { name: string; password: string }> = {};
+  let connections: ReturnType<typeof userConnections>;
+  const users: Record<string, LoginUser> = {};
   const rules = scheduleRules();
   let nurseDs: DataSource;
   let nurse: ForecastHandlers; // child health, practice G82001
@@ -102,39 +74,23 @@ describe('forecast in the database', () => {
   let adult: number; // G82001, born 1950-01-01
   let mistakenId: number;
 
-  async function handlersFor(user: { name: string; password: string }): Promise<{ ds: DataSource; handlers: ForecastHandlers }> {
-    const ds = await openDataSource(db.urlAs(user.name, user.password));
-    sources.push(ds);
+  async function handlersFor(user: LoginUser): Promise<{ ds: DataSource; handlers: ForecastHandlers }> {
+    const ds = await connections.open(user);
     return { ds, handlers: createForecastHandlers(ds, rules, () => ON) };
   }
 
   async function expectedRows(personId: number, asOf: string): Promise<StatusRow[]> {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      const input = await loadPersonForecastInput(c, personId);
-      if (!input) throw new Error(`person ${personId} missing`);
-      return sorted(statusRows(rules, forecast(rules, input.person, input.events, asOf, { explain: false })));
-    } finally {
-      await c.end();
-    }
+    const input = await withClient(db.url, (c) => loadPersonForecastInput(c, personId));
+    if (!input) throw new Error(`person ${personId} missing`);
+    return sorted(statusRows(rules, forecast(rules, input.person, input.events, asOf, { explain: false })));
   }
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.query(`
-      INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
-        ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
-        ('G82001', 'Alpha Surgery', 'GP', 'QKS'), ('G82002', 'Beta Practice', 'GP', 'QKS');
-      INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002');`);
-    const person = async (n: number, given: string, dob: string, practice: string): Promise<number> => {
-      const r = await db.query(
-        `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code)
-         VALUES ($1, $2, 'Forecast', $3, $4) RETURNING id`,
-        [nhs(n), given, dob, practice],
-      );
-      return Number(r.rows[0]!.id);
-    };
+    connections = userConnections(db);
+    await db.query(TWO_PRACTICES_SQL);
+    const person = (n: number, givenName: string, dateOfBirth: string, practiceCode: string): Promise<number> =>
+      addPerson(db, { nhsNumber: nhs(n), givenName, familyName: 'Forecast', dateOfBirth, practiceCode });
     const dose = async (personId: number, on: string, product: string, programme = 'ROUTINE_CHILDHOOD'): Promise<number> => {
       const r = await db.query(
         `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, primary_source)
@@ -166,7 +122,7 @@ describe('forecast in the database', () => {
   });
 
   afterAll(async () => {
-    for (const s of sources) await s.destroy();
+    await connections.closeAll();
     await db.drop();
   });
 

@@ -3,17 +3,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../main-api/admin/users';
-import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+import { addPerson, nhsSequence, TWO_PRACTICES_SQL } from '../support/fixtures';
 
 const MMRVAXPRO = '13968211000001108';
 
-function nhs(n: number): string {
-  for (let stem = 999_400_000 + n * 17; ; stem++) {
-    const c = nhsCheckDigit(String(stem));
-    if (c !== null) return `${stem}${c}`;
-  }
-}
+const nhs = nhsSequence(999_400_000, 17);
 
 describe('database hardening against a user with plain SQL', () => {
   let db: TestDatabase;
@@ -34,20 +29,9 @@ describe('database hardening against a user with plain SQL', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.query(`
-      INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
-        ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
-        ('G82001', 'Alpha Surgery', 'GP', 'QKS'), ('G82002', 'Beta Practice', 'GP', 'QKS');
-      INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002');`);
-    const add = async (i: number, practice: string) =>
-      Number(
-        (
-          await db.query(
-            `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code) VALUES ($1, 'Ann', 'Lee', '2024-01-10', $2) RETURNING id`,
-            [nhs(i), practice],
-          )
-        ).rows[0]!.id,
-      );
+    await db.query(TWO_PRACTICES_SQL);
+    const add = (i: number, practiceCode: string) =>
+      addPerson(db, { nhsNumber: nhs(i), givenName: 'Ann', familyName: 'Lee', dateOfBirth: '2024-01-10', practiceCode });
     person = await add(1, 'G82001');
     outsider = await add(2, 'G82002');
     batchId = Number((await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1', '2030-01-01') RETURNING id`, [MMRVAXPRO])).rows[0]!.id);

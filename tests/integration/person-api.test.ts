@@ -1,33 +1,24 @@
 // The person register through the application's own handlers, connected as scoped login roles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../main-api/host/dispatch';
-import { openDataSource } from '../../main-api/db/datasource';
 import { PersonRepository } from '../../main-api/repositories/person-repository';
 import { PersonService } from '../../main-api/services/person-service';
 import type { Handlers } from '../../main-api/contract/contract';
 import { addUser } from '../../main-api/admin/users';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
-import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
-import type { DataSource } from 'typeorm';
+import { nhsSequence, TWO_PRACTICES_SQL, userConnections, type LoginUser } from '../support/fixtures';
 
-function nhs(n: number): string {
-  for (let stem = 999_000_000 + n * 7; ; stem++) {
-    const c = nhsCheckDigit(String(stem));
-    if (c !== null) return `${stem}${c}`;
-  }
-}
+const nhs = nhsSequence(999_000_000, 7);
 
 describe('person search and record', () => {
   let db: TestDatabase;
-  const sources: DataSource[] = [];
+  let connections: ReturnType<typeof userConnections>;
   let adminHandlers: Handlers;
   let scopedHandlers: Handlers;
   const ids: Record<string, number> = {};
 
-  async function handlersFor(url: string): Promise<Handlers> {
-    const ds = await openDataSource(url);
-    sources.push(ds);
-    const people = new PersonService(new PersonRepository(ds));
+  async function handlersFor(user: LoginUser): Promise<Handlers> {
+    const people = new PersonService(new PersonRepository(await connections.open(user)));
     return {
       'person.search': (i) => people.search(i),
       'person.open': (i) => people.open(i),
@@ -36,11 +27,8 @@ describe('person search and record', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.query(`
-      INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
-        ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
-        ('G82001', 'Alpha Surgery', 'GP', 'QKS'), ('G82002', 'Beta Practice', 'GP', 'QKS');
-      INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002');
+    connections = userConnections(db);
+    await db.query(`${TWO_PRACTICES_SQL}
       INSERT INTO ims.local_authority (code, name, icb_code, region_code) VALUES ('E07000110', 'Maidstone', 'QKS', 'Y59');`);
     const people: [string, string, string, string, string, string][] = [
       ['alpha1', 'Amelia', 'Smith', '2019-03-01', 'ME14 1AA', 'G82001'],
@@ -58,12 +46,12 @@ describe('person search and record', () => {
     }
     const admin = await addUser(db.url, { name: uniqueName('admin'), role: 'administrator', orgs: ['Y59'] });
     const scoped = await addUser(db.url, { name: uniqueName('coord'), role: 'coordinator', orgs: ['G82001'] });
-    adminHandlers = await handlersFor(db.urlAs(admin.name, admin.password));
-    scopedHandlers = await handlersFor(db.urlAs(scoped.name, scoped.password));
+    adminHandlers = await handlersFor(admin);
+    scopedHandlers = await handlersFor(scoped);
   });
 
   afterAll(async () => {
-    for (const s of sources) await s.destroy();
+    await connections.closeAll();
     await db.drop();
   });
 

@@ -1,54 +1,39 @@
 // The printable record through the host's full set of user handlers, as a scoped user.
-import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../main-api/admin/users';
-import { openDataSource } from '../../main-api/db/datasource';
-import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
 import { dispatch } from '../../main-api/host/dispatch';
 import { userHandlers } from '../../main-api/host/host';
 import type { Handlers } from '../../main-api/contract/contract';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+import { addPerson, nhsSequence, TWO_PRACTICES_SQL, userConnections } from '../support/fixtures';
 
 const MMRVAXPRO = '13968211000001108';
 
-function nhs(n: number): string {
-  for (let stem = 999_300_000 + n * 11; ; stem++) {
-    const c = nhsCheckDigit(String(stem));
-    if (c !== null) return `${stem}${c}`;
-  }
-}
+const nhs = nhsSequence(999_300_000, 11);
 
 describe('printable vaccination record, and the status kept after recording', () => {
   let db: TestDatabase;
-  let ds: DataSource;
+  let connections: ReturnType<typeof userConnections>;
   let handlers: Handlers;
   let child: number;
   let outsider: number;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.query(`
-      INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
-        ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
-        ('G82001', 'Alpha Surgery', 'GP', 'QKS'), ('G82002', 'Beta Practice', 'GP', 'QKS');
-      INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002');`);
-    const insert = (i: number, practice: string) =>
-      db.query(
-        `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, postcode, practice_code)
-         VALUES ($1, 'Zoë', 'Ng', '2024-01-10', 'ME14 1AA', $2) RETURNING id`,
-        [nhs(i), practice],
-      );
-    child = Number((await insert(1, 'G82001')).rows[0]!.id);
-    outsider = Number((await insert(2, 'G82002')).rows[0]!.id);
+    connections = userConnections(db);
+    await db.query(TWO_PRACTICES_SQL);
+    const insert = (i: number, practiceCode: string) =>
+      addPerson(db, { nhsNumber: nhs(i), givenName: 'Zoë', familyName: 'Ng', dateOfBirth: '2024-01-10', postcode: 'ME14 1AA', practiceCode });
+    child = await insert(1, 'G82001');
+    outsider = await insert(2, 'G82002');
     await db.query(`INSERT INTO ims.contact_details (person_id, address_line1, town) VALUES ($1, '1 High Street', 'Maidstone')`, [child]);
     await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1234', '2030-01-31')`, [MMRVAXPRO]);
     const nurse = await addUser(db.url, { name: uniqueName('nurse'), role: 'child-health', orgs: ['G82001'] });
-    ds = await openDataSource(db.urlAs(nurse.name, nurse.password));
-    handlers = userHandlers(ds) as Handlers;
+    handlers = userHandlers(await connections.open(nurse)) as Handlers;
   });
 
   afterAll(async () => {
-    await ds?.destroy();
+    await connections.closeAll();
     await db.drop();
   });
 

@@ -1,25 +1,12 @@
 // Vaccination records through the application's handlers, connected as scoped login roles,
 // against the real database: recording, batches, idempotency, corrections, RLS, reactions.
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../main-api/admin/users';
-import { fail, ok, type Result } from '../../main-api/contract/result';
-import {
-  vaccinationChannels,
-  type AdverseReaction,
-  type Batch,
-  type Product,
-  type VaccinationChannel,
-  type VaccinationEvent,
-  type VaccinationHandlers,
-  type VaccinationHistory,
-} from '../../main-api/contract/vaccination';
-import { openDataSource } from '../../main-api/db/datasource';
-import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
-import { toFailure } from '../../main-api/host/dispatch';
+import type { AdverseReaction, Batch, Product, VaccinationEvent, VaccinationHandlers, VaccinationHistory } from '../../main-api/contract/vaccination';
 import { createVaccinationHandlers } from '../../main-api/services/vaccination-service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+import { addPerson, call, nhsSequence, TWO_PRACTICES_SQL, userConnections, value, withClient, type LoginUser } from '../support/fixtures';
 
 const TODAY = '2025-10-15';
 const PRIORIX_TETRA = '45525711000001102';
@@ -27,75 +14,32 @@ const MMRVAXPRO = '13968211000001108';
 const FLUENZ = '43208811000001106';
 const INFANRIX = '34765811000001105';
 
-function nhs(n: number): string {
-  for (let stem = 999_100_000 + n * 13; ; stem++) {
-    const c = nhsCheckDigit(String(stem));
-    if (c !== null) return `${stem}${c}`;
-  }
-}
-
-/** The same boundary as dispatch(): parse input, run, parse output, errors as values. */
-async function call(handlers: VaccinationHandlers, channel: VaccinationChannel, raw: unknown): Promise<Result<unknown>> {
-  const spec = vaccinationChannels[channel];
-  const input = spec.input.safeParse(raw);
-  if (!input.success) return fail('VALIDATION', input.error.issues[0]?.message ?? 'invalid', { issues: input.error.issues });
-  try {
-    const value = await (handlers[channel] as (i: unknown) => Promise<unknown>)(input.data);
-    const output = spec.output.safeParse(value);
-    if (!output.success) throw new Error(`output of ${channel} broke the contract: ${output.error.message}`);
-    return ok(output.data);
-  } catch (error) {
-    return toFailure(channel, error, (m, e) => console.error(m, e));
-  }
-}
-
-async function value<T>(p: Promise<Result<unknown>>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
+const nhs = nhsSequence(999_100_000, 13);
 
 describe('vaccination records', () => {
   let db: TestDatabase;
-  const sources: DataSource[] = [];
-  const users: Record<string, { name: string; password: string }> = {};
+  let connections: ReturnType<typeof userConnections>;
+  const users: Record<string, LoginUser> = {};
   let nurse: VaccinationHandlers; // child health, scoped to practice G82001
   let other: VaccinationHandlers; // coordinator, scoped to practice G82002
   let analyst: VaccinationHandlers; // analyst, whole region
   let alpha: number; // registered at G82001, born 2024-01-10
   let beta: number; // registered at G82002
 
-  async function handlersFor(user: { name: string; password: string }): Promise<VaccinationHandlers> {
-    const ds = await openDataSource(db.urlAs(user.name, user.password));
-    sources.push(ds);
-    return createVaccinationHandlers(ds, () => TODAY);
+  async function handlersFor(user: LoginUser): Promise<VaccinationHandlers> {
+    return createVaccinationHandlers(await connections.open(user), () => TODAY);
   }
 
-  async function asUser<R extends pg.QueryResultRow>(user: { name: string; password: string }, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    const c = new pg.Client({ connectionString: db.urlAs(user.name, user.password) });
-    await c.connect();
-    try {
-      return await c.query<R>(sql, params);
-    } finally {
-      await c.end();
-    }
+  async function asUser<R extends pg.QueryResultRow>(user: LoginUser, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return withClient(db.urlAs(user.name, user.password), (c) => c.query<R>(sql, params));
   }
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.query(`
-      INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
-        ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
-        ('G82001', 'Alpha Surgery', 'GP', 'QKS'), ('G82002', 'Beta Practice', 'GP', 'QKS');
-      INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002');`);
-    const insert = async (n: number, given: string, dob: string, practice: string): Promise<number> => {
-      const r = await db.query(
-        `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code)
-         VALUES ($1, $2, 'Testcase', $3, $4) RETURNING id`,
-        [nhs(n), given, dob, practice],
-      );
-      return Number(r.rows[0]!.id);
-    };
+    connections = userConnections(db);
+    await db.query(TWO_PRACTICES_SQL);
+    const insert = (n: number, givenName: string, dateOfBirth: string, practiceCode: string): Promise<number> =>
+      addPerson(db, { nhsNumber: nhs(n), givenName, familyName: 'Testcase', dateOfBirth, practiceCode });
     alpha = await insert(1, 'Alpha', '2024-01-10', 'G82001');
     beta = await insert(2, 'Beta', '2023-05-20', 'G82002');
     users.nurse = await addUser(db.url, { name: uniqueName('nurse'), role: 'child-health', orgs: ['G82001'] });
@@ -107,7 +51,7 @@ describe('vaccination records', () => {
   });
 
   afterAll(async () => {
-    for (const s of sources) await s.destroy();
+    await connections.closeAll();
     await db.drop();
   });
 
