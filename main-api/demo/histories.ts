@@ -366,7 +366,7 @@ export class HistoryGenerator {
     // +1 in the most deprived decile, -1 in the least: uptake falls with deprivation.
     const dep = decile === 0 ? 0 : (5.5 - decile) / 4.5;
     const hesitancy = rng.next();
-    const missed = (threshold: number): boolean => hesitancy < threshold * (1 + 0.55 * dep) || rng.chance(0.012);
+    const missed = (threshold: number): boolean => hesitancy < threshold * (1 + 0.8 * dep) || rng.chance(0.008);
     // Movers-in: arrived from abroad at some age with a partial, parent-held record.
     const mover = rng.chance(0.04);
     const arrival = mover ? dob + rng.int(Math.max(1, end - dob)) : dob;
@@ -421,7 +421,7 @@ export class HistoryGenerator {
     const mmrProduct = (mmrv: boolean): string => (mmrv ? (rng.chance(0.5) ? P.PROQUAD : P.PRIORIX_TETRA) : rng.chance(0.55) ? P.PRIORIX : P.MMRVAXPRO);
 
     // 8 weeks: 6-in-1 (5-in-1 before mid-2017), MenB, rotavirus; PCV in the old 2+1 schedule.
-    let v = visit(dob + 56, 0.04);
+    let v = visit(dob + 56, 0.03);
     if (v) {
       six(v);
       if (!v.abroad) {
@@ -431,7 +431,7 @@ export class HistoryGenerator {
       if (dob <= DAY.PCV_2P1_LAST_COHORT) givePcv(v);
     }
     // 12 weeks.
-    v = visit(dob + 84, 0.055);
+    v = visit(dob + 84, 0.04);
     if (v) {
       six(v);
       if (!v.abroad) {
@@ -444,7 +444,7 @@ export class HistoryGenerator {
       }
     }
     // 16 weeks.
-    v = visit(dob + 112, 0.07);
+    v = visit(dob + 112, 0.05);
     if (v) {
       six(v);
       if (!v.abroad) {
@@ -481,7 +481,7 @@ export class HistoryGenerator {
     }
     // 3 years 4 months: pre-school booster, at least a year after the last 6-in-1 dose; MMR
     // dose 2 (MMRV for children born September 2022 to June 2024) unless given at 18 months.
-    v = visit(addMonthsDays(dob, 40, 0), 0.13, lastDtap + 365);
+    v = visit(addMonthsDays(dob, 40, 0), 0.14, lastDtap + 365);
     if (v) {
       this.give(PROG.ROUTINE, v.day, 1, rng.chance(0.55) ? P.BOOSTRIX_IPV : P.REPEVAX, SITE.LEFT_ARM, v.abroad ? abroadRecord : null);
       if (!mmrvAt18m) {

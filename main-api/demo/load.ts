@@ -238,7 +238,7 @@ async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan:
   await drain('contacts', 'ims.contact_details', CONTACT_COLUMNS, contacts, total);
   await drain('flags', 'ims.clinical_flag', FLAG_COLUMNS, flags, flagCount);
   await drain('staff', 'ims.staff_record', STAFF_COLUMNS, staff, staffCount);
-  const histories = historyPeople ? await loadHistories(client, historyPeople, opts, plan, progress) : NO_HISTORIES;
+  const histories = historyPeople ? await loadHistories(client, historyPeople, opts, plan, progress, rebuild) : NO_HISTORIES;
 
   if (rebuild) {
     // Statistics first, so that checking each restored foreign key plans a hash join.
@@ -282,6 +282,8 @@ async function loadHistories(
   opts: DemoOptions,
   plan: LoadPlan,
   progress: (p: DemoProgress) => void,
+  /** Into an empty register: skip the per-row insert trigger and check its rules once, set-based. */
+  fast: boolean,
 ): Promise<HistorySummary> {
   const started = performance.now();
   const asOf = opts.asOf ?? DEMO_AS_OF;
@@ -293,7 +295,19 @@ async function loadHistories(
   function* rows(): Generator<Buffer> {
     while (gen.done < total) yield gen.chunk(CHUNK);
   }
+  // The row trigger stamps recorded_by/recorded_at/status (the column defaults give the same
+  // values) and checks each linked batch: half the cost of the phase at millions of rows.
+  if (fast) await client.query('ALTER TABLE ims.vaccination_event DISABLE TRIGGER vaccination_event_before_insert');
   await copyInto(client, 'ims.vaccination_event', EVENT_COLUMNS, rows(), () => progress({ phase: 'histories', done: gen.done, total }));
+  if (fast) {
+    await client.query('ALTER TABLE ims.vaccination_event ENABLE TRIGGER vaccination_event_before_insert');
+    const { rows: bad } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ims.vaccination_event e JOIN ims.batch b ON b.id = e.batch_id
+        WHERE e.id >= $1 AND (b.batch_number <> e.batch_number OR b.expiry_date <> e.expiry_date)`,
+      [firstEvent],
+    );
+    if (bad[0]!.n > 0) throw new Error(`${bad[0]!.n} demo vaccination events do not match their batch.`);
+  }
   if (gen.reactions.length) await copyInto(client, 'ims.adverse_reaction', REACTION_COLUMNS, [gen.reactionRows()]);
   if (gen.events) {
     await client.query(`SELECT setval(pg_get_serial_sequence('ims.vaccination_event', 'id'), $1)`, [firstEvent + gen.events - 1]);
@@ -378,11 +392,11 @@ export async function benchDemoLoad(ownerUrl: string, persons: number, seed = 1,
   for (let made = 0; made < persons; made += CHUNK) personRows.push(gen.chunk(Math.min(CHUNK, persons - made)).person);
   rows.push(rate('generate person rows (no database)', persons, (performance.now() - started) / 1000));
 
-  const demo = await runDemoLoad(ownerUrl, { persons, seed }, plan, 'rollback');
+  // The register alone (the 2,000,000-person target); the caller measures histories separately.
+  const demo = await runDemoLoad(ownerUrl, { persons, seed, histories: false }, plan, 'rollback');
   const allRows = demo.persons + demo.contactDetails + demo.clinicalFlags + demo.staffRecords;
-  rows.push(rate('demo load, persons only counted', demo.persons, demo.seconds));
-  rows.push(rate('demo load, all rows (persons, contacts, flags, staff)', allRows, demo.seconds));
-  rows.push(rate('  of which the vaccination histories phase (events)', demo.histories.events, demo.histories.seconds));
+  rows.push(rate('demo register load, persons counted', demo.persons, demo.seconds));
+  rows.push(rate('demo register load, all rows (persons, contacts, flags, staff)', allRows, demo.seconds));
 
   const client = new pg.Client({ connectionString: ownerUrl, application_name: 'ims demo bench' });
   await client.connect();

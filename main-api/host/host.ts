@@ -20,6 +20,7 @@ import { printableRecord } from '../records/printable-service';
 import { createForecastHandlers } from '../forecast/service';
 import { scheduleRules } from '../forecast/rules';
 import { refreshPersonStatusNow } from '../forecast/status';
+import { refreshAllStatuses } from '../forecast/bulk';
 import { todayInLondon } from '../vaccination/rules';
 import { ensureUser } from '../admin/users';
 import { loadDemoRegion } from '../demo/load';
@@ -91,8 +92,10 @@ export function createHost(options: HostOptions): Host {
       await loadDemoRegion(ownerUrl, {
         persons: demoPersons,
         seed: 1,
-        onProgress: (p) => progress(`Building the demonstration region: ${phaseLabel(p)}…`, 0.08 + 0.9 * overallFraction(p)),
+        onProgress: (p) => progress(`Building the demonstration region: ${phaseLabel(p)}…`, 0.08 + 0.8 * overallFraction(p)),
       });
+      progress('Working out who is due for what…', 0.9);
+      await refreshAllStatuses(ownerUrl, { asOf: todayInLondon() });
     }
     progress('Signing you in…', 0.99);
     const password = readOrCreateSecret(dataDir, 'local-admin');
@@ -155,9 +158,18 @@ export function createHost(options: HostOptions): Host {
     },
     'health.check': async () => {
       if (!ds) throw new AppError('UNAVAILABLE', 'The database is not connected.');
-      const started = performance.now();
-      await ds.query('SELECT 1');
-      return { database: 'ok' as const, latencyMs: Math.round(performance.now() - started) };
+      // Retry asks "can we reach it now?": after an outage the pool may still hold a few dead
+      // connections, each discarded as it fails, so try a few times before saying no.
+      for (let attempt = 1; ; attempt++) {
+        const started = performance.now();
+        try {
+          await ds.query('SELECT 1');
+          return { database: 'ok' as const, latencyMs: Math.round(performance.now() - started) };
+        } catch (error) {
+          if (attempt >= 3 || classifyDatabaseError(error)?.code !== 'UNAVAILABLE') throw error;
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+        }
+      }
     },
     ...forwarded,
   };

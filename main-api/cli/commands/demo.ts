@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { AppError } from '../../contract/result';
 import { benchDemoLoad, loadDemoRegion, type DemoProgress } from '../../demo/load';
+import { phaseLabel } from '../../demo/progress';
+import { refreshAllStatuses } from '../../forecast/bulk';
+import { todayInLondon } from '../../vaccination/rules';
 import type { CliContext } from '../context';
 
 function wholeNumber(name: string, min: number): (value: string) => number {
@@ -10,17 +13,6 @@ function wholeNumber(name: string, min: number): (value: string) => number {
     return n;
   };
 }
-
-const PHASES: Record<DemoProgress['phase'], string> = {
-  reference: 'reference data',
-  persons: 'people',
-  contacts: 'contact details',
-  flags: 'clinical flags',
-  staff: 'staff records',
-  analyse: 'statistics',
-  indexes: 'indexes and keys',
-  done: 'done',
-};
 
 /** A one-line progress bar on stderr, redrawn in place on a terminal and throttled otherwise. */
 function progressBar(): { update: (p: DemoProgress) => void; end: () => void } {
@@ -34,7 +26,7 @@ function progressBar(): { update: (p: DemoProgress) => void; end: () => void } {
       const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
       const width = 30;
       const filled = Math.round(fraction * width);
-      const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${PHASES[p.phase]} ${p.done.toLocaleString('en-GB')}/${p.total.toLocaleString('en-GB')}`;
+      const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${phaseLabel(p)} ${p.done.toLocaleString('en-GB')}/${p.total.toLocaleString('en-GB')}`;
       process.stderr.write(tty ? `\r${line.padEnd(90)}` : `${line}\n`);
       lastPhase = p.phase;
       lastDraw = now;
@@ -48,12 +40,13 @@ function progressBar(): { update: (p: DemoProgress) => void; end: () => void } {
 export function registerDemoCommands(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('Build the synthetic demo region (Kent and Medway) in the database: people, contacts, clinical flags, staff')
+    .description('Build the synthetic demo region (Kent and Medway) in the database: people, contacts, clinical flags, staff, vaccination histories')
     .option('--persons <n>', 'how many people', wholeNumber('--persons', 1), 50_000)
     .option('--seed <s>', 'seed: the same seed and number of people give the same rows', wholeNumber('--seed', 0), 1)
     .option('--append', 'add to a register that already has people', false)
+    .option('--no-histories', 'people only, without vaccination histories')
     .option('--bench', 'measure instead: demo load vs raw COPY of the same rows, rolled back afterwards', false)
-    .action(async (opts: { persons: number; seed: number; append: boolean; bench: boolean }) => {
+    .action(async (opts: { persons: number; seed: number; append: boolean; bench: boolean; histories: boolean }) => {
       const url = await ctx.ownerUrl();
       if (opts.bench) {
         const rows = await benchDemoLoad(url, opts.persons, opts.seed);
@@ -63,8 +56,10 @@ export function registerDemoCommands(program: Command, ctx: CliContext): void {
         return;
       }
       const bar = progressBar();
-      const summary = await loadDemoRegion(url, { persons: opts.persons, seed: opts.seed, append: opts.append, onProgress: bar.update });
+      const summary = await loadDemoRegion(url, { persons: opts.persons, seed: opts.seed, append: opts.append, histories: opts.histories, onProgress: bar.update });
       bar.end();
+      // Worklists read the maintained schedule status, so bring it up to date with the new histories.
+      const refresh = await refreshAllStatuses(url, { asOf: todayInLondon() });
       const n = (v: number): string => v.toLocaleString('en-GB');
       const ref = Object.entries(summary.reference)
         .map(([table, count]) => `${table} ${count}`)
@@ -76,6 +71,8 @@ export function registerDemoCommands(program: Command, ctx: CliContext): void {
           `  contact details ${n(summary.contactDetails)}`,
           `  clinical flags  ${n(summary.clinicalFlags)}`,
           `  staff records   ${n(summary.staffRecords)}`,
+          `  vaccinations    ${n(summary.histories.given)} given, ${n(summary.histories.notGiven)} not given, ${n(summary.histories.reactions)} reactions (${summary.histories.seconds.toFixed(1)} s)`,
+          `  schedule status ${n(refresh.persons)} people assessed on ${refresh.asOf} (${refresh.seconds.toFixed(1)} s)`,
           `  new reference rows: ${ref}`,
           `  ${n(Math.round(summary.persons / summary.seconds))} people per second`,
         ].join('\n'),
