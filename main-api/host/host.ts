@@ -86,7 +86,7 @@ export function createHost(options: HostOptions): Host {
     progress('Updating the database structure…', 0.05);
     await migrate(ownerUrl, migrationsDir(), (m) => progress(m, 0.05));
 
-    const demoPersons = options.demoPersons ?? 50_000;
+    const demoPersons = options.demoPersons ?? demoPersonsFromEnv(process.env);
     if (demoPersons > 0 && (await isEmptyRegister(ownerUrl))) {
       progress('Building the demonstration region…', 0.08);
       await loadDemoRegion(ownerUrl, {
@@ -241,6 +241,15 @@ export function userHandlers(ds: DataSource, log: (message: string, error?: unkn
         },
       ),
   };
+}
+
+/** IMS_DEMO_PERSONS sizes the demo region of a fresh embedded database (0 for none). */
+export function demoPersonsFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.IMS_DEMO_PERSONS?.trim();
+  if (!raw) return 50_000;
+  const n = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isSafeInteger(n) || n < 0) throw new AppError('VALIDATION', `IMS_DEMO_PERSONS must be a whole number of people, not "${raw}".`);
+  return n;
 }
 
 async function isEmptyRegister(ownerUrl: string): Promise<boolean> {

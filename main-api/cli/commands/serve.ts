@@ -11,10 +11,8 @@ export function registerServeCommands(program: Command, ctx: CliContext): void {
     .description('Run the application for a web browser on this computer only (127.0.0.1)')
     .option('--port <port>', 'port to listen on (default: any free port)', (v) => Number(v))
     .action(async (opts: { port?: number }) => {
-      const demoPersons = process.env.IMS_DEMO_PERSONS === undefined ? undefined : Number(process.env.IMS_DEMO_PERSONS);
       const host = createHost({
         target: ctx.target,
-        demoPersons,
         log: (m, e) => process.stderr.write(`${m}${e ? `: ${(e as Error).stack ?? String(e)}` : ''}\n`),
       });
       let ready = false;
