@@ -13,47 +13,56 @@ const SUMMARY_COLUMNS = `
   p.date_of_birth AS "dateOfBirth", p.gender_code AS "genderCode", p.postcode,
   p.practice_code AS "practiceCode", o.name AS "practiceName", p.date_of_death AS "dateOfDeath"`;
 
+/** The search statement for a query; exported so its plans can be checked under row security. */
+export function searchStatement(q: SearchQuery, limit: number): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: (n: number) => string, value: unknown): void => {
+    params.push(value);
+    where.push(clause(params.length));
+  };
+  // Only leakproof operators touch columns here (=, and the byte-wise ~>=~ / ~<~ of
+  // text_pattern_ops), so the indexes stay usable under row-level security; see 0007.
+  switch (q.kind) {
+    case 'nhs-number':
+      add((n) => `p.nhs_number = $${n}`, q.nhsNumber);
+      break;
+    case 'surname-dob':
+      add((n) => `p.family_name_key = lower($${n})`, q.surname);
+      add((n) => `p.date_of_birth = $${n}::date`, q.dateOfBirth);
+      if (q.givenName) add((n) => `lower(p.given_name) LIKE lower($${n}) || '%'`, escapeLike(q.givenName));
+      break;
+    case 'name-postcode': {
+      if (q.postcode.level === 'full') add((n) => `p.postcode = $${n}`, q.postcode.value);
+      else if (q.postcode.level === 'sector') add((n) => `p.postcode_sector = $${n}`, q.postcode.value);
+      else add((n) => `p.postcode_district = $${n}`, q.postcode.value);
+      add((n) => `(p.family_name_key LIKE lower($${n}) || '%' OR lower(p.given_name) LIKE lower($${n}) || '%')`, escapeLike(q.name));
+      break;
+    }
+    case 'name':
+      // Every key that starts with the prefix sorts between the prefix and the prefix
+      // followed by the highest code point.
+      add((n) => `p.family_name_key ~>=~ lower($${n}) AND p.family_name_key ~<~ (lower($${n}) || chr(1114111))`, q.surname);
+      if (q.givenName) add((n) => `lower(p.given_name) LIKE lower($${n}) || '%'`, escapeLike(q.givenName));
+      break;
+  }
+  params.push(limit + 1);
+  const sql = `
+    SELECT ${SUMMARY_COLUMNS}
+    FROM ims.person p
+    LEFT JOIN ims.organisation o ON o.code = p.practice_code
+    WHERE ${where.join(' AND ')}
+    ORDER BY p.family_name_key, lower(p.given_name), p.date_of_birth, p.id
+    LIMIT $${params.length}`;
+  return { sql, params };
+}
+
 export class PersonRepository {
   constructor(private readonly db: Db) {}
 
   /** Returns up to `limit + 1` rows so the caller can tell the list was cut short. */
   async search(q: SearchQuery, limit: number): Promise<PersonSummary[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: (n: number) => string, value: unknown): void => {
-      params.push(value);
-      where.push(clause(params.length));
-    };
-    switch (q.kind) {
-      case 'nhs-number':
-        add((n) => `p.nhs_number = $${n}`, q.nhsNumber);
-        break;
-      case 'surname-dob':
-        add((n) => `lower(p.family_name) = lower($${n})`, q.surname);
-        add((n) => `p.date_of_birth = $${n}::date`, q.dateOfBirth);
-        if (q.givenName) add((n) => `lower(p.given_name) LIKE lower($${n}) || '%'`, escapeLike(q.givenName));
-        break;
-      case 'name-postcode': {
-        // Sector and district are prefixes of the full postcode, so all three use its index.
-        if (q.postcode.level === 'full') add((n) => `p.postcode = $${n}`, q.postcode.value);
-        else if (q.postcode.level === 'sector') add((n) => `p.postcode LIKE $${n} || '%'`, escapeLike(q.postcode.value));
-        else add((n) => `p.postcode LIKE $${n} || ' %'`, escapeLike(q.postcode.value));
-        add((n) => `(lower(p.family_name) LIKE lower($${n}) || '%' OR lower(p.given_name) LIKE lower($${n}) || '%')`, escapeLike(q.name));
-        break;
-      }
-      case 'name':
-        add((n) => `lower(p.family_name) LIKE lower($${n}) || '%'`, escapeLike(q.surname));
-        if (q.givenName) add((n) => `lower(p.given_name) LIKE lower($${n}) || '%'`, escapeLike(q.givenName));
-        break;
-    }
-    params.push(limit + 1);
-    const sql = `
-      SELECT ${SUMMARY_COLUMNS}
-      FROM ims.person p
-      LEFT JOIN ims.organisation o ON o.code = p.practice_code
-      WHERE ${where.join(' AND ')}
-      ORDER BY lower(p.family_name), lower(p.given_name), p.date_of_birth, p.id
-      LIMIT $${params.length}`;
+    const { sql, params } = searchStatement(q, limit);
     return this.db.query(sql, params);
   }
 
