@@ -21,8 +21,10 @@ export function searchStatement(q: SearchQuery, limit: number): { sql: string; p
     params.push(value);
     where.push(clause(params.length));
   };
-  // Only leakproof operators touch columns here (=, and the byte-wise ~>=~ / ~<~ of
-  // text_pattern_ops), so the indexes stay usable under row-level security; see 0007.
+  // Only leakproof comparisons touch indexed columns here, so the indexes stay usable under
+  // row-level security; the name keys are byte-ordered (collation "C"); see 0007.
+  const givenPrefix = (value: string): void =>
+    add((n) => `p.given_name_key LIKE lower($${n}) || '%'`, escapeLike(value));
   switch (q.kind) {
     case 'nhs-number':
       add((n) => `p.nhs_number = $${n}`, q.nhsNumber);
@@ -30,20 +32,20 @@ export function searchStatement(q: SearchQuery, limit: number): { sql: string; p
     case 'surname-dob':
       add((n) => `p.family_name_key = lower($${n})`, q.surname);
       add((n) => `p.date_of_birth = $${n}::date`, q.dateOfBirth);
-      if (q.givenName) add((n) => `lower(p.given_name) LIKE lower($${n}) || '%'`, escapeLike(q.givenName));
+      if (q.givenName) givenPrefix(q.givenName);
       break;
     case 'name-postcode': {
       if (q.postcode.level === 'full') add((n) => `p.postcode = $${n}`, q.postcode.value);
       else if (q.postcode.level === 'sector') add((n) => `p.postcode_sector = $${n}`, q.postcode.value);
       else add((n) => `p.postcode_district = $${n}`, q.postcode.value);
-      add((n) => `(p.family_name_key LIKE lower($${n}) || '%' OR lower(p.given_name) LIKE lower($${n}) || '%')`, escapeLike(q.name));
+      add((n) => `(p.family_name_key LIKE lower($${n}) || '%' OR p.given_name_key LIKE lower($${n}) || '%')`, escapeLike(q.name));
       break;
     }
     case 'name':
       // Every key that starts with the prefix sorts between the prefix and the prefix
       // followed by the highest code point.
-      add((n) => `p.family_name_key ~>=~ lower($${n}) AND p.family_name_key ~<~ (lower($${n}) || chr(1114111))`, q.surname);
-      if (q.givenName) add((n) => `lower(p.given_name) LIKE lower($${n}) || '%'`, escapeLike(q.givenName));
+      add((n) => `p.family_name_key >= lower($${n}) AND p.family_name_key < lower($${n}) || chr(1114111)`, q.surname);
+      if (q.givenName) givenPrefix(q.givenName);
       break;
   }
   params.push(limit + 1);
@@ -52,7 +54,7 @@ export function searchStatement(q: SearchQuery, limit: number): { sql: string; p
     FROM ims.person p
     LEFT JOIN ims.organisation o ON o.code = p.practice_code
     WHERE ${where.join(' AND ')}
-    ORDER BY p.family_name_key, lower(p.given_name), p.date_of_birth, p.id
+    ORDER BY p.family_name_key, p.given_name_key, p.date_of_birth, p.id
     LIMIT $${params.length}`;
   return { sql, params };
 }
