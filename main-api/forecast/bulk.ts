@@ -175,7 +175,16 @@ async function writeChunk(stream: NodeJS.WritableStream, chunk: Buffer, failed: 
   const err = failed();
   if (err) throw err;
   if (!stream.write(chunk)) {
-    await Promise.race([once(stream, 'drain'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))]);
+    // Whichever comes first, the other listener is removed, so waits do not pile up listeners.
+    const done = new AbortController();
+    try {
+      await Promise.race([
+        once(stream, 'drain', { signal: done.signal }),
+        once(stream, 'error', { signal: done.signal }).then(([e]) => Promise.reject(e as Error)),
+      ]);
+    } finally {
+      done.abort();
+    }
   }
 }
 
