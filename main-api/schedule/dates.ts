@@ -104,19 +104,21 @@ export function formatLong(n: number): string {
  * Adds calendar months then days. When the target month is shorter than the start day
  * (31 Jan + 1 month, or a 29 Feb birth + 12 months) the date is clamped to the month's last
  * day: a child born on 29 Feb 2024 turns 1 on 28 Feb 2025. This is the convention the
- * schedule uses everywhere; it never makes a dose due before the child reaches the age.
+ * schedule uses everywhere (and the one most clinical systems use for month-based ages).
  */
 export function addMonthsDays(start: number, months: number, days: number): number {
-  let base = start;
-  if (months !== 0) {
-    const [y, m, d] = civilFromDay(start, scratch);
-    const total = y * 12 + (m - 1) + months;
-    const ty = Math.floor(total / 12);
-    const tm = total - ty * 12 + 1;
-    const dim = daysInMonth(ty, tm);
-    base = dayFromCivil(ty, tm, d <= dim ? d : dim);
-  }
-  return base + days;
+  if (months === 0) return start + days;
+  const [y, m, d] = civilFromDay(start, scratch);
+  return monthsAfterCivil(y, m, d, months) + days;
+}
+
+/** The day `months` calendar months after the civil date y-m-d, clamped as above. */
+export function monthsAfterCivil(y: number, m: number, d: number, months: number): number {
+  const total = y * 12 + (m - 1) + months;
+  const ty = Math.floor(total / 12);
+  const tm = total - ty * 12 + 1;
+  const dim = daysInMonth(ty, tm);
+  return dayFromCivil(ty, tm, d <= dim ? d : dim);
 }
 
 /**

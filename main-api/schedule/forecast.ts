@@ -4,7 +4,7 @@ import {
   FLAG_INDEX, addSpan, antigenMask, rowOn, segmentFor, versionOn,
   type CohortSegment, type CompiledCampaign, type CompiledDose, type CompiledRules, type CompiledSeries, type Span,
 } from './compile';
-import { civilFromDay, dayFromCivil, daysInMonth, describeAge, formatDay, formatLong, parseDay, requireDay } from './dates';
+import { civilFromDay, dayFromCivil, describeAge, monthsAfterCivil, formatDay, formatLong, parseDay, requireDay } from './dates';
 import type {
   CampaignForecast, CampaignStatus, CountedDose, EventInput, Forecast, ForecastOptions, IgnoredDose,
   NotGivenReason, PersonInput, SeriesForecast, SeriesStatus,
@@ -132,11 +132,7 @@ export function ageAt(ctx: PersonContext, a: Span): number {
     return dayFromCivil(aby + 5 + a.school, 9, 1);
   }
   if (a.months === 0) return ctx.dob + a.days;
-  const total = ctx.dobY * 12 + ctx.dobM - 1 + a.months;
-  const y = Math.floor(total / 12);
-  const m = total - y * 12 + 1;
-  const dim = daysInMonth(y, m);
-  return dayFromCivil(y, m, ctx.dobD <= dim ? ctx.dobD : dim) + a.days;
+  return monthsAfterCivil(ctx.dobY, ctx.dobM, ctx.dobD, a.months) + a.days;
 }
 
 function successor(rows: CompiledDose[], row: CompiledDose): CompiledDose | null {
