@@ -112,8 +112,10 @@ export class PersonRepository {
         [personId],
       ),
       this.db.query(
-        `SELECT to_char(v.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "viewedAt", v.actor AS "viewedBy"
-         FROM audit.record_view v WHERE v.person_id = $1 ORDER BY v.at DESC, v.id DESC LIMIT 20`,
+        `SELECT to_char(v.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "viewedAt",
+                coalesce(u.display_name, v.actor) AS "viewedBy"
+         FROM audit.record_view v LEFT JOIN ims.user_directory u ON u.role_name = v.actor
+         WHERE v.person_id = $1 ORDER BY v.at DESC, v.id DESC LIMIT 20`,
         [personId],
       ),
     ]);
