@@ -8,7 +8,8 @@ import { recordChannels } from './records';
 import { forecastChannels } from './forecast';
 
 export const contract = {
-  'session.state': { input: z.object({}), output: S.SessionState },
+  /** retry: after a failed start, make a fresh attempt (the start-failure screen's Try again). */
+  'session.state': { input: z.object({ retry: z.boolean().default(false) }), output: S.SessionState },
   'session.login': { input: S.LoginInput, output: S.SessionInfo },
   'health.check': { input: z.object({}), output: S.Health },
   'person.search': { input: S.PersonSearchInput, output: S.PersonSearchResult },

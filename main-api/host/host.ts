@@ -53,6 +53,7 @@ export function createHost(options: HostOptions): Host {
   let embedded: EmbeddedServer | null = null;
   let ds: DataSource | null = null;
   let services: Pick<Handlers, UserChannel> | null = null;
+  let retrying: Promise<void> | null = null;
 
   const progress = (message: string, fraction: number | null): void => {
     state = { state: 'starting', message, progress: fraction };
@@ -149,7 +150,20 @@ export function createHost(options: HostOptions): Host {
   ) as Pick<Handlers, UserChannel>;
 
   const handlers: Handlers = {
-    'session.state': async () => state,
+    'session.state': async ({ retry }) => {
+      // Try again after a failed start makes a fresh attempt: the server may be back, or the
+      // administrator may have run the migrations. Plain polling never retries by itself.
+      if (retry && state.state === 'failed' && !retrying) {
+        state = { state: 'starting', message: 'Trying again…', progress: null };
+        retrying = host
+          .start()
+          .catch(() => {})
+          .finally(() => {
+            retrying = null;
+          });
+      }
+      return state;
+    },
     'session.login': async ({ user, password, remember }) => {
       if (options.target.kind !== 'server') throw new AppError('VALIDATION', 'This computer uses its own database; no sign-in is needed.');
       const info = await signInToServer(options.target.url, user, password);
@@ -187,6 +201,9 @@ export function createHost(options: HostOptions): Host {
         const known = error instanceof AppError ? error : classifyDatabaseError(error);
         const message = known ? known.message : `The application could not start: ${(error as Error).message}`;
         log('Start-up failed', error);
+        // Release what the attempt opened, so that a later attempt starts clean.
+        await embedded?.stop().catch(() => {});
+        embedded = null;
         state = { state: 'failed', message };
         throw error;
       }

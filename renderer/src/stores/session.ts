@@ -19,13 +19,16 @@ export const useSessionStore = defineStore('session', {
     failure: '',
   }),
   actions: {
-    /** Asks the main process where it is; while it is still starting, asks again every 500 ms. */
-    async boot(): Promise<void> {
+    /**
+     * Asks the main process where it is; while it is still starting, asks again every 500 ms.
+     * retry: after a failed start, ask it to try again (the Try again button).
+     */
+    async boot(retry = false): Promise<void> {
       if (pollTimer) {
         clearTimeout(pollTimer);
         pollTimer = null;
       }
-      const result = await api['session.state']({});
+      const result = await api['session.state']({ retry });
       if (!result.ok) {
         const { code, message } = result.error;
         if (code === 'UNAVAILABLE') {
@@ -57,6 +60,16 @@ export const useSessionStore = defineStore('session', {
           this.phase = 'signed-in';
           this.session = state.session;
           break;
+        case 'failed':
+          // The host could not start (database unreachable, upgrade needed): say why, offer retry.
+          this.phase = 'failed';
+          this.failure = state.message;
+          this.session = null;
+          break;
+        default: {
+          const unhandled: never = state;
+          throw new Error(`Unknown session state ${JSON.stringify(unhandled)}`);
+        }
       }
     },
     /** Returns an error message for the form, or null when signed in. */
