@@ -7,7 +7,7 @@ import { defineConfig } from '@playwright/test';
 
 // Before env.ts is read: a port in a quiet high range unless one is given.
 process.env.IMS_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
-const { E2E_PORT, E2E_TOKEN, E2E_URL } = await import('./tests/e2e/env');
+const { E2E_PORT, E2E_TOKEN, E2E_URL, E2E_UNREACHABLE_PORT, E2E_UNREACHABLE_URL } = await import('./tests/e2e/env');
 
 // The config is loaded by the runner and again by each worker; workers inherit the runner's
 // environment, so only the runner makes (and tidies) data folders.
@@ -49,17 +49,32 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `npx tsx main-api/cli/ims.ts serve --port ${E2E_PORT}`,
-    url: `${E2E_URL}/healthz`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      IMS_DATA_DIR: process.env.IMS_E2E_DATA_DIR,
-      IMS_SERVE_TOKEN: E2E_TOKEN,
-      IMS_DEMO_PERSONS: '3000',
+  webServer: [
+    {
+      command: `npx tsx main-api/cli/ims.ts serve --port ${E2E_PORT}`,
+      url: `${E2E_URL}/healthz`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        IMS_DATA_DIR: process.env.IMS_E2E_DATA_DIR,
+        IMS_SERVE_TOKEN: E2E_TOKEN,
+        IMS_DEMO_PERSONS: '3000',
+      },
     },
-  },
+    {
+      // A host whose database cannot be reached: the start-failure screen, never a blank window.
+      command: `npx tsx main-api/cli/ims.ts serve --port ${E2E_UNREACHABLE_PORT}`,
+      url: `${E2E_UNREACHABLE_URL}/healthz`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'ignore',
+      env: {
+        IMS_DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:9/ims',
+        IMS_SERVE_TOKEN: E2E_TOKEN,
+      },
+    },
+  ],
 });
