@@ -12,7 +12,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { AppError } from '../contract/result';
 import { CopyWriter, field } from '../demo/copy-writer';
-import { formatDay, forecast, type CompiledRules, type EventInput, type NotGivenReason, type PersonInput } from '../schedule';
+import { formatDay, forecast, parseDay, type CompiledRules, type EventInput, type NotGivenReason, type PersonInput } from '../schedule';
 import { PROGRAMME_KIND_ANTIGENS, selectRows } from './repository';
 import { rulesVersion, scheduleRules } from './rules';
 import { refreshPersonStatus, statusRows } from './status';
@@ -194,7 +194,7 @@ async function writeChunk(stream: NodeJS.WritableStream, chunk: Buffer, failed: 
  */
 export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptions): Promise<RefreshReport> {
   const { asOf, maxAgeYears } = options;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new AppError('VALIDATION', `asOf: ${asOf} is not a date written YYYY-MM-DD.`);
+  if (Number.isNaN(parseDay(asOf))) throw new AppError('VALIDATION', `${asOf} is not a real date written YYYY-MM-DD.`);
   if (maxAgeYears !== undefined && !(Number.isInteger(maxAgeYears) && maxAgeYears > 0 && maxAgeYears <= 150)) {
     throw new AppError('VALIDATION', 'maxAgeYears must be a whole number of years between 1 and 150.');
   }
@@ -389,15 +389,15 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     }
     lap('swap');
 
-    // ---- anyone whose record changed while the refresh ran (their own refresh went to the old partition)
+    // ---- anyone whose record changed while the refresh ran, inside the age band or not: their
+    // own refresh went to the old partition, which the swap has just replaced
     progress({ phase: 'catching-up', done: persons, total });
     const changed = await selectRows<{ id: string }>(
       writer,
       `SELECT DISTINCT l.person_id::text AS id
        FROM audit.change_log l JOIN ims.person p ON p.id = l.person_id
        WHERE l.at >= $1::timestamptz - interval '${CATCH_UP_MARGIN}' AND l.person_id IS NOT NULL
-         AND l.table_name IN ('ims.vaccination_event', 'ims.clinical_flag', 'ims.staff_record', 'ims.person')
-         AND ${condition}`,
+         AND l.table_name IN ('ims.vaccination_event', 'ims.clinical_flag', 'ims.staff_record', 'ims.person')`,
       [startedAt],
     );
     for (const c of changed) await refreshPersonStatus(writer, Number(c.id), asOf, rules);

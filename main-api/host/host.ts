@@ -16,7 +16,7 @@ import { PersonRepository } from '../repositories/person-repository';
 import { SessionRepository } from '../repositories/session-repository';
 import { PersonService } from '../services/person-service';
 import { createVaccinationHandlers } from '../services/vaccination-service';
-import { printableRecord } from '../records/printable-service';
+import { dueNextFor, printableRecord } from '../records/printable-service';
 import { createForecastHandlers } from '../forecast/service';
 import { scheduleRules } from '../forecast/rules';
 import { refreshPersonStatusNow } from '../forecast/status';
@@ -252,9 +252,7 @@ export function userHandlers(ds: DataSource, log: (message: string, error?: unkn
         (id) => vaccination['vaccination.history']({ personId: id }),
         async (id) => {
           const view = await forecast['forecast.get']({ personId: id });
-          return view.series
-            .filter((s) => s.status === 'DUE' || s.status === 'OVERDUE' || s.status === 'UPCOMING')
-            .map((s) => ({ series: s.name, status: s.status, dueDate: s.dueDate }));
+          return dueNextFor(view.series, todayInLondon());
         },
       ),
   };

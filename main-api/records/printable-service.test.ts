@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VaccinationEvent, VaccinationHistory } from '../contract/vaccination';
-import { toPrintableInput } from './printable-service';
+import { dueNextFor, toPrintableInput } from './printable-service';
 
 const base: VaccinationEvent = {
   id: 1, personId: 7, programmeCode: 'ROUTINE_CHILDHOOD', programmeName: 'Routine childhood', outcome: 'GIVEN',
@@ -41,5 +41,39 @@ describe('toPrintableInput', () => {
     expect(input.given[1]).toMatchObject({ source: 'REPORTED', sourceName: 'GP system' });
     expect(input.notGiven).toEqual([{ date: '2025-01-12', product: null, reason: 'Declined' }]);
     expect(input.reactions).toEqual([{ onset: '2025-01-12', reaction: 'FEVER', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED' }]);
+  });
+});
+
+describe('dueNextFor', () => {
+  it('keeps due and overdue, and upcoming only within a year', () => {
+    const series = [
+      { name: 'MMR(V)', status: 'DUE', dueDate: '2026-10-01' },
+      { name: '6-in-1', status: 'OVERDUE', dueDate: '2026-05-01' },
+      { name: 'Pre-school booster', status: 'UPCOMING', dueDate: '2027-11-21' },
+      { name: 'HPV', status: 'UPCOMING', dueDate: '2038-09-01' },
+      { name: 'Shingles', status: 'UPCOMING', dueDate: '2091-08-13' },
+      { name: 'Rotavirus', status: 'COMPLETE', dueDate: null },
+    ];
+    expect(dueNextFor(series, '2026-11-21').map((s) => s.series)).toEqual(['MMR(V)', '6-in-1', 'Pre-school booster']);
+  });
+});
+
+describe('reaction onset on the printed record', () => {
+  it('is the date in England, not in UTC', () => {
+    const input = toPrintableInput({
+      issuedOn: '2026-06-10',
+      issuer: { name: 'Alpha Surgery', code: 'G82001' },
+      person: { nhsNumber: '9990000018', givenName: 'A', familyName: 'B', dateOfBirth: '2024-01-10', postcode: null },
+      addressLines: [],
+      history: {
+        events: [base],
+        reactions: [
+          { id: 1, personId: 7, eventId: 1, onsetAt: '2026-06-03T23:30:00.000Z', reactionCode: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reporter: 'Parent', reportedToMhra: false, yellowCardReference: null, recordedBy: 'n', recordedAt: 'x' },
+        ],
+      },
+      antigenNames: new Map(),
+      dueNext: [],
+    });
+    expect(input.reactions[0]?.onset).toBe('2026-06-04');
   });
 });

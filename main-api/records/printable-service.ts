@@ -5,7 +5,7 @@ import { AppError } from '../contract/result';
 import type { PrintableRecord } from '../contract/records';
 import type { VaccinationHistory } from '../contract/vaccination';
 import { PersonRepository } from '../repositories/person-repository';
-import { todayInLondon } from '../vaccination/rules';
+import { londonDate, todayInLondon } from '../vaccination/rules';
 import { renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record';
 
 export type DueNextSource = (personId: number) => Promise<PrintableRecordInput['dueNext']>;
@@ -17,6 +17,20 @@ const NOT_GIVEN_WORDS: Record<string, string> = {
   ABSENT: 'Absent',
   ALREADY_GIVEN: 'Already given elsewhere',
 };
+
+/**
+ * What a parent or school needs next: everything due or overdue now, and what falls due within
+ * a year (not the shingles dose a baby will be offered at 65).
+ */
+export function dueNextFor(
+  series: { name: string; status: string; dueDate: string | null }[],
+  today: string,
+): PrintableRecordInput['dueNext'] {
+  const yearAhead = `${String(Number(today.slice(0, 4)) + 1).padStart(4, '0')}${today.slice(4)}`;
+  return series
+    .filter((s) => s.status === 'DUE' || s.status === 'OVERDUE' || (s.status === 'UPCOMING' && s.dueDate !== null && s.dueDate <= yearAhead))
+    .map((s) => ({ series: s.name, status: s.status, dueDate: s.dueDate }));
+}
 
 /** Maps the register and history onto the document's input; pure, for tests. */
 export function toPrintableInput(args: {
@@ -53,7 +67,7 @@ export function toPrintableInput(args: {
       .map((e) => ({ date: e.occurredOn, product: e.product?.name ?? null, reason: NOT_GIVEN_WORDS[e.notGivenReason ?? ''] ?? 'Not given' })),
     reactions: args.history.reactions
       .filter((r) => activeIds.has(r.eventId))
-      .map((r) => ({ onset: r.onsetAt.slice(0, 10), reaction: r.description ?? r.reactionCode, seriousness: r.seriousness, outcome: r.outcome })),
+      .map((r) => ({ onset: londonDate(r.onsetAt), reaction: r.description ?? r.reactionCode, seriousness: r.seriousness, outcome: r.outcome })),
     dueNext: args.dueNext,
   };
 }

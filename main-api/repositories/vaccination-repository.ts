@@ -182,17 +182,25 @@ export class VaccinationRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Adds a batch; when another user added the same number a moment earlier, returns theirs
+   * (created: false) instead of failing, so the caller can compare the expiry it was given.
+   */
   async insertBatch(
     b: { productCode: string; batchNumber: string; expiryDate: string; organisationCode: string | null; receivedOn: string | null },
     onDate: string,
-  ): Promise<Batch> {
+  ): Promise<{ batch: Batch; created: boolean }> {
     const rows: Batch[] = await this.db.query(
       `INSERT INTO ims.batch AS b (product_code, batch_number, expiry_date, organisation_code, received_on)
        VALUES ($1, $2, $3::date, $4, $5::date)
+       ON CONFLICT (product_code, batch_number) DO NOTHING
        RETURNING ${BATCH_COLUMNS('$6')}`,
       [b.productCode, b.batchNumber, b.expiryDate, b.organisationCode, b.receivedOn, onDate],
     );
-    return rows[0] as Batch;
+    if (rows[0]) return { batch: rows[0], created: true };
+    const existing = await this.batchByNumber(b.productCode, b.batchNumber, onDate);
+    if (!existing) throw new Error(`Batch ${b.batchNumber} neither inserted nor found`);
+    return { batch: existing, created: false };
   }
 
   async eventIdBySource(sourceSystem: string, sourceId: string): Promise<number | null> {

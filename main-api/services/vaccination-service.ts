@@ -72,13 +72,13 @@ export class VaccinationService {
       if (!(await repo.product(input.productCode))) {
         throw new AppError('VALIDATION', `No vaccine product has the code ${input.productCode}.`, { field: 'productCode' });
       }
-      const existing = await repo.batchByNumber(input.productCode, input.batchNumber, today);
-      if (existing) {
-        throw new AppError('CONFLICT', `Batch ${existing.batchNumber} is already recorded for this product, expiring ${displayDate(existing.expiryDate)}.`, {
-          batchId: existing.id,
+      const { batch, created } = await repo.insertBatch(input, today);
+      if (!created) {
+        throw new AppError('CONFLICT', `Batch ${batch.batchNumber} is already recorded for this product, expiring ${displayDate(batch.expiryDate)}.`, {
+          batchId: batch.id,
         });
       }
-      return repo.insertBatch(input, today);
+      return batch;
     });
   }
 
@@ -253,6 +253,16 @@ export class VaccinationService {
     } else {
       found = await repo.batchByNumber(product.code, ref.batchNumber as string, today);
     }
+    if (!found && ref.expiryDate !== undefined && d.primarySource) {
+      checkNotExpired(ref.batchNumber as string, ref.expiryDate, occurredOn);
+      const added = await repo.insertBatch(
+        { productCode: product.code, batchNumber: ref.batchNumber as string, expiryDate: ref.expiryDate, organisationCode: d.organisationCode, receivedOn: null },
+        today,
+      );
+      // Added just now by someone else: it is checked below like any known batch.
+      if (added.created) return { id: added.batch.id, batchNumber: added.batch.batchNumber, expiryDate: added.batch.expiryDate };
+      found = added.batch;
+    }
     if (found) {
       if (ref.expiryDate !== undefined && ref.expiryDate !== found.expiryDate) {
         throw new AppError(
@@ -272,13 +282,9 @@ export class VaccinationService {
         unknownBatch: true,
       });
     }
+    // Reported from elsewhere (a new batch here goes through the insert above).
     checkNotExpired(number, ref.expiryDate, occurredOn);
-    if (!d.primarySource) return { id: null, batchNumber: number, expiryDate: ref.expiryDate };
-    const added = await repo.insertBatch(
-      { productCode: product.code, batchNumber: number, expiryDate: ref.expiryDate, organisationCode: d.organisationCode, receivedOn: null },
-      today,
-    );
-    return { id: added.id, batchNumber: added.batchNumber, expiryDate: added.expiryDate };
+    return { id: null, batchNumber: number, expiryDate: ref.expiryDate };
   }
 }
 
