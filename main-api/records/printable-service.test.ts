@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { VaccinationEvent, VaccinationHistory } from '../contract/vaccination';
+import type { VaccinationHistory } from '../contract/vaccination';
+import { sampleVaccinationEvent } from '../contract/vaccination-sample';
 import { dueNextFor, toPrintableInput } from './printable-service';
 
-const base: VaccinationEvent = {
-  id: 1, personId: 7, programmeCode: 'ROUTINE_CHILDHOOD', programmeName: 'Routine childhood', outcome: 'GIVEN',
-  notGivenReason: null, occurredAt: null, occurredOn: '2025-01-12', doseSequence: 1,
+const base = sampleVaccinationEvent({
+  personId: 7,
   product: { code: 'P1', name: 'MMRvaxPRO', shortName: 'MMRvaxPRO', vaccineType: 'MMR' },
-  antigens: ['MEASLES', 'MUMPS'], batchId: 3, batchNumber: 'AB1', expiryDate: '2026-01-01',
-  site: { code: '1', term: 'Left thigh' }, route: null, doseAmount: 0.5, doseUnit: null,
-  performer: { name: 'Jo Nurse', role: null }, location: null, organisationCode: null, legalBasis: 'PGD',
-  primarySource: true, sourceSystem: 'IMS', sourceId: 'x1', notes: null, recordedBy: 'nurse', recordedAt: '2025-01-12T10:00:00Z',
-  status: 'ACTIVE', supersedesId: null, supersededById: null, changeReason: null, statusReason: null, statusChangedBy: null, statusChangedAt: null,
-};
+  antigens: ['MEASLES', 'MUMPS'],
+  batchId: 3,
+  batchNumber: 'AB1',
+  expiryDate: '2026-01-01',
+  site: { code: '1', term: 'Left thigh' },
+  doseAmount: 0.5,
+  performer: { name: 'Jo Nurse', role: null },
+  legalBasis: 'PGD',
+  sourceId: 'x1',
+});
 
 describe('toPrintableInput', () => {
   it('prints only active events, splits given and not given, and names antigens', () => {

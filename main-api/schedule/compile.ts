@@ -6,8 +6,9 @@ import {
   type CampaignData, type CampaignDataInput, type DoseRuleData, type ScheduleData, type ScheduleDataInput,
 } from './types';
 
-const NEG = -Infinity;
-const POS = Infinity;
+/** Open ends of a date window. */
+export const NEG = -Infinity;
+export const POS = Infinity;
 
 /** An age or period in compiled form. school >= 0 means '1 Sep at the start of school year N'. */
 export interface Span {

@@ -2,7 +2,7 @@
 // Hot path for population runs: integer day numbers, bitmasks, precompiled rules.
 import {
   FLAG_INDEX, addSpan, antigenMask, rowOn, segmentFor, versionOn,
-  type CohortSegment, type CompiledCampaign, type CompiledDose, type CompiledRules, type CompiledSeries, type Span,
+  NEG, POS, type CohortSegment, type CompiledCampaign, type CompiledDose, type CompiledRules, type CompiledSeries, type Span,
 } from './compile';
 import { civilFromDay, dayFromCivil, describeAge, monthsAfterCivil, formatDay, formatLong, parseDay, requireDay } from './dates';
 import type {
@@ -10,8 +10,6 @@ import type {
   NotGivenReason, PersonInput, SeriesForecast, SeriesStatus,
 } from './types';
 
-const NEG = -Infinity;
-const POS = Infinity;
 
 /** Per-person facts, parsed once and shared by every series. */
 export interface PersonContext {

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { VaccinationEvent } from '../contract/vaccination';
+import { sampleVaccinationEvent } from '../contract/vaccination-sample';
 import { mergeCorrection } from './vaccination-service';
 
-const event: VaccinationEvent = {
+const event = sampleVaccinationEvent({
   id: 10,
-  personId: 1,
-  programmeCode: 'ROUTINE_CHILDHOOD',
-  programmeName: 'Routine childhood immunisation',
-  outcome: 'GIVEN',
-  notGivenReason: null,
   occurredAt: '2025-01-12T09:00:00.000Z',
   occurredOn: '2025-01-12',
-  doseSequence: 1,
   product: { code: '45525711000001102', name: 'Priorix Tetra', shortName: 'Priorix-Tetra', vaccineType: 'MMRV' },
   antigens: ['MEASLES', 'MUMPS', 'RUBELLA', 'VARICELLA'],
   batchId: 5,
@@ -22,23 +16,11 @@ const event: VaccinationEvent = {
   doseAmount: 0.5,
   doseUnit: { code: '258773002', term: 'Millilitre' },
   performer: { name: 'Jo Nurse', role: null },
-  location: null,
   organisationCode: 'G82001',
   legalBasis: 'PGD',
-  primarySource: true,
-  sourceSystem: 'IMS',
   sourceId: 'abc',
-  notes: null,
-  recordedBy: 'nurse',
   recordedAt: '2025-01-12T09:05:00.000Z',
-  status: 'ACTIVE',
-  supersedesId: null,
-  supersededById: null,
-  changeReason: null,
-  statusReason: null,
-  statusChangedBy: null,
-  statusChangedAt: null,
-};
+});
 
 describe('mergeCorrection', () => {
   it('keeps everything not changed, including the linked batch', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sampleVaccinationEvent } from '../../../main-api/contract/vaccination-sample';
 import type { CampaignView, SeriesView } from '../../../main-api/contract/forecast';
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../../../main-api/contract/vaccination';
 import {
@@ -63,43 +64,13 @@ const programmes: Programme[] = [
 ];
 
 function event(over: Partial<VaccinationEvent> & Pick<VaccinationEvent, 'id'>): VaccinationEvent {
-  return {
-    personId: 1,
-    programmeCode: 'ROUTINE_CHILDHOOD',
-    programmeName: 'Routine childhood immunisation',
-    outcome: 'GIVEN',
-    notGivenReason: null,
-    occurredAt: null,
+  return sampleVaccinationEvent({
     occurredOn: '2025-01-01',
-    doseSequence: 1,
     product: { code: mmr.code, name: mmr.name, shortName: 'Priorix', vaccineType: 'MMR' },
     antigens: [],
-    batchId: null,
-    batchNumber: null,
-    expiryDate: null,
-    site: null,
-    route: null,
-    doseAmount: null,
-    doseUnit: null,
-    performer: null,
-    location: null,
-    organisationCode: null,
-    legalBasis: null,
-    primarySource: true,
-    sourceSystem: 'IMS',
-    sourceId: String(over.id),
-    notes: null,
-    recordedBy: 'nurse',
     recordedAt: '2025-01-01T10:00:00Z',
-    status: 'ACTIVE',
-    supersedesId: null,
-    supersededById: null,
-    changeReason: null,
-    statusReason: null,
-    statusChangedBy: null,
-    statusChangedAt: null,
     ...over,
-  };
+  });
 }
 
 describe('parseTypedDate', () => {
