@@ -7,6 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['main-api/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts'],
+          exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
           environment: 'node',
           sequence: { groupOrder: 0 },
         },
@@ -14,7 +15,9 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['tests/integration/**/*.test.ts'],
+          // Integration tests sit beside their domain (*.integration.test.ts); cross-cutting
+          // security and audit suites live in tests/integration.
+          include: ['main-api/**/*.integration.test.ts', 'tests/integration/**/*.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -4,7 +4,7 @@
 // password is never offered to a different host or database.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DatabaseTarget } from '../../main-api/db/config';
+import type { DatabaseTarget } from '../../main-api/platform/db/config';
 
 /** The subset of Electron's safeStorage used here; injectable for tests. */
 export interface Cipher {

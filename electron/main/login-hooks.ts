@@ -2,7 +2,7 @@
 // and forget as soon as a password is rejected so a stale one is never retried.
 import type { Handlers } from '../../main-api/contract/contract';
 import { AppError } from '../../main-api/contract/result';
-import { classifyDatabaseError } from '../../main-api/db/errors';
+import { classifyDatabaseError } from '../../main-api/platform/db/errors';
 import type { CredentialStore } from './credentials';
 
 export function isAuthFailure(error: unknown): boolean {

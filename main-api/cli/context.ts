@@ -1,9 +1,9 @@
 // What every CLI command gets: a way to reach the database as its owner, and output.
 import pg from 'pg';
-import { resolveTarget, type DatabaseTarget } from '../db/config';
-import { startEmbedded, type EmbeddedServer } from '../db/embedded';
-import { migrate } from '../db/migrate';
-import { migrationsDir } from '../db/paths';
+import { resolveTarget, type DatabaseTarget } from '../platform/db/config';
+import { startEmbedded, type EmbeddedServer } from '../platform/db/embedded';
+import { migrate } from '../platform/db/migrator';
+import { migrationsDir } from '../platform/paths';
 import { EMBEDDED_DATABASE } from '../host/host';
 
 export interface CliContext {

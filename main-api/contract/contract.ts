@@ -4,7 +4,7 @@ import { z } from 'zod';
 import * as S from './schemas';
 import type { Result } from './result';
 import { vaccinationChannels } from './vaccination';
-import { recordChannels } from './records';
+import { recordChannels } from './documents';
 import { forecastChannels } from './forecast';
 
 export const contract = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { parsePostcode } from '../domain/postcode';
-import { escapeCopyText } from './copy-writer';
+import { parsePostcode } from '../shared/identifiers/postcode';
+import { escapeCopyText } from '../platform/db/copy-writer';
 import { parseDay, schoolYearGroup } from './dates';
 import { DEMO_AS_OF, DemoGenerator, INWARD_LETTERS, PERSON_COLUMNS, syntheticInwardCode } from './generate';
 import { createRng } from './prng';

@@ -1,7 +1,7 @@
 // Generates the demo region's people as PostgreSQL COPY text, chunk by chunk. Pure: the same
 // seed, start id, first NHS stem and reference date always give the same text.
 import { ageOn, formatDay, parseDay, schoolYearGroup } from './dates';
-import { CopyWriter, field } from './copy-writer';
+import { CopyWriter, field } from '../platform/db/copy-writer';
 import type { HistoryPeople } from './histories-people';
 import { NhsNumberSequence } from './nhs-sequence';
 import { WeightedIndex, WeightedPicker, createRng, rankWeights, type Rng } from './prng';

@@ -2,7 +2,7 @@
 // batches a quarter over the years each product was in use, every one expiring after the
 // last day it is used, so no demo dose is ever given from an expired batch.
 import type pg from 'pg';
-import { field } from './copy-writer';
+import { field } from '../platform/db/copy-writer';
 import { formatDay, parseDay } from './dates';
 import { createRng, type Rng } from './prng';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { field } from './copy-writer';
+import { field } from '../platform/db/copy-writer';
 import { HistoryPeople, PB } from './histories-people';
 
 describe('HistoryPeople', () => {

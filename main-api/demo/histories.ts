@@ -4,7 +4,7 @@
 // of the demo load, after the people. Deterministic: the same people and seed give the same rows.
 import type pg from 'pg';
 import { addMonthsDays, schoolYearStart } from '../schedule/dates';
-import { CopyWriter, field } from './copy-writer';
+import { CopyWriter, field } from '../platform/db/copy-writer';
 import { formatDay, parseDay } from './dates';
 import { Catalogue, P } from './histories-catalogue';
 import { PB, type HistoryPeople } from './histories-people';

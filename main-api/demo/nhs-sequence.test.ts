@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidNhsNumber, nhsCheckDigit } from '../domain/nhs-number';
+import { isValidNhsNumber, nhsCheckDigit } from '../shared/identifiers/nhs-number';
 import { DEMO_FIRST_STEM, NhsNumberSequence, demoCapacityFrom, stemAfter } from './nhs-sequence';
 
 describe('NhsNumberSequence', () => {

@@ -1,7 +1,7 @@
 // Synthetic NHS numbers for the demo: only the 999 range, which is never issued to real people.
 // Numbers are taken in order of their nine-digit stem, skipping stems that have no valid check
 // digit, so a load never needs to look for collisions among the numbers it makes.
-import { nhsCheckDigit } from '../domain/nhs-number';
+import { nhsCheckDigit } from '../shared/identifiers/nhs-number';
 
 export const DEMO_FIRST_STEM = 999_000_000;
 export const DEMO_LAST_STEM = 999_999_999;

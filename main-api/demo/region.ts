@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { resourcesDir } from '../db/paths';
+import { resourcesDir } from '../platform/paths';
 
 export type StaffGroup =
   | 'MEDICAL' | 'NURSING' | 'MIDWIFERY' | 'AHP' | 'SCIENTIFIC' | 'HEALTHCARE_ASSISTANT'

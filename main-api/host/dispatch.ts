@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { contract, type Channel, type Handlers } from '../contract/contract';
 import { AppError, fail, ok, type Result } from '../contract/result';
-import { classifyDatabaseError } from '../db/errors';
+import { classifyDatabaseError } from '../platform/db/errors';
 
 export function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(contract, name);

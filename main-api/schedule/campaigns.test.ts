@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forecast } from './forecast';
-import { given, person, rules } from './test-support';
+import { given, person, rules } from './schedule.fixtures';
 import type { CampaignForecast, EventInput, PersonInput } from './types';
 
 function campaign(p: PersonInput, asOf: string, id: string, events: EventInput[] = []): CampaignForecast {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkProposedDose } from './check';
-import { MMR, MMRV, SIX, given, person, rules } from './test-support';
+import { MMR, MMRV, SIX, given, person, rules } from './schedule.fixtures';
 import type { EventInput } from './types';
 
 const codes = (date: string, antigens: string[], events: EventInput[] = [], dob = '2025-09-10') =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forecast } from './forecast';
-import { DTAP_IPV, MMR, MMRV, SIX, given, person, rules, series } from './test-support';
+import { DTAP_IPV, MMR, MMRV, SIX, given, person, rules, series } from './schedule.fixtures';
 
 const ids = (s: { dosesCounted: { doseNumber: number }[] }) => s.dosesCounted.map((d) => d.doseNumber);
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { benchForecast, RULES_DIR } from './bench';
+import { benchForecast, RULES_DIR } from './schedule.bench';
 import { compileSchedule } from './compile';
 import { loadScheduleFiles } from './load';
 

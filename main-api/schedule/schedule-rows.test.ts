@@ -1,7 +1,7 @@
 // Every routine row: the earliest valid day, the due day and the overdue day, written out by hand
 // from the published schedule (not derived from the rule files), then checked against the engine.
 import { describe, expect, it } from 'vitest';
-import { DTAP_IPV, MMR, MMRV, SIX, given, person, plusDays, series } from './test-support';
+import { DTAP_IPV, MMR, MMRV, SIX, given, person, plusDays, series } from './schedule.fixtures';
 import type { EventInput, PersonInput } from './types';
 
 interface Row {

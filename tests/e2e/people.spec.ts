@@ -1,7 +1,7 @@
 // The people journey in a real browser: launch link, search, open a record, audit trail,
 // client-side NHS number checking, and a rejected launch link.
 import { expect, test, type Page } from '@playwright/test';
-import { checkNhsNumber } from '../../main-api/domain/nhs-number';
+import { checkNhsNumber } from '../../main-api/shared/identifiers/nhs-number';
 import { E2E_TOKEN } from './env';
 
 test.describe.configure({ mode: 'serial' });

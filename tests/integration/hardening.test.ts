@@ -2,7 +2,7 @@
 // must refuse (migration 0006).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser } from '../../main-api/admin/users';
+import { addUser } from '../../main-api/administration/users.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
 import { addPerson, nhsSequence, TWO_PRACTICES_SQL } from '../support/fixtures';
 

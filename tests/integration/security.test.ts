@@ -2,8 +2,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { addUser } from '../../main-api/admin/users';
-import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
+import { addUser } from '../../main-api/administration/users.service';
+import { nhsCheckDigit } from '../../main-api/shared/identifiers/nhs-number';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
 
 /** The n-th valid NHS number in the synthetic 999 range. */

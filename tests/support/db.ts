@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { withCredentials, withDatabase } from '../../main-api/db/config';
+import { withCredentials, withDatabase } from '../../main-api/platform/db/config';
 
 export interface TestDatabase {
   name: string;

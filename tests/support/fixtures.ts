@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Handlers } from '../../main-api/contract/contract';
 import type { Result } from '../../main-api/contract/result';
-import { nhsCheckDigit } from '../../main-api/domain/nhs-number';
+import { nhsCheckDigit } from '../../main-api/shared/identifiers/nhs-number';
 import { dispatch } from '../../main-api/host/dispatch';
 import type { TestDatabase } from './db';
 
@@ -70,7 +70,7 @@ export function userConnections(db: TestDatabase): { open: (user: LoginUser) => 
     async open(user) {
       // Loaded here, not at the top: the data source module sets pg's type parsers for the whole
       // process, and tests that read plain pg rows (ids as strings) must not inherit them.
-      const { openDataSource } = await import('../../main-api/db/datasource');
+      const { openDataSource } = await import('../../main-api/platform/db/datasource');
       const ds = await openDataSource(db.urlAs(user.name, user.password));
       sources.push(ds);
       return ds;

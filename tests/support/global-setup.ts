@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbedded, type EmbeddedServer } from '../../main-api/db/embedded';
-import { migrate } from '../../main-api/db/migrate';
-import { migrationsDir } from '../../main-api/db/paths';
-import { withDatabase } from '../../main-api/db/config';
+import { startEmbedded, type EmbeddedServer } from '../../main-api/platform/db/embedded';
+import { migrate } from '../../main-api/platform/db/migrator';
+import { migrationsDir } from '../../main-api/platform/paths';
+import { withDatabase } from '../../main-api/platform/db/config';
 
 export const TEMPLATE_DB = 'ims_test_template';
 

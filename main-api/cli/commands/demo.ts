@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { AppError } from '../../contract/result';
 import { benchDemoLoad, loadDemoRegion, type DemoProgress } from '../../demo/load';
 import { phaseLabel } from '../../demo/progress';
-import { refreshAllStatuses } from '../../forecast/bulk';
-import { todayInLondon } from '../../vaccination/rules';
+import { refreshAllStatuses } from '../../schedule-status/refresh-all';
+import { todayInLondon } from '../../vaccination/vaccination.rules';
 import type { CliContext } from '../context';
 
 function wholeNumber(name: string, min: number): (value: string) => number {

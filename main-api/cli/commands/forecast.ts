@@ -4,12 +4,12 @@ import type { Command } from 'commander';
 import pg from 'pg';
 import type { ForecastView } from '../../contract/forecast';
 import { AppError } from '../../contract/result';
-import { checkNhsNumber, formatNhsNumber } from '../../domain/nhs-number';
-import { refreshAllStatuses, type RefreshProgress, type RefreshReport } from '../../forecast/bulk';
-import { personByNhsNumber, type PersonHeading } from '../../forecast/repository';
-import { scheduleRules } from '../../forecast/rules';
-import { ForecastService } from '../../forecast/service';
-import { todayInLondon } from '../../vaccination/rules';
+import { checkNhsNumber, formatNhsNumber } from '../../shared/identifiers/nhs-number';
+import { refreshAllStatuses, type RefreshProgress, type RefreshReport } from '../../schedule-status/refresh-all';
+import { personByNhsNumber, type PersonHeading } from '../../forecast/forecast.repository';
+import { scheduleRules } from '../../schedule/shipped-rules';
+import { ForecastService } from '../../forecast/forecast.service';
+import { todayInLondon } from '../../vaccination/vaccination.rules';
 import type { CliContext } from '../context';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { migrate } from '../../db/migrate';
-import { migrationsDir } from '../../db/paths';
+import { migrate } from '../../platform/db/migrator';
+import { migrationsDir } from '../../platform/paths';
 import type { CliContext } from '../context';
 
 export function registerMigrateCommands(program: Command, ctx: CliContext): void {

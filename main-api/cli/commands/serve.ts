@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { appRoot } from '../../db/paths';
+import { appRoot } from '../../platform/paths';
 import { createHost } from '../../host/host';
 import { startHttpHost } from '../../host/http-server';
 import type { CliContext } from '../context';

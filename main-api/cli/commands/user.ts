@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addUser, disableUser, enableUser, listUsers, USER_ROLES, type UserSummary } from '../../admin/users';
+import { addUser, disableUser, enableUser, listUsers, USER_ROLES, type UserSummary } from '../../administration/users.service';
 import type { CliContext } from '../context';
 
 function table(rows: string[][]): string {

@@ -1,0 +1,420 @@
+// A person's vaccination record as a PDF, for a parent, school or employer. Pure main-process
+// code: the caller maps database rows into PrintableRecordInput; nothing here reads the database.
+import { createRequire } from 'node:module';
+import type { Content, ContextPageSize, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
+import { formatNhsNumber } from '../shared/identifiers/nhs-number';
+import { BASE_FAMILY, fontDescriptors, fontFiles, fontRuns } from './fonts';
+import { formatLongDate, formatShortDate } from '../shared/calendar/long-date';
+
+export interface PrintableRecordInput {
+  issuedOn: string; // YYYY-MM-DD
+  issuer: { name: string; code: string };
+  person: {
+    nhsNumber: string;
+    givenName: string;
+    familyName: string;
+    dateOfBirth: string;
+    addressLines: string[];
+    postcode: string | null;
+  };
+  given: {
+    date: string;
+    product: string;
+    antigens: string[];
+    doseNumber: number | null;
+    batchNumber: string | null;
+    site: string | null;
+    performer: string | null;
+    location: string | null;
+    source: 'HERE' | 'REPORTED';
+    sourceName: string | null;
+  }[];
+  notGiven: { date: string; product: string | null; reason: string }[];
+  reactions: { onset: string; reaction: string; seriousness: string; outcome: string }[];
+  dueNext: { series: string; status: string; dueDate: string | null }[];
+}
+
+export interface RenderOptions {
+  /** Leave page streams uncompressed, so tests can read the drawing operators. */
+  compress?: boolean;
+}
+
+const BLUE = '#005EB8';
+const TEXT = '#212B32';
+const GREY = '#4C6272';
+const PANEL = '#F0F4F5';
+const RULE = '#D8DDE0';
+const STRIPE = '#F7F9FA';
+const NOT_RECORDED = '–';
+
+const PAGE_MARGINS: [number, number, number, number] = [40, 44, 40, 70];
+
+/** User-supplied text, split into font runs so accented and non-Latin letters print. */
+function t(value: string): Content {
+  const runs = fontRuns(value);
+  return typeof runs === 'string' ? runs : runs.map((r) => (r.font ? { text: r.text, font: r.font } : r.text));
+}
+
+function cell(value: string | null | undefined, extra: Record<string, unknown> = {}): TableCell {
+  const v = value?.trim();
+  if (!v) return { text: NOT_RECORDED, color: GREY, ...extra };
+  return { text: t(v), ...extra } as TableCell;
+}
+
+function headerCell(label: string): TableCell {
+  return { text: label, bold: true, color: '#FFFFFF', fillColor: BLUE };
+}
+
+/** Codes such as NOT_YET_DUE become "Not yet due"; text that is already prose is left alone. */
+export function humanise(value: string): string {
+  const v = value.trim();
+  if (!/^[A-Z0-9_]+$/.test(v)) return v;
+  const words = v.toLowerCase().replace(/_+/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function fullName(person: PrintableRecordInput['person']): string {
+  return [person.givenName.trim(), person.familyName.trim()].filter((s) => s !== '').join(' ');
+}
+
+export function sourceLabel(g: PrintableRecordInput['given'][number]): string {
+  if (g.source === 'HERE') return 'Given here';
+  const name = g.sourceName?.trim();
+  return name ? `Reported by ${name}` : 'Reported by another provider';
+}
+
+function givenBy(g: PrintableRecordInput['given'][number]): TableCell {
+  const who = g.performer?.trim();
+  const where = g.location?.trim();
+  if (!who && !where) return cell(null);
+  const lines: Content[] = [];
+  if (who) lines.push({ text: t(who) });
+  if (where) lines.push({ text: t(where), color: GREY });
+  return { stack: lines };
+}
+
+// Chronological order reads like the child health record; ties keep the caller's order.
+function byDate<T>(rows: readonly T[], key: (row: T) => string | null): T[] {
+  return rows
+    .map((row, i) => ({ row, i, k: key(row) }))
+    .sort((a, b) => {
+      if (a.k === b.k) return a.i - b.i;
+      if (a.k === null) return 1;
+      if (b.k === null) return -1;
+      return a.k < b.k ? -1 : 1;
+    })
+    .map((x) => x.row);
+}
+
+const tableLayout = {
+  hLineWidth: (i: number) => (i === 0 ? 0 : 0.5),
+  vLineWidth: () => 0,
+  hLineColor: () => RULE,
+  paddingLeft: () => 4,
+  paddingRight: () => 4,
+  paddingTop: () => 3,
+  paddingBottom: () => 3,
+  fillColor: (row: number) => (row > 0 && row % 2 === 0 ? STRIPE : null),
+};
+
+function sectionHeading(text: string, note?: string): Content {
+  return {
+    stack: [
+      { text, style: 'h2' },
+      ...(note ? [{ text: note, style: 'note', margin: [0, 1, 0, 0] as [number, number, number, number] }] : []),
+    ],
+    margin: [0, 16, 0, 6],
+    headlineLevel: 1,
+  };
+}
+
+// A section heading needs room for itself, the table header and a row or two below it;
+// otherwise it would sit alone at the foot of a page with its table on the next.
+const HEADING_ROOM = 100;
+
+interface PageBreakNode {
+  headlineLevel?: number;
+  startPosition?: { verticalRatio?: number; pageInnerHeight?: number };
+}
+
+export function breakBeforeHeading(node: PageBreakNode): boolean {
+  if (node.headlineLevel !== 1 || !node.startPosition) return false;
+  const { verticalRatio = 0, pageInnerHeight = 0 } = node.startPosition;
+  return (1 - verticalRatio) * pageInnerHeight < HEADING_ROOM;
+}
+
+function givenSection(input: PrintableRecordInput): Content[] {
+  const given = byDate(input.given, (g) => g.date);
+  const heading = sectionHeading(
+    'Vaccinations given',
+    given.length === 0 ? undefined : `${given.length} ${given.length === 1 ? 'vaccination' : 'vaccinations'} recorded, oldest first.`,
+  );
+  if (given.length === 0) {
+    return [heading, { text: 'No vaccinations are recorded.', style: 'body' }];
+  }
+  const body: TableCell[][] = [
+    ['Date', 'Vaccine', 'Protects against', 'Dose', 'Batch', 'Site', 'Given by / where', 'Source'].map(headerCell),
+  ];
+  for (const g of given) {
+    body.push([
+      { text: formatShortDate(g.date), noWrap: true },
+      cell(g.product, { bold: true }),
+      cell(g.antigens.map((a) => a.trim()).filter((a) => a !== '').join(', ')),
+      cell(g.doseNumber === null ? null : String(g.doseNumber), { alignment: 'center' }),
+      cell(g.batchNumber),
+      cell(g.site),
+      givenBy(g),
+      cell(sourceLabel(g)),
+    ]);
+  }
+  return [
+    heading,
+    {
+      table: {
+        headerRows: 1,
+        dontBreakRows: true,
+        widths: [50, 74, '*', 24, 50, 48, '*', 62],
+        body,
+      },
+      layout: tableLayout,
+      style: 'table',
+    },
+    { text: `${NOT_RECORDED} means the detail was not recorded.`, style: 'note', margin: [0, 4, 0, 0] },
+  ];
+}
+
+function notGivenSection(input: PrintableRecordInput): Content[] {
+  if (input.notGiven.length === 0) return [];
+  const body: TableCell[][] = [['Date', 'Vaccine', 'Reason'].map(headerCell)];
+  for (const n of byDate(input.notGiven, (r) => r.date)) {
+    body.push([{ text: formatShortDate(n.date), noWrap: true }, cell(n.product), cell(n.reason)]);
+  }
+  return [
+    sectionHeading('Vaccinations not given', 'Occasions when a vaccination was offered or due but was not given.'),
+    { table: { headerRows: 1, dontBreakRows: true, widths: [50, 140, '*'], body }, layout: tableLayout, style: 'table' },
+  ];
+}
+
+function reactionsSection(input: PrintableRecordInput): Content[] {
+  if (input.reactions.length === 0) return [];
+  const body: TableCell[][] = [['Date', 'Reaction', 'How serious', 'Outcome'].map(headerCell)];
+  for (const r of byDate(input.reactions, (x) => x.onset)) {
+    body.push([
+      { text: formatShortDate(r.onset), noWrap: true },
+      cell(r.reaction),
+      cell(humanise(r.seriousness)),
+      cell(humanise(r.outcome)),
+    ]);
+  }
+  return [
+    sectionHeading('Reactions after vaccination'),
+    { table: { headerRows: 1, dontBreakRows: true, widths: [50, '*', 90, 110], body }, layout: tableLayout, style: 'table' },
+  ];
+}
+
+function dueSection(input: PrintableRecordInput): Content[] {
+  if (input.dueNext.length === 0) return [];
+  const body: TableCell[][] = [['Vaccination', 'Due date', 'Status'].map(headerCell)];
+  for (const d of byDate(input.dueNext, (x) => x.dueDate)) {
+    body.push([
+      cell(d.series),
+      d.dueDate ? { text: formatLongDate(d.dueDate), noWrap: true } : cell(null),
+      cell(humanise(d.status)),
+    ]);
+  }
+  return [
+    sectionHeading('Due next', `Based on the records above on ${formatLongDate(input.issuedOn)}.`),
+    { table: { headerRows: 1, dontBreakRows: true, widths: ['*', 100, 140], body }, layout: tableLayout, style: 'table' },
+  ];
+}
+
+function personPanel(input: PrintableRecordInput): Content {
+  const p = input.person;
+  const address = [...p.addressLines, p.postcode ?? ''].map((l) => l.trim()).filter((l) => l !== '');
+  const label = (text: string): TableCell => ({ text, style: 'label' });
+  const rows: TableCell[][] = [
+    [label('Name'), { text: t(fullName(p)), bold: true, fontSize: 13 }],
+    [label('Date of birth'), { text: formatLongDate(p.dateOfBirth), bold: true }],
+    [label('NHS number'), { text: formatNhsNumber(p.nhsNumber), bold: true }],
+    [label('Address'), address.length === 0 ? cell(null) : { stack: address.map((l) => ({ text: t(l) })) }],
+  ];
+  return {
+    table: { widths: [90, '*'], body: rows },
+    layout: {
+      hLineWidth: () => 0,
+      vLineWidth: (i: number) => (i === 0 ? 3 : 0),
+      vLineColor: () => BLUE,
+      fillColor: () => PANEL,
+      paddingLeft: (i: number) => (i === 0 ? 10 : 4),
+      paddingRight: () => 6,
+      paddingTop: (i: number) => (i === 0 ? 8 : 2),
+      paddingBottom: (i: number, node: { table: { body: unknown[] } }) => (i === node.table.body.length - 1 ? 8 : 2),
+    },
+    margin: [0, 10, 0, 0],
+  };
+}
+
+function masthead(input: PrintableRecordInput): Content[] {
+  return [
+    {
+      columns: [
+        {
+          width: '*',
+          stack: [
+            { text: t(input.issuer.name), bold: true, fontSize: 12 },
+            { text: ['ODS code ', { text: t(input.issuer.code) }], color: GREY, fontSize: 9, margin: [0, 2, 0, 0] },
+          ],
+        },
+        {
+          width: 'auto',
+          alignment: 'right',
+          stack: [
+            { text: 'Date issued', color: GREY, fontSize: 9 },
+            { text: formatLongDate(input.issuedOn), bold: true, fontSize: 11, margin: [0, 2, 0, 0] },
+          ],
+        },
+      ],
+    },
+    { canvas: [{ type: 'line', x1: 0, y1: 0, x2: 515, y2: 0, lineWidth: 2, lineColor: BLUE }], margin: [0, 8, 0, 0] },
+    { text: 'Vaccination record', style: 'title' },
+  ];
+}
+
+/** The pdfmake document for a record; pure, so its content can be checked without rendering. */
+export function buildRecordDocument(input: PrintableRecordInput, options: RenderOptions = {}): TDocumentDefinitions {
+  const issued = formatLongDate(input.issuedOn);
+  const name = fullName(input.person);
+  const nhs = formatNhsNumber(input.person.nhsNumber);
+  const orgLabel = `${input.issuer.name} (${input.issuer.code})`;
+
+  // Pages of a long record can be separated, so every page after the first says whose it is.
+  const header = (currentPage: number): Content | null =>
+    currentPage === 1
+      ? null
+      : {
+          columns: [
+            { text: ['Vaccination record: ', { text: t(name), bold: true }, `, NHS number ${nhs}`], width: '*' },
+            { text: `Issued ${issued}`, width: 'auto', alignment: 'right' },
+          ],
+          fontSize: 8,
+          color: GREY,
+          margin: [PAGE_MARGINS[0], 20, PAGE_MARGINS[2], 0],
+        };
+
+  const footer = (currentPage: number, pageCount: number, pageSize: ContextPageSize): Content => ({
+    margin: [PAGE_MARGINS[0], 14, PAGE_MARGINS[2], 0],
+    stack: [
+      {
+        canvas: [{ type: 'line', x1: 0, y1: 0, x2: pageSize.width - PAGE_MARGINS[0] - PAGE_MARGINS[2], y2: 0, lineWidth: 0.5, lineColor: RULE }],
+      },
+      {
+        margin: [0, 5, 0, 0],
+        columns: [
+          {
+            width: '*',
+            fontSize: 7.5,
+            color: GREY,
+            stack: [
+              { text: ['Produced by the Immunisation Management System on ', issued, ' for ', { text: t(orgLabel) }, '.'] },
+              {
+                text: `It reflects the records held on ${issued}; vaccinations given elsewhere and not reported here may not be shown.`,
+                margin: [0, 1, 0, 0],
+              },
+            ],
+          },
+          { width: 55, text: `Page ${currentPage} of ${pageCount}`, alignment: 'right', fontSize: 8, bold: true, color: TEXT },
+        ],
+        columnGap: 10,
+      },
+    ],
+  });
+
+  return {
+    pageSize: 'A4',
+    pageOrientation: 'portrait',
+    pageMargins: PAGE_MARGINS,
+    compress: options.compress ?? true,
+    language: 'en-GB',
+    info: {
+      title: `Vaccination record: ${name}`,
+      author: input.issuer.name,
+      subject: `Vaccination record for NHS number ${nhs}, issued ${issued}`,
+      creator: 'Immunisation Management System',
+      producer: 'Immunisation Management System',
+    },
+    header,
+    footer,
+    pageBreakBefore: (node) => breakBeforeHeading(node as PageBreakNode),
+    content: [
+      ...masthead(input),
+      personPanel(input),
+      ...givenSection(input),
+      ...notGivenSection(input),
+      ...reactionsSection(input),
+      ...dueSection(input),
+    ],
+    defaultStyle: { font: BASE_FAMILY, fontSize: 10, color: TEXT, lineHeight: 1.15 },
+    styles: {
+      title: { fontSize: 22, bold: true, color: TEXT, margin: [0, 14, 0, 0] },
+      h2: { fontSize: 13, bold: true, color: BLUE },
+      label: { fontSize: 9, color: GREY, margin: [0, 1, 0, 0] },
+      note: { fontSize: 8, color: GREY },
+      body: { fontSize: 10 },
+      table: { fontSize: 8, lineHeight: 1.1 },
+    },
+  };
+}
+
+// pdfmake's public entry point is a process-wide singleton with global fonts and file-access
+// policies. Its printer class is used directly instead, so this module neither changes nor
+// depends on settings other PDF producers make, and it reads fonts only from fontFiles.
+interface PdfKitStream extends NodeJS.ReadableStream {
+  end(): void;
+}
+interface PrinterInstance {
+  createPdfKitDocument(doc: TDocumentDefinitions, options?: object): Promise<PdfKitStream>;
+}
+type PrinterClass = new (
+  fonts: object,
+  virtualfs: object,
+  urlResolver: object,
+  localAccessPolicy: (path: string) => boolean,
+) => PrinterInstance;
+interface UrlResolverInstance {
+  setUrlAccessPolicy(policy: (url: string) => boolean): void;
+}
+type UrlResolverClass = new (fs: object) => UrlResolverInstance;
+
+const require = createRequire(import.meta.url);
+let printerClasses: { Printer: PrinterClass; UrlResolver: UrlResolverClass } | null = null;
+
+function classes(): { Printer: PrinterClass; UrlResolver: UrlResolverClass } {
+  if (!printerClasses) {
+    const printer = require('pdfmake/js/Printer') as { default: PrinterClass };
+    const resolver = require('pdfmake/js/URLResolver') as { default: UrlResolverClass };
+    printerClasses = { Printer: printer.default, UrlResolver: resolver.default };
+  }
+  return printerClasses;
+}
+
+function toBuffer(stream: PdfKitStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+    stream.end();
+  });
+}
+
+export async function renderRecordDocument(doc: TDocumentDefinitions): Promise<Buffer> {
+  const { Printer, UrlResolver } = classes();
+  const urls = new UrlResolver(fontFiles);
+  urls.setUrlAccessPolicy(() => false);
+  const printer = new Printer(fontDescriptors(), fontFiles, urls, () => false);
+  return toBuffer(await printer.createPdfKitDocument(doc));
+}
+
+export async function renderVaccinationRecordPdf(input: PrintableRecordInput, options: RenderOptions = {}): Promise<Buffer> {
+  return renderRecordDocument(buildRecordDocument(input, options));
+}

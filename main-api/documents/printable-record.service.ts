@@ -1,0 +1,118 @@
+// Assembles the printable vaccination record from what the signed-in user may see, and
+// audits the print as an opening of the record.
+import type { DataSource } from 'typeorm';
+import { AppError } from '../contract/result';
+import type { PrintableRecord } from '../contract/documents';
+import type { VaccinationHistory } from '../contract/vaccination';
+import { PersonRepository } from '../people/person.repository';
+import { londonDate, todayInLondon } from '../vaccination/vaccination.rules';
+import { renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
+
+export type DueNextSource = (personId: number) => Promise<PrintableRecordInput['dueNext']>;
+
+const NOT_GIVEN_WORDS: Record<string, string> = {
+  DECLINED: 'Declined',
+  CONTRAINDICATED: 'Not suitable (contraindicated)',
+  UNWELL: 'Unwell on the day',
+  ABSENT: 'Absent',
+  ALREADY_GIVEN: 'Already given elsewhere',
+};
+
+/**
+ * What a parent or school needs next: everything due or overdue now, and what falls due within
+ * a year (not the shingles dose a baby will be offered at 65).
+ */
+export function dueNextFor(
+  series: { name: string; status: string; dueDate: string | null }[],
+  today: string,
+): PrintableRecordInput['dueNext'] {
+  const yearAhead = `${String(Number(today.slice(0, 4)) + 1).padStart(4, '0')}${today.slice(4)}`;
+  return series
+    .filter((s) => s.status === 'DUE' || s.status === 'OVERDUE' || (s.status === 'UPCOMING' && s.dueDate !== null && s.dueDate <= yearAhead))
+    .map((s) => ({ series: s.name, status: s.status, dueDate: s.dueDate }));
+}
+
+/** Maps the register and history onto the document's input; pure, for tests. */
+export function toPrintableInput(args: {
+  issuedOn: string;
+  issuer: { name: string; code: string };
+  person: { nhsNumber: string; givenName: string; familyName: string; dateOfBirth: string; postcode: string | null };
+  addressLines: string[];
+  history: VaccinationHistory;
+  antigenNames: Map<string, string>;
+  dueNext: PrintableRecordInput['dueNext'];
+}): PrintableRecordInput {
+  const active = args.history.events.filter((e) => e.status === 'ACTIVE');
+  const activeIds = new Set(active.map((e) => e.id));
+  return {
+    issuedOn: args.issuedOn,
+    issuer: args.issuer,
+    person: { ...args.person, addressLines: args.addressLines },
+    given: active
+      .filter((e) => e.outcome === 'GIVEN')
+      .map((e) => ({
+        date: e.occurredOn,
+        product: e.product?.name ?? 'Vaccine not recorded',
+        antigens: e.antigens.map((a) => args.antigenNames.get(a) ?? a),
+        doseNumber: e.doseSequence,
+        batchNumber: e.batchNumber,
+        site: e.site?.term ?? null,
+        performer: e.performer?.name ?? null,
+        location: e.location?.code ?? null,
+        source: e.primarySource ? ('HERE' as const) : ('REPORTED' as const),
+        sourceName: e.primarySource ? null : e.sourceSystem,
+      })),
+    notGiven: active
+      .filter((e) => e.outcome === 'NOT_GIVEN')
+      .map((e) => ({ date: e.occurredOn, product: e.product?.name ?? null, reason: NOT_GIVEN_WORDS[e.notGivenReason ?? ''] ?? 'Not given' })),
+    reactions: args.history.reactions
+      .filter((r) => activeIds.has(r.eventId))
+      .map((r) => ({ onset: londonDate(r.onsetAt), reaction: r.description ?? r.reactionCode, seriousness: r.seriousness, outcome: r.outcome })),
+    dueNext: args.dueNext,
+  };
+}
+
+export async function printableRecord(
+  ds: DataSource,
+  personId: number,
+  history: (personId: number) => Promise<VaccinationHistory>,
+  dueNext: DueNextSource,
+): Promise<PrintableRecord> {
+  const people = new PersonRepository(ds);
+  if (!(await people.recordOpening(personId, 'print'))) {
+    throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+  }
+  const [record, events, issuerRows, antigenRows, due] = await Promise.all([
+    people.record(personId),
+    history(personId),
+    ds.query(
+      `SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
+       WHERE s.role_name = session_user ORDER BY o.name LIMIT 1`,
+    ) as Promise<{ code: string; name: string }[]>,
+    ds.query(`SELECT code, name FROM ims.antigen`) as Promise<{ code: string; name: string }[]>,
+    dueNext(personId),
+  ]);
+  if (!record) throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+  const p = record.person;
+  const issuedOn = todayInLondon();
+  const input = toPrintableInput({
+    issuedOn,
+    issuer: issuerRows[0] ?? { name: 'Immunisation Management System', code: 'N/A' },
+    person: { nhsNumber: p.nhsNumber, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode },
+    addressLines: record.contact?.addressLines ?? [],
+    history: events,
+    antigenNames: new Map(antigenRows.map((a) => [a.code, a.name])),
+    dueNext: due,
+  });
+  const pdf = await renderVaccinationRecordPdf(input);
+  const safeName = `${p.familyName}-${p.givenName}`
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  return {
+    fileName: `vaccination-record-${safeName}-${p.nhsNumber}-${issuedOn}.pdf`,
+    contentType: 'application/pdf',
+    base64: pdf.toString('base64'),
+  };
+}

@@ -1,0 +1,96 @@
+// The forecast channels: a person's schedule status shaped for the record screen, and the
+// warnings the recording form shows before a dose is saved. Runs as the signed-in user.
+import type { DataSource } from 'typeorm';
+import type { CampaignView, DoseCheck, ForecastHandlers, ForecastView, SeriesView } from '../contract/forecast';
+import { AppError } from '../contract/result';
+import { checkProposedDose, forecast, parseDay, type CompiledRules, type Forecast } from '../schedule';
+import { todayInLondon } from '../vaccination/vaccination.rules';
+import { loadPersonForecastInput, loadProductAntigens, type PersonForecastInput, type SqlRunner } from './forecast.repository';
+import { rulesVersion } from '../schedule/shipped-rules';
+
+const notFound = (): AppError => new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+
+function checkDate(value: string, field: string): void {
+  if (Number.isNaN(parseDay(value))) throw new AppError('VALIDATION', `${field}: ${value} is not a real calendar date.`, { field });
+}
+
+const eventId = (id: string | number | null): number | null => (id === null ? null : Number(id));
+
+/** The engine's forecast in the contract's shape, with product names on the doses. */
+export function toForecastView(input: PersonForecastInput, f: Forecast, rules: CompiledRules): ForecastView {
+  const product = (id: string | number | null): string | null => (id === null ? null : (input.productNames.get(Number(id)) ?? null));
+  const series: SeriesView[] = f.series.map((s) => ({
+    seriesId: s.seriesId,
+    name: s.seriesName,
+    kind: s.kind,
+    rules: `${s.scheduleId} v${s.scheduleVersion}`,
+    status: s.status,
+    nextDose: s.nextDose,
+    nextProduct: s.nextProduct,
+    dueFrom: s.dueFrom,
+    dueDate: s.dueDate,
+    overdueFrom: s.overdueFrom,
+    latestDate: s.latestDate,
+    explanation: s.explanation,
+    dosesCounted: s.dosesCounted.map((d) => ({ eventId: eventId(d.eventId), date: d.date, doseNumber: d.doseNumber, product: product(d.eventId) })),
+    dosesIgnored: s.dosesIgnored.map((d) => ({ eventId: eventId(d.eventId), date: d.date, reason: d.reason, product: product(d.eventId) })),
+  }));
+  const campaigns: CampaignView[] = f.campaigns.map((c) => ({
+    campaignId: c.campaignId,
+    name: c.name,
+    version: c.campaignVersion,
+    eligible: c.eligible,
+    eligibleFrom: c.eligibleFrom,
+    status: c.status,
+    reasons: c.reasons,
+    explanation: c.explanation,
+    givenOn: c.givenOn,
+  }));
+  return { personId: input.personId, asOf: f.asOf, dateOfBirth: f.dateOfBirth, rulesVersion: rulesVersion(rules), series, campaigns };
+}
+
+export class ForecastService {
+  constructor(
+    private readonly db: SqlRunner,
+    private readonly rules: CompiledRules,
+    private readonly today: () => string = () => todayInLondon(),
+  ) {}
+
+  async get(personId: number, on: string | undefined): Promise<ForecastView> {
+    const asOf = on ?? this.today();
+    checkDate(asOf, 'on');
+    const input = await loadPersonForecastInput(this.db, personId);
+    if (!input) throw notFound();
+    if (asOf < input.person.dateOfBirth) {
+      throw new AppError('VALIDATION', 'on: the date is before the person was born.', { field: 'on' });
+    }
+    return toForecastView(input, forecast(this.rules, input.person, input.events, asOf), this.rules);
+  }
+
+  async check(personId: number, date: string, productCode: string): Promise<DoseCheck> {
+    checkDate(date, 'date');
+    const [input, product] = await Promise.all([loadPersonForecastInput(this.db, personId), loadProductAntigens(this.db, productCode)]);
+    if (!input) throw notFound();
+    if (!product) throw new AppError('VALIDATION', `No vaccine product has the code ${productCode}.`, { field: 'productCode' });
+    if (date < input.person.dateOfBirth) {
+      throw new AppError('VALIDATION', 'date: a dose cannot be given before the person was born.', { field: 'date' });
+    }
+    const warnings = checkProposedDose(this.rules, input.person, input.events, { date, antigens: product.antigens });
+    return {
+      productCode: product.code,
+      productName: product.name,
+      antigens: product.antigens,
+      warnings,
+      rulesVersion: rulesVersion(this.rules),
+    };
+  }
+}
+
+/** The handlers for the forecast channels, bound to a signed-in user's connection. */
+export function createForecastHandlers(ds: DataSource, rules: CompiledRules, today?: () => string): ForecastHandlers {
+  const service = new ForecastService(ds, rules, today);
+  return {
+    'forecast.get': (i) => service.get(i.personId, i.on),
+    'vaccination.check': (i) => service.check(i.personId, i.date, i.productCode),
+  };
+}

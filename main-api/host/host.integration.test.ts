@@ -1,0 +1,75 @@
+// The application host on the embedded default, as the desktop app and `ims serve` use it:
+// first start migrates, loads the demo region once and signs the local administrator in;
+// a lost database connection is reported as UNAVAILABLE and recovers on retry.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHost, LOCAL_ADMIN, type Host } from './host';
+import { dispatch } from './dispatch';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ims-host-test-'));
+const hosts: Host[] = [];
+
+async function started(): Promise<{ host: Host; states: string[] }> {
+  const states: string[] = [];
+  const host = createHost({ target: { kind: 'embedded', dataDir }, demoPersons: 400, log: (m) => states.push(m) });
+  hosts.push(host);
+  const before = await dispatch(host.handlers, 'session.state', {});
+  expect(before).toMatchObject({ ok: true, value: { state: 'starting' } });
+  await host.start();
+  return { host, states };
+}
+
+describe('host on the embedded database', () => {
+  afterAll(async () => {
+    for (const h of hosts) await h.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('first start migrates, builds the demo region with progress, and signs in the local administrator', async () => {
+    const { host, states } = await started();
+    expect(states.some((s) => /Building the demonstration region/.test(s))).toBe(true);
+    const state = await dispatch(host.handlers, 'session.state', {});
+    expect(state).toMatchObject({
+      ok: true,
+      value: { state: 'signed-in', session: { user: LOCAL_ADMIN, roles: ['Administrator'], connection: { kind: 'embedded', database: 'ims' } } },
+    });
+    const found = await dispatch(host.handlers, 'person.search', { text: 'Smith' });
+    expect(found.ok && (found.value as { results: unknown[] }).results.length).toBeGreaterThan(0);
+  });
+
+  it('a lost connection is UNAVAILABLE, and Retry (health.check) reconnects', async () => {
+    const host = hosts[0]!;
+    // From the maintenance database: the current one cannot refuse its own connections.
+    const owner = new pg.Client({ connectionString: host.embeddedOwnerUrl!.replace(/\/ims$/, '/postgres') });
+    await owner.connect();
+    // The database goes away for the application: no new connections, existing ones cut.
+    await owner.query(`ALTER DATABASE ims ALLOW_CONNECTIONS false`);
+    await owner.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [LOCAL_ADMIN]);
+    const lost = await dispatch(host.handlers, 'person.search', { text: 'Smith' });
+    expect(lost).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    const stillLost = await dispatch(host.handlers, 'health.check', {});
+    expect(stillLost).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    await owner.query(`ALTER DATABASE ims ALLOW_CONNECTIONS true`);
+    await owner.end();
+    const retried = await dispatch(host.handlers, 'health.check', {});
+    expect(retried).toMatchObject({ ok: true, value: { database: 'ok' } });
+  });
+
+  it('a second start keeps the data and does not load the demo region again', async () => {
+    const first = hosts.shift()!;
+    const owner = new pg.Client({ connectionString: first.embeddedOwnerUrl! });
+    await owner.connect();
+    const before = (await owner.query(`SELECT count(*)::int AS n FROM ims.person`)).rows[0].n as number;
+    await owner.end();
+    await first.close();
+    const { host, states } = await started();
+    expect(states.some((s) => /Building the demonstration region/.test(s))).toBe(false);
+    const owner2 = new pg.Client({ connectionString: host.embeddedOwnerUrl! });
+    await owner2.connect();
+    expect((await owner2.query(`SELECT count(*)::int AS n FROM ims.person`)).rows[0].n).toBe(before);
+    await owner2.end();
+  });
+});

@@ -1,0 +1,27 @@
+// Person register use cases: search and open a record (the opening is audited by the database).
+import type { Output, ParsedInput } from '../contract/contract';
+import { AppError } from '../contract/result';
+import type { PersonRepository } from './person.repository';
+import { describeSearch, parseSearch } from './search.rules';
+
+export class PersonService {
+  constructor(private readonly people: PersonRepository) {}
+
+  async search(input: ParsedInput<'person.search'>): Promise<Output<'person.search'>> {
+    const query = parseSearch(input.text);
+    const rows = await this.people.search(query, input.limit);
+    return {
+      interpretedAs: describeSearch(query),
+      results: rows.slice(0, input.limit),
+      truncated: rows.length > input.limit,
+    };
+  }
+
+  async open(input: ParsedInput<'person.open'>): Promise<Output<'person.open'>> {
+    const visible = await this.people.recordOpening(input.id);
+    if (!visible) throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+    const record = await this.people.record(input.id);
+    if (!record) throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+    return record;
+  }
+}

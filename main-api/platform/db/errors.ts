@@ -1,0 +1,37 @@
+// Maps PostgreSQL and connection errors onto the contract's error codes.
+import type { ErrorCode } from '../../contract/result';
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+export interface ClassifiedError {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export function classifyDatabaseError(error: unknown): ClassifiedError | null {
+  if (!error || typeof error !== 'object') return null;
+  const e = error as { code?: string; message?: string; constraint?: string; detail?: string; driverError?: unknown };
+  if (e.driverError) return classifyDatabaseError(e.driverError);
+  const code = e.code ?? '';
+  const message = e.message ?? '';
+  if (CONNECTION_CODES.has(code) || /Connection terminated|connection timeout|Client has encountered a connection error|pool.*ended|Cannot use a pool after calling end/i.test(message)) {
+    return { code: 'UNAVAILABLE', message: 'The database cannot be reached. Check the connection and try again.' };
+  }
+  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || /not currently accepting connections/.test(message)) {
+    return { code: 'UNAVAILABLE', message: 'The database connection was lost. Try again.' };
+  }
+  if (code === '28P01' || code === '28000') {
+    return { code: 'UNAUTHENTICATED', message: 'The user name or password was not accepted.' };
+  }
+  if (code === '42501') {
+    return { code: 'FORBIDDEN', message: 'You do not have permission to do that.', details: { reason: message } };
+  }
+  if (code === '23505') {
+    return { code: 'CONFLICT', message: 'That record already exists.', details: { constraint: e.constraint, detail: e.detail } };
+  }
+  if (code === '23503' || code === '23514' || code === '23502' || code.startsWith('22')) {
+    return { code: 'VALIDATION', message: `The database refused the change: ${message}`, details: { constraint: e.constraint } };
+  }
+  return null;
+}

@@ -1,0 +1,420 @@
+// The population refresh of ims.series_status: every person in one streamed pass.
+//
+// One connection streams persons with their events, flags and staff records (aggregated per
+// person, ordered by id) out with COPY; the engine evaluates each person as the bytes
+// arrive; a second connection streams the status rows in with COPY to a new partition built
+// off to the side. The new partition is then indexed and swapped in (DETACH the old, ATTACH
+// the new) in one short transaction, so readers never see a half-built table and wait only
+// for the swap. Runs as the schema owner.
+import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { AppError } from '../contract/result';
+import { CopyWriter, field } from '../platform/db/copy-writer';
+import { formatDay, forecast, parseDay, type CompiledRules, type EventInput, type NotGivenReason, type PersonInput } from '../schedule';
+import { PROGRAMME_KIND_ANTIGENS, selectRows } from '../forecast/forecast.repository';
+import { rulesVersion, scheduleRules } from '../schedule/shipped-rules';
+import { refreshPersonStatus, statusRows } from './schedule-status.service';
+
+const LOCK_KEY = 4_716_004; // arbitrary, fixed: one population refresh at a time
+const FLUSH_BYTES = 1 << 20;
+/** Changes recorded this long before the refresh started may not have been visible to it. */
+const CATCH_UP_MARGIN = '10 minutes';
+
+export interface RefreshProgress {
+  phase: 'reading' | 'keeping' | 'indexing' | 'swapping' | 'catching-up' | 'done';
+  done: number;
+  total: number;
+}
+
+export interface RefreshOptions {
+  /** The date to assess everyone on. */
+  asOf: string;
+  /** Only persons younger than this on asOf (children: 19); other persons' rows are kept. */
+  maxAgeYears?: number;
+  onProgress?: (p: RefreshProgress) => void;
+  rules?: CompiledRules;
+}
+
+export interface RefreshReport {
+  asOf: string;
+  persons: number;
+  rows: number;
+  /** Persons recomputed again because their record changed while the refresh ran. */
+  caughtUp: number;
+  rulesVersion: string;
+  seconds: number;
+  /** Persons the engine could not evaluate (their rows are left out), with the first few ids. */
+  failed: { count: number; personIds: number[]; firstError: string | null };
+  /** Seconds per phase, for tuning. */
+  phases: Record<string, number>;
+}
+
+/** Rows for the COPY into the new partition; the same columns as ims.series_status. */
+const COLUMNS = 'person_id, series_id, kind, series_name, status, next_dose, due_date, overdue_from, latest_date, computed_on, rules_version';
+
+/**
+ * Who is refreshed: born on or before asOf and, with maxAgeYears, born after the day they
+ * would reach that age. Both arguments are validated before they reach the SQL text.
+ */
+function inSetCondition(asOf: string, maxAgeYears: number | undefined): string {
+  let sql = `p.date_of_birth <= DATE '${asOf}'`;
+  if (maxAgeYears !== undefined) sql += ` AND p.date_of_birth > (DATE '${asOf}' - make_interval(years => ${maxAgeYears}))::date`;
+  return sql;
+}
+
+function readSql(condition: string): string {
+  // COPY cannot take parameters; everything interpolated here is validated. Dates go out as
+  // day numbers (days since 1970-01-01, the engine's own) and a dose given as just its day
+  // and product: converting dates to text and concatenating strings per event was most of
+  // the server's work. Flags and staff records are rare, so they are joined pre-aggregated.
+  return `COPY (
+    SELECT p.id, p.date_of_birth - DATE '1970-01-01', p.date_of_death - DATE '1970-01-01',
+      (SELECT string_agg(CASE WHEN e.outcome = 'GIVEN' THEN (e.occurred_on - DATE '1970-01-01')::text || ',' || e.product_code
+                              ELSE (e.occurred_on - DATE '1970-01-01')::text || ',' || coalesce(e.product_code, '') || ','
+                                   || e.programme_code || ',' || e.not_given_reason END,
+                         ';' ORDER BY e.occurred_on, e.id)
+       FROM ims.vaccination_event e WHERE e.person_id = p.id AND e.status = 'ACTIVE'),
+      f.items, s.items
+    FROM ims.person p
+    LEFT JOIN (SELECT person_id, string_agg(flag_code || ',' || from_date::text || ',' || coalesce(to_date::text, ''), ';') AS items
+               FROM ims.clinical_flag GROUP BY person_id) f ON f.person_id = p.id
+    LEFT JOIN (SELECT person_id, string_agg(CASE WHEN frontline THEN 't' ELSE 'f' END || ',' || from_date::text || ',' || coalesce(to_date::text, ''), ';') AS items
+               FROM ims.staff_record GROUP BY person_id) s ON s.person_id = p.id
+    WHERE ${condition}
+    ORDER BY p.id
+  ) TO STDOUT`;
+}
+
+/** Turns the aggregated text of one person into engine input. Antigen lists are shared. */
+class InputDecoder {
+  private readonly notGivenCache = new Map<string, string[]>();
+
+  constructor(
+    private readonly productAntigens: Map<string, string[]>,
+    private readonly programmeKinds: Map<string, string>,
+  ) {}
+
+  /** A dose not given: its product's antigens, or the programme's when no product was named. */
+  private notGivenAntigens(product: string, programme: string): string[] {
+    const key = `${product}|${programme}`;
+    let list = this.notGivenCache.get(key);
+    if (list === undefined) {
+      list = product !== '' ? (this.productAntigens.get(product) ?? []) : [...(PROGRAMME_KIND_ANTIGENS[this.programmeKinds.get(programme) ?? ''] ?? [])];
+      this.notGivenCache.set(key, list);
+    }
+    return list;
+  }
+
+  /** 'day,product' for a dose given; 'day,product,programme,reason' for one not given; ';' between. */
+  events(text: string): EventInput[] {
+    if (text === '\\N') return [];
+    const out: EventInput[] = [];
+    let pos = 0;
+    while (pos <= text.length) {
+      let end = text.indexOf(';', pos);
+      if (end === -1) end = text.length;
+      const c1 = text.indexOf(',', pos);
+      const date = formatDay(Number(text.slice(pos, c1)));
+      const c2 = text.indexOf(',', c1 + 1);
+      if (c2 === -1 || c2 > end) {
+        out.push({ date, antigens: this.productAntigens.get(text.slice(c1 + 1, end)) ?? [], outcome: 'GIVEN', reason: null });
+      } else {
+        const c3 = text.indexOf(',', c2 + 1);
+        out.push({
+          date,
+          antigens: this.notGivenAntigens(text.slice(c1 + 1, c2), text.slice(c2 + 1, c3)),
+          outcome: 'NOT_GIVEN',
+          reason: text.slice(c3 + 1, end) as NotGivenReason,
+        });
+      }
+      pos = end + 1;
+    }
+    return out;
+  }
+
+  static flags(text: string): PersonInput['flags'] {
+    if (text === '\\N') return [];
+    return text.split(';').map((item) => {
+      const [code, from, to] = item.split(',') as [string, string, string];
+      return { code, from, to: to === '' ? null : to };
+    });
+  }
+
+  static staff(text: string): NonNullable<PersonInput['staff']> {
+    if (text === '\\N') return [];
+    return text.split(';').map((item) => {
+      const [frontline, from, to] = item.split(',') as [string, string, string];
+      return { frontline: frontline === 't', from, to: to === '' ? null : to };
+    });
+  }
+}
+
+/** Pre-encoded COPY fields for values repeated on millions of rows. */
+class FieldCache {
+  private readonly map = new Map<string, Uint8Array>();
+  get(value: string): Uint8Array {
+    let f = this.map.get(value);
+    if (f === undefined) {
+      f = field(value);
+      this.map.set(value, f);
+    }
+    return f;
+  }
+}
+
+async function connect(url: string): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url, application_name: 'IMS status refresh' });
+  await c.connect();
+  await c.query(`SET datestyle = ISO`);
+  return c;
+}
+
+async function writeChunk(stream: NodeJS.WritableStream, chunk: Buffer, failed: () => Error | null): Promise<void> {
+  const err = failed();
+  if (err) throw err;
+  if (!stream.write(chunk)) {
+    // Whichever comes first, the other listener is removed, so waits do not pile up listeners.
+    const done = new AbortController();
+    try {
+      await Promise.race([
+        once(stream, 'drain', { signal: done.signal }),
+        once(stream, 'error', { signal: done.signal }).then(([e]) => Promise.reject(e as Error)),
+      ]);
+    } finally {
+      done.abort();
+    }
+  }
+}
+
+/**
+ * Recomputes ims.series_status for everyone (or everyone younger than maxAgeYears) on asOf.
+ * Connect with the schema owner's URL: it creates and swaps partitions.
+ */
+export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptions): Promise<RefreshReport> {
+  const { asOf, maxAgeYears } = options;
+  if (Number.isNaN(parseDay(asOf))) throw new AppError('VALIDATION', `${asOf} is not a real date written YYYY-MM-DD.`);
+  if (maxAgeYears !== undefined && !(Number.isInteger(maxAgeYears) && maxAgeYears > 0 && maxAgeYears <= 150)) {
+    throw new AppError('VALIDATION', 'maxAgeYears must be a whole number of years between 1 and 150.');
+  }
+  const rules = options.rules ?? scheduleRules();
+  const version = rulesVersion(rules);
+  const progress = options.onProgress ?? (() => {});
+  const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  let mark = t0;
+  const lap = (name: string) => {
+    const now = performance.now();
+    phases[name] = (now - mark) / 1000;
+    mark = now;
+  };
+
+  const writer = await connect(ownerUrl);
+  let reader: pg.Client | null = null;
+  let building: string | null = null;
+  try {
+    const locked = await writer.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
+    if (!locked.rows[0]?.ok) throw new AppError('CONFLICT', 'A status refresh is already running; try again when it has finished.');
+    reader = await connect(ownerUrl);
+    await writer.query(`SET maintenance_work_mem = '1GB'`);
+    await reader.query(`SET maintenance_work_mem = '1GB'`);
+
+    // Leftovers of an interrupted run: built partitions that never got attached.
+    const stale = await writer.query<{ name: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'ims' AND c.relname LIKE 'series\\_status\\_g%' AND c.relkind = 'r' AND NOT c.relispartition`,
+    );
+    for (const s of stale.rows) await writer.query(`DROP TABLE ${s.name}`);
+
+    const condition = inSetCondition(asOf, maxAgeYears);
+    const head = await writer.query<{ started: string; total: string }>(
+      `SELECT now()::text AS started, (SELECT count(*) FROM ims.person p WHERE ${condition}) AS total`,
+    );
+    const startedAt = head.rows[0]?.started as string;
+    const total = Number(head.rows[0]?.total ?? 0);
+
+    const productAntigens = new Map<string, string[]>();
+    for (const r of (await writer.query<{ code: string; antigens: string[] }>(
+      `SELECT product_code AS code, array_agg(antigen_code ORDER BY antigen_code) AS antigens FROM ims.product_antigen GROUP BY product_code`,
+    )).rows) productAntigens.set(r.code, r.antigens);
+    const programmeKinds = new Map<string, string>();
+    for (const r of (await writer.query<{ code: string; kind: string }>(`SELECT code, kind FROM ims.programme`)).rows) programmeKinds.set(r.code, r.kind);
+    const decoder = new InputDecoder(productAntigens, programmeKinds);
+
+    building = `ims.series_status_g${Date.now().toString(36)}`;
+    await writer.query(`CREATE TABLE ${building} (LIKE ims.series_status INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    lap('prepare');
+
+    // ---- stream out, evaluate, stream in
+    progress({ phase: 'reading', done: 0, total });
+    const sink = writer.query(copyFrom(`COPY ${building} (${COLUMNS}) FROM STDIN`));
+    let sinkError: Error | null = null;
+    sink.on('error', (e: Error) => (sinkError = e));
+    const sinkDone = new Promise<void>((resolve, reject) => {
+      sink.on('finish', resolve);
+      sink.on('error', reject);
+    });
+    const source = reader.query(copyTo(readSql(condition)));
+
+    const out = new CopyWriter(FLUSH_BYTES * 2);
+    const fields = new FieldCache();
+    const computedOn = field(asOf);
+    let persons = 0;
+    let rows = 0;
+    let rest = '';
+    let lastReport = 0;
+
+    const failed: RefreshReport['failed'] = { count: 0, personIds: [], firstError: null };
+    const evaluateLine = (line: string): void => {
+      const t1 = line.indexOf('\t');
+      const t2 = line.indexOf('\t', t1 + 1);
+      const t3 = line.indexOf('\t', t2 + 1);
+      const t4 = line.indexOf('\t', t3 + 1);
+      const t5 = line.indexOf('\t', t4 + 1);
+      const id = line.slice(0, t1);
+      const dod = line.slice(t2 + 1, t3);
+      const person: PersonInput = {
+        dateOfBirth: formatDay(Number(line.slice(t1 + 1, t2))),
+        dateOfDeath: dod === '\\N' ? null : formatDay(Number(dod)),
+        flags: InputDecoder.flags(line.slice(t4 + 1, t5)),
+        staff: InputDecoder.staff(line.slice(t5 + 1)),
+      };
+      let f: ReturnType<typeof forecast>;
+      try {
+        f = forecast(rules, person, decoder.events(line.slice(t3 + 1, t4)), asOf, { explain: false });
+      } catch (error) {
+        // One malformed record must not stop the region's refresh; it is reported instead.
+        failed.count++;
+        if (failed.personIds.length < 20) failed.personIds.push(Number(id));
+        failed.firstError ??= (error as Error).message;
+        return;
+      }
+      // Sorted by series id, the new partition's primary key index builds from ordered input.
+      const personRows = statusRows(rules, f).sort((a, b) => (a.seriesId < b.seriesId ? -1 : a.seriesId > b.seriesId ? 1 : 0));
+      for (const r of personRows) {
+        out.ascii(id).bytes(fields.get(r.seriesId)).ascii(r.kind).bytes(fields.get(r.name)).ascii(r.status);
+        if (r.nextDose === null) out.null();
+        else out.uint(r.nextDose);
+        if (r.dueDate === null) out.null();
+        else out.ascii(r.dueDate);
+        if (r.overdueFrom === null) out.null();
+        else out.ascii(r.overdueFrom);
+        if (r.latestDate === null) out.null();
+        else out.ascii(r.latestDate);
+        out.bytes(computedOn).bytes(fields.get(r.rulesVersion));
+        out.endRow();
+        rows++;
+      }
+      persons++;
+    };
+
+    const utf8 = new StringDecoder('utf8');
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        const text = rest + utf8.write(chunk);
+        let start = 0;
+        let nl = text.indexOf('\n', start);
+        while (nl !== -1) {
+          evaluateLine(text.slice(start, nl));
+          start = nl + 1;
+          nl = text.indexOf('\n', start);
+        }
+        rest = text.slice(start);
+        if (out.length >= FLUSH_BYTES) await writeChunk(sink, out.take(), () => sinkError);
+        if (persons - lastReport >= 10_000) {
+          lastReport = persons;
+          progress({ phase: 'reading', done: persons, total });
+        }
+      }
+      rest += utf8.end();
+      if (rest.length > 0) evaluateLine(rest);
+      if (out.length > 0) await writeChunk(sink, out.take(), () => sinkError);
+      sink.end();
+      await sinkDone;
+    } catch (error) {
+      // Abort the COPY in (the server discards it) so the connection can clean up.
+      sink.destroy(error as Error);
+      await sinkDone.catch(() => {});
+      throw error;
+    }
+    progress({ phase: 'reading', done: persons, total });
+    lap('evaluate');
+
+    // ---- carry forward everyone outside the refreshed set (adults on a children's run)
+    progress({ phase: 'keeping', done: persons, total });
+    const kept = await writer.query(
+      `INSERT INTO ${building} (${COLUMNS})
+       SELECT s.person_id, s.series_id, s.kind, s.series_name, s.status, s.next_dose, s.due_date, s.overdue_from, s.latest_date, s.computed_on, s.rules_version
+       FROM ims.series_status s JOIN ims.person p ON p.id = s.person_id
+       WHERE NOT (${condition})`,
+    );
+    lap('keep');
+
+    // ---- indexes like the parent's (ATTACH adopts matching ones instead of building its
+    // own), two at a time (one per connection), then the swap
+    progress({ phase: 'indexing', done: persons, total });
+    const bare = building.slice('ims.'.length);
+    await Promise.all([
+      writer.query(`CREATE UNIQUE INDEX ${bare}_key ON ${building} (person_id, series_id)`),
+      (async () => {
+        await (reader as pg.Client).query(`CREATE INDEX ON ${building} (series_id, status, overdue_from) WHERE status IN ('DUE', 'OVERDUE')`);
+        await (reader as pg.Client).query(`CREATE INDEX ON ${building} (due_date, series_id) WHERE due_date IS NOT NULL`);
+      })(),
+    ]);
+    await writer.query(`ALTER TABLE ${building} ADD CONSTRAINT ${bare}_pkey PRIMARY KEY USING INDEX ${bare}_key`);
+    await writer.query(`ANALYZE ${building}`);
+    lap('index');
+
+    progress({ phase: 'swapping', done: persons, total });
+    await writer.query('BEGIN');
+    try {
+      await writer.query(`SET LOCAL lock_timeout = '60s'`);
+      const old = await writer.query<{ name: string }>(
+        `SELECT format('%I.%I', n.nspname, c.relname) AS name
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE i.inhparent = 'ims.series_status'::regclass`,
+      );
+      for (const o of old.rows) {
+        await writer.query(`ALTER TABLE ims.series_status DETACH PARTITION ${o.name}`);
+        await writer.query(`DROP TABLE ${o.name}`);
+      }
+      await writer.query(`ALTER TABLE ims.series_status ATTACH PARTITION ${building} FOR VALUES FROM (MINVALUE) TO (MAXVALUE)`);
+      await writer.query('COMMIT');
+      building = null;
+    } catch (error) {
+      await writer.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+    lap('swap');
+
+    // ---- anyone whose record changed while the refresh ran, inside the age band or not: their
+    // own refresh went to the old partition, which the swap has just replaced
+    progress({ phase: 'catching-up', done: persons, total });
+    const changed = await selectRows<{ id: string }>(
+      writer,
+      `SELECT DISTINCT l.person_id::text AS id
+       FROM audit.change_log l JOIN ims.person p ON p.id = l.person_id
+       WHERE l.at >= $1::timestamptz - interval '${CATCH_UP_MARGIN}' AND l.person_id IS NOT NULL
+         AND l.table_name IN ('ims.vaccination_event', 'ims.clinical_flag', 'ims.staff_record', 'ims.person')`,
+      [startedAt],
+    );
+    for (const c of changed) await refreshPersonStatus(writer, Number(c.id), asOf, rules);
+    lap('catch-up');
+
+    const seconds = (performance.now() - t0) / 1000;
+    await writer.query(
+      `INSERT INTO ims.series_status_refresh (as_of, max_age_years, persons, rows_written, rules_version, started_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [asOf, maxAgeYears ?? null, persons, rows, version, startedAt],
+    );
+    progress({ phase: 'done', done: persons, total });
+    return { asOf, persons, rows: rows + (kept.rowCount ?? 0), caughtUp: changed.length, failed, rulesVersion: version, seconds, phases };
+  } finally {
+    if (building) await writer.query(`DROP TABLE IF EXISTS ${building}`).catch(() => {});
+    await writer.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
+    await writer.end().catch(() => {});
+    await reader?.end().catch(() => {});
+  }
+}

@@ -1,0 +1,37 @@
+// The schedule rules, compiled once per process: compiling validates every rule file, which
+// is far too slow to repeat for each request or each person in a population run.
+import { join } from 'node:path';
+import { resourcesDir } from '../platform/paths';
+import { compileSchedule, loadScheduleFiles, type CompiledRules } from './';
+
+const cache = new Map<string, CompiledRules>();
+
+export function defaultRulesDir(): string {
+  return join(resourcesDir(), 'schedule');
+}
+
+/** The compiled rules in a folder (resources/schedule unless told), cached by folder. */
+export function scheduleRules(dir: string = defaultRulesDir()): CompiledRules {
+  let rules = cache.get(dir);
+  if (!rules) {
+    const loaded = loadScheduleFiles(dir);
+    rules = compileSchedule(loaded.versions, loaded.campaigns);
+    cache.set(dir, rules);
+  }
+  return rules;
+}
+
+const versions = new WeakMap<CompiledRules, string>();
+
+/** Which rule sets were used, e.g. 'ENG-ROUTINE v2025-26, FLU-2025-26 v1'; stored with results. */
+export function rulesVersion(rules: CompiledRules): string {
+  let text = versions.get(rules);
+  if (text === undefined) {
+    const parts: string[] = [];
+    for (const list of rules.schedules) for (const v of list) parts.push(`${v.scheduleId} v${v.version}`);
+    for (const c of rules.campaigns) parts.push(`${c.id} v${c.version}`);
+    text = parts.join(', ');
+    versions.set(rules, text);
+  }
+  return text;
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../contract/result';
+import {
+  checkDateAllowed,
+  checkNotExpired,
+  checkOutcome,
+  checkReaction,
+  displayDate,
+  londonDate,
+  procedureFor,
+  resolveOccurrence,
+} from './vaccination.rules';
+
+function failure(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected an AppError');
+}
+
+describe('londonDate', () => {
+  it('uses the date in England, across the summer-time boundary', () => {
+    expect(londonDate('2025-06-30T23:30:00Z')).toBe('2025-07-01'); // BST: 00:30 next day
+    expect(londonDate('2025-12-31T23:30:00Z')).toBe('2025-12-31'); // GMT
+    expect(londonDate('2025-10-01T00:30:00+02:00')).toBe('2025-09-30');
+  });
+  it('refuses something that is not an instant', () => {
+    expect(failure(() => londonDate('nonsense')).code).toBe('VALIDATION');
+  });
+});
+
+describe('displayDate', () => {
+  it('formats without a Date object', () => {
+    expect(displayDate('2025-10-01')).toBe('1 October 2025');
+    expect(displayDate('2026-02-28')).toBe('28 February 2026');
+  });
+});
+
+describe('resolveOccurrence', () => {
+  it('needs a date or a time', () => {
+    expect(failure(() => resolveOccurrence(null, null)).message).toMatch(/Enter the date/);
+  });
+  it('derives the clinical date from the time', () => {
+    expect(resolveOccurrence('2025-06-30T23:30:00Z', null)).toEqual({ occurredAt: '2025-06-30T23:30:00Z', occurredOn: '2025-07-01' });
+  });
+  it('accepts a date alone', () => {
+    expect(resolveOccurrence(null, '2020-01-05')).toEqual({ occurredAt: null, occurredOn: '2020-01-05' });
+  });
+  it('refuses a time that falls on another day than the date given', () => {
+    const e = failure(() => resolveOccurrence('2025-06-30T23:30:00Z', '2025-06-30'));
+    expect(e.message).toBe('The time given falls on 1 July 2025 in England, not 30 June 2025.');
+  });
+});
+
+describe('checkDateAllowed', () => {
+  const person = { dateOfBirth: '2024-03-01', dateOfDeath: null };
+  it('allows today and the date of birth', () => {
+    expect(() => checkDateAllowed('2025-10-01', '2025-10-01', person)).not.toThrow();
+    expect(() => checkDateAllowed('2024-03-01', '2025-10-01', person)).not.toThrow();
+  });
+  it('refuses the future, before birth and after death', () => {
+    expect(failure(() => checkDateAllowed('2025-10-02', '2025-10-01', person)).message).toMatch(/in the future/);
+    expect(failure(() => checkDateAllowed('2024-02-29', '2025-10-01', person)).message).toMatch(/before the date of birth/);
+    expect(failure(() => checkDateAllowed('2025-01-02', '2025-10-01', { ...person, dateOfDeath: '2025-01-01' })).message).toMatch(/after the date of death/);
+  });
+});
+
+describe('checkNotExpired', () => {
+  it('allows a batch on its expiry date', () => {
+    expect(() => checkNotExpired('AB123', '2025-10-01', '2025-10-01')).not.toThrow();
+  });
+  it('refuses an expired batch, naming the expiry', () => {
+    const e = failure(() => checkNotExpired('AB123', '2025-09-30', '2025-10-01'));
+    expect(e.code).toBe('VALIDATION');
+    expect(e.message).toMatch(/^Batch AB123 expired on 30 September 2025/);
+    expect(e.details).toMatchObject({ field: 'batch', expiryDate: '2025-09-30' });
+  });
+});
+
+describe('checkOutcome', () => {
+  const given = { outcome: 'GIVEN' as const, notGivenReason: null, productCode: '34925111000001104', hasBatch: true, primarySource: true };
+  it('accepts a complete given dose and a reported one without batch', () => {
+    expect(() => checkOutcome(given)).not.toThrow();
+    expect(() => checkOutcome({ ...given, hasBatch: false, primarySource: false })).not.toThrow();
+  });
+  it('needs a product, and a batch when given here', () => {
+    expect(failure(() => checkOutcome({ ...given, productCode: null })).details).toMatchObject({ field: 'productCode' });
+    expect(failure(() => checkOutcome({ ...given, hasBatch: false })).details).toMatchObject({ field: 'batch' });
+  });
+  it('needs a reason exactly when not given, and no batch then', () => {
+    const notGiven = { ...given, outcome: 'NOT_GIVEN' as const, hasBatch: false, notGivenReason: 'DECLINED' };
+    expect(() => checkOutcome(notGiven)).not.toThrow();
+    expect(failure(() => checkOutcome({ ...notGiven, notGivenReason: null })).details).toMatchObject({ field: 'notGivenReason' });
+    expect(failure(() => checkOutcome({ ...notGiven, hasBatch: true })).details).toMatchObject({ field: 'batch' });
+    expect(failure(() => checkOutcome({ ...given, notGivenReason: 'DECLINED' })).details).toMatchObject({ field: 'notGivenReason' });
+  });
+});
+
+describe('checkReaction', () => {
+  const ok = { reactionCode: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reportedToMhra: false, yellowCardReference: null };
+  it('accepts a simple reaction', () => {
+    expect(() => checkReaction(ok)).not.toThrow();
+  });
+  it('needs a description for OTHER', () => {
+    expect(failure(() => checkReaction({ ...ok, reactionCode: 'OTHER' })).details).toMatchObject({ field: 'description' });
+  });
+  it('needs "reported" for a Yellow Card reference', () => {
+    expect(failure(() => checkReaction({ ...ok, yellowCardReference: 'YC123' })).details).toMatchObject({ field: 'reportedToMhra' });
+  });
+  it('keeps fatal seriousness and outcome together', () => {
+    expect(() => checkReaction({ ...ok, seriousness: 'FATAL', outcome: 'FATAL' })).not.toThrow();
+    expect(failure(() => checkReaction({ ...ok, seriousness: 'FATAL' })).code).toBe('VALIDATION');
+  });
+});
+
+describe('procedureFor', () => {
+  const mmr = [
+    { appliesTo: 'DOSE_1' as const, code: '38598009' },
+    { appliesTo: 'DOSE_2' as const, code: '170433008' },
+  ];
+  const hpv = [{ appliesTo: 'OTHER' as const, code: '761841000' }];
+  it('picks the dose-specific code, else the general one', () => {
+    expect(procedureFor(mmr, 1)?.code).toBe('38598009');
+    expect(procedureFor(mmr, 2)?.code).toBe('170433008');
+    expect(procedureFor(mmr, 3)).toBeNull();
+    expect(procedureFor(hpv, 2)?.code).toBe('761841000');
+    expect(procedureFor([], 1)).toBeNull();
+  });
+});

@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import { sampleVaccinationEvent } from '../../../../tests/support/vaccination-event';
+import type { CampaignView, SeriesView } from '../../../../main-api/contract/forecast';
+import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../../../../main-api/contract/vaccination';
+import {
+  base64ToBytes,
+  changedFields,
+  localInstant,
+  buildRecordInput,
+  buildTimeline,
+  defaultProgramme,
+  emptyForm,
+  findBatch,
+  groupForecast,
+  parseTypedDate,
+  productDefaults,
+  productMatches,
+  rankProducts,
+  sortCampaigns,
+  sourceLabel,
+  suggestedDose,
+  toTypedDate,
+} from './vaccination';
+
+function series(over: Partial<SeriesView> & Pick<SeriesView, 'seriesId' | 'status'>): SeriesView {
+  return {
+    name: over.seriesId,
+    kind: 'course',
+    rules: 'ENG-ROUTINE v2025-26',
+    nextDose: null,
+    nextProduct: null,
+    dueFrom: null,
+    dueDate: null,
+    overdueFrom: null,
+    latestDate: null,
+    explanation: [],
+    dosesCounted: [],
+    dosesIgnored: [],
+    ...over,
+  };
+}
+
+const mmr: Product = {
+  code: '34925111000001104',
+  codeStatus: 'CONFIRMED',
+  name: 'Priorix vaccine powder and solvent',
+  shortName: 'Priorix',
+  manufacturer: 'GSK',
+  vaccineType: 'MMR',
+  antigens: [],
+  defaultRoute: { code: '78421000', term: 'Intramuscular route' },
+  defaultDoseAmount: 0.5,
+  doseUnit: { code: '258773002', term: 'Millilitre' },
+  procedures: [],
+  active: true,
+};
+const rotarix: Product = { ...mmr, code: '34609911000001106', shortName: 'Rotarix', name: 'Rotarix oral', vaccineType: 'Rotavirus', defaultRoute: { code: '26643006', term: 'Oral route' }, defaultDoseAmount: 1.5 };
+const fluenz: Product = { ...mmr, code: '43208811000001106', shortName: 'Fluenz', name: 'Fluenz nasal', vaccineType: 'Flu (LAIV)', defaultRoute: { code: '46713006', term: 'Nasal route' } };
+
+const programmes: Programme[] = [
+  { code: 'ROUTINE_CHILDHOOD', name: 'Routine', kind: 'ROUTINE_CHILDHOOD', campaign: null, startDate: null, endDate: null, active: true },
+  { code: 'FLU_2024_25', name: 'Flu 24-25', kind: 'SEASONAL_FLU', campaign: '2024-25', startDate: '2024-09-01', endDate: '2025-03-31', active: true },
+  { code: 'FLU_2025_26', name: 'Flu 25-26', kind: 'SEASONAL_FLU', campaign: '2025-26', startDate: '2025-09-01', endDate: '2026-03-31', active: true },
+];
+
+function event(over: Partial<VaccinationEvent> & Pick<VaccinationEvent, 'id'>): VaccinationEvent {
+  return sampleVaccinationEvent({
+    occurredOn: '2025-01-01',
+    product: { code: mmr.code, name: mmr.name, shortName: 'Priorix', vaccineType: 'MMR' },
+    antigens: [],
+    recordedAt: '2025-01-01T10:00:00Z',
+    ...over,
+  });
+}
+
+describe('parseTypedDate', () => {
+  it('reads UK day-first dates and ISO dates', () => {
+    expect(parseTypedDate('05/03/2025')).toBe('2025-03-05');
+    expect(parseTypedDate('5/3/2025')).toBe('2025-03-05');
+    expect(parseTypedDate(' 31-12-2024 ')).toBe('2024-12-31');
+    expect(parseTypedDate('2025-03-05')).toBe('2025-03-05');
+  });
+  it('refuses dates that do not exist or are incomplete', () => {
+    expect(parseTypedDate('29/02/2025')).toBeNull();
+    expect(parseTypedDate('29/02/2024')).toBe('2024-02-29');
+    expect(parseTypedDate('31/04/2025')).toBeNull();
+    expect(parseTypedDate('01/13/2025')).toBeNull();
+    expect(parseTypedDate('05/03/25')).toBeNull();
+    expect(parseTypedDate('')).toBeNull();
+  });
+  it('round-trips with toTypedDate', () => {
+    expect(toTypedDate('2025-03-05')).toBe('05/03/2025');
+    expect(parseTypedDate(toTypedDate('2024-02-29'))).toBe('2024-02-29');
+  });
+});
+
+describe('groupForecast', () => {
+  it('puts overdue before due, upcoming by date, and closed series apart', () => {
+    const g = groupForecast([
+      series({ seriesId: 'MMR', status: 'DUE', dueDate: '2025-02-01' }),
+      series({ seriesId: 'MENB', status: 'OVERDUE', overdueFrom: '2025-01-10' }),
+      series({ seriesId: 'HEXA', status: 'OVERDUE', overdueFrom: '2024-12-01' }),
+      series({ seriesId: 'PRESCHOOL', status: 'UPCOMING', dueDate: '2028-05-01' }),
+      series({ seriesId: 'PCV', status: 'UPCOMING', dueDate: '2025-06-01' }),
+      series({ seriesId: 'ROTA', status: 'TOO_LATE' }),
+      series({ seriesId: 'HPV', status: 'NOT_ELIGIBLE' }),
+      series({ seriesId: 'BCG', status: 'COMPLETE' }),
+      series({ seriesId: 'FLU', status: 'DECLINED' }),
+    ]);
+    expect(g.attention.map((s) => s.seriesId)).toEqual(['HEXA', 'MENB', 'MMR']);
+    expect(g.upcoming.map((s) => s.seriesId)).toEqual(['PCV', 'PRESCHOOL']);
+    expect(g.stopped.map((s) => s.seriesId)).toEqual(['FLU', 'ROTA']);
+    expect(g.complete.map((s) => s.seriesId)).toEqual(['BCG']);
+    expect(g.notEligible.map((s) => s.seriesId)).toEqual(['HPV']);
+  });
+});
+
+describe('sortCampaigns', () => {
+  it('lists campaigns the person is eligible for first', () => {
+    const c = (campaignId: string, status: CampaignView['status']): CampaignView => ({
+      campaignId, name: campaignId, version: '1', eligible: status !== 'NOT_ELIGIBLE', eligibleFrom: null, status, reasons: [], explanation: [], givenOn: null,
+    });
+    expect(sortCampaigns([c('COVID', 'NOT_ELIGIBLE'), c('FLU', 'DUE'), c('X', 'GIVEN')]).map((x) => x.campaignId)).toEqual(['FLU', 'X', 'COVID']);
+  });
+});
+
+describe('suggestedDose and product defaults', () => {
+  const open = [
+    series({ seriesId: 'MMR', status: 'DUE', nextDose: 2, nextProduct: 'MMR' }),
+    series({ seriesId: 'ROTA', status: 'COMPLETE', nextDose: null, nextProduct: null }),
+  ];
+  it('prefills the next dose of a series the product belongs to', () => {
+    expect(suggestedDose(open, mmr)).toBe(2);
+    expect(suggestedDose(open, rotarix)).toBeNull();
+    expect(suggestedDose(open, null)).toBeNull();
+    const shingles = [series({ seriesId: 'SHINGLES', status: 'UPCOMING', nextDose: 1, nextProduct: 'Shingrix' })];
+    expect(suggestedDose(shingles, { vaccineType: 'Shingles', shortName: 'Shingrix' })).toBe(1);
+  });
+  it('takes route, amount, site and programme from the product', () => {
+    expect(productDefaults(rotarix, open, programmes, '2025-10-01')).toEqual({
+      routeCode: '26643006', doseAmount: 1.5, doseSequence: null, programmeCode: 'ROUTINE_CHILDHOOD', siteCode: '123851003',
+    });
+    expect(productDefaults(mmr, open, programmes, '2025-10-01').doseSequence).toBe(2);
+  });
+  it('chooses the flu campaign running on the day', () => {
+    expect(defaultProgramme(fluenz, programmes, '2025-10-01')).toBe('FLU_2025_26');
+    expect(defaultProgramme(fluenz, programmes, '2024-10-01')).toBe('FLU_2024_25');
+    expect(defaultProgramme(fluenz, programmes, '2025-06-01')).toBeNull();
+  });
+  it('finds products by short name, kind or full name', () => {
+    expect(productMatches(mmr, 'mmr')).toBe(true);
+    expect(productMatches(mmr, 'prior')).toBe(true);
+    expect(productMatches(rotarix, 'mmr')).toBe(false);
+  });
+  it('offers the kind typed exactly before names that merely start the same', () => {
+    const mmrvaxpro = { ...mmr, shortName: 'MMRvaxPRO', vaccineType: 'MMR' };
+    const proquad = { ...mmr, shortName: 'ProQuad', vaccineType: 'MMRV' };
+    const list = [mmr, mmrvaxpro, proquad, rotarix];
+    expect(rankProducts(list, 'mmrv').map((p) => p.shortName)).toEqual(['ProQuad', 'MMRvaxPRO']);
+    expect(rankProducts(list, 'mmr').map((p) => p.shortName)).toEqual(['Priorix', 'MMRvaxPRO', 'ProQuad']);
+    expect(rankProducts(list, '').length).toBe(4);
+  });
+});
+
+describe('buildTimeline', () => {
+  it('orders newest first and tucks corrected versions under their replacement', () => {
+    const events = [
+      event({ id: 1, occurredOn: '2024-05-01', status: 'SUPERSEDED', supersededById: 3 }),
+      event({ id: 2, occurredOn: '2025-02-01' }),
+      event({ id: 3, occurredOn: '2024-05-02', supersedesId: 1, changeReason: 'Wrong date', recordedAt: '2025-03-01T10:00:00Z' }),
+      event({ id: 4, occurredOn: '2023-01-01', status: 'ENTERED_IN_ERROR', statusReason: 'Wrong person' }),
+    ];
+    const reactions: AdverseReaction[] = [
+      { id: 9, personId: 1, eventId: 1, onsetAt: '2024-05-01T12:00:00Z', reactionCode: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reporter: 'Parent', reportedToMhra: false, yellowCardReference: null, recordedBy: 'x', recordedAt: 'y' },
+    ];
+    const t = buildTimeline(events, reactions);
+    expect(t.map((e) => e.event.id)).toEqual([2, 3, 4]);
+    expect(t[1]!.earlier.map((e) => e.id)).toEqual([1]);
+    // A reaction recorded before a correction stays with the vaccination.
+    expect(t[1]!.reactions.map((r) => r.id)).toEqual([9]);
+    expect(t[0]!.reactions).toEqual([]);
+  });
+  it('says where a record came from', () => {
+    expect(sourceLabel({ primarySource: true, sourceSystem: 'IMS' })).toBe('Given here');
+    expect(sourceLabel({ primarySource: false, sourceSystem: 'Marston Surgery' })).toBe('Reported by Marston Surgery');
+  });
+});
+
+describe('buildRecordInput', () => {
+  const batches: Batch[] = [{ id: 7, productCode: mmr.code, batchNumber: 'AB123', expiryDate: '2026-01-01', expired: false, organisationCode: null, receivedOn: null }];
+  const ctx = { personId: 42, products: [mmr, rotarix], batches, newSourceId: () => 'manual-1' };
+  const filled = () => ({
+    ...emptyForm('2025-10-01', 'Sam Nurse'),
+    productCode: mmr.code,
+    ...productDefaults(mmr, [], programmes, '2025-10-01'),
+    siteCode: '368208006',
+  });
+
+  it('uses an existing batch when the typed number matches one', () => {
+    expect(findBatch(batches, ' ab123 ')?.id).toBe(7);
+    const r = buildRecordInput({ ...filled(), batchNumber: 'ab123' }, ctx);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.input.batch).toEqual({ id: 7, batchNumber: 'AB123' });
+    expect(r.input.occurredOn).toBe('2025-10-01');
+    expect(r.input.site?.term).toBe('Left upper arm structure');
+    expect(r.input.route?.code).toBe('78421000');
+    expect(r.input.doseUnit?.term).toBe('Millilitre');
+    expect(r.input.performer).toEqual({ name: 'Sam Nurse', role: null });
+    expect(r.input.source).toBeNull();
+  });
+
+  it('asks for the expiry of a new batch given here', () => {
+    const r = buildRecordInput({ ...filled(), batchNumber: 'NEW1' }, ctx);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.field)).toEqual(['batchExpiry']);
+    const r2 = buildRecordInput({ ...filled(), batchNumber: 'new1', batchExpiry: '31/12/2026' }, ctx);
+    expect(r2.ok && r2.input.batch).toEqual({ batchNumber: 'NEW1', expiryDate: '2026-12-31' });
+  });
+
+  it('records a reported dose with its source and no legal basis', () => {
+    const r = buildRecordInput({ ...filled(), primarySource: false, sourceName: 'Marston Surgery', legalBasis: 'PGD' }, ctx);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.input.source).toEqual({ system: 'Marston Surgery', id: 'manual-1' });
+    expect(r.input.batch).toBeNull();
+    expect(r.input.legalBasis).toBeNull();
+  });
+
+  it('needs a reason and no product details when not given', () => {
+    const base = { ...emptyForm('2025-10-01', ''), outcome: 'NOT_GIVEN' as const, programmeCode: 'ROUTINE_CHILDHOOD' };
+    const r = buildRecordInput(base, ctx);
+    expect(!r.ok && r.problems.map((p) => p.field)).toEqual(['notGivenReason']);
+    const r2 = buildRecordInput({ ...base, notGivenReason: 'DECLINED', siteCode: '368208006' }, ctx);
+    expect(r2.ok).toBe(true);
+    if (!r2.ok) return;
+    expect(r2.input).toMatchObject({ outcome: 'NOT_GIVEN', notGivenReason: 'DECLINED', batch: null, site: null, performer: null, productCode: null });
+  });
+
+  it('refuses a date that cannot be read', () => {
+    const r = buildRecordInput({ ...filled(), date: '31/02/2025', batchNumber: 'AB123' }, ctx);
+    expect(!r.ok && r.problems[0]?.field).toBe('date');
+  });
+});
+
+describe('base64ToBytes', () => {
+  it('decodes the PDF header', () => {
+    expect(Array.from(base64ToBytes(btoa('%PDF-1.7')).slice(0, 4))).toEqual([37, 80, 68, 70]);
+  });
+});
+
+describe('localInstant and changedFields', () => {
+  it('turns a typed local time into an instant that reads back the same', () => {
+    const at = localInstant('2025-10-01', '14:30');
+    expect(at).not.toBeNull();
+    const back = new Date(at!);
+    expect([back.getFullYear(), back.getMonth() + 1, back.getDate(), back.getHours(), back.getMinutes()]).toEqual([2025, 10, 1, 14, 30]);
+    expect(localInstant('2025-10-01', '25:00')).toBeNull();
+    expect(localInstant('01/10/2025', '10:00')).toBeNull();
+  });
+  it('keeps only what changed', () => {
+    expect(changedFields({ a: 1, b: { c: 'x' }, d: null }, { a: 1, b: { c: 'y' }, d: null })).toEqual({ b: { c: 'y' } });
+    expect(changedFields({ a: 1 }, { a: 1 })).toEqual({});
+  });
+});

@@ -1,0 +1,525 @@
+// Pure helpers behind the vaccination screens: ordering the forecast and the history,
+// labels in plain English, typed dates, and turning the recording form into a request.
+// No DOM and no calls here, so each rule can be tested on its own.
+import type { CampaignView, DoseWarning, SeriesView } from '../../../../main-api/contract/forecast';
+import type {
+  AdverseReaction,
+  Batch,
+  Coding,
+  Product,
+  Programme,
+  RecordVaccinationInput,
+  VaccinationEvent,
+} from '../../../../main-api/contract/vaccination';
+import { VACCINATION_SITES } from '../../../../main-api/contract/vaccination';
+
+// ---------------------------------------------------------------------------------------
+// Dates typed as dd/mm/yyyy
+
+/**
+ * '5/3/2025', '05/03/2025', '05-03-2025', '05.03.2025' or '2025-03-05' -> '2025-03-05'.
+ * Null when it is not a real calendar date. Works on parts only, never a local-time Date.
+ */
+export function parseTypedDate(text: string): string | null {
+  const t = text.trim();
+  let y: number;
+  let m: number;
+  let d: number;
+  const uk = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  if (uk) {
+    d = Number(uk[1]);
+    m = Number(uk[2]);
+    y = Number(uk[3]);
+  } else if (iso) {
+    y = Number(iso[1]);
+    m = Number(iso[2]);
+    d = Number(iso[3]);
+  } else {
+    return null;
+  }
+  if (m < 1 || m > 12 || d < 1) return null;
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (d > last) return null;
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** '2025-03-05' -> '05/03/2025', the form's own way of showing a date. */
+export function toTypedDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
+}
+
+// ---------------------------------------------------------------------------------------
+// Forecast
+
+export const SERIES_STATUS_LABEL: Record<SeriesView['status'], string> = {
+  OVERDUE: 'Overdue',
+  DUE: 'Due',
+  UPCOMING: 'Upcoming',
+  COMPLETE: 'Complete',
+  TOO_LATE: 'Too late to give',
+  NOT_ELIGIBLE: 'Not eligible',
+  DECLINED: 'Declined',
+  CONTRAINDICATED: 'Contraindicated',
+};
+
+export type TagType = 'default' | 'info' | 'success' | 'warning' | 'error';
+
+export const SERIES_STATUS_TAG: Record<SeriesView['status'], TagType> = {
+  OVERDUE: 'warning',
+  DUE: 'info',
+  UPCOMING: 'default',
+  COMPLETE: 'success',
+  TOO_LATE: 'default',
+  NOT_ELIGIBLE: 'default',
+  DECLINED: 'default',
+  CONTRAINDICATED: 'error',
+};
+
+export interface ForecastGroups {
+  /** Overdue then due: what to act on today. */
+  attention: SeriesView[];
+  upcoming: SeriesView[];
+  /** Declined, contraindicated or too late: not going ahead, but worth seeing. */
+  stopped: SeriesView[];
+  complete: SeriesView[];
+  notEligible: SeriesView[];
+}
+
+const byDateThenName =
+  (key: (s: SeriesView) => string | null) =>
+  (a: SeriesView, b: SeriesView): number => {
+    const ka = key(a) ?? '9999-12-31';
+    const kb = key(b) ?? '9999-12-31';
+    return ka < kb ? -1 : ka > kb ? 1 : a.name.localeCompare(b.name);
+  };
+
+export function groupForecast(series: readonly SeriesView[]): ForecastGroups {
+  const of = (...statuses: SeriesView['status'][]) => series.filter((s) => statuses.includes(s.status));
+  const overdue = of('OVERDUE').sort(byDateThenName((s) => s.overdueFrom ?? s.dueDate));
+  const due = of('DUE').sort(byDateThenName((s) => s.dueDate ?? s.dueFrom));
+  const byName = (a: SeriesView, b: SeriesView) => a.name.localeCompare(b.name);
+  return {
+    attention: [...overdue, ...due],
+    upcoming: of('UPCOMING').sort(byDateThenName((s) => s.dueDate ?? s.dueFrom)),
+    stopped: of('DECLINED', 'CONTRAINDICATED', 'TOO_LATE').sort(byName),
+    complete: of('COMPLETE').sort(byName),
+    notEligible: of('NOT_ELIGIBLE').sort(byName),
+  };
+}
+
+/** 'Dose 2 of MenB' style title for a series row. */
+export function nextDoseLabel(s: SeriesView): string {
+  if (s.nextDose === null) return '';
+  return s.kind === 'requirement' ? 'Dose needed' : `Dose ${s.nextDose}`;
+}
+
+export const CAMPAIGN_STATUS_LABEL: Record<CampaignView['status'], string> = {
+  GIVEN: 'Given',
+  DUE: 'Eligible now',
+  UPCOMING: 'Eligible later',
+  NOT_ELIGIBLE: 'Not eligible',
+  DECLINED: 'Declined',
+};
+
+export const CAMPAIGN_STATUS_TAG: Record<CampaignView['status'], TagType> = {
+  GIVEN: 'success',
+  DUE: 'info',
+  UPCOMING: 'default',
+  NOT_ELIGIBLE: 'default',
+  DECLINED: 'default',
+};
+
+/** Campaigns the person is (or will be) eligible for come first. */
+export function sortCampaigns(campaigns: readonly CampaignView[]): CampaignView[] {
+  const rank: Record<CampaignView['status'], number> = { DUE: 0, UPCOMING: 1, GIVEN: 2, DECLINED: 3, NOT_ELIGIBLE: 4 };
+  return [...campaigns].sort((a, b) => rank[a.status] - rank[b.status] || a.name.localeCompare(b.name));
+}
+
+/**
+ * The dose number to prefill for a product: the next dose of a due, overdue or upcoming
+ * series the product belongs to (matched on the kind of vaccine the series asks for).
+ */
+export function suggestedDose(series: readonly SeriesView[], product: Pick<Product, 'vaccineType' | 'shortName'> | null): number | null {
+  if (!product) return null;
+  // The engine names the product either by kind ('MMRV') or by name ('Shingrix').
+  const names = [product.vaccineType.toLowerCase(), product.shortName.toLowerCase()];
+  const open = series.filter((s) => s.status === 'OVERDUE' || s.status === 'DUE' || s.status === 'UPCOMING');
+  const match = open.find((s) => s.nextDose !== null && s.nextProduct !== null && names.includes(s.nextProduct.toLowerCase()));
+  return match?.nextDose ?? null;
+}
+
+// ---------------------------------------------------------------------------------------
+// History
+
+export const NOT_GIVEN_LABEL: Record<string, string> = {
+  DECLINED: 'Declined',
+  CONTRAINDICATED: 'Contraindicated',
+  UNWELL: 'Unwell on the day',
+  ABSENT: 'Absent',
+  ALREADY_GIVEN: 'Already given elsewhere',
+};
+
+export const REACTION_LABEL: Record<string, string> = {
+  LOCAL_REACTION: 'Local reaction at the injection site',
+  FEVER: 'Fever',
+  ANAPHYLAXIS: 'Anaphylaxis',
+  SYNCOPE: 'Fainting (syncope)',
+  SEIZURE: 'Seizure',
+  RASH: 'Rash',
+  HYPOTONIC_HYPORESPONSIVE: 'Hypotonic-hyporesponsive episode',
+  OTHER: 'Other',
+};
+
+export const SERIOUSNESS_LABEL: Record<string, string> = {
+  NOT_SERIOUS: 'Not serious',
+  HOSPITALISED: 'Needed hospital care',
+  LIFE_THREATENING: 'Life-threatening',
+  FATAL: 'Fatal',
+  DISABILITY: 'Caused disability',
+};
+
+export const REACTION_OUTCOME_LABEL: Record<string, string> = {
+  RECOVERED: 'Recovered',
+  RECOVERING: 'Recovering',
+  NOT_RECOVERED: 'Not recovered',
+  RECOVERED_WITH_SEQUELAE: 'Recovered with lasting effects',
+  FATAL: 'Fatal',
+  UNKNOWN: 'Not known',
+};
+
+export const LEGAL_BASIS_LABEL: Record<string, string> = {
+  PGD: 'Patient group direction (PGD)',
+  PSD: 'Patient specific direction (PSD)',
+  NATIONAL_PROTOCOL: 'National protocol',
+  OTHER: 'Other',
+};
+
+export const isSerious = (r: Pick<AdverseReaction, 'seriousness'>): boolean => r.seriousness !== 'NOT_SERIOUS';
+
+export interface TimelineEntry {
+  /** The current version: active, or entered in error. */
+  event: VaccinationEvent;
+  /** Earlier versions this one replaced, newest first. */
+  earlier: VaccinationEvent[];
+  /** Reactions recorded against this event or any of its earlier versions. */
+  reactions: AdverseReaction[];
+}
+
+/**
+ * One row per vaccination, newest first by the date it happened (then by when it was
+ * recorded). Corrected versions sit under the version that replaced them.
+ */
+export function buildTimeline(events: readonly VaccinationEvent[], reactions: readonly AdverseReaction[]): TimelineEntry[] {
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const headOf = (e: VaccinationEvent): VaccinationEvent => {
+    let cur = e;
+    const seen = new Set<number>();
+    while (cur.supersededById !== null && !seen.has(cur.id)) {
+      seen.add(cur.id);
+      const next = byId.get(cur.supersededById);
+      if (!next) break;
+      cur = next;
+    }
+    return cur;
+  };
+  const entries = new Map<number, TimelineEntry>();
+  for (const e of events) {
+    const head = headOf(e);
+    let entry = entries.get(head.id);
+    if (!entry) {
+      entry = { event: head, earlier: [], reactions: [] };
+      entries.set(head.id, entry);
+    }
+    if (e.id !== head.id) entry.earlier.push(e);
+  }
+  for (const r of reactions) {
+    const e = byId.get(r.eventId);
+    if (!e) continue;
+    entries.get(headOf(e).id)?.reactions.push(r);
+  }
+  const list = [...entries.values()];
+  for (const entry of list) {
+    entry.earlier.sort((a, b) => (a.recordedAt < b.recordedAt ? 1 : a.recordedAt > b.recordedAt ? -1 : b.id - a.id));
+    entry.reactions.sort((a, b) => (a.onsetAt < b.onsetAt ? 1 : a.onsetAt > b.onsetAt ? -1 : 0));
+  }
+  return list.sort((a, b) => {
+    const x = a.event;
+    const y = b.event;
+    if (x.occurredOn !== y.occurredOn) return x.occurredOn < y.occurredOn ? 1 : -1;
+    if (x.recordedAt !== y.recordedAt) return x.recordedAt < y.recordedAt ? 1 : -1;
+    return y.id - x.id;
+  });
+}
+
+/** What the row says about where the record came from. */
+export function sourceLabel(e: Pick<VaccinationEvent, 'primarySource' | 'sourceSystem'>): string {
+  if (e.primarySource) return 'Given here';
+  const name = e.sourceSystem.trim();
+  return name ? `Reported by ${name}` : 'Reported from elsewhere';
+}
+
+export function eventTitle(e: VaccinationEvent): string {
+  const what = e.product ? `${e.product.shortName} (${e.product.vaccineType})` : e.programmeName;
+  const dose = e.doseSequence !== null ? `, dose ${e.doseSequence}` : '';
+  return `${what}${dose}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// The recording form
+
+export interface VaccinationForm {
+  date: string; // as typed, dd/mm/yyyy
+  outcome: 'GIVEN' | 'NOT_GIVEN';
+  notGivenReason: string | null;
+  productCode: string | null;
+  /** An existing batch picked from the list. */
+  batchId: number | null;
+  /** The number as typed when it is not an existing batch. */
+  batchNumber: string;
+  batchExpiry: string; // as typed, dd/mm/yyyy
+  doseSequence: number | null;
+  siteCode: string | null;
+  routeCode: string | null;
+  doseAmount: number | null;
+  programmeCode: string | null;
+  legalBasis: string | null;
+  performerName: string;
+  performerRole: string;
+  locationCode: string;
+  primarySource: boolean;
+  sourceName: string;
+  notes: string;
+}
+
+export function emptyForm(today: string, performerName: string): VaccinationForm {
+  return {
+    date: toTypedDate(today),
+    outcome: 'GIVEN',
+    notGivenReason: null,
+    productCode: null,
+    batchId: null,
+    batchNumber: '',
+    batchExpiry: '',
+    doseSequence: null,
+    siteCode: null,
+    routeCode: null,
+    doseAmount: null,
+    programmeCode: null,
+    legalBasis: null,
+    performerName,
+    performerRole: '',
+    locationCode: '',
+    primarySource: true,
+    sourceName: '',
+    notes: '',
+  };
+}
+
+/** Products a typed filter finds: by what staff call it, its full name or the kind of vaccine. */
+export function productMatches(p: Pick<Product, 'name' | 'shortName' | 'vaccineType'>, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (!q) return true;
+  return [p.shortName, p.vaccineType, p.name].some((s) => s.toLowerCase().includes(q));
+}
+
+/**
+ * How well a product fits what was typed, lower is better, null for no match. The kind of
+ * vaccine typed exactly wins: "mmrv" must offer MMRV products before MMRvaxPRO (an MMR).
+ */
+export function productRank(p: Pick<Product, 'name' | 'shortName' | 'vaccineType'>, query: string): number | null {
+  const q = query.trim().toLowerCase();
+  if (!q) return 0;
+  const type = p.vaccineType.toLowerCase();
+  const short = p.shortName.toLowerCase();
+  if (type === q) return 0;
+  if (short.startsWith(q)) return 1;
+  if (type.startsWith(q)) return 2;
+  return productMatches(p, q) ? 3 : null;
+}
+
+/** Products in the order to offer them for a typed filter; stable within a rank. */
+export function rankProducts<P extends Pick<Product, 'name' | 'shortName' | 'vaccineType'>>(products: readonly P[], query: string): P[] {
+  return products
+    .map((p, i) => ({ p, i, r: productRank(p, query) }))
+    .filter((x): x is { p: P; i: number; r: number } => x.r !== null)
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.p);
+}
+
+/** The programme a product usually belongs to, today, among those active. */
+export function defaultProgramme(product: Pick<Product, 'vaccineType'> | null, programmes: readonly Programme[], today: string): string | null {
+  if (!product) return null;
+  const t = product.vaccineType.toLowerCase();
+  const live = programmes.filter((p) => p.active && (p.startDate === null || p.startDate <= today) && (p.endDate === null || today <= p.endDate));
+  const ofKind = (kind: Programme['kind']) => live.find((p) => p.kind === kind)?.code ?? null;
+  if (t.startsWith('flu')) return ofKind('SEASONAL_FLU');
+  if (t.startsWith('covid')) return ofKind('COVID19');
+  if (/^(hpv|menacwy|td\/ipv)/.test(t)) return ofKind('SCHOOL_AGED');
+  if (/^(ppv23|shingles|rsv)/.test(t)) return ofKind('ADULT');
+  return ofKind('ROUTINE_CHILDHOOD');
+}
+
+/** Routes of administration (SNOMED CT) offered in the form. */
+export const ROUTES: readonly Coding[] = [
+  { code: '78421000', term: 'Intramuscular route' },
+  { code: '34206005', term: 'Subcutaneous route' },
+  { code: '372464004', term: 'Intradermal route' },
+  { code: '46713006', term: 'Nasal route' },
+  { code: '26643006', term: 'Oral route' },
+];
+
+/** The usual site for a product's route: mouth for oral, nose for nasal, else none. */
+export function defaultSite(product: Pick<Product, 'defaultRoute'> | null): string | null {
+  if (!product) return null;
+  const route = product.defaultRoute.term.toLowerCase();
+  if (route.includes('oral')) return '123851003';
+  if (route.includes('nasal')) return '279549004';
+  return null;
+}
+
+/** The fields that follow from picking a product. */
+export function productDefaults(
+  product: Product,
+  series: readonly SeriesView[],
+  programmes: readonly Programme[],
+  today: string,
+): Pick<VaccinationForm, 'routeCode' | 'doseAmount' | 'doseSequence' | 'programmeCode' | 'siteCode'> {
+  return {
+    routeCode: product.defaultRoute.code,
+    doseAmount: product.defaultDoseAmount,
+    doseSequence: suggestedDose(series, product),
+    programmeCode: defaultProgramme(product, programmes, today),
+    siteCode: defaultSite(product),
+  };
+}
+
+/** Whether a typed batch number names an existing batch of the product. */
+export function findBatch(batches: readonly Batch[], typed: string): Batch | null {
+  const n = typed.trim().toUpperCase();
+  return n ? (batches.find((b) => b.batchNumber === n) ?? null) : null;
+}
+
+export type FormProblem = { field: keyof VaccinationForm; message: string };
+
+export interface BuildContext {
+  personId: number;
+  products: readonly Product[];
+  batches: readonly Batch[];
+  /** Makes the identity of a record reported from elsewhere (random in the app). */
+  newSourceId: () => string;
+}
+
+/**
+ * Checks what the form can check by itself and builds the request. The server checks
+ * everything again; this only spares a round trip for the obvious gaps.
+ */
+export function buildRecordInput(
+  f: VaccinationForm,
+  ctx: BuildContext,
+): { ok: true; input: RecordVaccinationInput } | { ok: false; problems: FormProblem[] } {
+  const problems: FormProblem[] = [];
+  const date = parseTypedDate(f.date);
+  if (!date) problems.push({ field: 'date', message: 'Enter the date as dd/mm/yyyy, for example 05/03/2025.' });
+  if (!f.programmeCode) problems.push({ field: 'programmeCode', message: 'Choose the programme.' });
+  const given = f.outcome === 'GIVEN';
+  const product = ctx.products.find((p) => p.code === f.productCode) ?? null;
+  if (given && !product) problems.push({ field: 'productCode', message: 'Choose the vaccine product given.' });
+  if (!given && !f.notGivenReason) problems.push({ field: 'notGivenReason', message: 'Say why the vaccination was not given.' });
+  if (!f.primarySource && !f.sourceName.trim()) {
+    problems.push({ field: 'sourceName', message: 'Say who reported this vaccination.' });
+  }
+
+  let batch: RecordVaccinationInput['batch'] = null;
+  if (given && product) {
+    const existing = f.batchId !== null ? ctx.batches.find((b) => b.id === f.batchId) ?? null : findBatch(ctx.batches, f.batchNumber);
+    if (existing) {
+      batch = { id: existing.id, batchNumber: existing.batchNumber };
+    } else if (f.batchNumber.trim()) {
+      const expiry = f.batchExpiry.trim() ? parseTypedDate(f.batchExpiry) : null;
+      if (f.batchExpiry.trim() && !expiry) {
+        problems.push({ field: 'batchExpiry', message: 'Enter the expiry date as dd/mm/yyyy.' });
+      } else if (!expiry && f.primarySource) {
+        problems.push({ field: 'batchExpiry', message: 'This is a new batch: enter its expiry date from the pack.' });
+      }
+      batch = { batchNumber: f.batchNumber.trim().toUpperCase(), ...(expiry ? { expiryDate: expiry } : {}) };
+    } else if (f.primarySource) {
+      problems.push({ field: 'batchNumber', message: 'Enter the batch number from the vial.' });
+    }
+  }
+  if (problems.length > 0 || !date || !f.programmeCode) return { ok: false, problems };
+
+  const site: Coding | null = given ? (VACCINATION_SITES.find((s) => s.code === f.siteCode) ?? null) : null;
+  const route: Coding | null = given ? (ROUTES.find((r) => r.code === f.routeCode) ?? (product && f.routeCode === product.defaultRoute.code ? product.defaultRoute : null)) : null;
+  const input: RecordVaccinationInput = {
+    personId: ctx.personId,
+    programmeCode: f.programmeCode,
+    outcome: f.outcome,
+    notGivenReason: given ? null : (f.notGivenReason as RecordVaccinationInput['notGivenReason']),
+    occurredAt: null,
+    occurredOn: date,
+    doseSequence: f.doseSequence,
+    productCode: product?.code ?? null,
+    batch,
+    site,
+    route,
+    doseAmount: given ? f.doseAmount : null,
+    doseUnit: given && f.doseAmount !== null && product ? product.doseUnit : null,
+    performer: f.performerName.trim() ? { name: f.performerName.trim(), role: f.performerRole.trim() || null } : null,
+    location: f.locationCode.trim() ? { code: f.locationCode.trim().toUpperCase(), type: 'ODS' } : null,
+    organisationCode: null,
+    legalBasis: given && f.primarySource ? (f.legalBasis as RecordVaccinationInput['legalBasis']) : null,
+    primarySource: f.primarySource,
+    notes: f.notes.trim() || null,
+    source: f.primarySource ? null : { system: f.sourceName.trim(), id: ctx.newSourceId() },
+  };
+  return { ok: true, input };
+}
+
+/** Warnings worth a second look before saving: all of them, in the engine's words. */
+export function warningTitle(w: DoseWarning): string {
+  switch (w.code) {
+    case 'TOO_EARLY':
+      return 'Earlier than the schedule allows';
+    case 'TOO_SOON_AFTER_PREVIOUS':
+      return 'Too soon after the previous dose';
+    case 'OUTSIDE_AGE_WINDOW':
+      return 'Outside the age range for this vaccine';
+    case 'LIKELY_DUPLICATE':
+      return 'This looks like a duplicate';
+    case 'NOT_IN_SCHEDULE':
+      return 'Not part of this person’s schedule';
+  }
+}
+
+/** 'dGVzdA==' -> bytes; the printable record arrives base64-encoded. */
+export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i += 1) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * A date and clock time typed on this computer, as an ISO instant. The clock time is local on
+ * purpose: it is what the person reading the clock wrote down. Null when unreadable.
+ */
+export function localInstant(dateIso: string, time: string): string | null {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateIso);
+  const t = /^(\d{1,2})[:.](\d{2})$/.exec(time.trim());
+  if (!d || !t) return null;
+  const h = Number(t[1]);
+  const min = Number(t[2]);
+  if (h > 23 || min > 59) return null;
+  return new Date(Number(d[1]), Number(d[2]) - 1, Number(d[3]), h, min).toISOString();
+}
+
+/** Only the fields a correction actually changes; the server refuses an empty correction. */
+export function changedFields<T extends Record<string, unknown>>(before: T, after: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = after[key];
+  }
+  return out;
+}

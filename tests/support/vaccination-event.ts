@@ -1,0 +1,45 @@
+// A plausible vaccination event for tests on both sides of the boundary (services, documents,
+// renderer logic): every field set, so each test states only what it is about.
+import type { VaccinationEvent } from '../../main-api/contract/vaccination';
+
+export function sampleVaccinationEvent(over: Partial<VaccinationEvent> = {}): VaccinationEvent {
+  const id = over.id ?? 1;
+  return {
+    id,
+    personId: 1,
+    programmeCode: 'ROUTINE_CHILDHOOD',
+    programmeName: 'Routine childhood immunisation',
+    outcome: 'GIVEN',
+    notGivenReason: null,
+    occurredAt: null,
+    occurredOn: '2025-01-12',
+    doseSequence: 1,
+    product: { code: '13968211000001108', name: 'MMRvaxPRO', shortName: 'MMRvaxPRO', vaccineType: 'MMR' },
+    antigens: ['MEASLES', 'MUMPS', 'RUBELLA'],
+    batchId: null,
+    batchNumber: null,
+    expiryDate: null,
+    site: null,
+    route: null,
+    doseAmount: null,
+    doseUnit: null,
+    performer: null,
+    location: null,
+    organisationCode: null,
+    legalBasis: null,
+    primarySource: true,
+    sourceSystem: 'IMS',
+    sourceId: String(id),
+    notes: null,
+    recordedBy: 'nurse',
+    recordedAt: '2025-01-12T10:00:00Z',
+    status: 'ACTIVE',
+    supersedesId: null,
+    supersededById: null,
+    changeReason: null,
+    statusReason: null,
+    statusChangedBy: null,
+    statusChangedAt: null,
+    ...over,
+  };
+}
