@@ -16,7 +16,7 @@ import { BenchmarkNhsNumbers, demoCapacityFrom } from '../main-api/demo/nhs-sequ
 import { readDemoRegion } from '../main-api/demo/region';
 import { PersonRepository } from '../main-api/people/person.repository';
 import { PersonService } from '../main-api/people/person.service';
-import { benchForecast, loadDefaultRules } from '../main-api/schedule';
+import { benchForecast, loadDefaultRules } from '../main-api/schedule/schedule.bench';
 import { benchForecastOne, benchForecastRefresh } from '../main-api/forecast/forecast.bench';
 import { DEMO_AS_OF } from '../main-api/demo/generate';
 

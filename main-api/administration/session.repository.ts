@@ -1,19 +1,17 @@
 // Who is signed in, as the database sees it: the login role, its groups and its organisations.
 import type { DataSource } from 'typeorm';
-import type { SessionInfo } from '../contract/schemas';
-
-export const ROLE_GROUPS: Record<string, string> = {
-  ims_administrator: 'Administrator',
-  ims_coordinator: 'Immunisation coordinator',
-  ims_child_health: 'Child health',
-  ims_occupational_health: 'Occupational health',
-  ims_analyst: 'Analyst (read only)',
-};
+import type { SessionInfo } from '../contract/session';
+import { capabilitiesOf, ROLE_LABELS, roleOfGroup, type RoleCode } from '../shared/vocabulary/roles';
 
 export class SessionRepository {
   constructor(private readonly db: DataSource) {}
 
-  async sessionInfo(kind: 'embedded' | 'server', where: { host: string; database: string }, version: string): Promise<SessionInfo> {
+  async sessionInfo(
+    kind: 'embedded' | 'server',
+    where: { host: string; database: string },
+    version: string,
+    today: string,
+  ): Promise<SessionInfo> {
     const [who] = await this.db.query(
       `SELECT session_user AS "user",
               coalesce((SELECT display_name FROM ims.app_user WHERE role_name = session_user), session_user) AS "displayName",
@@ -24,10 +22,14 @@ export class SessionRepository {
       `SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
        WHERE s.role_name = session_user ORDER BY o.name`,
     );
+    const roleCodes = (who.roles as string[]).map(roleOfGroup).filter((r): r is RoleCode => r !== null);
     return {
       user: who.user,
       displayName: who.displayName,
-      roles: (who.roles as string[]).map((r) => ROLE_GROUPS[r] ?? r),
+      roles: roleCodes.map((r) => ROLE_LABELS[r]),
+      roleCodes,
+      capabilities: capabilitiesOf(roleCodes),
+      today,
       organisations,
       connection: { kind, host: where.host, database: where.database },
       version,

@@ -3,20 +3,11 @@
 // connection, because ordinary roles cannot create roles or write ims.app_user.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { AppError } from '../contract/result';
+import { AppError, conflictWith, fieldError } from '../contract/result';
 import { scramVerifier } from './scram';
+import { ROLE_CODES as USER_ROLES, ROLE_GROUP as GROUP_OF, roleOfGroup, type RoleCode as UserRole } from '../shared/vocabulary/roles';
 
-export const USER_ROLES = ['administrator', 'coordinator', 'child-health', 'occupational-health', 'analyst'] as const;
-export type UserRole = (typeof USER_ROLES)[number];
-
-const GROUP_OF: Record<UserRole, string> = {
-  administrator: 'ims_administrator',
-  coordinator: 'ims_coordinator',
-  'child-health': 'ims_child_health',
-  'occupational-health': 'ims_occupational_health',
-  analyst: 'ims_analyst',
-};
-const ROLE_OF = new Map(Object.entries(GROUP_OF).map(([role, group]) => [group, role as UserRole]));
+export { USER_ROLES, type UserRole };
 const ALL_GROUPS = Object.values(GROUP_OF);
 
 const NAME_PATTERN = /^[a-z][a-z0-9_]{2,62}$/;
@@ -40,22 +31,18 @@ export interface UserSummary {
 
 export function validateUserName(name: string): void {
   if (!NAME_PATTERN.test(name)) {
-    throw new AppError(
-      'VALIDATION',
-      `"${name}" is not a valid user name: use 3 to 63 lower-case letters, digits or underscores, starting with a letter.`,
-      { field: 'name' },
-    );
+    throw fieldError('name', `"${name}" is not a valid user name: use 3 to 63 lower-case letters, digits or underscores, starting with a letter.`);
   }
   // Reserved for the product's group roles and PostgreSQL's own roles.
   if (name.startsWith('ims_') || name.startsWith('pg_')) {
-    throw new AppError('VALIDATION', `User names may not start with "ims_" or "pg_" ("${name}").`, { field: 'name' });
+    throw fieldError('name', `User names may not start with "ims_" or "pg_" ("${name}").`);
   }
 }
 
 export function groupFor(role: string): string {
   const group = (GROUP_OF as Record<string, string | undefined>)[role];
   if (!group) {
-    throw new AppError('VALIDATION', `Unknown role "${role}". Use one of: ${USER_ROLES.join(', ')}.`, { field: 'role' });
+    throw fieldError('role', `Unknown role "${role}". Use one of: ${USER_ROLES.join(', ')}.`);
   }
   return group;
 }
@@ -63,9 +50,7 @@ export function groupFor(role: string): string {
 /** Printable ASCII only: the server applies SASLprep to other characters, the verifier here does not. */
 export function validatePassword(password: string): void {
   if (password.length < 12 || password.length > 200 || !/^[\x21-\x7e]+$/.test(password)) {
-    throw new AppError('VALIDATION', 'A password needs 12 to 200 printable characters (letters, digits, punctuation; no spaces).', {
-      field: 'password',
-    });
+    throw fieldError('password', 'A password needs 12 to 200 printable characters (letters, digits, punctuation; no spaces).');
   }
 }
 
@@ -83,7 +68,7 @@ function checkInput(input: NewUser): { group: string; orgs: string[]; displayNam
   const orgs = normaliseOrgs(input.orgs);
   // Administrators see every person; anyone else with no scope would see nobody.
   if (orgs.length === 0 && group !== 'ims_administrator') {
-    throw new AppError('VALIDATION', 'Give at least one organisation code for the user\'s access scope.', { field: 'orgs' });
+    throw fieldError('orgs', 'Give at least one organisation code for the user\'s access scope.');
   }
   if (input.password !== undefined) validatePassword(input.password);
   const displayName = (input.displayName ?? input.name).trim() || input.name;
@@ -118,11 +103,7 @@ async function checkOrgsExist(client: pg.Client, orgs: string[]): Promise<void> 
   const known = new Set(rows.map((r) => r.code));
   const unknown = orgs.filter((o) => !known.has(o));
   if (unknown.length > 0) {
-    throw new AppError(
-      'VALIDATION',
-      `Unknown organisation code${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Add the organisation first or check the ODS code.`,
-      { field: 'orgs', unknown },
-    );
+    throw fieldError('orgs', `Unknown organisation code${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Add the organisation first or check the ODS code.`);
   }
 }
 
@@ -172,7 +153,7 @@ export async function addUser(ownerUrl: string, input: NewUser): Promise<{ name:
     await checkOrgsExist(client, orgs);
     return inTransaction(client, async () => {
       if (await roleExists(client, input.name)) {
-        throw new AppError('CONFLICT', `A database role called "${input.name}" already exists.`, { field: 'name' });
+        throw conflictWith(`A database role called "${input.name}" already exists.`, null);
       }
       // The password goes to the server only as a SCRAM verifier, so it never appears in
       // statement logs or pg_stat_activity.
@@ -234,7 +215,7 @@ export async function listUsers(ownerUrl: string): Promise<UserSummary[]> {
     return rows.map((r) => ({
       name: r.name,
       displayName: r.display_name,
-      roles: r.groups.map((g) => ROLE_OF.get(g)).filter((x): x is UserRole => x !== undefined),
+      roles: r.groups.map(roleOfGroup).filter((x): x is UserRole => x !== null),
       orgs: r.orgs,
       disabled: r.disabled,
       createdAt: r.created_at,
@@ -246,7 +227,7 @@ async function requireAppUser(client: pg.Client, name: string): Promise<void> {
   validateUserName(name);
   const { rows } = await client.query('SELECT 1 FROM ims.app_user WHERE role_name = $1', [name]);
   if (rows.length === 0 || !(await roleExists(client, name))) {
-    throw new AppError('NOT_FOUND', `There is no user called "${name}".`, { name });
+    throw new AppError('NOT_FOUND', `There is no user called "${name}".`);
   }
 }
 

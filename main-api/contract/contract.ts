@@ -1,26 +1,24 @@
-// The one contract between renderer and main process. Every transport (Electron IPC,
-// loopback HTTP) is generated from this map; nothing else may define a channel.
-import { z } from 'zod';
-import * as S from './schemas';
+// The one contract between renderer and main process: the union of every domain's channel
+// file. Every transport (Electron IPC, loopback HTTP) is generated from this map; nothing else
+// may define a channel.
+import type { z } from 'zod';
 import type { Result } from './result';
+import { sessionChannels } from './session';
+import { peopleChannels } from './people';
 import { vaccinationChannels } from './vaccination';
-import { recordChannels } from './documents';
 import { forecastChannels } from './forecast';
+import { documentChannels } from './documents';
 
 export const contract = {
-  /** retry: after a failed start, make a fresh attempt (the start-failure screen's Try again). */
-  'session.state': { input: z.object({ retry: z.boolean().default(false) }), output: S.SessionState },
-  'session.login': { input: S.LoginInput, output: S.SessionInfo },
-  'health.check': { input: z.object({}), output: S.Health },
-  'person.search': { input: S.PersonSearchInput, output: S.PersonSearchResult },
-  'person.open': { input: z.object({ id: z.number().int() }), output: S.PersonRecord },
+  ...sessionChannels,
+  ...peopleChannels,
   ...vaccinationChannels,
   ...forecastChannels,
-  ...recordChannels,
+  ...documentChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */
-export type UserChannel = Exclude<Channel, 'session.state' | 'session.login' | 'health.check'>;
+export type UserChannel = Exclude<Channel, keyof typeof sessionChannels>;
 
 export type Contract = typeof contract;
 export type Channel = keyof Contract;
@@ -35,3 +33,6 @@ export type Api = { [C in Channel]: (input: Input<C>) => Promise<Result<Output<C
 export type Handlers = { [C in Channel]: (input: ParsedInput<C>) => Promise<Output<C>> };
 
 export const channels = Object.keys(contract) as Channel[];
+
+/** Channels that every transport answers before anyone is signed in. */
+export const sessionChannelNames = Object.keys(sessionChannels) as (keyof typeof sessionChannels)[];

@@ -1,5 +1,6 @@
 // Documents produced for people: the printable vaccination record.
 import { z } from 'zod';
+import type { HandlersOf } from './common';
 
 export const PrintableRecord = z.object({
   fileName: z.string(),
@@ -9,6 +10,8 @@ export const PrintableRecord = z.object({
 });
 export type PrintableRecord = z.infer<typeof PrintableRecord>;
 
-export const recordChannels = {
+export const documentChannels = {
   'record.printable': { input: z.object({ personId: z.number().int().positive() }), output: PrintableRecord },
 } as const;
+
+export type DocumentHandlers = HandlersOf<typeof documentChannels>;

@@ -1,8 +1,7 @@
 // Channels for the schedule forecast: where a person stands on each series and campaign, and
 // the warnings for a dose about to be recorded. Spread into the main contract.
 import { z } from 'zod';
-import { isoDate } from './schemas';
-import type { HandlersOf } from './vaccination';
+import { isoDate, type HandlersOf } from './common';
 
 export const SERIES_STATUSES = ['COMPLETE', 'DUE', 'OVERDUE', 'UPCOMING', 'TOO_LATE', 'NOT_ELIGIBLE', 'DECLINED', 'CONTRAINDICATED'] as const;
 export const CAMPAIGN_STATUSES = ['GIVEN', 'DUE', 'UPCOMING', 'NOT_ELIGIBLE', 'DECLINED'] as const;

@@ -1,7 +1,7 @@
 // Channels for vaccination records, products, batches and adverse reactions. Spread into
 // the main contract; shapes are plain data, dates 'YYYY-MM-DD', instants ISO 8601 strings.
 import { z } from 'zod';
-import { isoDate } from './schemas';
+import { isoDate, type HandlersOf } from './common';
 
 /** An instant with an explicit offset or Z, so it never depends on the machine's time zone. */
 export const isoInstant = z
@@ -282,11 +282,6 @@ export const vaccinationChannels = {
   'vaccination.history': { input: z.object({ personId: z.number().int().positive() }), output: VaccinationHistory },
   'reaction.record': { input: RecordReactionInput, output: AdverseReaction },
 } as const;
-
-/** What the main process implements for a map of channels: parsed input in, output out. */
-export type HandlersOf<M extends Record<string, { input: z.ZodType; output: z.ZodType }>> = {
-  [C in keyof M]: (input: z.output<M[C]['input']>) => Promise<z.output<M[C]['output']>>;
-};
 
 export type VaccinationChannels = typeof vaccinationChannels;
 export type VaccinationChannel = keyof VaccinationChannels;

@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { AppError } from '../contract/result';
+import { AppError, fieldError } from '../contract/result';
 import { parseDay } from './dates';
 import { CONTACT_COLUMNS, DEMO_AS_OF, DemoGenerator, FLAG_COLUMNS, PERSON_COLUMNS, STAFF_COLUMNS } from './generate';
 import { EVENT_COLUMNS, HistoryGenerator, REACTION_COLUMNS, firstEventId, type HistorySummary } from './histories';
@@ -170,10 +170,9 @@ async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan:
   if (!plan.nhsNumbers) {
     const capacity = demoCapacityFrom(firstStem);
     if (opts.persons > capacity) {
-      throw new AppError(
-        'VALIDATION',
+      throw fieldError(
+        'persons',
         `The synthetic NHS number range (999 000 0000 to 999 999 9999) has room for ${capacity} more people; ${opts.persons} were asked for.`,
-        { capacity, requested: opts.persons },
       );
     }
   }

@@ -1,11 +1,11 @@
 // Assembles the printable vaccination record from what the signed-in user may see, and
 // audits the print as an opening of the record.
 import type { DataSource } from 'typeorm';
-import { AppError } from '../contract/result';
+import { personNotFound } from '../contract/result';
 import type { PrintableRecord } from '../contract/documents';
 import type { VaccinationHistory } from '../contract/vaccination';
 import { PersonRepository } from '../people/person.repository';
-import { londonDate, todayInLondon } from '../vaccination/vaccination.rules';
+import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
 
 export type DueNextSource = (personId: number) => Promise<PrintableRecordInput['dueNext']>;
@@ -77,10 +77,11 @@ export async function printableRecord(
   personId: number,
   history: (personId: number) => Promise<VaccinationHistory>,
   dueNext: DueNextSource,
+  today: () => string = todayInLondon,
 ): Promise<PrintableRecord> {
   const people = new PersonRepository(ds);
   if (!(await people.recordOpening(personId, 'print'))) {
-    throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+    throw personNotFound();
   }
   const [record, events, issuerRows, antigenRows, due] = await Promise.all([
     people.record(personId),
@@ -92,9 +93,9 @@ export async function printableRecord(
     ds.query(`SELECT code, name FROM ims.antigen`) as Promise<{ code: string; name: string }[]>,
     dueNext(personId),
   ]);
-  if (!record) throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+  if (!record) throw personNotFound();
   const p = record.person;
-  const issuedOn = todayInLondon();
+  const issuedOn = today();
   const input = toPrintableInput({
     issuedOn,
     issuer: issuerRows[0] ?? { name: 'Immunisation Management System', code: 'N/A' },

@@ -2,16 +2,16 @@
 // warnings the recording form shows before a dose is saved. Runs as the signed-in user.
 import type { DataSource } from 'typeorm';
 import type { CampaignView, DoseCheck, ForecastHandlers, ForecastView, SeriesView } from '../contract/forecast';
-import { AppError } from '../contract/result';
+import { fieldError, personNotFound } from '../contract/result';
 import { checkProposedDose, forecast, parseDay, type CompiledRules, type Forecast } from '../schedule';
-import { todayInLondon } from '../vaccination/vaccination.rules';
+import { todayInLondon } from '../shared/calendar/england';
 import { loadPersonForecastInput, loadProductAntigens, type PersonForecastInput, type SqlRunner } from './forecast.repository';
 import { rulesVersion } from '../schedule/shipped-rules';
 
-const notFound = (): AppError => new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+
 
 function checkDate(value: string, field: string): void {
-  if (Number.isNaN(parseDay(value))) throw new AppError('VALIDATION', `${field}: ${value} is not a real calendar date.`, { field });
+  if (Number.isNaN(parseDay(value))) throw fieldError(field, `${field}: ${value} is not a real calendar date.`);
 }
 
 const eventId = (id: string | number | null): number | null => (id === null ? null : Number(id));
@@ -60,9 +60,9 @@ export class ForecastService {
     const asOf = on ?? this.today();
     checkDate(asOf, 'on');
     const input = await loadPersonForecastInput(this.db, personId);
-    if (!input) throw notFound();
+    if (!input) throw personNotFound();
     if (asOf < input.person.dateOfBirth) {
-      throw new AppError('VALIDATION', 'on: the date is before the person was born.', { field: 'on' });
+      throw fieldError('on', 'on: the date is before the person was born.');
     }
     return toForecastView(input, forecast(this.rules, input.person, input.events, asOf), this.rules);
   }
@@ -70,10 +70,10 @@ export class ForecastService {
   async check(personId: number, date: string, productCode: string): Promise<DoseCheck> {
     checkDate(date, 'date');
     const [input, product] = await Promise.all([loadPersonForecastInput(this.db, personId), loadProductAntigens(this.db, productCode)]);
-    if (!input) throw notFound();
-    if (!product) throw new AppError('VALIDATION', `No vaccine product has the code ${productCode}.`, { field: 'productCode' });
+    if (!input) throw personNotFound();
+    if (!product) throw fieldError('productCode', `No vaccine product has the code ${productCode}.`);
     if (date < input.person.dateOfBirth) {
-      throw new AppError('VALIDATION', 'date: a dose cannot be given before the person was born.', { field: 'date' });
+      throw fieldError('date', 'date: a dose cannot be given before the person was born.');
     }
     const warnings = checkProposedDose(this.rules, input.person, input.events, { date, antigens: product.antigens });
     return {

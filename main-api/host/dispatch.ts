@@ -21,7 +21,10 @@ export async function dispatch(
   const spec = contract[channel];
   const input = spec.input.safeParse(rawInput ?? {});
   if (!input.success) {
-    return fail('VALIDATION', firstIssueMessage(input.error), { issues: input.error.issues });
+    return fail('VALIDATION', firstIssueMessage(input.error), {
+      kind: 'fields',
+      fields: input.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    });
   }
   try {
     const handler = handlers[channel] as (i: unknown) => Promise<unknown>;

@@ -5,27 +5,20 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { channels, type Handlers, type UserChannel } from '../contract/contract';
 import { AppError } from '../contract/result';
-import type { SessionInfo, SessionState } from '../contract/schemas';
+import type { SessionInfo, SessionState } from '../contract/session';
 import { describeUrl, withCredentials, withDatabase, type DatabaseTarget } from '../platform/db/config';
 import { openDataSource } from '../platform/db/datasource';
 import { readOrCreateSecret, startEmbedded, type EmbeddedServer } from '../platform/db/embedded';
 import { classifyDatabaseError } from '../platform/db/errors';
 import { migrate, pendingMigrations } from '../platform/db/migrator';
 import { migrationsDir } from '../platform/paths';
-import { PersonRepository } from '../people/person.repository';
-import { SessionRepository } from '../administration/session.repository';
-import { PersonService } from '../people/person.service';
-import { createVaccinationHandlers } from '../vaccination/vaccination.service';
-import { dueNextFor, printableRecord } from '../documents/printable-record.service';
-import { createForecastHandlers } from '../forecast/forecast.service';
-import { scheduleRules } from '../schedule/shipped-rules';
-import { refreshPersonStatusNow } from '../schedule-status/schedule-status.service';
-import { refreshAllStatuses } from '../schedule-status/refresh-all';
-import { todayInLondon } from '../vaccination/vaccination.rules';
-import { ensureUser } from '../administration/users.service';
-import { loadDemoRegion } from '../demo/load';
-import { overallFraction, phaseLabel } from '../demo/progress';
+import { refreshAllStatuses } from '../schedule-status';
+import { todayInLondon } from '../shared/calendar/england';
+import { ensureUser, SessionRepository } from '../administration';
+import { loadDemoRegion, overallFraction, phaseLabel } from '../demo';
 import { APP_VERSION } from './version';
+import { registerDomains } from './register-domains';
+import type { Job, Logger } from '../platform/registration';
 
 export interface HostOptions {
   target: DatabaseTarget;
@@ -54,6 +47,32 @@ export function createHost(options: HostOptions): Host {
   let ds: DataSource | null = null;
   let services: Pick<Handlers, UserChannel> | null = null;
   let retrying: Promise<void> | null = null;
+  let timers: NodeJS.Timeout[] = [];
+
+  // Background work of the signed-in user's domains; a failed run is logged and tried again
+  // at the next interval, and runs of one job never overlap.
+  function startJobs(jobs: Job[]): void {
+    stopJobs();
+    timers = jobs.map((job) => {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        job
+          .run()
+          .catch((error: unknown) => log(`Background job ${job.name} failed`, error))
+          .finally(() => {
+            running = false;
+          });
+      }, job.everyMs);
+      timer.unref();
+      return timer;
+    });
+  }
+  function stopJobs(): void {
+    for (const t of timers) clearInterval(t);
+    timers = [];
+  }
 
   const progress = (message: string, fraction: number | null): void => {
     state = { state: 'starting', message, progress: fraction };
@@ -63,10 +82,12 @@ export function createHost(options: HostOptions): Host {
   async function signIn(url: string, kind: 'embedded' | 'server'): Promise<SessionInfo> {
     const source = await openDataSource(url);
     try {
-      const info = await new SessionRepository(source).sessionInfo(kind, describeUrl(url), APP_VERSION);
+      const info = await new SessionRepository(source).sessionInfo(kind, describeUrl(url), APP_VERSION, todayInLondon());
       await ds?.destroy().catch(() => {});
       ds = source;
-      services = userHandlers(source, log);
+      const registered = registerDomains({ ds: source, log, today: () => todayInLondon() });
+      services = registered.handlers;
+      startJobs(registered.jobs);
       state = { state: 'signed-in', session: info };
       return info;
     } catch (error) {
@@ -127,7 +148,7 @@ export function createHost(options: HostOptions): Host {
         throw new AppError(
           'UNAVAILABLE',
           `The database needs upgrading before this version can use it (${pending.length} change${pending.length > 1 ? 's' : ''} pending). Ask an administrator to run "ims migrate".`,
-          { pending },
+          { kind: 'pending-migrations', pending },
         );
       }
     } finally {
@@ -209,6 +230,7 @@ export function createHost(options: HostOptions): Host {
       }
     },
     async close() {
+      stopJobs();
       await ds?.destroy().catch(() => {});
       ds = null;
       services = null;
@@ -220,42 +242,8 @@ export function createHost(options: HostOptions): Host {
 }
 
 /** The services of one signed-in user, all running on that user's own connection. */
-export function userHandlers(ds: DataSource, log: (message: string, error?: unknown) => void = () => {}): Pick<Handlers, UserChannel> {
-  const people = new PersonService(new PersonRepository(ds));
-  const vaccination = createVaccinationHandlers(ds);
-  const rules = scheduleRules();
-  const forecast = createForecastHandlers(ds, rules);
-
-  // The maintained status (worklists, cohorts) follows every change to a person's history. It is
-  // derived data: if refreshing it fails the record still stands, and the nightly refresh repairs it.
-  const refreshAfter = <I, O extends { personId: number }>(write: (input: I) => Promise<O>) =>
-    async (input: I): Promise<O> => {
-      const event = await write(input);
-      await refreshPersonStatusNow(ds, event.personId, todayInLondon(), rules).catch((error: unknown) =>
-        log(`Could not refresh the schedule status of person ${event.personId}`, error),
-      );
-      return event;
-    };
-
-  return {
-    'person.search': (input) => people.search(input),
-    'person.open': (input) => people.open(input),
-    ...vaccination,
-    'vaccination.record': refreshAfter(vaccination['vaccination.record']),
-    'vaccination.correct': refreshAfter(vaccination['vaccination.correct']),
-    'vaccination.markEnteredInError': refreshAfter(vaccination['vaccination.markEnteredInError']),
-    ...forecast,
-    'record.printable': ({ personId }) =>
-      printableRecord(
-        ds,
-        personId,
-        (id) => vaccination['vaccination.history']({ personId: id }),
-        async (id) => {
-          const view = await forecast['forecast.get']({ personId: id });
-          return dueNextFor(view.series, todayInLondon());
-        },
-      ),
-  };
+export function userHandlers(ds: DataSource, log: Logger = () => {}, today: () => string = todayInLondon): Pick<Handlers, UserChannel> {
+  return registerDomains({ ds, log, today }).handlers;
 }
 
 /** IMS_DEMO_PERSONS sizes the demo region of a fresh embedded database (0 for none). */

@@ -1,7 +1,7 @@
 // SQL for the person register, run as the signed-in user's role: row-level security decides
 // which rows exist for them, so no query here filters by organisation itself.
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PersonRecord, PersonSummary } from '../contract/schemas';
+import type { PersonRecord, PersonSummary } from '../contract/people';
 import type { SearchQuery } from './search.rules';
 
 type Db = DataSource | EntityManager;

@@ -1,6 +1,6 @@
 // Person register use cases: search and open a record (the opening is audited by the database).
 import type { Output, ParsedInput } from '../contract/contract';
-import { AppError } from '../contract/result';
+import { personNotFound } from '../contract/result';
 import type { PersonRepository } from './person.repository';
 import { describeSearch, parseSearch } from './search.rules';
 
@@ -19,9 +19,9 @@ export class PersonService {
 
   async open(input: ParsedInput<'person.open'>): Promise<Output<'person.open'>> {
     const visible = await this.people.recordOpening(input.id);
-    if (!visible) throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+    if (!visible) throw personNotFound();
     const record = await this.people.record(input.id);
-    if (!record) throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+    if (!record) throw personNotFound();
     return record;
   }
 }

@@ -1,5 +1,5 @@
 // Interprets what a person typed into the one search box. Pure: no database.
-import { AppError } from '../contract/result';
+import { AppError, fieldError } from '../contract/result';
 import { checkNhsNumber, formatNhsNumber } from '../shared/identifiers/nhs-number';
 import { normalisePostcodePrefix } from '../shared/identifiers/postcode';
 
@@ -58,7 +58,7 @@ export function parseSearch(text: string): SearchQuery {
   const digitsOnly = trimmed.replace(/[\s-]/g, '');
   if (/^\d+$/.test(digitsOnly) && !DATE_PATTERNS.some((p) => p.re.test(trimmed))) {
     const check = checkNhsNumber(trimmed);
-    if (!check.valid) throw new AppError('VALIDATION', check.message, { field: 'nhsNumber', reason: check.reason });
+    if (!check.valid) throw fieldError('nhsNumber', check.message, check.reason);
     return { kind: 'nhs-number', nhsNumber: check.value };
   }
 

@@ -2,7 +2,8 @@
 // is far too slow to repeat for each request or each person in a population run.
 import { join } from 'node:path';
 import { resourcesDir } from '../platform/paths';
-import { compileSchedule, loadScheduleFiles, type CompiledRules } from './';
+import { compileSchedule, type CompiledRules } from './compile';
+import { loadScheduleFiles } from './load';
 
 const cache = new Map<string, CompiledRules>();
 

@@ -151,7 +151,7 @@ describe('vaccination records', () => {
     it('adds a typed batch that is new for the product when its expiry is given, and asks for the expiry otherwise', async () => {
       const base = { personId: alpha, programmeCode: 'SEASONAL_FLU', outcome: 'GIVEN', occurredOn: '2025-10-14', productCode: FLUENZ };
       const noExpiry = await call(nurse, 'vaccination.record', { ...base, programmeCode: 'FLU_2025_26', batch: { batchNumber: 'FLZ001' } });
-      expect(noExpiry).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { unknownBatch: true } } });
+      expect(noExpiry).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch', reason: 'unknown-batch' }] } } });
       const e = await value<VaccinationEvent>(
         call(nurse, 'vaccination.record', { ...base, programmeCode: 'FLU_2025_26', batch: { batchNumber: 'flz001', expiryDate: '2026-02-10' } }),
       );
@@ -167,7 +167,7 @@ describe('vaccination records', () => {
       // Unknown programme.
       expect(await call(nurse, 'vaccination.record', { ...base, batch: { batchNumber: 'FLZ001' } })).toMatchObject({
         ok: false,
-        error: { code: 'VALIDATION', details: { field: 'programmeCode' } },
+        error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'programmeCode' }] } },
       });
     });
 
@@ -180,7 +180,7 @@ describe('vaccination records', () => {
         productCode: MMRVAXPRO,
         batch: { batchNumber: 'OLD0' },
       });
-      expect(r).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { expiryDate: '2025-01-31' } } });
+      expect(r).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch', message: expect.stringContaining('31 January 2025') }] } } });
       expect(!r.ok && r.error.message).toMatch(/^Batch OLD0 expired on 31 January 2025/);
       // The database refuses it even from a client that skips the service.
       await expect(
@@ -206,7 +206,7 @@ describe('vaccination records', () => {
     it('records a vaccination not given, which needs a reason', async () => {
       const base = { personId: alpha, programmeCode: 'FLU_2025_26', outcome: 'NOT_GIVEN', occurredOn: '2025-10-13', productCode: FLUENZ };
       const missing = await call(nurse, 'vaccination.record', base);
-      expect(missing).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { field: 'notGivenReason' } } });
+      expect(missing).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'notGivenReason' }] } } });
       const e = await value<VaccinationEvent>(call(nurse, 'vaccination.record', { ...base, notGivenReason: 'UNWELL' }));
       expect(e).toMatchObject({ outcome: 'NOT_GIVEN', notGivenReason: 'UNWELL', batchNumber: null, route: null, antigens: [] });
       // The database holds the same rule.
@@ -242,7 +242,7 @@ describe('vaccination records', () => {
       const first = await value<VaccinationEvent>(call(nurse, 'vaccination.record', input));
       expect(first).toMatchObject({ primarySource: false, batchId: null, batchNumber: 'A21CB123B', expiryDate: null, sourceId: 'evt-0001' });
       const again = await call(nurse, 'vaccination.record', { ...input, occurredOn: '2024-03-07' });
-      expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT', details: { existingId: first.id } } });
+      expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT', details: { kind: 'conflict', id: first.id } } });
       const n = await db.query(`SELECT count(*)::int AS n FROM ims.vaccination_event WHERE source_id = 'evt-0001'`);
       expect(n.rows[0]!.n).toBe(1);
       // Reported batches are not added to local stock.
@@ -336,10 +336,10 @@ describe('vaccination records', () => {
       const current = history.events.find((e) => e.supersedesId === original.id)!;
       // The batch PT0001 expired on 2025-06-30: moving the date past it is refused.
       const late = await call(nurse, 'vaccination.correct', { eventId: current.id, changes: { occurredOn: '2025-07-01' }, reason: 'date typo' });
-      expect(late).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { expiryDate: '2025-06-30' } } });
+      expect(late).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch', message: expect.stringContaining('30 June 2025') }] } } });
       // A different product needs its own batch.
       const noBatch = await call(nurse, 'vaccination.correct', { eventId: current.id, changes: { productCode: MMRVAXPRO }, reason: 'wrong product' });
-      expect(noBatch).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { field: 'batch' } } });
+      expect(noBatch).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch' }] } } });
       const fixed = await value<VaccinationEvent>(
         call(nurse, 'vaccination.correct', {
           eventId: current.id,
@@ -477,7 +477,7 @@ describe('vaccination records', () => {
         outcome: 'RECOVERED',
         reporter: 'Parent',
       });
-      expect(before).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { field: 'onsetAt' } } });
+      expect(before).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'onsetAt' }] } } });
       expect(await call(other, 'reaction.record', { eventId: given.id, onsetAt: '2025-10-15T12:00:00Z', reactionCode: 'FEVER', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reporter: 'x' })).toMatchObject({
         ok: false,
         error: { code: 'NOT_FOUND' },

@@ -6,10 +6,10 @@ import {
   checkOutcome,
   checkReaction,
   displayDate,
-  londonDate,
   procedureFor,
   resolveOccurrence,
 } from './vaccination.rules';
+import { londonDate } from '../shared/calendar/england';
 
 function failure(fn: () => unknown): AppError {
   try {
@@ -76,7 +76,8 @@ describe('checkNotExpired', () => {
     const e = failure(() => checkNotExpired('AB123', '2025-09-30', '2025-10-01'));
     expect(e.code).toBe('VALIDATION');
     expect(e.message).toMatch(/^Batch AB123 expired on 30 September 2025/);
-    expect(e.details).toMatchObject({ field: 'batch', expiryDate: '2025-09-30' });
+    expect(e.details).toMatchObject({ kind: 'fields', fields: [{ field: 'batch' }] });
+    expect(e.message).toContain('30 September 2025');
   });
 });
 
@@ -87,15 +88,15 @@ describe('checkOutcome', () => {
     expect(() => checkOutcome({ ...given, hasBatch: false, primarySource: false })).not.toThrow();
   });
   it('needs a product, and a batch when given here', () => {
-    expect(failure(() => checkOutcome({ ...given, productCode: null })).details).toMatchObject({ field: 'productCode' });
-    expect(failure(() => checkOutcome({ ...given, hasBatch: false })).details).toMatchObject({ field: 'batch' });
+    expect(failure(() => checkOutcome({ ...given, productCode: null })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'productCode' }] });
+    expect(failure(() => checkOutcome({ ...given, hasBatch: false })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'batch' }] });
   });
   it('needs a reason exactly when not given, and no batch then', () => {
     const notGiven = { ...given, outcome: 'NOT_GIVEN' as const, hasBatch: false, notGivenReason: 'DECLINED' };
     expect(() => checkOutcome(notGiven)).not.toThrow();
-    expect(failure(() => checkOutcome({ ...notGiven, notGivenReason: null })).details).toMatchObject({ field: 'notGivenReason' });
-    expect(failure(() => checkOutcome({ ...notGiven, hasBatch: true })).details).toMatchObject({ field: 'batch' });
-    expect(failure(() => checkOutcome({ ...given, notGivenReason: 'DECLINED' })).details).toMatchObject({ field: 'notGivenReason' });
+    expect(failure(() => checkOutcome({ ...notGiven, notGivenReason: null })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'notGivenReason' }] });
+    expect(failure(() => checkOutcome({ ...notGiven, hasBatch: true })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'batch' }] });
+    expect(failure(() => checkOutcome({ ...given, notGivenReason: 'DECLINED' })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'notGivenReason' }] });
   });
 });
 
@@ -105,10 +106,10 @@ describe('checkReaction', () => {
     expect(() => checkReaction(ok)).not.toThrow();
   });
   it('needs a description for OTHER', () => {
-    expect(failure(() => checkReaction({ ...ok, reactionCode: 'OTHER' })).details).toMatchObject({ field: 'description' });
+    expect(failure(() => checkReaction({ ...ok, reactionCode: 'OTHER' })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'description' }] });
   });
   it('needs "reported" for a Yellow Card reference', () => {
-    expect(failure(() => checkReaction({ ...ok, yellowCardReference: 'YC123' })).details).toMatchObject({ field: 'reportedToMhra' });
+    expect(failure(() => checkReaction({ ...ok, yellowCardReference: 'YC123' })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'reportedToMhra' }] });
   });
   it('keeps fatal seriousness and outcome together', () => {
     expect(() => checkReaction({ ...ok, seriousness: 'FATAL', outcome: 'FATAL' })).not.toThrow();

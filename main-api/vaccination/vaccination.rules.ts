@@ -1,25 +1,7 @@
 // Pure rules for recording vaccinations: dates in England, expiry, consistency of a record.
 // No database and no schedule logic here (the schedule engine gives warnings separately).
-import { AppError } from '../contract/result';
-
-const londonParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** The calendar date in England at an instant (clinical dates follow UK local time). */
-export function londonDate(instant: string | Date): string {
-  const d = typeof instant === 'string' ? new Date(instant) : instant;
-  if (Number.isNaN(d.getTime())) throw new AppError('VALIDATION', `"${String(instant)}" is not a date and time.`);
-  const parts = Object.fromEntries(londonParts.formatToParts(d).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
-
-export function todayInLondon(now: Date = new Date()): string {
-  return londonDate(now);
-}
+import { fieldError } from '../contract/result';
+import { londonDate } from '../shared/calendar/england';
 
 /** Formats 'YYYY-MM-DD' as '1 October 2025' for messages, without a local-time Date. */
 export function displayDate(iso: string): string {
@@ -34,14 +16,12 @@ export function displayDate(iso: string): string {
  */
 export function resolveOccurrence(occurredAt: string | null, occurredOn: string | null): { occurredAt: string | null; occurredOn: string } {
   if (occurredAt === null && occurredOn === null) {
-    throw new AppError('VALIDATION', 'Enter the date of the vaccination.', { field: 'occurredOn' });
+    throw fieldError('occurredOn', 'Enter the date of the vaccination.');
   }
   if (occurredAt === null) return { occurredAt: null, occurredOn: occurredOn as string };
   const derived = londonDate(occurredAt);
   if (occurredOn !== null && occurredOn !== derived) {
-    throw new AppError('VALIDATION', `The time given falls on ${displayDate(derived)} in England, not ${displayDate(occurredOn)}.`, {
-      field: 'occurredAt',
-    });
+    throw fieldError('occurredAt', `The time given falls on ${displayDate(derived)} in England, not ${displayDate(occurredOn)}.`);
   }
   return { occurredAt, occurredOn: derived };
 }
@@ -52,28 +32,20 @@ export function checkDateAllowed(
   person: { dateOfBirth: string; dateOfDeath: string | null },
 ): void {
   if (occurredOn > today) {
-    throw new AppError('VALIDATION', `The vaccination date ${displayDate(occurredOn)} is in the future.`, { field: 'occurredOn' });
+    throw fieldError('occurredOn', `The vaccination date ${displayDate(occurredOn)} is in the future.`);
   }
   if (occurredOn < person.dateOfBirth) {
-    throw new AppError('VALIDATION', `The vaccination date ${displayDate(occurredOn)} is before the date of birth (${displayDate(person.dateOfBirth)}).`, {
-      field: 'occurredOn',
-    });
+    throw fieldError('occurredOn', `The vaccination date ${displayDate(occurredOn)} is before the date of birth (${displayDate(person.dateOfBirth)}).`);
   }
   if (person.dateOfDeath !== null && occurredOn > person.dateOfDeath) {
-    throw new AppError('VALIDATION', `The vaccination date ${displayDate(occurredOn)} is after the date of death (${displayDate(person.dateOfDeath)}).`, {
-      field: 'occurredOn',
-    });
+    throw fieldError('occurredOn', `The vaccination date ${displayDate(occurredOn)} is after the date of death (${displayDate(person.dateOfDeath)}).`);
   }
 }
 
 /** Expired vaccine is never recorded as given: the batch must be in date on the day. */
 export function checkNotExpired(batchNumber: string, expiryDate: string, occurredOn: string): void {
   if (expiryDate < occurredOn) {
-    throw new AppError(
-      'VALIDATION',
-      `Batch ${batchNumber} expired on ${displayDate(expiryDate)}, before the vaccination date ${displayDate(occurredOn)}. Check the batch number, or record the dose as not given.`,
-      { field: 'batch', expiryDate, occurredOn },
-    );
+    throw fieldError('batch', `Batch ${batchNumber} expired on ${displayDate(expiryDate)}, before the vaccination date ${displayDate(occurredOn)}. Check the batch number, or record the dose as not given.`);
   }
 }
 
@@ -89,21 +61,21 @@ export interface OutcomeShape {
 export function checkOutcome(r: OutcomeShape): void {
   if (r.outcome === 'NOT_GIVEN') {
     if (r.notGivenReason === null) {
-      throw new AppError('VALIDATION', 'Say why the vaccination was not given.', { field: 'notGivenReason' });
+      throw fieldError('notGivenReason', 'Say why the vaccination was not given.');
     }
     if (r.hasBatch) {
-      throw new AppError('VALIDATION', 'A vaccination that was not given has no batch.', { field: 'batch' });
+      throw fieldError('batch', 'A vaccination that was not given has no batch.');
     }
     return;
   }
   if (r.notGivenReason !== null) {
-    throw new AppError('VALIDATION', 'A reason for not vaccinating applies only when the vaccination was not given.', { field: 'notGivenReason' });
+    throw fieldError('notGivenReason', 'A reason for not vaccinating applies only when the vaccination was not given.');
   }
   if (r.productCode === null) {
-    throw new AppError('VALIDATION', 'Choose the vaccine product given.', { field: 'productCode' });
+    throw fieldError('productCode', 'Choose the vaccine product given.');
   }
   if (r.primarySource && !r.hasBatch) {
-    throw new AppError('VALIDATION', 'Enter the batch number and expiry date of the vaccine given.', { field: 'batch' });
+    throw fieldError('batch', 'Enter the batch number and expiry date of the vaccine given.');
   }
 }
 
@@ -118,15 +90,13 @@ export interface ReactionShape {
 
 export function checkReaction(r: ReactionShape): void {
   if (r.reactionCode === 'OTHER' && !r.description) {
-    throw new AppError('VALIDATION', 'Describe the reaction when it is not one of the listed kinds.', { field: 'description' });
+    throw fieldError('description', 'Describe the reaction when it is not one of the listed kinds.');
   }
   if (r.yellowCardReference !== null && !r.reportedToMhra) {
-    throw new AppError('VALIDATION', 'A Yellow Card reference means the reaction was reported to the MHRA; tick "reported".', {
-      field: 'reportedToMhra',
-    });
+    throw fieldError('reportedToMhra', 'A Yellow Card reference means the reaction was reported to the MHRA; tick "reported".');
   }
   if ((r.seriousness === 'FATAL') !== (r.outcome === 'FATAL')) {
-    throw new AppError('VALIDATION', 'A fatal reaction must have both seriousness and outcome "fatal".', { field: 'outcome' });
+    throw fieldError('outcome', 'A fatal reaction must have both seriousness and outcome "fatal".');
   }
 }
 

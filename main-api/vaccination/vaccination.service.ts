@@ -2,7 +2,7 @@
 // corrections that keep history, entered-in-error, history and adverse reactions.
 // Clinical schedule advice is not decided here; the recording form gets it separately.
 import type { DataSource } from 'typeorm';
-import { AppError } from '../contract/result';
+import { AppError, conflictWith, fieldError, personNotFound } from '../contract/result';
 import type {
   AdverseReaction,
   Batch,
@@ -16,15 +16,15 @@ import type {
   VaccinationHistory,
 } from '../contract/vaccination';
 import { VaccinationRepository, type EventInsert, type ReactionInsert } from './vaccination.repository';
+import { londonDate, todayInLondon } from '../shared/calendar/england';
+import { violatesConstraint } from '../platform/db/errors';
 import {
   checkDateAllowed,
   checkNotExpired,
   checkOutcome,
   checkReaction,
   displayDate,
-  londonDate,
   resolveOccurrence,
-  todayInLondon,
 } from './vaccination.rules';
 
 /** Runs work in one database transaction with a repository bound to it. */
@@ -64,19 +64,15 @@ export class VaccinationService {
   }): Promise<Batch> {
     const today = this.today();
     if (input.expiryDate < today) {
-      throw new AppError('VALIDATION', `Batch ${input.batchNumber} expired on ${displayDate(input.expiryDate)}; expired stock cannot be added.`, {
-        field: 'expiryDate',
-      });
+      throw fieldError('expiryDate', `Batch ${input.batchNumber} expired on ${displayDate(input.expiryDate)}; expired stock cannot be added.`);
     }
     return this.inTransaction(async (repo) => {
       if (!(await repo.product(input.productCode))) {
-        throw new AppError('VALIDATION', `No vaccine product has the code ${input.productCode}.`, { field: 'productCode' });
+        throw fieldError('productCode', `No vaccine product has the code ${input.productCode}.`);
       }
       const { batch, created } = await repo.insertBatch(input, today);
       if (!created) {
-        throw new AppError('CONFLICT', `Batch ${batch.batchNumber} is already recorded for this product, expiring ${displayDate(batch.expiryDate)}.`, {
-          batchId: batch.id,
-        });
+        throw conflictWith(`Batch ${batch.batchNumber} is already recorded for this product, expiring ${displayDate(batch.expiryDate)}.`, batch.id);
       }
       return batch;
     });
@@ -107,7 +103,7 @@ export class VaccinationService {
       if (old.status !== 'ACTIVE') throw notActive(old);
       const draft = mergeCorrection(old, changes);
       if (sameClinicalContent(old, draft)) {
-        throw new AppError('VALIDATION', 'The correction does not change anything.', { field: 'changes' });
+        throw fieldError('changes', 'The correction does not change anything.');
       }
       const row = await this.prepare(repo, old.personId, draft, {
         sourceSystem: old.sourceSystem,
@@ -133,7 +129,7 @@ export class VaccinationService {
 
   async history(personId: number): Promise<VaccinationHistory> {
     if (!(await this.read.personDates(personId))) {
-      throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+      throw personNotFound();
     }
     const [events, reactions] = await Promise.all([this.read.eventsForPerson(personId), this.read.reactionsForPerson(personId)]);
     return { events, reactions };
@@ -145,9 +141,7 @@ export class VaccinationService {
       const event = await repo.event(input.eventId);
       if (!event) throw notFound(input.eventId);
       if (event.status === 'SUPERSEDED') {
-        throw new AppError('CONFLICT', `This vaccination has been corrected; record the reaction against the current version (${event.supersededById}).`, {
-          currentId: event.supersededById,
-        });
+        throw conflictWith(`This vaccination has been corrected; record the reaction against the current version (${event.supersededById}).`, event.supersededById);
       }
       if (event.status === 'ENTERED_IN_ERROR') {
         throw new AppError('VALIDATION', 'This vaccination was entered in error; a reaction cannot be recorded against it.');
@@ -157,7 +151,7 @@ export class VaccinationService {
       }
       const earliest = event.occurredAt ?? null;
       if (earliest !== null ? Date.parse(input.onsetAt) < Date.parse(earliest) : londonDate(input.onsetAt) < event.occurredOn) {
-        throw new AppError('VALIDATION', 'The reaction cannot have started before the vaccination was given.', { field: 'onsetAt' });
+        throw fieldError('onsetAt', 'The reaction cannot have started before the vaccination was given.');
       }
       return repo.insertReaction({ ...input, personId: event.personId });
     });
@@ -171,7 +165,7 @@ export class VaccinationService {
     meta: Pick<EventInsert, 'sourceSystem' | 'sourceId' | 'supersedesId' | 'changeReason'>,
   ): Promise<EventInsert> {
     const person = await repo.personDates(personId);
-    if (!person) throw new AppError('NOT_FOUND', 'No person with that record number is available to you.');
+    if (!person) throw personNotFound();
     const when = resolveOccurrence(d.occurredAt, d.occurredOn);
     checkDateAllowed(when.occurredOn, this.today(), person);
     checkOutcome({
@@ -182,12 +176,12 @@ export class VaccinationService {
       primarySource: d.primarySource,
     });
     if (!(await repo.programmeExists(d.programmeCode))) {
-      throw new AppError('VALIDATION', `Unknown programme ${d.programmeCode}.`, { field: 'programmeCode' });
+      throw fieldError('programmeCode', `Unknown programme ${d.programmeCode}.`);
     }
     let product: Product | null = null;
     if (d.productCode !== null) {
       product = await repo.product(d.productCode);
-      if (!product) throw new AppError('VALIDATION', `No vaccine product has the code ${d.productCode}.`, { field: 'productCode' });
+      if (!product) throw fieldError('productCode', `No vaccine product has the code ${d.productCode}.`);
     }
     const given = d.outcome === 'GIVEN';
     const batch = given && d.batch && product ? await this.resolveBatch(repo, product, d.batch, when.occurredOn, d) : null;
@@ -243,12 +237,12 @@ export class VaccinationService {
     let found: Batch | null;
     if (ref.id !== undefined) {
       found = await repo.batchById(ref.id, today);
-      if (!found) throw new AppError('VALIDATION', `Batch ${ref.id} does not exist.`, { field: 'batch' });
+      if (!found) throw fieldError('batch', `Batch ${ref.id} does not exist.`);
       if (found.productCode !== product.code) {
-        throw new AppError('VALIDATION', `Batch ${found.batchNumber} is not a batch of ${product.shortName}.`, { field: 'batch' });
+        throw fieldError('batch', `Batch ${found.batchNumber} is not a batch of ${product.shortName}.`);
       }
       if (ref.batchNumber !== undefined && ref.batchNumber !== found.batchNumber) {
-        throw new AppError('VALIDATION', `Batch ${ref.id} has the number ${found.batchNumber}, not ${ref.batchNumber}.`, { field: 'batch' });
+        throw fieldError('batch', `Batch ${ref.id} has the number ${found.batchNumber}, not ${ref.batchNumber}.`);
       }
     } else {
       found = await repo.batchByNumber(product.code, ref.batchNumber as string, today);
@@ -265,11 +259,7 @@ export class VaccinationService {
     }
     if (found) {
       if (ref.expiryDate !== undefined && ref.expiryDate !== found.expiryDate) {
-        throw new AppError(
-          'VALIDATION',
-          `Batch ${found.batchNumber} of ${product.shortName} is recorded as expiring on ${displayDate(found.expiryDate)}, not ${displayDate(ref.expiryDate)}. Check the vial.`,
-          { field: 'batch', expiryDate: found.expiryDate },
-        );
+        throw fieldError('batch', `Batch ${found.batchNumber} of ${product.shortName} is recorded as expiring on ${displayDate(found.expiryDate)}, not ${displayDate(ref.expiryDate)}. Check the vial.`);
       }
       checkNotExpired(found.batchNumber, found.expiryDate, occurredOn);
       return { id: found.id, batchNumber: found.batchNumber, expiryDate: found.expiryDate };
@@ -277,10 +267,7 @@ export class VaccinationService {
     const number = ref.batchNumber as string;
     if (ref.expiryDate === undefined) {
       if (!d.primarySource) return { id: null, batchNumber: number, expiryDate: null };
-      throw new AppError('VALIDATION', `Batch ${number} is not yet known for ${product.shortName}; enter its expiry date to add it.`, {
-        field: 'batch',
-        unknownBatch: true,
-      });
+      throw fieldError('batch', `Batch ${number} is not yet known for ${product.shortName}; enter its expiry date to add it.`, 'unknown-batch');
     }
     // Reported from elsewhere (a new batch here goes through the insert above).
     checkNotExpired(number, ref.expiryDate, occurredOn);
@@ -365,11 +352,10 @@ async function insertOrExplain(repo: VaccinationRepository, row: EventInsert): P
   try {
     return await repo.insertEvent(row);
   } catch (error) {
-    const e = (error as { driverError?: { code?: string; constraint?: string } }).driverError ?? (error as { code?: string; constraint?: string });
-    if (e.code === '23505' && e.constraint === SOURCE_KEY) {
+    if (violatesConstraint(error, SOURCE_KEY)) {
       throw new AppError('CONFLICT', `This vaccination has already been recorded (${row.sourceSystem} ${row.sourceId}).`, {
-        sourceSystem: row.sourceSystem,
-        sourceId: row.sourceId,
+        kind: 'conflict',
+        constraint: SOURCE_KEY,
       });
     }
     throw error;
@@ -377,11 +363,7 @@ async function insertOrExplain(repo: VaccinationRepository, row: EventInsert): P
 }
 
 function duplicateSource(system: string, id: string, existingId: number): AppError {
-  return new AppError('CONFLICT', `This vaccination has already been recorded (${system} ${id}).`, {
-    sourceSystem: system,
-    sourceId: id,
-    existingId,
-  });
+  return conflictWith(`This vaccination has already been recorded (${system} ${id}).`, existingId);
 }
 
 function notFound(eventId: number): AppError {
@@ -390,9 +372,7 @@ function notFound(eventId: number): AppError {
 
 function notActive(e: VaccinationEvent): AppError {
   return e.status === 'SUPERSEDED'
-    ? new AppError('CONFLICT', `Vaccination record ${e.id} has already been corrected (see record ${e.supersededById}).`, {
-        currentId: e.supersededById,
-      })
+    ? conflictWith(`Vaccination record ${e.id} has already been corrected (see record ${e.supersededById}).`, e.supersededById)
     : new AppError('CONFLICT', `Vaccination record ${e.id} was marked as entered in error and cannot change.`);
 }
 

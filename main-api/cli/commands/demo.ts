@@ -3,7 +3,7 @@ import { AppError } from '../../contract/result';
 import { benchDemoLoad, loadDemoRegion, type DemoProgress } from '../../demo/load';
 import { phaseLabel } from '../../demo/progress';
 import { refreshAllStatuses } from '../../schedule-status/refresh-all';
-import { todayInLondon } from '../../vaccination/vaccination.rules';
+import { todayInLondon } from '../../shared/calendar/england';
 import type { CliContext } from '../context';
 
 function wholeNumber(name: string, min: number): (value: string) => number {

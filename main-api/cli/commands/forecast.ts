@@ -9,7 +9,7 @@ import { refreshAllStatuses, type RefreshProgress, type RefreshReport } from '..
 import { personByNhsNumber, type PersonHeading } from '../../forecast/forecast.repository';
 import { scheduleRules } from '../../schedule/shipped-rules';
 import { ForecastService } from '../../forecast/forecast.service';
-import { todayInLondon } from '../../vaccination/vaccination.rules';
+import { todayInLondon } from '../../shared/calendar/england';
 import type { CliContext } from '../context';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

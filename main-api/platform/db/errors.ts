@@ -1,12 +1,12 @@
 // Maps PostgreSQL and connection errors onto the contract's error codes.
-import type { ErrorCode } from '../../contract/result';
+import type { ErrorCode, ErrorDetails } from '../../contract/result';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 export interface ClassifiedError {
   code: ErrorCode;
   message: string;
-  details?: unknown;
+  details?: ErrorDetails;
 }
 
 export function classifyDatabaseError(error: unknown): ClassifiedError | null {
@@ -25,13 +25,31 @@ export function classifyDatabaseError(error: unknown): ClassifiedError | null {
     return { code: 'UNAUTHENTICATED', message: 'The user name or password was not accepted.' };
   }
   if (code === '42501') {
-    return { code: 'FORBIDDEN', message: 'You do not have permission to do that.', details: { reason: message } };
+    return { code: 'FORBIDDEN', message: 'You do not have permission to do that.' };
   }
   if (code === '23505') {
-    return { code: 'CONFLICT', message: 'That record already exists.', details: { constraint: e.constraint, detail: e.detail } };
+    // The server's detail names the key's values, which may belong to a record the caller
+    // cannot see: only the constraint's name crosses the boundary.
+    return { code: 'CONFLICT', message: 'That record already exists.', details: { kind: 'conflict', constraint: e.constraint ?? null } };
   }
   if (code === '23503' || code === '23514' || code === '23502' || code.startsWith('22')) {
-    return { code: 'VALIDATION', message: `The database refused the change: ${message}`, details: { constraint: e.constraint } };
+    return { code: 'VALIDATION', message: `The database refused the change: ${message}` };
   }
   return null;
+}
+
+/** The driver's error under TypeORM's wrapper, if any. */
+function driverError(error: unknown): { code?: string; constraint?: string } {
+  if (!error || typeof error !== 'object') return {};
+  const e = error as { driverError?: unknown; code?: string; constraint?: string };
+  return e.driverError && typeof e.driverError === 'object' ? (e.driverError as { code?: string; constraint?: string }) : e;
+}
+
+/**
+ * Whether an error is the violation of one named constraint: the one place that reads
+ * PostgreSQL's SQLSTATE codes for unique (23505), check (23514) and exclusion (23P01) failures.
+ */
+export function violatesConstraint(error: unknown, constraint: string): boolean {
+  const e = driverError(error);
+  return (e.code === '23505' || e.code === '23514' || e.code === '23P01') && e.constraint === constraint;
 }

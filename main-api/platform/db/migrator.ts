@@ -55,7 +55,6 @@ function checkApplied(files: MigrationFile[], applied: Map<number, { name: strin
         'CONFLICT',
         `Migration ${file.name} was changed after it was applied to this database. ` +
           `Restore the original file and add a new numbered migration for the change.`,
-        { file: file.name, recorded: row.checksum, current: file.checksum },
       );
     }
   }
@@ -97,10 +96,7 @@ export async function migrate(
       } catch (error) {
         await client.query('ROLLBACK');
         const e = error as Error & { position?: string };
-        throw new AppError('INTERNAL', `Migration ${file.name} failed and was rolled back: ${e.message}`, {
-          file: file.name,
-          position: e.position,
-        });
+        throw new AppError('INTERNAL', `Migration ${file.name} failed and was rolled back: ${e.message}${e.position ? ` (at character ${e.position})` : ''}`);
       }
       report.applied.push(file.name);
     }

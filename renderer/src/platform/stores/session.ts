@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import type { SessionInfo } from '../../../../main-api/contract/schemas';
+import type { SessionInfo } from '../../../../main-api/contract/session';
 import { api, transportKind } from '../transport';
 import { useConnectionStore } from './connection';
 

@@ -1,36 +1,6 @@
-// Shapes that cross the process boundary. Plain data only: dates as YYYY-MM-DD strings.
+// The people channels: one-box search and opening a person's record.
 import { z } from 'zod';
-
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD');
-export const isoDateTime = z.string();
-
-export const ConnectionKind = z.enum(['embedded', 'server']);
-
-export const SessionInfo = z.object({
-  user: z.string(),
-  displayName: z.string(),
-  roles: z.array(z.string()),
-  organisations: z.array(z.object({ code: z.string(), name: z.string() })),
-  connection: z.object({ kind: ConnectionKind, host: z.string(), database: z.string() }),
-  version: z.string(),
-});
-export type SessionInfo = z.infer<typeof SessionInfo>;
-
-export const SessionState = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('signed-in'), session: SessionInfo }),
-  z.object({ state: z.literal('needs-credentials'), server: z.string(), rememberedUser: z.string().nullable() }),
-  z.object({ state: z.literal('starting'), message: z.string(), progress: z.number().min(0).max(1).nullable() }),
-  z.object({ state: z.literal('failed'), message: z.string() }),
-]);
-export type SessionState = z.infer<typeof SessionState>;
-
-export const LoginInput = z.object({
-  user: z.string().min(1),
-  password: z.string().min(1),
-  remember: z.boolean().default(false),
-});
-
-export const Health = z.object({ database: z.literal('ok'), latencyMs: z.number() });
+import { isoDate, isoDateTime, type HandlersOf } from './common';
 
 export const PersonSearchInput = z.object({
   /** Free text: an NHS number, "surname dd/mm/yyyy", or a partial name and a postcode. */
@@ -112,3 +82,10 @@ export const PersonRecord = z.object({
   recentViews: z.array(RecordView),
 });
 export type PersonRecord = z.infer<typeof PersonRecord>;
+
+export const peopleChannels = {
+  'person.search': { input: PersonSearchInput, output: PersonSearchResult },
+  'person.open': { input: z.object({ id: z.number().int() }), output: PersonRecord },
+} as const;
+
+export type PeopleHandlers = HandlersOf<typeof peopleChannels>;

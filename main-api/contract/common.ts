@@ -1,0 +1,10 @@
+// Building blocks shared by every domain's channels. Plain data only: dates as YYYY-MM-DD strings.
+import { z } from 'zod';
+
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD');
+export const isoDateTime = z.string();
+
+/** What the main process implements for a map of channels: parsed input in, output out. */
+export type HandlersOf<M extends Record<string, { input: z.ZodType; output: z.ZodType }>> = {
+  [C in keyof M]: (input: z.output<M[C]['input']>) => Promise<z.output<M[C]['output']>>;
+};

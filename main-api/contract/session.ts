@@ -1,0 +1,49 @@
+// The session channels: start-up state, sign-in, connection health.
+import { z } from 'zod';
+import { Capability, RoleCode } from '../shared/vocabulary/roles';
+import { isoDate, type HandlersOf } from './common';
+
+export const ConnectionKind = z.enum(['embedded', 'server']);
+
+export const SessionInfo = z.object({
+  user: z.string(),
+  displayName: z.string(),
+  /** The roles as people read them ("Immunisation coordinator"). */
+  roles: z.array(z.string()),
+  /** The same roles as codes, for deciding what the screen offers. */
+  roleCodes: z.array(RoleCode),
+  /** What the signed-in user may do; the database enforces the same. */
+  capabilities: z.array(Capability),
+  /** Today's date in England, decided by the main process: the renderer never asks its own clock. */
+  today: isoDate,
+  organisations: z.array(z.object({ code: z.string(), name: z.string() })),
+  connection: z.object({ kind: ConnectionKind, host: z.string(), database: z.string() }),
+  version: z.string(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const SessionState = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('signed-in'), session: SessionInfo }),
+  z.object({ state: z.literal('needs-credentials'), server: z.string(), rememberedUser: z.string().nullable() }),
+  z.object({ state: z.literal('starting'), message: z.string(), progress: z.number().min(0).max(1).nullable() }),
+  z.object({ state: z.literal('failed'), message: z.string() }),
+]);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const LoginInput = z.object({
+  user: z.string().min(1),
+  password: z.string().min(1),
+  remember: z.boolean().default(false),
+});
+
+export const Health = z.object({ database: z.literal('ok'), latencyMs: z.number() });
+
+
+export const sessionChannels = {
+  /** retry: after a failed start, make a fresh attempt (the start-failure screen's Try again). */
+  'session.state': { input: z.object({ retry: z.boolean().default(false) }), output: SessionState },
+  'session.login': { input: LoginInput, output: SessionInfo },
+  'health.check': { input: z.object({}), output: Health },
+} as const;
+
+export type SessionHandlers = HandlersOf<typeof sessionChannels>;

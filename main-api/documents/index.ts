@@ -1,0 +1,24 @@
+// Documents produced for people: the printable vaccination record (PDF).
+import type { DocumentHandlers } from '../contract/documents';
+import type { Registration, UserContext } from '../platform/registration';
+import { createVaccinationHandlers } from '../vaccination';
+import { createForecastHandlers } from '../forecast';
+import { scheduleRules } from '../schedule';
+import { dueNextFor, printableRecord } from './printable-record.service';
+
+export function register(ctx: UserContext): Registration<keyof DocumentHandlers> {
+  const vaccination = createVaccinationHandlers(ctx.ds, ctx.today);
+  const forecast = createForecastHandlers(ctx.ds, scheduleRules(), ctx.today);
+  return {
+    handlers: {
+      'record.printable': ({ personId }) =>
+        printableRecord(
+          ctx.ds,
+          personId,
+          (id) => vaccination['vaccination.history']({ personId: id }),
+          async (id) => dueNextFor((await forecast['forecast.get']({ personId: id })).series, ctx.today()),
+          ctx.today,
+        ),
+    },
+  };
+}

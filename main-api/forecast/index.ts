@@ -1,0 +1,12 @@
+// Forecast: a person's schedule status for the record screen and the checks on a proposed dose,
+// computed by the schedule engine from what the database holds.
+import type { Registration, UserContext } from '../platform/registration';
+import { scheduleRules } from '../schedule';
+import { createForecastHandlers } from './forecast.service';
+
+export { createForecastHandlers } from './forecast.service';
+export { loadPersonForecastInput, selectRows, PROGRAMME_KIND_ANTIGENS, type SqlRunner } from './forecast.repository';
+
+export function register(ctx: UserContext): Registration<'forecast.get' | 'vaccination.check'> {
+  return { handlers: createForecastHandlers(ctx.ds, scheduleRules(), ctx.today) };
+}

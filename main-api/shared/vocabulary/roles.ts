@@ -1,0 +1,50 @@
+// The product's roles: one code set, with the group role each maps to in the database, the words
+// people see, and what each role may do. The screen hides what a role cannot do; the database
+// refuses it regardless (grants on the group roles in migrations/0002_security.sql).
+import { z } from 'zod';
+
+export const ROLE_CODES = ['administrator', 'coordinator', 'child-health', 'occupational-health', 'analyst'] as const;
+export const RoleCode = z.enum(ROLE_CODES);
+export type RoleCode = z.infer<typeof RoleCode>;
+
+export const ROLE_LABELS: Record<RoleCode, string> = {
+  administrator: 'Administrator',
+  coordinator: 'Immunisation coordinator',
+  'child-health': 'Child health',
+  'occupational-health': 'Occupational health',
+  analyst: 'Analyst (read only)',
+};
+
+/** The PostgreSQL group role behind each product role. */
+export const ROLE_GROUP: Record<RoleCode, string> = {
+  administrator: 'ims_administrator',
+  coordinator: 'ims_coordinator',
+  'child-health': 'ims_child_health',
+  'occupational-health': 'ims_occupational_health',
+  analyst: 'ims_analyst',
+};
+
+const ROLE_OF_GROUP = new Map(Object.entries(ROLE_GROUP).map(([role, group]) => [group, role as RoleCode]));
+
+/** The product role for a database group role name, or null for a role that is not one of ours. */
+export function roleOfGroup(group: string): RoleCode | null {
+  return ROLE_OF_GROUP.get(group) ?? null;
+}
+
+export const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'users.manage'] as const;
+export const Capability = z.enum(CAPABILITIES);
+export type Capability = z.infer<typeof Capability>;
+
+const CAN: Record<RoleCode, readonly Capability[]> = {
+  administrator: ['record.view', 'vaccination.record', 'record.print', 'users.manage'],
+  coordinator: ['record.view', 'vaccination.record', 'record.print'],
+  'child-health': ['record.view', 'vaccination.record', 'record.print'],
+  'occupational-health': ['record.view', 'vaccination.record', 'record.print'],
+  analyst: ['record.view'],
+};
+
+/** What a person holding these roles may do: the union over their roles, in a stable order. */
+export function capabilitiesOf(roles: readonly RoleCode[]): Capability[] {
+  const held = new Set(roles.flatMap((r) => CAN[r]));
+  return CAPABILITIES.filter((c) => held.has(c));
+}
