@@ -5,10 +5,9 @@ import boundaries from 'eslint-plugin-boundaries';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-// Import boundaries as an allow-list (docs/architecture: "the domain is the folder"). Every
-// local file belongs to an element below; an import is refused unless a policy allows it, so a
-// new folder starts with no rights rather than all of them. Any folder directly under main-api/
-// that is not named here is a domain.
+// Import boundaries as an allow-list. Every local file belongs to an element below, and an
+// import is refused unless a policy allows it, so a new folder starts with no rights rather than
+// all of them. Any folder directly under main-api/ that is not named here is a domain.
 const elements = [
   { type: 'contract', pattern: 'main-api/contract' },
   { type: 'shared', pattern: 'main-api/shared' },
