@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['main-api/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts'],
+          include: ['main-api/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts', 'tests/lint/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
           environment: 'node',
           sequence: { groupOrder: 0 },

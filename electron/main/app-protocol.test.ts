@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppFileHandler } from './app-protocol';
-import { cspHeader } from './security';
+import { CONTENT_SECURITY_POLICY } from '../../main-api/platform/csp';
 
 let base: string;
 let root: string;
@@ -28,7 +28,7 @@ describe('app:// file handler', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('console.log(1)');
     expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
-    expect(res.headers.get('content-security-policy')).toBe(cspHeader());
+    expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
@@ -37,7 +37,7 @@ describe('app:// file handler', () => {
       const res = await get(url);
       expect(res.status, url).toBe(200);
       expect(await res.text()).toContain('<title>IMS</title>');
-      expect(res.headers.get('content-security-policy')).toBe(cspHeader());
+      expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
     }
   });
 

@@ -1,12 +1,13 @@
 // Serves the built renderer for app://ims/. Written against the web Request/Response types
 // (which Electron's protocol.handle uses too) so it can be exercised without Electron.
 import { readFile, stat } from 'node:fs/promises';
-import { cspHeader, mimeType, resolveAppFile } from './security';
+import { CONTENT_SECURITY_POLICY } from '../../main-api/platform/csp';
+import { mimeType, resolveAppFile } from './security';
 
 function refuse(status: number, text: string): Response {
   return new Response(text, {
     status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': cspHeader() },
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': CONTENT_SECURITY_POLICY },
   });
 }
 
@@ -26,7 +27,7 @@ export function createAppFileHandler(root: string, log: (message: string) => voi
         status: 200,
         headers: {
           'content-type': mimeType(found.path),
-          'content-security-policy': cspHeader(),
+          'content-security-policy': CONTENT_SECURITY_POLICY,
           'x-content-type-options': 'nosniff',
           // Files are local and cheap to re-read; never serve a stale bundle after an update.
           'cache-control': 'no-cache',

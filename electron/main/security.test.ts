@@ -2,7 +2,6 @@ import { join, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   APP_ORIGIN,
-  cspHeader,
   isAllowedExternal,
   isAppUrl,
   isTrustedSender,
@@ -66,14 +65,6 @@ describe('isAllowedExternal', () => {
     expect(isAllowedExternal('file:///etc/passwd')).toBe(false);
     expect(isAllowedExternal('javascript:alert(1)')).toBe(false);
     expect(isAllowedExternal('smb://server/share')).toBe(false);
-  });
-});
-
-describe('cspHeader', () => {
-  it('matches the renderer policy', () => {
-    expect(cspHeader()).toBe(
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'",
-    );
   });
 });
 

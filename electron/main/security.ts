@@ -8,24 +8,6 @@ export const APP_HOST = 'ims';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-/** Same policy as the meta tag in renderer/index.html, also sent as a header on every app:// response. */
-export const CSP_DIRECTIVES: ReadonlyArray<readonly [string, string]> = [
-  ['default-src', "'self'"],
-  ['script-src', "'self'"],
-  // Naive UI injects <style> elements at run time.
-  ['style-src', "'self' 'unsafe-inline'"],
-  ['img-src', "'self' data:"],
-  ['font-src', "'self' data:"],
-  ['connect-src', "'self'"],
-  ['object-src', "'none'"],
-  ['base-uri', "'none'"],
-  ['form-action', "'none'"],
-];
-
-export function cspHeader(): string {
-  return CSP_DIRECTIVES.map(([name, value]) => `${name} ${value}`).join('; ');
-}
-
 function parse(url: string): URL | null {
   try {
     return new URL(url);

@@ -3,7 +3,7 @@
 // pregnancy vaccines, a few declines and rare adverse reactions. Written with COPY as one phase
 // of the demo load, after the people. Deterministic: the same people and seed give the same rows.
 import type pg from 'pg';
-import { addMonthsDays, schoolYearStart } from '../schedule/dates';
+import { addMonthsDays, schoolYearStart } from '../schedule';
 import { CopyWriter, field } from '../platform/db/copy-writer';
 import { formatDay, parseDay } from './dates';
 import { Catalogue, P } from './histories-catalogue';

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { personNotFound } from '../contract/result';
 import type { PrintableRecord } from '../contract/documents';
 import type { VaccinationHistory } from '../contract/vaccination';
-import { PersonRepository } from '../people/person.repository';
+import { PersonRepository } from '../people';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
 

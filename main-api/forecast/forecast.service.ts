@@ -6,7 +6,7 @@ import { fieldError, personNotFound } from '../contract/result';
 import { checkProposedDose, forecast, parseDay, type CompiledRules, type Forecast } from '../schedule';
 import { todayInLondon } from '../shared/calendar/england';
 import { loadPersonForecastInput, loadProductAntigens, type PersonForecastInput, type SqlRunner } from './forecast.repository';
-import { rulesVersion } from '../schedule/shipped-rules';
+import { rulesVersion } from '../schedule';
 
 
 

@@ -13,8 +13,8 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { AppError } from '../contract/result';
 import { CopyWriter, field } from '../platform/db/copy-writer';
 import { formatDay, forecast, parseDay, type CompiledRules, type EventInput, type NotGivenReason, type PersonInput } from '../schedule';
-import { PROGRAMME_KIND_ANTIGENS, selectRows } from '../forecast/forecast.repository';
-import { rulesVersion, scheduleRules } from '../schedule/shipped-rules';
+import { PROGRAMME_KIND_ANTIGENS, selectRows } from '../forecast';
+import { rulesVersion, scheduleRules } from '../schedule';
 import { refreshPersonStatus, statusRows } from './schedule-status.service';
 
 const LOCK_KEY = 4_716_004; // arbitrary, fixed: one population refresh at a time

@@ -2,8 +2,8 @@
 // refresh of one person after their record changes.
 import type { DataSource } from 'typeorm';
 import { formatDay, forecast, type CompiledRules, type Forecast } from '../schedule';
-import { loadPersonForecastInput, selectRows, type SqlRunner } from '../forecast/forecast.repository';
-import { scheduleRules } from '../schedule/shipped-rules';
+import { loadPersonForecastInput, selectRows, type SqlRunner } from '../forecast';
+import { scheduleRules } from '../schedule';
 
 export interface StatusRow {
   seriesId: string;

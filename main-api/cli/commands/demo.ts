@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { AppError } from '../../contract/result';
 import { benchDemoLoad, loadDemoRegion, type DemoProgress } from '../../demo/load';
-import { phaseLabel } from '../../demo/progress';
-import { refreshAllStatuses } from '../../schedule-status/refresh-all';
+import { phaseLabel } from '../../demo';
+import { refreshAllStatuses } from '../../schedule-status';
 import { todayInLondon } from '../../shared/calendar/england';
 import type { CliContext } from '../context';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addUser, disableUser, enableUser, listUsers, USER_ROLES, type UserSummary } from '../../administration/users.service';
+import { addUser, disableUser, enableUser, listUsers, USER_ROLES, type UserSummary } from '../../administration';
 import type { CliContext } from '../context';
 
 function table(rows: string[][]): string {
