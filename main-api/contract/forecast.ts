@@ -2,10 +2,7 @@
 // the warnings for a dose about to be recorded. Spread into the main contract.
 import { z } from 'zod';
 import { isoDate, type HandlersOf } from './common';
-
-export const SERIES_STATUSES = ['COMPLETE', 'DUE', 'OVERDUE', 'UPCOMING', 'TOO_LATE', 'NOT_ELIGIBLE', 'DECLINED', 'CONTRAINDICATED'] as const;
-export const CAMPAIGN_STATUSES = ['GIVEN', 'DUE', 'UPCOMING', 'NOT_ELIGIBLE', 'DECLINED'] as const;
-export const WARNING_CODES = ['TOO_EARLY', 'TOO_SOON_AFTER_PREVIOUS', 'OUTSIDE_AGE_WINDOW', 'LIKELY_DUPLICATE', 'NOT_IN_SCHEDULE'] as const;
+import { CampaignStatus, SeriesKind, SeriesStatus, WarningCode } from '../shared/vocabulary/schedule';
 
 export const ForecastInput = z.object({
   personId: z.number().int().positive(),
@@ -31,10 +28,10 @@ export const IgnoredDose = z.object({
 export const SeriesView = z.object({
   seriesId: z.string(),
   name: z.string(),
-  kind: z.enum(['course', 'requirement']),
+  kind: SeriesKind,
   /** The rule set it came from, e.g. 'ENG-ROUTINE v2025-26'. */
   rules: z.string(),
-  status: z.enum(SERIES_STATUSES),
+  status: SeriesStatus,
   nextDose: z.number().int().nullable(),
   nextProduct: z.string().nullable(),
   /** Earliest date the next dose would count. */
@@ -56,7 +53,7 @@ export const CampaignView = z.object({
   eligible: z.boolean(),
   /** Not yet eligible on the date asked about but will be during the campaign. */
   eligibleFrom: isoDate.nullable(),
-  status: z.enum(CAMPAIGN_STATUSES),
+  status: CampaignStatus,
   /** The criteria met, in plain English with their rule ids. */
   reasons: z.array(z.string()),
   explanation: z.array(z.string()),
@@ -82,7 +79,7 @@ export const DoseCheckInput = z.object({
 });
 
 export const DoseWarning = z.object({
-  code: z.enum(WARNING_CODES),
+  code: WarningCode,
   /** The series or campaign the warning is about, when it is about one. */
   seriesId: z.string().nullable(),
   explanation: z.string(),

@@ -1,6 +1,9 @@
 // The people channels: one-box search and opening a person's record.
 import { z } from 'zod';
 import { isoDate, isoDateTime, type HandlersOf } from './common';
+import { ContactChannel } from '../shared/vocabulary/contact';
+import { FlagCategory } from '../shared/vocabulary/flags';
+import { GenderCode, RegistrationStatus, StaffGroup } from '../shared/vocabulary/people';
 
 export const PersonSearchInput = z.object({
   /** Free text: an NHS number, "surname dd/mm/yyyy", or a partial name and a postcode. */
@@ -14,7 +17,7 @@ export const PersonSummary = z.object({
   givenName: z.string(),
   familyName: z.string(),
   dateOfBirth: isoDate,
-  genderCode: z.string(),
+  genderCode: GenderCode,
   postcode: z.string().nullable(),
   practiceCode: z.string().nullable(),
   practiceName: z.string().nullable(),
@@ -34,7 +37,7 @@ export const ContactDetails = z.object({
   email: z.string().nullable(),
   mobile: z.string().nullable(),
   landline: z.string().nullable(),
-  preferredChannel: z.enum(['LETTER', 'EMAIL', 'SMS']),
+  preferredChannel: ContactChannel,
   optOut: z.object({ letter: z.boolean(), email: z.boolean(), sms: z.boolean() }),
 });
 
@@ -42,7 +45,7 @@ export const ClinicalFlag = z.object({
   id: z.number().int(),
   code: z.string(),
   label: z.string(),
-  category: z.string(),
+  category: FlagCategory,
   fromDate: isoDate,
   toDate: isoDate.nullable(),
   source: z.string(),
@@ -53,7 +56,7 @@ export const StaffRecord = z.object({
   employerCode: z.string(),
   employerName: z.string(),
   department: z.string().nullable(),
-  staffGroup: z.string(),
+  staffGroup: StaffGroup,
   jobRole: z.string().nullable(),
   frontline: z.boolean(),
   fromDate: isoDate,
@@ -73,7 +76,7 @@ export const PersonRecord = z.object({
     schoolUrn: z.string().nullable(),
     schoolName: z.string().nullable(),
     yearGroup: z.number().int().nullable(),
-    registrationStatus: z.string(),
+    registrationStatus: RegistrationStatus,
     ageYears: z.number().int(),
   }),
   contact: ContactDetails.nullable(),

@@ -2,6 +2,17 @@
 // the main contract; shapes are plain data, dates 'YYYY-MM-DD', instants ISO 8601 strings.
 import { z } from 'zod';
 import { isoDate, type HandlersOf } from './common';
+import { ReactionCode, ReactionOutcome, Seriousness } from '../shared/vocabulary/reactions';
+import {
+  EventStatus,
+  LegalBasis,
+  LocationType,
+  NotGivenReason,
+  Outcome,
+  ProcedureDose,
+  ProductCodeStatus,
+  ProgrammeKind,
+} from '../shared/vocabulary/vaccination';
 
 /** An instant with an explicit offset or Z, so it never depends on the machine's time zone. */
 export const isoInstant = z
@@ -15,36 +26,13 @@ const snomedCode = z.string().regex(/^[0-9]{6,18}$/, 'Use a SNOMED CT code (digi
 export const Coding = z.object({ code: snomedCode, term: text(300) });
 export type Coding = z.infer<typeof Coding>;
 
-export const OUTCOMES = ['GIVEN', 'NOT_GIVEN'] as const;
-export const NOT_GIVEN_REASONS = ['DECLINED', 'CONTRAINDICATED', 'UNWELL', 'ABSENT', 'ALREADY_GIVEN'] as const;
-export const LEGAL_BASES = ['PGD', 'PSD', 'NATIONAL_PROTOCOL', 'OTHER'] as const;
-export const EVENT_STATUSES = ['ACTIVE', 'SUPERSEDED', 'ENTERED_IN_ERROR'] as const;
-export const REACTION_CODES = ['LOCAL_REACTION', 'FEVER', 'ANAPHYLAXIS', 'SYNCOPE', 'SEIZURE', 'RASH', 'HYPOTONIC_HYPORESPONSIVE', 'OTHER'] as const;
-export const SERIOUSNESS = ['NOT_SERIOUS', 'HOSPITALISED', 'LIFE_THREATENING', 'FATAL', 'DISABILITY'] as const;
-export const REACTION_OUTCOMES = ['RECOVERED', 'RECOVERING', 'NOT_RECOVERED', 'RECOVERED_WITH_SEQUELAE', 'FATAL', 'UNKNOWN'] as const;
-
-export const Outcome = z.enum(OUTCOMES);
-export const NotGivenReason = z.enum(NOT_GIVEN_REASONS);
-export const LegalBasis = z.enum(LEGAL_BASES);
-export const EventStatus = z.enum(EVENT_STATUSES);
-
-/** Usual injection and administration sites (SNOMED CT body structures), for pick lists. */
-export const VACCINATION_SITES: readonly Coding[] = [
-  { code: '368208006', term: 'Left upper arm structure' },
-  { code: '368209003', term: 'Right upper arm structure' },
-  { code: '61396006', term: 'Left thigh' },
-  { code: '11207009', term: 'Right thigh' },
-  { code: '279549004', term: 'Nasal cavity structure' },
-  { code: '123851003', term: 'Mouth region structure' },
-];
-
 // ---------------------------------------------------------------------------------------
 // Programmes, products and batches
 
 export const Programme = z.object({
   code: z.string(),
   name: z.string(),
-  kind: z.enum(['ROUTINE_CHILDHOOD', 'SCHOOL_AGED', 'ADULT', 'SEASONAL_FLU', 'COVID19', 'STAFF']),
+  kind: ProgrammeKind,
   campaign: z.string().nullable(),
   startDate: isoDate.nullable(),
   endDate: isoDate.nullable(),
@@ -55,7 +43,7 @@ export type Programme = z.infer<typeof Programme>;
 export const Product = z.object({
   code: z.string(),
   /** CONFIRMED dm+d code, TO_CHECK against dm+d before export, or a LOCAL placeholder. */
-  codeStatus: z.enum(['CONFIRMED', 'TO_CHECK', 'LOCAL']),
+  codeStatus: ProductCodeStatus,
   name: z.string(),
   shortName: z.string(),
   manufacturer: z.string(),
@@ -64,7 +52,7 @@ export const Product = z.object({
   defaultRoute: Coding,
   defaultDoseAmount: z.number().nullable(),
   doseUnit: Coding.nullable(),
-  procedures: z.array(z.object({ appliesTo: z.enum(['DOSE_1', 'DOSE_2', 'OTHER']), code: z.string(), term: z.string() })),
+  procedures: z.array(z.object({ appliesTo: ProcedureDose, code: z.string(), term: z.string() })),
   active: z.boolean(),
 });
 export type Product = z.infer<typeof Product>;
@@ -136,7 +124,7 @@ const EventFields = {
   doseAmount: z.number().positive().max(10).nullable().default(null),
   doseUnit: Coding.nullable().default(null),
   performer: z.object({ name: text(200), role: text(100).nullable().default(null) }).nullable().default(null),
-  location: z.object({ code: text(20), type: z.enum(['ODS', 'URN']) }).nullable().default(null),
+  location: z.object({ code: text(20), type: LocationType }).nullable().default(null),
   organisationCode: text(20).nullable().default(null),
   legalBasis: LegalBasis.nullable().default(null),
   /** true: given by this service; false: reported from another system or a parent-held record. */
@@ -171,7 +159,7 @@ export const VaccinationChanges = z.object({
   doseAmount: z.number().positive().max(10).nullable().optional(),
   doseUnit: Coding.nullable().optional(),
   performer: z.object({ name: text(200), role: text(100).nullable().default(null) }).nullable().optional(),
-  location: z.object({ code: text(20), type: z.enum(['ODS', 'URN']) }).nullable().optional(),
+  location: z.object({ code: text(20), type: LocationType }).nullable().optional(),
   organisationCode: text(20).nullable().optional(),
   legalBasis: LegalBasis.nullable().optional(),
   primarySource: z.boolean().optional(),
@@ -211,7 +199,7 @@ export const VaccinationEvent = z.object({
   doseAmount: z.number().nullable(),
   doseUnit: Coding.nullable(),
   performer: z.object({ name: z.string(), role: z.string().nullable() }).nullable(),
-  location: z.object({ code: z.string(), type: z.enum(['ODS', 'URN']) }).nullable(),
+  location: z.object({ code: z.string(), type: LocationType }).nullable(),
   organisationCode: z.string().nullable(),
   legalBasis: LegalBasis.nullable(),
   primarySource: z.boolean(),
@@ -236,10 +224,10 @@ export type VaccinationEvent = z.infer<typeof VaccinationEvent>;
 export const RecordReactionInput = z.object({
   eventId: z.number().int().positive(),
   onsetAt: isoInstant,
-  reactionCode: z.enum(REACTION_CODES),
+  reactionCode: ReactionCode,
   description: z.string().trim().max(4000).nullable().default(null),
-  seriousness: z.enum(SERIOUSNESS),
-  outcome: z.enum(REACTION_OUTCOMES),
+  seriousness: Seriousness,
+  outcome: ReactionOutcome,
   reporter: text(200),
   reportedToMhra: z.boolean().default(false),
   yellowCardReference: text(100).nullable().default(null),
@@ -250,10 +238,10 @@ export const AdverseReaction = z.object({
   personId: z.number().int(),
   eventId: z.number().int(),
   onsetAt: z.string(),
-  reactionCode: z.enum(REACTION_CODES),
+  reactionCode: ReactionCode,
   description: z.string().nullable(),
-  seriousness: z.enum(SERIOUSNESS),
-  outcome: z.enum(REACTION_OUTCOMES),
+  seriousness: Seriousness,
+  outcome: ReactionOutcome,
   reporter: z.string(),
   reportedToMhra: z.boolean(),
   yellowCardReference: z.string().nullable(),

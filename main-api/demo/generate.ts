@@ -5,7 +5,8 @@ import { CopyWriter, field } from '../platform/db/copy-writer';
 import type { HistoryPeople } from './histories-people';
 import { NhsNumberSequence } from './nhs-sequence';
 import { WeightedIndex, WeightedPicker, createRng, rankWeights, type Rng } from './prng';
-import type { DemoNames, DemoRegion, StaffGroup } from './region';
+import type { DemoNames, DemoRegion } from './region';
+import type { StaffGroup } from '../shared/vocabulary/people';
 
 /** Fixed so that a seed means the same people whenever it is loaded. */
 export const DEMO_AS_OF = '2026-10-01';

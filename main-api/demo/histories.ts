@@ -10,6 +10,8 @@ import { Catalogue, P } from './histories-catalogue';
 import { PB, type HistoryPeople } from './histories-people';
 import { createRng, type Rng } from './prng';
 import type { DemoNames } from './region';
+import type { ReactionCode } from '../shared/vocabulary/reactions';
+import { SITE_SNOMED_TERMS, type SiteCode } from '../shared/vocabulary/sites';
 
 export const EVENT_COLUMNS = [
   'id', 'person_id', 'programme_code', 'outcome', 'not_given_reason', 'occurred_at', 'occurred_on', 'dose_sequence',
@@ -62,11 +64,12 @@ const DAY = {
 const CHILD_YEARS = 20;
 
 const F = (s: string): Uint8Array => field(s);
+const siteFields = (code: SiteCode) => [F(code), F(SITE_SNOMED_TERMS[code])] as const;
 const SITE = {
-  LEFT_THIGH: [F('61396006'), F('Left thigh structure')],
-  RIGHT_THIGH: [F('11207009'), F('Right thigh structure')],
-  LEFT_ARM: [F('368208006'), F('Left upper arm structure')],
-  RIGHT_ARM: [F('368209003'), F('Right upper arm structure')],
+  LEFT_THIGH: siteFields('61396006'),
+  RIGHT_THIGH: siteFields('11207009'),
+  LEFT_ARM: siteFields('368208006'),
+  RIGHT_ARM: siteFields('368209003'),
 } as const;
 type Site = readonly [Uint8Array, Uint8Array] | null;
 
@@ -98,7 +101,7 @@ const NOTE = {
   DECLINED_PARENT: F('Parent declined after discussion; information leaflet given.'),
   DECLINED: F('Declined when offered.'),
 };
-const REACTIONS: [code: string, description: string, weight: number][] = [
+const REACTIONS: [code: ReactionCode, description: string, weight: number][] = [
   ['LOCAL_REACTION', 'Redness and swelling at the injection site', 50],
   ['FEVER', 'Temperature above 38 C within 48 hours', 30],
   ['RASH', 'Mild generalised rash', 6],

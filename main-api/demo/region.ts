@@ -5,10 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { resourcesDir } from '../platform/paths';
-
-export type StaffGroup =
-  | 'MEDICAL' | 'NURSING' | 'MIDWIFERY' | 'AHP' | 'SCIENTIFIC' | 'HEALTHCARE_ASSISTANT'
-  | 'SOCIAL_CARE' | 'ADMIN' | 'ESTATES' | 'STUDENT' | 'OTHER';
+import type { OrganisationType, SchoolPhase } from '../shared/vocabulary/organisations';
+import type { StaffGroup } from '../shared/vocabulary/people';
 
 export interface DemoRegion {
   region: { code: string; name: string };
@@ -18,9 +16,9 @@ export interface DemoRegion {
   practices: { code: string; name: string; pcnCode: string; laCode: string; address: string; postcode: string; phone: string }[];
   postcodeSectors: { sector: string; district: string; area: string; laCode: string; town: string }[];
   lsoas: { code: string; name: string; laCode: string; sector: string; imdRank: number; imdDecile: number }[];
-  schools: { urn: string; name: string; phase: 'PRIMARY' | 'SECONDARY' | 'ALL_THROUGH' | 'SPECIAL' | 'NONE'; laCode: string | null; postcode: string | null }[];
+  schools: { urn: string; name: string; phase: SchoolPhase; laCode: string | null; postcode: string | null }[];
   careHomes: { code: string; name: string; laCode: string; lsoaCode: string; postcode: string; beds: number }[];
-  employers: { code: string; name: string; orgType: 'TRUST' | 'LA' | 'EMPLOYER'; kind: string; weight: number; postcode: string }[];
+  employers: { code: string; name: string; orgType: Extract<OrganisationType, 'TRUST' | 'LA' | 'EMPLOYER'>; kind: string; weight: number; postcode: string }[];
   employerKinds: Record<string, { departments: string[]; staffGroups: Partial<Record<StaffGroup, number>> }>;
   staffGroups: Record<StaffGroup, { frontline: number; roles: string[] }>;
   streets: string[];

@@ -7,7 +7,6 @@ import { extractPdfPages } from './pdf-text';
 import {
   breakBeforeHeading,
   buildRecordDocument,
-  humanise,
   renderVaccinationRecordPdf,
   type PrintableRecordInput,
 } from './printable-record.pdf';
@@ -80,9 +79,9 @@ function record(overrides: Partial<PrintableRecordInput> = {}): PrintableRecordI
       hexa,
       { ...hexa, date: '2016-05-10', product: 'Bexsero', antigens: ['Meningococcal B'], batchNumber: null, site: null, performer: null, location: null, sourceName: null },
     ],
-    notGiven: [{ date: '2024-10-07', product: 'Fluenz Tetra', reason: 'Parent or guardian declined' }],
-    reactions: [{ onset: '2023-10-03', reaction: 'Mild fever', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED' }],
-    dueNext: [{ series: 'Flu (children)', status: 'NOT_YET_DUE', dueDate: '2026-09-01' }],
+    notGiven: [{ date: '2024-10-07', product: 'Fluenz Tetra', reason: 'CONTRAINDICATED' }],
+    reactions: [{ onset: '2023-10-03', reaction: 'FEVER', description: 'Mild, settled with paracetamol', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED' }],
+    dueNext: [{ series: 'Flu (children)', status: 'UPCOMING', dueDate: '2026-09-01' }],
     ...overrides,
   };
 }
@@ -166,9 +165,20 @@ describe('buildRecordDocument', () => {
     expect(breakBeforeHeading({ startPosition: { verticalRatio: 0.99, pageInnerHeight: 728 } })).toBe(false);
   });
 
-  it('turns status codes into words and leaves prose alone', () => {
-    expect(humanise('NOT_YET_DUE')).toBe('Not yet due');
-    expect(humanise('Overdue since September')).toBe('Overdue since September');
+  it('prints codes in the vocabulary’s words, never the code itself', () => {
+    const doc = buildRecordDocument(
+      record({
+        notGiven: [{ date: '2024-10-07', product: null, reason: 'ALREADY_GIVEN' }],
+        reactions: [{ onset: '2023-10-03', reaction: 'HYPOTONIC_HYPORESPONSIVE', description: null, seriousness: 'HOSPITALISED', outcome: 'RECOVERED_WITH_SEQUELAE' }],
+        dueNext: [{ series: 'MMR', status: 'OVERDUE', dueDate: '2026-01-01' }],
+      }),
+    );
+    // Every string the document holds, tables included.
+    const text = JSON.stringify(doc.content);
+    for (const words of ['Already given elsewhere', 'Hypotonic-hyporesponsive episode', 'Needed hospital care', 'Recovered with lasting effects', 'Overdue']) {
+      expect(text).toContain(words);
+    }
+    expect(text).not.toMatch(/[A-Z]+_[A-Z_]+/);
   });
 });
 
@@ -198,11 +208,11 @@ describe('renderVaccinationRecordPdf', () => {
       '10 May 2016 Infanrix hexa Diphtheria, Tetanus, 1 A21CB123 Left thigh Jane Nurse Reported by',
       '02 Oct 2023 Fluenz Tetra Influenza – FL2231 Nose Sam Immuniser Given here',
       'Vaccinations not given',
-      '07 Oct 2024 Fluenz Tetra Parent or guardian declined',
+      '07 Oct 2024 Fluenz Tetra Not suitable (contraindicated)',
       'Reactions after vaccination',
-      '03 Oct 2023 Mild fever Not serious Recovered',
+      '03 Oct 2023 Fever: Mild, settled with paracetamol Not serious Recovered',
       'Due next',
-      'Flu (children) 01 September 2026 Not yet due',
+      'Flu (children) 01 September 2026 Upcoming',
       'Produced by the Immunisation Management System on 05 March 2026 for Northshire Community Vaccination Service (RX1).',
       'It reflects the records held on 05 March 2026',
       'Page 1 of 1',

@@ -5,6 +5,9 @@ import type { Content, ContextPageSize, TableCell, TDocumentDefinitions } from '
 import { formatNhsNumber } from '../shared/identifiers/nhs-number';
 import { BASE_FAMILY, fontDescriptors, fontFiles, fontRuns } from './fonts';
 import { formatLongDate, formatShortDate } from '../shared/calendar/long-date';
+import { REACTION_LABELS, REACTION_OUTCOME_LABELS, SERIOUSNESS_LABELS, type ReactionCode, type ReactionOutcome, type Seriousness } from '../shared/vocabulary/reactions';
+import { SERIES_STATUS_LABELS, type SeriesStatus } from '../shared/vocabulary/schedule';
+import { NOT_GIVEN_REASON_LABELS, type NotGivenReason } from '../shared/vocabulary/vaccination';
 
 export interface PrintableRecordInput {
   issuedOn: string; // YYYY-MM-DD
@@ -29,9 +32,10 @@ export interface PrintableRecordInput {
     source: 'HERE' | 'REPORTED';
     sourceName: string | null;
   }[];
-  notGiven: { date: string; product: string | null; reason: string }[];
-  reactions: { onset: string; reaction: string; seriousness: string; outcome: string }[];
-  dueNext: { series: string; status: string; dueDate: string | null }[];
+  // Codes, not words: the document prints each in the vocabulary's words, so a code never shows.
+  notGiven: { date: string; product: string | null; reason: NotGivenReason }[];
+  reactions: { onset: string; reaction: ReactionCode; description: string | null; seriousness: Seriousness; outcome: ReactionOutcome }[];
+  dueNext: { series: string; status: SeriesStatus; dueDate: string | null }[];
 }
 
 export interface RenderOptions {
@@ -63,14 +67,6 @@ function cell(value: string | null | undefined, extra: Record<string, unknown> =
 
 function headerCell(label: string): TableCell {
   return { text: label, bold: true, color: '#FFFFFF', fillColor: BLUE };
-}
-
-/** Codes such as NOT_YET_DUE become "Not yet due"; text that is already prose is left alone. */
-export function humanise(value: string): string {
-  const v = value.trim();
-  if (!/^[A-Z0-9_]+$/.test(v)) return v;
-  const words = v.toLowerCase().replace(/_+/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 export function fullName(person: PrintableRecordInput['person']): string {
@@ -187,12 +183,18 @@ function notGivenSection(input: PrintableRecordInput): Content[] {
   if (input.notGiven.length === 0) return [];
   const body: TableCell[][] = [['Date', 'Vaccine', 'Reason'].map(headerCell)];
   for (const n of byDate(input.notGiven, (r) => r.date)) {
-    body.push([{ text: formatShortDate(n.date), noWrap: true }, cell(n.product), cell(n.reason)]);
+    body.push([{ text: formatShortDate(n.date), noWrap: true }, cell(n.product), cell(NOT_GIVEN_REASON_LABELS[n.reason])]);
   }
   return [
     sectionHeading('Vaccinations not given', 'Occasions when a vaccination was offered or due but was not given.'),
     { table: { headerRows: 1, dontBreakRows: true, widths: [50, 140, '*'], body }, layout: tableLayout, style: 'table' },
   ];
+}
+
+/** The kind of reaction, then what the reporter wrote about it, if anything. */
+export function reactionText(r: Pick<PrintableRecordInput['reactions'][number], 'reaction' | 'description'>): string {
+  const detail = r.description?.trim();
+  return detail ? `${REACTION_LABELS[r.reaction]}: ${detail}` : REACTION_LABELS[r.reaction];
 }
 
 function reactionsSection(input: PrintableRecordInput): Content[] {
@@ -201,9 +203,9 @@ function reactionsSection(input: PrintableRecordInput): Content[] {
   for (const r of byDate(input.reactions, (x) => x.onset)) {
     body.push([
       { text: formatShortDate(r.onset), noWrap: true },
-      cell(r.reaction),
-      cell(humanise(r.seriousness)),
-      cell(humanise(r.outcome)),
+      cell(reactionText(r)),
+      cell(SERIOUSNESS_LABELS[r.seriousness]),
+      cell(REACTION_OUTCOME_LABELS[r.outcome]),
     ]);
   }
   return [
@@ -219,7 +221,7 @@ function dueSection(input: PrintableRecordInput): Content[] {
     body.push([
       cell(d.series),
       d.dueDate ? { text: formatLongDate(d.dueDate), noWrap: true } : cell(null),
-      cell(humanise(d.status)),
+      cell(SERIES_STATUS_LABELS[d.status]),
     ]);
   }
   return [

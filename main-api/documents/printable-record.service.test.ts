@@ -10,7 +10,7 @@ const base = sampleVaccinationEvent({
   batchId: 3,
   batchNumber: 'AB1',
   expiryDate: '2026-01-01',
-  site: { code: '1', term: 'Left thigh' },
+  site: { code: '61396006', term: 'Left thigh structure' },
   doseAmount: 0.5,
   performer: { name: 'Jo Nurse', role: null },
   legalBasis: 'PGD',
@@ -37,20 +37,19 @@ describe('toPrintableInput', () => {
       person: { nhsNumber: '9990000018', givenName: 'Zoë', familyName: 'Ng', dateOfBirth: '2024-01-10', postcode: 'ME14 1AA' },
       addressLines: ['1 High Street'],
       history,
-      antigenNames: new Map([['MEASLES', 'Measles'], ['MUMPS', 'Mumps']]),
       dueNext: [],
     });
     expect(input.given.map((g) => g.batchNumber)).toEqual(['AB1', 'AB1']);
     expect(input.given[0]).toMatchObject({ antigens: ['Measles', 'Mumps'], source: 'HERE', sourceName: null, site: 'Left thigh' });
     expect(input.given[1]).toMatchObject({ source: 'REPORTED', sourceName: 'GP system' });
-    expect(input.notGiven).toEqual([{ date: '2025-01-12', product: null, reason: 'Declined' }]);
-    expect(input.reactions).toEqual([{ onset: '2025-01-12', reaction: 'FEVER', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED' }]);
+    expect(input.notGiven).toEqual([{ date: '2025-01-12', product: null, reason: 'DECLINED' }]);
+    expect(input.reactions).toEqual([{ onset: '2025-01-12', reaction: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED' }]);
   });
 });
 
 describe('dueNextFor', () => {
   it('keeps due and overdue, and upcoming only within a year', () => {
-    const series = [
+    const series: Parameters<typeof dueNextFor>[0] = [
       { name: 'MMR(V)', status: 'DUE', dueDate: '2026-10-01' },
       { name: '6-in-1', status: 'OVERDUE', dueDate: '2026-05-01' },
       { name: 'Pre-school booster', status: 'UPCOMING', dueDate: '2027-11-21' },
@@ -75,9 +74,41 @@ describe('reaction onset on the printed record', () => {
           { id: 1, personId: 7, eventId: 1, onsetAt: '2026-06-03T23:30:00.000Z', reactionCode: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reporter: 'Parent', reportedToMhra: false, yellowCardReference: null, recordedBy: 'n', recordedAt: 'x' },
         ],
       },
-      antigenNames: new Map(),
       dueNext: [],
     });
     expect(input.reactions[0]?.onset).toBe('2026-06-04');
+  });
+});
+
+describe('sites and reactions on the printed record', () => {
+  const printed = (history: VaccinationHistory) =>
+    toPrintableInput({
+      issuedOn: '2026-06-10',
+      issuer: { name: 'Alpha Surgery', code: 'G82001' },
+      person: { nhsNumber: '9990000018', givenName: 'A', familyName: 'B', dateOfBirth: '2024-01-10', postcode: null },
+      addressLines: [],
+      history,
+      dueNext: [],
+    });
+
+  it('names a listed site in plain words and keeps another system’s own term for any other', () => {
+    const input = printed({
+      events: [
+        { ...base, site: { code: '368209003', term: 'Right upper arm structure' } },
+        { ...base, id: 5, site: { code: '91775009', term: 'Left shoulder region structure' } },
+      ],
+      reactions: [],
+    });
+    expect(input.given.map((g) => g.site)).toEqual(['Right upper arm', 'Left shoulder region structure']);
+  });
+
+  it('passes the reaction code and what the reporter wrote, for the document to word', () => {
+    const input = printed({
+      events: [base],
+      reactions: [
+        { id: 1, personId: 7, eventId: 1, onsetAt: '2026-06-03T10:00:00.000Z', reactionCode: 'OTHER', description: 'Swollen leg', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERING', reporter: 'Parent', reportedToMhra: false, yellowCardReference: null, recordedBy: 'n', recordedAt: 'x' },
+      ],
+    });
+    expect(input.reactions).toEqual([{ onset: '2026-06-03', reaction: 'OTHER', description: 'Swollen leg', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERING' }]);
   });
 });

@@ -6,24 +6,19 @@ import type { PrintableRecord } from '../contract/documents';
 import type { VaccinationHistory } from '../contract/vaccination';
 import { PersonRepository } from '../people';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
+import { antigenLabel } from '../shared/vocabulary/antigens';
+import type { SeriesStatus } from '../shared/vocabulary/schedule';
+import { siteLabel } from '../shared/vocabulary/sites';
 import { renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
 
 export type DueNextSource = (personId: number) => Promise<PrintableRecordInput['dueNext']>;
-
-const NOT_GIVEN_WORDS: Record<string, string> = {
-  DECLINED: 'Declined',
-  CONTRAINDICATED: 'Not suitable (contraindicated)',
-  UNWELL: 'Unwell on the day',
-  ABSENT: 'Absent',
-  ALREADY_GIVEN: 'Already given elsewhere',
-};
 
 /**
  * What a parent or school needs next: everything due or overdue now, and what falls due within
  * a year (not the shingles dose a baby will be offered at 65).
  */
 export function dueNextFor(
-  series: { name: string; status: string; dueDate: string | null }[],
+  series: { name: string; status: SeriesStatus; dueDate: string | null }[],
   today: string,
 ): PrintableRecordInput['dueNext'] {
   const yearAhead = `${String(Number(today.slice(0, 4)) + 1).padStart(4, '0')}${today.slice(4)}`;
@@ -39,7 +34,6 @@ export function toPrintableInput(args: {
   person: { nhsNumber: string; givenName: string; familyName: string; dateOfBirth: string; postcode: string | null };
   addressLines: string[];
   history: VaccinationHistory;
-  antigenNames: Map<string, string>;
   dueNext: PrintableRecordInput['dueNext'];
 }): PrintableRecordInput {
   const active = args.history.events.filter((e) => e.status === 'ACTIVE');
@@ -53,21 +47,24 @@ export function toPrintableInput(args: {
       .map((e) => ({
         date: e.occurredOn,
         product: e.product?.name ?? 'Vaccine not recorded',
-        antigens: e.antigens.map((a) => args.antigenNames.get(a) ?? a),
+        antigens: e.antigens.map(antigenLabel),
         doseNumber: e.doseSequence,
         batchNumber: e.batchNumber,
-        site: e.site?.term ?? null,
+        site: e.site ? siteLabel(e.site) : null,
         performer: e.performer?.name ?? null,
         location: e.location?.code ?? null,
         source: e.primarySource ? ('HERE' as const) : ('REPORTED' as const),
         sourceName: e.primarySource ? null : e.sourceSystem,
       })),
-    notGiven: active
-      .filter((e) => e.outcome === 'NOT_GIVEN')
-      .map((e) => ({ date: e.occurredOn, product: e.product?.name ?? null, reason: NOT_GIVEN_WORDS[e.notGivenReason ?? ''] ?? 'Not given' })),
+    // The database requires a reason whenever the outcome is NOT_GIVEN, so none is left out here.
+    notGiven: active.flatMap((e) =>
+      e.outcome === 'NOT_GIVEN' && e.notGivenReason !== null
+        ? [{ date: e.occurredOn, product: e.product?.name ?? null, reason: e.notGivenReason }]
+        : [],
+    ),
     reactions: args.history.reactions
       .filter((r) => activeIds.has(r.eventId))
-      .map((r) => ({ onset: londonDate(r.onsetAt), reaction: r.description ?? r.reactionCode, seriousness: r.seriousness, outcome: r.outcome })),
+      .map((r) => ({ onset: londonDate(r.onsetAt), reaction: r.reactionCode, description: r.description, seriousness: r.seriousness, outcome: r.outcome })),
     dueNext: args.dueNext,
   };
 }
@@ -83,14 +80,13 @@ export async function printableRecord(
   if (!(await people.recordOpening(personId, 'print'))) {
     throw personNotFound();
   }
-  const [record, events, issuerRows, antigenRows, due] = await Promise.all([
+  const [record, events, issuerRows, due] = await Promise.all([
     people.record(personId),
     history(personId),
     ds.query(
       `SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
        WHERE s.role_name = session_user ORDER BY o.name LIMIT 1`,
     ) as Promise<{ code: string; name: string }[]>,
-    ds.query(`SELECT code, name FROM ims.antigen`) as Promise<{ code: string; name: string }[]>,
     dueNext(personId),
   ]);
   if (!record) throw personNotFound();
@@ -102,7 +98,6 @@ export async function printableRecord(
     person: { nhsNumber: p.nhsNumber, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode },
     addressLines: record.contact?.addressLines ?? [],
     history: events,
-    antigenNames: new Map(antigenRows.map((a) => [a.code, a.name])),
     dueNext: due,
   });
   const pdf = await renderVaccinationRecordPdf(input);

@@ -9,7 +9,7 @@ import type {
   CampaignForecast, CampaignStatus, CountedDose, EventInput, Forecast, ForecastOptions, IgnoredDose,
   NotGivenReason, PersonInput, SeriesForecast, SeriesStatus,
 } from './types';
-
+import { NOT_GIVEN_REASON_LABELS } from '../shared/vocabulary/vaccination';
 
 /** Per-person facts, parsed once and shared by every series. */
 export interface PersonContext {
@@ -342,8 +342,8 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     if (ctx.given[e] || d <= lastDay || d < considerFrom || !matches(s, ctx.mask[e] as number)) continue;
     const reason = ctx.reason[e] ?? null;
     if (explain) {
-      const why = reason === null ? 'no reason recorded' : reason.toLowerCase().replace('_', ' ');
-      ex.push(`Not given on ${formatLong(d)} (${why})${reason === 'ALREADY_GIVEN' ? '; it counts only once the dose itself is recorded' : ''}`);
+      const why = reason === null ? 'no reason recorded' : NOT_GIVEN_REASON_LABELS[reason].toLowerCase();
+      ex.push(`Not given on ${formatLong(d)}: ${why}${reason === 'ALREADY_GIVEN' ? '; it counts only once the dose itself is recorded' : ''}`);
     }
     if (reason === 'DECLINED' || reason === 'CONTRAINDICATED') {
       refusal = reason;

@@ -1,21 +1,15 @@
 // The rule files' shape (validated with zod when loaded) and the engine's output types.
 // Rule files are data so they can be versioned, reviewed and later stored in the database.
 import { z } from 'zod';
+import { Antigen } from '../shared/vocabulary/antigens';
+import { FlagCode } from '../shared/vocabulary/flags';
+import type { NotGivenReason, Outcome } from '../shared/vocabulary/vaccination';
+import { SeriesKind, type CampaignStatus, type SeriesStatus, type WarningCode } from '../shared/vocabulary/schedule';
 
-export const ANTIGENS = [
-  'DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO', 'HIB', 'HEPB', 'MENB', 'ROTAVIRUS', 'PCV', 'MENC',
-  'MENACWY', 'MEASLES', 'MUMPS', 'RUBELLA', 'VARICELLA', 'HPV', 'INFLUENZA', 'COVID19', 'PPV23',
-  'SHINGLES', 'RSV', 'BCG',
-] as const;
-export type Antigen = (typeof ANTIGENS)[number];
-
-/** Codes of ims.flag_type in migrations/0001_person_register.sql. */
-export const FLAG_CODES = [
-  'CHRONIC_RESPIRATORY', 'CHRONIC_HEART', 'CHRONIC_KIDNEY', 'CHRONIC_LIVER', 'CHRONIC_NEUROLOGICAL',
-  'DIABETES', 'IMMUNOSUPPRESSION', 'ASPLENIA', 'MORBID_OBESITY', 'LEARNING_DISABILITY', 'PREGNANT',
-  'CARE_HOME_RESIDENT', 'CARER', 'IMMUNOSUPPRESSED_CONTACT', 'FRAILTY', 'HBSAG_POSITIVE_MOTHER',
-] as const;
-export type FlagCode = (typeof FLAG_CODES)[number];
+export { ANTIGEN_CODES as ANTIGENS, type Antigen } from '../shared/vocabulary/antigens';
+export { FLAG_CODES, type FlagCode } from '../shared/vocabulary/flags';
+export type { NotGivenReason, Outcome } from '../shared/vocabulary/vaccination';
+export type { CampaignStatus, SeriesKind, SeriesStatus, WarningCode } from '../shared/vocabulary/schedule';
 
 const isoDate = z
   .string()
@@ -39,8 +33,8 @@ export const ageSpec = z
     "must be an age like '8w', '12m', '3y4m' or 'schoolYear:8'",
   );
 
-const antigen = z.enum(ANTIGENS);
-const flagCode = z.enum(FLAG_CODES);
+const antigen = Antigen;
+const flagCode = FlagCode;
 const ruleId = z.string().regex(/^[A-Z0-9][A-Z0-9_-]*$/, 'must be an upper-case rule id like MMR-2026');
 
 const overdueSpec = z.union([
@@ -89,7 +83,7 @@ export const seriesSchema = z
     id: ruleId,
     name: z.string().min(1),
     /** 'course' is a vaccine course; 'requirement' is a safety-net rule (e.g. Hib after the first birthday). */
-    kind: z.enum(['course', 'requirement']).default('course'),
+    kind: SeriesKind.default('course'),
     /** A dose counts when its product covers all these antigens ('covers') or exactly these ('exact'). */
     antigens: z.array(antigen).min(1),
     match: z.enum(['covers', 'exact']).default('covers'),
@@ -192,21 +186,16 @@ export interface PersonInput {
   staff?: { frontline: boolean; from: string; to: string | null }[];
 }
 
-export type NotGivenReason = 'DECLINED' | 'CONTRAINDICATED' | 'UNWELL' | 'ABSENT' | 'ALREADY_GIVEN';
-
 export interface EventInput {
   id?: string | number;
   date: string;
   antigens: string[];
   productName?: string;
-  outcome: 'GIVEN' | 'NOT_GIVEN';
+  outcome: Outcome;
   reason?: NotGivenReason | null;
 }
 
 // ---- engine outputs ----
-
-export type SeriesStatus =
-  | 'COMPLETE' | 'DUE' | 'OVERDUE' | 'UPCOMING' | 'TOO_LATE' | 'NOT_ELIGIBLE' | 'DECLINED' | 'CONTRAINDICATED';
 
 export interface CountedDose {
   eventId: string | number | null;
@@ -223,7 +212,7 @@ export interface IgnoredDose {
 export interface SeriesForecast {
   seriesId: string;
   seriesName: string;
-  kind: 'course' | 'requirement';
+  kind: SeriesKind;
   scheduleId: string;
   scheduleVersion: string;
   status: SeriesStatus;
@@ -241,8 +230,6 @@ export interface SeriesForecast {
   dosesIgnored: IgnoredDose[];
   explanation: string[];
 }
-
-export type CampaignStatus = 'GIVEN' | 'DUE' | 'UPCOMING' | 'NOT_ELIGIBLE' | 'DECLINED';
 
 export interface CampaignForecast {
   campaignId: string;
@@ -265,8 +252,6 @@ export interface Forecast {
   series: SeriesForecast[];
   campaigns: CampaignForecast[];
 }
-
-export type WarningCode = 'TOO_EARLY' | 'TOO_SOON_AFTER_PREVIOUS' | 'OUTSIDE_AGE_WINDOW' | 'LIKELY_DUPLICATE' | 'NOT_IN_SCHEDULE';
 
 export interface DoseWarning {
   code: WarningCode;

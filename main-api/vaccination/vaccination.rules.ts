@@ -1,5 +1,6 @@
 // Pure rules for recording vaccinations: dates in England, expiry, consistency of a record.
 // No database and no schedule logic here (the schedule engine gives warnings separately).
+import type { Outcome, ProcedureDose } from '../shared/vocabulary/vaccination';
 import { fieldError } from '../contract/result';
 import { londonDate } from '../shared/calendar/england';
 
@@ -50,7 +51,7 @@ export function checkNotExpired(batchNumber: string, expiryDate: string, occurre
 }
 
 export interface OutcomeShape {
-  outcome: 'GIVEN' | 'NOT_GIVEN';
+  outcome: Outcome;
   notGivenReason: string | null;
   productCode: string | null;
   hasBatch: boolean;
@@ -101,7 +102,7 @@ export function checkReaction(r: ReactionShape): void {
 }
 
 /** Picks the SNOMED procedure code for a dose: the dose-specific code, else the general one. */
-export function procedureFor<P extends { appliesTo: 'DOSE_1' | 'DOSE_2' | 'OTHER' }>(procedures: P[], doseSequence: number | null): P | null {
+export function procedureFor<P extends { appliesTo: ProcedureDose }>(procedures: P[], doseSequence: number | null): P | null {
   const specific = doseSequence === 1 ? 'DOSE_1' : doseSequence === 2 ? 'DOSE_2' : null;
   return (
     (specific && procedures.find((p) => p.appliesTo === specific)) ||

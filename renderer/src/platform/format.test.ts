@@ -8,8 +8,6 @@ import {
   formatLongDate,
   formatName,
   formatNhsNumber,
-  genderLabel,
-  humanise,
   todayIso,
   yearGroupLabel,
 } from './format';
@@ -71,15 +69,11 @@ describe('labels', () => {
     expect(formatNhsNumber('9434765919')).toBe('943 476 5919');
   });
 
-  it('names codes in plain words', () => {
-    expect(genderLabel('1')).toBe('Male');
-    expect(genderLabel('2')).toBe('Female');
-    expect(genderLabel('X')).toBe('X');
+  it('names school years in plain words', () => {
     expect(yearGroupLabel(-1)).toBe('Nursery');
     expect(yearGroupLabel(0)).toBe('Reception');
     expect(yearGroupLabel(8)).toBe('Year 8');
     expect(yearGroupLabel(null)).toBe('');
-    expect(humanise('RISK_GROUP')).toBe('Risk group');
   });
 
   it('says where the data lives', () => {

@@ -99,37 +99,11 @@ export function formatName(familyName: string, givenName: string): string {
   return `${familyName.toUpperCase()}, ${givenName}`;
 }
 
-const GENDER: Record<string, string> = { '0': 'Not known', '1': 'Male', '2': 'Female', '9': 'Not specified' };
-export function genderLabel(code: string): string {
-  return GENDER[code] ?? code;
-}
-
 export function yearGroupLabel(year: number | null): string {
   if (year === null) return '';
   if (year === -1) return 'Nursery';
   if (year === 0) return 'Reception';
   return `Year ${year}`;
-}
-
-const REGISTRATION: Record<string, string> = {
-  REGISTERED: 'Registered with a GP practice',
-  DEREGISTERED: 'No longer registered',
-  DECEASED: 'Deceased',
-  UNREGISTERED: 'Not registered with a GP practice',
-};
-export function registrationLabel(status: string): string {
-  return REGISTRATION[status] ?? status;
-}
-
-const CHANNEL: Record<string, string> = { LETTER: 'Letter', EMAIL: 'Email', SMS: 'Text message' };
-export function channelLabel(channel: string): string {
-  return CHANNEL[channel] ?? channel;
-}
-
-/** 'RISK_GROUP' -> 'Risk group'. */
-export function humanise(code: string): string {
-  const words = code.replace(/[_-]+/g, ' ').trim().toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 export function connectionLabel(connection: { kind: 'embedded' | 'server'; host: string; database: string }): string {

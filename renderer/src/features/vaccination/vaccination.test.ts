@@ -141,6 +141,9 @@ describe('suggestedDose and product defaults', () => {
       routeCode: '26643006', doseAmount: 1.5, doseSequence: null, programmeCode: 'ROUTINE_CHILDHOOD', siteCode: '123851003',
     });
     expect(productDefaults(mmr, open, programmes, '2025-10-01').doseSequence).toBe(2);
+    // The site follows from the route's code: nose for a nasal vaccine, none for an injection.
+    expect(productDefaults(fluenz, open, programmes, '2025-10-01').siteCode).toBe('279549004');
+    expect(productDefaults(mmr, open, programmes, '2025-10-01').siteCode).toBeNull();
   });
   it('chooses the flu campaign running on the day', () => {
     expect(defaultProgramme(fluenz, programmes, '2025-10-01')).toBe('FLU_2025_26');

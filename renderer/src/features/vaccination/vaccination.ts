@@ -1,7 +1,8 @@
 // Pure helpers behind the vaccination screens: ordering the forecast and the history,
-// labels in plain English, typed dates, and turning the recording form into a request.
-// No DOM and no calls here, so each rule can be tested on its own.
-import type { CampaignView, DoseWarning, SeriesView } from '../../../../main-api/contract/forecast';
+// typed dates, and turning the recording form into a request. The words for codes come from
+// main-api/shared/vocabulary, as on the printed record. No DOM and no calls here, so each
+// rule can be tested on its own.
+import type { CampaignView, SeriesView } from '../../../../main-api/contract/forecast';
 import type {
   AdverseReaction,
   Batch,
@@ -11,7 +12,9 @@ import type {
   RecordVaccinationInput,
   VaccinationEvent,
 } from '../../../../main-api/contract/vaccination';
-import { VACCINATION_SITES } from '../../../../main-api/contract/vaccination';
+import type { CampaignStatus, SeriesStatus } from '../../../../main-api/shared/vocabulary/schedule';
+import { isRouteCode, isSiteCode, routeCoding, siteCoding, USUAL_SITE_FOR_ROUTE, type SiteCode } from '../../../../main-api/shared/vocabulary/sites';
+import type { LegalBasis, NotGivenReason, Outcome } from '../../../../main-api/shared/vocabulary/vaccination';
 
 // ---------------------------------------------------------------------------------------
 // Dates typed as dd/mm/yyyy
@@ -53,20 +56,9 @@ export function toTypedDate(iso: string): string {
 // ---------------------------------------------------------------------------------------
 // Forecast
 
-export const SERIES_STATUS_LABEL: Record<SeriesView['status'], string> = {
-  OVERDUE: 'Overdue',
-  DUE: 'Due',
-  UPCOMING: 'Upcoming',
-  COMPLETE: 'Complete',
-  TOO_LATE: 'Too late to give',
-  NOT_ELIGIBLE: 'Not eligible',
-  DECLINED: 'Declined',
-  CONTRAINDICATED: 'Contraindicated',
-};
-
 export type TagType = 'default' | 'info' | 'success' | 'warning' | 'error';
 
-export const SERIES_STATUS_TAG: Record<SeriesView['status'], TagType> = {
+export const SERIES_STATUS_TAG: Record<SeriesStatus, TagType> = {
   OVERDUE: 'warning',
   DUE: 'info',
   UPCOMING: 'default',
@@ -115,15 +107,7 @@ export function nextDoseLabel(s: SeriesView): string {
   return s.kind === 'requirement' ? 'Dose needed' : `Dose ${s.nextDose}`;
 }
 
-export const CAMPAIGN_STATUS_LABEL: Record<CampaignView['status'], string> = {
-  GIVEN: 'Given',
-  DUE: 'Eligible now',
-  UPCOMING: 'Eligible later',
-  NOT_ELIGIBLE: 'Not eligible',
-  DECLINED: 'Declined',
-};
-
-export const CAMPAIGN_STATUS_TAG: Record<CampaignView['status'], TagType> = {
+export const CAMPAIGN_STATUS_TAG: Record<CampaignStatus, TagType> = {
   GIVEN: 'success',
   DUE: 'info',
   UPCOMING: 'default',
@@ -152,49 +136,6 @@ export function suggestedDose(series: readonly SeriesView[], product: Pick<Produ
 
 // ---------------------------------------------------------------------------------------
 // History
-
-export const NOT_GIVEN_LABEL: Record<string, string> = {
-  DECLINED: 'Declined',
-  CONTRAINDICATED: 'Contraindicated',
-  UNWELL: 'Unwell on the day',
-  ABSENT: 'Absent',
-  ALREADY_GIVEN: 'Already given elsewhere',
-};
-
-export const REACTION_LABEL: Record<string, string> = {
-  LOCAL_REACTION: 'Local reaction at the injection site',
-  FEVER: 'Fever',
-  ANAPHYLAXIS: 'Anaphylaxis',
-  SYNCOPE: 'Fainting (syncope)',
-  SEIZURE: 'Seizure',
-  RASH: 'Rash',
-  HYPOTONIC_HYPORESPONSIVE: 'Hypotonic-hyporesponsive episode',
-  OTHER: 'Other',
-};
-
-export const SERIOUSNESS_LABEL: Record<string, string> = {
-  NOT_SERIOUS: 'Not serious',
-  HOSPITALISED: 'Needed hospital care',
-  LIFE_THREATENING: 'Life-threatening',
-  FATAL: 'Fatal',
-  DISABILITY: 'Caused disability',
-};
-
-export const REACTION_OUTCOME_LABEL: Record<string, string> = {
-  RECOVERED: 'Recovered',
-  RECOVERING: 'Recovering',
-  NOT_RECOVERED: 'Not recovered',
-  RECOVERED_WITH_SEQUELAE: 'Recovered with lasting effects',
-  FATAL: 'Fatal',
-  UNKNOWN: 'Not known',
-};
-
-export const LEGAL_BASIS_LABEL: Record<string, string> = {
-  PGD: 'Patient group direction (PGD)',
-  PSD: 'Patient specific direction (PSD)',
-  NATIONAL_PROTOCOL: 'National protocol',
-  OTHER: 'Other',
-};
 
 export const isSerious = (r: Pick<AdverseReaction, 'seriousness'>): boolean => r.seriousness !== 'NOT_SERIOUS';
 
@@ -271,8 +212,8 @@ export function eventTitle(e: VaccinationEvent): string {
 
 export interface VaccinationForm {
   date: string; // as typed, dd/mm/yyyy
-  outcome: 'GIVEN' | 'NOT_GIVEN';
-  notGivenReason: string | null;
+  outcome: Outcome;
+  notGivenReason: NotGivenReason | null;
   productCode: string | null;
   /** An existing batch picked from the list. */
   batchId: number | null;
@@ -284,7 +225,7 @@ export interface VaccinationForm {
   routeCode: string | null;
   doseAmount: number | null;
   programmeCode: string | null;
-  legalBasis: string | null;
+  legalBasis: LegalBasis | null;
   performerName: string;
   performerRole: string;
   locationCode: string;
@@ -361,22 +302,11 @@ export function defaultProgramme(product: Pick<Product, 'vaccineType'> | null, p
   return ofKind('ROUTINE_CHILDHOOD');
 }
 
-/** Routes of administration (SNOMED CT) offered in the form. */
-export const ROUTES: readonly Coding[] = [
-  { code: '78421000', term: 'Intramuscular route' },
-  { code: '34206005', term: 'Subcutaneous route' },
-  { code: '372464004', term: 'Intradermal route' },
-  { code: '46713006', term: 'Nasal route' },
-  { code: '26643006', term: 'Oral route' },
-];
-
 /** The usual site for a product's route: mouth for oral, nose for nasal, else none. */
-export function defaultSite(product: Pick<Product, 'defaultRoute'> | null): string | null {
+export function defaultSite(product: Pick<Product, 'defaultRoute'> | null): SiteCode | null {
   if (!product) return null;
-  const route = product.defaultRoute.term.toLowerCase();
-  if (route.includes('oral')) return '123851003';
-  if (route.includes('nasal')) return '279549004';
-  return null;
+  const route = product.defaultRoute.code;
+  return isRouteCode(route) ? (USUAL_SITE_FOR_ROUTE[route] ?? null) : null;
 }
 
 /** The fields that follow from picking a product. */
@@ -450,13 +380,14 @@ export function buildRecordInput(
   }
   if (problems.length > 0 || !date || !f.programmeCode) return { ok: false, problems };
 
-  const site: Coding | null = given ? (VACCINATION_SITES.find((s) => s.code === f.siteCode) ?? null) : null;
-  const route: Coding | null = given ? (ROUTES.find((r) => r.code === f.routeCode) ?? (product && f.routeCode === product.defaultRoute.code ? product.defaultRoute : null)) : null;
+  const site: Coding | null = given && isSiteCode(f.siteCode) ? siteCoding(f.siteCode) : null;
+  // A product's own route may lie outside the pick list; it is then kept as the product gives it.
+  const route: Coding | null = !given ? null : isRouteCode(f.routeCode) ? routeCoding(f.routeCode) : product && f.routeCode === product.defaultRoute.code ? product.defaultRoute : null;
   const input: RecordVaccinationInput = {
     personId: ctx.personId,
     programmeCode: f.programmeCode,
     outcome: f.outcome,
-    notGivenReason: given ? null : (f.notGivenReason as RecordVaccinationInput['notGivenReason']),
+    notGivenReason: given ? null : f.notGivenReason,
     occurredAt: null,
     occurredOn: date,
     doseSequence: f.doseSequence,
@@ -469,28 +400,12 @@ export function buildRecordInput(
     performer: f.performerName.trim() ? { name: f.performerName.trim(), role: f.performerRole.trim() || null } : null,
     location: f.locationCode.trim() ? { code: f.locationCode.trim().toUpperCase(), type: 'ODS' } : null,
     organisationCode: null,
-    legalBasis: given && f.primarySource ? (f.legalBasis as RecordVaccinationInput['legalBasis']) : null,
+    legalBasis: given && f.primarySource ? f.legalBasis : null,
     primarySource: f.primarySource,
     notes: f.notes.trim() || null,
     source: f.primarySource ? null : { system: f.sourceName.trim(), id: ctx.newSourceId() },
   };
   return { ok: true, input };
-}
-
-/** Warnings worth a second look before saving: all of them, in the engine's words. */
-export function warningTitle(w: DoseWarning): string {
-  switch (w.code) {
-    case 'TOO_EARLY':
-      return 'Earlier than the schedule allows';
-    case 'TOO_SOON_AFTER_PREVIOUS':
-      return 'Too soon after the previous dose';
-    case 'OUTSIDE_AGE_WINDOW':
-      return 'Outside the age range for this vaccine';
-    case 'LIKELY_DUPLICATE':
-      return 'This looks like a duplicate';
-    case 'NOT_IN_SCHEDULE':
-      return 'Not part of this person’s schedule';
-  }
 }
 
 /** 'dGVzdA==' -> bytes; the printable record arrives base64-encoded. */
