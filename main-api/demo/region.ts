@@ -3,7 +3,7 @@
 // same organisations and geography keeps them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type pg from 'pg';
+import type { DbClient } from '../platform/db/database';
 import { resourcesDir } from '../platform/paths';
 
 export type StaffGroup =
@@ -50,7 +50,7 @@ export interface ReferenceCounts {
 
 /** Builds a multi-row INSERT ... ON CONFLICT DO NOTHING with positional parameters. */
 async function insertRows(
-  client: pg.ClientBase,
+  client: DbClient,
   table: string,
   columns: string[],
   rows: unknown[][],
@@ -72,7 +72,7 @@ async function insertRows(
 }
 
 /** Inserts the region's reference rows that are missing; returns how many were new. */
-export async function insertReferenceData(client: pg.ClientBase, region: DemoRegion): Promise<ReferenceCounts> {
+export async function insertReferenceData(client: DbClient, region: DemoRegion): Promise<ReferenceCounts> {
   const icb = region.icb.code;
   const orgs: unknown[][] = [
     [region.region.code, region.region.name, 'REGION', null, null],

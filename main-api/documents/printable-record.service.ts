@@ -7,6 +7,7 @@ import type { VaccinationHistory } from '../contract/vaccination';
 import { PersonRepository } from '../people/person.repository';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
+import { PrintableRecordRepository } from './printable-record.repository';
 
 export type DueNextSource = (personId: number) => Promise<PrintableRecordInput['dueNext']>;
 
@@ -83,14 +84,12 @@ export async function printableRecord(
   if (!(await people.recordOpening(personId, 'print'))) {
     throw personNotFound();
   }
-  const [record, events, issuerRows, antigenRows, due] = await Promise.all([
+  const documents = new PrintableRecordRepository(ds);
+  const [record, events, issuer, antigenNames, due] = await Promise.all([
     people.record(personId),
     history(personId),
-    ds.query(
-      `SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
-       WHERE s.role_name = session_user ORDER BY o.name LIMIT 1`,
-    ) as Promise<{ code: string; name: string }[]>,
-    ds.query(`SELECT code, name FROM ims.antigen`) as Promise<{ code: string; name: string }[]>,
+    documents.issuer(),
+    documents.antigenNames(),
     dueNext(personId),
   ]);
   if (!record) throw personNotFound();
@@ -98,11 +97,11 @@ export async function printableRecord(
   const issuedOn = today();
   const input = toPrintableInput({
     issuedOn,
-    issuer: issuerRows[0] ?? { name: 'Immunisation Management System', code: 'N/A' },
+    issuer: issuer ?? { name: 'Immunisation Management System', code: 'N/A' },
     person: { nhsNumber: p.nhsNumber, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode },
     addressLines: record.contact?.addressLines ?? [],
     history: events,
-    antigenNames: new Map(antigenRows.map((a) => [a.code, a.name])),
+    antigenNames,
     dueNext: due,
   });
   const pdf = await renderVaccinationRecordPdf(input);
