@@ -6,6 +6,7 @@ import { channels, type Handlers, type UserChannel } from '../contract/contract'
 import { AppError } from '../contract/result';
 import type { SessionInfo, SessionState } from '../contract/session';
 import { describeUrl, withCredentials, withDatabase, type DatabaseTarget } from '../platform/db/config';
+import { execute } from '../platform/db/database';
 import { createDatabaseIfMissing, openDataSource, openOwnerDataSource } from '../platform/db/datasource';
 import { readOrCreateSecret, startEmbedded, type EmbeddedServer } from '../platform/db/embedded';
 import { classifyDatabaseError } from '../platform/db/errors';
@@ -128,7 +129,7 @@ export function createHost(options: HostOptions): Host {
       const osUser = safeOsUser();
       await ensureUser(owner, { name: LOCAL_ADMIN, role: 'administrator', orgs, password, displayName: `${osUser} (this computer)` });
     } finally {
-      await owner.destroy();
+      await owner.destroy().catch(() => {});
     }
     await signIn(withCredentials(ownerUrl, LOCAL_ADMIN, password), 'embedded');
   }
@@ -189,7 +190,7 @@ export function createHost(options: HostOptions): Host {
       for (let attempt = 1; ; attempt++) {
         const started = performance.now();
         try {
-          await ds.query('SELECT 1');
+          await execute(ds, 'SELECT 1');
           return { database: 'ok' as const, latencyMs: Math.round(performance.now() - started) };
         } catch (error) {
           if (attempt >= 3 || classifyDatabaseError(error)?.code !== 'UNAVAILABLE') throw error;
