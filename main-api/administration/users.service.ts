@@ -77,7 +77,7 @@ function checkInput(input: NewUser): { group: string; orgs: string[]; displayNam
   return { group, orgs, displayName };
 }
 
-// The service's pools are the owner's; a URL opens one for the call.
+// How the owner's pool shows in pg_stat_activity when a call opens one from a URL.
 const APPLICATION_NAME = 'IMS user administration';
 
 async function checkOrgsExist(register: RegisterRepository, orgs: string[]): Promise<void> {
