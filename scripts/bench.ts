@@ -4,10 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type { DataSource } from 'typeorm';
 import { addUser } from '../main-api/administration/users.service';
 import { withCredentials, withDatabase } from '../main-api/platform/db/config';
-import { openDataSource } from '../main-api/platform/db/datasource';
+import { execute, query, queryOne } from '../main-api/platform/db/database';
+import { createDatabaseIfMissing, openDataSource, openOwnerDataSource } from '../main-api/platform/db/datasource';
 import { startEmbedded, type EmbeddedServer } from '../main-api/platform/db/embedded';
 import { migrate } from '../main-api/platform/db/migrator';
 import { migrationsDir } from '../main-api/platform/paths';
@@ -38,46 +39,57 @@ async function main(): Promise<void> {
     adminUrl = server.superuserUrl('postgres');
   }
   const dbName = `ims_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
+  await createDatabaseIfMissing(adminUrl, dbName);
   const url = withDatabase(adminUrl, dbName);
+  const owner = await openOwnerDataSource(url, 'IMS benchmark');
   try {
-    await migrate(url, migrationsDir());
+    await migrate(owner, migrationsDir());
     line(`IMS benchmark: ${fmt(persons)} persons\n`);
 
     line('Demo region load (target: 2,000,000 persons in under 120 s)');
     // Beyond the 999 range's capacity, the throwaway benchmark database borrows a block that is
     // never issued to patients (see BenchmarkNhsNumbers); `ims demo` itself stays in 999.
     const plan = () => (persons > demoCapacityFrom() ? { ...readDemoRegion(), nhsNumbers: new BenchmarkNhsNumbers() } : readDemoRegion());
-    for (const row of await benchDemoLoad(url, persons, 1, plan())) {
+    for (const row of await benchDemoLoad(owner, persons, 1, plan())) {
       line(`  ${row.name.padEnd(58)} ${fmt(row.rows).padStart(11)} rows ${row.seconds.toFixed(1).padStart(7)} s ${fmt(row.rowsPerSecond).padStart(10)} rows/s`);
     }
-    const loaded = await runDemoLoad(url, { persons, seed: 1 }, plan());
+    const loaded = await runDemoLoad(owner, { persons, seed: 1 }, plan());
     line(
       `  full demo region with vaccination histories (kept for the next steps): ${loaded.seconds.toFixed(1)} s, ` +
         `of which histories ${loaded.histories.seconds.toFixed(1)} s for ${fmt(loaded.histories.events)} events ` +
         `(${fmt(loaded.histories.events / loaded.histories.seconds)} events/s)\n`,
     );
 
-    await benchSearch(url);
+    await benchSearch(owner, url);
     await benchSchedule();
-    await benchForecastInDatabase(url);
+    await benchForecastInDatabase(owner, url);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
-    await admin.end();
+    await owner.destroy();
+    const admin = await openOwnerDataSource(adminUrl, 'IMS benchmark');
+    await execute(admin, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    await admin.destroy();
     await server?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 /** Person search as a real signed-in administrator (row-level security applies). */
-async function benchSearch(url: string): Promise<void> {
+interface SampleRow {
+  nhs_number: string;
+  family_name: string;
+  given_name: string;
+  dob: string;
+  postcode: string;
+  sector: string;
+}
+
+async function benchSearch(owner: DataSource, url: string): Promise<void> {
   line('Person search (target: under 200 ms)');
-  const user = await addUser(url, { name: `bench_${Date.now()}`, role: 'administrator', orgs: [] });
+  const user = await addUser(owner, { name: `bench_${Date.now()}`, role: 'administrator', orgs: [] });
   const ds = await openDataSource(withCredentials(url, user.name, user.password));
   const service = new PersonService(new PersonRepository(ds));
-  const sample: { nhs_number: string; family_name: string; given_name: string; dob: string; postcode: string; sector: string }[] = await ds.query(
+  const sample = await query<SampleRow>(
+    ds,
     `SELECT nhs_number, family_name, given_name, to_char(date_of_birth, 'DD/MM/YYYY') AS dob, postcode, postcode_sector AS sector
      FROM ims.person TABLESAMPLE SYSTEM (1) WHERE postcode IS NOT NULL LIMIT 200`,
   );
@@ -113,16 +125,15 @@ async function benchSchedule(): Promise<void> {
 }
 
 /** The forecast against the loaded region: one person through the API, and every child refreshed. */
-async function benchForecastInDatabase(url: string): Promise<void> {
+async function benchForecastInDatabase(owner: DataSource, url: string): Promise<void> {
   line('Schedule forecast in the database (targets: one person under 50 ms; 500,000 children under 30 s)');
-  const user = await addUser(url, { name: `bench_fc_${Date.now()}`, role: 'administrator', orgs: [] });
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  const busiest = await c.query<{ person_id: number; n: number }>(
-    `SELECT person_id, count(*)::int AS n FROM ims.vaccination_event GROUP BY person_id ORDER BY n DESC, person_id LIMIT 1`,
-  );
-  const someone = busiest.rows[0] ?? (await c.query<{ person_id: number; n: number }>(`SELECT id AS person_id, 0 AS n FROM ims.person ORDER BY date_of_birth DESC LIMIT 1`)).rows[0]!;
-  await c.end();
+  const user = await addUser(owner, { name: `bench_fc_${Date.now()}`, role: 'administrator', orgs: [] });
+  type Busiest = { person_id: number; n: number };
+  const someone =
+    (await queryOne<Busiest>(
+      owner,
+      `SELECT person_id, count(*)::int AS n FROM ims.vaccination_event GROUP BY person_id ORDER BY n DESC, person_id LIMIT 1`,
+    )) ?? (await queryOne<Busiest>(owner, `SELECT id AS person_id, 0 AS n FROM ims.person ORDER BY date_of_birth DESC LIMIT 1`))!;
   const ms = await benchForecastOne(withCredentials(url, user.name, user.password), someone.person_id, 20, DEMO_AS_OF);
   line(`  one person (${someone.n} events), forecast.get as a signed-in user: median ${ms.toFixed(1)} ms`);
   const report = await benchForecastRefresh(url, { asOf: DEMO_AS_OF, maxAgeYears: 19 });

@@ -1,4 +1,5 @@
-// Administration: users (each a PostgreSQL login role with a scope of organisations) and who is
-// signed in.
+// Administration: users (each a PostgreSQL login role with a scope of organisations), who is
+// signed in, and the owner's view of the register as a whole.
+export { RegisterRepository } from './register.repository';
 export { SessionRepository } from './session.repository';
 export { addUser, disableUser, enableUser, ensureUser, listUsers, USER_ROLES, type NewUser, type UserRole, type UserSummary } from './users.service';

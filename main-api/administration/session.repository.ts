@@ -1,10 +1,17 @@
 // Who is signed in, as the database sees it: the login role, its groups and its organisations.
-import type { DataSource } from 'typeorm';
 import type { SessionInfo } from '../contract/session';
+import { query, queryOne, type Queryable } from '../platform/db/database';
 import { capabilitiesOf, ROLE_LABELS, roleOfGroup, type RoleCode } from '../shared/vocabulary/roles';
 
+interface WhoRow {
+  user: string;
+  displayName: string;
+  /** The ims_* group roles the login role belongs to. */
+  roles: string[];
+}
+
 export class SessionRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Queryable) {}
 
   async sessionInfo(
     kind: 'embedded' | 'server',
@@ -12,17 +19,21 @@ export class SessionRepository {
     version: string,
     today: string,
   ): Promise<SessionInfo> {
-    const [who] = await this.db.query(
+    const who = await queryOne<WhoRow>(
+      this.db,
       `SELECT session_user AS "user",
               coalesce((SELECT display_name FROM ims.app_user WHERE role_name = session_user), session_user) AS "displayName",
               ARRAY(SELECT g.rolname::text FROM pg_roles g
                     WHERE g.rolname LIKE 'ims\\_%' AND pg_has_role(session_user, g.oid, 'MEMBER') ORDER BY g.rolname) AS roles`,
     );
-    const organisations: { code: string; name: string }[] = await this.db.query(
+    const organisations = await query<{ code: string; name: string }>(
+      this.db,
       `SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
        WHERE s.role_name = session_user ORDER BY o.name`,
     );
-    const roleCodes = (who.roles as string[]).map(roleOfGroup).filter((r): r is RoleCode => r !== null);
+    // Every connection has a session user, so the row is always there.
+    if (!who) throw new Error('The database did not say who is signed in.');
+    const roleCodes = who.roles.map(roleOfGroup).filter((r): r is RoleCode => r !== null);
     return {
       user: who.user,
       displayName: who.displayName,

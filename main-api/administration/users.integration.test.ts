@@ -1,5 +1,5 @@
 // User administration against the real server: roles, scope, sign-in, disable and enable.
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { addUser, disableUser, enableUser, ensureUser, listUsers } from './users.service';
@@ -8,6 +8,7 @@ import { formatUserTable, registerUserCommands } from '../cli/commands/user';
 import type { CliContext } from '../cli/context';
 import { AppError } from '../contract/result';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
+import { connectAs } from '../../tests/support/fixtures';
 
 async function appError(work: Promise<unknown>): Promise<AppError> {
   try {
@@ -28,11 +29,7 @@ describe('user administration', () => {
     return n;
   };
 
-  async function signIn(user: string, password: string): Promise<pg.Client> {
-    const c = new pg.Client({ connectionString: db.urlAs(user, password) });
-    await c.connect();
-    return c;
-  }
+  const signIn = (user: string, password: string): Promise<pg.Client> => connectAs(db.urlAs(user, password));
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -42,8 +39,7 @@ describe('user administration', () => {
 
   afterAll(async () => {
     await db.drop();
-    const su = new pg.Client({ connectionString: inject('adminUrl') });
-    await su.connect();
+    const su = await connectAs(inject('adminUrl'));
     for (const r of roles) await su.query(`DROP ROLE IF EXISTS ${su.escapeIdentifier(r)}`);
     await su.end();
   });

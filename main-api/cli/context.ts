@@ -1,6 +1,6 @@
 // What every CLI command gets: a way to reach the database as its owner, and output.
-import pg from 'pg';
 import { resolveTarget, type DatabaseTarget } from '../platform/db/config';
+import { createDatabaseIfMissing } from '../platform/db/datasource';
 import { startEmbedded, type EmbeddedServer } from '../platform/db/embedded';
 import { migrate } from '../platform/db/migrator';
 import { migrationsDir } from '../platform/paths';
@@ -32,11 +32,7 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
           { cause: error },
         );
       }
-      const admin = new pg.Client({ connectionString: embedded.superuserUrl('postgres') });
-      await admin.connect();
-      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
-      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
-      await admin.end();
+      await createDatabaseIfMissing(embedded.superuserUrl('postgres'), EMBEDDED_DATABASE);
       url = embedded.superuserUrl(EMBEDDED_DATABASE);
       // Commands on the embedded default always see the current structure.
       await migrate(url, migrationsDir());

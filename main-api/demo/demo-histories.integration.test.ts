@@ -9,6 +9,7 @@ import { loadPersonForecastInput } from '../forecast/forecast.repository';
 import { scheduleRules } from '../schedule/shipped-rules';
 import { forecast } from '../schedule';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/db';
+import { withClient } from '../../tests/support/fixtures';
 
 const PERSONS = 6000;
 const SEED = 21;
@@ -176,15 +177,17 @@ describe('demo vaccination histories', () => {
     let onTrack = 0;
     let overdue = 0;
     let ignored = 0;
-    for (const r of rows) {
-      const input = (await loadPersonForecastInput(a, Number(r.id)))!;
-      const f = forecast(rules, input.person, input.events, AS_OF, { explain: true });
-      const six = f.series.find((s) => s.seriesId === 'SIX-IN-1')!;
-      const primaries = six.dosesCounted.filter((d) => d.doseNumber <= 3).length;
-      if (primaries >= 3 || six.status === 'COMPLETE' || six.status === 'UPCOMING') onTrack++;
-      if (six.status === 'OVERDUE' && primaries < 3) overdue++;
-      for (const s of f.series) ignored += s.dosesIgnored.length;
-    }
+    await withClient(a.url, async (client) => {
+      for (const r of rows) {
+        const input = (await loadPersonForecastInput(client, Number(r.id)))!;
+        const f = forecast(rules, input.person, input.events, AS_OF, { explain: true });
+        const six = f.series.find((s) => s.seriesId === 'SIX-IN-1')!;
+        const primaries = six.dosesCounted.filter((d) => d.doseNumber <= 3).length;
+        if (primaries >= 3 || six.status === 'COMPLETE' || six.status === 'UPCOMING') onTrack++;
+        if (six.status === 'OVERDUE' && primaries < 3) overdue++;
+        for (const s of f.series) ignored += s.dosesIgnored.length;
+      }
+    });
     expect(onTrack).toBeGreaterThan(200 * 0.85);
     // A known share has fallen behind: visible to the engine as overdue.
     expect(overdue).toBeGreaterThan(0);

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../contract/result';
 import { parseDay, schoolYearGroup } from './dates';
 import { DEMO_AS_OF } from './generate';
-import pg from 'pg';
 import { bulkLoadReason, copyInto, loadDemoRegion, runDemoLoad, type DemoSummary } from './load';
 import { readDemoRegion } from './region';
+import { inTransaction, queryOne, withClient } from '../platform/db/database';
+import { openOwnerDataSource } from '../platform/db/datasource';
 import { isValidNhsNumber } from '../shared/identifiers/nhs-number';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/db';
 
@@ -225,21 +226,22 @@ describe('demo region', () => {
     expect(rows[0]!.n).toBe(PERSONS);
   });
 
-  it('abandons a COPY whose rows fail to generate, leaving the connection usable', async () => {
-    const client = new pg.Client({ connectionString: b.url });
-    await client.connect();
+  it('abandons a COPY whose rows fail to generate, leaving the pooled connection usable', async () => {
+    const ds = await openOwnerDataSource(b.url, 'IMS demo test');
     try {
-      await client.query('BEGIN');
       function* failing(): Generator<Buffer> {
         yield Buffer.from('1\tA\n');
         throw new Error('generator broke');
       }
-      await expect(copyInto(client, 'public.scratch_rows', ['id', 'name'], failing())).rejects.toThrow('generator broke');
-      await client.query('ROLLBACK');
-      const { rows } = await client.query<{ ok: number }>('SELECT 1 AS ok');
-      expect(rows[0]!.ok).toBe(1);
+      await withClient(ds, async (client) => {
+        await expect(inTransaction(client, () => copyInto(client, 'public.scratch_rows', ['id', 'name'], failing()))).rejects.toThrow('generator broke');
+        const { rows } = await client.query<{ ok: number }>('SELECT 1 AS ok');
+        expect(rows[0]!.ok).toBe(1);
+      });
+      // The connection went back to the pool in a clean state, and nothing was written.
+      expect(await queryOne<{ n: number }>(ds, 'SELECT count(*)::int AS n FROM public.scratch_rows')).toEqual({ n: 0 });
     } finally {
-      await client.end();
+      await ds.destroy();
     }
   });
 });

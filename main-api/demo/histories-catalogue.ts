@@ -1,7 +1,7 @@
 // Vaccine products the demo histories use, and a plausible stock of batches for each: two
 // batches a quarter over the years each product was in use, every one expiring after the
 // last day it is used, so no demo dose is ever given from an expired batch.
-import type pg from 'pg';
+import type { DbClient } from '../platform/db/database';
 import { field } from '../platform/db/copy-writer';
 import { formatDay, parseDay } from './dates';
 import { createRng, type Rng } from './prng';
@@ -150,7 +150,7 @@ export class Catalogue {
  * Adds the one product the demo needs that the migrations do not seed (the 5-in-1 vaccine used
  * for infants born before mid-2017), then the batches, and reads both back.
  */
-export async function prepareCatalogue(client: pg.ClientBase, asOf: number): Promise<Catalogue> {
+export async function prepareCatalogue(client: DbClient, asOf: number): Promise<Catalogue> {
   await client.query(
     `INSERT INTO ims.vaccine_product (code, code_status, name, short_name, manufacturer, vaccine_type,
        default_route_code, default_route_term, default_dose_amount, dose_unit_code, dose_unit_term, active)

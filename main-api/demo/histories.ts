@@ -2,7 +2,7 @@
 // own birth cohort had them, school-aged doses, seasonal flu and COVID-19, older adults' and
 // pregnancy vaccines, a few declines and rare adverse reactions. Written with COPY as one phase
 // of the demo load, after the people. Deterministic: the same people and seed give the same rows.
-import type pg from 'pg';
+import type { DbClient } from '../platform/db/database';
 import { addMonthsDays, schoolYearStart } from '../schedule';
 import { CopyWriter, field } from '../platform/db/copy-writer';
 import { formatDay, parseDay } from './dates';
@@ -722,7 +722,7 @@ export class HistoryGenerator {
 }
 
 /** The first free vaccination event id: the load assigns ids itself so reactions can refer to them. */
-export async function firstEventId(client: pg.ClientBase): Promise<number> {
+export async function firstEventId(client: DbClient): Promise<number> {
   const { rows } = await client.query<{ max: string | null }>(`SELECT max(id)::text AS max FROM ims.vaccination_event`);
   return Number(rows[0]!.max ?? 0) + 1;
 }

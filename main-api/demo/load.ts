@@ -2,9 +2,10 @@
 // people, contact details, clinical flags, staff records and vaccination histories streamed
 // with COPY in one transaction, so a failed load leaves nothing behind.
 import { once } from 'node:events';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { AppError, fieldError } from '../contract/result';
+import { inTransaction, withClient, type DbClient } from '../platform/db/database';
+import { withOwnerDatabase, type OwnerDatabase } from '../platform/db/datasource';
 import { parseDay } from './dates';
 import { CONTACT_COLUMNS, DEMO_AS_OF, DemoGenerator, FLAG_COLUMNS, PERSON_COLUMNS, STAFF_COLUMNS } from './generate';
 import { EVENT_COLUMNS, HistoryGenerator, REACTION_COLUMNS, firstEventId, type HistorySummary } from './histories';
@@ -74,7 +75,7 @@ export function bulkLoadReason(seed: number, persons: number): string {
 
 /** Streams buffers into one COPY ... FROM STDIN, respecting back-pressure. */
 export async function copyInto(
-  client: pg.ClientBase,
+  client: DbClient,
   table: string,
   columns: readonly string[],
   source: Iterable<Buffer>,
@@ -110,7 +111,7 @@ interface SavedDefinition {
 }
 
 /** Secondary indexes (not those behind primary keys or unique constraints) of the bulk tables. */
-async function secondaryIndexes(client: pg.ClientBase): Promise<SavedDefinition[]> {
+async function secondaryIndexes(client: DbClient): Promise<SavedDefinition[]> {
   const { rows } = await client.query<SavedDefinition>(
     `SELECT i.indrelid::regclass::text AS table, format('%I.%I', n.nspname, ic.relname) AS name,
             pg_get_indexdef(i.indexrelid) AS definition
@@ -126,7 +127,7 @@ async function secondaryIndexes(client: pg.ClientBase): Promise<SavedDefinition[
 }
 
 /** Foreign keys held by the bulk tables: each is checked row by row during COPY. */
-async function foreignKeys(client: pg.ClientBase): Promise<SavedDefinition[]> {
+async function foreignKeys(client: DbClient): Promise<SavedDefinition[]> {
   const { rows } = await client.query<SavedDefinition>(
     `SELECT conrelid::regclass::text AS table, quote_ident(conname) AS name, pg_get_constraintdef(oid) AS definition
        FROM pg_constraint
@@ -147,7 +148,7 @@ export interface LoadPlan {
 }
 
 /** Runs the load inside the caller's open transaction. */
-async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan: LoadPlan): Promise<Omit<DemoSummary, 'seconds'>> {
+async function loadInTransaction(client: DbClient, opts: DemoOptions, plan: LoadPlan): Promise<Omit<DemoSummary, 'seconds'>> {
   const progress = opts.onProgress ?? (() => {});
   const total = opts.persons;
   await client.query(`SELECT set_config('ims.bulk_load_reason', $1, true)`, [bulkLoadReason(opts.seed, opts.persons)]);
@@ -276,7 +277,7 @@ async function loadInTransaction(client: pg.ClientBase, opts: DemoOptions, plan:
  * with COPY as they are generated, then the few adverse reactions, which refer to events.
  */
 async function loadHistories(
-  client: pg.ClientBase,
+  client: DbClient,
   people: HistoryPeople,
   opts: DemoOptions,
   plan: LoadPlan,
@@ -329,45 +330,35 @@ function checkOptions(opts: DemoOptions): void {
   if (!Number.isSafeInteger(opts.seed)) throw new AppError('VALIDATION', 'The seed must be a whole number.');
 }
 
-async function analyse(client: pg.ClientBase): Promise<void> {
+async function analyse(client: DbClient): Promise<void> {
   for (const t of BULK_TABLES) await client.query(`ANALYZE ${t}`);
 }
 
 /** Internal entry point shared with the benchmark and tests; `plan` fixes the reference data. */
 export async function runDemoLoad(
-  ownerUrl: string,
+  owner: OwnerDatabase,
   opts: DemoOptions,
   plan: LoadPlan = readDemoRegion(),
   finish: 'commit' | 'rollback' = 'commit',
 ): Promise<DemoSummary> {
   checkOptions(opts);
   const started = performance.now();
-  const client = new pg.Client({ connectionString: ownerUrl, application_name: 'ims demo load' });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    let summary: Omit<DemoSummary, 'seconds'>;
-    try {
-      summary = await loadInTransaction(client, opts, plan);
-      await client.query(finish === 'commit' ? 'COMMIT' : 'ROLLBACK');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    }
-    if (finish === 'commit' && !summary.rebuiltIndexes) {
-      opts.onProgress?.({ phase: 'analyse', done: 0, total: 1 });
-      await analyse(client);
-    }
-    opts.onProgress?.({ phase: 'done', done: 1, total: 1 });
-    return { ...summary, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    await client.end();
-  }
+  return withOwnerDatabase(owner, 'IMS demo load', (ds) =>
+    withClient(ds, async (client) => {
+      const summary = await inTransaction(client, () => loadInTransaction(client, opts, plan), { rollback: finish === 'rollback' });
+      if (finish === 'commit' && !summary.rebuiltIndexes) {
+        opts.onProgress?.({ phase: 'analyse', done: 0, total: 1 });
+        await analyse(client);
+      }
+      opts.onProgress?.({ phase: 'done', done: 1, total: 1 });
+      return { ...summary, seconds: (performance.now() - started) / 1000 };
+    }),
+  );
 }
 
 /** Builds the synthetic demo region (see resources/reference/demo-region.json) in the database. */
-export async function loadDemoRegion(ownerUrl: string, opts: DemoOptions): Promise<DemoSummary> {
-  return runDemoLoad(ownerUrl, opts);
+export async function loadDemoRegion(owner: OwnerDatabase, opts: DemoOptions): Promise<DemoSummary> {
+  return runDemoLoad(owner, opts);
 }
 
 const rate = (name: string, rows: number, seconds: number): BenchRow => ({
@@ -381,7 +372,7 @@ const rate = (name: string, rows: number, seconds: number): BenchRow => ({
  * Compares the demo load with a raw COPY of the same person rows into the same table, each in
  * a transaction that is rolled back, so the database is left as it was. Needs an empty register.
  */
-export async function benchDemoLoad(ownerUrl: string, persons: number, seed = 1, plan: LoadPlan = readDemoRegion()): Promise<BenchRow[]> {
+export async function benchDemoLoad(owner: OwnerDatabase, persons: number, seed = 1, plan: LoadPlan = readDemoRegion()): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
 
   // Generation alone, to show how much of the load is spent in this process.
@@ -392,27 +383,26 @@ export async function benchDemoLoad(ownerUrl: string, persons: number, seed = 1,
   rows.push(rate('generate person rows (no database)', persons, (performance.now() - started) / 1000));
 
   // The register alone (the 2,000,000-person target); the caller measures histories separately.
-  const demo = await runDemoLoad(ownerUrl, { persons, seed, histories: false }, plan, 'rollback');
+  const demo = await runDemoLoad(owner, { persons, seed, histories: false }, plan, 'rollback');
   const allRows = demo.persons + demo.contactDetails + demo.clinicalFlags + demo.staffRecords;
   rows.push(rate('demo register load, persons counted', demo.persons, demo.seconds));
   rows.push(rate('demo register load, all rows (persons, contacts, flags, staff)', allRows, demo.seconds));
 
-  const client = new pg.Client({ connectionString: ownerUrl, application_name: 'ims demo bench' });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    try {
-      const refs = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ims.person`);
-      if (refs.rows[0]!.n > 0) throw new AppError('CONFLICT', 'The benchmark needs an empty register.');
-      await insertReferenceData(client, plan.region);
-      started = performance.now();
-      await copyInto(client, 'ims.person', PERSON_COLUMNS, personRows);
-      rows.push(rate('raw COPY of the same person rows into ims.person', persons, (performance.now() - started) / 1000));
-    } finally {
-      await client.query('ROLLBACK');
-    }
-  } finally {
-    await client.end();
-  }
+  await withOwnerDatabase(owner, 'IMS demo bench', (ds) =>
+    withClient(ds, (client) =>
+      inTransaction(
+        client,
+        async () => {
+          const refs = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ims.person`);
+          if (refs.rows[0]!.n > 0) throw new AppError('CONFLICT', 'The benchmark needs an empty register.');
+          await insertReferenceData(client, plan.region);
+          started = performance.now();
+          await copyInto(client, 'ims.person', PERSON_COLUMNS, personRows);
+          rows.push(rate('raw COPY of the same person rows into ims.person', persons, (performance.now() - started) / 1000));
+        },
+        { rollback: true },
+      ),
+    ),
+  );
   return rows;
 }

@@ -3,7 +3,7 @@
 // same organisations and geography keeps them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type pg from 'pg';
+import type { DbClient } from '../platform/db/database';
 import { resourcesDir } from '../platform/paths';
 import type { OrganisationType, SchoolPhase } from '../shared/vocabulary/organisations';
 import type { StaffGroup } from '../shared/vocabulary/people';
@@ -48,7 +48,7 @@ export interface ReferenceCounts {
 
 /** Builds a multi-row INSERT ... ON CONFLICT DO NOTHING with positional parameters. */
 async function insertRows(
-  client: pg.ClientBase,
+  client: DbClient,
   table: string,
   columns: string[],
   rows: unknown[][],
@@ -70,7 +70,7 @@ async function insertRows(
 }
 
 /** Inserts the region's reference rows that are missing; returns how many were new. */
-export async function insertReferenceData(client: pg.ClientBase, region: DemoRegion): Promise<ReferenceCounts> {
+export async function insertReferenceData(client: DbClient, region: DemoRegion): Promise<ReferenceCounts> {
   const icb = region.icb.code;
   const orgs: unknown[][] = [
     [region.region.code, region.region.name, 'REGION', null, null],

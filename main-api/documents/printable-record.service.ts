@@ -10,6 +10,7 @@ import { antigenLabel } from '../shared/vocabulary/antigens';
 import type { SeriesStatus } from '../shared/vocabulary/schedule';
 import { siteLabel } from '../shared/vocabulary/sites';
 import { renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
+import { PrintableRecordRepository } from './printable-record.repository';
 
 export type DueNextSource = (personId: number) => Promise<PrintableRecordInput['dueNext']>;
 
@@ -80,13 +81,11 @@ export async function printableRecord(
   if (!(await people.recordOpening(personId, 'print'))) {
     throw personNotFound();
   }
-  const [record, events, issuerRows, due] = await Promise.all([
+  const documents = new PrintableRecordRepository(ds);
+  const [record, events, issuer, due] = await Promise.all([
     people.record(personId),
     history(personId),
-    ds.query(
-      `SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
-       WHERE s.role_name = session_user ORDER BY o.name LIMIT 1`,
-    ) as Promise<{ code: string; name: string }[]>,
+    documents.issuer(),
     dueNext(personId),
   ]);
   if (!record) throw personNotFound();
@@ -94,7 +93,7 @@ export async function printableRecord(
   const issuedOn = today();
   const input = toPrintableInput({
     issuedOn,
-    issuer: issuerRows[0] ?? { name: 'Immunisation Management System', code: 'N/A' },
+    issuer: issuer ?? { name: 'Immunisation Management System', code: 'N/A' },
     person: { nhsNumber: p.nhsNumber, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, postcode: p.postcode },
     addressLines: record.contact?.addressLines ?? [],
     history: events,

@@ -1,7 +1,7 @@
 // Benchmarks for the forecast in the database: one person through the API path, and the
 // population refresh. buildBenchChildren fills a throwaway database with synthetic children.
-import pg from 'pg';
-import { openDataSource } from '../platform/db/datasource';
+import { execute, inTransaction, withClient, type DbClient } from '../platform/db/database';
+import { openDataSource, withOwnerDatabase, type OwnerDatabase } from '../platform/db/datasource';
 import { refreshAllStatuses, type RefreshReport } from '../schedule-status/refresh-all';
 import { scheduleRules } from '../schedule/shipped-rules';
 import { ForecastService } from './forecast.service';
@@ -36,18 +36,16 @@ export interface BenchData {
 /**
  * Adds n synthetic children (aged 0-18 on asOf, NHS numbers in the 999 test range) and their
  * routine doses, most on time, some late or missing. For a throwaway database only: the
- * event load runs with triggers off (session_replication_role, so a superuser URL), which
- * skips the per-row checks and audit that real recording goes through.
+ * event load runs with triggers off (session_replication_role, so a superuser), which skips
+ * the per-row checks and audit that real recording goes through. Both settings last for one
+ * transaction only, so the pooled connection goes back to the pool as it came.
  */
-export async function buildBenchChildren(ownerUrl: string, n: number, asOf = '2026-02-01'): Promise<BenchData> {
+export async function buildBenchChildren(owner: OwnerDatabase, n: number, asOf = '2026-02-01'): Promise<BenchData> {
   const started = performance.now();
-  const c = new pg.Client({ connectionString: ownerUrl });
-  await c.connect();
-  try {
-    await c.query(`SET ims.bulk_load_reason = 'forecast benchmark children'`);
-    // Check digit computed in SQL (weights 10..2, mod 11; 10 means no valid number), then
-    // confirmed with the schema's own validator.
-    const persons = await c.query(
+  const load = async (c: DbClient): Promise<BenchData> => {
+    await execute(c, `SELECT set_config('ims.bulk_load_reason', 'forecast benchmark children', true)`);
+    const persons = await execute(
+      c,
       `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, gender_code)
        SELECT nhs, 'Bench', 'Child' || g, $2::date - (hashint4(g) & 2147483647) % 6935, (1 + g % 2)::text
        FROM (
@@ -62,8 +60,9 @@ export async function buildBenchChildren(ownerUrl: string, n: number, asOf = '20
        ON CONFLICT (nhs_number) DO NOTHING`,
       [n, asOf],
     );
-    await c.query(`SET session_replication_role = replica`);
-    const events = await c.query(
+    await execute(c, `SET LOCAL session_replication_role = replica`);
+    const events = await execute(
+      c,
       `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, primary_source, source_system, source_id)
        SELECT p.id, d.programme, 'GIVEN', p.date_of_birth + d.age + (hashint8(p.id * 31 + d.k) & 255) % 40,
               d.product, false, 'BENCH', p.id::text || '-' || d.k
@@ -74,13 +73,12 @@ export async function buildBenchChildren(ownerUrl: string, n: number, asOf = '20
          AND (hashint8(p.id * 7 + d.k) & 1023) >= 60`,
       [JSON.stringify(BENCH_DOSES.map((d, k) => ({ k, product: d.product, programme: d.programme, age: d.ageDays }))), asOf],
     );
-    await c.query(`SET session_replication_role = origin`);
-    await c.query(`ANALYZE ims.person`);
-    await c.query(`ANALYZE ims.vaccination_event`);
-    return { persons: persons.rowCount ?? 0, events: events.rowCount ?? 0, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    await c.end();
-  }
+    await execute(c, `SET LOCAL session_replication_role = origin`);
+    await execute(c, `ANALYZE ims.person`);
+    await execute(c, `ANALYZE ims.vaccination_event`);
+    return { persons, events, seconds: (performance.now() - started) / 1000 };
+  };
+  return withOwnerDatabase(owner, 'IMS forecast benchmark', (ds) => withClient(ds, (c) => inTransaction(c, () => load(c))));
 }
 
 /** Refreshes every child's status (under 19) and reports the rate. */

@@ -1,7 +1,6 @@
 // The forecast against the real database: forecast.get and vaccination.check as scoped login
 // roles, the maintained ims.series_status (one person and the population refresh), its
 // row-level security, and the `ims forecast` command.
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../administration/users.service';
@@ -16,7 +15,7 @@ import { createForecastHandlers } from './forecast.service';
 import { refreshPersonStatus, statusRows, type StatusRow } from '../schedule-status/schedule-status.service';
 import { forecast } from '../schedule';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import { addPerson, call, nhsSequence, TWO_PRACTICES_SQL, userConnections, value, withClient, type LoginUser } from '../../tests/support/fixtures';
+import { addPerson, call, connectAs, nhsSequence, TWO_PRACTICES_SQL, userConnections, value, withClient, type LoginUser } from '../../tests/support/fixtures';
 
 const ON = '2026-02-01';
 const INFANRIX = '34765811000001105';
@@ -231,8 +230,7 @@ describe('forecast in the database', () => {
     });
 
     it('is invisible to a user scoped elsewhere and read-only for analysts', async () => {
-      const otherClient = new pg.Client({ connectionString: db.urlAs(users.other!.name, users.other!.password) });
-      await otherClient.connect();
+      const otherClient = await connectAs(db.urlAs(users.other!.name, users.other!.password));
       try {
         const seen = await otherClient.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [alpha]);
         expect(seen.rows[0].n).toBe(0);
@@ -245,8 +243,7 @@ describe('forecast in the database', () => {
       } finally {
         await otherClient.end();
       }
-      const analyst = new pg.Client({ connectionString: db.urlAs(users.analyst!.name, users.analyst!.password) });
-      await analyst.connect();
+      const analyst = await connectAs(db.urlAs(users.analyst!.name, users.analyst!.password));
       try {
         const seen = await analyst.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [alpha]);
         expect(seen.rows[0].n).toBeGreaterThan(0);
@@ -282,8 +279,7 @@ describe('forecast in the database', () => {
       expect(log.rows[0]).toEqual({ persons: 4, as_of: ON });
 
       // The policies on the parent still apply after the swap.
-      const otherClient = new pg.Client({ connectionString: db.urlAs(users.other!.name, users.other!.password) });
-      await otherClient.connect();
+      const otherClient = await connectAs(db.urlAs(users.other!.name, users.other!.password));
       try {
         const seen = await otherClient.query(`SELECT DISTINCT person_id::int AS id FROM ims.series_status`);
         expect(seen.rows).toEqual([{ id: beta }]);
@@ -311,8 +307,7 @@ describe('forecast in the database', () => {
     });
 
     it('refuses a second refresh while one is running', async () => {
-      const holder = new pg.Client({ connectionString: db.url });
-      await holder.connect();
+      const holder = await connectAs(db.url);
       try {
         await holder.query('SELECT pg_advisory_lock(4716004)');
         await expect(refreshAllStatuses(db.url, { asOf: ON, rules })).rejects.toThrow(AppError);
@@ -347,6 +342,39 @@ describe('forecast in the database', () => {
       await runForecastCommand(cliContext(out), { nhsNumber: nhs(1), on: ON, json: true }, () => {});
       const parsed = forecastChannels['forecast.get'].output.parse(JSON.parse(out.join('\n')));
       expect(parsed.personId).toBe(alpha);
+    });
+
+    it('audits the opening of the record it shows, as the record screen does', async () => {
+      const views = async (): Promise<{ actor: string; purpose: string }[]> =>
+        (await db.query<{ actor: string; purpose: string }>(`SELECT actor, purpose FROM audit.record_view WHERE person_id = $1 ORDER BY id`, [gamma])).rows;
+      const before = await views();
+      const out: string[] = [];
+      await runForecastCommand(cliContext(out), { nhsNumber: nhs(3), on: ON }, () => {});
+      expect(out.join('\n')).toContain('Gamma FORECAST');
+      const owner = (await db.query<{ name: string }>(`SELECT session_user AS name`)).rows[0]!.name;
+      expect(await views()).toEqual([...before, { actor: owner, purpose: 'view' }]);
+      // Nothing is opened, so nothing is audited, for a number not on the register.
+      const total = async (): Promise<number> => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit.record_view`)).rows[0]!.n;
+      const all = await total();
+      await expect(runForecastCommand(cliContext([]), { nhsNumber: nhs(98) }, () => {})).rejects.toThrow(/No person with NHS number/);
+      expect(await total()).toBe(all);
+    });
+
+    it('shows nothing to a role whose opening the audit refuses', async () => {
+      // Like a schema owner that is not a superuser: it bypasses row-level security and finds
+      // the person, but is in no IMS group, so the audit will not record an opening for it.
+      const role = uniqueName('owner_like');
+      await db.query(`CREATE ROLE ${role} LOGIN BYPASSRLS PASSWORD 'not-an-ims-user' IN ROLE pg_read_all_data`);
+      await db.query(`GRANT EXECUTE ON FUNCTION ims.open_person_record(bigint, text), audit.log_record_view(bigint, text) TO ${role}`);
+      try {
+        const out: string[] = [];
+        const ctx = { ...cliContext(out), ownerUrl: async () => db.urlAs(role, 'not-an-ims-user') };
+        await expect(runForecastCommand(ctx, { nhsNumber: nhs(3), on: ON }, () => {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+        expect(out).toEqual([]);
+      } finally {
+        await db.query(`DROP OWNED BY ${role}`);
+        await db.query(`DROP ROLE ${role}`);
+      }
     });
 
     it('explains a bad check digit and an unknown person', async () => {

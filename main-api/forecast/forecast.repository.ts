@@ -1,19 +1,13 @@
 // Reads what the forecast engine needs about one person, as the signed-in user: row-level
 // security decides whether the person, their flags, staff records and events exist at all.
+import { query, queryOne, type Queryable } from '../platform/db/database';
 import type { EventInput, NotGivenReason, PersonInput } from '../schedule';
 
-/** Anything with pg's or TypeORM's query(): a DataSource, EntityManager, pg Client or Pool. */
-export interface SqlRunner {
-  query(sql: string, params?: unknown[]): Promise<unknown>;
-}
+/** @deprecated Use Queryable from platform/db/database; kept until schedule-status moves over. */
+export type SqlRunner = Queryable;
 
-/** Rows from either driver: pg returns { rows }, TypeORM returns the rows themselves. */
-export async function selectRows<T>(db: SqlRunner, sql: string, params: unknown[] = []): Promise<T[]> {
-  const result = await db.query(sql, params);
-  if (Array.isArray(result)) return result as T[];
-  const rows = (result as { rows?: unknown } | null)?.rows;
-  return Array.isArray(rows) ? (rows as T[]) : [];
-}
+/** @deprecated Use query() from platform/db/database; kept until schedule-status moves over. */
+export const selectRows = query;
 
 /**
  * Antigens for a dose recorded without a product (typically a declined seasonal vaccine): the
@@ -75,8 +69,8 @@ SELECT p.id, p.date_of_birth::text AS dob, p.date_of_death::text AS dod, p.gende
 FROM ims.person p
 WHERE p.id = $1`;
 
-export async function loadPersonForecastInput(db: SqlRunner, personId: number): Promise<PersonForecastInput | null> {
-  const [row] = await selectRows<PersonRow>(db, PERSON_INPUT_SQL, [personId]);
+export async function loadPersonForecastInput(db: Queryable, personId: number): Promise<PersonForecastInput | null> {
+  const row = await queryOne<PersonRow>(db, PERSON_INPUT_SQL, [personId]);
   if (!row) return null;
   const productNames = new Map<number, string>();
   const events: EventInput[] = row.events.map((e) => {
@@ -99,15 +93,14 @@ export interface ProductAntigens {
   antigens: string[];
 }
 
-export async function loadProductAntigens(db: SqlRunner, productCode: string): Promise<ProductAntigens | null> {
-  const [row] = await selectRows<ProductAntigens>(
+export async function loadProductAntigens(db: Queryable, productCode: string): Promise<ProductAntigens | null> {
+  return queryOne<ProductAntigens>(
     db,
     `SELECT p.code, p.short_name AS name,
             ARRAY(SELECT pa.antigen_code FROM ims.product_antigen pa WHERE pa.product_code = p.code ORDER BY pa.antigen_code) AS antigens
      FROM ims.vaccine_product p WHERE p.code = $1`,
     [productCode],
   );
-  return row ?? null;
 }
 
 export interface PersonHeading {
@@ -118,8 +111,15 @@ export interface PersonHeading {
 }
 
 /** The person with an NHS number, if the caller may see them. */
-export async function personByNhsNumber(db: SqlRunner, nhsNumber: string): Promise<PersonHeading | null> {
-  const [row] = await selectRows<{ id: number | string; nhs: string; name: string; dob: string }>(
+interface HeadingRow {
+  id: number | string;
+  nhs: string;
+  name: string;
+  dob: string;
+}
+
+export async function personByNhsNumber(db: Queryable, nhsNumber: string): Promise<PersonHeading | null> {
+  const row = await queryOne<HeadingRow>(
     db,
     `SELECT id, nhs_number AS nhs, given_name || ' ' || upper(family_name) AS name, date_of_birth::text AS dob
      FROM ims.person WHERE nhs_number = $1`,

@@ -2,10 +2,13 @@
 // warnings the recording form shows before a dose is saved. Runs as the signed-in user.
 import type { DataSource } from 'typeorm';
 import type { CampaignView, DoseCheck, ForecastHandlers, ForecastView, SeriesView } from '../contract/forecast';
-import { fieldError, personNotFound } from '../contract/result';
+import { AppError, fieldError, personNotFound } from '../contract/result';
+import { PersonRepository } from '../people';
+import type { Queryable } from '../platform/db/database';
 import { checkProposedDose, forecast, parseDay, type CompiledRules, type Forecast } from '../schedule';
 import { todayInLondon } from '../shared/calendar/england';
-import { loadPersonForecastInput, loadProductAntigens, type PersonForecastInput, type SqlRunner } from './forecast.repository';
+import { formatNhsNumber } from '../shared/identifiers/nhs-number';
+import { loadPersonForecastInput, loadProductAntigens, personByNhsNumber, type PersonForecastInput, type PersonHeading } from './forecast.repository';
 import { rulesVersion } from '../schedule';
 
 
@@ -51,7 +54,7 @@ export function toForecastView(input: PersonForecastInput, f: Forecast, rules: C
 
 export class ForecastService {
   constructor(
-    private readonly db: SqlRunner,
+    private readonly db: Queryable,
     private readonly rules: CompiledRules,
     private readonly today: () => string = () => todayInLondon(),
   ) {}
@@ -84,6 +87,30 @@ export class ForecastService {
       rulesVersion: rulesVersion(this.rules),
     };
   }
+}
+
+/**
+ * One person's forecast found by NHS number, for the command line. Showing it opens the
+ * person's record, so the opening is audited first, as the record screen's is; a role the
+ * audit does not let open the record sees nothing.
+ */
+export async function openForecastByNhsNumber(
+  db: DataSource,
+  rules: CompiledRules,
+  nhsNumber: string,
+  on: string,
+): Promise<{ person: PersonHeading; view: ForecastView }> {
+  const person = await personByNhsNumber(db, nhsNumber);
+  if (!person) throw new AppError('NOT_FOUND', `No person with NHS number ${formatNhsNumber(nhsNumber)} is on the register.`);
+  if (!(await new PersonRepository(db).recordOpening(person.id, 'view'))) {
+    throw new AppError(
+      'FORBIDDEN',
+      `Opening the record of NHS number ${formatNhsNumber(nhsNumber)} is audited, and this database role may not open it. ` +
+        'Run the command as a member of ims_administrator or as a superuser.',
+    );
+  }
+  const view = await new ForecastService(db, rules, () => on).get(person.id, on);
+  return { person, view };
 }
 
 /** The handlers for the forecast channels, bound to a signed-in user's connection. */

@@ -4,8 +4,8 @@ import type { Registration, UserContext } from '../platform/registration';
 import { scheduleRules } from '../schedule';
 import { createForecastHandlers } from './forecast.service';
 
-export { createForecastHandlers } from './forecast.service';
-export { loadPersonForecastInput, selectRows, PROGRAMME_KIND_ANTIGENS, type SqlRunner } from './forecast.repository';
+export { createForecastHandlers, openForecastByNhsNumber } from './forecast.service';
+export { loadPersonForecastInput, PROGRAMME_KIND_ANTIGENS, selectRows, type PersonHeading, type SqlRunner } from './forecast.repository';
 
 export function register(ctx: UserContext): Registration<'forecast.get' | 'vaccination.check'> {
   return { handlers: createForecastHandlers(ctx.ds, scheduleRules(), ctx.today) };

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { connectAs } from '../../tests/support/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHost, LOCAL_ADMIN, type Host } from './host';
 import { dispatch } from './dispatch';
@@ -43,8 +43,7 @@ describe('host on the embedded database', () => {
   it('a lost connection is UNAVAILABLE, and Retry (health.check) reconnects', async () => {
     const host = hosts[0]!;
     // From the maintenance database: the current one cannot refuse its own connections.
-    const owner = new pg.Client({ connectionString: host.embeddedOwnerUrl!.replace(/\/ims$/, '/postgres') });
-    await owner.connect();
+    const owner = await connectAs(host.embeddedOwnerUrl!.replace(/\/ims$/, '/postgres'));
     // The database goes away for the application: no new connections, existing ones cut.
     await owner.query(`ALTER DATABASE ims ALLOW_CONNECTIONS false`);
     await owner.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [LOCAL_ADMIN]);
@@ -60,15 +59,13 @@ describe('host on the embedded database', () => {
 
   it('a second start keeps the data and does not load the demo region again', async () => {
     const first = hosts.shift()!;
-    const owner = new pg.Client({ connectionString: first.embeddedOwnerUrl! });
-    await owner.connect();
+    const owner = await connectAs(first.embeddedOwnerUrl!);
     const before = (await owner.query(`SELECT count(*)::int AS n FROM ims.person`)).rows[0].n as number;
     await owner.end();
     await first.close();
     const { host, states } = await started();
     expect(states.some((s) => /Building the demonstration region/.test(s))).toBe(false);
-    const owner2 = new pg.Client({ connectionString: host.embeddedOwnerUrl! });
-    await owner2.connect();
+    const owner2 = await connectAs(host.embeddedOwnerUrl!);
     expect((await owner2.query(`SELECT count(*)::int AS n FROM ims.person`)).rows[0].n).toBe(before);
     await owner2.end();
   });

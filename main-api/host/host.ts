@@ -1,20 +1,20 @@
 // The application host: owns the database connection for one signed-in user and implements
 // the contract's handlers. Used by both transports (Electron IPC and the loopback HTTP host).
 import { userInfo } from 'node:os';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { channels, type Handlers, type UserChannel } from '../contract/contract';
 import { AppError } from '../contract/result';
 import type { SessionInfo, SessionState } from '../contract/session';
 import { describeUrl, withCredentials, withDatabase, type DatabaseTarget } from '../platform/db/config';
-import { openDataSource } from '../platform/db/datasource';
+import { execute } from '../platform/db/database';
+import { createDatabaseIfMissing, openDataSource, openOwnerDataSource } from '../platform/db/datasource';
 import { readOrCreateSecret, startEmbedded, type EmbeddedServer } from '../platform/db/embedded';
 import { classifyDatabaseError } from '../platform/db/errors';
 import { migrate, pendingMigrations } from '../platform/db/migrator';
 import { migrationsDir } from '../platform/paths';
 import { refreshAllStatuses } from '../schedule-status';
 import { todayInLondon } from '../shared/calendar/england';
-import { ensureUser, SessionRepository } from '../administration';
+import { ensureUser, RegisterRepository, SessionRepository } from '../administration';
 import { loadDemoRegion, overallFraction, phaseLabel } from '../demo';
 import { APP_VERSION } from './version';
 import { registerDomains } from './register-domains';
@@ -82,6 +82,9 @@ export function createHost(options: HostOptions): Host {
   async function signIn(url: string, kind: 'embedded' | 'server'): Promise<SessionInfo> {
     const source = await openDataSource(url);
     try {
+      // Application users cannot change the schema: on a shared server an administrator runs
+      // the migrations, and until then this version must not use the database.
+      if (kind === 'server') await refuseIfMigrationsPending(source);
       const info = await new SessionRepository(source).sessionInfo(kind, describeUrl(url), APP_VERSION, todayInLondon());
       await ds?.destroy().catch(() => {});
       ds = source;
@@ -99,31 +102,35 @@ export function createHost(options: HostOptions): Host {
   async function startEmbeddedDatabase(dataDir: string): Promise<void> {
     progress('Starting the database on this computer…', 0.02);
     embedded = await startEmbedded({ dataDir, log: (l) => log(`[postgres] ${l.trim()}`) });
-    const admin = new pg.Client({ connectionString: embedded.superuserUrl('postgres') });
-    await admin.connect();
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
-    await admin.end();
+    await createDatabaseIfMissing(embedded.superuserUrl('postgres'), EMBEDDED_DATABASE);
     const ownerUrl = embedded.superuserUrl(EMBEDDED_DATABASE);
-    progress('Updating the database structure…', 0.05);
-    await migrate(ownerUrl, migrationsDir(), (m) => progress(m, 0.05));
+    // One owner pool for the start-up's set-up work, closed before the user signs in.
+    const owner = await openOwnerDataSource(ownerUrl, 'IMS start-up');
+    let password: string;
+    try {
+      progress('Updating the database structure…', 0.05);
+      await migrate(owner, migrationsDir(), (m) => progress(m, 0.05));
 
-    const demoPersons = options.demoPersons ?? demoPersonsFromEnv(process.env);
-    if (demoPersons > 0 && (await isEmptyRegister(ownerUrl))) {
-      progress('Building the demonstration region…', 0.08);
-      await loadDemoRegion(ownerUrl, {
-        persons: demoPersons,
-        seed: 1,
-        onProgress: (p) => progress(`Building the demonstration region: ${phaseLabel(p)}…`, 0.08 + 0.8 * overallFraction(p)),
-      });
-      progress('Working out who is due for what…', 0.9);
-      await refreshAllStatuses(ownerUrl, { asOf: todayInLondon() });
+      const register = new RegisterRepository(owner);
+      const demoPersons = options.demoPersons ?? demoPersonsFromEnv(process.env);
+      if (demoPersons > 0 && (await register.isEmpty())) {
+        progress('Building the demonstration region…', 0.08);
+        await loadDemoRegion(owner, {
+          persons: demoPersons,
+          seed: 1,
+          onProgress: (p) => progress(`Building the demonstration region: ${phaseLabel(p)}…`, 0.08 + 0.8 * overallFraction(p)),
+        });
+        progress('Working out who is due for what…', 0.9);
+        await refreshAllStatuses(ownerUrl, { asOf: todayInLondon() });
+      }
+      progress('Signing you in…', 0.99);
+      password = readOrCreateSecret(dataDir, 'local-admin');
+      const orgs = await register.regionCodes();
+      const osUser = safeOsUser();
+      await ensureUser(owner, { name: LOCAL_ADMIN, role: 'administrator', orgs, password, displayName: `${osUser} (this computer)` });
+    } finally {
+      await owner.destroy().catch(() => {});
     }
-    progress('Signing you in…', 0.99);
-    const password = readOrCreateSecret(dataDir, 'local-admin');
-    const orgs = await regionCodes(ownerUrl);
-    const osUser = safeOsUser();
-    await ensureUser(ownerUrl, { name: LOCAL_ADMIN, role: 'administrator', orgs, password, displayName: `${osUser} (this computer)` });
     await signIn(withCredentials(ownerUrl, LOCAL_ADMIN, password), 'embedded');
   }
 
@@ -138,23 +145,8 @@ export function createHost(options: HostOptions): Host {
     await signInToServer(url, user, password);
   }
 
-  async function signInToServer(url: string, user: string, password: string): Promise<SessionInfo> {
-    const full = withCredentials(url, user, password);
-    const client = new pg.Client({ connectionString: full });
-    await client.connect();
-    try {
-      const pending = await pendingMigrations(client, migrationsDir());
-      if (pending.length > 0) {
-        throw new AppError(
-          'UNAVAILABLE',
-          `The database needs upgrading before this version can use it (${pending.length} change${pending.length > 1 ? 's' : ''} pending). Ask an administrator to run "ims migrate".`,
-          { kind: 'pending-migrations', pending },
-        );
-      }
-    } finally {
-      await client.end();
-    }
-    return signIn(full, 'server');
+  function signInToServer(url: string, user: string, password: string): Promise<SessionInfo> {
+    return signIn(withCredentials(url, user, password), 'server');
   }
 
   // Every user channel is forwarded to the services of whoever is signed in.
@@ -198,7 +190,7 @@ export function createHost(options: HostOptions): Host {
       for (let attempt = 1; ; attempt++) {
         const started = performance.now();
         try {
-          await ds.query('SELECT 1');
+          await execute(ds, 'SELECT 1');
           return { database: 'ok' as const, latencyMs: Math.round(performance.now() - started) };
         } catch (error) {
           if (attempt >= 3 || classifyDatabaseError(error)?.code !== 'UNAVAILABLE') throw error;
@@ -255,25 +247,14 @@ export function demoPersonsFromEnv(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
-async function isEmptyRegister(ownerUrl: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: ownerUrl });
-  await c.connect();
-  try {
-    const r = await c.query(`SELECT NOT EXISTS (SELECT 1 FROM ims.organisation) AND NOT EXISTS (SELECT 1 FROM ims.person) AS empty`);
-    return r.rows[0].empty === true;
-  } finally {
-    await c.end();
-  }
-}
-
-async function regionCodes(ownerUrl: string): Promise<string[]> {
-  const c = new pg.Client({ connectionString: ownerUrl });
-  await c.connect();
-  try {
-    const r = await c.query(`SELECT code FROM ims.organisation WHERE org_type = 'REGION' ORDER BY code`);
-    return r.rows.map((row: { code: string }) => row.code);
-  } finally {
-    await c.end();
+async function refuseIfMigrationsPending(ds: DataSource): Promise<void> {
+  const pending = await pendingMigrations(ds, migrationsDir());
+  if (pending.length > 0) {
+    throw new AppError(
+      'UNAVAILABLE',
+      `The database needs upgrading before this version can use it (${pending.length} change${pending.length > 1 ? 's' : ''} pending). Ask an administrator to run "ims migrate".`,
+      { kind: 'pending-migrations', pending },
+    );
   }
 }
 

@@ -1,10 +1,23 @@
 // SQL for the person register, run as the signed-in user's role: row-level security decides
 // which rows exist for them, so no query here filters by organisation itself.
-import type { DataSource, EntityManager } from 'typeorm';
 import type { PersonRecord, PersonSummary } from '../contract/people';
+import { query, queryOne, type Queryable } from '../platform/db/database';
 import type { SearchQuery } from './search.rules';
 
-type Db = DataSource | EntityManager;
+/** Contact details as stored; the record shows them as address lines and opt-outs. */
+interface ContactRow {
+  address_line1: string | null;
+  address_line2: string | null;
+  address_line3: string | null;
+  town: string | null;
+  email: string | null;
+  mobile: string | null;
+  landline: string | null;
+  preferred_channel: 'LETTER' | 'EMAIL' | 'SMS';
+  opt_out_letter: boolean;
+  opt_out_email: boolean;
+  opt_out_sms: boolean;
+}
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -60,23 +73,24 @@ export function searchStatement(q: SearchQuery, limit: number): { sql: string; p
 }
 
 export class PersonRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
   /** Returns up to `limit + 1` rows so the caller can tell the list was cut short. */
   async search(q: SearchQuery, limit: number): Promise<PersonSummary[]> {
     const { sql, params } = searchStatement(q, limit);
-    return this.db.query(sql, params);
+    return query<PersonSummary>(this.db, sql, params);
   }
 
   /** Writes the audit row for opening the record; false when the person is not visible. */
   async recordOpening(personId: number, purpose = 'view'): Promise<boolean> {
-    const rows: { opened: boolean }[] = await this.db.query(`SELECT ims.open_person_record($1, $2) AS opened`, [personId, purpose]);
-    return rows[0]?.opened === true;
+    const row = await queryOne<{ opened: boolean }>(this.db, `SELECT ims.open_person_record($1, $2) AS opened`, [personId, purpose]);
+    return row?.opened === true;
   }
 
   async record(personId: number): Promise<PersonRecord | null> {
-    const [people, contacts, flags, staff, views] = await Promise.all([
-      this.db.query(
+    const [person, c, flags, staff, views] = await Promise.all([
+      queryOne<PersonRecord['person']>(
+        this.db,
         `SELECT ${SUMMARY_COLUMNS},
            p.other_given_names AS "otherGivenNames", p.ethnic_category AS "ethnicCategory",
            ec.label AS "ethnicCategoryLabel", p.lsoa_code AS "lsoaCode", p.imd_decile AS "imdDecile",
@@ -91,19 +105,22 @@ export class PersonRepository {
          WHERE p.id = $1`,
         [personId],
       ),
-      this.db.query(
+      queryOne<ContactRow>(
+        this.db,
         `SELECT address_line1, address_line2, address_line3, town, email, mobile, landline,
                 preferred_channel, opt_out_letter, opt_out_email, opt_out_sms
          FROM ims.contact_details WHERE person_id = $1`,
         [personId],
       ),
-      this.db.query(
+      query<PersonRecord['flags'][number]>(
+        this.db,
         `SELECT f.id, f.flag_code AS code, t.label, t.category, f.from_date AS "fromDate", f.to_date AS "toDate", f.source
          FROM ims.clinical_flag f JOIN ims.flag_type t ON t.code = f.flag_code
          WHERE f.person_id = $1 ORDER BY f.from_date DESC, f.id`,
         [personId],
       ),
-      this.db.query(
+      query<PersonRecord['staff'][number]>(
+        this.db,
         `SELECT s.id, s.employer_code AS "employerCode", o.name AS "employerName", s.department,
                 s.staff_group AS "staffGroup", s.job_role AS "jobRole", s.frontline,
                 s.from_date AS "fromDate", s.to_date AS "toDate"
@@ -111,7 +128,8 @@ export class PersonRepository {
          WHERE s.person_id = $1 ORDER BY s.from_date DESC, s.id`,
         [personId],
       ),
-      this.db.query(
+      query<PersonRecord['recentViews'][number]>(
+        this.db,
         `SELECT to_char(v.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "viewedAt",
                 coalesce(u.display_name, v.actor) AS "viewedBy"
          FROM audit.record_view v LEFT JOIN ims.user_directory u ON u.role_name = v.actor
@@ -119,9 +137,7 @@ export class PersonRepository {
         [personId],
       ),
     ]);
-    const person = people[0];
     if (!person) return null;
-    const c = contacts[0];
     return {
       person,
       contact: c

@@ -1,9 +1,7 @@
 // SQL for vaccination records, run as the signed-in user's role: row-level security decides
 // which persons' events exist for them, and the database owns who-recorded-what and history.
-import type { DataSource, EntityManager } from 'typeorm';
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../contract/vaccination';
-
-type Db = DataSource | EntityManager;
+import { execute, query, queryOne, type Queryable } from '../platform/db/database';
 
 const instant = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const coding = (code: string, term: string): string =>
@@ -102,7 +100,7 @@ export interface PersonDates {
 }
 
 export class VaccinationRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Queryable) {}
 
   async products(includeInactive: boolean, code?: string): Promise<Product[]> {
     const params: unknown[] = [includeInactive];
@@ -111,7 +109,8 @@ export class VaccinationRepository {
       params.push(code);
       where += ` AND p.code = $2`;
     }
-    return this.db.query(
+    return query<Product>(
+      this.db,
       `SELECT p.code, p.code_status AS "codeStatus", p.name, p.short_name AS "shortName", p.manufacturer,
               p.vaccine_type AS "vaccineType",
               coalesce((SELECT json_agg(json_build_object('code', a.code, 'name', a.name) ORDER BY a.code)
@@ -137,7 +136,8 @@ export class VaccinationRepository {
 
   /** Ongoing programmes first, then seasonal campaigns, most recent first. */
   async programmes(includeInactive: boolean): Promise<Programme[]> {
-    return this.db.query(
+    return query<Programme>(
+      this.db,
       `SELECT code, name, kind, campaign, start_date::text AS "startDate", end_date::text AS "endDate", active
        FROM ims.programme WHERE $1 OR active
        ORDER BY start_date IS NOT NULL, start_date DESC, name`,
@@ -146,22 +146,22 @@ export class VaccinationRepository {
   }
 
   async programmeExists(code: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`SELECT 1 FROM ims.programme WHERE code = $1`, [code]);
-    return rows.length > 0;
+    return (await queryOne(this.db, `SELECT 1 FROM ims.programme WHERE code = $1`, [code])) !== null;
   }
 
   /** Null when the person does not exist or is outside the user's scope. */
   async personDates(personId: number): Promise<PersonDates | null> {
-    const rows: PersonDates[] = await this.db.query(
+    return queryOne<PersonDates>(
+      this.db,
       `SELECT date_of_birth::text AS "dateOfBirth", date_of_death::text AS "dateOfDeath" FROM ims.person WHERE id = $1`,
       [personId],
     );
-    return rows[0] ?? null;
   }
 
   /** Unexpired batches first (soonest expiry first), then expired ones (most recent first). */
   async batches(productCode: string, onDate: string): Promise<Batch[]> {
-    return this.db.query(
+    return query<Batch>(
+      this.db,
       `SELECT ${BATCH_COLUMNS('$2')} FROM ims.batch b
        WHERE b.product_code = $1
        ORDER BY (b.expiry_date < $2::date), CASE WHEN b.expiry_date >= $2::date THEN b.expiry_date END, b.expiry_date DESC, b.batch_number`,
@@ -170,16 +170,15 @@ export class VaccinationRepository {
   }
 
   async batchById(id: number, onDate: string): Promise<Batch | null> {
-    const rows: Batch[] = await this.db.query(`SELECT ${BATCH_COLUMNS('$2')} FROM ims.batch b WHERE b.id = $1`, [id, onDate]);
-    return rows[0] ?? null;
+    return queryOne<Batch>(this.db, `SELECT ${BATCH_COLUMNS('$2')} FROM ims.batch b WHERE b.id = $1`, [id, onDate]);
   }
 
   async batchByNumber(productCode: string, batchNumber: string, onDate: string): Promise<Batch | null> {
-    const rows: Batch[] = await this.db.query(
+    return queryOne<Batch>(
+      this.db,
       `SELECT ${BATCH_COLUMNS('$3')} FROM ims.batch b WHERE b.product_code = $1 AND b.batch_number = $2`,
       [productCode, batchNumber, onDate],
     );
-    return rows[0] ?? null;
   }
 
   /**
@@ -190,29 +189,32 @@ export class VaccinationRepository {
     b: { productCode: string; batchNumber: string; expiryDate: string; organisationCode: string | null; receivedOn: string | null },
     onDate: string,
   ): Promise<{ batch: Batch; created: boolean }> {
-    const rows: Batch[] = await this.db.query(
+    const inserted = await queryOne<Batch>(
+      this.db,
       `INSERT INTO ims.batch AS b (product_code, batch_number, expiry_date, organisation_code, received_on)
        VALUES ($1, $2, $3::date, $4, $5::date)
        ON CONFLICT (product_code, batch_number) DO NOTHING
        RETURNING ${BATCH_COLUMNS('$6')}`,
       [b.productCode, b.batchNumber, b.expiryDate, b.organisationCode, b.receivedOn, onDate],
     );
-    if (rows[0]) return { batch: rows[0], created: true };
+    if (inserted) return { batch: inserted, created: true };
     const existing = await this.batchByNumber(b.productCode, b.batchNumber, onDate);
     if (!existing) throw new Error(`Batch ${b.batchNumber} neither inserted nor found`);
     return { batch: existing, created: false };
   }
 
   async eventIdBySource(sourceSystem: string, sourceId: string): Promise<number | null> {
-    const rows: { id: number }[] = await this.db.query(
+    const row = await queryOne<{ id: number }>(
+      this.db,
       `SELECT id FROM ims.vaccination_event WHERE source_system = $1 AND source_id = $2 AND status <> 'SUPERSEDED'`,
       [sourceSystem, sourceId],
     );
-    return rows[0]?.id ?? null;
+    return row?.id ?? null;
   }
 
   async insertEvent(e: EventInsert): Promise<number> {
-    const rows: { id: number }[] = await this.db.query(
+    const rows = await query<{ id: number }>(
+      this.db,
       `INSERT INTO ims.vaccination_event (
          person_id, programme_code, outcome, not_given_reason, occurred_at, occurred_on, dose_sequence,
          product_code, batch_id, batch_number, expiry_date, site_code, site_term, route_code, route_term,
@@ -233,21 +235,17 @@ export class VaccinationRepository {
   }
 
   async event(id: number): Promise<VaccinationEvent | null> {
-    const rows: VaccinationEvent[] = await this.db.query(`SELECT ${EVENT_COLUMNS} ${EVENT_FROM} WHERE e.id = $1`, [id]);
-    return rows[0] ?? null;
+    return queryOne<VaccinationEvent>(this.db, `SELECT ${EVENT_COLUMNS} ${EVENT_FROM} WHERE e.id = $1`, [id]);
   }
 
   /** Locks the event row for a status change or correction; null when not visible. */
   async lockEvent(id: number): Promise<{ id: number; status: string } | null> {
-    const rows: { id: number; status: string }[] = await this.db.query(
-      `SELECT id, status FROM ims.vaccination_event WHERE id = $1 FOR UPDATE`,
-      [id],
-    );
-    return rows[0] ?? null;
+    return queryOne<{ id: number; status: string }>(this.db, `SELECT id, status FROM ims.vaccination_event WHERE id = $1 FOR UPDATE`, [id]);
   }
 
   async markEnteredInError(id: number, reason: string): Promise<void> {
-    await this.db.query(
+    await execute(
+      this.db,
       `UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = $2 WHERE id = $1 AND status = 'ACTIVE'`,
       [id, reason],
     );
@@ -255,7 +253,8 @@ export class VaccinationRepository {
 
   /** Every version of every event for the person, newest clinical date first. */
   async eventsForPerson(personId: number): Promise<VaccinationEvent[]> {
-    return this.db.query(
+    return query<VaccinationEvent>(
+      this.db,
       `SELECT ${EVENT_COLUMNS} ${EVENT_FROM}
        WHERE e.person_id = $1
        ORDER BY e.occurred_on DESC, e.occurred_at DESC NULLS LAST, e.id DESC`,
@@ -264,14 +263,16 @@ export class VaccinationRepository {
   }
 
   async reactionsForPerson(personId: number): Promise<AdverseReaction[]> {
-    return this.db.query(
+    return query<AdverseReaction>(
+      this.db,
       `SELECT ${REACTION_COLUMNS} FROM ims.adverse_reaction r WHERE r.person_id = $1 ORDER BY r.onset_at DESC, r.id DESC`,
       [personId],
     );
   }
 
   async insertReaction(r: ReactionInsert): Promise<AdverseReaction> {
-    const rows: AdverseReaction[] = await this.db.query(
+    const rows = await query<AdverseReaction>(
+      this.db,
       `INSERT INTO ims.adverse_reaction AS r (person_id, vaccination_event_id, onset_at, reaction_code, description,
          seriousness, outcome, reporter, reported_to_mhra, yellow_card_reference)
        VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10)

@@ -6,6 +6,7 @@ import type { Handlers } from '../../main-api/contract/contract';
 import type { Result } from '../../main-api/contract/result';
 import { nhsCheckDigit } from '../../main-api/shared/identifiers/nhs-number';
 import { dispatch } from '../../main-api/host/dispatch';
+import { openDataSource } from '../../main-api/platform/db/datasource';
 import type { TestDatabase } from './db';
 
 /**
@@ -47,10 +48,19 @@ export async function addPerson(db: TestDatabase, p: PersonFixture): Promise<num
   return Number(r.rows[0]!.id);
 }
 
-/** Runs work on a plain pg connection of its own, closed afterwards. */
-export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/**
+ * A plain pg connection as whoever the URL names (db.urlAs(...) for a login role): the
+ * security tests talk to the database exactly as a tampered client could. Close it with end().
+ */
+export async function connectAs(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  return client;
+}
+
+/** Runs work on a plain pg connection of its own, closed afterwards. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectAs(url);
   try {
     return await work(client);
   } finally {
@@ -68,9 +78,6 @@ export function userConnections(db: TestDatabase): { open: (user: LoginUser) => 
   const sources: DataSource[] = [];
   return {
     async open(user) {
-      // Loaded here, not at the top: the data source module sets pg's type parsers for the whole
-      // process, and tests that read plain pg rows (ids as strings) must not inherit them.
-      const { openDataSource } = await import('../../main-api/platform/db/datasource');
       const ds = await openDataSource(db.urlAs(user.name, user.password));
       sources.push(ds);
       return ds;

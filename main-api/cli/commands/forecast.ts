@@ -1,14 +1,13 @@
 // `ims forecast`: one person's schedule status with the reasons, as the record screen shows
 // it, or a refresh of the maintained status table for the whole register.
 import type { Command } from 'commander';
-import pg from 'pg';
 import type { ForecastView } from '../../contract/forecast';
 import { AppError } from '../../contract/result';
 import { checkNhsNumber, formatNhsNumber } from '../../shared/identifiers/nhs-number';
 import { refreshAllStatuses, type RefreshProgress, type RefreshReport } from '../../schedule-status';
-import { personByNhsNumber, type PersonHeading } from '../../forecast/forecast.repository';
+import { openForecastByNhsNumber, type PersonHeading } from '../../forecast';
+import { withOwnerDatabase } from '../../platform/db/datasource';
 import { scheduleRules } from '../../schedule';
-import { ForecastService } from '../../forecast/forecast.service';
 import { todayInLondon } from '../../shared/calendar/england';
 import type { CliContext } from '../context';
 
@@ -128,16 +127,10 @@ export async function runForecastCommand(ctx: CliContext, opts: ForecastCommandO
   }
   const nhs = checkNhsNumber(opts.nhsNumber as string);
   if (!nhs.valid) throw new AppError('VALIDATION', nhs.message);
-  const client = new pg.Client({ connectionString: await ctx.ownerUrl(), application_name: 'IMS forecast' });
-  await client.connect();
-  try {
-    const person = await personByNhsNumber(client, nhs.value);
-    if (!person) throw new AppError('NOT_FOUND', `No person with NHS number ${formatNhsNumber(nhs.value)} is on the register.`);
-    const view = await new ForecastService(client, scheduleRules(), () => on).get(person.id, on);
-    ctx.print(opts.json ? JSON.stringify(view, null, 2) : formatForecast(view, person));
-  } finally {
-    await client.end();
-  }
+  const { person, view } = await withOwnerDatabase(await ctx.ownerUrl(), 'IMS forecast', (ds) =>
+    openForecastByNhsNumber(ds, scheduleRules(), nhs.value, on),
+  );
+  ctx.print(opts.json ? JSON.stringify(view, null, 2) : formatForecast(view, person));
 }
 
 export function registerForecastCommands(program: Command, ctx: CliContext): void {

@@ -1,11 +1,11 @@
 import { cpSync, mkdtempSync, readdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, pendingMigrations } from './migrator';
 import { migrationsDir } from '../paths';
 import { createEmptyDatabase, type TestDatabase } from '../../../tests/support/db';
+import { withClient } from '../../../tests/support/fixtures';
 
 describe('migrations', () => {
   let db: TestDatabase;
@@ -30,10 +30,7 @@ describe('migrations', () => {
   it('re-applying is a no-op', async () => {
     const report = await migrate(db.url, migrationsDir());
     expect(report.applied).toEqual([]);
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    expect(await pendingMigrations(client, migrationsDir())).toEqual([]);
-    await client.end();
+    await withClient(db.url, async (client) => expect(await pendingMigrations(client, migrationsDir())).toEqual([]));
   });
 
   it('refuses an applied file whose content changed, naming it', async () => {

@@ -3,8 +3,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { AppError } from '../../contract/result';
+import { inTransaction, query, queryOne, withClient, type DbClient, type Queryable } from './database';
+import { withOwnerDatabase, type OwnerDatabase } from './datasource';
 
 export interface MigrationFile {
   version: number;
@@ -35,7 +36,7 @@ export function readMigrations(dir: string): MigrationFile[] {
   });
 }
 
-async function ensureLedger(client: pg.ClientBase): Promise<void> {
+async function ensureLedger(client: DbClient): Promise<void> {
   await client.query(`CREATE SCHEMA IF NOT EXISTS ims_meta`);
   await client.query(`CREATE TABLE IF NOT EXISTS ims_meta.schema_migration (
     version    integer PRIMARY KEY,
@@ -60,21 +61,25 @@ function checkApplied(files: MigrationFile[], applied: Map<number, { name: strin
   }
 }
 
-async function readApplied(client: pg.ClientBase): Promise<Map<number, { name: string; checksum: string }>> {
-  const { rows } = await client.query<{ version: number; name: string; checksum: string }>(
-    `SELECT version, name, checksum FROM ims_meta.schema_migration ORDER BY version`,
-  );
+interface AppliedRow {
+  version: number;
+  name: string;
+  checksum: string;
+}
+
+async function readApplied(db: Queryable): Promise<Map<number, { name: string; checksum: string }>> {
+  const rows = await query<AppliedRow>(db, `SELECT version, name, checksum FROM ims_meta.schema_migration ORDER BY version`);
   return new Map(rows.map((r) => [r.version, { name: r.name, checksum: r.checksum }]));
 }
 
-export async function migrate(
-  connectionString: string,
-  dir: string,
-  onProgress: (message: string) => void = () => {},
-): Promise<MigrationReport> {
+/** Applies what is pending, as the schema owner. */
+export async function migrate(owner: OwnerDatabase, dir: string, onProgress: (message: string) => void = () => {}): Promise<MigrationReport> {
   const files = readMigrations(dir);
-  const client = new pg.Client({ connectionString });
-  await client.connect();
+  return withOwnerDatabase(owner, 'IMS migrate', (ds) => withClient(ds, (client) => migrateOn(client, files, onProgress)));
+}
+
+// One session throughout: the advisory lock belongs to it, and each file runs as BEGIN ... COMMIT.
+async function migrateOn(client: DbClient, files: MigrationFile[], onProgress: (message: string) => void): Promise<MigrationReport> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     await ensureLedger(client);
@@ -84,17 +89,16 @@ export async function migrate(
     for (const file of files) {
       if (applied.has(file.version)) continue;
       onProgress(`Applying ${file.name}`);
-      await client.query('BEGIN');
       try {
-        await client.query(file.sql);
-        await client.query(`INSERT INTO ims_meta.schema_migration (version, name, checksum) VALUES ($1, $2, $3)`, [
-          file.version,
-          file.name,
-          file.checksum,
-        ]);
-        await client.query('COMMIT');
+        await inTransaction(client, async () => {
+          await client.query(file.sql);
+          await client.query(`INSERT INTO ims_meta.schema_migration (version, name, checksum) VALUES ($1, $2, $3)`, [
+            file.version,
+            file.name,
+            file.checksum,
+          ]);
+        });
       } catch (error) {
-        await client.query('ROLLBACK');
         const e = error as Error & { position?: string };
         throw new AppError('INTERNAL', `Migration ${file.name} failed and was rolled back: ${e.message}${e.position ? ` (at character ${e.position})` : ''}`);
       }
@@ -103,16 +107,15 @@ export async function migrate(
     return report;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
-    await client.end();
   }
 }
 
 /** Names of migration files not yet applied; for connections that may not run DDL. */
-export async function pendingMigrations(client: pg.ClientBase, dir: string): Promise<string[]> {
+export async function pendingMigrations(db: Queryable, dir: string): Promise<string[]> {
   const files = readMigrations(dir);
-  const exists = await client.query(`SELECT to_regclass('ims_meta.schema_migration') IS NOT NULL AS present`);
-  if (!exists.rows[0].present) return files.map((f) => f.name);
-  const applied = await readApplied(client);
+  const ledger = await queryOne<{ present: boolean }>(db, `SELECT to_regclass('ims_meta.schema_migration') IS NOT NULL AS present`);
+  if (!ledger?.present) return files.map((f) => f.name);
+  const applied = await readApplied(db);
   checkApplied(files, applied);
   return files.filter((f) => !applied.has(f.version)).map((f) => f.name);
 }
