@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { AppError } from '../../contract/result';
-import { benchDemoLoad, loadDemoRegion, type DemoProgress } from '../../demo/load';
-import { phaseLabel } from '../../demo';
+import { benchDemoLoad, loadDemoRegion, phaseLabel, type DemoProgress } from '../../demo';
 import { refreshAllStatuses } from '../../schedule-status';
 import { todayInLondon } from '../../shared/calendar/england';
 import type { CliContext } from '../context';
