@@ -22,6 +22,8 @@ CREATE TABLE ims.series_status_stale (
   -- the refresh replaces, so the entry stays for the refresh's catch-up.
   kept_for_catch_up boolean NOT NULL DEFAULT false
 );
+-- A drain after a call takes the newest entries first: what the caller has just changed.
+CREATE INDEX series_status_stale_noted_idx ON ims.series_status_stale (noted_at);
 -- Only the triggers and the functions below touch the queue. Row-level security without a
 -- policy hides it from anyone who is ever granted access by mistake; the owner is exempt.
 REVOKE ALL ON ims.series_status_stale FROM PUBLIC;
@@ -185,7 +187,8 @@ CREATE TRIGGER series_status_stale_truncate AFTER TRUNCATE ON ims.product_antige
 -- goes to the partition the refresh is about to replace. Drains then recompute only persons
 -- changed after the refresh's snapshot (so that users still see their changes at once), and
 -- keep the entries for the refresh's catch-up instead of deleting them.
-CREATE FUNCTION ims.series_status_claim(p_limit integer, p_newest_first boolean DEFAULT false) RETURNS SETOF bigint
+CREATE FUNCTION ims.series_status_claim(p_limit integer, p_newest_first boolean, p_after bigint DEFAULT 0)
+RETURNS SETOF bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_user      boolean := ims.is_application_user();
@@ -193,9 +196,11 @@ DECLARE
   v_practices text[] := '{}';
   v_las       text[] := '{}';
   v_snapshot  pg_snapshot;
+  v_keep      boolean;
+  v_pick      text;
 BEGIN
-  IF p_limit IS NULL OR p_limit < 1 OR p_limit > 10000 THEN
-    RAISE EXCEPTION 'Claim between 1 and 10000 persons at a time.' USING ERRCODE = 'invalid_parameter_value';
+  IF p_limit IS NULL OR p_limit < 1 OR p_limit > 10000 OR p_newest_first IS NULL OR p_after IS NULL THEN
+    RAISE EXCEPTION 'Claim between 1 and 10000 persons at a time, in a given order.' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   -- After most calls the queue is empty; answer that before working out the caller's scope.
   IF NOT EXISTS (SELECT 1 FROM ims.series_status_stale) THEN
@@ -212,40 +217,38 @@ BEGIN
     v_las := ims.scope_local_authorities();
   END IF;
 
-  IF pg_try_advisory_xact_lock_shared(4716005) THEN
-    RETURN QUERY
-    WITH claimed AS (
-      DELETE FROM ims.series_status_stale d
-      WHERE d.person_id IN (
-        SELECT q.person_id FROM ims.series_status_stale q
-        WHERE NOT v_user
-           OR EXISTS (SELECT 1 FROM ims.person p WHERE p.id = q.person_id
-                        AND (v_all OR p.practice_code IN (SELECT unnest(v_practices)) OR p.la_code IN (SELECT unnest(v_las))))
-        ORDER BY CASE WHEN p_newest_first THEN q.noted_at END DESC NULLS LAST, q.noted_at
-        LIMIT p_limit
-        FOR UPDATE OF q SKIP LOCKED)
-      RETURNING d.person_id)
-    SELECT person_id FROM claimed;
-  ELSE
+  v_keep := NOT pg_try_advisory_xact_lock_shared(4716005);
+  IF v_keep THEN
     SELECT h.snapshot INTO v_snapshot FROM ims.series_status_refresh_hold h;
     IF NOT FOUND THEN
       RETURN; -- the refresh has not taken its snapshot yet; its catch-up will see to it
     END IF;
-    RETURN QUERY
-    WITH kept AS (
-      UPDATE ims.series_status_stale u SET kept_for_catch_up = true
-      WHERE u.person_id IN (
-        SELECT q.person_id FROM ims.series_status_stale q
-        WHERE NOT q.kept_for_catch_up
-          AND NOT pg_visible_in_snapshot(q.noted_by, v_snapshot)
-          AND (NOT v_user
-               OR EXISTS (SELECT 1 FROM ims.person p WHERE p.id = q.person_id
-                            AND (v_all OR p.practice_code IN (SELECT unnest(v_practices)) OR p.la_code IN (SELECT unnest(v_las)))))
-        ORDER BY CASE WHEN p_newest_first THEN q.noted_at END DESC NULLS LAST, q.noted_at
-        LIMIT p_limit
-        FOR UPDATE OF q SKIP LOCKED)
-      RETURNING u.person_id)
-    SELECT person_id FROM kept;
+  END IF;
+
+  -- Planned afresh each call, so that each order uses its index: the newest entries first
+  -- (what the caller has just changed), or ascending ids after a cursor, which walks a long
+  -- queue once instead of rescanning the entries that earlier batches removed.
+  v_pick := format(
+    'SELECT q.person_id FROM ims.series_status_stale q
+     WHERE %s
+       AND (NOT $1 OR EXISTS (SELECT 1 FROM ims.person p WHERE p.id = q.person_id
+                              AND ($2 OR p.practice_code IN (SELECT unnest($3::text[])) OR p.la_code IN (SELECT unnest($4::text[])))))
+     ORDER BY %s LIMIT $5 FOR UPDATE OF q SKIP LOCKED',
+    CASE WHEN v_keep THEN 'NOT q.kept_for_catch_up AND NOT pg_visible_in_snapshot(q.noted_by, $7)' ELSE 'true' END
+      || CASE WHEN p_newest_first THEN '' ELSE ' AND q.person_id > $6' END,
+    CASE WHEN p_newest_first THEN 'q.noted_at DESC' ELSE 'q.person_id' END);
+
+  IF v_keep THEN
+    RETURN QUERY EXECUTE format(
+      'WITH kept AS (UPDATE ims.series_status_stale u SET kept_for_catch_up = true
+                     WHERE u.person_id IN (%s) RETURNING u.person_id)
+       SELECT person_id FROM kept', v_pick)
+      USING v_user, v_all, v_practices, v_las, p_limit, p_after, v_snapshot;
+  ELSE
+    RETURN QUERY EXECUTE format(
+      'WITH claimed AS (DELETE FROM ims.series_status_stale d WHERE d.person_id IN (%s) RETURNING d.person_id)
+       SELECT person_id FROM claimed', v_pick)
+      USING v_user, v_all, v_practices, v_las, p_limit, p_after, v_snapshot;
   END IF;
 END
 $$;
@@ -276,9 +279,9 @@ REVOKE EXECUTE ON FUNCTION ims.series_status_note_person() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION ims.series_status_note_product() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION ims.series_status_note_programme() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION ims.series_status_note_truncate() FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION ims.series_status_claim(integer, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ims.series_status_claim(integer, boolean, bigint) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION ims.series_status_hold_drains() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION ims.series_status_release_drains() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ims.series_status_claim(integer, boolean)
+GRANT EXECUTE ON FUNCTION ims.series_status_claim(integer, boolean, bigint)
   TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
 

@@ -1,0 +1,70 @@
+// The status queue's SQL (ims.series_status_stale, migrations/0009_status_change_queue.sql):
+// claiming stale persons, locking them while they are recomputed, and the population refresh's
+// hold on drains while it builds from its snapshot.
+import { selectRows, type SqlRunner } from '../forecast';
+
+/** Namespace of the per-person advisory lock taken while one person's status is rewritten. */
+const STATUS_LOCK = 4_716_002;
+
+export type ClaimOrder = { newestFirst: true } | { newestFirst: false; afterId: number };
+
+/**
+ * Takes up to limit queued persons that the caller may recompute, inside the caller's
+ * transaction: committing removes them from the queue, rolling back leaves them queued.
+ * Entries that another drain holds are skipped, not waited for.
+ */
+export async function claimStalePersons(db: SqlRunner, limit: number, order: ClaimOrder): Promise<number[]> {
+  const rows = await selectRows<{ id: number | string }>(db, 'SELECT id FROM ims.series_status_claim($1, $2, $3) AS id', [
+    limit,
+    order.newestFirst,
+    order.newestFirst ? 0 : order.afterId,
+  ]);
+  return rows.map((r) => Number(r.id));
+}
+
+/** Holds each person's lock until the transaction ends, taken in id order. */
+export async function lockPersons(db: SqlRunner, personIds: readonly number[]): Promise<void> {
+  if (personIds.length === 0) return;
+  await selectRows(
+    db,
+    `SELECT count(pg_advisory_xact_lock($1, s.id::integer)) AS n FROM (SELECT unnest($2::bigint[]) AS id ORDER BY 1) s`,
+    [STATUS_LOCK, [...personIds]],
+  );
+}
+
+/** Owner only: waits for drains in progress, then makes later drains keep their entries. */
+export async function holdDrains(db: SqlRunner): Promise<void> {
+  await selectRows(db, 'SELECT ims.series_status_hold_drains()');
+}
+
+/** Owner only: tells drains which changes the population refresh's snapshot includes. */
+export async function publishRefreshSnapshot(db: SqlRunner, snapshot: string): Promise<void> {
+  await selectRows(
+    db,
+    `INSERT INTO ims.series_status_refresh_hold (snapshot) VALUES ($1::pg_snapshot)
+     ON CONFLICT (only_row) DO UPDATE SET snapshot = excluded.snapshot`,
+    [snapshot],
+  );
+}
+
+export async function releaseDrains(db: SqlRunner): Promise<void> {
+  await selectRows(db, 'SELECT ims.series_status_release_drains()');
+}
+
+/**
+ * Owner only: removes the entries a population refresh has covered, that is persons in its
+ * set (personCondition, on alias p) last noted by a transaction its snapshot saw. Entries
+ * noted since, or for persons outside the set, stay for the catch-up.
+ */
+export async function clearCoveredEntries(db: SqlRunner, personCondition: string, snapshot: string): Promise<number> {
+  const [row] = await selectRows<{ n: number }>(
+    db,
+    `WITH covered AS (
+       DELETE FROM ims.series_status_stale q USING ims.person p
+       WHERE p.id = q.person_id AND (${personCondition}) AND pg_visible_in_snapshot(q.noted_by, $1::pg_snapshot)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM covered`,
+    [snapshot],
+  );
+  return row?.n ?? 0;
+}
