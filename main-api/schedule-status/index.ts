@@ -3,4 +3,4 @@
 // by draining the queue of persons the database notes as changed.
 export { refreshPersonStatus, statusRows, UPCOMING_HORIZON_YEARS, type StatusRow } from './schedule-status.service';
 export { refreshAllStatuses, type RefreshOptions, type RefreshProgress, type RefreshReport } from './refresh-all';
-export { drainStatusQueue, inTransaction, register, type DrainReport, type StatusRegistration } from './status-queue.service';
+export { register, type StatusRegistration } from './status-queue.service';

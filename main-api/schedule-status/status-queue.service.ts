@@ -12,9 +12,9 @@ import type { Job, UserContext } from '../platform/registration';
 import { statusRows, writeStatusRows, type StatusRow } from './schedule-status.service';
 import { claimStalePersons, lockPersons, type ClaimOrder } from './status-queue.repository';
 
-export const DRAIN_BATCH = 200;
+const DRAIN_BATCH = 200;
 /** How often the signed-in user's background drain runs. */
-export const DRAIN_EVERY_MS = 30_000;
+const DRAIN_EVERY_MS = 30_000;
 /** A background run stops after this long and carries on from where it stopped next time. */
 const JOB_BUDGET_MS = 20_000;
 
@@ -121,7 +121,7 @@ export async function drainStatusQueue(
  * The signed-in user's drains. One batch at a time per user (their pool): a drain after a call
  * waits for at most one batch of the background job, and calls arriving together share one.
  */
-export class StatusQueueDrainer {
+class StatusQueueDrainer {
   private tail: Promise<unknown> = Promise.resolve();
   private pending: Promise<void> | null = null;
   private cursor = 0;
