@@ -52,16 +52,20 @@ export async function releaseDrains(db: SqlRunner): Promise<void> {
 }
 
 /**
- * Owner only: removes the entries a population refresh has covered, that is persons in its
- * set (personCondition, on alias p) last noted by a transaction its snapshot saw. Entries
- * noted since, or for persons outside the set, stay for the catch-up.
+ * Owner only: removes the entries a population refresh has covered: those last noted by a
+ * transaction its snapshot saw, except for persons outside its set (personCondition, on alias
+ * p). A person removed before the snapshot is covered too: the new partition has nothing for
+ * them. Entries noted since the snapshot stay for the catch-up.
  */
 export async function clearCoveredEntries(db: SqlRunner, personCondition: string, snapshot: string): Promise<number> {
+  // Put as "not outside the set", the join is with the few persons outside it (none at all on
+  // a full refresh) rather than with everyone: a quarter of the time after a bulk load.
   const [row] = await selectRows<{ n: number }>(
     db,
     `WITH covered AS (
-       DELETE FROM ims.series_status_stale q USING ims.person p
-       WHERE p.id = q.person_id AND (${personCondition}) AND pg_visible_in_snapshot(q.noted_by, $1::pg_snapshot)
+       DELETE FROM ims.series_status_stale q
+       WHERE pg_visible_in_snapshot(q.noted_by, $1::pg_snapshot)
+         AND NOT EXISTS (SELECT 1 FROM ims.person p WHERE p.id = q.person_id AND NOT (${personCondition}))
        RETURNING 1)
      SELECT count(*)::int AS n FROM covered`,
     [snapshot],
