@@ -177,8 +177,8 @@ CREATE TRIGGER series_status_stale_truncate AFTER TRUNCATE ON ims.product_antige
 --
 -- Who may drain what: whoever could recompute it. An application user's connection sees only
 -- the persons in their scope, so they claim only those persons and leave the rest queued for
--- someone who can see them (an administrator's session, the owner's job, or the population
--- refresh). The scope test is the person policy of 0002_security.sql, evaluated once per
+-- someone who can see them (an administrator's session, or the owner's population refresh,
+-- which drains everything left once it has finished). The scope test is the person policy of 0002_security.sql, evaluated once per
 -- call: this function runs as the owner, to whom row-level security does not apply. Users
 -- who cannot write status rows (analysts) claim nothing. The owner and maintenance roles
 -- claim anyone, including persons since deleted.
@@ -258,7 +258,9 @@ $$;
 CREATE FUNCTION ims.series_status_hold_drains() RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  -- Waits for drains in progress to commit, so none can finish after the snapshot is taken.
+  -- Waits for drains in progress to commit, so none can finish after the snapshot is taken;
+  -- a drain's batch takes well under a second, so a long wait means something is stuck.
+  PERFORM set_config('lock_timeout', '2min', true);
   PERFORM pg_advisory_lock(4716005);
   DELETE FROM ims.series_status_refresh_hold;
 END
