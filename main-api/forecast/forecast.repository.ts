@@ -1,13 +1,9 @@
 // Reads what the forecast engine needs about one person, as the signed-in user: row-level
 // security decides whether the person, their flags, staff records and events exist at all.
-import { query, queryOne, type Queryable } from '../platform/db/database';
+import { queryOne, type Queryable } from '../platform/db/database';
 import type { EventInput, NotGivenReason, PersonInput } from '../schedule';
 
-/** @deprecated Use Queryable from platform/db/database; kept until schedule-status moves over. */
-export type SqlRunner = Queryable;
 
-/** @deprecated Use query() from platform/db/database; kept until schedule-status moves over. */
-export const selectRows = query;
 
 /**
  * Antigens for a dose recorded without a product (typically a declined seasonal vaccine): the

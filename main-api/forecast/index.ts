@@ -5,7 +5,7 @@ import { scheduleRules } from '../schedule';
 import { createForecastHandlers } from './forecast.service';
 
 export { createForecastHandlers, openForecastByNhsNumber } from './forecast.service';
-export { loadPersonForecastInput, PROGRAMME_KIND_ANTIGENS, selectRows, type PersonHeading, type SqlRunner } from './forecast.repository';
+export { loadPersonForecastInput, PROGRAMME_KIND_ANTIGENS, type PersonHeading } from './forecast.repository';
 
 export function register(ctx: UserContext): Registration<'forecast.get' | 'vaccination.check'> {
   return { handlers: createForecastHandlers(ctx.ds, scheduleRules(), ctx.today) };

@@ -6,8 +6,7 @@ import * as people from '../people';
 import * as vaccination from '../vaccination';
 import * as forecast from '../forecast';
 import * as documents from '../documents';
-import { refreshPersonStatusNow } from '../schedule-status';
-import { scheduleRules } from '../schedule';
+import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
   handlers: Pick<Handlers, UserChannel>;
@@ -18,17 +17,19 @@ export function registerDomains(ctx: UserContext): UserServices {
   const parts = [people.register(ctx), vaccination.register(ctx), forecast.register(ctx), documents.register(ctx)];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 
-  // The maintained status (worklists, cohorts) follows every change to a person's history. It is
-  // derived data: if refreshing it fails the record still stands, and the nightly refresh repairs it.
-  for (const channel of vaccination.HISTORY_WRITES) {
-    const write = handlers[channel] as (input: unknown) => Promise<{ personId: number }>;
+  // The database notes whose schedule status any write may have changed (worklists and cohorts
+  // read it). Draining that after every call, whatever the channel and however it ended, means
+  // no list of which channels write: a new writer is covered without anyone remembering to add
+  // it. With nothing queued, a drain is one short transaction.
+  const status = scheduleStatus.register(ctx);
+  for (const [channel, handle] of Object.entries(handlers) as [string, (input: unknown) => Promise<unknown>][]) {
     (handlers as Record<string, unknown>)[channel] = async (input: unknown) => {
-      const event = await write(input);
-      await refreshPersonStatusNow(ctx.ds, event.personId, ctx.today(), scheduleRules()).catch((error: unknown) =>
-        ctx.log(`Could not refresh the schedule status of person ${event.personId}`, error),
-      );
-      return event;
+      try {
+        return await handle(input);
+      } finally {
+        await status.afterCall();
+      }
     };
   }
-  return { handlers, jobs: parts.flatMap((p) => p.jobs ?? []) };
+  return { handlers, jobs: [...parts.flatMap((p) => p.jobs ?? []), ...status.jobs] };
 }

@@ -6,21 +6,27 @@
 // off to the side. The new partition is then indexed and swapped in (DETACH the old, ATTACH
 // the new) in one short transaction, so readers never see a half-built table and wait only
 // for the swap. Runs as the schema owner.
+//
+// Changes made while it runs are caught up through the status queue: drains are held (they
+// keep their entries) from just before the snapshot is taken until the new partition is in
+// place; then the entries the snapshot covered are cleared and the rest are drained.
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
 import { AppError } from '../contract/result';
 import { CopyWriter, field } from '../platform/db/copy-writer';
+import { openDataSource } from '../platform/db/datasource';
 import { formatDay, forecast, parseDay, type CompiledRules, type EventInput, type NotGivenReason, type PersonInput } from '../schedule';
-import { PROGRAMME_KIND_ANTIGENS, selectRows } from '../forecast';
+import { PROGRAMME_KIND_ANTIGENS } from '../forecast';
 import { rulesVersion, scheduleRules } from '../schedule';
-import { refreshPersonStatus, statusRows } from './schedule-status.service';
+import { statusRows } from './schedule-status.service';
+import { drainStatusQueue, inTransaction } from './status-queue.service';
+import { clearCoveredEntries, holdDrains, publishRefreshSnapshot, releaseDrains } from './status-queue.repository';
 
 const LOCK_KEY = 4_716_004; // arbitrary, fixed: one population refresh at a time
 const FLUSH_BYTES = 1 << 20;
-/** Changes recorded this long before the refresh started may not have been visible to it. */
-const CATCH_UP_MARGIN = '10 minutes';
 
 export interface RefreshProgress {
   phase: 'reading' | 'keeping' | 'indexing' | 'swapping' | 'catching-up' | 'done';
@@ -35,13 +41,15 @@ export interface RefreshOptions {
   maxAgeYears?: number;
   onProgress?: (p: RefreshProgress) => void;
   rules?: CompiledRules;
+  /** Test seam: runs once the refresh has taken its snapshot, before it reads anyone. */
+  afterSnapshot?: () => Promise<void>;
 }
 
 export interface RefreshReport {
   asOf: string;
   persons: number;
   rows: number;
-  /** Persons recomputed again because their record changed while the refresh ran. */
+  /** Persons recomputed from the status queue after the swap: changed while the refresh ran, or outside it. */
   caughtUp: number;
   rulesVersion: string;
   seconds: number;
@@ -164,11 +172,16 @@ class FieldCache {
   }
 }
 
-async function connect(url: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: url, application_name: 'IMS status refresh' });
-  await c.connect();
-  await c.query(`SET datestyle = ISO`);
-  return c;
+/**
+ * One connection of the refresh's own pool, held throughout: COPY streams and session
+ * settings need the same connection from start to end.
+ */
+async function holdConnection(ds: DataSource): Promise<{ client: pg.PoolClient; release: () => Promise<void> }> {
+  const runner = ds.createQueryRunner();
+  const client = (await runner.connect()) as pg.PoolClient;
+  await client.query(`SET datestyle = ISO`);
+  await client.query(`SET maintenance_work_mem = '1GB'`);
+  return { client, release: () => runner.release() };
 }
 
 async function writeChunk(stream: NodeJS.WritableStream, chunk: Buffer, failed: () => Error | null): Promise<void> {
@@ -210,15 +223,19 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     mark = now;
   };
 
-  const writer = await connect(ownerUrl);
-  let reader: pg.Client | null = null;
+  const ds = await openDataSource(ownerUrl, 'IMS status refresh');
+  const connections: { client: pg.PoolClient; release: () => Promise<void> }[] = [];
   let building: string | null = null;
+  let drainsHeld = false;
   try {
-    const locked = await writer.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
-    if (!locked.rows[0]?.ok) throw new AppError('CONFLICT', 'A status refresh is already running; try again when it has finished.');
-    reader = await connect(ownerUrl);
-    await writer.query(`SET maintenance_work_mem = '1GB'`);
-    await reader.query(`SET maintenance_work_mem = '1GB'`);
+    const writerConnection = await holdConnection(ds);
+    connections.push(writerConnection);
+    const writer = writerConnection.client;
+    const lock = await writer.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
+    if (lock.rows[0]?.ok !== true) throw new AppError('CONFLICT', 'A status refresh is already running; try again when it has finished.');
+    const readerConnection = await holdConnection(ds);
+    connections.push(readerConnection);
+    const reader = readerConnection.client;
 
     // Leftovers of an interrupted run: built partitions that never got attached.
     const stale = await writer.query<{ name: string }>(
@@ -228,23 +245,32 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     );
     for (const s of stale.rows) await writer.query(`DROP TABLE ${s.name}`);
 
+    building = `ims.series_status_g${Date.now().toString(36)}`;
+    await writer.query(`CREATE TABLE ${building} (LIKE ims.series_status INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+
+    // ---- the snapshot: everything below is read in it, reference data included. Drains are
+    // held first, so none can remove an entry for a change the snapshot does not include.
+    await holdDrains(writer);
+    drainsHeld = true;
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     const condition = inSetCondition(asOf, maxAgeYears);
-    const head = await writer.query<{ started: string; total: string }>(
-      `SELECT now()::text AS started, (SELECT count(*) FROM ims.person p WHERE ${condition}) AS total`,
+    const head = await reader.query<{ snapshot: string; started: string; total: string }>(
+      `SELECT pg_current_snapshot()::text AS snapshot, now()::text AS started,
+              (SELECT count(*) FROM ims.person p WHERE ${condition})::text AS total`,
     );
+    const snapshot = head.rows[0]?.snapshot as string;
     const startedAt = head.rows[0]?.started as string;
     const total = Number(head.rows[0]?.total ?? 0);
+    await publishRefreshSnapshot(writer, snapshot);
+    await options.afterSnapshot?.();
 
     const productAntigens = new Map<string, string[]>();
-    for (const r of (await writer.query<{ code: string; antigens: string[] }>(
+    for (const r of (await reader.query<{ code: string; antigens: string[] }>(
       `SELECT product_code AS code, array_agg(antigen_code ORDER BY antigen_code) AS antigens FROM ims.product_antigen GROUP BY product_code`,
     )).rows) productAntigens.set(r.code, r.antigens);
     const programmeKinds = new Map<string, string>();
-    for (const r of (await writer.query<{ code: string; kind: string }>(`SELECT code, kind FROM ims.programme`)).rows) programmeKinds.set(r.code, r.kind);
+    for (const r of (await reader.query<{ code: string; kind: string }>(`SELECT code, kind FROM ims.programme`)).rows) programmeKinds.set(r.code, r.kind);
     const decoder = new InputDecoder(productAntigens, programmeKinds);
-
-    building = `ims.series_status_g${Date.now().toString(36)}`;
-    await writer.query(`CREATE TABLE ${building} (LIKE ims.series_status INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
     lap('prepare');
 
     // ---- stream out, evaluate, stream in
@@ -333,6 +359,7 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
       if (out.length > 0) await writeChunk(sink, out.take(), () => sinkError);
       sink.end();
       await sinkDone;
+      await reader.query('COMMIT');
     } catch (error) {
       // Abort the COPY in (the server discards it) so the connection can clean up.
       sink.destroy(error as Error);
@@ -359,8 +386,8 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     await Promise.all([
       writer.query(`CREATE UNIQUE INDEX ${bare}_key ON ${building} (person_id, series_id)`),
       (async () => {
-        await (reader as pg.Client).query(`CREATE INDEX ON ${building} (series_id, status, overdue_from) WHERE status IN ('DUE', 'OVERDUE')`);
-        await (reader as pg.Client).query(`CREATE INDEX ON ${building} (due_date, series_id) WHERE due_date IS NOT NULL`);
+        await reader.query(`CREATE INDEX ON ${building} (series_id, status, overdue_from) WHERE status IN ('DUE', 'OVERDUE')`);
+        await reader.query(`CREATE INDEX ON ${building} (due_date, series_id) WHERE due_date IS NOT NULL`);
       })(),
     ]);
     await writer.query(`ALTER TABLE ${building} ADD CONSTRAINT ${bare}_pkey PRIMARY KEY USING INDEX ${bare}_key`);
@@ -389,18 +416,22 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     }
     lap('swap');
 
-    // ---- anyone whose record changed while the refresh ran, inside the age band or not: their
-    // own refresh went to the old partition, which the swap has just replaced
-    progress({ phase: 'catching-up', done: persons, total });
-    const changed = await selectRows<{ id: string }>(
-      writer,
-      `SELECT DISTINCT l.person_id::text AS id
-       FROM audit.change_log l JOIN ims.person p ON p.id = l.person_id
-       WHERE l.at >= $1::timestamptz - interval '${CATCH_UP_MARGIN}' AND l.person_id IS NOT NULL
-         AND l.table_name IN ('ims.vaccination_event', 'ims.clinical_flag', 'ims.staff_record', 'ims.person')`,
-      [startedAt],
-    );
-    for (const c of changed) await refreshPersonStatus(writer, Number(c.id), asOf, rules);
+    // ---- the queue: entries the snapshot covered are done; then drains may go on, and the
+    // rest (changed while the refresh ran, or outside its age band) are drained here
+    progress({ phase: 'catching-up', done: 0, total: 0 });
+    await clearCoveredEntries(writer, condition, snapshot);
+    await releaseDrains(writer);
+    drainsHeld = false;
+    const caughtUp = await drainStatusQueue(inTransaction(ds), {
+      asOf,
+      rules,
+      onBatch: (done) => progress({ phase: 'catching-up', done, total: done }),
+    });
+    for (const f of caughtUp.failed) {
+      failed.count++;
+      if (failed.personIds.length < 20) failed.personIds.push(f.personId);
+      failed.firstError ??= f.error;
+    }
     lap('catch-up');
 
     const seconds = (performance.now() - t0) / 1000;
@@ -410,11 +441,16 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
       [asOf, maxAgeYears ?? null, persons, rows, version, startedAt],
     );
     progress({ phase: 'done', done: persons, total });
-    return { asOf, persons, rows: rows + (kept.rowCount ?? 0), caughtUp: changed.length, failed, rulesVersion: version, seconds, phases };
+    return { asOf, persons, rows: rows + (kept.rowCount ?? 0), caughtUp: caughtUp.persons, failed, rulesVersion: version, seconds, phases };
   } finally {
-    if (building) await writer.query(`DROP TABLE IF EXISTS ${building}`).catch(() => {});
-    await writer.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
-    await writer.end().catch(() => {});
-    await reader?.end().catch(() => {});
+    const writer = connections[0]?.client;
+    if (writer) {
+      if (building) await writer.query(`DROP TABLE IF EXISTS ${building}`).catch(() => {});
+      if (drainsHeld) await releaseDrains(writer).catch(() => {});
+      await writer.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
+    }
+    // Closing the pool ends the sessions: an abandoned read's transaction and any lock go with them.
+    for (const c of connections) await c.release().catch(() => {});
+    await ds.destroy().catch(() => {});
   }
 }

@@ -1,8 +1,8 @@
 // The maintained per-person status (ims.series_status): which rows a forecast yields, and the
 // refresh of one person after their record changes.
-import type { DataSource } from 'typeorm';
 import { formatDay, forecast, type CompiledRules, type Forecast } from '../schedule';
-import { loadPersonForecastInput, selectRows, type SqlRunner } from '../forecast';
+import { loadPersonForecastInput } from '../forecast';
+import { query, type Queryable } from '../platform/db/database';
 import { scheduleRules } from '../schedule';
 
 export interface StatusRow {
@@ -108,19 +108,10 @@ ON CONFLICT (person_id, series_id) DO UPDATE SET
 RETURNING 1`;
 
 /**
- * Recomputes one person's rows on asOf and writes them, as whoever db is connected as. Returns
- * the rows written, or null when the person is not visible to the caller. After a recording,
- * use refreshPersonStatusNow, which keeps two refreshes of one person from interleaving.
+ * Writes one person's rows for asOf, replacing whatever they had, as whoever db is connected
+ * as. No rows removes the person's status altogether.
  */
-export async function refreshPersonStatus(
-  db: SqlRunner,
-  personId: number,
-  asOf: string,
-  rules: CompiledRules = scheduleRules(),
-): Promise<StatusRow[] | null> {
-  const input = await loadPersonForecastInput(db, personId);
-  if (!input) return null;
-  const rows = statusRows(rules, forecast(rules, input.person, input.events, asOf, { explain: false }));
+export async function writeStatusRows(db: Queryable, personId: number, rows: readonly StatusRow[], asOf: string): Promise<void> {
   const json = rows.map((r) => ({
     series_id: r.seriesId,
     kind: r.kind,
@@ -132,25 +123,24 @@ export async function refreshPersonStatus(
     latest_date: r.latestDate,
     rules_version: r.rulesVersion,
   }));
-  await selectRows(db, WRITE_SQL, [personId, JSON.stringify(json), asOf]);
-  return rows;
+  await query(db, WRITE_SQL, [personId, JSON.stringify(json), asOf]);
 }
 
-/** Namespace of the per-person advisory lock taken while one person's status is rewritten. */
-const STATUS_LOCK = 4_716_002;
-
 /**
- * Refreshes one person's status in its own transaction, holding a per-person lock so that two
- * recordings for the same person at once cannot leave the older history's status behind.
+ * Recomputes one person's rows on asOf and writes them, as whoever db is connected as. Returns
+ * the rows written, or null when the person is not visible to the caller. Changes made through
+ * the application are followed by the status queue's drain (status-queue.service.ts), which
+ * also keeps two recomputations of one person from interleaving.
  */
-export async function refreshPersonStatusNow(
-  ds: DataSource,
+export async function refreshPersonStatus(
+  db: Queryable,
   personId: number,
   asOf: string,
   rules: CompiledRules = scheduleRules(),
 ): Promise<StatusRow[] | null> {
-  return ds.transaction(async (manager) => {
-    await manager.query('SELECT pg_advisory_xact_lock($1, $2)', [STATUS_LOCK, personId]);
-    return refreshPersonStatus(manager, personId, asOf, rules);
-  });
+  const input = await loadPersonForecastInput(db, personId);
+  if (!input) return null;
+  const rows = statusRows(rules, forecast(rules, input.person, input.events, asOf, { explain: false }));
+  await writeStatusRows(db, personId, rows, asOf);
+  return rows;
 }
