@@ -1,10 +1,11 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 import type { Result } from '../../../main-api/contract/result';
 import { call } from './call';
 import { LOST_MID_REQUEST, useMutation } from './mutation';
 
 vi.mock('./call', () => ({ call: vi.fn() }));
-const callMock = vi.mocked(call);
+// Typed loosely: the replies here stand in for any channel's answer.
+const callMock = vi.mocked(call) as unknown as Mock<(channel: string, input: unknown) => Promise<Result<unknown>>>;
 
 beforeEach(() => callMock.mockReset());
 

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 import { effectScope, nextTick, ref } from 'vue';
 import { createPinia, setActivePinia } from 'pinia';
 import type { Result } from '../../../main-api/contract/result';
@@ -7,7 +7,8 @@ import { useQuery } from './query';
 import { useConnectionStore } from './stores/connection';
 
 vi.mock('./call', () => ({ call: vi.fn() }));
-const callMock = vi.mocked(call);
+// Typed loosely: the replies here stand in for any channel's answer.
+const callMock = vi.mocked(call) as unknown as Mock<(channel: string, input: unknown) => Promise<Result<unknown>>>;
 
 /** A reply the test hands over when it chooses, to put replies out of order. */
 function deferred<T>() {
