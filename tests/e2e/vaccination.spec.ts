@@ -235,3 +235,33 @@ test('a correction keeps the earlier version; entered in error stays, struck thr
   await expect(entry.getByRole('button', { name: 'Correct' })).toHaveCount(0);
   await shot(page, 'vacc-entered-in-error');
 });
+
+test('a form half filled in survives a lost connection, and the screen under it reloads after Retry', async ({ page }) => {
+  await openYoungChild(page);
+  await page.getByTestId('record-vaccination').click();
+  const drawer = page.getByTestId('record-drawer');
+  await expect(drawer).toBeVisible();
+  await page.locator('#vacc-notes').fill('Typed before the outage');
+  await page.waitForLoadState('networkidle');
+
+  // Every request now fails at network level; choosing a product asks for its batches.
+  await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+  await page.locator('#vacc-product').focus();
+  await page.keyboard.type(chosen.productText);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('connection-lost')).toContainText('Cannot reach the database');
+  await shot(page, 'vacc-connection-lost');
+
+  await page.unroute('**/api/**');
+  const reloaded = page.waitForRequest((r) => r.url().endsWith('/api/vaccination.history'));
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByTestId('connection-lost')).toHaveCount(0);
+  await reloaded;
+  await expect(drawer).toBeVisible();
+  await expect(page.locator('#vacc-notes')).toHaveValue('Typed before the outage');
+  await expect(drawer.getByTestId('product-select')).toContainText(`(${chosen.kind})`);
+  // The failed dose check was asked again, so no stale error is left on the form.
+  await expect(drawer.getByTestId('save-error')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(drawer).toBeHidden();
+});

@@ -1,5 +1,7 @@
 import { defineStore } from 'pinia';
 import type { SessionInfo } from '../../../../main-api/contract/session';
+import type { ApiError } from '../../../../main-api/contract/result';
+import type { Capability, RoleCode } from '../../../../main-api/shared/vocabulary/roles';
 import { api, transportKind } from '../transport';
 import { useConnectionStore } from './connection';
 
@@ -7,6 +9,14 @@ export type SessionPhase = 'loading' | 'starting' | 'needs-credentials' | 'signe
 
 const POLL_MS = 500;
 let pollTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Whether the signed-in user may do something. The screen uses it to hide what a role cannot
+ * do; the database refuses it regardless, so this is about clutter, not security.
+ */
+export function sessionCan(session: Pick<SessionInfo, 'capabilities'> | null, capability: Capability): boolean {
+  return session?.capabilities.includes(capability) ?? false;
+}
 
 export const useSessionStore = defineStore('session', {
   state: () => ({
@@ -18,6 +28,11 @@ export const useSessionStore = defineStore('session', {
     session: null as SessionInfo | null,
     failure: '',
   }),
+  getters: {
+    capabilities: (state): readonly Capability[] => state.session?.capabilities ?? [],
+    roleCodes: (state): readonly RoleCode[] => state.session?.roleCodes ?? [],
+    can: (state) => (capability: Capability): boolean => sessionCan(state.session, capability),
+  },
   actions: {
     /**
      * Asks the main process where it is; while it is still starting, asks again every 500 ms.
@@ -72,8 +87,8 @@ export const useSessionStore = defineStore('session', {
         }
       }
     },
-    /** Returns an error message for the form, or null when signed in. */
-    async login(user: string, password: string, remember: boolean): Promise<string | null> {
+    /** Returns the error for the form, or null when signed in (or when the connection is lost). */
+    async login(user: string, password: string, remember: boolean): Promise<ApiError | null> {
       const result = await api['session.login']({ user, password, remember });
       if (result.ok) {
         this.session = result.value;
@@ -85,8 +100,9 @@ export const useSessionStore = defineStore('session', {
         useConnectionStore().markLost(message);
         return null;
       }
-      if (code === 'UNAUTHENTICATED') return 'The user name or password is not right. Check them and try again.';
-      return message;
+      // Never which of the two was wrong.
+      if (code === 'UNAUTHENTICATED') return { code, message: 'The user name or password is not right. Check them and try again.' };
+      return result.error;
     },
   },
 });
