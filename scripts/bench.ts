@@ -20,6 +20,7 @@ import { PersonService } from '../main-api/people/person.service';
 import { benchForecast, loadDefaultRules } from '../main-api/schedule/schedule.bench';
 import { benchForecastOne, benchForecastRefresh } from '../main-api/forecast/forecast.bench';
 import { DEMO_AS_OF } from '../main-api/demo/generate';
+import { todayInLondon } from '../main-api/shared/calendar/england';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -87,7 +88,7 @@ async function benchSearch(owner: DataSource, url: string): Promise<void> {
   line('Person search (target: under 200 ms)');
   const user = await addUser(owner, { name: `bench_${Date.now()}`, role: 'administrator', orgs: [] });
   const ds = await openDataSource(withCredentials(url, user.name, user.password));
-  const service = new PersonService(new PersonRepository(ds));
+  const service = new PersonService(new PersonRepository(ds), todayInLondon);
   const sample = await query<SampleRow>(
     ds,
     `SELECT nhs_number, family_name, given_name, to_char(date_of_birth, 'DD/MM/YYYY') AS dob, postcode, postcode_sector AS sector

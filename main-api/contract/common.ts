@@ -1,7 +1,9 @@
 // Building blocks shared by every domain's channels. Plain data only: dates as YYYY-MM-DD strings.
 import { z } from 'zod';
+import { dayOf } from '../shared/calendar/dates';
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD');
+/** A real calendar date written YYYY-MM-DD (the one calendar decides what is real). */
+export const isoDate = z.string().refine((s) => dayOf(s) !== null, 'Use a real date written YYYY-MM-DD');
 export const isoDateTime = z.string();
 
 /** What the main process implements for a map of channels: parsed input in, output out. */

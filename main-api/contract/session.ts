@@ -36,7 +36,8 @@ export const LoginInput = z.object({
   remember: z.boolean().default(false),
 });
 
-export const Health = z.object({ database: z.literal('ok'), latencyMs: z.number() });
+/** today: England's date now, so a screen left open past midnight moves on with it. */
+export const Health = z.object({ database: z.literal('ok'), latencyMs: z.number(), today: isoDate });
 
 
 export const sessionChannels = {

@@ -1,7 +1,7 @@
 // The demo region loaded into real databases: shape of the data, determinism, refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../contract/result';
-import { parseDay, schoolYearGroup } from './dates';
+import { requireDay, schoolYearGroup } from '../shared/calendar/dates';
 import { DEMO_AS_OF } from './generate';
 import { bulkLoadReason, copyInto, loadDemoRegion, runDemoLoad, type DemoSummary } from './load';
 import { readDemoRegion } from './region';
@@ -116,7 +116,7 @@ describe('demo region', () => {
   });
 
   it('puts school-age children in the right year group at a school', async () => {
-    const asOf = parseDay(DEMO_AS_OF);
+    const asOf = requireDay(DEMO_AS_OF);
     const { rows } = await a.query<{ dob: string; year_group: number | null; school_urn: string | null; status: string; phase: string | null; la_ok: boolean }>(
       `SELECT p.date_of_birth::text AS dob, p.year_group, p.school_urn, p.registration_status AS status, s.phase,
               (s.la_code IS NULL OR s.la_code = p.la_code) AS la_ok
@@ -124,7 +124,7 @@ describe('demo region', () => {
     );
     let pupils = 0;
     for (const r of rows) {
-      const yg = schoolYearGroup(parseDay(r.dob), asOf);
+      const yg = schoolYearGroup(requireDay(r.dob), asOf);
       if (r.school_urn !== null) {
         pupils++;
         expect(r.year_group).toBe(yg);

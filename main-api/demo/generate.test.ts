@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { parsePostcode } from '../shared/identifiers/postcode';
 import { escapeCopyText } from '../platform/db/copy-writer';
-import { parseDay, schoolYearGroup } from './dates';
+import { requireDay, schoolYearGroup } from '../shared/calendar/dates';
 import { DEMO_AS_OF, DemoGenerator, INWARD_LETTERS, PERSON_COLUMNS, syntheticInwardCode } from './generate';
 import { createRng } from './prng';
 import { readDemoRegion } from './region';
@@ -47,7 +47,7 @@ describe('DemoGenerator', () => {
     const col = (name: (typeof PERSON_COLUMNS)[number]): number => PERSON_COLUMNS.indexOf(name);
     const sectorLa = new Map(region.postcodeSectors.map((s) => [s.sector, s.laCode]));
     const lsoa = new Map(region.lsoas.map((l) => [l.code, l]));
-    const asOf = parseDay(DEMO_AS_OF);
+    const asOf = requireDay(DEMO_AS_OF);
     expect(people).toHaveLength(3000);
     people.forEach((p, i) => {
       expect(p).toHaveLength(PERSON_COLUMNS.length);
@@ -59,7 +59,7 @@ describe('DemoGenerator', () => {
       expect(l?.laCode).toBe(p[col('la_code')]);
       expect(String(l?.imdDecile)).toBe(p[col('imd_decile')]);
       const yg = p[col('year_group')]!;
-      if (yg !== '\\N') expect(Number(yg)).toBe(schoolYearGroup(parseDay(p[col('date_of_birth')]!), asOf));
+      if (yg !== '\\N') expect(Number(yg)).toBe(schoolYearGroup(requireDay(p[col('date_of_birth')]!), asOf));
     });
   });
 });

@@ -1,6 +1,6 @@
 // Generates the demo region's people as PostgreSQL COPY text, chunk by chunk. Pure: the same
 // seed, start id, first NHS stem and reference date always give the same text.
-import { ageOn, formatDay, parseDay, schoolYearGroup } from './dates';
+import { formatDay, requireDay, schoolYearGroup, wholeYears } from '../shared/calendar/dates';
 import { CopyWriter, field } from '../platform/db/copy-writer';
 import type { HistoryPeople } from './histories-people';
 import { NhsNumberSequence } from './nhs-sequence';
@@ -175,7 +175,7 @@ export class DemoGenerator {
     this.rng = createRng(opts.seed);
     this.nhs = opts.nhsNumbers ?? new NhsNumberSequence();
     this.nextId = opts.firstId;
-    this.asOf = parseDay(opts.asOf ?? DEMO_AS_OF);
+    this.asOf = requireDay(opts.asOf ?? DEMO_AS_OF);
     this.log = opts.histories ?? null;
     this.female = namePool(names.female, 0.8);
     this.male = namePool(names.male, 0.8);
@@ -274,7 +274,7 @@ export class DemoGenerator {
       const band = AGE_BANDS[this.bands.draw(rng)]!;
       const years = band[0] + rng.int(band[1] - band[0] + 1);
       const dob = asOf - Math.floor((years + rng.next()) * 365.2425);
-      const age = ageOn(dob, asOf);
+      const age = wholeYears(dob, asOf);
       const isFemale = rng.chance(femaleShare(age));
       const genderRoll = rng.next();
       const gender = genderRoll < 0.001 ? 3 : genderRoll < 0.0015 ? 0 : isFemale ? 2 : 1;

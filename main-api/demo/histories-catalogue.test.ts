@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseDay } from './dates';
+import { requireDay } from '../shared/calendar/dates';
 import { BATCH_EPOCH, planBatches } from './histories-catalogue';
 
 describe('planBatches', () => {
-  const asOf = parseDay('2026-10-01');
+  const asOf = requireDay('2026-10-01');
   const batches = planBatches(asOf);
 
   it('is the same every time, whatever the seed of the load', () => {

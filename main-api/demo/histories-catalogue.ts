@@ -3,7 +3,7 @@
 // last day it is used, so no demo dose is ever given from an expired batch.
 import type { DbClient } from '../platform/db/database';
 import { field } from '../platform/db/copy-writer';
-import { formatDay, parseDay } from './dates';
+import { formatDay, requireDay } from '../shared/calendar/dates';
 import { createRng, type Rng } from './prng';
 
 /** dm+d codes seeded by migrations/0003_vaccination_records.sql (and one added below). */
@@ -38,7 +38,7 @@ export const P = {
 } as const;
 
 /** Batches are made in quarters counted from here; older doses are reported records without one. */
-export const BATCH_EPOCH = parseDay('2006-07-01');
+export const BATCH_EPOCH = requireDay('2006-07-01');
 const QUARTER = 91;
 
 /** Years each product was in use in the demo (inclusive), as day numbers. */
@@ -108,8 +108,8 @@ export function planBatches(asOf: number): PlannedBatch[] {
   const out: PlannedBatch[] = [];
   for (const [code, from, to, prefix] of IN_USE) {
     const rng = createRng([...code].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7));
-    const first = Math.floor((parseDay(from) - BATCH_EPOCH) / QUARTER);
-    const last = Math.floor((Math.min(to ? parseDay(to) : asOf, asOf) - BATCH_EPOCH) / QUARTER);
+    const first = Math.floor((requireDay(from) - BATCH_EPOCH) / QUARTER);
+    const last = Math.floor((Math.min(to ? requireDay(to) : asOf, asOf) - BATCH_EPOCH) / QUARTER);
     for (let q = first; q <= last; q++) {
       const quarterEnd = BATCH_EPOCH + (q + 1) * QUARTER;
       for (let k = 0; k < 2; k++) {
@@ -195,14 +195,14 @@ export async function prepareCatalogue(client: DbClient, asOf: number): Promise<
       const row = found.get(`${b.product}\t${b.number}`);
       if (!row) throw new Error(`Batch ${b.number} of ${b.product} is missing after insert.`);
       // A batch that already existed keeps its own expiry; batch() never hands it out past that.
-      batches.push({ id: Number(row.id), number: field(row.batch_number), expiry: field(row.expiry), expiryDay: parseDay(row.expiry) });
+      batches.push({ id: Number(row.id), number: field(row.batch_number), expiry: field(row.expiry), expiryDay: requireDay(row.expiry) });
     }
     plans.set(r.code, {
       code: field(r.code),
       route: [field(r.route_code), field(r.route_term)],
       amount: r.amount === null ? null : field(r.amount),
       unit: r.unit_code && r.unit_term ? [field(r.unit_code), field(r.unit_term)] : null,
-      firstQuarter: Math.floor((parseDay(use[1]) - BATCH_EPOCH) / QUARTER),
+      firstQuarter: Math.floor((requireDay(use[1]) - BATCH_EPOCH) / QUARTER),
       batches,
     });
   }

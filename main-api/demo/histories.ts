@@ -3,9 +3,8 @@
 // pregnancy vaccines, a few declines and rare adverse reactions. Written with COPY as one phase
 // of the demo load, after the people. Deterministic: the same people and seed give the same rows.
 import type { DbClient } from '../platform/db/database';
-import { addMonthsDays, schoolYearStart } from '../schedule';
 import { CopyWriter, field } from '../platform/db/copy-writer';
-import { formatDay, parseDay } from './dates';
+import { addMonthsDays, formatDay, requireDay, schoolYearStart } from '../shared/calendar/dates';
 import { Catalogue, P } from './histories-catalogue';
 import { PB, type HistoryPeople } from './histories-people';
 import { createRng, type Rng } from './prng';
@@ -29,7 +28,7 @@ export const SCHOOL_TEAM_ODS = 'RYY';
 /** About one reaction per 2,000 doses given. */
 const REACTION_RATE = 1 / 2000;
 
-const d = parseDay;
+const d = (iso: string): number => requireDay(iso);
 const DAY = {
   SIX_IN_ONE_COHORT: d('2017-06-01'),
   VAXELIS: d('2021-07-01'),
@@ -174,7 +173,7 @@ export class HistoryGenerator {
   ) {
     // Its own stream, so the people of a seed are the same whether or not histories are made.
     this.rng = createRng(Math.floor(createRng(opts.seed).next() * 2 ** 32) + 0x4849);
-    this.asOf = parseDay(opts.asOf);
+    this.asOf = requireDay(opts.asOf);
     this.nextId = opts.firstEventId;
     this.practiceCodes = people.practices.values.map(F);
     this.schoolCodes = people.schools.values.map((u) => (u === '999999' || u === '888888' ? null : F(u)));

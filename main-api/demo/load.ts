@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { AppError, fieldError } from '../contract/result';
 import { inTransaction, withClient, type DbClient } from '../platform/db/database';
 import { withOwnerDatabase, type OwnerDatabase } from '../platform/db/datasource';
-import { parseDay } from './dates';
+import { requireDay } from '../shared/calendar/dates';
 import { CONTACT_COLUMNS, DEMO_AS_OF, DemoGenerator, FLAG_COLUMNS, PERSON_COLUMNS, STAFF_COLUMNS } from './generate';
 import { EVENT_COLUMNS, HistoryGenerator, REACTION_COLUMNS, firstEventId, type HistorySummary } from './histories';
 import { prepareCatalogue } from './histories-catalogue';
@@ -289,7 +289,7 @@ async function loadHistories(
   const asOf = opts.asOf ?? DEMO_AS_OF;
   const total = people.count;
   progress({ phase: 'histories', done: 0, total });
-  const catalogue = await prepareCatalogue(client, parseDay(asOf));
+  const catalogue = await prepareCatalogue(client, requireDay(asOf));
   const firstEvent = await firstEventId(client);
   const gen = new HistoryGenerator(people, catalogue, plan.names, { seed: opts.seed, asOf, firstEventId: firstEvent });
   function* rows(): Generator<Buffer> {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { Content, ContextPageSize, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
 import { formatNhsNumber } from '../shared/identifiers/nhs-number';
 import { BASE_FAMILY, fontDescriptors, fontFiles, fontRuns } from './fonts';
-import { formatLongDate, formatShortDate } from '../shared/calendar/long-date';
+import { formatLongDate, formatShortDate } from '../shared/calendar/dates';
 import { REACTION_LABELS, REACTION_OUTCOME_LABELS, SERIOUSNESS_LABELS, type ReactionCode, type ReactionOutcome, type Seriousness } from '../shared/vocabulary/reactions';
 import { SERIES_STATUS_LABELS, type SeriesStatus } from '../shared/vocabulary/schedule';
 import { NOT_GIVEN_REASON_LABELS, type NotGivenReason } from '../shared/vocabulary/vaccination';

@@ -5,11 +5,12 @@ import type { CampaignView, DoseCheck, ForecastHandlers, ForecastView, SeriesVie
 import { AppError, fieldError, personNotFound } from '../contract/result';
 import { PersonRepository } from '../people';
 import type { Queryable } from '../platform/db/database';
-import { checkProposedDose, forecast, parseDay, type CompiledRules, type Forecast } from '../schedule';
+import { checkProposedDose, forecast, type CompiledRules, type Forecast } from '../schedule';
 import { todayInLondon } from '../shared/calendar/england';
 import { formatNhsNumber } from '../shared/identifiers/nhs-number';
 import { loadPersonForecastInput, loadProductAntigens, personByNhsNumber, type PersonForecastInput, type PersonHeading } from './forecast.repository';
 import { rulesVersion } from '../schedule';
+import { parseDay } from '../shared/calendar/dates';
 
 
 

@@ -191,7 +191,7 @@ export function createHost(options: HostOptions): Host {
         const started = performance.now();
         try {
           await execute(ds, 'SELECT 1');
-          return { database: 'ok' as const, latencyMs: Math.round(performance.now() - started) };
+          return { database: 'ok' as const, latencyMs: Math.round(performance.now() - started), today: todayInLondon() };
         } catch (error) {
           if (attempt >= 3 || classifyDatabaseError(error)?.code !== 'UNAVAILABLE') throw error;
           await new Promise((r) => setTimeout(r, 100 * attempt));

@@ -7,7 +7,7 @@ export { PersonRepository } from './person.repository';
 
 
 export function register(ctx: UserContext): Registration<'person.search' | 'person.open'> {
-  const people = new PersonService(new PersonRepository(ctx.ds));
+  const people = new PersonService(new PersonRepository(ctx.ds), ctx.today);
   return {
     handlers: {
       'person.search': (input) => people.search(input),

@@ -18,7 +18,7 @@ describe('person search and record', () => {
   const ids: Record<string, number> = {};
 
   async function handlersFor(user: LoginUser): Promise<Handlers> {
-    const people = new PersonService(new PersonRepository(await connections.open(user)));
+    const people = new PersonService(new PersonRepository(await connections.open(user)), () => '2026-02-28');
     return {
       'person.search': (i) => people.search(i),
       'person.open': (i) => people.open(i),
@@ -97,9 +97,11 @@ describe('person search and record', () => {
     const r = await dispatch(scopedHandlers, 'person.open', { id: ids.alpha1 });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const rec = r.value as { person: { familyName: string; dateOfBirth: string }; recentViews: { viewedBy: string }[] };
+    const rec = r.value as { person: { familyName: string; dateOfBirth: string; ageYears: number }; recentViews: { viewedBy: string }[] };
     expect(rec.person.familyName).toBe('Smith');
     expect(rec.person.dateOfBirth).toBe('2019-03-01');
+    // The age is on the host's England date (the day before the seventh birthday), not the database's clock.
+    expect(rec.person.ageYears).toBe(6);
     // Shown by the viewer's display name, which a coordinator may read for any colleague.
     expect(rec.recentViews.map((v) => v.viewedBy)).toEqual(['Casey Coordinator']);
     const audit = await db.query(`SELECT count(*)::int AS n FROM audit.record_view WHERE person_id = $1`, [ids.alpha1]);

@@ -87,7 +87,8 @@ export class PersonRepository {
     return row?.opened === true;
   }
 
-  async record(personId: number): Promise<PersonRecord | null> {
+  /** The record as stored; ageYears is left for the service, which knows England's today. */
+  async record(personId: number): Promise<(Omit<PersonRecord, 'person'> & { person: Omit<PersonRecord['person'], 'ageYears'> }) | null> {
     const [person, c, flags, staff, views] = await Promise.all([
       queryOne<PersonRecord['person']>(
         this.db,
@@ -95,8 +96,7 @@ export class PersonRepository {
            p.other_given_names AS "otherGivenNames", p.ethnic_category AS "ethnicCategory",
            ec.label AS "ethnicCategoryLabel", p.lsoa_code AS "lsoaCode", p.imd_decile AS "imdDecile",
            la.name AS "localAuthority", p.school_urn AS "schoolUrn", s.name AS "schoolName",
-           p.year_group AS "yearGroup", p.registration_status AS "registrationStatus",
-           date_part('year', age(coalesce(p.date_of_death, current_date), p.date_of_birth))::int AS "ageYears"
+           p.year_group AS "yearGroup", p.registration_status AS "registrationStatus"
          FROM ims.person p
          LEFT JOIN ims.organisation o ON o.code = p.practice_code
          LEFT JOIN ims.ethnic_category ec ON ec.code = p.ethnic_category

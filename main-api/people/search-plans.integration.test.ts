@@ -52,7 +52,7 @@ describe('person search plans under row-level security', () => {
   });
 
   const planFor = async (text: string): Promise<PlanNode> => {
-    const { sql, params } = searchStatement(parseSearch(text), 50);
+    const { sql, params } = searchStatement(parseSearch(text, '2026-12-01'), 50);
     return withClient(url, async (c) => {
       const r = await c.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
       return (r.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
@@ -83,7 +83,7 @@ describe('person search plans under row-level security', () => {
   });
 
   it('still finds the person as that user', async () => {
-    const { sql, params } = searchStatement(parseSearch(`${sample.family} ${sample.dob}`), 50);
+    const { sql, params } = searchStatement(parseSearch(`${sample.family} ${sample.dob}`, '2026-12-01'), 50);
     const rows = await withClient(url, async (c) => (await c.query(sql, params)).rows);
     expect(rows.map((r) => r.nhsNumber)).toContain(sample.nhs);
   });

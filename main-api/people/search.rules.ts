@@ -2,6 +2,7 @@
 import { AppError, fieldError } from '../contract/result';
 import { checkNhsNumber, formatNhsNumber } from '../shared/identifiers/nhs-number';
 import { normalisePostcodePrefix } from '../shared/identifiers/postcode';
+import { formatLongDate, parseEnteredDate } from '../shared/calendar/dates';
 
 export type SearchQuery =
   | { kind: 'nhs-number'; nhsNumber: string }
@@ -14,29 +15,17 @@ export type PostcodeMatch =
   | { level: 'sector'; value: string }
   | { level: 'district'; value: string };
 
-const DATE_PATTERNS: { re: RegExp; order: 'dmy' | 'ymd' }[] = [
-  { re: /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/, order: 'dmy' },
-  { re: /^(\d{4})-(\d{1,2})-(\d{1,2})$/, order: 'ymd' },
-];
+/** Words that are meant as a date (read by the one calendar, main-api/shared/calendar). */
+const DATE_WORD = /^(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2})$/;
 const FULL_POSTCODE = /^[A-Z]{1,2}[0-9][0-9A-Z]?\s?[0-9][A-Z]{2}$/i;
 const OUTWARD = /^[A-Z]{1,2}[0-9][0-9A-Z]?$/i;
 const SECTOR_DIGIT = /^[0-9]$/;
 
-function parseDate(token: string): string | null {
-  for (const { re, order } of DATE_PATTERNS) {
-    const m = re.exec(token);
-    if (!m) continue;
-    const [y, mo, d] = order === 'dmy' ? [m[3], m[2], m[1]] : [m[1], m[2], m[3]];
-    const year = Number(y);
-    const month = Number(mo);
-    const day = Number(d);
-    const probe = new Date(Date.UTC(year, month - 1, day));
-    if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
-      throw new AppError('VALIDATION', `${token} is not a real date.`);
-    }
-    return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-  }
-  return null;
+function parseDate(token: string, today: string): string | null {
+  if (!DATE_WORD.test(token)) return null;
+  const iso = parseEnteredDate(token, today);
+  if (iso === null) throw new AppError('VALIDATION', `${token} is not a real date.`);
+  return iso;
 }
 
 const cleanName = (s: string): string => s.replace(/[^\p{L}'\- ]/gu, '').trim();
@@ -53,19 +42,20 @@ function splitName(words: string[]): { surname: string; givenName: string | null
   return { surname: cleanName(words[words.length - 1]!), givenName: cleanName(words.slice(0, -1).join(' ')) || null };
 }
 
-export function parseSearch(text: string): SearchQuery {
+/** today: England's date, against which a typed date is read. */
+export function parseSearch(text: string, today: string): SearchQuery {
   const trimmed = text.trim().replace(/\s+/g, ' ');
   const digitsOnly = trimmed.replace(/[\s-]/g, '');
-  if (/^\d+$/.test(digitsOnly) && !DATE_PATTERNS.some((p) => p.re.test(trimmed))) {
+  if (/^\d+$/.test(digitsOnly) && !DATE_WORD.test(trimmed)) {
     const check = checkNhsNumber(trimmed);
     if (!check.valid) throw fieldError('nhsNumber', check.message, check.reason);
     return { kind: 'nhs-number', nhsNumber: check.value };
   }
 
   const words = trimmed.split(' ');
-  const dateIndex = words.findIndex((w) => DATE_PATTERNS.some((p) => p.re.test(w)));
+  const dateIndex = words.findIndex((w) => DATE_WORD.test(w));
   if (dateIndex >= 0) {
-    const dateOfBirth = parseDate(words[dateIndex]!)!;
+    const dateOfBirth = parseDate(words[dateIndex]!, today)!;
     const name = splitName(words.filter((_, i) => i !== dateIndex));
     if (!name.surname) throw new AppError('VALIDATION', 'Add a surname before or after the date of birth.');
     return { kind: 'surname-dob', surname: name.surname, givenName: name.givenName, dateOfBirth };
@@ -102,14 +92,12 @@ function trailingPostcode(words: string[]): { match: PostcodeMatch; words: numbe
   return null;
 }
 
-const DISPLAY_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-
 export function describeSearch(q: SearchQuery): string {
   switch (q.kind) {
     case 'nhs-number':
       return `NHS number ${formatNhsNumber(q.nhsNumber)}`;
     case 'surname-dob':
-      return `Surname ${q.surname.toUpperCase()}${q.givenName ? `, given name starting ${q.givenName}` : ''}, born ${DISPLAY_DATE.format(new Date(`${q.dateOfBirth}T00:00:00Z`))}`;
+      return `Surname ${q.surname.toUpperCase()}${q.givenName ? `, given name starting ${q.givenName}` : ''}, born ${formatLongDate(q.dateOfBirth)}`;
     case 'name-postcode':
       return `Name starting "${q.name}" in postcode ${q.postcode.level === 'full' ? q.postcode.value : `${q.postcode.value}…`}`;
     case 'name':

@@ -1,6 +1,7 @@
 // The maintained per-person status (ims.series_status): which rows a forecast yields, and the
 // refresh of one person after their record changes.
-import { formatDay, forecast, type CompiledRules, type Forecast } from '../schedule';
+import { forecast, type CompiledRules, type Forecast } from '../schedule';
+import { formatDay } from '../shared/calendar/dates';
 import { loadPersonForecastInput } from '../forecast';
 import { query, type Queryable } from '../platform/db/database';
 import { scheduleRules } from '../schedule';

@@ -15,20 +15,20 @@ const ruleIds = (c: CampaignForecast) => c.reasons.map((r) => /rule ([A-Z0-9-]+)
 describe('flu 2025-26 criteria', () => {
   it.each([
     // [label, dob, flags, asOf, eligible, rule]
-    ['aged 2 on 31 Aug 2025 (born 31 Aug 2023)', '2023-08-31', [], '2025-09-01', true, 'FLU-AGE-2-3'],
-    ['aged 1 on 31 Aug 2025 (born 1 Sep 2023)', '2023-09-01', [], '2025-10-01', false, null],
-    ['aged 3 on 31 Aug 2025 (born 1 Sep 2021)', '2021-09-01', [], '2025-09-01', true, 'FLU-AGE-2-3'],
-    ['Reception (born 31 Aug 2021)', '2021-08-31', [], '2025-09-01', true, 'FLU-SCHOOL'],
-    ['Year 11 (born 1 Sep 2009)', '2009-09-01', [], '2025-09-01', true, 'FLU-SCHOOL'],
-    ['Year 12 (born 31 Aug 2009)', '2009-08-31', [], '2025-10-01', false, null],
+    ['aged 2 on 31 August 2025 (born 31 August 2023)', '2023-08-31', [], '2025-09-01', true, 'FLU-AGE-2-3'],
+    ['aged 1 on 31 August 2025 (born 1 September 2023)', '2023-09-01', [], '2025-10-01', false, null],
+    ['aged 3 on 31 August 2025 (born 1 September 2021)', '2021-09-01', [], '2025-09-01', true, 'FLU-AGE-2-3'],
+    ['Reception (born 31 August 2021)', '2021-08-31', [], '2025-09-01', true, 'FLU-SCHOOL'],
+    ['Year 11 (born 1 September 2009)', '2009-09-01', [], '2025-09-01', true, 'FLU-SCHOOL'],
+    ['Year 12 (born 31 August 2009)', '2009-08-31', [], '2025-10-01', false, null],
     ['aged 17 with asthma', '2008-01-01', [flag('CHRONIC_RESPIRATORY')], '2025-09-01', true, 'FLU-AT-RISK-CHILD'],
     ['aged 17 with asthma that ended', '2008-01-01', [flag('CHRONIC_RESPIRATORY', '2020-01-01', '2025-06-30')], '2025-10-01', false, null],
     ['6 months old with heart disease', '2025-03-15', [flag('CHRONIC_HEART')], '2025-09-15', true, 'FLU-AT-RISK-CHILD'],
     ['5 months 30 days with heart disease', '2025-03-15', [flag('CHRONIC_HEART')], '2025-09-14', false, null],
     ['pregnant on 1 Sep', '1995-05-05', [flag('PREGNANT', '2025-06-01')], '2025-09-01', true, 'FLU-PREGNANT'],
     ['pregnancy that has ended', '1995-05-05', [flag('PREGNANT', '2025-01-01', '2025-08-31')], '2025-09-01', false, null],
-    ['65 on 31 Mar 2026 (born 31 Mar 1961)', '1961-03-31', [], '2025-10-01', true, 'FLU-65-PLUS'],
-    ['64 on 31 Mar 2026 (born 1 Apr 1961)', '1961-04-01', [], '2025-10-01', false, null],
+    ['65 on 31 March 2026 (born 31 March 1961)', '1961-03-31', [], '2025-10-01', true, 'FLU-65-PLUS'],
+    ['64 on 31 March 2026 (born 1 April 1961)', '1961-04-01', [], '2025-10-01', false, null],
     ['aged 40 with diabetes', '1985-01-01', [flag('DIABETES')], '2025-10-01', true, 'FLU-RISK-18-64'],
     ['aged 40 with morbid obesity', '1985-01-01', [flag('MORBID_OBESITY')], '2025-10-01', true, 'FLU-RISK-18-64'],
     ['aged 40 with frailty only', '1985-01-01', [flag('FRAILTY')], '2025-10-01', false, null],
@@ -86,7 +86,7 @@ describe('flu 2025-26 criteria', () => {
 describe('COVID-19 campaigns', () => {
   const autumn = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID19_AUTUMN_2025');
   const spring = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID19_SPRING_2026');
-  it('autumn 2025: 75 by 31 Jan 2026', () => {
+  it('autumn 2025: 75 by 31 January 2026', () => {
     expect(ruleIds(autumn(person('1951-01-31'), '2025-10-01'))).toEqual(['COVID-AUTUMN-2025-75-PLUS']);
     expect(autumn(person('1951-02-01'), '2025-10-01').eligible).toBe(false);
   });
@@ -96,11 +96,11 @@ describe('COVID-19 campaigns', () => {
     expect(autumn(baby('2025-04-01'), '2025-10-01').eligible).toBe(true);
     expect(autumn(baby('2025-04-02'), '2025-10-01').eligible).toBe(false);
   });
-  it('spring 2026 starts on 13 Apr 2026', () => {
+  it('spring 2026 starts on 13 April 2026', () => {
     const p = person('1945-06-01');
     expect(spring(p, '2026-04-12')).toMatchObject({ status: 'UPCOMING', eligibleFrom: '2026-04-13' });
     expect(spring(p, '2026-04-13')).toMatchObject({ status: 'DUE', eligible: true });
-    expect(spring(person('1951-07-01'), '2026-04-13').eligible).toBe(false); // 74 on 30 Jun 2026
+    expect(spring(person('1951-07-01'), '2026-04-13').eligible).toBe(false); // 74 on 30 June 2026
     expect(spring(person('1951-06-30'), '2026-04-13').eligible).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ describe('checking a proposed dose', () => {
   it('TOO_SOON_AFTER_PREVIOUS within the minimum interval', () => {
     const w = checkProposedDose(rules, person('2025-09-10'), [given('2025-11-05', SIX)], { date: '2025-11-26', antigens: SIX });
     expect(w.map((x) => x.code)).toEqual(['TOO_SOON_AFTER_PREVIOUS']);
-    expect(w[0]?.explanation).toContain('not before 3 Dec 2025');
+    expect(w[0]?.explanation).toContain('not before 3 December 2025');
   });
   it('OUTSIDE_AGE_WINDOW for rotavirus dose 1 at 15 weeks + 1 day', () => {
     const w = checkProposedDose(rules, person('2025-09-10'), [], { date: '2025-12-25', antigens: ['ROTAVIRUS'] });

@@ -1,6 +1,6 @@
 // Warnings for a dose about to be recorded: the recording form shows them before saving.
 import { ageDay, antigenMask, maskAntigens, type CompiledRules } from './compile';
-import { describeAge, formatLong, requireDay } from './dates';
+import { describeExactAge, formatLongDay, requireDay } from '../shared/calendar/dates';
 import { buildContext, evaluateCampaign, evaluateSeries, intervalText, seriesInForce, type SeriesState } from './forecast';
 import type { DoseWarning, EventInput, PersonInput, WarningCode } from './types';
 
@@ -32,7 +32,7 @@ export function checkProposedDose(
     const gap = Math.abs((ctx.day[e] as number) - day);
     if (shared !== 0 && gap < DUPLICATE_WINDOW_DAYS) {
       add('LIKELY_DUPLICATE', null,
-        `${maskAntigens(shared).join(', ')} already recorded as given on ${formatLong(ctx.day[e] as number)}, ${gap} day${gap === 1 ? '' : 's'} ${ctx.day[e] as number > day ? 'after' : 'before'} this date`);
+        `${maskAntigens(shared).join(', ')} already recorded as given on ${formatLongDay(ctx.day[e] as number)}, ${gap} day${gap === 1 ? '' : 's'} ${ctx.day[e] as number > day ? 'after' : 'before'} this date`);
     }
   }
 
@@ -61,18 +61,18 @@ export function checkProposedDose(
     if (o.status === 'TOO_LATE' || day > st.latestDay) {
       add('OUTSIDE_AGE_WINDOW', s.id,
         row.before !== null && day >= ageDay(dob, row.before)
-          ? `At ${describeAge(dob, day)} the child is past the upper age limit for ${s.name} dose ${n} (before ${row.before.text}); it must not be given late (rule ${row.rule} v${s.version})`
-          : `${s.name} dose ${n} can no longer be given on ${formatLong(day)} (last day ${formatLong(Math.min(st.latestDay, st.dueFrom))}) (rule ${row.rule} v${s.version})`);
+          ? `At ${describeExactAge(dob, day)} the child is past the upper age limit for ${s.name} dose ${n} (before ${row.before.text}); it must not be given late (rule ${row.rule} v${s.version})`
+          : `${s.name} dose ${n} can no longer be given on ${formatLongDay(day)} (last day ${formatLongDay(Math.min(st.latestDay, st.dueFrom))}) (rule ${row.rule} v${s.version})`);
       continue;
     }
     if (day < st.earliestByAge) {
       add('TOO_EARLY', s.id,
-        `At ${describeAge(dob, day)} the child is younger than the earliest age of ${row.earliest.text} for ${s.name} dose ${n}; a dose given now would not count (rule ${row.rule} v${s.version})`);
+        `At ${describeExactAge(dob, day)} the child is younger than the earliest age of ${row.earliest.text} for ${s.name} dose ${n}; a dose given now would not count (rule ${row.rule} v${s.version})`);
     } else if (day < st.intervalDay) {
       add('TOO_SOON_AFTER_PREVIOUS', s.id,
-        `${s.name} dose ${n} must be ${intervalText(st)}, so not before ${formatLong(st.intervalDay)}; a dose given now would not count (rule ${row.rule} v${s.version})`);
+        `${s.name} dose ${n} must be ${intervalText(st)}, so not before ${formatLongDay(st.intervalDay)}; a dose given now would not count (rule ${row.rule} v${s.version})`);
     } else if (day < st.effFrom) {
-      add('TOO_EARLY', s.id, `${s.name} dose ${n} is offered from ${formatLong(st.effFrom)} (rule ${row.rule} v${s.version})`);
+      add('TOO_EARLY', s.id, `${s.name} dose ${n} is offered from ${formatLongDay(st.effFrom)} (rule ${row.rule} v${s.version})`);
     }
   }
   if (relevant.length === 0 || !relevant.some((st) => st.out.status !== 'NOT_ELIGIBLE')) {
@@ -83,7 +83,7 @@ export function checkProposedDose(
       if (st.considerFromDay !== nearest) continue;
       inSchedule = true;
       add('TOO_EARLY', st.series.id,
-        `At ${describeAge(dob, day)} the child is too young for ${st.series.name}; doses before ${st.series.considerFrom?.text ?? 'that age'} belong to the earlier course (v${st.series.version})`);
+        `At ${describeExactAge(dob, day)} the child is too young for ${st.series.name}; doses before ${st.series.considerFrom?.text ?? 'that age'} belong to the earlier course (v${st.series.version})`);
     }
   }
 
@@ -92,16 +92,16 @@ export function checkProposedDose(
     if (day < c.start || day > c.end) continue;
     inSchedule = true;
     const cf = evaluateCampaign(ctx, c, false);
-    if (cf.status === 'GIVEN') add('LIKELY_DUPLICATE', c.id, `${c.name}: already given on ${formatLong(requireDay(cf.givenOn as string, 'givenOn'))}`);
+    if (cf.status === 'GIVEN') add('LIKELY_DUPLICATE', c.id, `${c.name}: already given on ${formatLongDay(requireDay(cf.givenOn as string, 'givenOn'))}`);
     else if (!cf.eligible) {
       add('NOT_IN_SCHEDULE', c.id, cf.eligibleFrom
-        ? `${c.name}: not eligible until ${formatLong(requireDay(cf.eligibleFrom, 'eligibleFrom'))}`
-        : `${c.name}: no eligibility criterion matches on ${formatLong(day)}`);
+        ? `${c.name}: not eligible until ${formatLongDay(requireDay(cf.eligibleFrom, 'eligibleFrom'))}`
+        : `${c.name}: no eligibility criterion matches on ${formatLongDay(day)}`);
     }
   }
   if (!inSchedule) {
     add('NOT_IN_SCHEDULE', null,
-      `No schedule series or campaign in force on ${formatLong(day)} offers ${proposed.antigens.join(', ')} to this person`);
+      `No schedule series or campaign in force on ${formatLongDay(day)} offers ${proposed.antigens.join(', ')} to this person`);
   }
   return warnings;
 }

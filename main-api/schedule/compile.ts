@@ -1,6 +1,6 @@
 // Turns validated rule data into compact structures once, so forecasting a person does no
 // parsing, no regex and almost no allocation.
-import { addMonthsDays, formatLong, requireDay, schoolYearStart } from './dates';
+import { addMonthsDays, formatLongDay, requireDay, schoolYearStart } from '../shared/calendar/dates';
 import {
   ANTIGENS, FLAG_CODES, campaignDataSchema, scheduleDataSchema,
   type CampaignData, type CampaignDataInput, type DoseRuleData, type ScheduleData, type ScheduleDataInput,
@@ -211,16 +211,16 @@ function compileDose(d: DoseRuleData, where: string): CompiledDose {
 
 function bornText(from: number, to: number): string {
   if (from === NEG && to === POS) return 'Any date of birth';
-  if (from === NEG) return `Born on or before ${formatLong(to)}`;
-  if (to === POS) return `Born on or after ${formatLong(from)}`;
-  return `Born ${formatLong(from)} to ${formatLong(to)}`;
+  if (from === NEG) return `Born on or before ${formatLongDay(to)}`;
+  if (to === POS) return `Born on or after ${formatLongDay(from)}`;
+  return `Born ${formatLongDay(from)} to ${formatLongDay(to)}`;
 }
 
 function rowText(e: CompiledDose): string {
   let s = `dose ${e.dose} (${e.product}) at ${e.due.text}`;
-  if (e.effFrom !== NEG && e.effTo !== POS) s += ` from ${formatLong(e.effFrom)} to ${formatLong(e.effTo)}`;
-  else if (e.effFrom !== NEG) s += ` from ${formatLong(e.effFrom)}`;
-  else if (e.effTo !== POS) s += ` until ${formatLong(e.effTo)}`;
+  if (e.effFrom !== NEG && e.effTo !== POS) s += ` from ${formatLongDay(e.effFrom)} to ${formatLongDay(e.effTo)}`;
+  else if (e.effFrom !== NEG) s += ` from ${formatLongDay(e.effFrom)}`;
+  else if (e.effTo !== POS) s += ` until ${formatLongDay(e.effTo)}`;
   return s;
 }
 

@@ -5,7 +5,7 @@ import { DTAP_IPV, MMR, MMRV, SIX, given, person, rules, series } from './schedu
 const ids = (s: { dosesCounted: { doseNumber: number }[] }) => s.dosesCounted.map((d) => d.doseNumber);
 
 describe('date-of-birth cohort boundaries', () => {
-  it('30 Jun 2024 keeps Hib/MenC at 1 year and MMR dose 2 at 3y4m; 1 Jul 2024 gets the 18-month visit', () => {
+  it('30 June 2024 keeps Hib/MenC at 1 year and MMR dose 2 at 3y4m; 1 July 2024 gets the 18-month visit', () => {
     const older = person('2024-06-30');
     const newer = person('2024-07-01');
     expect(series(older, [], '2025-06-30', 'HIB-MENC').status).toBe('DUE');
@@ -19,7 +19,7 @@ describe('date-of-birth cohort boundaries', () => {
     expect([sixNew.status, sixNew.nextDose, sixNew.dueDate]).toEqual(['DUE', 4, '2026-01-01']);
   });
 
-  it('31 Dec 2024 has MMR at 1 year and MMRV at 18 months; 1 Jan 2025 has MMRV at 12 and 18 months', () => {
+  it('31 December 2024 has MMR at 1 year and MMRV at 18 months; 1 January 2025 has MMRV at 12 and 18 months', () => {
     const a = forecast(rules, person('2024-12-31'), [], '2025-12-31');
     const b = forecast(rules, person('2025-01-01'), [], '2026-01-01');
     const get = (f: typeof a, id: string) => f.series.find((s) => s.seriesId === id)!;
@@ -27,14 +27,14 @@ describe('date-of-birth cohort boundaries', () => {
     expect(get(b, 'MMR').nextProduct).toBe('MMRV');
     expect(get(a, 'VARICELLA').dueDate).toBe('2026-06-30'); // 18 months
     expect(get(b, 'VARICELLA').dueDate).toBe('2026-01-01'); // 12 months
-    expect(get(b, 'MMR').explanation[0]).toContain('Born on or after 1 Jan 2025');
+    expect(get(b, 'MMR').explanation[0]).toContain('Born on or after 1 January 2025');
     expect(get(b, 'MMR').explanation[0]).toContain('rule MMRV-2026 v2025-26');
     // The Jul-Dec 2024 band: varicella dose 2 at 3 years 4 months.
     const v = series(person('2024-12-31'), [given('2026-06-30', MMRV)], '2026-07-01', 'VARICELLA');
     expect([v.nextDose, v.dueDate]).toEqual([2, '2028-04-30']);
   });
 
-  it('31 Aug 2022 waits for the selective catch-up; 1 Sep 2022 has MMRV at 3y4m', () => {
+  it('31 August 2022 waits for the selective catch-up; 1 September 2022 has MMRV at 3y4m', () => {
     const a = series(person('2022-08-31'), [], '2026-03-01', 'VARICELLA');
     const b = series(person('2022-09-01'), [], '2026-01-01', 'VARICELLA');
     expect([a.status, a.dueFrom, a.latestDate]).toEqual(['UPCOMING', '2026-11-01', '2028-03-31']);
@@ -44,16 +44,16 @@ describe('date-of-birth cohort boundaries', () => {
   });
 });
 
-describe('leap-day births (29 Feb 2024)', () => {
+describe('leap-day births (29 February 2024)', () => {
   const p = person('2024-02-29');
-  it('reaches 12 months on 28 Feb 2025 and 3y4m on 29 Jun 2027', () => {
+  it('reaches 12 months on 28 February 2025 and 3y4m on 29 June 2027', () => {
     expect(series(p, [], '2025-02-28', 'MMR').status).toBe('DUE');
     expect(series(p, [], '2025-02-27', 'MMR').status).toBe('UPCOMING');
     expect(series(p, [], '2025-02-28', 'HIB-MENC').dueDate).toBe('2025-02-28');
     const pre = series(p, [given('2024-04-25', SIX), given('2024-05-23', SIX), given('2024-06-20', SIX)], '2027-06-29', 'PRESCHOOL');
     expect([pre.status, pre.dueDate]).toEqual(['DUE', '2027-06-29']);
   });
-  it('an MMR dose on 27 Feb 2025 does not count; one on 28 Feb 2025 does', () => {
+  it('an MMR dose on 27 February 2025 does not count; one on 28 February 2025 does', () => {
     const early = series(p, [given('2025-02-27', MMR)], '2025-03-01', 'MMR');
     expect(ids(early)).toEqual([]);
     expect(early.dosesIgnored[0]?.reason).toMatch(/before the earliest age of 12 months for MMR\(V\) dose 1/);
@@ -67,7 +67,7 @@ describe('doses too close together', () => {
     const s = series(person('2025-09-10'), events, '2025-12-01', 'SIX-IN-1');
     expect(ids(s)).toEqual([1]);
     expect(s.dosesIgnored).toHaveLength(1);
-    expect(s.dosesIgnored[0]?.reason).toContain('20 days after dose 1 on 5 Nov 2025');
+    expect(s.dosesIgnored[0]?.reason).toContain('20 days after dose 1 on 5 November 2025');
     expect(s.dosesIgnored[0]?.reason).toContain('at least 4 weeks');
     expect([s.nextDose, s.dueFrom]).toEqual([2, '2025-12-03']);
   });
@@ -89,7 +89,7 @@ describe('doses too close together', () => {
 });
 
 describe('rotavirus is never given late', () => {
-  const p = person('2025-09-10'); // 15 weeks = 24 Dec 2025, 24 weeks = 25 Feb 2026
+  const p = person('2025-09-10'); // 15 weeks = 24 December 2025, 24 weeks = 25 February 2026
   it('dose 1 is OVERDUE on the last day before 15 weeks and TOO_LATE from 15 weeks', () => {
     expect(series(p, [], '2025-12-23', 'ROTAVIRUS').status).toBe('OVERDUE');
     expect(series(p, [], '2025-12-24', 'ROTAVIRUS').status).toBe('TOO_LATE');
@@ -190,7 +190,7 @@ describe('declines, contraindications, deaths and special groups', () => {
     expect(series(p, [], '2028-06-01', 'SHINGLES').status).toBe('NOT_ELIGIBLE');
     expect(series(p, [], '2028-06-01', 'SHINGLES-IMMUNO').status).toBe('OVERDUE');
   });
-  it('RSV: aged 80 and over becomes eligible from 1 Apr 2026 (check rule)', () => {
+  it('RSV: aged 80 and over becomes eligible from 1 April 2026 (check rule)', () => {
     const p = person('1940-05-01');
     expect(series(p, [], '2026-03-31', 'RSV-OLDER').status).toBe('UPCOMING');
     expect(series(p, [], '2026-04-01', 'RSV-OLDER').status).toBe('DUE');

@@ -4,7 +4,7 @@ import {
   FLAG_INDEX, addSpan, antigenMask, rowOn, segmentFor, versionOn,
   NEG, POS, type CohortSegment, type CompiledCampaign, type CompiledDose, type CompiledRules, type CompiledSeries, type Span,
 } from './compile';
-import { civilFromDay, dayFromCivil, describeAge, monthsAfterCivil, formatDay, formatLong, parseDay, requireDay } from './dates';
+import { civilFromDay, dayFromCivil, describeExactAge, monthsAfterCivil, formatDay, formatLongDay, parseDay, requireDay } from '../shared/calendar/dates';
 import type {
   CampaignForecast, CampaignStatus, CountedDose, EventInput, Forecast, ForecastOptions, IgnoredDose,
   NotGivenReason, PersonInput, SeriesForecast, SeriesStatus,
@@ -213,9 +213,9 @@ export function intervalText(st: SeriesState): string {
   const row = st.row;
   if (row === null || st.intervalDay === NEG) return '';
   if (st.intervalPrior !== NEG && row.afterInterval !== null) {
-    return `at least ${row.afterInterval.text} after the last ${row.afterDescription} on ${formatLong(st.intervalPrior)}`;
+    return `at least ${row.afterInterval.text} after the last ${row.afterDescription} on ${formatLongDay(st.intervalPrior)}`;
   }
-  return `at least ${row.minInterval?.text ?? ''} after dose ${st.counted} on ${formatLong(st.lastDay)}`;
+  return `at least ${row.minInterval?.text ?? ''} after dose ${st.counted} on ${formatLongDay(st.lastDay)}`;
 }
 
 export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: boolean): SeriesState {
@@ -234,21 +234,21 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
   };
   const { dob, asOf } = ctx;
   if (ctx.death <= asOf) {
-    if (explain) ex.push(`Died on ${formatLong(ctx.death)}, so no further doses are offered`);
+    if (explain) ex.push(`Died on ${formatLongDay(ctx.death)}, so no further doses are offered`);
     return st;
   }
   const seg = segmentFor(s, dob);
   st.segment = seg;
   if (seg === null || seg.entries.length === 0) {
-    if (explain) ex.push(seg ? seg.description : `Born on ${formatLong(dob)}: outside the date-of-birth cohorts of ${s.name} (v${s.version})`);
+    if (explain) ex.push(seg ? seg.description : `Born on ${formatLongDay(dob)}: outside the date-of-birth cohorts of ${s.name} (v${s.version})`);
     return st;
   }
   if (s.requiresMask !== 0 && (ctx.flagsAsOf & s.requiresMask) === 0) {
-    if (explain) ex.push(`${s.name} is only for people with ${s.requiresText} recorded on ${formatLong(asOf)} (v${s.version})`);
+    if (explain) ex.push(`${s.name} is only for people with ${s.requiresText} recorded on ${formatLongDay(asOf)} (v${s.version})`);
     return st;
   }
   if ((ctx.flagsAsOf & s.excludedMask) !== 0) {
-    if (explain) ex.push(`${s.excludedText} recorded on ${formatLong(asOf)}, so a different series applies instead of ${s.name} (v${s.version})`);
+    if (explain) ex.push(`${s.excludedText} recorded on ${formatLongDay(asOf)}, so a different series applies instead of ${s.name} (v${s.version})`);
     return st;
   }
   if (explain) ex.push(seg.description);
@@ -273,7 +273,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     if (usedBy >= 0) {
       dosesIgnored.push({
         eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
-        reason: `given on ${formatLong(d)} and already counted for another series (dose ${(ctx.counted[e * stride + usedBy] as number) - 1}), so it does not also count as ${s.name}`,
+        reason: `given on ${formatLongDay(d)} and already counted for another series (dose ${(ctx.counted[e * stride + usedBy] as number) - 1}), so it does not also count as ${s.name}`,
       });
       continue;
     }
@@ -286,7 +286,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     }
     if (next > nDoses) {
       extra++;
-      if (explain) ex.push(`A further dose on ${formatLong(d)} was not needed: the course was already complete`);
+      if (explain) ex.push(`A further dose on ${formatLongDay(d)} was not needed: the course was already complete`);
       continue;
     }
     const r = rowOn(entries[next - 1] as CompiledDose[], d);
@@ -294,14 +294,14 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     if (d < earliest) {
       dosesIgnored.push({
         eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
-        reason: `given at ${describeAge(dob, d)}, before the earliest age of ${r.earliest.text} for ${s.name} dose ${next}, so it does not count (${rule(r, s)})`,
+        reason: `given at ${describeExactAge(dob, d)}, before the earliest age of ${r.earliest.text} for ${s.name} dose ${next}, so it does not count (${rule(r, s)})`,
       });
       continue;
     }
     if (lastDay !== NEG && r.minInterval !== null && d < addSpan(lastDay, r.minInterval)) {
       dosesIgnored.push({
         eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
-        reason: `given ${d - lastDay} days after dose ${counted} on ${formatLong(lastDay)}; ${s.name} dose ${next} must be at least ${r.minInterval.text} after the previous dose, so it does not count (${rule(r, s)})`,
+        reason: `given ${d - lastDay} days after dose ${counted} on ${formatLongDay(lastDay)}; ${s.name} dose ${next} must be at least ${r.minInterval.text} after the previous dose, so it does not count (${rule(r, s)})`,
       });
       continue;
     }
@@ -313,7 +313,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
       if (prior !== NEG && d < addSpan(prior, r.afterInterval)) {
         dosesIgnored.push({
           eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
-          reason: `given on ${formatLong(d)}, less than ${r.afterInterval.text} after the last ${r.afterDescription} on ${formatLong(prior)}, so it does not count as ${s.name} dose ${next} (${rule(r, s)})`,
+          reason: `given on ${formatLongDay(d)}, less than ${r.afterInterval.text} after the last ${r.afterDescription} on ${formatLongDay(prior)}, so it does not count as ${s.name} dose ${next} (${rule(r, s)})`,
         });
         continue;
       }
@@ -324,7 +324,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     ctx.counted[e * stride + s.index] = counted + 1;
     dosesCounted.push({ eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string, doseNumber: counted });
     if (explain) {
-      let line = `Dose ${counted} given on ${formatLong(d)} (at ${describeAge(dob, d)})`;
+      let line = `Dose ${counted} given on ${formatLongDay(d)} (at ${describeExactAge(dob, d)})`;
       if (r.before !== null && d >= ageAt(ctx, r.before)) line += `; this was after the upper age limit (before ${r.before.text}) but it was given, so it counts`;
       ex.push(line);
     }
@@ -343,7 +343,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     const reason = ctx.reason[e] ?? null;
     if (explain) {
       const why = reason === null ? 'no reason recorded' : NOT_GIVEN_REASON_LABELS[reason].toLowerCase();
-      ex.push(`Not given on ${formatLong(d)}: ${why}${reason === 'ALREADY_GIVEN' ? '; it counts only once the dose itself is recorded' : ''}`);
+      ex.push(`Not given on ${formatLongDay(d)}: ${why}${reason === 'ALREADY_GIVEN' ? '; it counts only once the dose itself is recorded' : ''}`);
     }
     if (reason === 'DECLINED' || reason === 'CONTRAINDICATED') {
       refusal = reason;
@@ -400,18 +400,18 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
 
   if (explain) {
     ex.push(`Next: dose ${row.dose} (${row.product}), ${rule(row, s)}${row.notes ? ` — ${row.notes}` : ''}`);
-    const from: string[] = [`earliest age ${row.earliest.text} on ${formatLong(earliestByAge)}`];
+    const from: string[] = [`earliest age ${row.earliest.text} on ${formatLongDay(earliestByAge)}`];
     if (st.intervalDay !== NEG) from.push(intervalText(st));
-    if (effFrom !== NEG && (effFrom === dueFrom || effFrom > asOf)) from.push(`offered from ${formatLong(effFrom)}`);
-    ex.push(`Counts if given on or after ${formatLong(dueFrom)} (${from.join('; ')})`);
-    if (behind) ex.push(`Due on ${formatLong(dueDay)}: the course resumes from dose ${counted}, it is never restarted`);
-    else if (dueDay === dueByAge) ex.push(`Due at ${row.due.text} on ${formatLong(dueDay)}`);
-    else ex.push(`Due on ${formatLong(dueDay)} (at ${row.due.text} by age, but not before it can count)`);
-    ex.push(`Overdue from ${formatLong(overdueDay)}`);
+    if (effFrom !== NEG && (effFrom === dueFrom || effFrom > asOf)) from.push(`offered from ${formatLongDay(effFrom)}`);
+    ex.push(`Counts if given on or after ${formatLongDay(dueFrom)} (${from.join('; ')})`);
+    if (behind) ex.push(`Due on ${formatLongDay(dueDay)}: the course resumes from dose ${counted}, it is never restarted`);
+    else if (dueDay === dueByAge) ex.push(`Due at ${row.due.text} on ${formatLongDay(dueDay)}`);
+    else ex.push(`Due on ${formatLongDay(dueDay)} (at ${row.due.text} by age, but not before it can count)`);
+    ex.push(`Overdue from ${formatLongDay(overdueDay)}`);
     if (latestDay !== POS) {
       ex.push(row.before !== null && latestDay === ageAt(ctx, row.before) - 1
-        ? `Must be given before ${row.before.text}, so by ${formatLong(latestDay)}`
-        : `Offered until ${formatLong(latestDay)}`);
+        ? `Must be given before ${row.before.text}, so by ${formatLongDay(latestDay)}`
+        : `Offered until ${formatLongDay(latestDay)}`);
     }
   }
 
@@ -420,12 +420,12 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     status = 'TOO_LATE';
     if (explain) {
       ex.push(dueFrom > latestDay && asOf <= latestDay
-        ? `Too late: dose ${row.dose} could not count before ${formatLong(latestDay)}, so it is not given`
-        : `Too late: the last day for dose ${row.dose} was ${formatLong(latestDay)}; it is never given late`);
+        ? `Too late: dose ${row.dose} could not count before ${formatLongDay(latestDay)}, so it is not given`
+        : `Too late: the last day for dose ${row.dose} was ${formatLongDay(latestDay)}; it is never given late`);
     }
   } else if (refusal !== null) {
     status = refusal;
-    if (explain) ex.push(`${refusal === 'DECLINED' ? 'Declined' : 'Contraindicated'} on ${formatLong(refusalDay)}; a later dose given will still count`);
+    if (explain) ex.push(`${refusal === 'DECLINED' ? 'Declined' : 'Contraindicated'} on ${formatLongDay(refusalDay)}; a later dose given will still count`);
   } else if (asOf < dueDay) {
     status = 'UPCOMING';
   } else if (asOf >= overdueDay) {
@@ -478,7 +478,7 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
     else if (ctx.reason[e] === 'DECLINED' && d >= c.start) declinedDay = d;
   }
   if (ctx.death <= asOf) {
-    if (explain) ex.push(`Died on ${formatLong(ctx.death)}`);
+    if (explain) ex.push(`Died on ${formatLongDay(ctx.death)}`);
     return res;
   }
   // Eligibility on the assessment date, or the first criterion start still to come in the campaign.
@@ -506,22 +506,22 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
   if (givenDay !== NEG) {
     status = 'GIVEN';
     res.givenOn = formatDay(givenDay);
-    if (explain) ex.push(`Given on ${formatLong(givenDay)}, which counts for ${c.name}`);
+    if (explain) ex.push(`Given on ${formatLongDay(givenDay)}, which counts for ${c.name}`);
   } else if (asOf > c.end) {
     status = 'NOT_ELIGIBLE';
-    if (explain) ex.push(`${c.name} ended on ${formatLong(c.end)}`);
+    if (explain) ex.push(`${c.name} ended on ${formatLongDay(c.end)}`);
   } else if (res.eligible && declinedDay !== NEG) {
     status = 'DECLINED';
-    if (explain) ex.push(`Declined on ${formatLong(declinedDay)}`);
+    if (explain) ex.push(`Declined on ${formatLongDay(declinedDay)}`);
   } else if (res.eligible) {
     status = 'DUE';
-    if (explain) ex.push(`Eligible on ${formatLong(asOf)}: ${reasons.length === 1 ? 'one criterion matches' : `${reasons.length} criteria match`}`);
+    if (explain) ex.push(`Eligible on ${formatLongDay(asOf)}: ${reasons.length === 1 ? 'one criterion matches' : `${reasons.length} criteria match`}`);
   } else if (res.eligibleFrom !== null) {
     status = 'UPCOMING';
-    if (explain) ex.push(`Not yet: eligible from ${formatLong(earliestFuture)} when that part of ${c.name} starts`);
+    if (explain) ex.push(`Not yet: eligible from ${formatLongDay(earliestFuture)} when that part of ${c.name} starts`);
   } else {
     status = 'NOT_ELIGIBLE';
-    if (explain) ex.push(`No criterion of ${c.name} v${c.version} matches on ${formatLong(asOf)}`);
+    if (explain) ex.push(`No criterion of ${c.name} v${c.version} matches on ${formatLongDay(asOf)}`);
   }
   res.status = status;
   return res;

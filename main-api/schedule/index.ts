@@ -4,5 +4,4 @@ export { forecast } from './forecast';
 export { checkProposedDose } from './check';
 export { loadScheduleFiles, parseRuleFile, RuleFileError, type LoadedRules } from './load';
 export { scheduleRules, rulesVersion, defaultRulesDir } from './shipped-rules';
-export { addMonthsDays, dayFromCivil, formatDay, formatLong, parseDay, schoolYearStart } from './dates';
 export * from './types';

@@ -48,7 +48,7 @@ describe('loading rule files', () => {
 
   it('refuses an impossible date and an unknown field', () => {
     const d1 = withFile('date.json', (j: Json) => { j.series[1].bornFrom = '2017-02-30'; });
-    expect(() => loadScheduleFiles(d1)).toThrow(/date\.json: series\[1\]\.bornFrom: is not a real calendar date/);
+    expect(() => loadScheduleFiles(d1)).toThrow(/date\.json: series\[1\]\.bornFrom: Use a real date written YYYY-MM-DD/);
     const d2 = withFile('field.json', (j: Json) => { j.series[1].doses[0].dueAgee = '8w'; });
     expect(() => loadScheduleFiles(d2)).toThrow(/field\.json: series\[1\]\.doses\[0\]/);
   });

@@ -1,7 +1,7 @@
 // Micro benchmark for population runs: synthetic children with realistic histories.
 import { fileURLToPath } from 'node:url';
 import { compileSchedule, type CompiledRules } from './compile';
-import { addMonthsDays, formatDay, parseDay } from './dates';
+import { addMonthsDays, formatDay, parseDay } from '../shared/calendar/dates';
 import { forecast } from './forecast';
 import { loadScheduleFiles } from './load';
 import type { EventInput, PersonInput } from './types';

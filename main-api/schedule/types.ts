@@ -1,6 +1,7 @@
 // The rule files' shape (validated with zod when loaded) and the engine's output types.
 // Rule files are data so they can be versioned, reviewed and later stored in the database.
 import { z } from 'zod';
+import { isoDate } from '../contract/common';
 import { Antigen } from '../shared/vocabulary/antigens';
 import { FlagCode } from '../shared/vocabulary/flags';
 import type { NotGivenReason, Outcome } from '../shared/vocabulary/vaccination';
@@ -11,14 +12,6 @@ export { FLAG_CODES, type FlagCode } from '../shared/vocabulary/flags';
 export type { NotGivenReason, Outcome } from '../shared/vocabulary/vaccination';
 export type { CampaignStatus, SeriesKind, SeriesStatus, WarningCode } from '../shared/vocabulary/schedule';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
-  .refine((s) => {
-    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-    const dt = new Date(Date.UTC(y, m - 1, d));
-    return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
-  }, 'is not a real calendar date');
 
 /** A period such as '4w', '6m', '1y', '3y4m', '15w', '0d'. Months are calendar months. */
 export const periodSpec = z

@@ -5,11 +5,9 @@ import {
   checkNotExpired,
   checkOutcome,
   checkReaction,
-  displayDate,
   procedureFor,
   resolveOccurrence,
 } from './vaccination.rules';
-import { londonDate } from '../shared/calendar/england';
 
 function failure(fn: () => unknown): AppError {
   try {
@@ -20,24 +18,6 @@ function failure(fn: () => unknown): AppError {
   }
   throw new Error('expected an AppError');
 }
-
-describe('londonDate', () => {
-  it('uses the date in England, across the summer-time boundary', () => {
-    expect(londonDate('2025-06-30T23:30:00Z')).toBe('2025-07-01'); // BST: 00:30 next day
-    expect(londonDate('2025-12-31T23:30:00Z')).toBe('2025-12-31'); // GMT
-    expect(londonDate('2025-10-01T00:30:00+02:00')).toBe('2025-09-30');
-  });
-  it('refuses something that is not an instant', () => {
-    expect(failure(() => londonDate('nonsense')).code).toBe('VALIDATION');
-  });
-});
-
-describe('displayDate', () => {
-  it('formats without a Date object', () => {
-    expect(displayDate('2025-10-01')).toBe('1 October 2025');
-    expect(displayDate('2026-02-28')).toBe('28 February 2026');
-  });
-});
 
 describe('resolveOccurrence', () => {
   it('needs a date or a time', () => {

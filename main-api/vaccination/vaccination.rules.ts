@@ -2,14 +2,8 @@
 // No database and no schedule logic here (the schedule engine gives warnings separately).
 import type { Outcome, ProcedureDose } from '../shared/vocabulary/vaccination';
 import { fieldError } from '../contract/result';
+import { formatLongDate } from '../shared/calendar/dates';
 import { londonDate } from '../shared/calendar/england';
-
-/** Formats 'YYYY-MM-DD' as '1 October 2025' for messages, without a local-time Date. */
-export function displayDate(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number);
-  const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-  return `${d} ${months[(m ?? 1) - 1]} ${y}`;
-}
 
 /**
  * Settles the clinical date from what was entered: the date alone, the moment alone (its date
@@ -22,7 +16,7 @@ export function resolveOccurrence(occurredAt: string | null, occurredOn: string 
   if (occurredAt === null) return { occurredAt: null, occurredOn: occurredOn as string };
   const derived = londonDate(occurredAt);
   if (occurredOn !== null && occurredOn !== derived) {
-    throw fieldError('occurredAt', `The time given falls on ${displayDate(derived)} in England, not ${displayDate(occurredOn)}.`);
+    throw fieldError('occurredAt', `The time given falls on ${formatLongDate(derived)} in England, not ${formatLongDate(occurredOn)}.`);
   }
   return { occurredAt, occurredOn: derived };
 }
@@ -33,20 +27,20 @@ export function checkDateAllowed(
   person: { dateOfBirth: string; dateOfDeath: string | null },
 ): void {
   if (occurredOn > today) {
-    throw fieldError('occurredOn', `The vaccination date ${displayDate(occurredOn)} is in the future.`);
+    throw fieldError('occurredOn', `The vaccination date ${formatLongDate(occurredOn)} is in the future.`);
   }
   if (occurredOn < person.dateOfBirth) {
-    throw fieldError('occurredOn', `The vaccination date ${displayDate(occurredOn)} is before the date of birth (${displayDate(person.dateOfBirth)}).`);
+    throw fieldError('occurredOn', `The vaccination date ${formatLongDate(occurredOn)} is before the date of birth (${formatLongDate(person.dateOfBirth)}).`);
   }
   if (person.dateOfDeath !== null && occurredOn > person.dateOfDeath) {
-    throw fieldError('occurredOn', `The vaccination date ${displayDate(occurredOn)} is after the date of death (${displayDate(person.dateOfDeath)}).`);
+    throw fieldError('occurredOn', `The vaccination date ${formatLongDate(occurredOn)} is after the date of death (${formatLongDate(person.dateOfDeath)}).`);
   }
 }
 
 /** Expired vaccine is never recorded as given: the batch must be in date on the day. */
 export function checkNotExpired(batchNumber: string, expiryDate: string, occurredOn: string): void {
   if (expiryDate < occurredOn) {
-    throw fieldError('batch', `Batch ${batchNumber} expired on ${displayDate(expiryDate)}, before the vaccination date ${displayDate(occurredOn)}. Check the batch number, or record the dose as not given.`);
+    throw fieldError('batch', `Batch ${batchNumber} expired on ${formatLongDate(expiryDate)}, before the vaccination date ${formatLongDate(occurredOn)}. Check the batch number, or record the dose as not given.`);
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   VaccinationHistory,
 } from '../contract/vaccination';
 import { VaccinationRepository, type EventInsert, type ReactionInsert } from './vaccination.repository';
+import { formatLongDate } from '../shared/calendar/dates';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { violatesConstraint } from '../platform/db/errors';
 import {
@@ -23,7 +24,6 @@ import {
   checkNotExpired,
   checkOutcome,
   checkReaction,
-  displayDate,
   resolveOccurrence,
 } from './vaccination.rules';
 
@@ -64,7 +64,7 @@ export class VaccinationService {
   }): Promise<Batch> {
     const today = this.today();
     if (input.expiryDate < today) {
-      throw fieldError('expiryDate', `Batch ${input.batchNumber} expired on ${displayDate(input.expiryDate)}; expired stock cannot be added.`);
+      throw fieldError('expiryDate', `Batch ${input.batchNumber} expired on ${formatLongDate(input.expiryDate)}; expired stock cannot be added.`);
     }
     return this.inTransaction(async (repo) => {
       if (!(await repo.product(input.productCode))) {
@@ -72,7 +72,7 @@ export class VaccinationService {
       }
       const { batch, created } = await repo.insertBatch(input, today);
       if (!created) {
-        throw conflictWith(`Batch ${batch.batchNumber} is already recorded for this product, expiring ${displayDate(batch.expiryDate)}.`, batch.id);
+        throw conflictWith(`Batch ${batch.batchNumber} is already recorded for this product, expiring ${formatLongDate(batch.expiryDate)}.`, batch.id);
       }
       return batch;
     });
@@ -259,7 +259,7 @@ export class VaccinationService {
     }
     if (found) {
       if (ref.expiryDate !== undefined && ref.expiryDate !== found.expiryDate) {
-        throw fieldError('batch', `Batch ${found.batchNumber} of ${product.shortName} is recorded as expiring on ${displayDate(found.expiryDate)}, not ${displayDate(ref.expiryDate)}. Check the vial.`);
+        throw fieldError('batch', `Batch ${found.batchNumber} of ${product.shortName} is recorded as expiring on ${formatLongDate(found.expiryDate)}, not ${formatLongDate(ref.expiryDate)}. Check the vial.`);
       }
       checkNotExpired(found.batchNumber, found.expiryDate, occurredOn);
       return { id: found.id, batchNumber: found.batchNumber, expiryDate: found.expiryDate };

@@ -15,43 +15,7 @@ import type {
 import type { CampaignStatus, SeriesStatus } from '../../../../main-api/shared/vocabulary/schedule';
 import { isRouteCode, isSiteCode, routeCoding, siteCoding, USUAL_SITE_FOR_ROUTE, type SiteCode } from '../../../../main-api/shared/vocabulary/sites';
 import type { LegalBasis, NotGivenReason, Outcome } from '../../../../main-api/shared/vocabulary/vaccination';
-
-// ---------------------------------------------------------------------------------------
-// Dates typed as dd/mm/yyyy
-
-/**
- * '5/3/2025', '05/03/2025', '05-03-2025', '05.03.2025' or '2025-03-05' -> '2025-03-05'.
- * Null when it is not a real calendar date. Works on parts only, never a local-time Date.
- */
-export function parseTypedDate(text: string): string | null {
-  const t = text.trim();
-  let y: number;
-  let m: number;
-  let d: number;
-  const uk = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
-  if (uk) {
-    d = Number(uk[1]);
-    m = Number(uk[2]);
-    y = Number(uk[3]);
-  } else if (iso) {
-    y = Number(iso[1]);
-    m = Number(iso[2]);
-    d = Number(iso[3]);
-  } else {
-    return null;
-  }
-  if (m < 1 || m > 12 || d < 1) return null;
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (d > last) return null;
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
-/** '2025-03-05' -> '05/03/2025', the form's own way of showing a date. */
-export function toTypedDate(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
-}
+import { formatShortDate, parseEnteredDate } from '../../../../main-api/shared/calendar/dates';
 
 // ---------------------------------------------------------------------------------------
 // Forecast
@@ -236,7 +200,7 @@ export interface VaccinationForm {
 
 export function emptyForm(today: string, performerName: string): VaccinationForm {
   return {
-    date: toTypedDate(today),
+    date: formatShortDate(today),
     outcome: 'GIVEN',
     notGivenReason: null,
     productCode: null,
@@ -339,6 +303,8 @@ export interface BuildContext {
   batches: readonly Batch[];
   /** Makes the identity of a record reported from elsewhere (random in the app). */
   newSourceId: () => string;
+  /** England's date, from the session: how a two-digit year is read. */
+  today: string;
 }
 
 /**
@@ -350,7 +316,7 @@ export function buildRecordInput(
   ctx: BuildContext,
 ): { ok: true; input: RecordVaccinationInput } | { ok: false; problems: FormProblem[] } {
   const problems: FormProblem[] = [];
-  const date = parseTypedDate(f.date);
+  const date = parseEnteredDate(f.date, ctx.today);
   if (!date) problems.push({ field: 'date', message: 'Enter the date as dd/mm/yyyy, for example 05/03/2025.' });
   if (!f.programmeCode) problems.push({ field: 'programmeCode', message: 'Choose the programme.' });
   const given = f.outcome === 'GIVEN';
@@ -367,7 +333,7 @@ export function buildRecordInput(
     if (existing) {
       batch = { id: existing.id, batchNumber: existing.batchNumber };
     } else if (f.batchNumber.trim()) {
-      const expiry = f.batchExpiry.trim() ? parseTypedDate(f.batchExpiry) : null;
+      const expiry = f.batchExpiry.trim() ? parseEnteredDate(f.batchExpiry, ctx.today, 'nearest') : null;
       if (f.batchExpiry.trim() && !expiry) {
         problems.push({ field: 'batchExpiry', message: 'Enter the expiry date as dd/mm/yyyy.' });
       } else if (!expiry && f.primarySource) {
@@ -414,20 +380,6 @@ export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i += 1) out[i] = bin.charCodeAt(i);
   return out;
-}
-
-/**
- * A date and clock time typed on this computer, as an ISO instant. The clock time is local on
- * purpose: it is what the person reading the clock wrote down. Null when unreadable.
- */
-export function localInstant(dateIso: string, time: string): string | null {
-  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateIso);
-  const t = /^(\d{1,2})[:.](\d{2})$/.exec(time.trim());
-  if (!d || !t) return null;
-  const h = Number(t[1]);
-  const min = Number(t[2]);
-  if (h > 23 || min > 59) return null;
-  return new Date(Number(d[1]), Number(d[2]) - 1, Number(d[3]), h, min).toISOString();
 }
 
 /** Only the fields a correction actually changes; the server refuses an empty correction. */

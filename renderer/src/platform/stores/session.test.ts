@@ -1,8 +1,12 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import type { SessionInfo } from '../../../../main-api/contract/session';
 import { capabilitiesOf, type RoleCode } from '../../../../main-api/shared/vocabulary/roles';
 import { sessionCan, useSessionStore } from './session';
+import { api } from '../transport';
+
+vi.mock('../transport', () => ({ api: { 'health.check': vi.fn() }, transportKind: () => 'ipc' }));
+const healthCheck = vi.mocked(api['health.check']);
 
 function sessionAs(...roleCodes: RoleCode[]): SessionInfo {
   return {
@@ -40,5 +44,24 @@ describe('what the session may do', () => {
     expect(store.can('record.print')).toBe(true);
     expect(store.can('users.manage')).toBe(false);
     expect(sessionCan(null, 'record.view')).toBe(false);
+  });
+});
+
+describe("today's date", () => {
+  it('comes from the main process at sign-in and moves on when a form asks again after midnight', async () => {
+    const store = useSessionStore();
+    expect(store.today).toBe('');
+    store.session = sessionAs('child-health');
+    expect(store.today).toBe('2026-03-01');
+    healthCheck.mockResolvedValueOnce({ ok: true, value: { database: 'ok', latencyMs: 1, today: '2026-03-02' } });
+    expect(await store.refreshToday()).toBe('2026-03-02');
+    expect(store.session.today).toBe('2026-03-02');
+  });
+
+  it('keeps the date it had when the main process cannot be asked', async () => {
+    const store = useSessionStore();
+    store.session = sessionAs('child-health');
+    healthCheck.mockResolvedValueOnce({ ok: false, error: { code: 'UNAVAILABLE', message: 'down' } });
+    expect(await store.refreshToday()).toBe('2026-03-01');
   });
 });

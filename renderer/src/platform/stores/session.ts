@@ -32,6 +32,8 @@ export const useSessionStore = defineStore('session', {
     capabilities: (state): readonly Capability[] => state.session?.capabilities ?? [],
     roleCodes: (state): readonly RoleCode[] => state.session?.roleCodes ?? [],
     can: (state) => (capability: Capability): boolean => sessionCan(state.session, capability),
+    /** England's date, from the main process: the default for every date the user enters. */
+    today: (state): string => state.session?.today ?? '',
   },
   actions: {
     /**
@@ -86,6 +88,15 @@ export const useSessionStore = defineStore('session', {
           throw new Error(`Unknown session state ${JSON.stringify(unhandled)}`);
         }
       }
+    },
+    /**
+     * Asks the main process for today's date again, so a screen left open past midnight
+     * defaults to the new day. Called when a form opens; a failure keeps the date it had.
+     */
+    async refreshToday(): Promise<string> {
+      const result = await api['health.check']({});
+      if (result.ok && this.session && this.session.today !== result.value.today) this.session.today = result.value.today;
+      return this.today;
     },
     /** Returns the error for the form, or null when signed in (or when the connection is lost). */
     async login(user: string, password: string, remember: boolean): Promise<ApiError | null> {
