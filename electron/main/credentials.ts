@@ -47,7 +47,7 @@ export function serverKey(url: string): string {
   return `${u.hostname.toLowerCase()}:${port}/${database}`;
 }
 
-export function encryptionUsable(cipher: Cipher): { usable: boolean; reason?: string } {
+function encryptionUsable(cipher: Cipher): { usable: boolean; reason?: string } {
   try {
     if (!cipher.isEncryptionAvailable()) return { usable: false, reason: 'the operating system key store is not available' };
     const backend = cipher.getSelectedStorageBackend?.();

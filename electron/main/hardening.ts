@@ -37,7 +37,7 @@ function openIfAllowed(url: string, log: Log): void {
   }
 }
 
-export function guardContents(contents: WebContents, origins: readonly string[], log: Log): void {
+function guardContents(contents: WebContents, origins: readonly string[], log: Log): void {
   // No new Electron windows ever; approved https links go to the user's browser.
   contents.setWindowOpenHandler(({ url }) => {
     openIfAllowed(url, log);

@@ -36,7 +36,7 @@ export interface IpcOptions {
   log: Logger;
 }
 
-export function senderFacts(event: InvokeEventLike, ownsSender: (sender: unknown) => boolean): SenderFacts {
+function senderFacts(event: InvokeEventLike, ownsSender: (sender: unknown) => boolean): SenderFacts {
   let frame: FrameLike | null;
   try {
     // Reading senderFrame after the frame navigated away or was destroyed can throw or give null.
@@ -57,7 +57,7 @@ export function senderFacts(event: InvokeEventLike, ownsSender: (sender: unknown
   return { frameUrl: url, isMainFrame, isOwnWindow: ownsSender(event.sender) };
 }
 
-export function createChannelListener(channel: string, options: Omit<IpcOptions, 'ipcMain'>) {
+function createChannelListener(channel: string, options: Omit<IpcOptions, 'ipcMain'>) {
   return async (event: InvokeEventLike, input?: unknown): Promise<Result<unknown>> => {
     try {
       const facts = senderFacts(event, options.ownsSender);

@@ -16,4 +16,4 @@ export function setupLogging(isPackaged: boolean): Log {
   };
 }
 
-export { log as electronLog };
+;

@@ -4,7 +4,7 @@ import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** The renderer is served from this privileged scheme instead of file://. */
 export const APP_SCHEME = 'app';
-export const APP_HOST = 'ims';
+const APP_HOST = 'ims';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
@@ -60,7 +60,7 @@ export function isTrustedUrl(url: string, origins: readonly string[]): boolean {
  * Sites a link in the app may open in the user's browser: national guidance only. Anything
  * else is refused, so a crafted link in imported data cannot send staff to an arbitrary page.
  */
-export const EXTERNAL_HOSTS: readonly string[] = [
+const EXTERNAL_HOSTS: readonly string[] = [
   'www.nhs.uk',
   'www.england.nhs.uk',
   'digital.nhs.uk',

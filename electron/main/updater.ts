@@ -11,11 +11,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const UPDATE_POLICY_FILE = 'update-policy.json';
+const UPDATE_POLICY_FILE = 'update-policy.json';
 export const DEFAULT_CHECK_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
 /** Contents of update-policy.json (see resources/build/update-policy.json). */
-export interface UpdatePolicy {
+interface UpdatePolicy {
   updates: 'enabled' | 'disabled';
   feedUrl?: string;
   checkIntervalHours?: number;

@@ -9,7 +9,7 @@ import { UsersRepository } from './users.repository';
 import { scramVerifier } from './scram';
 import { ROLE_CODES as USER_ROLES, ROLE_GROUP as GROUP_OF, roleOfGroup, type RoleCode as UserRole } from '../shared/vocabulary/roles';
 
-export { USER_ROLES, type UserRole };
+export { USER_ROLES,  };
 const ALL_GROUPS = Object.values(GROUP_OF);
 
 const NAME_PATTERN = /^[a-z][a-z0-9_]{2,62}$/;
@@ -31,7 +31,7 @@ export interface UserSummary {
   createdAt: string;
 }
 
-export function validateUserName(name: string): void {
+function validateUserName(name: string): void {
   if (!NAME_PATTERN.test(name)) {
     throw fieldError('name', `"${name}" is not a valid user name: use 3 to 63 lower-case letters, digits or underscores, starting with a letter.`);
   }
@@ -41,7 +41,7 @@ export function validateUserName(name: string): void {
   }
 }
 
-export function groupFor(role: string): string {
+function groupFor(role: string): string {
   const group = (GROUP_OF as Record<string, string | undefined>)[role];
   if (!group) {
     throw fieldError('role', `Unknown role "${role}". Use one of: ${USER_ROLES.join(', ')}.`);
@@ -50,13 +50,13 @@ export function groupFor(role: string): string {
 }
 
 /** Printable ASCII only: the server applies SASLprep to other characters, the verifier here does not. */
-export function validatePassword(password: string): void {
+function validatePassword(password: string): void {
   if (password.length < 12 || password.length > 200 || !/^[\x21-\x7e]+$/.test(password)) {
     throw fieldError('password', 'A password needs 12 to 200 printable characters (letters, digits, punctuation; no spaces).');
   }
 }
 
-export function generatePassword(): string {
+function generatePassword(): string {
   return randomBytes(18).toString('base64url'); // 24 characters, 144 bits
 }
 

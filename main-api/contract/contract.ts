@@ -20,7 +20,7 @@ export const contract = {
 /** Channels that need a signed-in user; the host forwards them to that user's services. */
 export type UserChannel = Exclude<Channel, keyof typeof sessionChannels>;
 
-export type Contract = typeof contract;
+type Contract = typeof contract;
 export type Channel = keyof Contract;
 export type Input<C extends Channel> = z.input<Contract[C]['input']>;
 export type ParsedInput<C extends Channel> = z.output<Contract[C]['input']>;
@@ -35,4 +35,4 @@ export type Handlers = { [C in Channel]: (input: ParsedInput<C>) => Promise<Outp
 export const channels = Object.keys(contract) as Channel[];
 
 /** Channels that every transport answers before anyone is signed in. */
-export const sessionChannelNames = Object.keys(sessionChannels) as (keyof typeof sessionChannels)[];
+const sessionChannelNames = Object.keys(sessionChannels) as (keyof typeof sessionChannels)[];

@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { isoDate, type HandlersOf } from './common';
 import { CampaignStatus, SeriesKind, SeriesStatus, WarningCode } from '../shared/vocabulary/schedule';
 
-export const ForecastInput = z.object({
+const ForecastInput = z.object({
   personId: z.number().int().positive(),
   /** The date to assess on; today (in England) when omitted. */
   on: isoDate.optional(),
 });
 
-export const CountedDose = z.object({
+const CountedDose = z.object({
   eventId: z.number().int().nullable(),
   date: isoDate,
   doseNumber: z.number().int(),
@@ -18,7 +18,7 @@ export const CountedDose = z.object({
   product: z.string().nullable(),
 });
 
-export const IgnoredDose = z.object({
+const IgnoredDose = z.object({
   eventId: z.number().int().nullable(),
   date: isoDate,
   reason: z.string(),
@@ -72,19 +72,19 @@ export const ForecastView = z.object({
 });
 export type ForecastView = z.infer<typeof ForecastView>;
 
-export const DoseCheckInput = z.object({
+const DoseCheckInput = z.object({
   personId: z.number().int().positive(),
   date: isoDate,
   productCode: z.string().trim().min(1).max(40),
 });
 
-export const DoseWarning = z.object({
+const DoseWarning = z.object({
   code: WarningCode,
   /** The series or campaign the warning is about, when it is about one. */
   seriesId: z.string().nullable(),
   explanation: z.string(),
 });
-export type DoseWarning = z.infer<typeof DoseWarning>;
+type DoseWarning = z.infer<typeof DoseWarning>;
 
 export const DoseCheck = z.object({
   productCode: z.string(),
@@ -103,6 +103,6 @@ export const forecastChannels = {
   'vaccination.check': { input: DoseCheckInput, output: DoseCheck },
 } as const;
 
-export type ForecastChannels = typeof forecastChannels;
-export type ForecastChannel = keyof ForecastChannels;
+type ForecastChannels = typeof forecastChannels;
+type ForecastChannel = keyof ForecastChannels;
 export type ForecastHandlers = HandlersOf<ForecastChannels>;

@@ -5,7 +5,7 @@ import { ContactChannel } from '../shared/vocabulary/contact';
 import { FlagCategory } from '../shared/vocabulary/flags';
 import { GenderCode, RegistrationStatus, StaffGroup } from '../shared/vocabulary/people';
 
-export const PersonSearchInput = z.object({
+const PersonSearchInput = z.object({
   /** Free text: an NHS number, "surname dd/mm/yyyy", or a partial name and a postcode. */
   text: z.string().trim().min(1).max(200),
   limit: z.number().int().min(1).max(100).default(50),
@@ -25,14 +25,14 @@ export const PersonSummary = z.object({
 });
 export type PersonSummary = z.infer<typeof PersonSummary>;
 
-export const PersonSearchResult = z.object({
+const PersonSearchResult = z.object({
   interpretedAs: z.string(),
   results: z.array(PersonSummary),
   truncated: z.boolean(),
 });
-export type PersonSearchResult = z.infer<typeof PersonSearchResult>;
+type PersonSearchResult = z.infer<typeof PersonSearchResult>;
 
-export const ContactDetails = z.object({
+const ContactDetails = z.object({
   addressLines: z.array(z.string()),
   email: z.string().nullable(),
   mobile: z.string().nullable(),
@@ -41,7 +41,7 @@ export const ContactDetails = z.object({
   optOut: z.object({ letter: z.boolean(), email: z.boolean(), sms: z.boolean() }),
 });
 
-export const ClinicalFlag = z.object({
+const ClinicalFlag = z.object({
   id: z.number().int(),
   code: z.string(),
   label: z.string(),
@@ -51,7 +51,7 @@ export const ClinicalFlag = z.object({
   source: z.string(),
 });
 
-export const StaffRecord = z.object({
+const StaffRecord = z.object({
   id: z.number().int(),
   employerCode: z.string(),
   employerName: z.string(),
@@ -63,7 +63,7 @@ export const StaffRecord = z.object({
   toDate: isoDate.nullable(),
 });
 
-export const RecordView = z.object({ viewedAt: isoDateTime, viewedBy: z.string() });
+const RecordView = z.object({ viewedAt: isoDateTime, viewedBy: z.string() });
 
 export const PersonRecord = z.object({
   person: PersonSummary.extend({
@@ -91,4 +91,4 @@ export const peopleChannels = {
   'person.open': { input: z.object({ id: z.number().int() }), output: PersonRecord },
 } as const;
 
-export type PeopleHandlers = HandlersOf<typeof peopleChannels>;
+type PeopleHandlers = HandlersOf<typeof peopleChannels>;

@@ -2,7 +2,7 @@
 // both drop custom fields of thrown errors, so the UI would lose the code it acts on.
 import { z } from 'zod';
 
-export const ERROR_CODES = [
+const ERROR_CODES = [
   'VALIDATION',
   'NOT_FOUND',
   'FORBIDDEN',
@@ -23,8 +23,8 @@ export const FieldIssue = z.object({
 export type FieldIssue = z.infer<typeof FieldIssue>;
 
 /** One rejected row of a file: its number (1 for the first data row), the field and the reason. */
-export const RowIssue = z.object({ row: z.number().int(), field: z.string().nullable(), message: z.string() });
-export type RowIssue = z.infer<typeof RowIssue>;
+const RowIssue = z.object({ row: z.number().int(), field: z.string().nullable(), message: z.string() });
+type RowIssue = z.infer<typeof RowIssue>;
 
 /**
  * What an error says beyond its message, as a closed set the UI can act on: which fields of a
@@ -78,7 +78,7 @@ export function conflictWith(message: string, id: number | null): AppError {
 }
 
 /** The field a VALIDATION error is about, if it names one. */
-export function fieldOf(error: { details?: ErrorDetails }): FieldIssue | null {
+function fieldOf(error: { details?: ErrorDetails }): FieldIssue | null {
   return error.details?.kind === 'fields' ? (error.details.fields[0] ?? null) : null;
 }
 
@@ -86,5 +86,5 @@ export function fieldOf(error: { details?: ErrorDetails }): FieldIssue | null {
  * One answer for a person who does not exist and for one outside the caller's scope, so that
  * the message never tells which.
  */
-export const PERSON_NOT_FOUND = 'No person with that record number is available to you.';
+const PERSON_NOT_FOUND = 'No person with that record number is available to you.';
 export const personNotFound = (): AppError => new AppError('NOT_FOUND', PERSON_NOT_FOUND);

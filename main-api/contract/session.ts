@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Capability, RoleCode } from '../shared/vocabulary/roles';
 import { isoDate, type HandlersOf } from './common';
 
-export const ConnectionKind = z.enum(['embedded', 'server']);
+const ConnectionKind = z.enum(['embedded', 'server']);
 
 export const SessionInfo = z.object({
   user: z.string(),
@@ -30,14 +30,14 @@ export const SessionState = z.discriminatedUnion('state', [
 ]);
 export type SessionState = z.infer<typeof SessionState>;
 
-export const LoginInput = z.object({
+const LoginInput = z.object({
   user: z.string().min(1),
   password: z.string().min(1),
   remember: z.boolean().default(false),
 });
 
 /** today: England's date now, so a screen left open past midnight moves on with it. */
-export const Health = z.object({ database: z.literal('ok'), latencyMs: z.number(), today: isoDate });
+const Health = z.object({ database: z.literal('ok'), latencyMs: z.number(), today: isoDate });
 
 
 export const sessionChannels = {
@@ -47,4 +47,4 @@ export const sessionChannels = {
   'health.check': { input: z.object({}), output: Health },
 } as const;
 
-export type SessionHandlers = HandlersOf<typeof sessionChannels>;
+type SessionHandlers = HandlersOf<typeof sessionChannels>;

@@ -15,7 +15,7 @@ import {
 } from '../shared/vocabulary/vaccination';
 
 /** An instant with an explicit offset or Z, so it never depends on the machine's time zone. */
-export const isoInstant = z
+const isoInstant = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/, 'Use an ISO date and time with a time zone, e.g. 2025-10-01T09:30:00Z')
   .refine((s) => !Number.isNaN(Date.parse(s)), 'Not a real date and time');
@@ -57,7 +57,7 @@ export const Product = z.object({
 });
 export type Product = z.infer<typeof Product>;
 
-export const ProductListInput = z.object({ includeInactive: z.boolean().default(false) });
+const ProductListInput = z.object({ includeInactive: z.boolean().default(false) });
 
 export const Batch = z.object({
   id: z.number().int(),
@@ -72,7 +72,7 @@ export const Batch = z.object({
 export type Batch = z.infer<typeof Batch>;
 
 /** Batch numbers are compared as typed on the vial, ignoring case and surrounding spaces. */
-export const batchNumber = z
+const batchNumber = z
   .string()
   .trim()
   .min(1, 'Enter the batch number')
@@ -80,13 +80,13 @@ export const batchNumber = z
   .regex(/^[^\r\n\t]+$/, 'A batch number is one line of text')
   .transform((s) => s.toUpperCase());
 
-export const BatchListInput = z.object({
+const BatchListInput = z.object({
   productCode: text(40),
   /** Judge expiry on this date (the vaccination date); today if absent. */
   onDate: isoDate.optional(),
 });
 
-export const BatchAddInput = z.object({
+const BatchAddInput = z.object({
   productCode: text(40),
   batchNumber,
   expiryDate: isoDate,
@@ -167,13 +167,13 @@ export const VaccinationChanges = z.object({
 });
 export type VaccinationChanges = z.output<typeof VaccinationChanges>;
 
-export const CorrectVaccinationInput = z.object({
+const CorrectVaccinationInput = z.object({
   eventId: z.number().int().positive(),
   changes: VaccinationChanges,
   reason: text(1000),
 });
 
-export const MarkEnteredInErrorInput = z.object({
+const MarkEnteredInErrorInput = z.object({
   eventId: z.number().int().positive(),
   reason: text(1000),
 });
@@ -221,7 +221,7 @@ export type VaccinationEvent = z.infer<typeof VaccinationEvent>;
 // ---------------------------------------------------------------------------------------
 // Adverse reactions
 
-export const RecordReactionInput = z.object({
+const RecordReactionInput = z.object({
   eventId: z.number().int().positive(),
   onsetAt: isoInstant,
   reactionCode: ReactionCode,
@@ -271,6 +271,6 @@ export const vaccinationChannels = {
   'reaction.record': { input: RecordReactionInput, output: AdverseReaction },
 } as const;
 
-export type VaccinationChannels = typeof vaccinationChannels;
+type VaccinationChannels = typeof vaccinationChannels;
 export type VaccinationChannel = keyof VaccinationChannels;
 export type VaccinationHandlers = HandlersOf<VaccinationChannels>;

@@ -24,7 +24,7 @@ export const REACTION_COLUMNS = [
 ] as const;
 
 /** The community trust whose school-aged immunisation team vaccinates in the demo's schools. */
-export const SCHOOL_TEAM_ODS = 'RYY';
+const SCHOOL_TEAM_ODS = 'RYY';
 /** About one reaction per 2,000 doses given. */
 const REACTION_RATE = 1 / 2000;
 

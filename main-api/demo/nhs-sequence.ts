@@ -4,7 +4,7 @@
 import { nhsCheckDigit } from '../shared/identifiers/nhs-number';
 
 export const DEMO_FIRST_STEM = 999_000_000;
-export const DEMO_LAST_STEM = 999_999_999;
+const DEMO_LAST_STEM = 999_999_999;
 
 /** Turns stems into numbers, stopping at the end of the 999 range. */
 export class NhsNumberSequence {

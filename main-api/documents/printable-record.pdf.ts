@@ -69,11 +69,11 @@ function headerCell(label: string): TableCell {
   return { text: label, bold: true, color: '#FFFFFF', fillColor: BLUE };
 }
 
-export function fullName(person: PrintableRecordInput['person']): string {
+function fullName(person: PrintableRecordInput['person']): string {
   return [person.givenName.trim(), person.familyName.trim()].filter((s) => s !== '').join(' ');
 }
 
-export function sourceLabel(g: PrintableRecordInput['given'][number]): string {
+function sourceLabel(g: PrintableRecordInput['given'][number]): string {
   if (g.source === 'HERE') return 'Given here';
   const name = g.sourceName?.trim();
   return name ? `Reported by ${name}` : 'Reported by another provider';
@@ -192,7 +192,7 @@ function notGivenSection(input: PrintableRecordInput): Content[] {
 }
 
 /** The kind of reaction, then what the reporter wrote about it, if anything. */
-export function reactionText(r: Pick<PrintableRecordInput['reactions'][number], 'reaction' | 'description'>): string {
+function reactionText(r: Pick<PrintableRecordInput['reactions'][number], 'reaction' | 'description'>): string {
   const detail = r.description?.trim();
   return detail ? `${REACTION_LABELS[r.reaction]}: ${detail}` : REACTION_LABELS[r.reaction];
 }
@@ -409,7 +409,7 @@ function toBuffer(stream: PdfKitStream): Promise<Buffer> {
   });
 }
 
-export async function renderRecordDocument(doc: TDocumentDefinitions): Promise<Buffer> {
+async function renderRecordDocument(doc: TDocumentDefinitions): Promise<Buffer> {
   const { Printer, UrlResolver } = classes();
   const urls = new UrlResolver(fontFiles);
   urls.setUrlAccessPolicy(() => false);

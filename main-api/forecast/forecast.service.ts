@@ -21,7 +21,7 @@ function checkDate(value: string, field: string): void {
 const eventId = (id: string | number | null): number | null => (id === null ? null : Number(id));
 
 /** The engine's forecast in the contract's shape, with product names on the doses. */
-export function toForecastView(input: PersonForecastInput, f: Forecast, rules: CompiledRules): ForecastView {
+function toForecastView(input: PersonForecastInput, f: Forecast, rules: CompiledRules): ForecastView {
   const product = (id: string | number | null): string | null => (id === null ? null : (input.productNames.get(Number(id)) ?? null));
   const series: SeriesView[] = f.series.map((s) => ({
     seriesId: s.seriesId,

@@ -5,7 +5,7 @@ import { contract, type Channel, type Handlers } from '../contract/contract';
 import { AppError, fail, ok, type Result } from '../contract/result';
 import { classifyDatabaseError } from '../platform/db/errors';
 
-export function isChannel(name: string): name is Channel {
+function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(contract, name);
 }
 
@@ -40,7 +40,7 @@ export async function dispatch(
   }
 }
 
-export function toFailure(channel: string, error: unknown, log: Logger): Result<never> {
+function toFailure(channel: string, error: unknown, log: Logger): Result<never> {
   if (error instanceof AppError) return fail(error.code, error.message, error.details);
   const db = classifyDatabaseError(error);
   if (db) return fail(db.code, db.message, db.details);

@@ -266,4 +266,4 @@ function safeOsUser(): string {
   }
 }
 
-export { withDatabase };
+;

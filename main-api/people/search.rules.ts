@@ -10,7 +10,7 @@ export type SearchQuery =
   | { kind: 'name-postcode'; name: string; postcode: PostcodeMatch }
   | { kind: 'name'; surname: string; givenName: string | null };
 
-export type PostcodeMatch =
+type PostcodeMatch =
   | { level: 'full'; value: string }
   | { level: 'sector'; value: string }
   | { level: 'district'; value: string };

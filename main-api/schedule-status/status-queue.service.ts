@@ -26,7 +26,7 @@ export function inTransaction(ds: DataSource): InTransaction {
   return (work) => ds.transaction((manager) => work(manager));
 }
 
-export interface DrainFailure {
+interface DrainFailure {
   personId: number;
   error: string;
 }

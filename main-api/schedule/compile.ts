@@ -18,7 +18,7 @@ export interface Span {
   text: string;
 }
 
-export function parseSpan(spec: string): Span {
+function parseSpan(spec: string): Span {
   const school = /^schoolYear:(\d+)$/.exec(spec);
   if (school) {
     const n = Number(school[1]);
@@ -63,7 +63,7 @@ export function maskAntigens(mask: number): string[] {
   return out;
 }
 
-export const ANTIGEN_INDEX = new Map<string, number>(ANTIGENS.map((a, i) => [a, i]));
+const ANTIGEN_INDEX = new Map<string, number>(ANTIGENS.map((a, i) => [a, i]));
 export const FLAG_INDEX = new Map<string, number>(FLAG_CODES.map((f, i) => [f, i]));
 
 function flagMask(codes: readonly string[]): number {
@@ -72,7 +72,7 @@ function flagMask(codes: readonly string[]): number {
   return mask;
 }
 
-export type OverdueKind = 'afterDue' | 'age' | 'afterPrevious';
+type OverdueKind = 'afterDue' | 'age' | 'afterPrevious';
 
 export interface CompiledDose {
   rule: string;
@@ -141,7 +141,7 @@ export interface CompiledVersion {
   series: CompiledSeries[];
 }
 
-export interface CompiledCriterion {
+interface CompiledCriterion {
   id: string;
   label: string;
   start: number;

@@ -124,7 +124,7 @@ function matches(s: CompiledSeries, m: number): boolean {
 const rule = (r: CompiledDose, s: CompiledSeries) => `rule ${r.rule} v${s.version}`;
 
 /** The day the person reaches an age; uses the cached civil date of birth (hot path). */
-export function ageAt(ctx: PersonContext, a: Span): number {
+function ageAt(ctx: PersonContext, a: Span): number {
   if (a.school >= 0) {
     const aby = ctx.dobM >= 9 ? ctx.dobY : ctx.dobY - 1;
     return dayFromCivil(aby + 5 + a.school, 9, 1);
@@ -552,4 +552,4 @@ export function forecast(
   return { asOf, dateOfBirth: person.dateOfBirth, series, campaigns };
 }
 
-export type { Span };
+;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { compileCampaign, compileScheduleVersion } from './compile';
 import { ruleFileSchema, type CampaignData, type ScheduleData } from './types';
 
-export class RuleFileError extends Error {
+class RuleFileError extends Error {
   constructor(readonly file: string, message: string) {
     super(`${file}: ${message}`);
     this.name = 'RuleFileError';
@@ -18,7 +18,7 @@ function fieldPath(path: PropertyKey[]): string {
 }
 
 /** Parses one rule file's text; throws RuleFileError naming the file and the field at fault. */
-export function parseRuleFile(file: string, text: string): ScheduleData | CampaignData {
+function parseRuleFile(file: string, text: string): ScheduleData | CampaignData {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

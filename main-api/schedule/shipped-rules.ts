@@ -7,7 +7,7 @@ import { loadScheduleFiles } from './load';
 
 const cache = new Map<string, CompiledRules>();
 
-export function defaultRulesDir(): string {
+function defaultRulesDir(): string {
   return join(resourcesDir(), 'schedule');
 }
 

@@ -7,19 +7,19 @@ import { FlagCode } from '../shared/vocabulary/flags';
 import type { NotGivenReason, Outcome } from '../shared/vocabulary/vaccination';
 import { SeriesKind, type CampaignStatus, type SeriesStatus, type WarningCode } from '../shared/vocabulary/schedule';
 
-export { ANTIGEN_CODES as ANTIGENS, type Antigen } from '../shared/vocabulary/antigens';
-export { FLAG_CODES, type FlagCode } from '../shared/vocabulary/flags';
-export type { NotGivenReason, Outcome } from '../shared/vocabulary/vaccination';
-export type { CampaignStatus, SeriesKind, SeriesStatus, WarningCode } from '../shared/vocabulary/schedule';
+export { ANTIGEN_CODES as ANTIGENS,  } from '../shared/vocabulary/antigens';
+export { FLAG_CODES,  } from '../shared/vocabulary/flags';
+export type { NotGivenReason,  } from '../shared/vocabulary/vaccination';
+export type { CampaignStatus,  SeriesStatus, WarningCode } from '../shared/vocabulary/schedule';
 
 
 /** A period such as '4w', '6m', '1y', '3y4m', '15w', '0d'. Months are calendar months. */
-export const periodSpec = z
+const periodSpec = z
   .string()
   .regex(/^(?=\d)(\d+y)?(\d+m)?(\d+w)?(\d+d)?$/, "must be a period like '8w', '12m', '3y4m' or '0d'");
 
 /** An age: a period since birth, or 'schoolYear:N' = 1 Sep at the start of school year N (Reception = 0). */
-export const ageSpec = z
+const ageSpec = z
   .string()
   .regex(
     /^((?=\d)(\d+y)?(\d+m)?(\d+w)?(\d+d)?|schoolYear:(0|[1-9]|1[0-3]))$/,
@@ -36,7 +36,7 @@ const overdueSpec = z.union([
   z.object({ afterPrevious: periodSpec }).strict(),
 ]);
 
-export const doseRuleSchema = z
+const doseRuleSchema = z
   .object({
     /** Stable id used in explanations, e.g. 'MMRV-2026'. */
     rule: ruleId,
@@ -71,7 +71,7 @@ export const doseRuleSchema = z
   })
   .strict();
 
-export const seriesSchema = z
+const seriesSchema = z
   .object({
     id: ruleId,
     name: z.string().min(1),
@@ -113,7 +113,7 @@ export const scheduleDataSchema = z
   })
   .strict();
 
-export const criterionSchema = z
+const criterionSchema = z
   .object({
     id: ruleId,
     /** Plain-English description used as the reason, e.g. 'Aged 65 or over on 31 Mar 2026'. */
@@ -161,9 +161,9 @@ export const campaignDataSchema = z
 export const ruleFileSchema = z.discriminatedUnion('kind', [scheduleDataSchema, campaignDataSchema]);
 
 export type DoseRuleData = z.infer<typeof doseRuleSchema>;
-export type SeriesData = z.infer<typeof seriesSchema>;
+type SeriesData = z.infer<typeof seriesSchema>;
 export type ScheduleData = z.infer<typeof scheduleDataSchema>;
-export type CriterionData = z.infer<typeof criterionSchema>;
+type CriterionData = z.infer<typeof criterionSchema>;
 export type CampaignData = z.infer<typeof campaignDataSchema>;
 /** What a JSON file may omit (defaults applied by parsing). */
 export type ScheduleDataInput = z.input<typeof scheduleDataSchema>;

@@ -28,14 +28,14 @@ import {
 } from './vaccination.rules';
 
 /** Runs work in one database transaction with a repository bound to it. */
-export type UnitOfWork = <T>(work: (repo: VaccinationRepository) => Promise<T>) => Promise<T>;
+type UnitOfWork = <T>(work: (repo: VaccinationRepository) => Promise<T>) => Promise<T>;
 
 type Draft = Omit<RecordVaccinationInput, 'personId' | 'source'>;
 type BatchRef = NonNullable<Draft['batch']>;
 
 const SOURCE_KEY = 'vaccination_event_source_key';
 
-export class VaccinationService {
+class VaccinationService {
   constructor(
     private readonly read: VaccinationRepository,
     private readonly inTransaction: UnitOfWork,

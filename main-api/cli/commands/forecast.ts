@@ -21,7 +21,7 @@ function table(rows: string[][]): string {
 const statusWord = (s: string): string => s.replace(/_/g, ' ');
 
 /** The forecast as text: a table per series and campaign, then the reasons behind each. */
-export function formatForecast(view: ForecastView, person: PersonHeading): string {
+function formatForecast(view: ForecastView, person: PersonHeading): string {
   const lines: string[] = [];
   lines.push(`${person.name}, NHS number ${formatNhsNumber(person.nhsNumber)}, born ${person.dateOfBirth}`);
   lines.push(`Schedule status on ${view.asOf} (rules: ${view.rulesVersion})`);
@@ -71,7 +71,7 @@ export function formatForecast(view: ForecastView, person: PersonHeading): strin
   return lines.join('\n');
 }
 
-export function formatRefreshReport(r: RefreshReport): string {
+function formatRefreshReport(r: RefreshReport): string {
   const lines = [
     `Refreshed the schedule status of ${r.persons.toLocaleString('en-GB')} persons on ${r.asOf} in ${r.seconds.toFixed(1)} s ` +
       `(${Math.round(r.persons / Math.max(r.seconds, 0.001)).toLocaleString('en-GB')} persons a second); ${r.rows.toLocaleString('en-GB')} status rows.`,

@@ -6,7 +6,7 @@ export type DatabaseTarget =
   | { kind: 'server'; url: string }
   | { kind: 'embedded'; dataDir: string };
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.IMS_DATA_DIR) return env.IMS_DATA_DIR;
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'IMS');
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'IMS');

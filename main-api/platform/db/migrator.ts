@@ -7,7 +7,7 @@ import { AppError } from '../../contract/result';
 import { inTransaction, query, queryOne, withClient, type DbClient, type Queryable } from './database';
 import { withOwnerDatabase, type OwnerDatabase } from './datasource';
 
-export interface MigrationFile {
+interface MigrationFile {
   version: number;
   name: string;
   sql: string;
@@ -22,7 +22,7 @@ export interface MigrationReport {
 const LOCK_KEY = 4_716_001; // arbitrary, fixed: the IMS migration lock
 const FILE_PATTERN = /^(\d{4})_[a-z0-9_]+\.sql$/;
 
-export function readMigrations(dir: string): MigrationFile[] {
+function readMigrations(dir: string): MigrationFile[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
   const seen = new Set<number>();
   return files.map((name) => {

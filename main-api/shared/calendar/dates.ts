@@ -5,7 +5,7 @@
 // and instants live in ./england.ts.
 
 /** Month names for the long style; the only month words the product prints. */
-export const MONTH_NAMES = [
+const MONTH_NAMES = [
   'January', 'February', 'March', 'April', 'May', 'June',
   'July', 'August', 'September', 'October', 'November', 'December',
 ] as const;
@@ -37,11 +37,11 @@ export function civilFromDay(n: number, out: [number, number, number] = [0, 0, 0
   return out;
 }
 
-export function isLeapYear(y: number): boolean {
+function isLeapYear(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 }
 
-export function daysInMonth(y: number, m: number): number {
+function daysInMonth(y: number, m: number): number {
   if (m === 2) return isLeapYear(y) ? 29 : 28;
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
@@ -140,7 +140,7 @@ export function schoolYearStart(dob: number, year: number): number {
 }
 
 /** Whole completed months between dob and day (calendar-correct, with the clamping above). */
-export function completedMonths(dob: number, day: number): number {
+function completedMonths(dob: number, day: number): number {
   const [y1, m1, d1] = civilFromDay(dob, [0, 0, 0]);
   const [y2, m2, d2] = civilFromDay(day, [0, 0, 0]);
   let months = (y2 - y1) * 12 + (m2 - m1);

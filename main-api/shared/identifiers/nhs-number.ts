@@ -40,6 +40,6 @@ export function formatNhsNumber(digits: string): string {
   return d.length === 10 ? `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}` : digits;
 }
 
-export function looksLikeNhsNumber(input: string): boolean {
+function looksLikeNhsNumber(input: string): boolean {
   return /^[\d\s-]{10,13}$/.test(input.trim()) && input.replace(/\D/g, '').length >= 10;
 }

@@ -31,7 +31,7 @@ export function roleOfGroup(group: string): RoleCode | null {
   return ROLE_OF_GROUP.get(group) ?? null;
 }
 
-export const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'users.manage'] as const;
+const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'users.manage'] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
 

@@ -58,7 +58,7 @@ export const STATUS_ROW_KIND_LABELS: Record<StatusRowKind, string> = {
 export const STORED_STATUSES = [...new Set([...SERIES_STATUSES, ...CAMPAIGN_STATUSES])].filter(
   (s): s is Exclude<SeriesStatus | CampaignStatus, 'NOT_ELIGIBLE'> => s !== 'NOT_ELIGIBLE',
 );
-export type StoredStatus = (typeof STORED_STATUSES)[number];
+type StoredStatus = (typeof STORED_STATUSES)[number];
 
 export const WARNING_CODES = ['TOO_EARLY', 'TOO_SOON_AFTER_PREVIOUS', 'OUTSIDE_AGE_WINDOW', 'LIKELY_DUPLICATE', 'NOT_IN_SCHEDULE'] as const;
 export const WarningCode = z.enum(WARNING_CODES);

@@ -233,7 +233,7 @@ export function productMatches(p: Pick<Product, 'name' | 'shortName' | 'vaccineT
  * How well a product fits what was typed, lower is better, null for no match. The kind of
  * vaccine typed exactly wins: "mmrv" must offer MMRV products before MMRvaxPRO (an MMR).
  */
-export function productRank(p: Pick<Product, 'name' | 'shortName' | 'vaccineType'>, query: string): number | null {
+function productRank(p: Pick<Product, 'name' | 'shortName' | 'vaccineType'>, query: string): number | null {
   const q = query.trim().toLowerCase();
   if (!q) return 0;
   const type = p.vaccineType.toLowerCase();
@@ -267,7 +267,7 @@ export function defaultProgramme(product: Pick<Product, 'vaccineType'> | null, p
 }
 
 /** The usual site for a product's route: mouth for oral, nose for nasal, else none. */
-export function defaultSite(product: Pick<Product, 'defaultRoute'> | null): SiteCode | null {
+function defaultSite(product: Pick<Product, 'defaultRoute'> | null): SiteCode | null {
   if (!product) return null;
   const route = product.defaultRoute.code;
   return isRouteCode(route) ? (USUAL_SITE_FOR_ROUTE[route] ?? null) : null;
