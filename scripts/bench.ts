@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     // never issued to patients (see BenchmarkNhsNumbers); `ims demo` itself stays in 999.
     const plan = () => (persons > demoCapacityFrom() ? { ...readDemoRegion(), nhsNumbers: new BenchmarkNhsNumbers() } : readDemoRegion());
     for (const row of await benchDemoLoad(owner, persons, 1, plan())) {
-      line(`  ${row.name.padEnd(58)} ${fmt(row.rows).padStart(11)} rows ${row.seconds.toFixed(1).padStart(7)} s ${fmt(row.rowsPerSecond).padStart(10)} rows/s`);
+      line(
+        `  ${row.name.padEnd(58)} ${fmt(row.rows).padStart(11)} rows ${row.seconds.toFixed(1).padStart(7)} s ${fmt(row.rowsPerSecond).padStart(10)} rows/s`,
+      );
     }
     const loaded = await runDemoLoad(owner, { persons, seed: 1 }, plan());
     line(
@@ -109,7 +111,9 @@ async function benchSearch(owner: DataSource, url: string): Promise<void> {
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    line(`  ${name.padEnd(34)} median ${percentile(times, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(6)} ms   max ${(times[times.length - 1] ?? 0).toFixed(1).padStart(6)} ms   (${times.length} searches)`);
+    line(
+      `  ${name.padEnd(34)} median ${percentile(times, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(6)} ms   max ${(times[times.length - 1] ?? 0).toFixed(1).padStart(6)} ms   (${times.length} searches)`,
+    );
   }
   await ds.destroy();
   line('');

@@ -42,7 +42,12 @@ describe('app:// file handler', () => {
   });
 
   it('does not serve files outside the renderer folder', async () => {
-    for (const url of ['app://ims/..%2fsecret.txt', 'app://ims/..%5csecret.txt', 'app://ims/%2e%2e/secret.txt', 'app://ims/../secret.txt']) {
+    for (const url of [
+      'app://ims/..%2fsecret.txt',
+      'app://ims/..%5csecret.txt',
+      'app://ims/%2e%2e/secret.txt',
+      'app://ims/../secret.txt',
+    ]) {
       const res = await get(url);
       expect(res.status, url).not.toBe(200);
       expect(await res.text()).not.toContain('do not serve');

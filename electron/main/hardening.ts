@@ -15,7 +15,10 @@ export function registerAppScheme(): void {
 
 /** After ready: serve the built renderer from rendererRoot, with the CSP header on every response. */
 export function serveApp(rendererRoot: string, log: Log): void {
-  protocol.handle(APP_SCHEME, createAppFileHandler(rendererRoot, (m) => log(m)));
+  protocol.handle(
+    APP_SCHEME,
+    createAppFileHandler(rendererRoot, (m) => log(m)),
+  );
 }
 
 /** The app needs no camera, microphone, location, notifications, USB, HID, serial ... */

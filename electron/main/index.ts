@@ -145,7 +145,11 @@ async function startUpdates(): Promise<(() => void) | null> {
     // Loaded only when allowed, so a managed install never initialises the updater at all.
     const mod = await import('electron-updater');
     const autoUpdater = (mod.default ?? mod).autoUpdater;
-    autoUpdater.logger = { info: (m: unknown) => log(String(m)), warn: (m: unknown) => log(String(m)), error: (m: unknown) => log(String(m)) };
+    autoUpdater.logger = {
+      info: (m: unknown) => log(String(m)),
+      warn: (m: unknown) => log(String(m)),
+      error: (m: unknown) => log(String(m)),
+    };
     return runUpdates(autoUpdater as unknown as UpdaterLike, decision, log);
   } catch (error) {
     log('The updater could not start', error);

@@ -15,5 +15,3 @@ export function setupLogging(isPackaged: boolean): Log {
     else log.error(message, error);
   };
 }
-
-;

@@ -47,14 +47,20 @@ describe('forgetOnFailedLogin', () => {
 
   it('deletes the remembered password when the server rejects a sign-in', async () => {
     store.remember(SERVER, { user: 'jsmith', password: 'old' });
-    const wrapped = forgetOnFailedLogin(login(async () => Promise.reject(Object.assign(new Error('auth'), { code: '28P01' }))), store);
+    const wrapped = forgetOnFailedLogin(
+      login(async () => Promise.reject(Object.assign(new Error('auth'), { code: '28P01' }))),
+      store,
+    );
     await expect(wrapped['session.login'](input)).rejects.toThrow('auth');
     expect(existsSync(join(dir, 'c.json'))).toBe(false);
   });
 
   it('keeps it when the failure is not about the password', async () => {
     store.remember(SERVER, { user: 'jsmith', password: 'old' });
-    const wrapped = forgetOnFailedLogin(login(async () => Promise.reject(new AppError('UNAVAILABLE', 'down'))), store);
+    const wrapped = forgetOnFailedLogin(
+      login(async () => Promise.reject(new AppError('UNAVAILABLE', 'down'))),
+      store,
+    );
     await expect(wrapped['session.login'](input)).rejects.toThrow('down');
     expect(store.load(SERVER)).toEqual({ user: 'jsmith', password: 'old' });
   });

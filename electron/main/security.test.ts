@@ -56,7 +56,9 @@ describe('trusted origins', () => {
 describe('isAllowedExternal', () => {
   it('opens only https links to listed hosts', () => {
     expect(isAllowedExternal('https://www.nhs.uk/vaccinations/')).toBe(true);
-    expect(isAllowedExternal('https://www.gov.uk/government/collections/immunisation-against-infectious-disease-the-green-book')).toBe(true);
+    expect(isAllowedExternal('https://www.gov.uk/government/collections/immunisation-against-infectious-disease-the-green-book')).toBe(
+      true,
+    );
     expect(isAllowedExternal('http://www.nhs.uk/')).toBe(false);
     expect(isAllowedExternal('https://www.nhs.uk.evil.example/')).toBe(false);
     expect(isAllowedExternal('https://evil.example/?www.nhs.uk')).toBe(false);
@@ -70,8 +72,16 @@ describe('isAllowedExternal', () => {
 
 describe('resolveAppFile', () => {
   it('maps files under the root', () => {
-    expect(resolveAppFile('app://ims/assets/index-abc.js', root)).toEqual({ ok: true, path: join(root, 'assets', 'index-abc.js'), spaFallback: false });
-    expect(resolveAppFile('app://ims/assets/my%20font.woff2?v=1#x', root)).toEqual({ ok: true, path: join(root, 'assets', 'my font.woff2'), spaFallback: false });
+    expect(resolveAppFile('app://ims/assets/index-abc.js', root)).toEqual({
+      ok: true,
+      path: join(root, 'assets', 'index-abc.js'),
+      spaFallback: false,
+    });
+    expect(resolveAppFile('app://ims/assets/my%20font.woff2?v=1#x', root)).toEqual({
+      ok: true,
+      path: join(root, 'assets', 'my font.woff2'),
+      spaFallback: false,
+    });
   });
 
   it('serves index.html for the root and client-side routes', () => {

@@ -78,9 +78,7 @@ export function isAllowedExternal(url: string, hosts: readonly string[] = EXTERN
   return hosts.includes(u.hostname.toLowerCase());
 }
 
-export type FileLookup =
-  | { ok: true; path: string; spaFallback: boolean }
-  | { ok: false; status: 400 | 403 | 404; reason: string };
+export type FileLookup = { ok: true; path: string; spaFallback: boolean } | { ok: false; status: 400 | 403 | 404; reason: string };
 
 /**
  * Maps an app:// request URL to a file under root. Refuses anything that would leave root
@@ -99,7 +97,10 @@ export function resolveAppFile(requestUrl: string, root: string): FileLookup {
   }
   if (path.includes('\0')) return { ok: false, status: 400, reason: 'NUL in path' };
   // Backslashes are separators on Windows; treat them as such everywhere so the check is the same.
-  const segments = path.replace(/\\/g, '/').split('/').filter((s) => s.length > 0);
+  const segments = path
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((s) => s.length > 0);
   if (segments.some((s) => s === '..' || s === '.')) return { ok: false, status: 403, reason: 'path traversal' };
   if (segments.some((s) => /^[a-zA-Z]:$/.test(s))) return { ok: false, status: 403, reason: 'drive letter' };
   const base = resolve(root);

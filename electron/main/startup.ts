@@ -20,7 +20,13 @@ export async function withTimeout(promise: Promise<unknown>, ms: number): Promis
     timer = setTimeout(() => resolve('timeout'), ms);
   });
   try {
-    return await Promise.race([promise.then(() => 'done' as const, () => 'done' as const), timeout]);
+    return await Promise.race([
+      promise.then(
+        () => 'done' as const,
+        () => 'done' as const,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

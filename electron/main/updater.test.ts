@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHECK_INTERVAL_MS, decideUpdates, isAcceptableFeed, policyFileCandidates, readPolicy, runUpdates, type UpdaterLike } from './updater';
+import {
+  DEFAULT_CHECK_INTERVAL_MS,
+  decideUpdates,
+  isAcceptableFeed,
+  policyFileCandidates,
+  readPolicy,
+  runUpdates,
+  type UpdaterLike,
+} from './updater';
 
 const FEED = 'https://updates.example.nhs.uk/ims/';
 const policy = (p: unknown) => ({ path: '/etc/ims/update-policy.json', policy: p });
@@ -8,7 +16,9 @@ const policy = (p: unknown) => ({ path: '/etc/ims/update-policy.json', policy: p
 describe('decideUpdates', () => {
   it('is off by default, and always off in development', () => {
     expect(decideUpdates({ isPackaged: true, env: {}, policy: null }).enabled).toBe(false);
-    expect(decideUpdates({ isPackaged: false, env: { IMS_UPDATE_URL: FEED }, policy: policy({ updates: 'enabled', feedUrl: FEED }) }).enabled).toBe(false);
+    expect(
+      decideUpdates({ isPackaged: false, env: { IMS_UPDATE_URL: FEED }, policy: policy({ updates: 'enabled', feedUrl: FEED }) }).enabled,
+    ).toBe(false);
   });
 
   it('follows IMS_UPDATE_URL when there is no machine policy', () => {
@@ -23,9 +33,17 @@ describe('decideUpdates', () => {
   });
 
   it('lets a machine policy override the environment in both directions', () => {
-    expect(decideUpdates({ isPackaged: true, env: { IMS_UPDATE_URL: FEED }, policy: policy({ updates: 'disabled' }) })).toMatchObject({ enabled: false });
+    expect(decideUpdates({ isPackaged: true, env: { IMS_UPDATE_URL: FEED }, policy: policy({ updates: 'disabled' }) })).toMatchObject({
+      enabled: false,
+    });
     const other = 'https://mirror.trust.nhs.uk/ims/';
-    expect(decideUpdates({ isPackaged: true, env: { IMS_UPDATE_URL: FEED }, policy: policy({ updates: 'enabled', feedUrl: other, checkIntervalHours: 24 }) })).toMatchObject({
+    expect(
+      decideUpdates({
+        isPackaged: true,
+        env: { IMS_UPDATE_URL: FEED },
+        policy: policy({ updates: 'enabled', feedUrl: other, checkIntervalHours: 24 }),
+      }),
+    ).toMatchObject({
       enabled: true,
       feedUrl: other,
       source: 'machine-policy',
@@ -48,7 +66,11 @@ describe('decideUpdates', () => {
   });
 
   it('ignores silly intervals', () => {
-    const d = decideUpdates({ isPackaged: true, env: {}, policy: policy({ updates: 'enabled', feedUrl: FEED, checkIntervalHours: 0.001 }) });
+    const d = decideUpdates({
+      isPackaged: true,
+      env: {},
+      policy: policy({ updates: 'enabled', feedUrl: FEED, checkIntervalHours: 0.001 }),
+    });
     expect(d).toMatchObject({ enabled: true, intervalMs: DEFAULT_CHECK_INTERVAL_MS });
   });
 });
@@ -63,7 +85,10 @@ describe('feeds and policy files', () => {
   });
 
   it('looks in machine-wide places, then beside the resources', () => {
-    expect(policyFileCandidates('linux', {}, '/opt/IMS/resources')).toEqual(['/etc/ims/update-policy.json', join('/opt/IMS/resources', 'update-policy.json')]);
+    expect(policyFileCandidates('linux', {}, '/opt/IMS/resources')).toEqual([
+      '/etc/ims/update-policy.json',
+      join('/opt/IMS/resources', 'update-policy.json'),
+    ]);
     expect(policyFileCandidates('win32', { ProgramData: 'D:\\PD' })[0]).toBe(join('D:\\PD', 'IMS', 'update-policy.json'));
     expect(policyFileCandidates('darwin', {})[0]).toBe(join('/Library', 'Application Support', 'IMS', 'update-policy.json'));
   });
@@ -78,9 +103,11 @@ describe('feeds and policy files', () => {
     expect(readPolicy(['/a', '/b', '/c'], read)).toEqual({ path: '/b', policy: { updates: 'disabled' } });
     expect(readPolicy(['/a'], read)).toBeNull();
     expect(readPolicy(['/bad'], () => '{')).toEqual({ path: '/bad', error: 'is not valid JSON' });
-    expect(readPolicy(['/locked'], () => {
-      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-    })).toMatchObject({ path: '/locked', error: expect.stringContaining('cannot be read') });
+    expect(
+      readPolicy(['/locked'], () => {
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      }),
+    ).toMatchObject({ path: '/locked', error: expect.stringContaining('cannot be read') });
   });
 });
 

@@ -21,9 +21,7 @@ interface UpdatePolicy {
   checkIntervalHours?: number;
 }
 
-export type PolicyRead =
-  | { path: string; policy: unknown }
-  | { path: string; error: string };
+export type PolicyRead = { path: string; policy: unknown } | { path: string; error: string };
 
 export type UpdateDecision =
   | { enabled: true; feedUrl: string; source: 'machine-policy' | 'environment'; intervalMs: number; detail: string }
@@ -45,7 +43,10 @@ export function policyFileCandidates(platform: NodeJS.Platform, env: NodeJS.Proc
 }
 
 /** Reads the first policy file that exists. */
-export function readPolicy(candidates: readonly string[], read: (path: string) => string = (p) => readFileSync(p, 'utf8')): PolicyRead | null {
+export function readPolicy(
+  candidates: readonly string[],
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): PolicyRead | null {
   for (const path of candidates) {
     let text: string;
     try {
@@ -108,7 +109,13 @@ export function decideUpdates(input: { isPackaged: boolean; env: NodeJS.ProcessE
   const fromEnv = env.IMS_UPDATE_URL?.trim();
   if (fromEnv) {
     if (!isAcceptableFeed(fromEnv)) return { enabled: false, detail: 'IMS_UPDATE_URL is not an HTTPS URL' };
-    return { enabled: true, feedUrl: fromEnv, source: 'environment', intervalMs: DEFAULT_CHECK_INTERVAL_MS, detail: 'enabled by IMS_UPDATE_URL' };
+    return {
+      enabled: true,
+      feedUrl: fromEnv,
+      source: 'environment',
+      intervalMs: DEFAULT_CHECK_INTERVAL_MS,
+      detail: 'enabled by IMS_UPDATE_URL',
+    };
   }
   return { enabled: false, detail: 'no update policy (updates are managed centrally)' };
 }

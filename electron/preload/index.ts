@@ -3,4 +3,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { buildApi } from './api';
 
-contextBridge.exposeInMainWorld('ims', buildApi((name, input) => ipcRenderer.invoke(name, input)));
+contextBridge.exposeInMainWorld(
+  'ims',
+  buildApi((name, input) => ipcRenderer.invoke(name, input)),
+);

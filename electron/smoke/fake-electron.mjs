@@ -12,16 +12,33 @@ const userData = mkdtempSync(join(tmpdir(), 'ims-smoke-userdata-'));
 class App extends EventEmitter {
   isPackaged = false;
   name = 'ims-smoke';
-  getName() { return this.name; }
-  getVersion() { return '0.0.0'; }
-  requestSingleInstanceLock() { return true; }
-  enableSandbox() { calls.push('enableSandbox'); }
+  getName() {
+    return this.name;
+  }
+  getVersion() {
+    return '0.0.0';
+  }
+  requestSingleInstanceLock() {
+    return true;
+  }
+  enableSandbox() {
+    calls.push('enableSandbox');
+  }
   setAppUserModelId() {}
-  getPath(name) { return name === 'userData' ? userData : tmpdir(); }
-  whenReady() { return new Promise((resolve) => setTimeout(resolve, 10)); }
+  getPath(name) {
+    return name === 'userData' ? userData : tmpdir();
+  }
+  whenReady() {
+    return new Promise((resolve) => setTimeout(resolve, 10));
+  }
   quit() {
     calls.push('quit');
-    const event = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     this.emit('before-quit', event);
     if (!event.defaultPrevented) {
       calls.push('exit');
@@ -34,22 +51,36 @@ export const app = new App();
 export const ipcMain = {
   handlers: new Map(),
   on() {},
-  handle(name, listener) { this.handlers.set(name, listener); },
-  removeHandler(name) { this.handlers.delete(name); },
+  handle(name, listener) {
+    this.handlers.set(name, listener);
+  },
+  removeHandler(name) {
+    this.handlers.delete(name);
+  },
 };
 
 export const protocol = {
   schemes: null,
   handler: null,
-  registerSchemesAsPrivileged(schemes) { this.schemes = schemes; },
-  handle(_scheme, handler) { this.handler = handler; },
+  registerSchemesAsPrivileged(schemes) {
+    this.schemes = schemes;
+  },
+  handle(_scheme, handler) {
+    this.handler = handler;
+  },
 };
 
 export const session = {
   defaultSession: {
-    setPermissionRequestHandler(h) { this.request = h; },
-    setPermissionCheckHandler(h) { this.check = h; },
-    setDevicePermissionHandler(h) { this.device = h; },
+    setPermissionRequestHandler(h) {
+      this.request = h;
+    },
+    setPermissionCheckHandler(h) {
+      this.check = h;
+    },
+    setDevicePermissionHandler(h) {
+      this.device = h;
+    },
   },
 };
 
@@ -58,13 +89,19 @@ export const shell = { openExternal: async (url) => void calls.push(`openExterna
 // As on a Linux machine without a key store: nothing may be remembered.
 export const safeStorage = {
   isEncryptionAvailable: () => false,
-  encryptString: () => { throw new Error('unavailable'); },
-  decryptString: () => { throw new Error('unavailable'); },
+  encryptString: () => {
+    throw new Error('unavailable');
+  },
+  decryptString: () => {
+    throw new Error('unavailable');
+  },
 };
 
 class WebContents extends EventEmitter {
   mainFrame = { url: '', parent: null };
-  setWindowOpenHandler(handler) { this.openHandler = handler; }
+  setWindowOpenHandler(handler) {
+    this.openHandler = handler;
+  }
 }
 
 export class BrowserWindow extends EventEmitter {
@@ -76,8 +113,12 @@ export class BrowserWindow extends EventEmitter {
     app.emit('web-contents-created', {}, this.webContents);
     BrowserWindow.all.push(this);
   }
-  isDestroyed() { return false; }
-  isMinimized() { return false; }
+  isDestroyed() {
+    return false;
+  }
+  isMinimized() {
+    return false;
+  }
   restore() {}
   focus() {}
   show() {}

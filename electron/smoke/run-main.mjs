@@ -37,7 +37,10 @@ try {
     ipcMain.handlers.get(name)({ senderFrame: frame, sender }, input);
   assert.ok(ipcMain.handlers.has('ims:session.state'));
   // electron-log's own channel is unreachable: the preload exposes no ipcRenderer.
-  assert.deepEqual([...ipcMain.handlers.keys()].filter((name) => !name.startsWith('ims:')).filter((n) => n !== '__ELECTRON_LOG__'), []);
+  assert.deepEqual(
+    [...ipcMain.handlers.keys()].filter((name) => !name.startsWith('ims:')).filter((n) => n !== '__ELECTRON_LOG__'),
+    [],
+  );
   step('IPC handlers registered');
 
   let state;
@@ -66,7 +69,13 @@ try {
   step('untrusted senders are refused');
 
   const navigate = (url) => {
-    const event = { url, defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    const event = {
+      url,
+      defaultPrevented: false,
+      preventDefault() {
+        this.defaultPrevented = true;
+      },
+    };
     win.webContents.emit('will-navigate', event);
     return event.defaultPrevented;
   };
@@ -83,7 +92,10 @@ try {
   assert.equal(session.defaultSession.check(null, 'clipboard-read'), false);
   step('navigation, new windows and permissions are guarded');
 
-  assert.deepEqual(protocol.schemes.map((s) => s.scheme), ['app']);
+  assert.deepEqual(
+    protocol.schemes.map((s) => s.scheme),
+    ['app'],
+  );
   const page = await protocol.handler(new Request('app://ims/'));
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-security-policy'), /script-src 'self'/);
@@ -94,7 +106,10 @@ try {
   const exited = new Promise((resolve) => app.once('exit', resolve));
   app.quit();
   await Promise.race([exited, wait(30_000).then(() => assert.fail('quit did not finish'))]);
-  assert.deepEqual(calls.filter((c) => c === 'quit' || c === 'exit'), ['quit', 'quit', 'exit']);
+  assert.deepEqual(
+    calls.filter((c) => c === 'quit' || c === 'exit'),
+    ['quit', 'quit', 'exit'],
+  );
   const after = await invoke('ims:health.check', {});
   assert.equal(after.ok, false);
   step('quit closes the database before exit');

@@ -160,7 +160,10 @@ describe('user administration', () => {
     await (await signIn(user, password!)).end();
     out.length = 0;
     await run('user', 'list');
-    const line = out.join('\n').split('\n').find((l) => l.startsWith(user));
+    const line = out
+      .join('\n')
+      .split('\n')
+      .find((l) => l.startsWith(user));
     expect(line).toMatch(/Sam Cli\s+coordinator\s+G82001,QKS\s+active/);
     await run('user', 'disable', user);
     await expect(signIn(user, password!)).rejects.toMatchObject({ code: '28000' });

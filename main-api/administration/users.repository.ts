@@ -74,7 +74,10 @@ export class UsersRepository {
   /** Makes the user's scope exactly these organisations. */
   async setScope(name: string, orgs: string[]): Promise<void> {
     await execute(this.db, 'DELETE FROM ims.user_scope WHERE role_name = $1 AND NOT (org_code = ANY ($2::text[]))', [name, orgs]);
-    await execute(this.db, `INSERT INTO ims.user_scope (role_name, org_code) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [name, orgs]);
+    await execute(this.db, `INSERT INTO ims.user_scope (role_name, org_code) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [
+      name,
+      orgs,
+    ]);
   }
 
   async markDisabled(name: string, disabled: boolean): Promise<void> {
@@ -89,7 +92,11 @@ export class UsersRepository {
 
   /** Ends the role's open sessions, other than this connection. */
   async endSessions(name: string): Promise<void> {
-    await execute(this.db, 'SELECT pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()', [name]);
+    await execute(
+      this.db,
+      'SELECT pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
   }
 
   async list(): Promise<UserRow[]> {

@@ -9,7 +9,7 @@ import { UsersRepository } from './users.repository';
 import { scramVerifier } from './scram';
 import { ROLE_CODES as USER_ROLES, ROLE_GROUP as GROUP_OF, roleOfGroup, type RoleCode as UserRole } from '../shared/vocabulary/roles';
 
-export { USER_ROLES,  };
+export { USER_ROLES };
 const ALL_GROUPS = Object.values(GROUP_OF);
 
 const NAME_PATTERN = /^[a-z][a-z0-9_]{2,62}$/;
@@ -33,7 +33,10 @@ export interface UserSummary {
 
 function validateUserName(name: string): void {
   if (!NAME_PATTERN.test(name)) {
-    throw fieldError('name', `"${name}" is not a valid user name: use 3 to 63 lower-case letters, digits or underscores, starting with a letter.`);
+    throw fieldError(
+      'name',
+      `"${name}" is not a valid user name: use 3 to 63 lower-case letters, digits or underscores, starting with a letter.`,
+    );
   }
   // Reserved for the product's group roles and PostgreSQL's own roles.
   if (name.startsWith('ims_') || name.startsWith('pg_')) {
@@ -70,7 +73,7 @@ function checkInput(input: NewUser): { group: string; orgs: string[]; displayNam
   const orgs = normaliseOrgs(input.orgs);
   // Administrators see every person; anyone else with no scope would see nobody.
   if (orgs.length === 0 && group !== 'ims_administrator') {
-    throw fieldError('orgs', 'Give at least one organisation code for the user\'s access scope.');
+    throw fieldError('orgs', "Give at least one organisation code for the user's access scope.");
   }
   if (input.password !== undefined) validatePassword(input.password);
   const displayName = (input.displayName ?? input.name).trim() || input.name;
@@ -84,12 +87,21 @@ async function checkOrgsExist(register: RegisterRepository, orgs: string[]): Pro
   const known = await register.knownOrganisationCodes(orgs);
   const unknown = orgs.filter((o) => !known.has(o));
   if (unknown.length > 0) {
-    throw fieldError('orgs', `Unknown organisation code${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Add the organisation first or check the ODS code.`);
+    throw fieldError(
+      'orgs',
+      `Unknown organisation code${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Add the organisation first or check the ODS code.`,
+    );
   }
 }
 
 /** Makes the user a member of exactly one IMS group and scopes them to exactly these orgs. */
-async function applyMembershipAndScope(users: UsersRepository, name: string, group: string, orgs: string[], displayName: string): Promise<void> {
+async function applyMembershipAndScope(
+  users: UsersRepository,
+  name: string,
+  group: string,
+  orgs: string[],
+  displayName: string,
+): Promise<void> {
   const groups = await users.groupsOf(name, ALL_GROUPS);
   for (const g of groups) {
     if (g !== group) await users.revokeGroup(name, g);

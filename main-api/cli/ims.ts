@@ -11,10 +11,7 @@ import { registerDemoCommands } from './commands/demo';
 import { registerForecastCommands } from './commands/forecast';
 
 const ctx = createCliContext();
-const program = new Command('ims')
-  .description('Immunisation Management System')
-  .version(APP_VERSION)
-  .showHelpAfterError();
+const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
 
 registerMigrateCommands(program, ctx);
 registerServeCommands(program, ctx);

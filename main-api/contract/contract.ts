@@ -33,6 +33,3 @@ export type Api = { [C in Channel]: (input: Input<C>) => Promise<Result<Output<C
 export type Handlers = { [C in Channel]: (input: ParsedInput<C>) => Promise<Output<C>> };
 
 export const channels = Object.keys(contract) as Channel[];
-
-/** Channels that every transport answers before anyone is signed in. */
-const sessionChannelNames = Object.keys(sessionChannels) as (keyof typeof sessionChannels)[];

@@ -104,5 +104,4 @@ export const forecastChannels = {
 } as const;
 
 type ForecastChannels = typeof forecastChannels;
-type ForecastChannel = keyof ForecastChannels;
 export type ForecastHandlers = HandlersOf<ForecastChannels>;

@@ -1,6 +1,6 @@
 // The people channels: one-box search and opening a person's record.
 import { z } from 'zod';
-import { isoDate, isoDateTime, type HandlersOf } from './common';
+import { isoDate, isoDateTime } from './common';
 import { ContactChannel } from '../shared/vocabulary/contact';
 import { FlagCategory } from '../shared/vocabulary/flags';
 import { GenderCode, RegistrationStatus, StaffGroup } from '../shared/vocabulary/people';
@@ -90,5 +90,3 @@ export const peopleChannels = {
   'person.search': { input: PersonSearchInput, output: PersonSearchResult },
   'person.open': { input: z.object({ id: z.number().int() }), output: PersonRecord },
 } as const;
-
-type PeopleHandlers = HandlersOf<typeof peopleChannels>;

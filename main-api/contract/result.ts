@@ -2,16 +2,7 @@
 // both drop custom fields of thrown errors, so the UI would lose the code it acts on.
 import { z } from 'zod';
 
-const ERROR_CODES = [
-  'VALIDATION',
-  'NOT_FOUND',
-  'FORBIDDEN',
-  'CONFLICT',
-  'UNAUTHENTICATED',
-  'UNAVAILABLE',
-  'INTERNAL',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'UNAUTHENTICATED' | 'UNAVAILABLE' | 'INTERNAL';
 
 /** One field at fault in a form or request: the path of the field and what is wrong with it. */
 export const FieldIssue = z.object({
@@ -75,11 +66,6 @@ export function fieldError(field: string, message: string, reason?: string): App
 /** A conflict with an existing record, naming it when the caller may see it. */
 export function conflictWith(message: string, id: number | null): AppError {
   return new AppError('CONFLICT', message, { kind: 'conflict', constraint: null, id });
-}
-
-/** The field a VALIDATION error is about, if it names one. */
-function fieldOf(error: { details?: ErrorDetails }): FieldIssue | null {
-  return error.details?.kind === 'fields' ? (error.details.fields[0] ?? null) : null;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The session channels: start-up state, sign-in, connection health.
 import { z } from 'zod';
 import { Capability, RoleCode } from '../shared/vocabulary/roles';
-import { isoDate, type HandlersOf } from './common';
+import { isoDate } from './common';
 
 const ConnectionKind = z.enum(['embedded', 'server']);
 
@@ -39,12 +39,9 @@ const LoginInput = z.object({
 /** today: England's date now, so a screen left open past midnight moves on with it. */
 const Health = z.object({ database: z.literal('ok'), latencyMs: z.number(), today: isoDate });
 
-
 export const sessionChannels = {
   /** retry: after a failed start, make a fresh attempt (the start-failure screen's Try again). */
   'session.state': { input: z.object({ retry: z.boolean().default(false) }), output: SessionState },
   'session.login': { input: LoginInput, output: SessionInfo },
   'health.check': { input: z.object({}), output: Health },
 } as const;
-
-type SessionHandlers = HandlersOf<typeof sessionChannels>;

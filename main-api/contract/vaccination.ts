@@ -17,7 +17,10 @@ import {
 /** An instant with an explicit offset or Z, so it never depends on the machine's time zone. */
 const isoInstant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/, 'Use an ISO date and time with a time zone, e.g. 2025-10-01T09:30:00Z')
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/,
+    'Use an ISO date and time with a time zone, e.g. 2025-10-01T09:30:00Z',
+  )
   .refine((s) => !Number.isNaN(Date.parse(s)), 'Not a real date and time');
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -123,8 +126,14 @@ const EventFields = {
   /** Defaults to the product's dose. */
   doseAmount: z.number().positive().max(10).nullable().default(null),
   doseUnit: Coding.nullable().default(null),
-  performer: z.object({ name: text(200), role: text(100).nullable().default(null) }).nullable().default(null),
-  location: z.object({ code: text(20), type: LocationType }).nullable().default(null),
+  performer: z
+    .object({ name: text(200), role: text(100).nullable().default(null) })
+    .nullable()
+    .default(null),
+  location: z
+    .object({ code: text(20), type: LocationType })
+    .nullable()
+    .default(null),
   organisationCode: text(20).nullable().default(null),
   legalBasis: LegalBasis.nullable().default(null),
   /** true: given by this service; false: reported from another system or a parent-held record. */
@@ -136,7 +145,10 @@ export const RecordVaccinationInput = z.object({
   personId: z.number().int().positive(),
   ...EventFields,
   /** The originating system's identity, for idempotent imports; this system's own if absent. */
-  source: z.object({ system: text(200), id: text(200) }).nullable().default(null),
+  source: z
+    .object({ system: text(200), id: text(200) })
+    .nullable()
+    .default(null),
 });
 export type RecordVaccinationInput = z.output<typeof RecordVaccinationInput>;
 
@@ -158,8 +170,14 @@ export const VaccinationChanges = z.object({
   route: Coding.nullable().optional(),
   doseAmount: z.number().positive().max(10).nullable().optional(),
   doseUnit: Coding.nullable().optional(),
-  performer: z.object({ name: text(200), role: text(100).nullable().default(null) }).nullable().optional(),
-  location: z.object({ code: text(20), type: LocationType }).nullable().optional(),
+  performer: z
+    .object({ name: text(200), role: text(100).nullable().default(null) })
+    .nullable()
+    .optional(),
+  location: z
+    .object({ code: text(20), type: LocationType })
+    .nullable()
+    .optional(),
   organisationCode: text(20).nullable().optional(),
   legalBasis: LegalBasis.nullable().optional(),
   primarySource: z.boolean().optional(),

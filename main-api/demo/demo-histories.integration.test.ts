@@ -65,7 +65,7 @@ describe('demo vaccination histories', () => {
     expect(Number(next.rows[0]!.id)).toBeGreaterThan(h.events);
   });
 
-  it('dates every event within the person\'s life and on or before the reference date', async () => {
+  it("dates every event within the person's life and on or before the reference date", async () => {
     const { rows } = await a.query<Record<string, number>>(`SELECT
       count(*) FILTER (WHERE e.occurred_on > DATE '${AS_OF}')::int AS future,
       count(*) FILTER (WHERE e.occurred_on < p.date_of_birth)::int AS before_birth,
@@ -97,8 +97,16 @@ describe('demo vaccination histories', () => {
       FROM ims.vaccination_event e JOIN ims.person p ON p.id = e.person_id LEFT JOIN ims.vaccine_product vp ON vp.code = e.product_code
       WHERE e.outcome = 'GIVEN'`);
     expect(rows[0]).toEqual({
-      late_rota: 0, early_mmrv: 0, mmr_in_mmrv_cohort: 0, hexa_too_old: 0, pentavalent_too_young: 0, hibmenc_after_change: 0,
-      laiv_under_2: 0, early_menb: 0, flu_out_of_season: 0, covid_out_of_season: 0,
+      late_rota: 0,
+      early_mmrv: 0,
+      mmr_in_mmrv_cohort: 0,
+      hexa_too_old: 0,
+      pentavalent_too_young: 0,
+      hibmenc_after_change: 0,
+      laiv_under_2: 0,
+      early_menb: 0,
+      flu_out_of_season: 0,
+      covid_out_of_season: 0,
     });
     // The new cohorts do have their new vaccines.
     const mmrv = await a.query<{ n: number }>(`SELECT count(*)::int AS n FROM ims.vaccination_event e

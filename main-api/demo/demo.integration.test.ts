@@ -117,7 +117,14 @@ describe('demo region', () => {
 
   it('puts school-age children in the right year group at a school', async () => {
     const asOf = requireDay(DEMO_AS_OF);
-    const { rows } = await a.query<{ dob: string; year_group: number | null; school_urn: string | null; status: string; phase: string | null; la_ok: boolean }>(
+    const { rows } = await a.query<{
+      dob: string;
+      year_group: number | null;
+      school_urn: string | null;
+      status: string;
+      phase: string | null;
+      la_ok: boolean;
+    }>(
       `SELECT p.date_of_birth::text AS dob, p.year_group, p.school_urn, p.registration_status AS status, s.phase,
               (s.la_code IS NULL OR s.la_code = p.la_code) AS la_ok
          FROM ims.person p LEFT JOIN ims.school s ON s.urn = p.school_urn`,
@@ -209,7 +216,9 @@ describe('demo region', () => {
     const more = await loadDemoRegion(a.url, { persons: 200, seed: 9, append: true });
     expect(more.firstPersonId).toBe(PERSONS + 1);
     expect(Object.values(more.reference).every((n) => n === 0)).toBe(true);
-    const { rows } = await a.query<{ n: number; distinct_nhs: number }>(`SELECT count(*)::int AS n, count(DISTINCT nhs_number)::int AS distinct_nhs FROM ims.person`);
+    const { rows } = await a.query<{ n: number; distinct_nhs: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT nhs_number)::int AS distinct_nhs FROM ims.person`,
+    );
     expect(rows[0]).toEqual({ n: PERSONS + 200, distinct_nhs: PERSONS + 200 });
     // The identity continues after the ids the load assigned.
     const next = await a.query<{ id: string }>(
@@ -234,7 +243,9 @@ describe('demo region', () => {
         throw new Error('generator broke');
       }
       await withClient(ds, async (client) => {
-        await expect(inTransaction(client, () => copyInto(client, 'public.scratch_rows', ['id', 'name'], failing()))).rejects.toThrow('generator broke');
+        await expect(inTransaction(client, () => copyInto(client, 'public.scratch_rows', ['id', 'name'], failing()))).rejects.toThrow(
+          'generator broke',
+        );
         const { rows } = await client.query<{ ok: number }>('SELECT 1 AS ok');
         expect(rows[0]!.ok).toBe(1);
       });

@@ -10,7 +10,11 @@ import { readDemoRegion } from './region';
 const { region, names } = readDemoRegion(join(__dirname, '../../resources/reference'));
 
 function rows(text: Buffer): string[][] {
-  return text.toString('utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  return text
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'));
 }
 
 describe('COPY text escaping', () => {

@@ -12,17 +12,49 @@ import type { StaffGroup } from '../shared/vocabulary/people';
 export const DEMO_AS_OF = '2026-10-01';
 
 export const PERSON_COLUMNS = [
-  'id', 'nhs_number', 'given_name', 'family_name', 'other_given_names', 'date_of_birth', 'gender_code',
-  'ethnic_category', 'postcode', 'lsoa_code', 'imd_decile', 'la_code', 'practice_code', 'school_urn',
-  'year_group', 'date_of_death', 'registration_status', 'care_home_code',
+  'id',
+  'nhs_number',
+  'given_name',
+  'family_name',
+  'other_given_names',
+  'date_of_birth',
+  'gender_code',
+  'ethnic_category',
+  'postcode',
+  'lsoa_code',
+  'imd_decile',
+  'la_code',
+  'practice_code',
+  'school_urn',
+  'year_group',
+  'date_of_death',
+  'registration_status',
+  'care_home_code',
 ] as const;
 export const CONTACT_COLUMNS = [
-  'person_id', 'address_line1', 'address_line2', 'address_line3', 'town', 'email', 'mobile', 'landline',
-  'preferred_channel', 'opt_out_letter', 'opt_out_email', 'opt_out_sms',
+  'person_id',
+  'address_line1',
+  'address_line2',
+  'address_line3',
+  'town',
+  'email',
+  'mobile',
+  'landline',
+  'preferred_channel',
+  'opt_out_letter',
+  'opt_out_email',
+  'opt_out_sms',
 ] as const;
 export const FLAG_COLUMNS = ['person_id', 'flag_code', 'from_date', 'to_date', 'source', 'detail'] as const;
 export const STAFF_COLUMNS = [
-  'person_id', 'employer_code', 'department', 'staff_group', 'job_role', 'frontline', 'from_date', 'to_date',
+  'person_id',
+  'employer_code',
+  'department',
+  'staff_group',
+  'job_role',
+  'frontline',
+  'from_date',
+  'to_date',
 ] as const;
 
 export interface DemoChunk {
@@ -44,15 +76,48 @@ export function syntheticInwardCode(rng: Rng, sectorDigit: string): string {
 
 // England and Wales 2021 census, percent of people by five-year band (90+ split to reach 100).
 const AGE_BANDS: readonly [from: number, to: number, percent: number][] = [
-  [0, 4, 5.4], [5, 9, 5.9], [10, 14, 6.0], [15, 19, 5.6], [20, 24, 6.0], [25, 29, 6.6], [30, 34, 6.9],
-  [35, 39, 6.6], [40, 44, 6.2], [45, 49, 6.3], [50, 54, 6.9], [55, 59, 6.7], [60, 64, 5.9], [65, 69, 5.0],
-  [70, 74, 5.0], [75, 79, 3.7], [80, 84, 2.5], [85, 89, 1.5], [90, 94, 0.6], [95, 100, 0.2],
+  [0, 4, 5.4],
+  [5, 9, 5.9],
+  [10, 14, 6.0],
+  [15, 19, 5.6],
+  [20, 24, 6.0],
+  [25, 29, 6.6],
+  [30, 34, 6.9],
+  [35, 39, 6.6],
+  [40, 44, 6.2],
+  [45, 49, 6.3],
+  [50, 54, 6.9],
+  [55, 59, 6.7],
+  [60, 64, 5.9],
+  [65, 69, 5.0],
+  [70, 74, 5.0],
+  [75, 79, 3.7],
+  [80, 84, 2.5],
+  [85, 89, 1.5],
+  [90, 94, 0.6],
+  [95, 100, 0.2],
 ];
 
 // NHS Data Dictionary ethnic categories, close to England's 2021 census mix, with a few not stated.
 const ETHNICITY: readonly [string, number][] = [
-  ['A', 72.0], ['B', 0.9], ['C', 6.2], ['D', 0.9], ['E', 0.4], ['F', 0.8], ['G', 0.7], ['H', 3.1], ['J', 2.5],
-  ['K', 1.0], ['L', 1.5], ['M', 1.0], ['N', 2.4], ['P', 0.5], ['R', 0.8], ['S', 2.0], ['Z', 2.0], ['99', 1.3],
+  ['A', 72.0],
+  ['B', 0.9],
+  ['C', 6.2],
+  ['D', 0.9],
+  ['E', 0.4],
+  ['F', 0.8],
+  ['G', 0.7],
+  ['H', 3.1],
+  ['J', 2.5],
+  ['K', 1.0],
+  ['L', 1.5],
+  ['M', 1.0],
+  ['N', 2.4],
+  ['P', 0.5],
+  ['R', 0.8],
+  ['S', 2.0],
+  ['Z', 2.0],
+  ['99', 1.3],
 ];
 
 /** Share of people who are female by age: more women survive to old age. */
@@ -119,7 +184,14 @@ function namePool(names: string[], exponent: number): NamePool {
     picker: new WeightedIndex(rankWeights(names.length, exponent)),
     field: names.map(field),
     // E-mail local parts: plain lower-case letters only.
-    email: names.map((n) => field(n.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase())),
+    email: names.map((n) =>
+      field(
+        n
+          .normalize('NFD')
+          .replace(/[^A-Za-z]/g, '')
+          .toLowerCase(),
+      ),
+    ),
   };
 }
 
@@ -130,9 +202,21 @@ const CHANNEL = { LETTER: field('LETTER'), EMAIL: field('EMAIL'), SMS: field('SM
 const SOURCE = field('DEMO');
 const FLAG = Object.fromEntries(
   [
-    'CHRONIC_RESPIRATORY', 'DIABETES', 'CHRONIC_HEART', 'CHRONIC_KIDNEY', 'IMMUNOSUPPRESSION', 'CHRONIC_LIVER',
-    'CHRONIC_NEUROLOGICAL', 'MORBID_OBESITY', 'LEARNING_DISABILITY', 'ASPLENIA', 'FRAILTY',
-    'IMMUNOSUPPRESSED_CONTACT', 'CARER', 'CARE_HOME_RESIDENT', 'PREGNANT',
+    'CHRONIC_RESPIRATORY',
+    'DIABETES',
+    'CHRONIC_HEART',
+    'CHRONIC_KIDNEY',
+    'IMMUNOSUPPRESSION',
+    'CHRONIC_LIVER',
+    'CHRONIC_NEUROLOGICAL',
+    'MORBID_OBESITY',
+    'LEARNING_DISABILITY',
+    'ASPLENIA',
+    'FRAILTY',
+    'IMMUNOSUPPRESSED_CONTACT',
+    'CARER',
+    'CARE_HOME_RESIDENT',
+    'PREGNANT',
   ].map((code) => [code, field(code)]),
 ) as Record<string, Bytes>;
 const GENDER = ['0', '1', '2', '9'].map(field);
@@ -157,7 +241,10 @@ export class DemoGenerator {
   private readonly asOf: number;
   private readonly dayCache: (Bytes | undefined)[] = [];
   private readonly bands = new WeightedIndex(AGE_BANDS.map((b) => b[2]));
-  private readonly ethnicity = new WeightedPicker(ETHNICITY.map((e) => field(e[0])), ETHNICITY.map((e) => e[1]));
+  private readonly ethnicity = new WeightedPicker(
+    ETHNICITY.map((e) => field(e[0])),
+    ETHNICITY.map((e) => e[1]),
+  );
   private readonly las: WeightedPicker<LaPlan>;
   private readonly female: NamePool;
   private readonly male: NamePool;
@@ -223,7 +310,10 @@ export class DemoGenerator {
       }
       return plan;
     });
-    this.las = new WeightedPicker(plans, region.localAuthorities.map((la) => la.population));
+    this.las = new WeightedPicker(
+      plans,
+      region.localAuthorities.map((la) => la.population),
+    );
 
     const employerList: Employer[] = [];
     const employerWeights: number[] = [];
@@ -235,7 +325,11 @@ export class DemoGenerator {
         code: field(code),
         departments: k.departments.map(field),
         groups: new WeightedPicker(
-          groups.map(([g]) => ({ code: field(g), frontline: region.staffGroups[g].frontline, roles: region.staffGroups[g].roles.map(field) })),
+          groups.map(([g]) => ({
+            code: field(g),
+            frontline: region.staffGroups[g].frontline,
+            roles: region.staffGroups[g].roles.map(field),
+          })),
           groups.map((g) => g[1]),
         ),
       };
@@ -341,7 +435,16 @@ export class DemoGenerator {
       if (careHome) person.bytes(careHome.code);
       else person.null();
       person.endRow();
-      log?.person(id, dob, death, gender === 2, careHome ? careHome.decileNumber : lsoa.decileNumber, practice, school, careHome ? careHome.code : null);
+      log?.person(
+        id,
+        dob,
+        death,
+        gender === 2,
+        careHome ? careHome.decileNumber : lsoa.decileNumber,
+        practice,
+        school,
+        careHome ? careHome.code : null,
+      );
 
       // Contact details: everyone has an address; most have a mobile, many an email.
       const hasEmail = rng.chance(0.6);
@@ -363,9 +466,17 @@ export class DemoGenerator {
         contact.append(String(rng.int(100))).append(rng.pick(this.emailDomains));
       } else contact.null();
       // Ofcom keeps 07700 900000-900999 and 01632 960000-960999 for fiction: never a real line.
-      if (hasMobile) contact.begin().append('07700 900').append(String(rng.int(1000)).padStart(3, '0'));
+      if (hasMobile)
+        contact
+          .begin()
+          .append('07700 900')
+          .append(String(rng.int(1000)).padStart(3, '0'));
       else contact.null();
-      if (hasLandline) contact.begin().append('01632 960').append(String(rng.int(1000)).padStart(3, '0'));
+      if (hasLandline)
+        contact
+          .begin()
+          .append('01632 960')
+          .append(String(rng.int(1000)).padStart(3, '0'));
       else contact.null();
       contact.bytes(channel).bool(optLetter).bool(optEmail).bool(optSms).endRow();
 
@@ -399,7 +510,13 @@ export class DemoGenerator {
       if (isFemale && age >= 16 && age <= 45 && rng.chance(0.012)) {
         // Conception up to 36 weeks ago; the flag ends at the expected date of delivery.
         const conceived = asOf - rng.int(252);
-        flag.uint(id).bytes(FLAG.PREGNANT!).bytes(this.day(conceived)).bytes(this.day(conceived + 266)).bytes(SOURCE).null();
+        flag
+          .uint(id)
+          .bytes(FLAG.PREGNANT!)
+          .bytes(this.day(conceived))
+          .bytes(this.day(conceived + 266))
+          .bytes(SOURCE)
+          .null();
         flag.endRow();
         flags++;
         log?.pregnancy(conceived);

@@ -114,7 +114,12 @@ export function planBatches(asOf: number): PlannedBatch[] {
       const quarterEnd = BATCH_EPOCH + (q + 1) * QUARTER;
       for (let k = 0; k < 2; k++) {
         // Shelf life left on delivery: six months to two years after the quarter it is used in.
-        out.push({ product: code, number: batchNumber(rng, prefix, q, k), expiry: quarterEnd + 180 + rng.int(540), received: BATCH_EPOCH + q * QUARTER - 7 - rng.int(28) });
+        out.push({
+          product: code,
+          number: batchNumber(rng, prefix, q, k),
+          expiry: quarterEnd + 180 + rng.int(540),
+          received: BATCH_EPOCH + q * QUARTER - 7 - rng.int(28),
+        });
       }
     }
   }
@@ -168,7 +173,12 @@ export async function prepareCatalogue(client: DbClient, asOf: number): Promise<
     `INSERT INTO ims.batch (product_code, batch_number, expiry_date, received_on)
      SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::date[])
      ON CONFLICT (product_code, batch_number) DO NOTHING`,
-    [planned.map((b) => b.product), planned.map((b) => b.number), planned.map((b) => formatDay(b.expiry)), planned.map((b) => formatDay(b.received))],
+    [
+      planned.map((b) => b.product),
+      planned.map((b) => b.number),
+      planned.map((b) => formatDay(b.expiry)),
+      planned.map((b) => formatDay(b.received)),
+    ],
   );
   const { rows: batchRows } = await client.query<{ id: string; product_code: string; batch_number: string; expiry: string }>(
     `SELECT b.id::text, b.product_code, b.batch_number, b.expiry_date::text AS expiry
@@ -179,7 +189,12 @@ export async function prepareCatalogue(client: DbClient, asOf: number): Promise<
 
   const codes = IN_USE.map((u) => u[0]);
   const { rows: products } = await client.query<{
-    code: string; route_code: string; route_term: string; amount: string | null; unit_code: string | null; unit_term: string | null;
+    code: string;
+    route_code: string;
+    route_term: string;
+    amount: string | null;
+    unit_code: string | null;
+    unit_term: string | null;
   }>(
     `SELECT code, default_route_code AS route_code, default_route_term AS route_term, default_dose_amount::text AS amount,
             dose_unit_code AS unit_code, dose_unit_term AS unit_term

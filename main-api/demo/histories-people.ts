@@ -18,8 +18,15 @@ export const PB = {
 } as const;
 
 const CHILD_RISK = new Set([
-  'CHRONIC_RESPIRATORY', 'CHRONIC_HEART', 'CHRONIC_KIDNEY', 'CHRONIC_LIVER', 'CHRONIC_NEUROLOGICAL', 'DIABETES',
-  'IMMUNOSUPPRESSION', 'ASPLENIA', 'LEARNING_DISABILITY',
+  'CHRONIC_RESPIRATORY',
+  'CHRONIC_HEART',
+  'CHRONIC_KIDNEY',
+  'CHRONIC_LIVER',
+  'CHRONIC_NEUROLOGICAL',
+  'DIABETES',
+  'IMMUNOSUPPRESSION',
+  'ASPLENIA',
+  'LEARNING_DISABILITY',
 ]);
 
 /** Turns the generator's pre-encoded codes (one object per code) into small integers. */
@@ -73,8 +80,14 @@ export class HistoryPeople {
 
   /** Starts a person; flags and staff records that follow belong to them. */
   person(
-    id: number, dob: number, death: number, female: boolean, decile: number,
-    practice: Uint8Array | null, school: Uint8Array | null, careHome: Uint8Array | null,
+    id: number,
+    dob: number,
+    death: number,
+    female: boolean,
+    decile: number,
+    practice: Uint8Array | null,
+    school: Uint8Array | null,
+    careHome: Uint8Array | null,
   ): void {
     const i = this.count++;
     if (i === 0) this.firstId = id;

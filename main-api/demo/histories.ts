@@ -13,14 +13,47 @@ import type { ReactionCode } from '../shared/vocabulary/reactions';
 import { SITE_SNOMED_TERMS, type SiteCode } from '../shared/vocabulary/sites';
 
 export const EVENT_COLUMNS = [
-  'id', 'person_id', 'programme_code', 'outcome', 'not_given_reason', 'occurred_at', 'occurred_on', 'dose_sequence',
-  'product_code', 'batch_id', 'batch_number', 'expiry_date', 'site_code', 'site_term', 'route_code', 'route_term',
-  'dose_amount', 'dose_unit_code', 'dose_unit_term', 'performer_name', 'performer_role', 'location_code',
-  'location_type', 'organisation_code', 'legal_basis', 'primary_source', 'source_system', 'source_id', 'notes',
+  'id',
+  'person_id',
+  'programme_code',
+  'outcome',
+  'not_given_reason',
+  'occurred_at',
+  'occurred_on',
+  'dose_sequence',
+  'product_code',
+  'batch_id',
+  'batch_number',
+  'expiry_date',
+  'site_code',
+  'site_term',
+  'route_code',
+  'route_term',
+  'dose_amount',
+  'dose_unit_code',
+  'dose_unit_term',
+  'performer_name',
+  'performer_role',
+  'location_code',
+  'location_type',
+  'organisation_code',
+  'legal_basis',
+  'primary_source',
+  'source_system',
+  'source_id',
+  'notes',
 ] as const;
 export const REACTION_COLUMNS = [
-  'person_id', 'vaccination_event_id', 'onset_at', 'reaction_code', 'description', 'seriousness', 'outcome',
-  'reporter', 'yellow_card_reference', 'reported_to_mhra',
+  'person_id',
+  'vaccination_event_id',
+  'onset_at',
+  'reaction_code',
+  'description',
+  'seriousness',
+  'outcome',
+  'reporter',
+  'yellow_card_reference',
+  'reported_to_mhra',
 ] as const;
 
 /** The community trust whose school-aged immunisation team vaccinates in the demo's schools. */
@@ -286,7 +319,11 @@ export class HistoryGenerator {
    * null; otherwise a reported record from `reported` without batch or performer.
    */
   private give(
-    programme: Uint8Array, day: number, dose: number | null, product: string, site: Site,
+    programme: Uint8Array,
+    day: number,
+    dose: number | null,
+    product: string,
+    site: Site,
     reported: { system: Uint8Array; note: Uint8Array } | null = null,
   ): void {
     const plan = this.catalogue.product(product);
@@ -298,7 +335,9 @@ export class HistoryGenerator {
     let minute = 0;
     if (!reported && day >= DAY.RECENT) {
       minute = 9 * 60 + this.rng.int(8 * 60);
-      o.begin().append(this.day(day)).append(` ${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00 Europe/London`);
+      o.begin()
+        .append(this.day(day))
+        .append(` ${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00 Europe/London`);
     } else o.null();
     o.bytes(this.day(day));
     if (dose === null) o.null();
@@ -404,7 +443,8 @@ export class HistoryGenerator {
       this.atPractice(i);
       return { day, abroad: false };
     };
-    const infantSite = (day: number, left: boolean): Site => (day - dob < 365 ? (left ? SITE.LEFT_THIGH : SITE.RIGHT_THIGH) : left ? SITE.LEFT_ARM : SITE.RIGHT_ARM);
+    const infantSite = (day: number, left: boolean): Site =>
+      day - dob < 365 ? (left ? SITE.LEFT_THIGH : SITE.RIGHT_THIGH) : left ? SITE.LEFT_ARM : SITE.RIGHT_ARM;
     const six = (v: { day: number; abroad: boolean }): void => {
       const product = dob >= DAY.SIX_IN_ONE_COHORT ? (v.day >= DAY.VAXELIS && rng.chance(0.35) ? P.VAXELIS : P.INFANRIX_HEXA) : P.PEDIACEL;
       this.give(PROG.ROUTINE, v.day, ++dtap, product, infantSite(v.day, true), v.abroad ? abroadRecord : null);
@@ -420,7 +460,8 @@ export class HistoryGenerator {
       this.give(PROG.ROUTINE, v.day, ++pcv, P.PREVENAR13, infantSite(v.day, false), v.abroad ? abroadRecord : null);
       lastPcv = v.day;
     };
-    const mmrProduct = (mmrv: boolean): string => (mmrv ? (rng.chance(0.5) ? P.PROQUAD : P.PRIORIX_TETRA) : rng.chance(0.55) ? P.PRIORIX : P.MMRVAXPRO);
+    const mmrProduct = (mmrv: boolean): string =>
+      mmrv ? (rng.chance(0.5) ? P.PROQUAD : P.PRIORIX_TETRA) : rng.chance(0.55) ? P.PRIORIX : P.MMRVAXPRO;
 
     // 8 weeks: 6-in-1 (5-in-1 before mid-2017), MenB, rotavirus; PCV in the old 2+1 schedule.
     let v = visit(dob + 56, 0.03);
@@ -437,7 +478,8 @@ export class HistoryGenerator {
     if (v) {
       six(v);
       if (!v.abroad) {
-        if (menbOk(v.day) && v.day - dob < 365 && (menb === 0 || (menb === 1 && v.day >= DAY.SCHEDULE_2025 && v.day - lastMenb >= 28))) giveMenb(v.day);
+        if (menbOk(v.day) && v.day - dob < 365 && (menb === 0 || (menb === 1 && v.day >= DAY.SCHEDULE_2025 && v.day - lastMenb >= 28)))
+          giveMenb(v.day);
         const age = v.day - dob;
         if (rotaOk(v.day) && ((rota === 0 && age >= 42 && age < 105) || (rota === 1 && age >= 70 && age < 168))) {
           this.give(PROG.ROUTINE, v.day, rota + 1, P.ROTARIX, null);
@@ -470,7 +512,12 @@ export class HistoryGenerator {
     } else if (oneYear <= end && oneYear >= arrival && hesitancy < 0.03 && rng.chance(0.5)) {
       // Some refusals are recorded as such when the family is contacted.
       this.atPractice(i);
-      this.decline(PROG.ROUTINE, Math.min(end, oneYear + 14 + rng.int(60)), dob >= DAY.MMRV_12M_COHORT ? P.PROQUAD : P.PRIORIX, NOTE.DECLINED_PARENT);
+      this.decline(
+        PROG.ROUTINE,
+        Math.min(end, oneYear + 14 + rng.int(60)),
+        dob >= DAY.MMRV_12M_COHORT ? P.PROQUAD : P.PRIORIX,
+        NOTE.DECLINED_PARENT,
+      );
     }
     // 18 months (from January 2026, children born from July 2024): 6-in-1 booster and MMRV.
     const mmrvAt18m = dob >= DAY.MMRV_18M_COHORT;
@@ -569,7 +616,10 @@ export class HistoryGenerator {
       setting = 'care-home';
     }
     if (uptake > 0) {
-      const day = Math.min(start + expDays(rng, 24), pregnantTo >= 0 && setting === 'practice' && start === pregnantFrom ? pregnantTo : DAY.FLU_END);
+      const day = Math.min(
+        start + expDays(rng, 24),
+        pregnantTo >= 0 && setting === 'practice' && start === pregnantFrom ? pregnantTo : DAY.FLU_END,
+      );
       if (day <= this.end && ageOn(day) >= 0.5) {
         this.seasonalWho(i, setting);
         if (rng.chance(Math.max(0.05, uptake - 0.08 * dep))) {
@@ -645,7 +695,14 @@ export class HistoryGenerator {
       const day = at65 + rng.int(540);
       if (day <= end) {
         this.atPractice(i);
-        this.give(PROG.ADULT, day, 1, P.PNEUMOVAX, SITE.LEFT_ARM, day < DAY.RECENT - 365 * 12 ? { system: SYSTEM.GP, note: NOTE.HISTORIC } : null);
+        this.give(
+          PROG.ADULT,
+          day,
+          1,
+          P.PNEUMOVAX,
+          SITE.LEFT_ARM,
+          day < DAY.RECENT - 365 * 12 ? { system: SYSTEM.GP, note: NOTE.HISTORIC } : null,
+        );
       }
     }
     // Shingrix: turning 65 from September 2023, or aged 70 to 79.
@@ -705,10 +762,17 @@ export class HistoryGenerator {
       if (code === 'SYNCOPE' && r.age < 10) [code, description] = REACTIONS[1]!;
       if (code === 'HYPOTONIC_HYPORESPONSIVE' && r.age >= 2) [code, description] = REACTIONS[0]!;
       const serious = code === 'ANAPHYLAXIS' || code === 'SEIZURE';
-      const onset = Math.min(23 * 60 + 59, r.minute + (code === 'ANAPHYLAXIS' || code === 'SYNCOPE' ? 5 + rng.int(15) : 120 + rng.int(300)));
+      const onset = Math.min(
+        23 * 60 + 59,
+        r.minute + (code === 'ANAPHYLAXIS' || code === 'SYNCOPE' ? 5 + rng.int(15) : 120 + rng.int(300)),
+      );
       o.uint(r.personId).uint(r.eventId);
-      o.begin().append(this.day(r.day)).append(` ${String(Math.floor(onset / 60)).padStart(2, '0')}:${String(onset % 60).padStart(2, '0')}:00 Europe/London`);
-      o.ascii(code).text(description).ascii(serious ? 'HOSPITALISED' : 'NOT_SERIOUS');
+      o.begin()
+        .append(this.day(r.day))
+        .append(` ${String(Math.floor(onset / 60)).padStart(2, '0')}:${String(onset % 60).padStart(2, '0')}:00 Europe/London`);
+      o.ascii(code)
+        .text(description)
+        .ascii(serious ? 'HOSPITALISED' : 'NOT_SERIOUS');
       o.ascii(r.day > this.asOf - 7 ? 'RECOVERING' : 'RECOVERED');
       o.text(serious ? 'Vaccinator' : rng.chance(0.6) ? 'Parent or patient' : 'Practice nurse');
       const reported = serious || rng.chance(0.2);

@@ -65,7 +65,12 @@ export interface BenchRow {
 const FAST_PATH_FROM = 20_000;
 const CHUNK = 5_000;
 const BULK_TABLES = [
-  'ims.person', 'ims.contact_details', 'ims.clinical_flag', 'ims.staff_record', 'ims.vaccination_event', 'ims.adverse_reaction',
+  'ims.person',
+  'ims.contact_details',
+  'ims.clinical_flag',
+  'ims.staff_record',
+  'ims.vaccination_event',
+  'ims.adverse_reaction',
 ];
 const NO_HISTORIES: HistorySummary = { events: 0, given: 0, notGiven: 0, reactions: 0, batches: 0, seconds: 0 };
 
@@ -165,7 +170,10 @@ async function loadInTransaction(client: DbClient, opts: DemoOptions, plan: Load
   );
   const { max_id, any_person, last_demo } = state.rows[0]!;
   if (any_person && !opts.append) {
-    throw new AppError('CONFLICT', 'The register already has people in it. Load the demo region into an empty database, or add to it with --append.');
+    throw new AppError(
+      'CONFLICT',
+      'The register already has people in it. Load the demo region into an empty database, or add to it with --append.',
+    );
   }
   const firstStem = stemAfter(last_demo);
   if (!plan.nhsNumbers) {
@@ -220,7 +228,13 @@ async function loadInTransaction(client: DbClient, opts: DemoOptions, plan: Load
   progress({ phase: 'persons', done: 0, total });
   await copyInto(client, 'ims.person', PERSON_COLUMNS, people(), () => progress({ phase: 'persons', done: made, total }));
 
-  const drain = async (phase: DemoProgress['phase'], table: string, columns: readonly string[], bufs: Buffer[], rows: number): Promise<void> => {
+  const drain = async (
+    phase: DemoProgress['phase'],
+    table: string,
+    columns: readonly string[],
+    bufs: Buffer[],
+    rows: number,
+  ): Promise<void> => {
     let done = 0;
     progress({ phase, done: 0, total: rows });
     function* take(): Generator<Buffer> {
@@ -372,12 +386,21 @@ const rate = (name: string, rows: number, seconds: number): BenchRow => ({
  * Compares the demo load with a raw COPY of the same person rows into the same table, each in
  * a transaction that is rolled back, so the database is left as it was. Needs an empty register.
  */
-export async function benchDemoLoad(owner: OwnerDatabase, persons: number, seed = 1, plan: LoadPlan = readDemoRegion()): Promise<BenchRow[]> {
+export async function benchDemoLoad(
+  owner: OwnerDatabase,
+  persons: number,
+  seed = 1,
+  plan: LoadPlan = readDemoRegion(),
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
 
   // Generation alone, to show how much of the load is spent in this process.
   let started = performance.now();
-  const gen = new DemoGenerator(plan.region, plan.names, { seed, firstId: 1, nhsNumbers: plan.nhsNumbers ?? new NhsNumberSequence(DEMO_FIRST_STEM) });
+  const gen = new DemoGenerator(plan.region, plan.names, {
+    seed,
+    firstId: 1,
+    nhsNumbers: plan.nhsNumbers ?? new NhsNumberSequence(DEMO_FIRST_STEM),
+  });
   const personRows: Buffer[] = [];
   for (let made = 0; made < persons; made += CHUNK) personRows.push(gen.chunk(Math.min(CHUNK, persons - made)).person);
   rows.push(rate('generate person rows (no database)', persons, (performance.now() - started) / 1000));

@@ -18,7 +18,14 @@ export interface DemoRegion {
   lsoas: { code: string; name: string; laCode: string; sector: string; imdRank: number; imdDecile: number }[];
   schools: { urn: string; name: string; phase: SchoolPhase; laCode: string | null; postcode: string | null }[];
   careHomes: { code: string; name: string; laCode: string; lsoaCode: string; postcode: string; beds: number }[];
-  employers: { code: string; name: string; orgType: Extract<OrganisationType, 'TRUST' | 'LA' | 'EMPLOYER'>; kind: string; weight: number; postcode: string }[];
+  employers: {
+    code: string;
+    name: string;
+    orgType: Extract<OrganisationType, 'TRUST' | 'LA' | 'EMPLOYER'>;
+    kind: string;
+    weight: number;
+    postcode: string;
+  }[];
   employerKinds: Record<string, { departments: string[]; staffGroups: Partial<Record<StaffGroup, number>> }>;
   staffGroups: Record<StaffGroup, { frontline: number; roles: string[] }>;
   streets: string[];
@@ -47,19 +54,22 @@ export interface ReferenceCounts {
 }
 
 /** Builds a multi-row INSERT ... ON CONFLICT DO NOTHING with positional parameters. */
-async function insertRows(
-  client: DbClient,
-  table: string,
-  columns: string[],
-  rows: unknown[][],
-): Promise<number> {
+async function insertRows(client: DbClient, table: string, columns: string[], rows: unknown[][]): Promise<number> {
   let inserted = 0;
   // Stay well under the 65,535 bind-parameter limit.
   const perStatement = Math.max(1, Math.floor(30_000 / columns.length));
   for (let start = 0; start < rows.length; start += perStatement) {
     const slice = rows.slice(start, start + perStatement);
     const params: unknown[] = [];
-    const tuples = slice.map((row) => `(${row.map((v) => { params.push(v); return `$${params.length}`; }).join(', ')})`);
+    const tuples = slice.map(
+      (row) =>
+        `(${row
+          .map((v) => {
+            params.push(v);
+            return `$${params.length}`;
+          })
+          .join(', ')})`,
+    );
     const res = await client.query(
       `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
       params,

@@ -23,7 +23,14 @@ describe('printable vaccination record, and the status kept after recording', ()
     connections = userConnections(db);
     await db.query(TWO_PRACTICES_SQL);
     const insert = (i: number, practiceCode: string) =>
-      addPerson(db, { nhsNumber: nhs(i), givenName: 'Zoë', familyName: 'Ng', dateOfBirth: '2024-01-10', postcode: 'ME14 1AA', practiceCode });
+      addPerson(db, {
+        nhsNumber: nhs(i),
+        givenName: 'Zoë',
+        familyName: 'Ng',
+        dateOfBirth: '2024-01-10',
+        postcode: 'ME14 1AA',
+        practiceCode,
+      });
     child = await insert(1, 'G82001');
     outsider = await insert(2, 'G82002');
     await db.query(`INSERT INTO ims.contact_details (person_id, address_line1, town) VALUES ($1, '1 High Street', 'Maidstone')`, [child]);

@@ -4,12 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Content, ContextPageSize } from 'pdfmake/interfaces';
 import { fontFiles, fontRuns, woffToSfnt } from './fonts';
 import { extractPdfPages } from './pdf-text';
-import {
-  breakBeforeHeading,
-  buildRecordDocument,
-  renderVaccinationRecordPdf,
-  type PrintableRecordInput,
-} from './printable-record.pdf';
+import { breakBeforeHeading, buildRecordDocument, renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
 
 type Given = PrintableRecordInput['given'][number];
 
@@ -76,10 +71,28 @@ function record(overrides: Partial<PrintableRecordInput> = {}): PrintableRecordI
         sourceName: null,
       },
       hexa,
-      { ...hexa, date: '2016-05-10', product: 'Bexsero', antigens: ['Meningococcal B'], batchNumber: null, site: null, performer: null, location: null, sourceName: null },
+      {
+        ...hexa,
+        date: '2016-05-10',
+        product: 'Bexsero',
+        antigens: ['Meningococcal B'],
+        batchNumber: null,
+        site: null,
+        performer: null,
+        location: null,
+        sourceName: null,
+      },
     ],
     notGiven: [{ date: '2024-10-07', product: 'Fluenz Tetra', reason: 'CONTRAINDICATED' }],
-    reactions: [{ onset: '2023-10-03', reaction: 'FEVER', description: 'Mild, settled with paracetamol', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED' }],
+    reactions: [
+      {
+        onset: '2023-10-03',
+        reaction: 'FEVER',
+        description: 'Mild, settled with paracetamol',
+        seriousness: 'NOT_SERIOUS',
+        outcome: 'RECOVERED',
+      },
+    ],
     dueNext: [{ series: 'Flu (children)', status: 'UPCOMING', dueDate: '2026-09-01' }],
     ...overrides,
   };
@@ -154,13 +167,27 @@ describe('buildRecordDocument', () => {
     const doc = buildRecordDocument(
       record({
         notGiven: [{ date: '2024-10-07', product: null, reason: 'ALREADY_GIVEN' }],
-        reactions: [{ onset: '2023-10-03', reaction: 'HYPOTONIC_HYPORESPONSIVE', description: null, seriousness: 'HOSPITALISED', outcome: 'RECOVERED_WITH_SEQUELAE' }],
+        reactions: [
+          {
+            onset: '2023-10-03',
+            reaction: 'HYPOTONIC_HYPORESPONSIVE',
+            description: null,
+            seriousness: 'HOSPITALISED',
+            outcome: 'RECOVERED_WITH_SEQUELAE',
+          },
+        ],
         dueNext: [{ series: 'MMR', status: 'OVERDUE', dueDate: '2026-01-01' }],
       }),
     );
     // Every string the document holds, tables included.
     const text = JSON.stringify(doc.content);
-    for (const words of ['Already given elsewhere', 'Hypotonic-hyporesponsive episode', 'Needed hospital care', 'Recovered with lasting effects', 'Overdue']) {
+    for (const words of [
+      'Already given elsewhere',
+      'Hypotonic-hyporesponsive episode',
+      'Needed hospital care',
+      'Recovered with lasting effects',
+      'Overdue',
+    ]) {
       expect(text).toContain(words);
     }
     expect(text).not.toMatch(/[A-Z]+_[A-Z_]+/);

@@ -5,7 +5,14 @@ import type { Content, ContextPageSize, TableCell, TDocumentDefinitions } from '
 import { formatNhsNumber } from '../shared/identifiers/nhs-number';
 import { BASE_FAMILY, fontDescriptors, fontFiles, fontRuns } from './fonts';
 import { formatLongDate, formatShortDate } from '../shared/calendar/dates';
-import { REACTION_LABELS, REACTION_OUTCOME_LABELS, SERIOUSNESS_LABELS, type ReactionCode, type ReactionOutcome, type Seriousness } from '../shared/vocabulary/reactions';
+import {
+  REACTION_LABELS,
+  REACTION_OUTCOME_LABELS,
+  SERIOUSNESS_LABELS,
+  type ReactionCode,
+  type ReactionOutcome,
+  type Seriousness,
+} from '../shared/vocabulary/reactions';
 import { SERIES_STATUS_LABELS, type SeriesStatus } from '../shared/vocabulary/schedule';
 import { NOT_GIVEN_REASON_LABELS, type NotGivenReason } from '../shared/vocabulary/vaccination';
 
@@ -155,7 +162,12 @@ function givenSection(input: PrintableRecordInput): Content[] {
     body.push([
       { text: formatShortDate(g.date), noWrap: true },
       cell(g.product, { bold: true }),
-      cell(g.antigens.map((a) => a.trim()).filter((a) => a !== '').join(', ')),
+      cell(
+        g.antigens
+          .map((a) => a.trim())
+          .filter((a) => a !== '')
+          .join(', '),
+      ),
       cell(g.doseNumber === null ? null : String(g.doseNumber), { alignment: 'center' }),
       cell(g.batchNumber),
       cell(g.site),
@@ -307,7 +319,9 @@ export function buildRecordDocument(input: PrintableRecordInput, options: Render
     margin: [PAGE_MARGINS[0], 14, PAGE_MARGINS[2], 0],
     stack: [
       {
-        canvas: [{ type: 'line', x1: 0, y1: 0, x2: pageSize.width - PAGE_MARGINS[0] - PAGE_MARGINS[2], y2: 0, lineWidth: 0.5, lineColor: RULE }],
+        canvas: [
+          { type: 'line', x1: 0, y1: 0, x2: pageSize.width - PAGE_MARGINS[0] - PAGE_MARGINS[2], y2: 0, lineWidth: 0.5, lineColor: RULE },
+        ],
       },
       {
         margin: [0, 5, 0, 0],

@@ -27,8 +27,36 @@ describe('toPrintableInput', () => {
         { ...base, id: 4, primarySource: false, sourceSystem: 'GP system', occurredOn: '2024-12-01' },
       ],
       reactions: [
-        { id: 1, personId: 7, eventId: 1, onsetAt: '2025-01-12T14:00:00Z', reactionCode: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reporter: 'Parent', reportedToMhra: false, yellowCardReference: null, recordedBy: 'n', recordedAt: 'x' },
-        { id: 2, personId: 7, eventId: 2, onsetAt: '2025-01-12T14:00:00Z', reactionCode: 'RASH', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reporter: 'Parent', reportedToMhra: false, yellowCardReference: null, recordedBy: 'n', recordedAt: 'x' },
+        {
+          id: 1,
+          personId: 7,
+          eventId: 1,
+          onsetAt: '2025-01-12T14:00:00Z',
+          reactionCode: 'FEVER',
+          description: null,
+          seriousness: 'NOT_SERIOUS',
+          outcome: 'RECOVERED',
+          reporter: 'Parent',
+          reportedToMhra: false,
+          yellowCardReference: null,
+          recordedBy: 'n',
+          recordedAt: 'x',
+        },
+        {
+          id: 2,
+          personId: 7,
+          eventId: 2,
+          onsetAt: '2025-01-12T14:00:00Z',
+          reactionCode: 'RASH',
+          description: null,
+          seriousness: 'NOT_SERIOUS',
+          outcome: 'RECOVERED',
+          reporter: 'Parent',
+          reportedToMhra: false,
+          yellowCardReference: null,
+          recordedBy: 'n',
+          recordedAt: 'x',
+        },
       ],
     };
     const input = toPrintableInput({
@@ -43,7 +71,9 @@ describe('toPrintableInput', () => {
     expect(input.given[0]).toMatchObject({ antigens: ['Measles', 'Mumps'], source: 'HERE', sourceName: null, site: 'Left thigh' });
     expect(input.given[1]).toMatchObject({ source: 'REPORTED', sourceName: 'GP system' });
     expect(input.notGiven).toEqual([{ date: '2025-01-12', product: null, reason: 'DECLINED' }]);
-    expect(input.reactions).toEqual([{ onset: '2025-01-12', reaction: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED' }]);
+    expect(input.reactions).toEqual([
+      { onset: '2025-01-12', reaction: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED' },
+    ]);
   });
 });
 
@@ -71,7 +101,21 @@ describe('reaction onset on the printed record', () => {
       history: {
         events: [base],
         reactions: [
-          { id: 1, personId: 7, eventId: 1, onsetAt: '2026-06-03T23:30:00.000Z', reactionCode: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reporter: 'Parent', reportedToMhra: false, yellowCardReference: null, recordedBy: 'n', recordedAt: 'x' },
+          {
+            id: 1,
+            personId: 7,
+            eventId: 1,
+            onsetAt: '2026-06-03T23:30:00.000Z',
+            reactionCode: 'FEVER',
+            description: null,
+            seriousness: 'NOT_SERIOUS',
+            outcome: 'RECOVERED',
+            reporter: 'Parent',
+            reportedToMhra: false,
+            yellowCardReference: null,
+            recordedBy: 'n',
+            recordedAt: 'x',
+          },
         ],
       },
       dueNext: [],
@@ -106,9 +150,25 @@ describe('sites and reactions on the printed record', () => {
     const input = printed({
       events: [base],
       reactions: [
-        { id: 1, personId: 7, eventId: 1, onsetAt: '2026-06-03T10:00:00.000Z', reactionCode: 'OTHER', description: 'Swollen leg', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERING', reporter: 'Parent', reportedToMhra: false, yellowCardReference: null, recordedBy: 'n', recordedAt: 'x' },
+        {
+          id: 1,
+          personId: 7,
+          eventId: 1,
+          onsetAt: '2026-06-03T10:00:00.000Z',
+          reactionCode: 'OTHER',
+          description: 'Swollen leg',
+          seriousness: 'NOT_SERIOUS',
+          outcome: 'RECOVERING',
+          reporter: 'Parent',
+          reportedToMhra: false,
+          yellowCardReference: null,
+          recordedBy: 'n',
+          recordedAt: 'x',
+        },
       ],
     });
-    expect(input.reactions).toEqual([{ onset: '2026-06-03', reaction: 'OTHER', description: 'Swollen leg', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERING' }]);
+    expect(input.reactions).toEqual([
+      { onset: '2026-06-03', reaction: 'OTHER', description: 'Swollen leg', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERING' },
+    ]);
   });
 });

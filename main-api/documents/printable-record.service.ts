@@ -24,7 +24,9 @@ export function dueNextFor(
 ): PrintableRecordInput['dueNext'] {
   const yearAhead = `${String(Number(today.slice(0, 4)) + 1).padStart(4, '0')}${today.slice(4)}`;
   return series
-    .filter((s) => s.status === 'DUE' || s.status === 'OVERDUE' || (s.status === 'UPCOMING' && s.dueDate !== null && s.dueDate <= yearAhead))
+    .filter(
+      (s) => s.status === 'DUE' || s.status === 'OVERDUE' || (s.status === 'UPCOMING' && s.dueDate !== null && s.dueDate <= yearAhead),
+    )
     .map((s) => ({ series: s.name, status: s.status, dueDate: s.dueDate }));
 }
 
@@ -65,7 +67,13 @@ export function toPrintableInput(args: {
     ),
     reactions: args.history.reactions
       .filter((r) => activeIds.has(r.eventId))
-      .map((r) => ({ onset: londonDate(r.onsetAt), reaction: r.reactionCode, description: r.description, seriousness: r.seriousness, outcome: r.outcome })),
+      .map((r) => ({
+        onset: londonDate(r.onsetAt),
+        reaction: r.reactionCode,
+        description: r.description,
+        seriousness: r.seriousness,
+        outcome: r.outcome,
+      })),
     dueNext: args.dueNext,
   };
 }

@@ -15,7 +15,17 @@ import { createForecastHandlers } from './forecast.service';
 import { refreshPersonStatus, statusRows, type StatusRow } from '../schedule-status/schedule-status.service';
 import { forecast } from '../schedule';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import { addPerson, call, connectAs, nhsSequence, TWO_PRACTICES_SQL, userConnections, value, withClient, type LoginUser } from '../../tests/support/fixtures';
+import {
+  addPerson,
+  call,
+  connectAs,
+  nhsSequence,
+  TWO_PRACTICES_SQL,
+  userConnections,
+  value,
+  withClient,
+  type LoginUser,
+} from '../../tests/support/fixtures';
 
 const ON = '2026-02-01';
 const INFANRIX = '34765811000001105';
@@ -105,11 +115,17 @@ describe('forecast in the database', () => {
     await dose(alpha, '2025-05-01', INFANRIX);
     await dose(alpha, '2025-05-01', BEXSERO);
     mistakenId = await dose(alpha, '2025-06-01', PRIORIX);
-    await db.query(`UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = 'Wrong child' WHERE id = $1`, [mistakenId]);
+    await db.query(`UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = 'Wrong child' WHERE id = $1`, [
+      mistakenId,
+    ]);
     for (const [on, product] of [
-      ['2013-06-17', INFANRIX], ['2013-07-15', INFANRIX], ['2013-08-12', INFANRIX],
-      ['2014-04-22', PRIORIX], ['2016-08-25', PRIORIX],
-    ] as const) await dose(gamma, on, product);
+      ['2013-06-17', INFANRIX],
+      ['2013-07-15', INFANRIX],
+      ['2013-08-12', INFANRIX],
+      ['2014-04-22', PRIORIX],
+      ['2016-08-25', PRIORIX],
+    ] as const)
+      await dose(gamma, on, product);
 
     users.nurse = await addUser(db.url, { name: uniqueName('nurse'), role: 'child-health', orgs: ['G82001'] });
     users.other = await addUser(db.url, { name: uniqueName('coord'), role: 'coordinator', orgs: ['G82002'] });
@@ -143,7 +159,9 @@ describe('forecast in the database', () => {
         direct.series.map((s) => [s.seriesId, s.status, s.nextDose, s.dueDate, s.overdueFrom, s.latestDate]),
       );
       expect(view.series.map((s) => s.explanation)).toEqual(direct.series.map((s) => s.explanation));
-      expect(view.campaigns.map((c) => [c.campaignId, c.status, c.eligible])).toEqual(direct.campaigns.map((c) => [c.campaignId, c.status, c.eligible]));
+      expect(view.campaigns.map((c) => [c.campaignId, c.status, c.eligible])).toEqual(
+        direct.campaigns.map((c) => [c.campaignId, c.status, c.eligible]),
+      );
 
       const six = view.series.find((s) => s.seriesId === 'SIX-IN-1')!;
       expect(six.status).toBe('OVERDUE');
@@ -175,14 +193,22 @@ describe('forecast in the database', () => {
       expect(hidden).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       const seen = await value<ForecastView>(call(other, 'forecast.get', { personId: beta, on: ON }));
       expect(seen.personId).toBe(beta);
-      expect(await call(nurse, 'forecast.get', { personId: alpha, on: '2026-02-30' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-      expect(await call(nurse, 'forecast.get', { personId: alpha, on: '2024-01-01' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      expect(await call(nurse, 'forecast.get', { personId: alpha, on: '2026-02-30' })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION' },
+      });
+      expect(await call(nurse, 'forecast.get', { personId: alpha, on: '2024-01-01' })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION' },
+      });
     });
   });
 
   describe('vaccination.check', () => {
     it('warns that a 6-in-1 three weeks after the first is too soon, with the reason', async () => {
-      const check = await value<DoseCheck>(call(nurse, 'vaccination.check', { personId: alpha, date: '2025-05-22', productCode: INFANRIX }));
+      const check = await value<DoseCheck>(
+        call(nurse, 'vaccination.check', { personId: alpha, date: '2025-05-22', productCode: INFANRIX }),
+      );
       expect(check.productName).toBe('Infanrix hexa');
       expect(check.antigens).toEqual(SIX);
       const soon = check.warnings.find((w) => w.code === 'TOO_SOON_AFTER_PREVIOUS' && w.seriesId === 'SIX-IN-1');
@@ -222,8 +248,11 @@ describe('forecast in the database', () => {
       expect(expected.some((r) => r.seriesId === 'SHINGLES' || r.seriesId === 'FIVE-IN-1')).toBe(false);
 
       // A later date moves the rows on; rows that no longer apply are removed.
-      await db.query(`INSERT INTO ims.series_status (person_id, series_id, series_name, status, computed_on, rules_version)
-                      VALUES ($1, 'OLD-SERIES', 'Withdrawn', 'DUE', '2025-01-01', 'x')`, [alpha]);
+      await db.query(
+        `INSERT INTO ims.series_status (person_id, series_id, series_name, status, computed_on, rules_version)
+                      VALUES ($1, 'OLD-SERIES', 'Withdrawn', 'DUE', '2025-01-01', 'x')`,
+        [alpha],
+      );
       await refreshPersonStatus(nurseDs, alpha, '2026-06-01', rules);
       const later = await db.query<StoredRow>(`${STORED} WHERE person_id = $1`, [alpha]);
       expect(asStatusRows(later.rows)).toEqual(await expectedRows(alpha, '2026-06-01'));
@@ -237,8 +266,11 @@ describe('forecast in the database', () => {
         expect(await refreshPersonStatus(otherClient, alpha, ON, rules)).toBeNull();
         // Writing rows for a person they cannot see is refused by the policy.
         await expect(
-          otherClient.query(`INSERT INTO ims.series_status (person_id, series_id, series_name, status, computed_on, rules_version)
-                             VALUES ($1, 'X', 'X', 'DUE', '2026-01-01', 'x')`, [alpha]),
+          otherClient.query(
+            `INSERT INTO ims.series_status (person_id, series_id, series_name, status, computed_on, rules_version)
+                             VALUES ($1, 'X', 'X', 'DUE', '2026-01-01', 'x')`,
+            [alpha],
+          ),
         ).rejects.toThrow(/row-level security/);
       } finally {
         await otherClient.end();
@@ -269,11 +301,15 @@ describe('forecast in the database', () => {
       expect(gammaRows.find((r) => r.seriesId === 'MMR')?.status).toBe('COMPLETE');
       const total = await db.query(`SELECT count(*)::int AS n FROM ims.series_status`);
       expect(total.rows[0]!.n).toBe(report.rows);
-      const parts = await db.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'ims.series_status'::regclass`);
+      const parts = await db.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'ims.series_status'::regclass`,
+      );
       expect(parts.rows).toHaveLength(1);
       expect(parts.rows[0]!.relname).not.toBe('series_status_initial');
       // The partition's own indexes were adopted by the parent's, not built a second time.
-      const indexes = await db.query(`SELECT count(*)::int AS n FROM pg_index WHERE indrelid = $1::regclass`, [`ims.${parts.rows[0]!.relname}`]);
+      const indexes = await db.query(`SELECT count(*)::int AS n FROM pg_index WHERE indrelid = $1::regclass`, [
+        `ims.${parts.rows[0]!.relname}`,
+      ]);
       expect(indexes.rows[0]!.n).toBe(3);
       const log = await db.query(`SELECT persons, as_of::text FROM ims.series_status_refresh ORDER BY id DESC LIMIT 1`);
       expect(log.rows[0]).toEqual({ persons: 4, as_of: ON });
@@ -346,7 +382,12 @@ describe('forecast in the database', () => {
 
     it('audits the opening of the record it shows, as the record screen does', async () => {
       const views = async (): Promise<{ actor: string; purpose: string }[]> =>
-        (await db.query<{ actor: string; purpose: string }>(`SELECT actor, purpose FROM audit.record_view WHERE person_id = $1 ORDER BY id`, [gamma])).rows;
+        (
+          await db.query<{ actor: string; purpose: string }>(
+            `SELECT actor, purpose FROM audit.record_view WHERE person_id = $1 ORDER BY id`,
+            [gamma],
+          )
+        ).rows;
       const before = await views();
       const out: string[] = [];
       await runForecastCommand(cliContext(out), { nhsNumber: nhs(3), on: ON }, () => {});
@@ -354,7 +395,8 @@ describe('forecast in the database', () => {
       const owner = (await db.query<{ name: string }>(`SELECT session_user AS name`)).rows[0]!.name;
       expect(await views()).toEqual([...before, { actor: owner, purpose: 'view' }]);
       // Nothing is opened, so nothing is audited, for a number not on the register.
-      const total = async (): Promise<number> => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit.record_view`)).rows[0]!.n;
+      const total = async (): Promise<number> =>
+        (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit.record_view`)).rows[0]!.n;
       const all = await total();
       await expect(runForecastCommand(cliContext([]), { nhsNumber: nhs(98) }, () => {})).rejects.toThrow(/No person with NHS number/);
       expect(await total()).toBe(all);

@@ -3,8 +3,6 @@
 import { queryOne, type Queryable } from '../platform/db/database';
 import type { EventInput, NotGivenReason, PersonInput } from '../schedule';
 
-
-
 /**
  * Antigens for a dose recorded without a product (typically a declined seasonal vaccine): the
  * programme says which vaccine was offered. Routine programmes cover many antigens, so a

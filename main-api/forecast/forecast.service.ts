@@ -8,11 +8,15 @@ import type { Queryable } from '../platform/db/database';
 import { checkProposedDose, forecast, type CompiledRules, type Forecast } from '../schedule';
 import { todayInLondon } from '../shared/calendar/england';
 import { formatNhsNumber } from '../shared/identifiers/nhs-number';
-import { loadPersonForecastInput, loadProductAntigens, personByNhsNumber, type PersonForecastInput, type PersonHeading } from './forecast.repository';
+import {
+  loadPersonForecastInput,
+  loadProductAntigens,
+  personByNhsNumber,
+  type PersonForecastInput,
+  type PersonHeading,
+} from './forecast.repository';
 import { rulesVersion } from '../schedule';
 import { parseDay } from '../shared/calendar/dates';
-
-
 
 function checkDate(value: string, field: string): void {
   if (Number.isNaN(parseDay(value))) throw fieldError(field, `${field}: ${value} is not a real calendar date.`);
@@ -36,7 +40,12 @@ function toForecastView(input: PersonForecastInput, f: Forecast, rules: Compiled
     overdueFrom: s.overdueFrom,
     latestDate: s.latestDate,
     explanation: s.explanation,
-    dosesCounted: s.dosesCounted.map((d) => ({ eventId: eventId(d.eventId), date: d.date, doseNumber: d.doseNumber, product: product(d.eventId) })),
+    dosesCounted: s.dosesCounted.map((d) => ({
+      eventId: eventId(d.eventId),
+      date: d.date,
+      doseNumber: d.doseNumber,
+      product: product(d.eventId),
+    })),
     dosesIgnored: s.dosesIgnored.map((d) => ({ eventId: eventId(d.eventId), date: d.date, reason: d.reason, product: product(d.eventId) })),
   }));
   const campaigns: CampaignView[] = f.campaigns.map((c) => ({

@@ -11,12 +11,7 @@ function isChannel(name: string): name is Channel {
 
 export type Logger = (message: string, error?: unknown) => void;
 
-export async function dispatch(
-  handlers: Handlers,
-  channel: string,
-  rawInput: unknown,
-  log: Logger = () => {},
-): Promise<Result<unknown>> {
+export async function dispatch(handlers: Handlers, channel: string, rawInput: unknown, log: Logger = () => {}): Promise<Result<unknown>> {
   if (!isChannel(channel)) return fail('VALIDATION', `Unknown request "${channel}".`);
   const spec = contract[channel];
   const input = spec.input.safeParse(rawInput ?? {});

@@ -24,8 +24,13 @@ describe('host on a shared server', () => {
     await Promise.all([migrated?.drop(), empty?.drop()]);
   });
 
-  it("signs a user in with their own login role and their organisations", async () => {
-    const user = await addUser(migrated.url, { name: uniqueName('nurse'), role: 'child-health', orgs: ['G82001'], displayName: 'Nurse Server' });
+  it('signs a user in with their own login role and their organisations', async () => {
+    const user = await addUser(migrated.url, {
+      name: uniqueName('nurse'),
+      role: 'child-health',
+      orgs: ['G82001'],
+      displayName: 'Nurse Server',
+    });
     const host = createHost({ target: { kind: 'server', url: migrated.url }, credentials: { user: user.name, password: user.password } });
     hosts.push(host);
     await host.start();
@@ -34,7 +39,12 @@ describe('host on a shared server', () => {
       ok: true,
       value: {
         state: 'signed-in',
-        session: { user: user.name, displayName: 'Nurse Server', organisations: [{ code: 'G82001', name: 'Alpha Surgery' }], connection: { kind: 'server' } },
+        session: {
+          user: user.name,
+          displayName: 'Nurse Server',
+          organisations: [{ code: 'G82001', name: 'Alpha Surgery' }],
+          connection: { kind: 'server' },
+        },
       },
     });
   });
@@ -47,9 +57,14 @@ describe('host on a shared server', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(AppError);
-    const files = readdirSync(migrationsDir()).filter((f) => f.endsWith('.sql')).sort();
+    const files = readdirSync(migrationsDir())
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
     expect((error as AppError).details).toEqual({ kind: 'pending-migrations', pending: files });
     const state = await dispatch(host.handlers, 'session.state', {});
-    expect(state).toMatchObject({ ok: true, value: { state: 'failed', message: expect.stringMatching(/Ask an administrator to run "ims migrate"/) } });
+    expect(state).toMatchObject({
+      ok: true,
+      value: { state: 'failed', message: expect.stringMatching(/Ask an administrator to run "ims migrate"/) },
+    });
   });
 });

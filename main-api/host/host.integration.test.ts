@@ -34,7 +34,10 @@ describe('host on the embedded database', () => {
     const state = await dispatch(host.handlers, 'session.state', {});
     expect(state).toMatchObject({
       ok: true,
-      value: { state: 'signed-in', session: { user: LOCAL_ADMIN, roles: ['Administrator'], connection: { kind: 'embedded', database: 'ims' } } },
+      value: {
+        state: 'signed-in',
+        session: { user: LOCAL_ADMIN, roles: ['Administrator'], connection: { kind: 'embedded', database: 'ims' } },
+      },
     });
     const found = await dispatch(host.handlers, 'person.search', { text: 'Smith' });
     expect(found.ok && (found.value as { results: unknown[] }).results.length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { channels, type Handlers, type UserChannel } from '../contract/contract';
 import { AppError } from '../contract/result';
 import type { SessionInfo, SessionState } from '../contract/session';
-import { describeUrl, withCredentials, withDatabase, type DatabaseTarget } from '../platform/db/config';
+import { describeUrl, withCredentials, type DatabaseTarget } from '../platform/db/config';
 import { execute } from '../platform/db/database';
 import { createDatabaseIfMissing, openDataSource, openOwnerDataSource } from '../platform/db/datasource';
 import { readOrCreateSecret, startEmbedded, type EmbeddedServer } from '../platform/db/embedded';
@@ -243,7 +243,8 @@ export function demoPersonsFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env.IMS_DEMO_PERSONS?.trim();
   if (!raw) return 50_000;
   const n = Number(raw.replace(/[_,]/g, ''));
-  if (!Number.isSafeInteger(n) || n < 0) throw new AppError('VALIDATION', `IMS_DEMO_PERSONS must be a whole number of people, not "${raw}".`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new AppError('VALIDATION', `IMS_DEMO_PERSONS must be a whole number of people, not "${raw}".`);
   return n;
 }
 
@@ -265,5 +266,3 @@ function safeOsUser(): string {
     return 'Local user';
   }
 }
-
-;

@@ -40,6 +40,9 @@ describe('host on a shared server', () => {
       if ((state as { value: { state: string } }).value.state === 'signed-in') break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(state).toMatchObject({ ok: true, value: { state: 'signed-in', session: { displayName: 'Late Arrival', connection: { kind: 'server' } } } });
+    expect(state).toMatchObject({
+      ok: true,
+      value: { state: 'signed-in', session: { displayName: 'Late Arrival', connection: { kind: 'server' } } },
+    });
   });
 });

@@ -11,7 +11,6 @@ import { fail } from '../contract/result';
 import { CONTENT_SECURITY_POLICY } from '../platform/csp';
 import { dispatch, type Logger } from './dispatch';
 
-
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -70,7 +69,11 @@ export function staticFile(root: string, urlPath: string): string | null {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   res.end(text);
 }
 
@@ -121,7 +124,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         }
         const auth = req.headers.authorization ?? '';
         if (!tokensMatch(token, auth.startsWith('Bearer ') ? auth.slice(7) : undefined)) {
-          send(res, 401, fail('UNAUTHENTICATED', 'This link has expired or is not valid. Open the address printed when the application started.'));
+          send(
+            res,
+            401,
+            fail('UNAUTHENTICATED', 'This link has expired or is not valid. Open the address printed when the application started.'),
+          );
           return;
         }
         let input: unknown = {};

@@ -5,7 +5,6 @@ import { PersonService } from './person.service';
 
 export { PersonRepository } from './person.repository';
 
-
 export function register(ctx: UserContext): Registration<'person.search' | 'person.open'> {
   const people = new PersonService(new PersonRepository(ctx.ds), ctx.today);
   return {

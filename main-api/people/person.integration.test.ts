@@ -45,7 +45,12 @@ describe('person search and record', () => {
       ids[key] = Number(r.rows[0]!.id);
     }
     const admin = await addUser(db.url, { name: uniqueName('admin'), role: 'administrator', orgs: ['Y59'] });
-    const scoped = await addUser(db.url, { name: uniqueName('coord'), role: 'coordinator', orgs: ['G82001'], displayName: 'Casey Coordinator' });
+    const scoped = await addUser(db.url, {
+      name: uniqueName('coord'),
+      role: 'coordinator',
+      orgs: ['G82001'],
+      displayName: 'Casey Coordinator',
+    });
     adminHandlers = await handlersFor(admin);
     scopedHandlers = await handlersFor(scoped);
   });

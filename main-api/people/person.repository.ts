@@ -36,8 +36,7 @@ export function searchStatement(q: SearchQuery, limit: number): { sql: string; p
   };
   // Only leakproof comparisons touch indexed columns here, so the indexes stay usable under
   // row-level security; the name keys are byte-ordered (collation "C"); see 0007.
-  const givenPrefix = (value: string): void =>
-    add((n) => `p.given_name_key LIKE lower($${n}) || '%'`, escapeLike(value));
+  const givenPrefix = (value: string): void => add((n) => `p.given_name_key LIKE lower($${n}) || '%'`, escapeLike(value));
   switch (q.kind) {
     case 'nhs-number':
       add((n) => `p.nhs_number = $${n}`, q.nhsNumber);

@@ -76,7 +76,8 @@ describe('person search plans under row-level security', () => {
   });
 
   it('a common surname is read in order from the index, not sorted in full', async () => {
-    const common = (await db.query(`SELECT family_name FROM ims.person GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`)).rows[0]!.family_name as string;
+    const common = (await db.query(`SELECT family_name FROM ims.person GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`)).rows[0]!
+      .family_name as string;
     const types = nodeTypes(await planFor(common));
     expect(types).not.toContain('Sort');
     expect(types).not.toContain('Incremental Sort');

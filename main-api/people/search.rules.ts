@@ -10,10 +10,7 @@ export type SearchQuery =
   | { kind: 'name-postcode'; name: string; postcode: PostcodeMatch }
   | { kind: 'name'; surname: string; givenName: string | null };
 
-type PostcodeMatch =
-  | { level: 'full'; value: string }
-  | { level: 'sector'; value: string }
-  | { level: 'district'; value: string };
+type PostcodeMatch = { level: 'full'; value: string } | { level: 'sector'; value: string } | { level: 'district'; value: string };
 
 /** Words that are meant as a date (read by the one calendar, main-api/shared/calendar). */
 const DATE_WORD = /^(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2})$/;

@@ -61,7 +61,8 @@ export interface RefreshReport {
 }
 
 /** Rows for the COPY into the new partition; the same columns as ims.series_status. */
-const COLUMNS = 'person_id, series_id, kind, series_name, status, next_dose, due_date, overdue_from, latest_date, computed_on, rules_version';
+const COLUMNS =
+  'person_id, series_id, kind, series_name, status, next_dose, due_date, overdue_from, latest_date, computed_on, rules_version';
 
 /**
  * Who is refreshed: born on or before asOf and, with maxAgeYears, born after the day they
@@ -110,7 +111,10 @@ class InputDecoder {
     const key = `${product}|${programme}`;
     let list = this.notGivenCache.get(key);
     if (list === undefined) {
-      list = product !== '' ? (this.productAntigens.get(product) ?? []) : [...(PROGRAMME_KIND_ANTIGENS[this.programmeKinds.get(programme) ?? ''] ?? [])];
+      list =
+        product !== ''
+          ? (this.productAntigens.get(product) ?? [])
+          : [...(PROGRAMME_KIND_ANTIGENS[this.programmeKinds.get(programme) ?? ''] ?? [])];
       this.notGivenCache.set(key, list);
     }
     return list;
@@ -266,11 +270,15 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     await options.afterSnapshot?.();
 
     const productAntigens = new Map<string, string[]>();
-    for (const r of (await reader.query<{ code: string; antigens: string[] }>(
-      `SELECT product_code AS code, array_agg(antigen_code ORDER BY antigen_code) AS antigens FROM ims.product_antigen GROUP BY product_code`,
-    )).rows) productAntigens.set(r.code, r.antigens);
+    for (const r of (
+      await reader.query<{ code: string; antigens: string[] }>(
+        `SELECT product_code AS code, array_agg(antigen_code ORDER BY antigen_code) AS antigens FROM ims.product_antigen GROUP BY product_code`,
+      )
+    ).rows)
+      productAntigens.set(r.code, r.antigens);
     const programmeKinds = new Map<string, string>();
-    for (const r of (await reader.query<{ code: string; kind: string }>(`SELECT code, kind FROM ims.programme`)).rows) programmeKinds.set(r.code, r.kind);
+    for (const r of (await reader.query<{ code: string; kind: string }>(`SELECT code, kind FROM ims.programme`)).rows)
+      programmeKinds.set(r.code, r.kind);
     const decoder = new InputDecoder(productAntigens, programmeKinds);
     lap('prepare');
 

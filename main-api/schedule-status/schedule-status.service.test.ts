@@ -7,9 +7,15 @@ const rules = scheduleRules();
 const SIX = ['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO', 'HIB', 'HEPB'];
 
 describe('statusRows', () => {
-  const f = forecast(rules, { dateOfBirth: '2025-03-01', flags: [] }, [{ date: '2025-05-01', antigens: SIX, outcome: 'GIVEN' }], '2026-02-01', {
-    explain: false,
-  });
+  const f = forecast(
+    rules,
+    { dateOfBirth: '2025-03-01', flags: [] },
+    [{ date: '2025-05-01', antigens: SIX, outcome: 'GIVEN' }],
+    '2026-02-01',
+    {
+      explain: false,
+    },
+  );
   const rows = statusRows(rules, f);
 
   it('keeps the series that apply, with the forecast dates, and drops the ones that do not', () => {

@@ -16,7 +16,16 @@ import { refreshAllStatuses } from './refresh-all';
 import { statusRows, type StatusRow } from './schedule-status.service';
 import { drainBatch, drainStatusQueue, inTransaction, register, type InTransaction } from './status-queue.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import { addPerson, call, nhsSequence, TWO_PRACTICES_SQL, userConnections, value, withClient, type LoginUser } from '../../tests/support/fixtures';
+import {
+  addPerson,
+  call,
+  nhsSequence,
+  TWO_PRACTICES_SQL,
+  userConnections,
+  value,
+  withClient,
+  type LoginUser,
+} from '../../tests/support/fixtures';
 
 const ON = '2026-02-01';
 const INFANRIX = '34765811000001105';
@@ -58,7 +67,10 @@ describe('schedule status queue', () => {
       [personId, on, product],
     );
   const flag = (personId: number, code: string): Promise<pg.QueryResult> =>
-    ownerSql(`INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES ($1, $2, '2020-01-01', 'GP record')`, [personId, code]);
+    ownerSql(`INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES ($1, $2, '2020-01-01', 'GP record')`, [
+      personId,
+      code,
+    ]);
 
   async function queued(): Promise<number[]> {
     const r = await ownerSql(`SELECT person_id FROM ims.series_status_stale ORDER BY person_id`);
@@ -93,7 +105,8 @@ describe('schedule status queue', () => {
     return statusRows(rules, forecast(rules, input.person, input.events, asOf, { explain: false })).sort(bySeries);
   }
 
-  const drainAs = (user: string, batchSize?: number) => drainBatch(inTransaction(ds[user]!), { newestFirst: true }, { asOf: ON, rules, batchSize });
+  const drainAs = (user: string, batchSize?: number) =>
+    drainBatch(inTransaction(ds[user]!), { newestFirst: true }, { asOf: ON, rules, batchSize });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -159,9 +172,10 @@ describe('schedule status queue', () => {
   });
 
   it('notes staff records, the person fields the engine reads, and removed persons; not other person fields', async () => {
-    await ownerSql(`INSERT INTO ims.staff_record (person_id, employer_code, staff_group, frontline, from_date) VALUES ($1, 'G82001', 'NURSING', true, '2024-01-01')`, [
-      kids[0],
-    ]);
+    await ownerSql(
+      `INSERT INTO ims.staff_record (person_id, employer_code, staff_group, frontline, from_date) VALUES ($1, 'G82001', 'NURSING', true, '2024-01-01')`,
+      [kids[0]],
+    );
     expect(await queued()).toEqual([kids[0]]);
     await ownerSql(`UPDATE ims.person SET postcode = 'ME14 1AA', given_name = 'Kid' WHERE id = $1`, [kids[1]]);
     expect(await queued()).toEqual([kids[0]]);
@@ -171,7 +185,13 @@ describe('schedule status queue', () => {
     expect(await stored(kids[1]!)).toEqual(await expected(kids[1]!));
 
     // A removed person's rows go with the owner's drain.
-    const gone = await addPerson(db, { nhsNumber: nhs(40), givenName: 'Gone', familyName: 'Queue', dateOfBirth: '2024-01-01', practiceCode: 'G82001' });
+    const gone = await addPerson(db, {
+      nhsNumber: nhs(40),
+      givenName: 'Gone',
+      familyName: 'Queue',
+      dateOfBirth: '2024-01-01',
+      practiceCode: 'G82001',
+    });
     await drainStatusQueue(inTransaction(owner), { asOf: ON, rules });
     expect((await stored(gone)).length).toBeGreaterThan(0);
     await ownerSql(`DELETE FROM ims.person WHERE id = $1`, [gone]);
@@ -197,7 +217,11 @@ describe('schedule status queue', () => {
   it('a change through the API is reflected as soon as the call returns', async () => {
     await ownerSql(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'MMR001', '2030-01-31')`, [PRIORIX]);
     const logged: string[] = [];
-    const handlers = userHandlers(ds.nurse!, (m) => logged.push(m), () => ON);
+    const handlers = userHandlers(
+      ds.nurse!,
+      (m) => logged.push(m),
+      () => ON,
+    );
     const event = await value<VaccinationEvent>(
       call(handlers, 'vaccination.record', {
         personId: kids[2],

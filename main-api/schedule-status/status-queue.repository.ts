@@ -25,11 +25,10 @@ export async function claimStalePersons(db: Queryable, limit: number, order: Cla
 /** Holds each person's lock until the transaction ends, taken in id order. */
 export async function lockPersons(db: Queryable, personIds: readonly number[]): Promise<void> {
   if (personIds.length === 0) return;
-  await query(
-    db,
-    `SELECT count(pg_advisory_xact_lock($1, s.id::integer)) AS n FROM (SELECT unnest($2::bigint[]) AS id ORDER BY 1) s`,
-    [STATUS_LOCK, [...personIds]],
-  );
+  await query(db, `SELECT count(pg_advisory_xact_lock($1, s.id::integer)) AS n FROM (SELECT unnest($2::bigint[]) AS id ORDER BY 1) s`, [
+    STATUS_LOCK,
+    [...personIds],
+  ]);
 }
 
 /** Owner only: waits for drains in progress, then makes later drains keep their entries. */

@@ -90,7 +90,12 @@ export interface DrainReport {
  */
 export async function drainStatusQueue(
   transaction: InTransaction,
-  options: DrainOptions & { deadline?: number; onBatch?: (persons: number) => void; startAfter?: number; onCursor?: (afterId: number) => void },
+  options: DrainOptions & {
+    deadline?: number;
+    onBatch?: (persons: number) => void;
+    startAfter?: number;
+    onCursor?: (afterId: number) => void;
+  },
 ): Promise<DrainReport> {
   const batch = options.batchSize ?? DRAIN_BATCH;
   const report: DrainReport = { persons: 0, failed: [], complete: false };
@@ -155,7 +160,8 @@ class StatusQueueDrainer {
       return drainBatch(inTransaction(this.ctx.ds), { newestFirst: true }, { asOf: this.ctx.today(), rules: this.rules });
     }).then(
       (r) => this.reportFailures(r.failed),
-      (error: unknown) => this.ctx.log('Could not bring schedule statuses up to date after a change; the background job will try again', error),
+      (error: unknown) =>
+        this.ctx.log('Could not bring schedule statuses up to date after a change; the background job will try again', error),
     );
     this.pending = run;
     return run;

@@ -46,7 +46,9 @@ describe('flu 2025-26 criteria', () => {
 
   it('names the flag used in the reason', () => {
     const c = flu(person('1985-01-01', { flags: [flag('DIABETES')] }), '2025-10-01');
-    expect(c.reasons[0]).toBe('Aged 18 to 64 in a clinical risk group; recorded: DIABETES (rule FLU-RISK-18-64, Flu 2025 to 2026 v2025-26)');
+    expect(c.reasons[0]).toBe(
+      'Aged 18 to 64 in a clinical risk group; recorded: DIABETES (rule FLU-RISK-18-64, Flu 2025 to 2026 v2025-26)',
+    );
   });
 
   it('criteria starting 1 Oct are UPCOMING on 30 Sep and DUE on 1 Oct; 1 Sep criteria are DUE on 1 Sep', () => {
@@ -59,7 +61,8 @@ describe('flu 2025-26 criteria', () => {
   });
 
   it('frontline staff are eligible from 1 Oct while the staff record is active', () => {
-    const staff = (frontline: boolean, to: string | null = null) => person('1980-01-01', { staff: [{ frontline, from: '2020-01-01', to }] });
+    const staff = (frontline: boolean, to: string | null = null) =>
+      person('1980-01-01', { staff: [{ frontline, from: '2020-01-01', to }] });
     expect(ruleIds(flu(staff(true), '2025-10-01'))).toEqual(['FLU-FRONTLINE']);
     expect(flu(staff(false), '2025-10-01').eligible).toBe(false);
     expect(flu(staff(true, '2025-09-30'), '2025-10-01').eligible).toBe(false);
@@ -91,7 +94,9 @@ describe('COVID-19 campaigns', () => {
     expect(autumn(person('1951-02-01'), '2025-10-01').eligible).toBe(false);
   });
   it('autumn 2025: care-home residents and the immunosuppressed from 6 months', () => {
-    expect(ruleIds(autumn(person('1960-01-01', { flags: [flag('CARE_HOME_RESIDENT')] }), '2025-10-01'))).toEqual(['COVID-AUTUMN-2025-CARE-HOME']);
+    expect(ruleIds(autumn(person('1960-01-01', { flags: [flag('CARE_HOME_RESIDENT')] }), '2025-10-01'))).toEqual([
+      'COVID-AUTUMN-2025-CARE-HOME',
+    ]);
     const baby = (dob: string) => person(dob, { flags: [flag('IMMUNOSUPPRESSION', dob)] });
     expect(autumn(baby('2025-04-01'), '2025-10-01').eligible).toBe(true);
     expect(autumn(baby('2025-04-02'), '2025-10-01').eligible).toBe(false);

@@ -31,8 +31,11 @@ export function checkProposedDose(
     const shared = (ctx.mask[e] as number) & mask;
     const gap = Math.abs((ctx.day[e] as number) - day);
     if (shared !== 0 && gap < DUPLICATE_WINDOW_DAYS) {
-      add('LIKELY_DUPLICATE', null,
-        `${maskAntigens(shared).join(', ')} already recorded as given on ${formatLongDay(ctx.day[e] as number)}, ${gap} day${gap === 1 ? '' : 's'} ${ctx.day[e] as number > day ? 'after' : 'before'} this date`);
+      add(
+        'LIKELY_DUPLICATE',
+        null,
+        `${maskAntigens(shared).join(', ')} already recorded as given on ${formatLongDay(ctx.day[e] as number)}, ${gap} day${gap === 1 ? '' : 's'} ${(ctx.day[e] as number) > day ? 'after' : 'before'} this date`,
+      );
     }
   }
 
@@ -52,25 +55,35 @@ export function checkProposedDose(
     if (o.status === 'NOT_ELIGIBLE') continue;
     inSchedule = true;
     if (o.status === 'COMPLETE') {
-      if (s.kind === 'course') add('LIKELY_DUPLICATE', s.id, `${s.name} is already complete (${st.counted} dose${st.counted === 1 ? '' : 's'} counted)`);
+      if (s.kind === 'course')
+        add('LIKELY_DUPLICATE', s.id, `${s.name} is already complete (${st.counted} dose${st.counted === 1 ? '' : 's'} counted)`);
       continue;
     }
     const row = st.row;
     if (row === null) continue;
     const n = row.dose;
     if (o.status === 'TOO_LATE' || day > st.latestDay) {
-      add('OUTSIDE_AGE_WINDOW', s.id,
+      add(
+        'OUTSIDE_AGE_WINDOW',
+        s.id,
         row.before !== null && day >= ageDay(dob, row.before)
           ? `At ${describeExactAge(dob, day)} the child is past the upper age limit for ${s.name} dose ${n} (before ${row.before.text}); it must not be given late (rule ${row.rule} v${s.version})`
-          : `${s.name} dose ${n} can no longer be given on ${formatLongDay(day)} (last day ${formatLongDay(Math.min(st.latestDay, st.dueFrom))}) (rule ${row.rule} v${s.version})`);
+          : `${s.name} dose ${n} can no longer be given on ${formatLongDay(day)} (last day ${formatLongDay(Math.min(st.latestDay, st.dueFrom))}) (rule ${row.rule} v${s.version})`,
+      );
       continue;
     }
     if (day < st.earliestByAge) {
-      add('TOO_EARLY', s.id,
-        `At ${describeExactAge(dob, day)} the child is younger than the earliest age of ${row.earliest.text} for ${s.name} dose ${n}; a dose given now would not count (rule ${row.rule} v${s.version})`);
+      add(
+        'TOO_EARLY',
+        s.id,
+        `At ${describeExactAge(dob, day)} the child is younger than the earliest age of ${row.earliest.text} for ${s.name} dose ${n}; a dose given now would not count (rule ${row.rule} v${s.version})`,
+      );
     } else if (day < st.intervalDay) {
-      add('TOO_SOON_AFTER_PREVIOUS', s.id,
-        `${s.name} dose ${n} must be ${intervalText(st)}, so not before ${formatLongDay(st.intervalDay)}; a dose given now would not count (rule ${row.rule} v${s.version})`);
+      add(
+        'TOO_SOON_AFTER_PREVIOUS',
+        s.id,
+        `${s.name} dose ${n} must be ${intervalText(st)}, so not before ${formatLongDay(st.intervalDay)}; a dose given now would not count (rule ${row.rule} v${s.version})`,
+      );
     } else if (day < st.effFrom) {
       add('TOO_EARLY', s.id, `${s.name} dose ${n} is offered from ${formatLongDay(st.effFrom)} (rule ${row.rule} v${s.version})`);
     }
@@ -82,8 +95,11 @@ export function checkProposedDose(
     for (const st of open) {
       if (st.considerFromDay !== nearest) continue;
       inSchedule = true;
-      add('TOO_EARLY', st.series.id,
-        `At ${describeExactAge(dob, day)} the child is too young for ${st.series.name}; doses before ${st.series.considerFrom?.text ?? 'that age'} belong to the earlier course (v${st.series.version})`);
+      add(
+        'TOO_EARLY',
+        st.series.id,
+        `At ${describeExactAge(dob, day)} the child is too young for ${st.series.name}; doses before ${st.series.considerFrom?.text ?? 'that age'} belong to the earlier course (v${st.series.version})`,
+      );
     }
   }
 
@@ -92,16 +108,24 @@ export function checkProposedDose(
     if (day < c.start || day > c.end) continue;
     inSchedule = true;
     const cf = evaluateCampaign(ctx, c, false);
-    if (cf.status === 'GIVEN') add('LIKELY_DUPLICATE', c.id, `${c.name}: already given on ${formatLongDay(requireDay(cf.givenOn as string, 'givenOn'))}`);
+    if (cf.status === 'GIVEN')
+      add('LIKELY_DUPLICATE', c.id, `${c.name}: already given on ${formatLongDay(requireDay(cf.givenOn as string, 'givenOn'))}`);
     else if (!cf.eligible) {
-      add('NOT_IN_SCHEDULE', c.id, cf.eligibleFrom
-        ? `${c.name}: not eligible until ${formatLongDay(requireDay(cf.eligibleFrom, 'eligibleFrom'))}`
-        : `${c.name}: no eligibility criterion matches on ${formatLongDay(day)}`);
+      add(
+        'NOT_IN_SCHEDULE',
+        c.id,
+        cf.eligibleFrom
+          ? `${c.name}: not eligible until ${formatLongDay(requireDay(cf.eligibleFrom, 'eligibleFrom'))}`
+          : `${c.name}: no eligibility criterion matches on ${formatLongDay(day)}`,
+      );
     }
   }
   if (!inSchedule) {
-    add('NOT_IN_SCHEDULE', null,
-      `No schedule series or campaign in force on ${formatLongDay(day)} offers ${proposed.antigens.join(', ')} to this person`);
+    add(
+      'NOT_IN_SCHEDULE',
+      null,
+      `No schedule series or campaign in force on ${formatLongDay(day)} offers ${proposed.antigens.join(', ')} to this person`,
+    );
   }
   return warnings;
 }

@@ -2,8 +2,15 @@
 // parsing, no regex and almost no allocation.
 import { addMonthsDays, formatLongDay, requireDay, schoolYearStart } from '../shared/calendar/dates';
 import {
-  ANTIGENS, FLAG_CODES, campaignDataSchema, scheduleDataSchema,
-  type CampaignData, type CampaignDataInput, type DoseRuleData, type ScheduleData, type ScheduleDataInput,
+  ANTIGENS,
+  FLAG_CODES,
+  campaignDataSchema,
+  scheduleDataSchema,
+  type CampaignData,
+  type CampaignDataInput,
+  type DoseRuleData,
+  type ScheduleData,
+  type ScheduleDataInput,
 } from './types';
 
 /** Open ends of a date window. */
@@ -262,7 +269,8 @@ export function compileScheduleVersion(input: ScheduleData | ScheduleDataInput, 
     if (ids.has(s.id)) throw new Error(`${where}: duplicate series id`);
     const doses = s.doses.map((d, di) => compileDose(d, `${where} doses[${di}] (${d.rule})`));
     const numbers = new Set(doses.map((d) => d.dose));
-    for (let k = 1; k <= numbers.size; k++) if (!numbers.has(k)) throw new Error(`${where}: dose numbers must run 1..n without gaps (missing dose ${k})`);
+    for (let k = 1; k <= numbers.size; k++)
+      if (!numbers.has(k)) throw new Error(`${where}: dose numbers must run 1..n without gaps (missing dose ${k})`);
     const exclusiveWith = s.exclusiveWith.map((id) => {
       const idx = ids.get(id);
       if (idx === undefined) throw new Error(`${where}: exclusiveWith '${id}' must name a series listed earlier in the same file`);

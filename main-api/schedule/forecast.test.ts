@@ -78,7 +78,13 @@ describe('doses too close together', () => {
   });
   it('a pre-school booster less than a year after the last 6-in-1 does not count (check rule)', () => {
     const dob = person('2022-01-10');
-    const events = [given('2022-03-07', SIX), given('2022-04-04', SIX), given('2022-05-02', SIX), given('2024-12-01', SIX), given('2025-05-10', DTAP_IPV)];
+    const events = [
+      given('2022-03-07', SIX),
+      given('2022-04-04', SIX),
+      given('2022-05-02', SIX),
+      given('2024-12-01', SIX),
+      given('2025-05-10', DTAP_IPV),
+    ];
     const s = series(dob, events, '2025-06-01', 'PRESCHOOL');
     expect(ids(s)).toEqual([]);
     expect(s.dosesIgnored[0]?.reason).toContain('less than 1 year after the last dose containing diphtheria');

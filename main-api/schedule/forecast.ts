@@ -1,13 +1,43 @@
 // The forecast: for one person on one date, where each series stands and why.
 // Hot path for population runs: integer day numbers, bitmasks, precompiled rules.
 import {
-  FLAG_INDEX, addSpan, antigenMask, rowOn, segmentFor, versionOn,
-  NEG, POS, type CohortSegment, type CompiledCampaign, type CompiledDose, type CompiledRules, type CompiledSeries, type Span,
+  FLAG_INDEX,
+  addSpan,
+  antigenMask,
+  rowOn,
+  segmentFor,
+  versionOn,
+  NEG,
+  POS,
+  type CohortSegment,
+  type CompiledCampaign,
+  type CompiledDose,
+  type CompiledRules,
+  type CompiledSeries,
+  type Span,
 } from './compile';
-import { civilFromDay, dayFromCivil, describeExactAge, monthsAfterCivil, formatDay, formatLongDay, parseDay, requireDay } from '../shared/calendar/dates';
+import {
+  civilFromDay,
+  dayFromCivil,
+  describeExactAge,
+  monthsAfterCivil,
+  formatDay,
+  formatLongDay,
+  parseDay,
+  requireDay,
+} from '../shared/calendar/dates';
 import type {
-  CampaignForecast, CampaignStatus, CountedDose, EventInput, Forecast, ForecastOptions, IgnoredDose,
-  NotGivenReason, PersonInput, SeriesForecast, SeriesStatus,
+  CampaignForecast,
+  CampaignStatus,
+  CountedDose,
+  EventInput,
+  Forecast,
+  ForecastOptions,
+  IgnoredDose,
+  NotGivenReason,
+  PersonInput,
+  SeriesForecast,
+  SeriesStatus,
 } from './types';
 import { NOT_GIVEN_REASON_LABELS } from '../shared/vocabulary/vaccination';
 
@@ -74,9 +104,23 @@ export function buildContext(rules: CompiledRules, person: PersonInput, events: 
   if (!sorted) order.sort((a, b) => (evDays[a] as number) - (evDays[b] as number) || a - b);
   const [dobY, dobM, dobD] = civilFromDay(dob, [0, 0, 0]);
   const ctx: PersonContext = {
-    dob, dobY, dobM, dobD, asOf: asOfDay, death, flagsAsOf: flagsOn(person, asOfDay), person, n,
-    day: new Array(n), mask: new Array(n), given: new Array(n), reason: new Array(n), ids: new Array(n), dates: new Array(n),
-    counted: countedScratch, seriesCount: rules.seriesCount,
+    dob,
+    dobY,
+    dobM,
+    dobD,
+    asOf: asOfDay,
+    death,
+    flagsAsOf: flagsOn(person, asOfDay),
+    person,
+    n,
+    day: new Array(n),
+    mask: new Array(n),
+    given: new Array(n),
+    reason: new Array(n),
+    ids: new Array(n),
+    dates: new Array(n),
+    counted: countedScratch,
+    seriesCount: rules.seriesCount,
   };
   for (let j = 0; j < n; j++) {
     const i = order[j] as number;
@@ -223,14 +267,40 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
   const dosesCounted: CountedDose[] = [];
   const dosesIgnored: IgnoredDose[] = [];
   const out: SeriesForecast = {
-    seriesId: s.id, seriesName: s.name, kind: s.kind, scheduleId: s.scheduleId, scheduleVersion: s.version,
-    status: 'NOT_ELIGIBLE', nextDose: null, nextProduct: null, dueFrom: null, dueDate: null, overdueFrom: null,
-    latestDate: null, dosesCounted, dosesIgnored, explanation: ex,
+    seriesId: s.id,
+    seriesName: s.name,
+    kind: s.kind,
+    scheduleId: s.scheduleId,
+    scheduleVersion: s.version,
+    status: 'NOT_ELIGIBLE',
+    nextDose: null,
+    nextProduct: null,
+    dueFrom: null,
+    dueDate: null,
+    overdueFrom: null,
+    latestDate: null,
+    dosesCounted,
+    dosesIgnored,
+    explanation: ex,
   };
   const st: SeriesState = {
-    series: s, out, row: null, counted: 0, lastDay: NEG, earliestByAge: NEG, intervalDay: NEG, intervalPrior: NEG,
-    effFrom: NEG, dueFrom: NEG, dueDay: NEG, overdueDay: NEG, latestDay: POS, considerFromDay: NEG,
-    dueByAge: NEG, behind: false, segment: null,
+    series: s,
+    out,
+    row: null,
+    counted: 0,
+    lastDay: NEG,
+    earliestByAge: NEG,
+    intervalDay: NEG,
+    intervalPrior: NEG,
+    effFrom: NEG,
+    dueFrom: NEG,
+    dueDay: NEG,
+    overdueDay: NEG,
+    latestDay: POS,
+    considerFromDay: NEG,
+    dueByAge: NEG,
+    behind: false,
+    segment: null,
   };
   const { dob, asOf } = ctx;
   if (ctx.death <= asOf) {
@@ -240,7 +310,8 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
   const seg = segmentFor(s, dob);
   st.segment = seg;
   if (seg === null || seg.entries.length === 0) {
-    if (explain) ex.push(seg ? seg.description : `Born on ${formatLongDay(dob)}: outside the date-of-birth cohorts of ${s.name} (v${s.version})`);
+    if (explain)
+      ex.push(seg ? seg.description : `Born on ${formatLongDay(dob)}: outside the date-of-birth cohorts of ${s.name} (v${s.version})`);
     return st;
   }
   if (s.requiresMask !== 0 && (ctx.flagsAsOf & s.requiresMask) === 0) {
@@ -248,7 +319,8 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     return st;
   }
   if ((ctx.flagsAsOf & s.excludedMask) !== 0) {
-    if (explain) ex.push(`${s.excludedText} recorded on ${formatLongDay(asOf)}, so a different series applies instead of ${s.name} (v${s.version})`);
+    if (explain)
+      ex.push(`${s.excludedText} recorded on ${formatLongDay(asOf)}, so a different series applies instead of ${s.name} (v${s.version})`);
     return st;
   }
   if (explain) ex.push(seg.description);
@@ -272,7 +344,8 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     for (const other of s.exclusiveWith) if (ctx.counted[e * stride + other]) usedBy = other;
     if (usedBy >= 0) {
       dosesIgnored.push({
-        eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
+        eventId: ctx.ids[e] ?? null,
+        date: ctx.dates[e] as string,
         reason: `given on ${formatLongDay(d)} and already counted for another series (dose ${(ctx.counted[e * stride + usedBy] as number) - 1}), so it does not also count as ${s.name}`,
       });
       continue;
@@ -293,14 +366,16 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     const earliest = ageAt(ctx, r.earliest);
     if (d < earliest) {
       dosesIgnored.push({
-        eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
+        eventId: ctx.ids[e] ?? null,
+        date: ctx.dates[e] as string,
         reason: `given at ${describeExactAge(dob, d)}, before the earliest age of ${r.earliest.text} for ${s.name} dose ${next}, so it does not count (${rule(r, s)})`,
       });
       continue;
     }
     if (lastDay !== NEG && r.minInterval !== null && d < addSpan(lastDay, r.minInterval)) {
       dosesIgnored.push({
-        eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
+        eventId: ctx.ids[e] ?? null,
+        date: ctx.dates[e] as string,
         reason: `given ${d - lastDay} days after dose ${counted} on ${formatLongDay(lastDay)}; ${s.name} dose ${next} must be at least ${r.minInterval.text} after the previous dose, so it does not count (${rule(r, s)})`,
       });
       continue;
@@ -308,11 +383,13 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     if (r.afterInterval !== null) {
       let prior = NEG;
       for (let p = 0; p < e; p++) {
-        if (ctx.given[p] && (ctx.day[p] as number) < d && ((ctx.mask[p] as number) & r.afterMask) === r.afterMask) prior = ctx.day[p] as number;
+        if (ctx.given[p] && (ctx.day[p] as number) < d && ((ctx.mask[p] as number) & r.afterMask) === r.afterMask)
+          prior = ctx.day[p] as number;
       }
       if (prior !== NEG && d < addSpan(prior, r.afterInterval)) {
         dosesIgnored.push({
-          eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string,
+          eventId: ctx.ids[e] ?? null,
+          date: ctx.dates[e] as string,
           reason: `given on ${formatLongDay(d)}, less than ${r.afterInterval.text} after the last ${r.afterDescription} on ${formatLongDay(prior)}, so it does not count as ${s.name} dose ${next} (${rule(r, s)})`,
         });
         continue;
@@ -325,7 +402,8 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     dosesCounted.push({ eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string, doseNumber: counted });
     if (explain) {
       let line = `Dose ${counted} given on ${formatLongDay(d)} (at ${describeExactAge(dob, d)})`;
-      if (r.before !== null && d >= ageAt(ctx, r.before)) line += `; this was after the upper age limit (before ${r.before.text}) but it was given, so it counts`;
+      if (r.before !== null && d >= ageAt(ctx, r.before))
+        line += `; this was after the upper age limit (before ${r.before.text}) but it was given, so it counts`;
       ex.push(line);
     }
   }
@@ -343,7 +421,9 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     const reason = ctx.reason[e] ?? null;
     if (explain) {
       const why = reason === null ? 'no reason recorded' : NOT_GIVEN_REASON_LABELS[reason].toLowerCase();
-      ex.push(`Not given on ${formatLongDay(d)}: ${why}${reason === 'ALREADY_GIVEN' ? '; it counts only once the dose itself is recorded' : ''}`);
+      ex.push(
+        `Not given on ${formatLongDay(d)}: ${why}${reason === 'ALREADY_GIVEN' ? '; it counts only once the dose itself is recorded' : ''}`,
+      );
     }
     if (reason === 'DECLINED' || reason === 'CONTRAINDICATED') {
       refusal = reason;
@@ -374,7 +454,10 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     return st;
   }
   if (s.trackUntil !== null && asOf >= ageAt(ctx, s.trackUntil)) {
-    if (explain) ex.push(`Aged ${s.trackUntil.text} or over: ${s.name} is no longer tracked by the routine programme; any catch-up is decided individually (v${s.version})`);
+    if (explain)
+      ex.push(
+        `Aged ${s.trackUntil.text} or over: ${s.name} is no longer tracked by the routine programme; any catch-up is decided individually (v${s.version})`,
+      );
     return st;
   }
 
@@ -409,9 +492,11 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     else ex.push(`Due on ${formatLongDay(dueDay)} (at ${row.due.text} by age, but not before it can count)`);
     ex.push(`Overdue from ${formatLongDay(overdueDay)}`);
     if (latestDay !== POS) {
-      ex.push(row.before !== null && latestDay === ageAt(ctx, row.before) - 1
-        ? `Must be given before ${row.before.text}, so by ${formatLongDay(latestDay)}`
-        : `Offered until ${formatLongDay(latestDay)}`);
+      ex.push(
+        row.before !== null && latestDay === ageAt(ctx, row.before) - 1
+          ? `Must be given before ${row.before.text}, so by ${formatLongDay(latestDay)}`
+          : `Offered until ${formatLongDay(latestDay)}`,
+      );
     }
   }
 
@@ -419,13 +504,18 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
   if (latestDay !== POS && (asOf > latestDay || dueFrom > latestDay)) {
     status = 'TOO_LATE';
     if (explain) {
-      ex.push(dueFrom > latestDay && asOf <= latestDay
-        ? `Too late: dose ${row.dose} could not count before ${formatLongDay(latestDay)}, so it is not given`
-        : `Too late: the last day for dose ${row.dose} was ${formatLongDay(latestDay)}; it is never given late`);
+      ex.push(
+        dueFrom > latestDay && asOf <= latestDay
+          ? `Too late: dose ${row.dose} could not count before ${formatLongDay(latestDay)}, so it is not given`
+          : `Too late: the last day for dose ${row.dose} was ${formatLongDay(latestDay)}; it is never given late`,
+      );
     }
   } else if (refusal !== null) {
     status = refusal;
-    if (explain) ex.push(`${refusal === 'DECLINED' ? 'Declined' : 'Contraindicated'} on ${formatLongDay(refusalDay)}; a later dose given will still count`);
+    if (explain)
+      ex.push(
+        `${refusal === 'DECLINED' ? 'Declined' : 'Contraindicated'} on ${formatLongDay(refusalDay)}; a later dose given will still count`,
+      );
   } else if (asOf < dueDay) {
     status = 'UPCOMING';
   } else if (asOf >= overdueDay) {
@@ -438,7 +528,11 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
 }
 
 function criterionMatches(
-  ctx: PersonContext, c: CompiledCampaign['criteria'][number], day: number, flags: number, frontline: boolean,
+  ctx: PersonContext,
+  c: CompiledCampaign['criteria'][number],
+  day: number,
+  flags: number,
+  frontline: boolean,
 ): string | null {
   if (c.min !== null || c.below !== null) {
     const ref = c.ageOnAssessment ? day : c.ageOn;
@@ -465,8 +559,15 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
   const reasons: string[] = [];
   const ex: string[] = [];
   const res: CampaignForecast = {
-    campaignId: c.id, campaignVersion: c.version, name: c.name, eligible: false, eligibleFrom: null,
-    status: 'NOT_ELIGIBLE', reasons, explanation: ex, givenOn: null,
+    campaignId: c.id,
+    campaignVersion: c.version,
+    name: c.name,
+    eligible: false,
+    eligibleFrom: null,
+    status: 'NOT_ELIGIBLE',
+    reasons,
+    explanation: ex,
+    givenOn: null,
   };
   let givenDay = NEG;
   let declinedDay = NEG;
@@ -515,7 +616,8 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
     if (explain) ex.push(`Declined on ${formatLongDay(declinedDay)}`);
   } else if (res.eligible) {
     status = 'DUE';
-    if (explain) ex.push(`Eligible on ${formatLongDay(asOf)}: ${reasons.length === 1 ? 'one criterion matches' : `${reasons.length} criteria match`}`);
+    if (explain)
+      ex.push(`Eligible on ${formatLongDay(asOf)}: ${reasons.length === 1 ? 'one criterion matches' : `${reasons.length} criteria match`}`);
   } else if (res.eligibleFrom !== null) {
     status = 'UPCOMING';
     if (explain) ex.push(`Not yet: eligible from ${formatLongDay(earliestFuture)} when that part of ${c.name} starts`);
@@ -551,5 +653,3 @@ export function forecast(
   for (const c of rules.campaigns) campaigns.push(evaluateCampaign(ctx, c, explain));
   return { asOf, dateOfBirth: person.dateOfBirth, series, campaigns };
 }
-
-;

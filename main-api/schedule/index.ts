@@ -1,7 +1,6 @@
 // Public surface of the schedule engine.
-export {  type CompiledRules } from './compile';
+export { type CompiledRules } from './compile';
 export { forecast } from './forecast';
 export { checkProposedDose } from './check';
-;
-export { scheduleRules, rulesVersion,  } from './shipped-rules';
+export { scheduleRules, rulesVersion } from './shipped-rules';
 export * from './types';

@@ -32,29 +32,45 @@ describe('loading rule files', () => {
   });
 
   it('refuses a file with a malformed age, naming the file and field', () => {
-    const dir = withFile('bad-age.json', (j: Json) => { j.series[1].doses[0].dueAge = '8 weeks'; });
+    const dir = withFile('bad-age.json', (j: Json) => {
+      j.series[1].doses[0].dueAge = '8 weeks';
+    });
     expect(() => loadScheduleFiles(dir)).toThrow(/bad-age\.json: series\[1\]\.doses\[0\]\.dueAge: must be an age/);
   });
 
   it('refuses an unknown antigen', () => {
-    const dir = withFile('bad-antigen.json', (j: Json) => { j.series[3].antigens = ['ROTA']; });
+    const dir = withFile('bad-antigen.json', (j: Json) => {
+      j.series[3].antigens = ['ROTA'];
+    });
     expect(() => loadScheduleFiles(dir)).toThrow(/bad-antigen\.json: series\[3\]\.antigens\[0\]/);
   });
 
   it('refuses a gap in dose numbers, naming the series', () => {
-    const dir = withFile('gap.json', (j: Json) => { j.series[3].doses[1].dose = 3; });
+    const dir = withFile('gap.json', (j: Json) => {
+      j.series[3].doses[1].dose = 3;
+    });
     expect(() => loadScheduleFiles(dir)).toThrow(/gap\.json: .*series ROTAVIRUS: dose numbers must run 1\.\.n/);
   });
 
   it('refuses an impossible date and an unknown field', () => {
-    const d1 = withFile('date.json', (j: Json) => { j.series[1].bornFrom = '2017-02-30'; });
+    const d1 = withFile('date.json', (j: Json) => {
+      j.series[1].bornFrom = '2017-02-30';
+    });
     expect(() => loadScheduleFiles(d1)).toThrow(/date\.json: series\[1\]\.bornFrom: Use a real date written YYYY-MM-DD/);
-    const d2 = withFile('field.json', (j: Json) => { j.series[1].doses[0].dueAgee = '8w'; });
+    const d2 = withFile('field.json', (j: Json) => {
+      j.series[1].doses[0].dueAgee = '8w';
+    });
     expect(() => loadScheduleFiles(d2)).toThrow(/field\.json: series\[1\]\.doses\[0\]/);
   });
 
   it('refuses a campaign criterion with an unknown flag', () => {
-    const dir = withFile('flu.json', (j: Json) => { j.criteria[0].flagsAny = ['ASTHMA']; }, 'flu-2025-26.json');
+    const dir = withFile(
+      'flu.json',
+      (j: Json) => {
+        j.criteria[0].flagsAny = ['ASTHMA'];
+      },
+      'flu-2025-26.json',
+    );
     expect(() => loadScheduleFiles(dir)).toThrow(/flu\.json: criteria\[0\]\.flagsAny\[0\]/);
   });
 });

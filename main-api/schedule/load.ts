@@ -5,7 +5,10 @@ import { compileCampaign, compileScheduleVersion } from './compile';
 import { ruleFileSchema, type CampaignData, type ScheduleData } from './types';
 
 class RuleFileError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'RuleFileError';
   }
@@ -48,7 +51,9 @@ export interface LoadedRules {
 
 /** Loads every *.json in dir (sorted by name, so the order is stable). */
 export function loadScheduleFiles(dir: string): LoadedRules {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const out: LoadedRules = { versions: [], campaigns: [], files };
   for (const f of files) {
     const data = parseRuleFile(f, readFileSync(join(dir, f), 'utf8'));

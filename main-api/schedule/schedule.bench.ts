@@ -27,7 +27,7 @@ export function syntheticChildren(n: number, asOf: string): { person: PersonInpu
   const july2024 = parseDay('2024-07-01');
   const jan2025 = parseDay('2025-01-01');
   let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
   const out: { person: PersonInput; events: EventInput[] }[] = [];
   for (let i = 0; i < n; i++) {
     const dob = today - Math.floor(rnd() * 18 * 365);
@@ -76,4 +76,3 @@ export function benchForecast(n: number, options: { explain?: boolean; asOf?: st
   if (sink < 0) throw new Error('unreachable');
   return n / seconds;
 }
-

@@ -7,24 +7,18 @@ import { FlagCode } from '../shared/vocabulary/flags';
 import type { NotGivenReason, Outcome } from '../shared/vocabulary/vaccination';
 import { SeriesKind, type CampaignStatus, type SeriesStatus, type WarningCode } from '../shared/vocabulary/schedule';
 
-export { ANTIGEN_CODES as ANTIGENS,  } from '../shared/vocabulary/antigens';
-export { FLAG_CODES,  } from '../shared/vocabulary/flags';
-export type { NotGivenReason,  } from '../shared/vocabulary/vaccination';
-export type { CampaignStatus,  SeriesStatus, WarningCode } from '../shared/vocabulary/schedule';
-
+export { ANTIGEN_CODES as ANTIGENS } from '../shared/vocabulary/antigens';
+export { FLAG_CODES } from '../shared/vocabulary/flags';
+export type { NotGivenReason } from '../shared/vocabulary/vaccination';
+export type { CampaignStatus, SeriesStatus, WarningCode } from '../shared/vocabulary/schedule';
 
 /** A period such as '4w', '6m', '1y', '3y4m', '15w', '0d'. Months are calendar months. */
-const periodSpec = z
-  .string()
-  .regex(/^(?=\d)(\d+y)?(\d+m)?(\d+w)?(\d+d)?$/, "must be a period like '8w', '12m', '3y4m' or '0d'");
+const periodSpec = z.string().regex(/^(?=\d)(\d+y)?(\d+m)?(\d+w)?(\d+d)?$/, "must be a period like '8w', '12m', '3y4m' or '0d'");
 
 /** An age: a period since birth, or 'schoolYear:N' = 1 Sep at the start of school year N (Reception = 0). */
 const ageSpec = z
   .string()
-  .regex(
-    /^((?=\d)(\d+y)?(\d+m)?(\d+w)?(\d+d)?|schoolYear:(0|[1-9]|1[0-3]))$/,
-    "must be an age like '8w', '12m', '3y4m' or 'schoolYear:8'",
-  );
+  .regex(/^((?=\d)(\d+y)?(\d+m)?(\d+w)?(\d+d)?|schoolYear:(0|[1-9]|1[0-3]))$/, "must be an age like '8w', '12m', '3y4m' or 'schoolYear:8'");
 
 const antigen = Antigen;
 const flagCode = FlagCode;
@@ -161,9 +155,7 @@ export const campaignDataSchema = z
 export const ruleFileSchema = z.discriminatedUnion('kind', [scheduleDataSchema, campaignDataSchema]);
 
 export type DoseRuleData = z.infer<typeof doseRuleSchema>;
-type SeriesData = z.infer<typeof seriesSchema>;
 export type ScheduleData = z.infer<typeof scheduleDataSchema>;
-type CriterionData = z.infer<typeof criterionSchema>;
 export type CampaignData = z.infer<typeof campaignDataSchema>;
 /** What a JSON file may omit (defaults applied by parsing). */
 export type ScheduleDataInput = z.input<typeof scheduleDataSchema>;

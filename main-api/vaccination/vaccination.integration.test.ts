@@ -6,7 +6,16 @@ import { addUser } from '../administration/users.service';
 import type { AdverseReaction, Batch, Product, VaccinationEvent, VaccinationHandlers, VaccinationHistory } from '../contract/vaccination';
 import { createVaccinationHandlers } from './vaccination.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import { addPerson, call, nhsSequence, TWO_PRACTICES_SQL, userConnections, value, withClient, type LoginUser } from '../../tests/support/fixtures';
+import {
+  addPerson,
+  call,
+  nhsSequence,
+  TWO_PRACTICES_SQL,
+  userConnections,
+  value,
+  withClient,
+  type LoginUser,
+} from '../../tests/support/fixtures';
 
 const TODAY = '2025-10-15';
 const PRIORIX_TETRA = '45525711000001102';
@@ -59,7 +68,13 @@ describe('vaccination records', () => {
     it('lists programmes, ongoing ones first then campaigns newest first', async () => {
       const list = await value<{ code: string }[]>(call(nurse, 'programme.list', {}));
       expect(list.map((p) => p.code)).toEqual([
-        'ADULT', 'STAFF', 'ROUTINE_CHILDHOOD', 'SCHOOL_AGED', 'COVID19_SPRING_2026', 'COVID19_AUTUMN_2025', 'FLU_2025_26',
+        'ADULT',
+        'STAFF',
+        'ROUTINE_CHILDHOOD',
+        'SCHOOL_AGED',
+        'COVID19_SPRING_2026',
+        'COVID19_AUTUMN_2025',
+        'FLU_2025_26',
       ]);
     });
 
@@ -72,18 +87,27 @@ describe('vaccination records', () => {
         ['DOSE_2', '433733003'],
       ]);
       const fluenz = products.find((p) => p.code === FLUENZ);
-      expect(fluenz).toMatchObject({ codeStatus: 'CONFIRMED', defaultRoute: { code: '46713006' }, defaultDoseAmount: 0.2, doseUnit: { code: '258773002' } });
+      expect(fluenz).toMatchObject({
+        codeStatus: 'CONFIRMED',
+        defaultRoute: { code: '46713006' },
+        defaultDoseAmount: 0.2,
+        doseUnit: { code: '258773002' },
+      });
       const hexa = products.find((p) => p.code === INFANRIX);
       expect(hexa?.antigens.map((a) => a.code)).toEqual(['DIPHTHERIA', 'HEPB', 'HIB', 'PERTUSSIS', 'POLIO', 'TETANUS']);
       // Every antigen the schedule engine uses exists, and every product protects against something.
       const antigens = await db.query(`SELECT code FROM ims.antigen ORDER BY code`);
       expect(antigens.rows).toHaveLength(22);
-      const orphan = await db.query(`SELECT code FROM ims.vaccine_product p WHERE NOT EXISTS (SELECT 1 FROM ims.product_antigen a WHERE a.product_code = p.code)`);
+      const orphan = await db.query(
+        `SELECT code FROM ims.vaccine_product p WHERE NOT EXISTS (SELECT 1 FROM ims.product_antigen a WHERE a.product_code = p.code)`,
+      );
       expect(orphan.rows).toEqual([]);
     });
 
     it('adds batches, refuses duplicates and expired stock, and lists expired ones last', async () => {
-      const a = await value<Batch>(call(nurse, 'batch.add', { productCode: MMRVAXPRO, batchNumber: ' ab1234 ', expiryDate: '2026-03-31', organisationCode: 'G82001' }));
+      const a = await value<Batch>(
+        call(nurse, 'batch.add', { productCode: MMRVAXPRO, batchNumber: ' ab1234 ', expiryDate: '2026-03-31', organisationCode: 'G82001' }),
+      );
       expect(a).toMatchObject({ batchNumber: 'AB1234', expiryDate: '2026-03-31', expired: false, organisationCode: 'G82001' });
       await value<Batch>(call(nurse, 'batch.add', { productCode: MMRVAXPRO, batchNumber: 'AB9999', expiryDate: '2025-12-01' }));
       const dup = await call(nurse, 'batch.add', { productCode: MMRVAXPRO, batchNumber: 'AB1234', expiryDate: '2026-04-30' });
@@ -151,9 +175,16 @@ describe('vaccination records', () => {
     it('adds a typed batch that is new for the product when its expiry is given, and asks for the expiry otherwise', async () => {
       const base = { personId: alpha, programmeCode: 'SEASONAL_FLU', outcome: 'GIVEN', occurredOn: '2025-10-14', productCode: FLUENZ };
       const noExpiry = await call(nurse, 'vaccination.record', { ...base, programmeCode: 'FLU_2025_26', batch: { batchNumber: 'FLZ001' } });
-      expect(noExpiry).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch', reason: 'unknown-batch' }] } } });
+      expect(noExpiry).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch', reason: 'unknown-batch' }] } },
+      });
       const e = await value<VaccinationEvent>(
-        call(nurse, 'vaccination.record', { ...base, programmeCode: 'FLU_2025_26', batch: { batchNumber: 'flz001', expiryDate: '2026-02-10' } }),
+        call(nurse, 'vaccination.record', {
+          ...base,
+          programmeCode: 'FLU_2025_26',
+          batch: { batchNumber: 'flz001', expiryDate: '2026-02-10' },
+        }),
       );
       expect(e).toMatchObject({ batchNumber: 'FLZ001', expiryDate: '2026-02-10', route: { code: '46713006' }, doseAmount: 0.2 });
       const b = await db.query(`SELECT id, created_by FROM ims.batch WHERE product_code = $1 AND batch_number = 'FLZ001'`, [FLUENZ]);
@@ -161,7 +192,11 @@ describe('vaccination records', () => {
       expect(Number(b.rows[0]!.id)).toBe(e.batchId);
       expect(b.rows[0]!.created_by).toBe(users.nurse!.name);
       // A typed expiry that contradicts the known batch is caught.
-      const wrong = await call(nurse, 'vaccination.record', { ...base, programmeCode: 'FLU_2025_26', batch: { batchNumber: 'FLZ001', expiryDate: '2026-02-11' } });
+      const wrong = await call(nurse, 'vaccination.record', {
+        ...base,
+        programmeCode: 'FLU_2025_26',
+        batch: { batchNumber: 'FLZ001', expiryDate: '2026-02-11' },
+      });
       expect(wrong).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
       expect(!wrong.ok && wrong.error.message).toMatch(/recorded as expiring on 10 February 2026/);
       // Unknown programme.
@@ -180,7 +215,13 @@ describe('vaccination records', () => {
         productCode: MMRVAXPRO,
         batch: { batchNumber: 'OLD0' },
       });
-      expect(r).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch', message: expect.stringContaining('31 January 2025') }] } } });
+      expect(r).toMatchObject({
+        ok: false,
+        error: {
+          code: 'VALIDATION',
+          details: { kind: 'fields', fields: [{ field: 'batch', message: expect.stringContaining('31 January 2025') }] },
+        },
+      });
       expect(!r.ok && r.error.message).toMatch(/^Batch OLD0 expired on 31 January 2025/);
       // The database refuses it even from a client that skips the service.
       await expect(
@@ -206,13 +247,16 @@ describe('vaccination records', () => {
     it('records a vaccination not given, which needs a reason', async () => {
       const base = { personId: alpha, programmeCode: 'FLU_2025_26', outcome: 'NOT_GIVEN', occurredOn: '2025-10-13', productCode: FLUENZ };
       const missing = await call(nurse, 'vaccination.record', base);
-      expect(missing).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'notGivenReason' }] } } });
+      expect(missing).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'notGivenReason' }] } },
+      });
       const e = await value<VaccinationEvent>(call(nurse, 'vaccination.record', { ...base, notGivenReason: 'UNWELL' }));
       expect(e).toMatchObject({ outcome: 'NOT_GIVEN', notGivenReason: 'UNWELL', batchNumber: null, route: null, antigens: [] });
       // The database holds the same rule.
-      await expect(
-        db.query(`UPDATE ims.vaccination_event SET not_given_reason = NULL WHERE id = $1`, [e.id]),
-      ).rejects.toThrow(/cannot be edited/);
+      await expect(db.query(`UPDATE ims.vaccination_event SET not_given_reason = NULL WHERE id = $1`, [e.id])).rejects.toThrow(
+        /cannot be edited/,
+      );
       await expect(
         db.query(
           `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, primary_source) VALUES ($1, 'FLU_2025_26', 'NOT_GIVEN', '2025-10-13', true)`,
@@ -223,8 +267,14 @@ describe('vaccination records', () => {
 
     it('refuses dates in the future or before birth', async () => {
       const base = { personId: alpha, programmeCode: 'ROUTINE_CHILDHOOD', outcome: 'NOT_GIVEN', notGivenReason: 'ABSENT' };
-      expect(await call(nurse, 'vaccination.record', { ...base, occurredOn: '2025-10-16' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-      expect(await call(nurse, 'vaccination.record', { ...base, occurredOn: '2024-01-09' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      expect(await call(nurse, 'vaccination.record', { ...base, occurredOn: '2025-10-16' })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION' },
+      });
+      expect(await call(nurse, 'vaccination.record', { ...base, occurredOn: '2024-01-09' })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION' },
+      });
     });
 
     it('records an event from another system once: the same source identity again is a CONFLICT', async () => {
@@ -240,7 +290,13 @@ describe('vaccination records', () => {
         source: { system: 'https://supplier.example/vaccinations', id: 'evt-0001' },
       };
       const first = await value<VaccinationEvent>(call(nurse, 'vaccination.record', input));
-      expect(first).toMatchObject({ primarySource: false, batchId: null, batchNumber: 'A21CB123B', expiryDate: null, sourceId: 'evt-0001' });
+      expect(first).toMatchObject({
+        primarySource: false,
+        batchId: null,
+        batchNumber: 'A21CB123B',
+        expiryDate: null,
+        sourceId: 'evt-0001',
+      });
       const again = await call(nurse, 'vaccination.record', { ...input, occurredOn: '2024-03-07' });
       expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT', details: { kind: 'conflict', id: first.id } } });
       const n = await db.query(`SELECT count(*)::int AS n FROM ims.vaccination_event WHERE source_id = 'evt-0001'`);
@@ -335,11 +391,28 @@ describe('vaccination records', () => {
       const history = await value<VaccinationHistory>(call(nurse, 'vaccination.history', { personId: alpha }));
       const current = history.events.find((e) => e.supersedesId === original.id)!;
       // The batch PT0001 expired on 2025-06-30: moving the date past it is refused.
-      const late = await call(nurse, 'vaccination.correct', { eventId: current.id, changes: { occurredOn: '2025-07-01' }, reason: 'date typo' });
-      expect(late).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch', message: expect.stringContaining('30 June 2025') }] } } });
+      const late = await call(nurse, 'vaccination.correct', {
+        eventId: current.id,
+        changes: { occurredOn: '2025-07-01' },
+        reason: 'date typo',
+      });
+      expect(late).toMatchObject({
+        ok: false,
+        error: {
+          code: 'VALIDATION',
+          details: { kind: 'fields', fields: [{ field: 'batch', message: expect.stringContaining('30 June 2025') }] },
+        },
+      });
       // A different product needs its own batch.
-      const noBatch = await call(nurse, 'vaccination.correct', { eventId: current.id, changes: { productCode: MMRVAXPRO }, reason: 'wrong product' });
-      expect(noBatch).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch' }] } } });
+      const noBatch = await call(nurse, 'vaccination.correct', {
+        eventId: current.id,
+        changes: { productCode: MMRVAXPRO },
+        reason: 'wrong product',
+      });
+      expect(noBatch).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'batch' }] } },
+      });
       const fixed = await value<VaccinationEvent>(
         call(nurse, 'vaccination.correct', {
           eventId: current.id,
@@ -347,7 +420,12 @@ describe('vaccination records', () => {
           reason: 'MMR was given, not MMRV',
         }),
       );
-      expect(fixed).toMatchObject({ product: { code: MMRVAXPRO }, antigens: ['MEASLES', 'MUMPS', 'RUBELLA'], batchNumber: 'AB9999', supersedesId: current.id });
+      expect(fixed).toMatchObject({
+        product: { code: MMRVAXPRO },
+        antigens: ['MEASLES', 'MUMPS', 'RUBELLA'],
+        batchNumber: 'AB9999',
+        supersedesId: current.id,
+      });
     });
 
     it('marks an event entered in error, once, keeping the row', async () => {
@@ -361,32 +439,50 @@ describe('vaccination records', () => {
         }),
       );
       const marked = await value<VaccinationEvent>(call(nurse, 'vaccination.markEnteredInError', { eventId: e.id, reason: 'Wrong child' }));
-      expect(marked).toMatchObject({ id: e.id, status: 'ENTERED_IN_ERROR', statusReason: 'Wrong child', statusChangedBy: users.nurse!.name });
+      expect(marked).toMatchObject({
+        id: e.id,
+        status: 'ENTERED_IN_ERROR',
+        statusReason: 'Wrong child',
+        statusChangedBy: users.nurse!.name,
+      });
       expect(await call(nurse, 'vaccination.markEnteredInError', { eventId: e.id, reason: 'again' })).toMatchObject({
         ok: false,
         error: { code: 'CONFLICT' },
       });
-      expect(await call(nurse, 'vaccination.correct', { eventId: e.id, changes: { notGivenReason: 'ABSENT' }, reason: 'x' })).toMatchObject({
-        ok: false,
-        error: { code: 'CONFLICT' },
-      });
-      const audit = await db.query(`SELECT old_row->>'status' AS before, new_row->>'status' AS after FROM audit.change_log
-                                    WHERE table_name = 'ims.vaccination_event' AND row_id = $1 AND operation = 'UPDATE'`, [String(e.id)]);
+      expect(await call(nurse, 'vaccination.correct', { eventId: e.id, changes: { notGivenReason: 'ABSENT' }, reason: 'x' })).toMatchObject(
+        {
+          ok: false,
+          error: { code: 'CONFLICT' },
+        },
+      );
+      const audit = await db.query(
+        `SELECT old_row->>'status' AS before, new_row->>'status' AS after FROM audit.change_log
+                                    WHERE table_name = 'ims.vaccination_event' AND row_id = $1 AND operation = 'UPDATE'`,
+        [String(e.id)],
+      );
       expect(audit.rows).toEqual([{ before: 'ACTIVE', after: 'ENTERED_IN_ERROR' }]);
     });
 
     it('never deletes or edits recorded facts, not even as the owner', async () => {
       await expect(db.query(`DELETE FROM ims.vaccination_event WHERE id = $1`, [original.id])).rejects.toThrow(/never deleted/);
-      await expect(db.query(`UPDATE ims.vaccination_event SET batch_number = 'ZZZ' WHERE id = $1`, [original.id])).rejects.toThrow(/cannot be edited/);
-      await expect(db.query(`UPDATE ims.vaccination_event SET status = 'ACTIVE' WHERE id = $1`, [original.id])).rejects.toThrow(/already superseded/);
+      await expect(db.query(`UPDATE ims.vaccination_event SET batch_number = 'ZZZ' WHERE id = $1`, [original.id])).rejects.toThrow(
+        /cannot be edited/,
+      );
+      await expect(db.query(`UPDATE ims.vaccination_event SET status = 'ACTIVE' WHERE id = $1`, [original.id])).rejects.toThrow(
+        /already superseded/,
+      );
       // Application users hold no DELETE or general UPDATE privilege.
-      await expect(asUser(users.nurse!, `DELETE FROM ims.vaccination_event WHERE id = $1`, [original.id])).rejects.toMatchObject({ code: '42501' });
-      await expect(asUser(users.nurse!, `UPDATE ims.vaccination_event SET notes = 'x' WHERE id = $1`, [original.id])).rejects.toMatchObject({ code: '42501' });
+      await expect(asUser(users.nurse!, `DELETE FROM ims.vaccination_event WHERE id = $1`, [original.id])).rejects.toMatchObject({
+        code: '42501',
+      });
+      await expect(asUser(users.nurse!, `UPDATE ims.vaccination_event SET notes = 'x' WHERE id = $1`, [original.id])).rejects.toMatchObject(
+        { code: '42501' },
+      );
     });
   });
 
   describe('access by scope', () => {
-    it('hides another practice\'s events and refuses writes for its persons', async () => {
+    it("hides another practice's events and refuses writes for its persons", async () => {
       expect(await call(other, 'vaccination.history', { personId: alpha })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       const rec = await call(other, 'vaccination.record', {
         personId: alpha,
@@ -407,14 +503,21 @@ describe('vaccination records', () => {
           [alpha],
         ),
       ).rejects.toMatchObject({ code: '42501' });
-      const anyEvent = (await db.query(`SELECT id FROM ims.vaccination_event WHERE person_id = $1 AND status = 'ACTIVE' LIMIT 1`, [alpha])).rows[0]!;
+      const anyEvent = (await db.query(`SELECT id FROM ims.vaccination_event WHERE person_id = $1 AND status = 'ACTIVE' LIMIT 1`, [alpha]))
+        .rows[0]!;
       expect(await call(other, 'vaccination.markEnteredInError', { eventId: Number(anyEvent.id), reason: 'x' })).toMatchObject({
         ok: false,
         error: { code: 'NOT_FOUND' },
       });
       // Their own persons work as normal.
       const own = await value<VaccinationEvent>(
-        call(other, 'vaccination.record', { personId: beta, programmeCode: 'ROUTINE_CHILDHOOD', outcome: 'NOT_GIVEN', notGivenReason: 'ABSENT', occurredOn: '2025-10-01' }),
+        call(other, 'vaccination.record', {
+          personId: beta,
+          programmeCode: 'ROUTINE_CHILDHOOD',
+          outcome: 'NOT_GIVEN',
+          notGivenReason: 'ABSENT',
+          occurredOn: '2025-10-01',
+        }),
       );
       expect(own.personId).toBe(beta);
       expect(await call(nurse, 'vaccination.history', { personId: beta })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -431,7 +534,8 @@ describe('vaccination records', () => {
         occurredOn: '2025-10-01',
       });
       expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-      const anyEvent = (await db.query(`SELECT id FROM ims.vaccination_event WHERE person_id = $1 AND status = 'ACTIVE' LIMIT 1`, [alpha])).rows[0]!;
+      const anyEvent = (await db.query(`SELECT id FROM ims.vaccination_event WHERE person_id = $1 AND status = 'ACTIVE' LIMIT 1`, [alpha]))
+        .rows[0]!;
       expect(await call(analyst, 'vaccination.markEnteredInError', { eventId: Number(anyEvent.id), reason: 'x' })).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
@@ -463,10 +567,19 @@ describe('vaccination records', () => {
           yellowCardReference: 'YC-2025-0001',
         }),
       );
-      expect(reaction).toMatchObject({ eventId: given.id, personId: alpha, reactionCode: 'SYNCOPE', onsetAt: '2025-10-15T09:07:00.000Z', recordedBy: users.nurse!.name });
+      expect(reaction).toMatchObject({
+        eventId: given.id,
+        personId: alpha,
+        reactionCode: 'SYNCOPE',
+        onsetAt: '2025-10-15T09:07:00.000Z',
+        recordedBy: users.nurse!.name,
+      });
       const h = await value<VaccinationHistory>(call(nurse, 'vaccination.history', { personId: alpha }));
       expect(h.reactions.map((r) => r.id)).toEqual([reaction.id]);
-      const audit = await db.query(`SELECT count(*)::int AS n FROM audit.change_log WHERE table_name = 'ims.adverse_reaction' AND row_id = $1`, [String(reaction.id)]);
+      const audit = await db.query(
+        `SELECT count(*)::int AS n FROM audit.change_log WHERE table_name = 'ims.adverse_reaction' AND row_id = $1`,
+        [String(reaction.id)],
+      );
       expect(audit.rows[0]!.n).toBe(1);
 
       const before = await call(nurse, 'reaction.record', {
@@ -477,8 +590,20 @@ describe('vaccination records', () => {
         outcome: 'RECOVERED',
         reporter: 'Parent',
       });
-      expect(before).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'onsetAt' }] } } });
-      expect(await call(other, 'reaction.record', { eventId: given.id, onsetAt: '2025-10-15T12:00:00Z', reactionCode: 'FEVER', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reporter: 'x' })).toMatchObject({
+      expect(before).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'onsetAt' }] } },
+      });
+      expect(
+        await call(other, 'reaction.record', {
+          eventId: given.id,
+          onsetAt: '2025-10-15T12:00:00Z',
+          reactionCode: 'FEVER',
+          seriousness: 'NOT_SERIOUS',
+          outcome: 'RECOVERED',
+          reporter: 'x',
+        }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'NOT_FOUND' },
       });
@@ -486,7 +611,13 @@ describe('vaccination records', () => {
 
     it('refuses reactions on a dose not given, and a reaction filed under another person', async () => {
       const notGiven = await value<VaccinationEvent>(
-        call(nurse, 'vaccination.record', { personId: alpha, programmeCode: 'FLU_2025_26', outcome: 'NOT_GIVEN', notGivenReason: 'DECLINED', occurredOn: '2025-10-02' }),
+        call(nurse, 'vaccination.record', {
+          personId: alpha,
+          programmeCode: 'FLU_2025_26',
+          outcome: 'NOT_GIVEN',
+          notGivenReason: 'DECLINED',
+          occurredOn: '2025-10-02',
+        }),
       );
       const r = await call(nurse, 'reaction.record', {
         eventId: notGiven.id,
@@ -497,7 +628,8 @@ describe('vaccination records', () => {
         reporter: 'Parent',
       });
       expect(r).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-      const given = (await db.query(`SELECT id FROM ims.vaccination_event WHERE person_id = $1 AND outcome = 'GIVEN' LIMIT 1`, [alpha])).rows[0]!;
+      const given = (await db.query(`SELECT id FROM ims.vaccination_event WHERE person_id = $1 AND outcome = 'GIVEN' LIMIT 1`, [alpha]))
+        .rows[0]!;
       await expect(
         db.query(
           `INSERT INTO ims.adverse_reaction (person_id, vaccination_event_id, onset_at, reaction_code, seriousness, outcome, reporter)
@@ -520,7 +652,10 @@ describe('vaccination records', () => {
       }),
     );
     await db.query(`UPDATE ims.vaccine_product SET code = '99999911000001100', code_status = 'TO_CHECK' WHERE code = 'LOCAL-PNEUMOVAX23'`);
-    const after = await db.query(`SELECT e.product_code, b.product_code AS batch_product FROM ims.vaccination_event e JOIN ims.batch b ON b.id = e.batch_id WHERE e.id = $1`, [e.id]);
+    const after = await db.query(
+      `SELECT e.product_code, b.product_code AS batch_product FROM ims.vaccination_event e JOIN ims.batch b ON b.id = e.batch_id WHERE e.id = $1`,
+      [e.id],
+    );
     expect(after.rows[0]!).toEqual({ product_code: '99999911000001100', batch_product: '99999911000001100' });
   });
 });

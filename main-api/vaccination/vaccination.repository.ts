@@ -174,11 +174,11 @@ export class VaccinationRepository {
   }
 
   async batchByNumber(productCode: string, batchNumber: string, onDate: string): Promise<Batch | null> {
-    return queryOne<Batch>(
-      this.db,
-      `SELECT ${BATCH_COLUMNS('$3')} FROM ims.batch b WHERE b.product_code = $1 AND b.batch_number = $2`,
-      [productCode, batchNumber, onDate],
-    );
+    return queryOne<Batch>(this.db, `SELECT ${BATCH_COLUMNS('$3')} FROM ims.batch b WHERE b.product_code = $1 AND b.batch_number = $2`, [
+      productCode,
+      batchNumber,
+      onDate,
+    ]);
   }
 
   /**
@@ -225,10 +225,36 @@ export class VaccinationRepository {
                coalesce($26, 'IMS'), coalesce($27, gen_random_uuid()::text), $28, $29, $30)
        RETURNING id`,
       [
-        e.personId, e.programmeCode, e.outcome, e.notGivenReason, e.occurredAt, e.occurredOn, e.doseSequence,
-        e.productCode, e.batchId, e.batchNumber, e.expiryDate, e.siteCode, e.siteTerm, e.routeCode, e.routeTerm,
-        e.doseAmount, e.doseUnitCode, e.doseUnitTerm, e.performerName, e.performerRole, e.locationCode, e.locationType,
-        e.organisationCode, e.legalBasis, e.primarySource, e.sourceSystem, e.sourceId, e.notes, e.supersedesId, e.changeReason,
+        e.personId,
+        e.programmeCode,
+        e.outcome,
+        e.notGivenReason,
+        e.occurredAt,
+        e.occurredOn,
+        e.doseSequence,
+        e.productCode,
+        e.batchId,
+        e.batchNumber,
+        e.expiryDate,
+        e.siteCode,
+        e.siteTerm,
+        e.routeCode,
+        e.routeTerm,
+        e.doseAmount,
+        e.doseUnitCode,
+        e.doseUnitTerm,
+        e.performerName,
+        e.performerRole,
+        e.locationCode,
+        e.locationType,
+        e.organisationCode,
+        e.legalBasis,
+        e.primarySource,
+        e.sourceSystem,
+        e.sourceId,
+        e.notes,
+        e.supersedesId,
+        e.changeReason,
       ],
     );
     return (rows[0] as { id: number }).id;
@@ -277,7 +303,18 @@ export class VaccinationRepository {
          seriousness, outcome, reporter, reported_to_mhra, yellow_card_reference)
        VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10)
        RETURNING ${REACTION_COLUMNS}`,
-      [r.personId, r.eventId, r.onsetAt, r.reactionCode, r.description, r.seriousness, r.outcome, r.reporter, r.reportedToMhra, r.yellowCardReference],
+      [
+        r.personId,
+        r.eventId,
+        r.onsetAt,
+        r.reactionCode,
+        r.description,
+        r.seriousness,
+        r.outcome,
+        r.reporter,
+        r.reportedToMhra,
+        r.yellowCardReference,
+      ],
     );
     return rows[0] as AdverseReaction;
   }

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../contract/result';
-import {
-  checkDateAllowed,
-  checkNotExpired,
-  checkOutcome,
-  checkReaction,
-  procedureFor,
-  resolveOccurrence,
-} from './vaccination.rules';
+import { checkDateAllowed, checkNotExpired, checkOutcome, checkReaction, procedureFor, resolveOccurrence } from './vaccination.rules';
 
 function failure(fn: () => unknown): AppError {
   try {
@@ -44,7 +37,9 @@ describe('checkDateAllowed', () => {
   it('refuses the future, before birth and after death', () => {
     expect(failure(() => checkDateAllowed('2025-10-02', '2025-10-01', person)).message).toMatch(/in the future/);
     expect(failure(() => checkDateAllowed('2024-02-29', '2025-10-01', person)).message).toMatch(/before the date of birth/);
-    expect(failure(() => checkDateAllowed('2025-01-02', '2025-10-01', { ...person, dateOfDeath: '2025-01-01' })).message).toMatch(/after the date of death/);
+    expect(failure(() => checkDateAllowed('2025-01-02', '2025-10-01', { ...person, dateOfDeath: '2025-01-01' })).message).toMatch(
+      /after the date of death/,
+    );
   });
 });
 
@@ -68,28 +63,56 @@ describe('checkOutcome', () => {
     expect(() => checkOutcome({ ...given, hasBatch: false, primarySource: false })).not.toThrow();
   });
   it('needs a product, and a batch when given here', () => {
-    expect(failure(() => checkOutcome({ ...given, productCode: null })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'productCode' }] });
-    expect(failure(() => checkOutcome({ ...given, hasBatch: false })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'batch' }] });
+    expect(failure(() => checkOutcome({ ...given, productCode: null })).details).toMatchObject({
+      kind: 'fields',
+      fields: [{ field: 'productCode' }],
+    });
+    expect(failure(() => checkOutcome({ ...given, hasBatch: false })).details).toMatchObject({
+      kind: 'fields',
+      fields: [{ field: 'batch' }],
+    });
   });
   it('needs a reason exactly when not given, and no batch then', () => {
     const notGiven = { ...given, outcome: 'NOT_GIVEN' as const, hasBatch: false, notGivenReason: 'DECLINED' };
     expect(() => checkOutcome(notGiven)).not.toThrow();
-    expect(failure(() => checkOutcome({ ...notGiven, notGivenReason: null })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'notGivenReason' }] });
-    expect(failure(() => checkOutcome({ ...notGiven, hasBatch: true })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'batch' }] });
-    expect(failure(() => checkOutcome({ ...given, notGivenReason: 'DECLINED' })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'notGivenReason' }] });
+    expect(failure(() => checkOutcome({ ...notGiven, notGivenReason: null })).details).toMatchObject({
+      kind: 'fields',
+      fields: [{ field: 'notGivenReason' }],
+    });
+    expect(failure(() => checkOutcome({ ...notGiven, hasBatch: true })).details).toMatchObject({
+      kind: 'fields',
+      fields: [{ field: 'batch' }],
+    });
+    expect(failure(() => checkOutcome({ ...given, notGivenReason: 'DECLINED' })).details).toMatchObject({
+      kind: 'fields',
+      fields: [{ field: 'notGivenReason' }],
+    });
   });
 });
 
 describe('checkReaction', () => {
-  const ok = { reactionCode: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reportedToMhra: false, yellowCardReference: null };
+  const ok = {
+    reactionCode: 'FEVER',
+    description: null,
+    seriousness: 'NOT_SERIOUS',
+    outcome: 'RECOVERED',
+    reportedToMhra: false,
+    yellowCardReference: null,
+  };
   it('accepts a simple reaction', () => {
     expect(() => checkReaction(ok)).not.toThrow();
   });
   it('needs a description for OTHER', () => {
-    expect(failure(() => checkReaction({ ...ok, reactionCode: 'OTHER' })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'description' }] });
+    expect(failure(() => checkReaction({ ...ok, reactionCode: 'OTHER' })).details).toMatchObject({
+      kind: 'fields',
+      fields: [{ field: 'description' }],
+    });
   });
   it('needs "reported" for a Yellow Card reference', () => {
-    expect(failure(() => checkReaction({ ...ok, yellowCardReference: 'YC123' })).details).toMatchObject({ kind: 'fields', fields: [{ field: 'reportedToMhra' }] });
+    expect(failure(() => checkReaction({ ...ok, yellowCardReference: 'YC123' })).details).toMatchObject({
+      kind: 'fields',
+      fields: [{ field: 'reportedToMhra' }],
+    });
   });
   it('keeps fatal seriousness and outcome together', () => {
     expect(() => checkReaction({ ...ok, seriousness: 'FATAL', outcome: 'FATAL' })).not.toThrow();

@@ -21,26 +21,31 @@ export function resolveOccurrence(occurredAt: string | null, occurredOn: string 
   return { occurredAt, occurredOn: derived };
 }
 
-export function checkDateAllowed(
-  occurredOn: string,
-  today: string,
-  person: { dateOfBirth: string; dateOfDeath: string | null },
-): void {
+export function checkDateAllowed(occurredOn: string, today: string, person: { dateOfBirth: string; dateOfDeath: string | null }): void {
   if (occurredOn > today) {
     throw fieldError('occurredOn', `The vaccination date ${formatLongDate(occurredOn)} is in the future.`);
   }
   if (occurredOn < person.dateOfBirth) {
-    throw fieldError('occurredOn', `The vaccination date ${formatLongDate(occurredOn)} is before the date of birth (${formatLongDate(person.dateOfBirth)}).`);
+    throw fieldError(
+      'occurredOn',
+      `The vaccination date ${formatLongDate(occurredOn)} is before the date of birth (${formatLongDate(person.dateOfBirth)}).`,
+    );
   }
   if (person.dateOfDeath !== null && occurredOn > person.dateOfDeath) {
-    throw fieldError('occurredOn', `The vaccination date ${formatLongDate(occurredOn)} is after the date of death (${formatLongDate(person.dateOfDeath)}).`);
+    throw fieldError(
+      'occurredOn',
+      `The vaccination date ${formatLongDate(occurredOn)} is after the date of death (${formatLongDate(person.dateOfDeath)}).`,
+    );
   }
 }
 
 /** Expired vaccine is never recorded as given: the batch must be in date on the day. */
 export function checkNotExpired(batchNumber: string, expiryDate: string, occurredOn: string): void {
   if (expiryDate < occurredOn) {
-    throw fieldError('batch', `Batch ${batchNumber} expired on ${formatLongDate(expiryDate)}, before the vaccination date ${formatLongDate(occurredOn)}. Check the batch number, or record the dose as not given.`);
+    throw fieldError(
+      'batch',
+      `Batch ${batchNumber} expired on ${formatLongDate(expiryDate)}, before the vaccination date ${formatLongDate(occurredOn)}. Check the batch number, or record the dose as not given.`,
+    );
   }
 }
 

@@ -49,7 +49,10 @@ describe('mergeCorrection', () => {
 
   it('drops the old time when only the date changes, and derives the date when only the time changes', () => {
     expect(mergeCorrection(event, { occurredOn: '2025-01-11' })).toMatchObject({ occurredOn: '2025-01-11', occurredAt: null });
-    expect(mergeCorrection(event, { occurredAt: '2025-01-11T10:00:00Z' })).toMatchObject({ occurredOn: null, occurredAt: '2025-01-11T10:00:00Z' });
+    expect(mergeCorrection(event, { occurredAt: '2025-01-11T10:00:00Z' })).toMatchObject({
+      occurredOn: null,
+      occurredAt: '2025-01-11T10:00:00Z',
+    });
   });
 
   it('keeps a reported batch recorded as text', () => {

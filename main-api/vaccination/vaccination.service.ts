@@ -19,13 +19,7 @@ import { VaccinationRepository, type EventInsert, type ReactionInsert } from './
 import { formatLongDate } from '../shared/calendar/dates';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { violatesConstraint } from '../platform/db/errors';
-import {
-  checkDateAllowed,
-  checkNotExpired,
-  checkOutcome,
-  checkReaction,
-  resolveOccurrence,
-} from './vaccination.rules';
+import { checkDateAllowed, checkNotExpired, checkOutcome, checkReaction, resolveOccurrence } from './vaccination.rules';
 
 /** Runs work in one database transaction with a repository bound to it. */
 type UnitOfWork = <T>(work: (repo: VaccinationRepository) => Promise<T>) => Promise<T>;
@@ -64,7 +58,10 @@ class VaccinationService {
   }): Promise<Batch> {
     const today = this.today();
     if (input.expiryDate < today) {
-      throw fieldError('expiryDate', `Batch ${input.batchNumber} expired on ${formatLongDate(input.expiryDate)}; expired stock cannot be added.`);
+      throw fieldError(
+        'expiryDate',
+        `Batch ${input.batchNumber} expired on ${formatLongDate(input.expiryDate)}; expired stock cannot be added.`,
+      );
     }
     return this.inTransaction(async (repo) => {
       if (!(await repo.product(input.productCode))) {
@@ -72,7 +69,10 @@ class VaccinationService {
       }
       const { batch, created } = await repo.insertBatch(input, today);
       if (!created) {
-        throw conflictWith(`Batch ${batch.batchNumber} is already recorded for this product, expiring ${formatLongDate(batch.expiryDate)}.`, batch.id);
+        throw conflictWith(
+          `Batch ${batch.batchNumber} is already recorded for this product, expiring ${formatLongDate(batch.expiryDate)}.`,
+          batch.id,
+        );
       }
       return batch;
     });
@@ -141,7 +141,10 @@ class VaccinationService {
       const event = await repo.event(input.eventId);
       if (!event) throw notFound(input.eventId);
       if (event.status === 'SUPERSEDED') {
-        throw conflictWith(`This vaccination has been corrected; record the reaction against the current version (${event.supersededById}).`, event.supersededById);
+        throw conflictWith(
+          `This vaccination has been corrected; record the reaction against the current version (${event.supersededById}).`,
+          event.supersededById,
+        );
       }
       if (event.status === 'ENTERED_IN_ERROR') {
         throw new AppError('VALIDATION', 'This vaccination was entered in error; a reaction cannot be recorded against it.');
@@ -250,7 +253,13 @@ class VaccinationService {
     if (!found && ref.expiryDate !== undefined && d.primarySource) {
       checkNotExpired(ref.batchNumber as string, ref.expiryDate, occurredOn);
       const added = await repo.insertBatch(
-        { productCode: product.code, batchNumber: ref.batchNumber as string, expiryDate: ref.expiryDate, organisationCode: d.organisationCode, receivedOn: null },
+        {
+          productCode: product.code,
+          batchNumber: ref.batchNumber as string,
+          expiryDate: ref.expiryDate,
+          organisationCode: d.organisationCode,
+          receivedOn: null,
+        },
         today,
       );
       // Added just now by someone else: it is checked below like any known batch.
@@ -259,7 +268,10 @@ class VaccinationService {
     }
     if (found) {
       if (ref.expiryDate !== undefined && ref.expiryDate !== found.expiryDate) {
-        throw fieldError('batch', `Batch ${found.batchNumber} of ${product.shortName} is recorded as expiring on ${formatLongDate(found.expiryDate)}, not ${formatLongDate(ref.expiryDate)}. Check the vial.`);
+        throw fieldError(
+          'batch',
+          `Batch ${found.batchNumber} of ${product.shortName} is recorded as expiring on ${formatLongDate(found.expiryDate)}, not ${formatLongDate(ref.expiryDate)}. Check the vial.`,
+        );
       }
       checkNotExpired(found.batchNumber, found.expiryDate, occurredOn);
       return { id: found.id, batchNumber: found.batchNumber, expiryDate: found.expiryDate };
@@ -267,7 +279,11 @@ class VaccinationService {
     const number = ref.batchNumber as string;
     if (ref.expiryDate === undefined) {
       if (!d.primarySource) return { id: null, batchNumber: number, expiryDate: null };
-      throw fieldError('batch', `Batch ${number} is not yet known for ${product.shortName}; enter its expiry date to add it.`, 'unknown-batch');
+      throw fieldError(
+        'batch',
+        `Batch ${number} is not yet known for ${product.shortName}; enter its expiry date to add it.`,
+        'unknown-batch',
+      );
     }
     // Reported from elsewhere (a new batch here goes through the insert above).
     checkNotExpired(number, ref.expiryDate, occurredOn);
@@ -278,7 +294,7 @@ class VaccinationService {
 /** Overlays a correction's changes on the event it corrects. */
 export function mergeCorrection(old: VaccinationEvent, c: VaccinationChanges): Draft {
   const pick = <K extends keyof VaccinationChanges, T>(key: K, current: T): T =>
-    (c[key] === undefined ? current : (c[key] as unknown as T));
+    c[key] === undefined ? current : (c[key] as unknown as T);
   const outcome = pick('outcome', old.outcome);
   const productCode = pick('productCode', old.product?.code ?? null);
   const productChanged = productCode !== (old.product?.code ?? null);
@@ -330,7 +346,9 @@ function sameClinicalContent(old: VaccinationEvent, d: Draft): boolean {
     d.programmeCode === old.programmeCode &&
     d.outcome === old.outcome &&
     d.notGivenReason === old.notGivenReason &&
-    (d.occurredAt === null ? old.occurredAt === null : old.occurredAt !== null && Date.parse(d.occurredAt) === Date.parse(old.occurredAt)) &&
+    (d.occurredAt === null
+      ? old.occurredAt === null
+      : old.occurredAt !== null && Date.parse(d.occurredAt) === Date.parse(old.occurredAt)) &&
     (d.occurredOn ?? old.occurredOn) === old.occurredOn &&
     d.doseSequence === old.doseSequence &&
     d.productCode === (old.product?.code ?? null) &&

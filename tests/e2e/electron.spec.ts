@@ -43,7 +43,9 @@ test('loads the renderer from app:// with no Node in the page', async () => {
 });
 
 test('answers session.state through the preload and sends the CSP header', async () => {
-  const state = await page.evaluate(() => (window as unknown as { ims: Record<string, (i: unknown) => Promise<unknown>> }).ims['session.state']!({}));
+  const state = await page.evaluate(() =>
+    (window as unknown as { ims: Record<string, (i: unknown) => Promise<unknown>> }).ims['session.state']!({}),
+  );
   expect(state).toMatchObject({ ok: true });
   const csp = await page.evaluate(async () => (await fetch('app://ims/index.html')).headers.get('content-security-policy'));
   expect(csp).toContain("script-src 'self'");

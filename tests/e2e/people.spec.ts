@@ -96,9 +96,7 @@ test('a mistyped NHS number is caught before searching', async ({ page }) => {
   await box.fill('943 476 591');
   await expect(page.getByTestId('search-error')).toHaveCount(0);
   await box.pressSequentially('8');
-  await expect(page.getByTestId('search-error')).toHaveText(
-    '943 476 5918 is not a valid NHS number: the check digit does not match.',
-  );
+  await expect(page.getByTestId('search-error')).toHaveText('943 476 5918 is not a valid NHS number: the check digit does not match.');
   await box.press('Enter');
   await expect(page.getByTestId('search-results')).toHaveCount(0);
   await expect(page.getByTestId('interpreted-as')).toHaveCount(0);

@@ -57,7 +57,28 @@ async function openYoungChild(page: Page): Promise<void> {
     await expect(page.getByTestId('forecast')).toContainText('As of');
     return;
   }
-  const surnames = ['Smith', 'Jones', 'Williams', 'Taylor', 'Brown', 'Davies', 'Evans', 'Wilson', 'Thomas', 'Johnson', 'Roberts', 'Wright', 'Walker', 'Robinson', 'Wood', 'Thompson', 'White', 'Hughes', 'Green', 'Hall'];
+  const surnames = [
+    'Smith',
+    'Jones',
+    'Williams',
+    'Taylor',
+    'Brown',
+    'Davies',
+    'Evans',
+    'Wilson',
+    'Thomas',
+    'Johnson',
+    'Roberts',
+    'Wright',
+    'Walker',
+    'Robinson',
+    'Wood',
+    'Thompson',
+    'White',
+    'Hughes',
+    'Green',
+    'Hall',
+  ];
   for (const surname of surnames) {
     const box = page.locator('#person-search');
     await box.fill(surname);

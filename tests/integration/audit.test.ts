@@ -193,7 +193,7 @@ describe('audit trail', () => {
     expect(await changes(`note = 'hide this'`)).toHaveLength(0);
   });
 
-  it('writes one summary row per statement for the owner\'s declared bulk loads', async () => {
+  it("writes one summary row per statement for the owner's declared bulk loads", async () => {
     const owner = new pg.Client({ connectionString: db.url });
     await owner.connect();
     try {
@@ -213,14 +213,16 @@ describe('audit trail', () => {
       ]);
       expect(await changes(`new_row->>'given_name' IN ('Fed', 'Fed2')`)).toHaveLength(0);
       // Without the setting, the owner's changes are logged row by row like anyone's.
-      await owner.query(`UPDATE ims.person SET given_name = 'Fed3' WHERE id IN (SELECT id FROM ims.person WHERE given_name = 'Fed2' LIMIT 2)`);
+      await owner.query(
+        `UPDATE ims.person SET given_name = 'Fed3' WHERE id IN (SELECT id FROM ims.person WHERE given_name = 'Fed2' LIMIT 2)`,
+      );
       expect(await changes(`new_row->>'given_name' = 'Fed3'`)).toHaveLength(2);
     } finally {
       await owner.end();
     }
   });
 
-  it('records who opened a record, and refuses persons outside the caller\'s scope', async () => {
+  it("records who opened a record, and refuses persons outside the caller's scope", async () => {
     const opened = await coord.query(`SELECT ims.open_person_record($1, 'vaccination history') AS ok`, [inScope]);
     expect(opened.rows[0].ok).toBe(true);
     const defaulted = await coord.query(`SELECT ims.open_person_record($1) AS ok`, [inScope]);

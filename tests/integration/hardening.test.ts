@@ -34,7 +34,13 @@ describe('database hardening against a user with plain SQL', () => {
       addPerson(db, { nhsNumber: nhs(i), givenName: 'Ann', familyName: 'Lee', dateOfBirth: '2024-01-10', practiceCode });
     person = await add(1, 'G82001');
     outsider = await add(2, 'G82002');
-    batchId = Number((await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1', '2030-01-01') RETURNING id`, [MMRVAXPRO])).rows[0]!.id);
+    batchId = Number(
+      (
+        await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1', '2030-01-01') RETURNING id`, [
+          MMRVAXPRO,
+        ])
+      ).rows[0]!.id,
+    );
     nurseName = uniqueName('nurse');
     const u = await addUser(db.url, { name: nurseName, role: 'child-health', orgs: ['G82001'] });
     nurse = new pg.Client({ connectionString: db.urlAs(u.name, u.password) });
@@ -59,7 +65,9 @@ describe('database hardening against a user with plain SQL', () => {
 
   it('still audits the user’s real changes through the existing triggers', async () => {
     const id = await newEvent();
-    const log = await db.query(`SELECT actor FROM audit.change_log WHERE table_name LIKE '%vaccination_event' AND row_id = $1`, [String(id)]);
+    const log = await db.query(`SELECT actor FROM audit.change_log WHERE table_name LIKE '%vaccination_event' AND row_id = $1`, [
+      String(id),
+    ]);
     expect(log.rows.map((r) => r.actor)).toContain(nurseName);
   });
 
@@ -116,7 +124,9 @@ describe('database hardening against a user with plain SQL', () => {
     const id = await newEvent();
     await nurse.query(`UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = 'wrong child' WHERE id = $1`, [id]);
     await expect(
-      nurse.query(`UPDATE ims.vaccination_event SET status_changed_by = 'dr_someone', status_changed_at = '2001-01-01' WHERE id = $1`, [id]),
+      nurse.query(`UPDATE ims.vaccination_event SET status_changed_by = 'dr_someone', status_changed_at = '2001-01-01' WHERE id = $1`, [
+        id,
+      ]),
     ).rejects.toThrow(/permission denied/);
     const r = await db.query(`SELECT status_changed_by FROM ims.vaccination_event WHERE id = $1`, [id]);
     expect(r.rows[0]!.status_changed_by).toBe(nurseName);
@@ -124,9 +134,15 @@ describe('database hardening against a user with plain SQL', () => {
 
   it('cannot claim who added a batch, and the database records it', async () => {
     await expect(
-      nurse.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date, created_by) VALUES ($1, 'ZZ9', '2030-01-01', 'dr_other')`, [MMRVAXPRO]),
+      nurse.query(
+        `INSERT INTO ims.batch (product_code, batch_number, expiry_date, created_by) VALUES ($1, 'ZZ9', '2030-01-01', 'dr_other')`,
+        [MMRVAXPRO],
+      ),
     ).rejects.toThrow(/permission denied/);
-    const r = await nurse.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'ZZ9', '2030-01-01') RETURNING created_by`, [MMRVAXPRO]);
+    const r = await nurse.query(
+      `INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'ZZ9', '2030-01-01') RETURNING created_by`,
+      [MMRVAXPRO],
+    );
     expect(r.rows[0].created_by).toBe(nurseName);
   });
 
@@ -139,9 +155,15 @@ describe('database hardening against a user with plain SQL', () => {
       ),
     ).rejects.toThrow(/permission denied/);
     await expect(
-      nurse.query(`INSERT INTO ims.clinical_flag (id, person_id, flag_code, from_date, source) VALUES (999999, $1, 'ASPLENIA', '2025-01-01', 'x')`, [person]),
+      nurse.query(
+        `INSERT INTO ims.clinical_flag (id, person_id, flag_code, from_date, source) VALUES (999999, $1, 'ASPLENIA', '2025-01-01', 'x')`,
+        [person],
+      ),
     ).rejects.toThrow(/permission denied/);
-    const ok = await nurse.query(`INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES ($1, 'ASPLENIA', '2025-01-01', 'x') RETURNING id`, [person]);
+    const ok = await nurse.query(
+      `INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES ($1, 'ASPLENIA', '2025-01-01', 'x') RETURNING id`,
+      [person],
+    );
     expect(Number(ok.rows[0].id)).toBeGreaterThan(0);
   });
 });

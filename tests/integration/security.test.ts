@@ -176,10 +176,15 @@ describe('database-enforced access', () => {
 
   it('refuses child rows for persons out of scope', async () => {
     expect(
-      await sqlError('practice', `INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (3, 'PREGNANT', '2025-01-01', 'x')`),
+      await sqlError(
+        'practice',
+        `INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (3, 'PREGNANT', '2025-01-01', 'x')`,
+      ),
     ).toBe('42501');
     const c = await as('practice');
-    const ok = await c.query(`INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (1, 'PREGNANT', '2025-01-01', 'x')`);
+    const ok = await c.query(
+      `INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (1, 'PREGNANT', '2025-01-01', 'x')`,
+    );
     expect(ok.rowCount).toBe(1);
     // Re-pointing a visible row at an invisible person is refused too.
     expect(await sqlError('practice', `UPDATE ims.contact_details SET person_id = 3 WHERE person_id = 1`)).toBe('42501');
@@ -189,7 +194,10 @@ describe('database-enforced access', () => {
 
   it('gives staff records to occupational health only', async () => {
     expect(
-      await sqlError('icb', `INSERT INTO ims.staff_record (person_id, employer_code, staff_group, frontline, from_date) VALUES (3, 'RPA', 'ADMIN', false, '2020-01-01')`),
+      await sqlError(
+        'icb',
+        `INSERT INTO ims.staff_record (person_id, employer_code, staff_group, frontline, from_date) VALUES (3, 'RPA', 'ADMIN', false, '2020-01-01')`,
+      ),
     ).toBe('42501');
     const oh = await as('oh');
     const r = await oh.query(`UPDATE ims.staff_record SET department = 'Theatres' WHERE person_id = 4`);
@@ -199,11 +207,18 @@ describe('database-enforced access', () => {
   it('keeps analysts read-only and deletion for administrators', async () => {
     expect(await sqlError('analyst', `UPDATE ims.person SET given_name = 'X' WHERE id = 1`)).toBe('42501');
     expect(
-      await sqlError('analyst', `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code) VALUES ($1, 'A', 'B', '2024-01-01', 'G82001')`, [
-        nhs(12),
-      ]),
+      await sqlError(
+        'analyst',
+        `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code) VALUES ($1, 'A', 'B', '2024-01-01', 'G82001')`,
+        [nhs(12)],
+      ),
     ).toBe('42501');
-    expect(await sqlError('analyst', `INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (1, 'CARER', '2025-01-01', 'x')`)).toBe('42501');
+    expect(
+      await sqlError(
+        'analyst',
+        `INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (1, 'CARER', '2025-01-01', 'x')`,
+      ),
+    ).toBe('42501');
     expect(await sqlError('practice', `DELETE FROM ims.person WHERE id = 1`)).toBe('42501');
     expect(await sqlError('practice', `DELETE FROM ims.clinical_flag WHERE person_id = 1`)).toBe('42501');
     expect(await sqlError('practice', `INSERT INTO ims.organisation (code, name, org_type) VALUES ('X1', 'X', 'GP')`)).toBe('42501');

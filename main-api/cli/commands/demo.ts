@@ -39,7 +39,9 @@ function progressBar(): { update: (p: DemoProgress) => void; end: () => void } {
 export function registerDemoCommands(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('Build the synthetic demo region (Kent and Medway) in the database: people, contacts, clinical flags, staff, vaccination histories')
+    .description(
+      'Build the synthetic demo region (Kent and Medway) in the database: people, contacts, clinical flags, staff, vaccination histories',
+    )
     .option('--persons <n>', 'how many people', wholeNumber('--persons', 1), 50_000)
     .option('--seed <s>', 'seed: the same seed and number of people give the same rows', wholeNumber('--seed', 0), 1)
     .option('--append', 'add to a register that already has people', false)
@@ -50,12 +52,20 @@ export function registerDemoCommands(program: Command, ctx: CliContext): void {
       if (opts.bench) {
         const rows = await benchDemoLoad(url, opts.persons, opts.seed);
         for (const r of rows) {
-          ctx.print(`${r.name.padEnd(56)} ${r.rows.toLocaleString('en-GB').padStart(11)} rows ${r.seconds.toFixed(2).padStart(8)} s ${r.rowsPerSecond.toLocaleString('en-GB').padStart(11)} rows/s`);
+          ctx.print(
+            `${r.name.padEnd(56)} ${r.rows.toLocaleString('en-GB').padStart(11)} rows ${r.seconds.toFixed(2).padStart(8)} s ${r.rowsPerSecond.toLocaleString('en-GB').padStart(11)} rows/s`,
+          );
         }
         return;
       }
       const bar = progressBar();
-      const summary = await loadDemoRegion(url, { persons: opts.persons, seed: opts.seed, append: opts.append, histories: opts.histories, onProgress: bar.update });
+      const summary = await loadDemoRegion(url, {
+        persons: opts.persons,
+        seed: opts.seed,
+        append: opts.append,
+        histories: opts.histories,
+        onProgress: bar.update,
+      });
       bar.end();
       // Worklists read the maintained schedule status, so bring it up to date with the new histories.
       const refresh = await refreshAllStatuses(url, { asOf: todayInLondon() });

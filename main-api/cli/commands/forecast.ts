@@ -15,7 +15,14 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function table(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const statusWord = (s: string): string => s.replace(/_/g, ' ');
@@ -79,7 +86,9 @@ function formatRefreshReport(r: RefreshReport): string {
   ];
   if (r.caughtUp > 0) lines.push(`${r.caughtUp} person(s) changed during the refresh and were recomputed.`);
   if (r.failed.count > 0) {
-    lines.push(`${r.failed.count} person(s) could not be assessed and have no status rows (first: record ${r.failed.personIds.join(', ')}): ${r.failed.firstError ?? ''}`);
+    lines.push(
+      `${r.failed.count} person(s) could not be assessed and have no status rows (first: record ${r.failed.personIds.join(', ')}): ${r.failed.firstError ?? ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -119,7 +128,8 @@ export async function runForecastCommand(ctx: CliContext, opts: ForecastCommandO
     let maxAgeYears: number | undefined;
     if (opts.maxAgeYears !== undefined) {
       maxAgeYears = Number(opts.maxAgeYears);
-      if (!Number.isInteger(maxAgeYears) || maxAgeYears < 1) throw new AppError('VALIDATION', '--max-age-years must be a whole number of years.');
+      if (!Number.isInteger(maxAgeYears) || maxAgeYears < 1)
+        throw new AppError('VALIDATION', '--max-age-years must be a whole number of years.');
     }
     const report = await refreshAllStatuses(await ctx.ownerUrl(), { asOf: on, maxAgeYears, onProgress: (p) => progress(progressLine(p)) });
     ctx.print(formatRefreshReport(report));

@@ -2,9 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export type DatabaseTarget =
-  | { kind: 'server'; url: string }
-  | { kind: 'embedded'; dataDir: string };
+export type DatabaseTarget = { kind: 'server'; url: string } | { kind: 'embedded'; dataDir: string };
 
 function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.IMS_DATA_DIR) return env.IMS_DATA_DIR;
@@ -22,7 +20,11 @@ export function resolveTarget(env: NodeJS.ProcessEnv = process.env): DatabaseTar
 /** Host and database name for display; never the password. */
 export function describeUrl(url: string): { host: string; database: string; user: string } {
   const u = new URL(url);
-  return { host: u.port ? `${u.hostname}:${u.port}` : u.hostname, database: u.pathname.replace(/^\//, '') || 'postgres', user: decodeURIComponent(u.username) };
+  return {
+    host: u.port ? `${u.hostname}:${u.port}` : u.hostname,
+    database: u.pathname.replace(/^\//, '') || 'postgres',
+    user: decodeURIComponent(u.username),
+  };
 }
 
 export function withCredentials(url: string, user: string, password: string): string {

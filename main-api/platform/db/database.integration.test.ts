@@ -61,7 +61,10 @@ describe('data access', () => {
   });
 
   it('keeps DATE as its ISO text and bigint as a number on its own pools only', async () => {
-    const row = await queryOne<{ big: number; day: string; amount: number }>(ds, `SELECT 9007199254740::bigint AS big, DATE '2024-02-29' AS day, 1.5::numeric AS amount`);
+    const row = await queryOne<{ big: number; day: string; amount: number }>(
+      ds,
+      `SELECT 9007199254740::bigint AS big, DATE '2024-02-29' AS day, 1.5::numeric AS amount`,
+    );
     expect(row).toEqual({ big: 9007199254740, day: '2024-02-29', amount: 1.5 });
     // A plain pg connection in the same process keeps pg's defaults.
     const plain = await withPlainClient(db.url, async (c) => (await c.query(`SELECT 5::bigint AS big, DATE '2024-02-29' AS day`)).rows[0]);
@@ -87,7 +90,9 @@ describe('data access', () => {
           throw new Error('changed my mind');
         }),
       ).rejects.toThrow('changed my mind');
-      const n = await inTransaction(client, () => execute(client, `INSERT INTO public.note VALUES (12, 'trial', '2026-03-01')`), { rollback: true });
+      const n = await inTransaction(client, () => execute(client, `INSERT INTO public.note VALUES (12, 'trial', '2026-03-01')`), {
+        rollback: true,
+      });
       expect(n).toBe(1);
       // The connection is out of any transaction again: a savepoint needs one.
       await expect(client.query('SAVEPOINT probe')).rejects.toThrow(/transaction blocks/);

@@ -17,7 +17,9 @@ const TYPE_PARSERS: Partial<Record<number, (value: string) => unknown>> = {
 };
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    (format ?? 'text') === 'text' ? (TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, 'text')) : pg.types.getTypeParser(oid, 'binary')) as pg.CustomTypesConfig['getTypeParser'],
+    (format ?? 'text') === 'text'
+      ? (TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, 'text'))
+      : pg.types.getTypeParser(oid, 'binary')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 async function open(url: string, applicationName: string, poolSize: number): Promise<DataSource> {
@@ -51,7 +53,11 @@ export function openOwnerDataSource(url: string, applicationName: string): Promi
 export type OwnerDatabase = DataSource | string;
 
 /** Runs work on the owner's pool, opening (and afterwards closing) one if given a URL. */
-export async function withOwnerDatabase<T>(owner: OwnerDatabase, applicationName: string, work: (ds: DataSource) => Promise<T>): Promise<T> {
+export async function withOwnerDatabase<T>(
+  owner: OwnerDatabase,
+  applicationName: string,
+  work: (ds: DataSource) => Promise<T>,
+): Promise<T> {
   if (typeof owner !== 'string') return work(owner);
   const ds = await openOwnerDataSource(owner, applicationName);
   try {

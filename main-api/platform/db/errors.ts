@@ -15,10 +15,21 @@ export function classifyDatabaseError(error: unknown): ClassifiedError | null {
   if (e.driverError) return classifyDatabaseError(e.driverError);
   const code = e.code ?? '';
   const message = e.message ?? '';
-  if (CONNECTION_CODES.has(code) || /Connection terminated|connection timeout|Client has encountered a connection error|pool.*ended|Cannot use a pool after calling end/i.test(message)) {
+  if (
+    CONNECTION_CODES.has(code) ||
+    /Connection terminated|connection timeout|Client has encountered a connection error|pool.*ended|Cannot use a pool after calling end/i.test(
+      message,
+    )
+  ) {
     return { code: 'UNAVAILABLE', message: 'The database cannot be reached. Check the connection and try again.' };
   }
-  if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || /not currently accepting connections/.test(message)) {
+  if (
+    code.startsWith('08') ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    /not currently accepting connections/.test(message)
+  ) {
     return { code: 'UNAVAILABLE', message: 'The database connection was lost. Try again.' };
   }
   if (code === '28P01' || code === '28000') {

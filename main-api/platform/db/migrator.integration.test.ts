@@ -17,10 +17,14 @@ describe('migrations', () => {
   });
 
   it('apply to an empty database, recording each file with its checksum', async () => {
-    const files = readdirSync(migrationsDir()).filter((f) => f.endsWith('.sql')).sort();
+    const files = readdirSync(migrationsDir())
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
     const report = await migrate(db.url, migrationsDir());
     expect(report.applied).toEqual(files);
-    const { rows } = await db.query<{ name: string; checksum: string }>('SELECT name, checksum FROM ims_meta.schema_migration ORDER BY version');
+    const { rows } = await db.query<{ name: string; checksum: string }>(
+      'SELECT name, checksum FROM ims_meta.schema_migration ORDER BY version',
+    );
     expect(rows.map((r) => r.name)).toEqual(files);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true);
     const person = await db.query(`SELECT to_regclass('ims.person') AS t`);

@@ -23,7 +23,9 @@ const LOCK_KEY = 4_716_001; // arbitrary, fixed: the IMS migration lock
 const FILE_PATTERN = /^(\d{4})_[a-z0-9_]+\.sql$/;
 
 function readMigrations(dir: string): MigrationFile[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const seen = new Set<number>();
   return files.map((name) => {
     const m = FILE_PATTERN.exec(name);
@@ -73,7 +75,11 @@ async function readApplied(db: Queryable): Promise<Map<number, { name: string; c
 }
 
 /** Applies what is pending, as the schema owner. */
-export async function migrate(owner: OwnerDatabase, dir: string, onProgress: (message: string) => void = () => {}): Promise<MigrationReport> {
+export async function migrate(
+  owner: OwnerDatabase,
+  dir: string,
+  onProgress: (message: string) => void = () => {},
+): Promise<MigrationReport> {
   const files = readMigrations(dir);
   return withOwnerDatabase(owner, 'IMS migrate', (ds) => withClient(ds, (client) => migrateOn(client, files, onProgress)));
 }
@@ -100,7 +106,10 @@ async function migrateOn(client: DbClient, files: MigrationFile[], onProgress: (
         });
       } catch (error) {
         const e = error as Error & { position?: string };
-        throw new AppError('INTERNAL', `Migration ${file.name} failed and was rolled back: ${e.message}${e.position ? ` (at character ${e.position})` : ''}`);
+        throw new AppError(
+          'INTERNAL',
+          `Migration ${file.name} failed and was rolled back: ${e.message}${e.position ? ` (at character ${e.position})` : ''}`,
+        );
       }
       report.applied.push(file.name);
     }

@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, addMonthsDays, ageParts, civilFromDay, dayFromCivil, daysBetween, describeAgeInWords, describeExactAge, formatDay,
-  formatLongDate, formatLongDay, formatShortDate, parseDay, parseEnteredDate, requireDay, schoolYearGroup, schoolYearStart,
-  wholeYears, yearGroupLabel,
+  addDays,
+  addMonthsDays,
+  ageParts,
+  civilFromDay,
+  dayFromCivil,
+  daysBetween,
+  describeAgeInWords,
+  describeExactAge,
+  formatDay,
+  formatLongDate,
+  formatLongDay,
+  formatShortDate,
+  parseDay,
+  parseEnteredDate,
+  requireDay,
+  schoolYearGroup,
+  schoolYearStart,
+  wholeYears,
+  yearGroupLabel,
 } from './dates';
 
 const d = (s: string) => parseDay(s);

@@ -6,8 +6,18 @@
 
 /** Month names for the long style; the only month words the product prints. */
 const MONTH_NAMES = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ] as const;
 
 /** Day number of a civil date (month 1-12). Algorithm after H. Hinnant's days_from_civil. */

@@ -23,7 +23,6 @@ export function todayInLondon(now: Date = new Date()): string {
   return londonDate(now);
 }
 
-
 const londonClock = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
   year: 'numeric',

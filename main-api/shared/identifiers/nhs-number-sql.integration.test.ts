@@ -15,7 +15,9 @@ describe('ims.nhs_number_valid', () => {
   it('matches the TypeScript rule for 20,000 consecutive numbers, including check digits of 10 and 11', async () => {
     const candidates: string[] = [];
     for (let stem = 999_000_000; stem < 999_002_000; stem++) for (let d = 0; d <= 9; d++) candidates.push(`${stem}${d}`);
-    const { rows } = await db.query<{ n: string; ok: boolean }>(`SELECT n, ims.nhs_number_valid(n) AS ok FROM unnest($1::text[]) AS n`, [candidates]);
+    const { rows } = await db.query<{ n: string; ok: boolean }>(`SELECT n, ims.nhs_number_valid(n) AS ok FROM unnest($1::text[]) AS n`, [
+      candidates,
+    ]);
     const mismatches = rows.filter((r) => r.ok !== isValidNhsNumber(r.n));
     expect(mismatches).toEqual([]);
     expect(rows.filter((r) => r.ok).length).toBeGreaterThan(1_500);

@@ -1,8 +1,6 @@
 // NHS number: 10 digits, Modulus 11 check digit over weights 10..2.
 
-export type NhsNumberCheck =
-  | { valid: true; value: string }
-  | { valid: false; reason: 'format' | 'check-digit'; message: string };
+export type NhsNumberCheck = { valid: true; value: string } | { valid: false; reason: 'format' | 'check-digit'; message: string };
 
 export function nhsCheckDigit(first9: string): number | null {
   let sum = 0;
@@ -38,8 +36,4 @@ export function isValidNhsNumber(input: string): boolean {
 export function formatNhsNumber(digits: string): string {
   const d = digits.replace(/\D/g, '');
   return d.length === 10 ? `${d.slice(0, 3)} ${d.slice(3, 6)} ${d.slice(6)}` : digits;
-}
-
-function looksLikeNhsNumber(input: string): boolean {
-  return /^[\d\s-]{10,13}$/.test(input.trim()) && input.replace(/\D/g, '').length >= 10;
 }

@@ -6,9 +6,28 @@ import { z } from 'zod';
 // The engine keeps a person's antigens as a bit mask indexed by this order (compile.ts), so
 // keep new codes at the end and the list under 31 entries.
 export const ANTIGEN_CODES = [
-  'DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO', 'HIB', 'HEPB', 'MENB', 'ROTAVIRUS', 'PCV', 'MENC',
-  'MENACWY', 'MEASLES', 'MUMPS', 'RUBELLA', 'VARICELLA', 'HPV', 'INFLUENZA', 'COVID19', 'PPV23',
-  'SHINGLES', 'RSV', 'BCG',
+  'DIPHTHERIA',
+  'TETANUS',
+  'PERTUSSIS',
+  'POLIO',
+  'HIB',
+  'HEPB',
+  'MENB',
+  'ROTAVIRUS',
+  'PCV',
+  'MENC',
+  'MENACWY',
+  'MEASLES',
+  'MUMPS',
+  'RUBELLA',
+  'VARICELLA',
+  'HPV',
+  'INFLUENZA',
+  'COVID19',
+  'PPV23',
+  'SHINGLES',
+  'RSV',
+  'BCG',
 ] as const;
 export const Antigen = z.enum(ANTIGEN_CODES);
 export type Antigen = z.infer<typeof Antigen>;

@@ -6,9 +6,22 @@ import { z } from 'zod';
 // The engine keeps a person's flags as a bit mask indexed by this order (compile.ts), so keep
 // new codes at the end and the list under 31 entries.
 export const FLAG_CODES = [
-  'CHRONIC_RESPIRATORY', 'CHRONIC_HEART', 'CHRONIC_KIDNEY', 'CHRONIC_LIVER', 'CHRONIC_NEUROLOGICAL',
-  'DIABETES', 'IMMUNOSUPPRESSION', 'ASPLENIA', 'MORBID_OBESITY', 'LEARNING_DISABILITY', 'PREGNANT',
-  'CARE_HOME_RESIDENT', 'CARER', 'IMMUNOSUPPRESSED_CONTACT', 'FRAILTY', 'HBSAG_POSITIVE_MOTHER',
+  'CHRONIC_RESPIRATORY',
+  'CHRONIC_HEART',
+  'CHRONIC_KIDNEY',
+  'CHRONIC_LIVER',
+  'CHRONIC_NEUROLOGICAL',
+  'DIABETES',
+  'IMMUNOSUPPRESSION',
+  'ASPLENIA',
+  'MORBID_OBESITY',
+  'LEARNING_DISABILITY',
+  'PREGNANT',
+  'CARE_HOME_RESIDENT',
+  'CARER',
+  'IMMUNOSUPPRESSED_CONTACT',
+  'FRAILTY',
+  'HBSAG_POSITIVE_MOTHER',
 ] as const;
 export const FlagCode = z.enum(FLAG_CODES);
 export type FlagCode = z.infer<typeof FlagCode>;

@@ -27,7 +27,17 @@ export const REGISTRATION_STATUS_LABELS: Record<RegistrationStatus, string> = {
 };
 
 export const STAFF_GROUPS = [
-  'MEDICAL', 'NURSING', 'MIDWIFERY', 'AHP', 'SCIENTIFIC', 'HEALTHCARE_ASSISTANT', 'SOCIAL_CARE', 'ADMIN', 'ESTATES', 'STUDENT', 'OTHER',
+  'MEDICAL',
+  'NURSING',
+  'MIDWIFERY',
+  'AHP',
+  'SCIENTIFIC',
+  'HEALTHCARE_ASSISTANT',
+  'SOCIAL_CARE',
+  'ADMIN',
+  'ESTATES',
+  'STUDENT',
+  'OTHER',
 ] as const;
 export const StaffGroup = z.enum(STAFF_GROUPS);
 export type StaffGroup = z.infer<typeof StaffGroup>;

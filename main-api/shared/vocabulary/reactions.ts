@@ -3,7 +3,16 @@
 // (migrations/0003_vaccination_records.sql; vocabulary.integration.test.ts compares them).
 import { z } from 'zod';
 
-export const REACTION_CODES = ['LOCAL_REACTION', 'FEVER', 'ANAPHYLAXIS', 'SYNCOPE', 'SEIZURE', 'RASH', 'HYPOTONIC_HYPORESPONSIVE', 'OTHER'] as const;
+export const REACTION_CODES = [
+  'LOCAL_REACTION',
+  'FEVER',
+  'ANAPHYLAXIS',
+  'SYNCOPE',
+  'SEIZURE',
+  'RASH',
+  'HYPOTONIC_HYPORESPONSIVE',
+  'OTHER',
+] as const;
 export const ReactionCode = z.enum(REACTION_CODES);
 export type ReactionCode = z.infer<typeof ReactionCode>;
 
@@ -42,4 +51,3 @@ export const REACTION_OUTCOME_LABELS: Record<ReactionOutcome, string> = {
   FATAL: 'Fatal',
   UNKNOWN: 'Not known',
 };
-

@@ -3,7 +3,16 @@
 // ims.series_status (migrations/0004_forecast.sql; vocabulary.integration.test.ts compares them).
 import { z } from 'zod';
 
-export const SERIES_STATUSES = ['COMPLETE', 'DUE', 'OVERDUE', 'UPCOMING', 'TOO_LATE', 'NOT_ELIGIBLE', 'DECLINED', 'CONTRAINDICATED'] as const;
+export const SERIES_STATUSES = [
+  'COMPLETE',
+  'DUE',
+  'OVERDUE',
+  'UPCOMING',
+  'TOO_LATE',
+  'NOT_ELIGIBLE',
+  'DECLINED',
+  'CONTRAINDICATED',
+] as const;
 export const SeriesStatus = z.enum(SERIES_STATUSES);
 export type SeriesStatus = z.infer<typeof SeriesStatus>;
 
@@ -58,7 +67,6 @@ export const STATUS_ROW_KIND_LABELS: Record<StatusRowKind, string> = {
 export const STORED_STATUSES = [...new Set([...SERIES_STATUSES, ...CAMPAIGN_STATUSES])].filter(
   (s): s is Exclude<SeriesStatus | CampaignStatus, 'NOT_ELIGIBLE'> => s !== 'NOT_ELIGIBLE',
 );
-type StoredStatus = (typeof STORED_STATUSES)[number];
 
 export const WARNING_CODES = ['TOO_EARLY', 'TOO_SOON_AFTER_PREVIOUS', 'OUTSIDE_AGE_WINDOW', 'LIKELY_DUPLICATE', 'NOT_IN_SCHEDULE'] as const;
 export const WarningCode = z.enum(WARNING_CODES);

@@ -99,7 +99,9 @@ describe('the vocabulary and the database', () => {
       if (list) found.set(`${c.table}.${list.column}`, list.codes);
     }
     const expected = Object.fromEntries(Object.entries(CODE_SETS).map(([column, codes]) => [column, sorted(codes)]));
-    const actual = Object.fromEntries([...found].filter(([column]) => !NOT_VOCABULARY.has(column)).map(([column, codes]) => [column, sorted(codes)]));
+    const actual = Object.fromEntries(
+      [...found].filter(([column]) => !NOT_VOCABULARY.has(column)).map(([column, codes]) => [column, sorted(codes)]),
+    );
     // Equal maps: a new list in a migration needs a set here, and a set here needs its column.
     expect(actual).toEqual(expected);
   });
@@ -119,7 +121,9 @@ describe('the vocabulary and the database', () => {
   });
 
   it('finds the rules it checks, so a change in how PostgreSQL prints them cannot pass unnoticed', () => {
-    const compound = checks.filter((c) => c.table === 'ims.adverse_reaction' && c.definition.includes("'FATAL'::text") && !wholeList(c.definition));
+    const compound = checks.filter(
+      (c) => c.table === 'ims.adverse_reaction' && c.definition.includes("'FATAL'::text") && !wholeList(c.definition),
+    );
     expect(compound).toHaveLength(1);
     expect(checks.filter((c) => wholeList(c.definition) !== null).length).toBeGreaterThanOrEqual(Object.keys(CODE_SETS).length);
   });
@@ -130,7 +134,9 @@ describe('the vocabulary and the database', () => {
   });
 
   it('holds the same clinical flags, labels and categories as the eligibility rules', async () => {
-    const r = await db.query<{ code: string; label: string; category: string }>(`SELECT code, label, category FROM ims.flag_type ORDER BY code`);
+    const r = await db.query<{ code: string; label: string; category: string }>(
+      `SELECT code, label, category FROM ims.flag_type ORDER BY code`,
+    );
     expect(r.rows).toEqual(
       sorted(FLAG_CODES).map((code) => {
         const flag = code as keyof typeof FLAG_LABELS;

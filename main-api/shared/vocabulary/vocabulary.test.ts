@@ -127,7 +127,16 @@ describe('the vocabulary', () => {
   });
 
   it('stores the statuses a series or campaign can have, except not eligible', () => {
-    expect([...STORED_STATUSES].sort()).toEqual(['COMPLETE', 'CONTRAINDICATED', 'DECLINED', 'DUE', 'GIVEN', 'OVERDUE', 'TOO_LATE', 'UPCOMING']);
+    expect([...STORED_STATUSES].sort()).toEqual([
+      'COMPLETE',
+      'CONTRAINDICATED',
+      'DECLINED',
+      'DUE',
+      'GIVEN',
+      'OVERDUE',
+      'TOO_LATE',
+      'UPCOMING',
+    ]);
   });
 
   it('puts every flag in a known category', () => {

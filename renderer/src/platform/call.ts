@@ -8,7 +8,7 @@ import { useConnectionStore } from './stores/connection';
 import { useSessionStore } from './stores/session';
 
 export async function call<C extends Channel>(channel: C, input: Input<C>): Promise<Result<Output<C>>> {
-  const result = (await (api[channel] as (i: Input<C>) => Promise<Result<Output<C>>>)(input));
+  const result = await (api[channel] as (i: Input<C>) => Promise<Result<Output<C>>>)(input);
   if (!result.ok) {
     if (result.error.code === 'UNAVAILABLE') {
       useConnectionStore().markLost(result.error.message);

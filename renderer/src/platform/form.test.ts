@@ -84,9 +84,7 @@ describe('useContractForm', () => {
     const f = ref({ date: '32/01/2026', reason: '' });
     const scope = effectScope();
     const form = scope.run(() => useContractForm(() => f.value))!;
-    form.fail(
-      invalid({ field: 'date', message: 'Enter a real date.' }, { field: 'reason', message: 'Say why.' }),
-    );
+    form.fail(invalid({ field: 'date', message: 'Enter a real date.' }, { field: 'reason', message: 'Say why.' }));
     expect(form.item('date')).toEqual({ feedback: 'Enter a real date.', validationStatus: 'error' });
     expect(form.messages).toEqual(['Enter a real date.', 'Say why.']);
 

@@ -47,7 +47,9 @@ export function validationError(issues: readonly { field: string | null; message
   if (!first) throw new Error('A validation error needs at least one issue.');
   const fields = issues.flatMap((i) => (i.field === null ? [] : [{ field: i.field, message: i.message }]));
   const [head, ...rest] = fields;
-  return head ? { code: 'VALIDATION', message: first.message, details: { kind: 'fields', fields: [head, ...rest] } } : { code: 'VALIDATION', message: first.message };
+  return head
+    ? { code: 'VALIDATION', message: first.message, details: { kind: 'fields', fields: [head, ...rest] } }
+    : { code: 'VALIDATION', message: first.message };
 }
 
 /** A message shown beside a field, with that field's value when it was given, to tell when it has changed. */

@@ -10,7 +10,5 @@ export function formatName(familyName: string, givenName: string): string {
 }
 
 export function connectionLabel(connection: { kind: 'embedded' | 'server'; host: string; database: string }): string {
-  return connection.kind === 'embedded'
-    ? 'Embedded database on this computer'
-    : `Server ${connection.host}/${connection.database}`;
+  return connection.kind === 'embedded' ? 'Embedded database on this computer' : `Server ${connection.host}/${connection.database}`;
 }

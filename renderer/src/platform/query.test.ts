@@ -99,7 +99,10 @@ describe('useQuery', () => {
     expect(q.error?.code).toBe('UNAVAILABLE');
     expect(q.data).toEqual({ id: 1 });
 
-    callMock.mockResolvedValueOnce({ ok: false, error: { code: 'NOT_FOUND', message: 'No person with that record number is available to you.' } });
+    callMock.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'No person with that record number is available to you.' },
+    });
     await q.reload();
     expect(q.error?.code).toBe('NOT_FOUND');
     expect(q.data).toBeNull();

@@ -31,11 +31,7 @@ export interface QueryOptions {
  * earlier reply never overwrites a newer one. Every query asks again when the connection comes
  * back, so a screen that failed during an outage refreshes itself after Retry.
  */
-export function useQuery<C extends Channel>(
-  channel: C,
-  input: () => Input<C> | null,
-  options: QueryOptions = {},
-): Query<Output<C>> {
+export function useQuery<C extends Channel>(channel: C, input: () => Input<C> | null, options: QueryOptions = {}): Query<Output<C>> {
   const data = shallowRef<Output<C> | null>(null);
   const error = shallowRef<ApiError | null>(null);
   const loading = ref(false);

@@ -2,15 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Api } from '../../../main-api/contract/contract';
 import { channels } from '../../../main-api/contract/contract';
 import { fail, ok } from '../../../main-api/contract/result';
-import {
-  TOKEN_KEY,
-  captureLaunchToken,
-  createHttpApi,
-  createIpcApi,
-  selectTransport,
-  tokenFromHash,
-  type HostWindow,
-} from './transport';
+import { TOKEN_KEY, captureLaunchToken, createHttpApi, createIpcApi, selectTransport, tokenFromHash, type HostWindow } from './transport';
 
 function fakeWindow(hash: string, ims?: Api) {
   const store = new Map<string, string>();

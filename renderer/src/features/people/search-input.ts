@@ -21,9 +21,7 @@ export function checkSearchText(raw: string, submitting = false): SearchCheck {
   if (!NUMBER_LIKE.test(text)) return { kind: 'ready', text, nhsNumber: null };
   const digits = text.replace(/\D/g, '');
   if (digits.length < 10) {
-    return submitting
-      ? { kind: 'invalid', message: 'An NHS number has 10 digits.' }
-      : { kind: 'incomplete' };
+    return submitting ? { kind: 'invalid', message: 'An NHS number has 10 digits.' } : { kind: 'incomplete' };
   }
   if (digits.length > 10) return { kind: 'invalid', message: 'An NHS number has 10 digits.' };
   const check = checkNhsNumber(digits);

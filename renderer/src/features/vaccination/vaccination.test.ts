@@ -51,13 +51,44 @@ const mmr: Product = {
   procedures: [],
   active: true,
 };
-const rotarix: Product = { ...mmr, code: '34609911000001106', shortName: 'Rotarix', name: 'Rotarix oral', vaccineType: 'Rotavirus', defaultRoute: { code: '26643006', term: 'Oral route' }, defaultDoseAmount: 1.5 };
-const fluenz: Product = { ...mmr, code: '43208811000001106', shortName: 'Fluenz', name: 'Fluenz nasal', vaccineType: 'Flu (LAIV)', defaultRoute: { code: '46713006', term: 'Nasal route' } };
+const rotarix: Product = {
+  ...mmr,
+  code: '34609911000001106',
+  shortName: 'Rotarix',
+  name: 'Rotarix oral',
+  vaccineType: 'Rotavirus',
+  defaultRoute: { code: '26643006', term: 'Oral route' },
+  defaultDoseAmount: 1.5,
+};
+const fluenz: Product = {
+  ...mmr,
+  code: '43208811000001106',
+  shortName: 'Fluenz',
+  name: 'Fluenz nasal',
+  vaccineType: 'Flu (LAIV)',
+  defaultRoute: { code: '46713006', term: 'Nasal route' },
+};
 
 const programmes: Programme[] = [
   { code: 'ROUTINE_CHILDHOOD', name: 'Routine', kind: 'ROUTINE_CHILDHOOD', campaign: null, startDate: null, endDate: null, active: true },
-  { code: 'FLU_2024_25', name: 'Flu 24-25', kind: 'SEASONAL_FLU', campaign: '2024-25', startDate: '2024-09-01', endDate: '2025-03-31', active: true },
-  { code: 'FLU_2025_26', name: 'Flu 25-26', kind: 'SEASONAL_FLU', campaign: '2025-26', startDate: '2025-09-01', endDate: '2026-03-31', active: true },
+  {
+    code: 'FLU_2024_25',
+    name: 'Flu 24-25',
+    kind: 'SEASONAL_FLU',
+    campaign: '2024-25',
+    startDate: '2024-09-01',
+    endDate: '2025-03-31',
+    active: true,
+  },
+  {
+    code: 'FLU_2025_26',
+    name: 'Flu 25-26',
+    kind: 'SEASONAL_FLU',
+    campaign: '2025-26',
+    startDate: '2025-09-01',
+    endDate: '2026-03-31',
+    active: true,
+  },
 ];
 
 function event(over: Partial<VaccinationEvent> & Pick<VaccinationEvent, 'id'>): VaccinationEvent {
@@ -94,9 +125,21 @@ describe('groupForecast', () => {
 describe('sortCampaigns', () => {
   it('lists campaigns the person is eligible for first', () => {
     const c = (campaignId: string, status: CampaignView['status']): CampaignView => ({
-      campaignId, name: campaignId, version: '1', eligible: status !== 'NOT_ELIGIBLE', eligibleFrom: null, status, reasons: [], explanation: [], givenOn: null,
+      campaignId,
+      name: campaignId,
+      version: '1',
+      eligible: status !== 'NOT_ELIGIBLE',
+      eligibleFrom: null,
+      status,
+      reasons: [],
+      explanation: [],
+      givenOn: null,
     });
-    expect(sortCampaigns([c('COVID', 'NOT_ELIGIBLE'), c('FLU', 'DUE'), c('X', 'GIVEN')]).map((x) => x.campaignId)).toEqual(['FLU', 'X', 'COVID']);
+    expect(sortCampaigns([c('COVID', 'NOT_ELIGIBLE'), c('FLU', 'DUE'), c('X', 'GIVEN')]).map((x) => x.campaignId)).toEqual([
+      'FLU',
+      'X',
+      'COVID',
+    ]);
   });
 });
 
@@ -114,7 +157,11 @@ describe('suggestedDose and product defaults', () => {
   });
   it('takes route, amount, site and programme from the product', () => {
     expect(productDefaults(rotarix, open, programmes, '2025-10-01')).toEqual({
-      routeCode: '26643006', doseAmount: 1.5, doseSequence: null, programmeCode: 'ROUTINE_CHILDHOOD', siteCode: '123851003',
+      routeCode: '26643006',
+      doseAmount: 1.5,
+      doseSequence: null,
+      programmeCode: 'ROUTINE_CHILDHOOD',
+      siteCode: '123851003',
     });
     expect(productDefaults(mmr, open, programmes, '2025-10-01').doseSequence).toBe(2);
     // The site follows from the route's code: nose for a nasal vaccine, none for an injection.
@@ -150,7 +197,21 @@ describe('buildTimeline', () => {
       event({ id: 4, occurredOn: '2023-01-01', status: 'ENTERED_IN_ERROR', statusReason: 'Wrong person' }),
     ];
     const reactions: AdverseReaction[] = [
-      { id: 9, personId: 1, eventId: 1, onsetAt: '2024-05-01T12:00:00Z', reactionCode: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED', reporter: 'Parent', reportedToMhra: false, yellowCardReference: null, recordedBy: 'x', recordedAt: 'y' },
+      {
+        id: 9,
+        personId: 1,
+        eventId: 1,
+        onsetAt: '2024-05-01T12:00:00Z',
+        reactionCode: 'FEVER',
+        description: null,
+        seriousness: 'NOT_SERIOUS',
+        outcome: 'RECOVERED',
+        reporter: 'Parent',
+        reportedToMhra: false,
+        yellowCardReference: null,
+        recordedBy: 'x',
+        recordedAt: 'y',
+      },
     ];
     const t = buildTimeline(events, reactions);
     expect(t.map((e) => e.event.id)).toEqual([2, 3, 4]);
@@ -166,7 +227,17 @@ describe('buildTimeline', () => {
 });
 
 describe('buildRecordInput', () => {
-  const batches: Batch[] = [{ id: 7, productCode: mmr.code, batchNumber: 'AB123', expiryDate: '2026-01-01', expired: false, organisationCode: null, receivedOn: null }];
+  const batches: Batch[] = [
+    {
+      id: 7,
+      productCode: mmr.code,
+      batchNumber: 'AB123',
+      expiryDate: '2026-01-01',
+      expired: false,
+      organisationCode: null,
+      receivedOn: null,
+    },
+  ];
   const ctx = { personId: 42, products: [mmr, rotarix], batches, newSourceId: () => 'manual-1', today: '2025-12-01' };
   const filled = () => ({
     ...emptyForm('2025-10-01', 'Sam Nurse'),
@@ -214,7 +285,14 @@ describe('buildRecordInput', () => {
     const r2 = buildRecordInput({ ...base, notGivenReason: 'DECLINED', siteCode: '368208006' }, ctx);
     expect(r2.ok).toBe(true);
     if (!r2.ok) return;
-    expect(r2.input).toMatchObject({ outcome: 'NOT_GIVEN', notGivenReason: 'DECLINED', batch: null, site: null, performer: null, productCode: null });
+    expect(r2.input).toMatchObject({
+      outcome: 'NOT_GIVEN',
+      notGivenReason: 'DECLINED',
+      batch: null,
+      site: null,
+      performer: null,
+      productCode: null,
+    });
   });
 
   it('refuses a date that cannot be read', () => {

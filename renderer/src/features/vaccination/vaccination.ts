@@ -13,7 +13,14 @@ import type {
   VaccinationEvent,
 } from '../../../../main-api/contract/vaccination';
 import type { CampaignStatus, SeriesStatus } from '../../../../main-api/shared/vocabulary/schedule';
-import { isRouteCode, isSiteCode, routeCoding, siteCoding, USUAL_SITE_FOR_ROUTE, type SiteCode } from '../../../../main-api/shared/vocabulary/sites';
+import {
+  isRouteCode,
+  isSiteCode,
+  routeCoding,
+  siteCoding,
+  USUAL_SITE_FOR_ROUTE,
+  type SiteCode,
+} from '../../../../main-api/shared/vocabulary/sites';
 import type { LegalBasis, NotGivenReason, Outcome } from '../../../../main-api/shared/vocabulary/vaccination';
 import { formatShortDate, parseEnteredDate } from '../../../../main-api/shared/calendar/dates';
 
@@ -254,10 +261,16 @@ export function rankProducts<P extends Pick<Product, 'name' | 'shortName' | 'vac
 }
 
 /** The programme a product usually belongs to, today, among those active. */
-export function defaultProgramme(product: Pick<Product, 'vaccineType'> | null, programmes: readonly Programme[], today: string): string | null {
+export function defaultProgramme(
+  product: Pick<Product, 'vaccineType'> | null,
+  programmes: readonly Programme[],
+  today: string,
+): string | null {
   if (!product) return null;
   const t = product.vaccineType.toLowerCase();
-  const live = programmes.filter((p) => p.active && (p.startDate === null || p.startDate <= today) && (p.endDate === null || today <= p.endDate));
+  const live = programmes.filter(
+    (p) => p.active && (p.startDate === null || p.startDate <= today) && (p.endDate === null || today <= p.endDate),
+  );
   const ofKind = (kind: Programme['kind']) => live.find((p) => p.kind === kind)?.code ?? null;
   if (t.startsWith('flu')) return ofKind('SEASONAL_FLU');
   if (t.startsWith('covid')) return ofKind('COVID19');
@@ -329,7 +342,7 @@ export function buildRecordInput(
 
   let batch: RecordVaccinationInput['batch'] = null;
   if (given && product) {
-    const existing = f.batchId !== null ? ctx.batches.find((b) => b.id === f.batchId) ?? null : findBatch(ctx.batches, f.batchNumber);
+    const existing = f.batchId !== null ? (ctx.batches.find((b) => b.id === f.batchId) ?? null) : findBatch(ctx.batches, f.batchNumber);
     if (existing) {
       batch = { id: existing.id, batchNumber: existing.batchNumber };
     } else if (f.batchNumber.trim()) {
@@ -348,7 +361,13 @@ export function buildRecordInput(
 
   const site: Coding | null = given && isSiteCode(f.siteCode) ? siteCoding(f.siteCode) : null;
   // A product's own route may lie outside the pick list; it is then kept as the product gives it.
-  const route: Coding | null = !given ? null : isRouteCode(f.routeCode) ? routeCoding(f.routeCode) : product && f.routeCode === product.defaultRoute.code ? product.defaultRoute : null;
+  const route: Coding | null = !given
+    ? null
+    : isRouteCode(f.routeCode)
+      ? routeCoding(f.routeCode)
+      : product && f.routeCode === product.defaultRoute.code
+        ? product.defaultRoute
+        : null;
   const input: RecordVaccinationInput = {
     personId: ctx.personId,
     programmeCode: f.programmeCode,

@@ -30,9 +30,7 @@ export const useConnectionStore = defineStore('connection', {
           return true;
         }
         this.retryMessage =
-          result.error.code === 'UNAVAILABLE'
-            ? 'Still cannot reach the database. Try again in a moment.'
-            : result.error.message;
+          result.error.code === 'UNAVAILABLE' ? 'Still cannot reach the database. Try again in a moment.' : result.error.message;
         return false;
       } finally {
         this.retrying = false;

@@ -31,7 +31,10 @@ export const useSessionStore = defineStore('session', {
   getters: {
     capabilities: (state): readonly Capability[] => state.session?.capabilities ?? [],
     roleCodes: (state): readonly RoleCode[] => state.session?.roleCodes ?? [],
-    can: (state) => (capability: Capability): boolean => sessionCan(state.session, capability),
+    can:
+      (state) =>
+      (capability: Capability): boolean =>
+        sessionCan(state.session, capability),
     /** England's date, from the main process: the default for every date the user enters. */
     today: (state): string => state.session?.today ?? '',
   },
