@@ -22,6 +22,19 @@ if (!process.env.IMS_E2E_DATA_DIR) {
   process.env.IMS_E2E_DATA_DIR = mkdtempSync(join(tmpdir(), 'ims-e2e-'));
 }
 
+/** `ims serve` on a port, ready when it answers /healthz; its errors show in the test output. */
+function imsHost(port: number | string, url: string, timeout: number, env: Record<string, string | undefined>) {
+  return {
+    command: `npx tsx main-api/cli/ims.ts serve --port ${port}`,
+    url: `${url}/healthz`,
+    timeout,
+    reuseExistingServer: false,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: { IMS_SERVE_TOKEN: E2E_TOKEN, ...env } as Record<string, string>,
+  };
+}
+
 export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results',
@@ -50,31 +63,13 @@ export default defineConfig({
     },
   },
   webServer: [
-    {
-      command: `npx tsx main-api/cli/ims.ts serve --port ${E2E_PORT}`,
-      url: `${E2E_URL}/healthz`,
-      timeout: 180_000,
-      reuseExistingServer: false,
-      stdout: 'ignore',
-      stderr: 'pipe',
-      env: {
-        IMS_DATA_DIR: process.env.IMS_E2E_DATA_DIR,
-        IMS_SERVE_TOKEN: E2E_TOKEN,
-        IMS_DEMO_PERSONS: '3000',
-      },
-    },
-    {
-      // A host whose database cannot be reached: the start-failure screen, never a blank window.
-      command: `npx tsx main-api/cli/ims.ts serve --port ${E2E_UNREACHABLE_PORT}`,
-      url: `${E2E_UNREACHABLE_URL}/healthz`,
-      timeout: 60_000,
-      reuseExistingServer: false,
-      stdout: 'ignore',
-      stderr: 'ignore',
-      env: {
-        IMS_DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:9/ims',
-        IMS_SERVE_TOKEN: E2E_TOKEN,
-      },
-    },
+    imsHost(E2E_PORT, E2E_URL, 180_000, {
+      IMS_DATA_DIR: process.env.IMS_E2E_DATA_DIR,
+      IMS_DEMO_PERSONS: '3000',
+    }),
+    // A host whose database cannot be reached: the start-failure screen, never a blank window.
+    imsHost(E2E_UNREACHABLE_PORT, E2E_UNREACHABLE_URL, 60_000, {
+      IMS_DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:9/ims',
+    }),
   ],
 });

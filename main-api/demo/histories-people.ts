@@ -1,6 +1,7 @@
 // What the histories phase needs to know about each generated person, kept compactly in typed
 // arrays while the people are generated: the register can hold millions, and the vaccination
 // events are written in a later phase, after the people they refer to.
+import { FLAG_CATEGORY_OF, FLAG_CODES } from '../shared/vocabulary/flags';
 
 /** Bits of HistoryPeople.bits. */
 export const PB = {
@@ -17,17 +18,8 @@ export const PB = {
   DEREGISTERED: 256,
 } as const;
 
-const CHILD_RISK = new Set([
-  'CHRONIC_RESPIRATORY',
-  'CHRONIC_HEART',
-  'CHRONIC_KIDNEY',
-  'CHRONIC_LIVER',
-  'CHRONIC_NEUROLOGICAL',
-  'DIABETES',
-  'IMMUNOSUPPRESSION',
-  'ASPLENIA',
-  'LEARNING_DISABILITY',
-]);
+// Every clinical risk group counts for children too, except morbid obesity (an adult criterion).
+const CHILD_RISK = new Set<string>(FLAG_CODES.filter((c) => FLAG_CATEGORY_OF[c] === 'RISK_GROUP' && c !== 'MORBID_OBESITY'));
 
 /** Turns the generator's pre-encoded codes (one object per code) into small integers. */
 class Interner {

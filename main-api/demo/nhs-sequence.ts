@@ -6,15 +6,12 @@ import { nhsCheckDigit } from '../shared/identifiers/nhs-number';
 export const DEMO_FIRST_STEM = 999_000_000;
 const DEMO_LAST_STEM = 999_999_999;
 
-/** Turns stems into numbers, stopping at the end of the 999 range. */
-export class NhsNumberSequence {
-  private stem: number;
-
-  /** Starts at the first usable stem at or after `firstStem`. */
-  constructor(firstStem: number = DEMO_FIRST_STEM) {
-    if (firstStem < DEMO_FIRST_STEM) throw new RangeError('Demo NHS numbers stay in the 999 range.');
-    this.stem = firstStem;
-  }
+/** Turns stems into numbers in order, from a first stem to the end of the 999 range. */
+class StemSequence {
+  constructor(
+    private stem: number,
+    private readonly usedUp: string,
+  ) {}
 
   next(): string {
     while (this.stem <= DEMO_LAST_STEM) {
@@ -22,7 +19,16 @@ export class NhsNumberSequence {
       const check = nhsCheckDigit(stem);
       if (check !== null) return stem + check;
     }
-    throw new RangeError('The 999 range of synthetic NHS numbers is used up.');
+    throw new RangeError(this.usedUp);
+  }
+}
+
+/** The demo's numbers: only the 999 range. */
+export class NhsNumberSequence extends StemSequence {
+  /** Starts at the first usable stem at or after `firstStem`. */
+  constructor(firstStem: number = DEMO_FIRST_STEM) {
+    if (firstStem < DEMO_FIRST_STEM) throw new RangeError('Demo NHS numbers stay in the 999 range.');
+    super(firstStem, 'The 999 range of synthetic NHS numbers is used up.');
   }
 }
 
@@ -47,15 +53,8 @@ export function stemAfter(nhsNumber: string | null): number {
  * needs, so the benchmark continues below it in the 990-998 block, which is not issued to
  * patients either. Never used by `ims demo` or the desktop demo region.
  */
-export class BenchmarkNhsNumbers {
-  private stem = 990_000_000;
-
-  next(): string {
-    while (this.stem <= DEMO_LAST_STEM) {
-      const stem = String(this.stem++);
-      const check = nhsCheckDigit(stem);
-      if (check !== null) return stem + check;
-    }
-    throw new RangeError('The benchmark number block is used up.');
+export class BenchmarkNhsNumbers extends StemSequence {
+  constructor() {
+    super(990_000_000, 'The benchmark number block is used up.');
   }
 }

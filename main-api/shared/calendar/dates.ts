@@ -82,40 +82,32 @@ export function requireDay(s: string, what = 'Date'): number {
 // millions of times.
 const CACHE_BASE = dayFromCivil(1900, 1, 1);
 const CACHE_SIZE = dayFromCivil(2150, 1, 1) - CACHE_BASE;
-const isoCache: (string | undefined)[] = [];
-const longCache: (string | undefined)[] = [];
 const scratch: [number, number, number] = [0, 0, 0];
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-export function formatDay(n: number): string {
-  const k = n - CACHE_BASE;
-  const inRange = k >= 0 && k < CACHE_SIZE;
-  if (inRange) {
-    const hit = isoCache[k];
+/** A formatter of day numbers that remembers what it made for days from 1900 to 2149. */
+function cachedFormat(make: (y: number, m: number, d: number) => string): (n: number) => string {
+  const cache: (string | undefined)[] = [];
+  return (n) => {
+    const k = n - CACHE_BASE;
+    const inRange = k >= 0 && k < CACHE_SIZE;
+    const hit = inRange ? cache[k] : undefined;
     if (hit !== undefined) return hit;
-  }
-  const [y, m, d] = civilFromDay(n, scratch);
-  const s = `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
-  if (inRange) isoCache[k] = s;
-  return s;
+    const [y, m, d] = civilFromDay(n, scratch);
+    const s = make(y, m, d);
+    if (inRange) cache[k] = s;
+    return s;
+  };
 }
 
+/** The ISO form, '2026-02-03'. */
+export const formatDay = cachedFormat((y, m, d) => `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`);
+
 /** The long style, '3 February 2026': explanations, messages, letters and printed headings. */
-export function formatLongDay(n: number): string {
-  const k = n - CACHE_BASE;
-  const inRange = k >= 0 && k < CACHE_SIZE;
-  if (inRange) {
-    const hit = longCache[k];
-    if (hit !== undefined) return hit;
-  }
-  const [y, m, d] = civilFromDay(n, scratch);
-  const s = `${d} ${MONTH_NAMES[m - 1]} ${y}`;
-  if (inRange) longCache[k] = s;
-  return s;
-}
+export const formatLongDay = cachedFormat((y, m, d) => `${d} ${MONTH_NAMES[m - 1]} ${y}`);
 
 /**
  * Adds calendar months then days. When the target month is shorter than the start day

@@ -1,39 +1,17 @@
 // The antigens a vaccine protects against: the codes the schedule rules, products and the
 // forecast use. The database holds the same rows in ims.antigen (migrations/0003), with these
 // names; vocabulary.integration.test.ts keeps the two in step.
-import { z } from 'zod';
+import type { z } from 'zod';
+import { codeSet } from './code-set';
 
 // The engine keeps a person's antigens as a bit mask indexed by this order (compile.ts), so
 // keep new codes at the end and the list under 31 entries.
-export const ANTIGEN_CODES = [
-  'DIPHTHERIA',
-  'TETANUS',
-  'PERTUSSIS',
-  'POLIO',
-  'HIB',
-  'HEPB',
-  'MENB',
-  'ROTAVIRUS',
-  'PCV',
-  'MENC',
-  'MENACWY',
-  'MEASLES',
-  'MUMPS',
-  'RUBELLA',
-  'VARICELLA',
-  'HPV',
-  'INFLUENZA',
-  'COVID19',
-  'PPV23',
-  'SHINGLES',
-  'RSV',
-  'BCG',
-] as const;
-export const Antigen = z.enum(ANTIGEN_CODES);
-export type Antigen = z.infer<typeof Antigen>;
-
 /** What the antigen protects against, as a parent reads it on the printed record. */
-export const ANTIGEN_LABELS: Record<Antigen, string> = {
+export const {
+  codes: ANTIGEN_CODES,
+  schema: Antigen,
+  labels: ANTIGEN_LABELS,
+} = codeSet({
   DIPHTHERIA: 'Diphtheria',
   TETANUS: 'Tetanus',
   PERTUSSIS: 'Pertussis (whooping cough)',
@@ -56,7 +34,8 @@ export const ANTIGEN_LABELS: Record<Antigen, string> = {
   SHINGLES: 'Shingles (herpes zoster)',
   RSV: 'Respiratory syncytial virus',
   BCG: 'Tuberculosis (BCG)',
-};
+});
+export type Antigen = z.infer<typeof Antigen>;
 
 /**
  * The name for an antigen code. Codes come from ims.antigen, which an administrator could add

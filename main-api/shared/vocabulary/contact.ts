@@ -1,13 +1,15 @@
 // How a person prefers to be contacted (ims.contact_details.preferred_channel,
 // migrations/0001_person_register.sql; vocabulary.integration.test.ts compares them).
-import { z } from 'zod';
+import type { z } from 'zod';
+import { codeSet } from './code-set';
 
-export const CONTACT_CHANNELS = ['LETTER', 'EMAIL', 'SMS'] as const;
-export const ContactChannel = z.enum(CONTACT_CHANNELS);
-export type ContactChannel = z.infer<typeof ContactChannel>;
-
-export const CONTACT_CHANNEL_LABELS: Record<ContactChannel, string> = {
+export const {
+  codes: CONTACT_CHANNELS,
+  schema: ContactChannel,
+  labels: CONTACT_CHANNEL_LABELS,
+} = codeSet({
   LETTER: 'Letter',
   EMAIL: 'Email',
   SMS: 'Text message',
-};
+});
+export type ContactChannel = z.infer<typeof ContactChannel>;

@@ -1,12 +1,13 @@
 // Kinds of organisation and school phases on the register's reference data
 // (migrations/0001_person_register.sql; vocabulary.integration.test.ts compares them).
-import { z } from 'zod';
+import type { z } from 'zod';
+import { codeSet } from './code-set';
 
-export const ORGANISATION_TYPES = ['REGION', 'ICB', 'PCN', 'GP', 'TRUST', 'LA', 'CARE_HOME', 'EMPLOYER', 'SCHOOL_TRUST'] as const;
-export const OrganisationType = z.enum(ORGANISATION_TYPES);
-export type OrganisationType = z.infer<typeof OrganisationType>;
-
-export const ORGANISATION_TYPE_LABELS: Record<OrganisationType, string> = {
+export const {
+  codes: ORGANISATION_TYPES,
+  schema: OrganisationType,
+  labels: ORGANISATION_TYPE_LABELS,
+} = codeSet({
   REGION: 'NHS England region',
   ICB: 'Integrated care board',
   PCN: 'Primary care network',
@@ -16,16 +17,18 @@ export const ORGANISATION_TYPE_LABELS: Record<OrganisationType, string> = {
   CARE_HOME: 'Care home',
   EMPLOYER: 'Employer',
   SCHOOL_TRUST: 'School trust',
-};
+});
+export type OrganisationType = z.infer<typeof OrganisationType>;
 
-export const SCHOOL_PHASES = ['PRIMARY', 'SECONDARY', 'ALL_THROUGH', 'SPECIAL', 'NONE'] as const;
-export const SchoolPhase = z.enum(SCHOOL_PHASES);
-export type SchoolPhase = z.infer<typeof SchoolPhase>;
-
-export const SCHOOL_PHASE_LABELS: Record<SchoolPhase, string> = {
+export const {
+  codes: SCHOOL_PHASES,
+  schema: SchoolPhase,
+  labels: SCHOOL_PHASE_LABELS,
+} = codeSet({
   PRIMARY: 'Primary',
   SECONDARY: 'Secondary',
   ALL_THROUGH: 'All-through',
   SPECIAL: 'Special school',
   NONE: 'Not applicable',
-};
+});
+export type SchoolPhase = z.infer<typeof SchoolPhase>;

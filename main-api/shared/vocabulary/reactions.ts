@@ -1,22 +1,14 @@
 // Adverse reactions after vaccination: what happened, how serious it was and how the person
 // is now. Each set matches a CHECK constraint on ims.adverse_reaction
 // (migrations/0003_vaccination_records.sql; vocabulary.integration.test.ts compares them).
-import { z } from 'zod';
+import type { z } from 'zod';
+import { codeSet } from './code-set';
 
-export const REACTION_CODES = [
-  'LOCAL_REACTION',
-  'FEVER',
-  'ANAPHYLAXIS',
-  'SYNCOPE',
-  'SEIZURE',
-  'RASH',
-  'HYPOTONIC_HYPORESPONSIVE',
-  'OTHER',
-] as const;
-export const ReactionCode = z.enum(REACTION_CODES);
-export type ReactionCode = z.infer<typeof ReactionCode>;
-
-export const REACTION_LABELS: Record<ReactionCode, string> = {
+export const {
+  codes: REACTION_CODES,
+  schema: ReactionCode,
+  labels: REACTION_LABELS,
+} = codeSet({
   LOCAL_REACTION: 'Local reaction at the injection site',
   FEVER: 'Fever',
   ANAPHYLAXIS: 'Anaphylaxis',
@@ -25,29 +17,32 @@ export const REACTION_LABELS: Record<ReactionCode, string> = {
   RASH: 'Rash',
   HYPOTONIC_HYPORESPONSIVE: 'Hypotonic-hyporesponsive episode',
   OTHER: 'Other',
-};
+});
+export type ReactionCode = z.infer<typeof ReactionCode>;
 
-export const SERIOUSNESS = ['NOT_SERIOUS', 'HOSPITALISED', 'LIFE_THREATENING', 'FATAL', 'DISABILITY'] as const;
-export const Seriousness = z.enum(SERIOUSNESS);
-export type Seriousness = z.infer<typeof Seriousness>;
-
-export const SERIOUSNESS_LABELS: Record<Seriousness, string> = {
+export const {
+  codes: SERIOUSNESS,
+  schema: Seriousness,
+  labels: SERIOUSNESS_LABELS,
+} = codeSet({
   NOT_SERIOUS: 'Not serious',
   HOSPITALISED: 'Needed hospital care',
   LIFE_THREATENING: 'Life-threatening',
   FATAL: 'Fatal',
   DISABILITY: 'Caused disability',
-};
+});
+export type Seriousness = z.infer<typeof Seriousness>;
 
-export const REACTION_OUTCOMES = ['RECOVERED', 'RECOVERING', 'NOT_RECOVERED', 'RECOVERED_WITH_SEQUELAE', 'FATAL', 'UNKNOWN'] as const;
-export const ReactionOutcome = z.enum(REACTION_OUTCOMES);
-export type ReactionOutcome = z.infer<typeof ReactionOutcome>;
-
-export const REACTION_OUTCOME_LABELS: Record<ReactionOutcome, string> = {
+export const {
+  codes: REACTION_OUTCOMES,
+  schema: ReactionOutcome,
+  labels: REACTION_OUTCOME_LABELS,
+} = codeSet({
   RECOVERED: 'Recovered',
   RECOVERING: 'Recovering',
   NOT_RECOVERED: 'Not recovered',
   RECOVERED_WITH_SEQUELAE: 'Recovered with lasting effects',
   FATAL: 'Fatal',
   UNKNOWN: 'Not known',
-};
+});
+export type ReactionOutcome = z.infer<typeof ReactionOutcome>;

@@ -2,18 +2,20 @@
 // people see, and what each role may do. The screen hides what a role cannot do; the database
 // refuses it regardless (grants on the group roles in migrations/0002_security.sql).
 import { z } from 'zod';
+import { codeSet } from './code-set';
 
-export const ROLE_CODES = ['administrator', 'coordinator', 'child-health', 'occupational-health', 'analyst'] as const;
-export const RoleCode = z.enum(ROLE_CODES);
-export type RoleCode = z.infer<typeof RoleCode>;
-
-export const ROLE_LABELS: Record<RoleCode, string> = {
+export const {
+  codes: ROLE_CODES,
+  schema: RoleCode,
+  labels: ROLE_LABELS,
+} = codeSet({
   administrator: 'Administrator',
   coordinator: 'Immunisation coordinator',
   'child-health': 'Child health',
   'occupational-health': 'Occupational health',
   analyst: 'Analyst (read only)',
-};
+});
+export type RoleCode = z.infer<typeof RoleCode>;
 
 /** The PostgreSQL group role behind each product role. */
 export const ROLE_GROUP: Record<RoleCode, string> = {

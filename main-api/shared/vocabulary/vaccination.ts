@@ -2,93 +2,102 @@
 // was not given, the legal basis, the record's status, programme kinds, how far a product
 // code can be trusted, and where a vaccination took place. Each matches a CHECK constraint in
 // migrations/0003_vaccination_records.sql (vocabulary.integration.test.ts compares them).
-import { z } from 'zod';
+import type { z } from 'zod';
+import { codeSet } from './code-set';
 
-export const OUTCOMES = ['GIVEN', 'NOT_GIVEN'] as const;
-export const Outcome = z.enum(OUTCOMES);
-export type Outcome = z.infer<typeof Outcome>;
-
-export const OUTCOME_LABELS: Record<Outcome, string> = {
+export const {
+  codes: OUTCOMES,
+  schema: Outcome,
+  labels: OUTCOME_LABELS,
+} = codeSet({
   GIVEN: 'Given',
   NOT_GIVEN: 'Not given',
-};
-
-export const NOT_GIVEN_REASONS = ['DECLINED', 'CONTRAINDICATED', 'UNWELL', 'ABSENT', 'ALREADY_GIVEN'] as const;
-export const NotGivenReason = z.enum(NOT_GIVEN_REASONS);
-export type NotGivenReason = z.infer<typeof NotGivenReason>;
+});
+export type Outcome = z.infer<typeof Outcome>;
 
 // Parents read these on the printed record, so the clinical word comes with a plain one.
-export const NOT_GIVEN_REASON_LABELS: Record<NotGivenReason, string> = {
+export const {
+  codes: NOT_GIVEN_REASONS,
+  schema: NotGivenReason,
+  labels: NOT_GIVEN_REASON_LABELS,
+} = codeSet({
   DECLINED: 'Declined',
   CONTRAINDICATED: 'Not suitable (contraindicated)',
   UNWELL: 'Unwell on the day',
   ABSENT: 'Absent',
   ALREADY_GIVEN: 'Already given elsewhere',
-};
+});
+export type NotGivenReason = z.infer<typeof NotGivenReason>;
 
-export const LEGAL_BASES = ['PGD', 'PSD', 'NATIONAL_PROTOCOL', 'OTHER'] as const;
-export const LegalBasis = z.enum(LEGAL_BASES);
-export type LegalBasis = z.infer<typeof LegalBasis>;
-
-export const LEGAL_BASIS_LABELS: Record<LegalBasis, string> = {
+export const {
+  codes: LEGAL_BASES,
+  schema: LegalBasis,
+  labels: LEGAL_BASIS_LABELS,
+} = codeSet({
   PGD: 'Patient group direction (PGD)',
   PSD: 'Patient specific direction (PSD)',
   NATIONAL_PROTOCOL: 'National protocol',
   OTHER: 'Other',
-};
+});
+export type LegalBasis = z.infer<typeof LegalBasis>;
 
-export const EVENT_STATUSES = ['ACTIVE', 'SUPERSEDED', 'ENTERED_IN_ERROR'] as const;
-export const EventStatus = z.enum(EVENT_STATUSES);
-export type EventStatus = z.infer<typeof EventStatus>;
-
-export const EVENT_STATUS_LABELS: Record<EventStatus, string> = {
+export const {
+  codes: EVENT_STATUSES,
+  schema: EventStatus,
+  labels: EVENT_STATUS_LABELS,
+} = codeSet({
   ACTIVE: 'Current',
   SUPERSEDED: 'Replaced by a correction',
   ENTERED_IN_ERROR: 'Entered in error',
-};
+});
+export type EventStatus = z.infer<typeof EventStatus>;
 
 /** Kinds of programme (ims.programme.kind). Programme codes themselves are rows that grow each season. */
-export const PROGRAMME_KINDS = ['ROUTINE_CHILDHOOD', 'SCHOOL_AGED', 'ADULT', 'SEASONAL_FLU', 'COVID19', 'STAFF'] as const;
-export const ProgrammeKind = z.enum(PROGRAMME_KINDS);
-export type ProgrammeKind = z.infer<typeof ProgrammeKind>;
-
-export const PROGRAMME_KIND_LABELS: Record<ProgrammeKind, string> = {
+export const {
+  codes: PROGRAMME_KINDS,
+  schema: ProgrammeKind,
+  labels: PROGRAMME_KIND_LABELS,
+} = codeSet({
   ROUTINE_CHILDHOOD: 'Routine childhood',
   SCHOOL_AGED: 'School-aged',
   ADULT: 'Adult',
   SEASONAL_FLU: 'Seasonal flu',
   COVID19: 'COVID-19',
   STAFF: 'Health and social care staff',
-};
+});
+export type ProgrammeKind = z.infer<typeof ProgrammeKind>;
 
 /** CONFIRMED dm+d code, TO_CHECK against dm+d before export, or a LOCAL placeholder. */
-export const PRODUCT_CODE_STATUSES = ['CONFIRMED', 'TO_CHECK', 'LOCAL'] as const;
-export const ProductCodeStatus = z.enum(PRODUCT_CODE_STATUSES);
-export type ProductCodeStatus = z.infer<typeof ProductCodeStatus>;
-
-export const PRODUCT_CODE_STATUS_LABELS: Record<ProductCodeStatus, string> = {
+export const {
+  codes: PRODUCT_CODE_STATUSES,
+  schema: ProductCodeStatus,
+  labels: PRODUCT_CODE_STATUS_LABELS,
+} = codeSet({
   CONFIRMED: 'dm+d code confirmed',
   TO_CHECK: 'dm+d code to check before export',
   LOCAL: 'Local code, not in dm+d',
-};
+});
+export type ProductCodeStatus = z.infer<typeof ProductCodeStatus>;
 
 /** Which dose a product's SNOMED procedure code describes (ims.product_procedure.applies_to). */
-export const PROCEDURE_DOSES = ['DOSE_1', 'DOSE_2', 'OTHER'] as const;
-export const ProcedureDose = z.enum(PROCEDURE_DOSES);
-export type ProcedureDose = z.infer<typeof ProcedureDose>;
-
-export const PROCEDURE_DOSE_LABELS: Record<ProcedureDose, string> = {
+export const {
+  codes: PROCEDURE_DOSES,
+  schema: ProcedureDose,
+  labels: PROCEDURE_DOSE_LABELS,
+} = codeSet({
   DOSE_1: 'First dose',
   DOSE_2: 'Second dose',
   OTHER: 'Any dose',
-};
+});
+export type ProcedureDose = z.infer<typeof ProcedureDose>;
 
 /** How the place of vaccination is identified: an organisation's ODS code or a school's URN. */
-export const LOCATION_TYPES = ['ODS', 'URN'] as const;
-export const LocationType = z.enum(LOCATION_TYPES);
-export type LocationType = z.infer<typeof LocationType>;
-
-export const LOCATION_TYPE_LABELS: Record<LocationType, string> = {
+export const {
+  codes: LOCATION_TYPES,
+  schema: LocationType,
+  labels: LOCATION_TYPE_LABELS,
+} = codeSet({
   ODS: 'ODS code',
   URN: 'School URN',
-};
+});
+export type LocationType = z.infer<typeof LocationType>;
