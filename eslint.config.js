@@ -9,22 +9,22 @@ import globals from 'globals';
 // import is refused unless a policy allows it, so a new folder starts with no rights rather than
 // all of them. Any folder directly under main-api/ that is not named here is a domain.
 const elements = [
-  { type: 'contract', pattern: 'main-api/contract' },
-  { type: 'shared', pattern: 'main-api/shared' },
-  { type: 'platform', pattern: 'main-api/platform' },
-  { type: 'host', pattern: 'main-api/host' },
-  { type: 'cli', pattern: 'main-api/cli' },
-  { type: 'demo', pattern: 'main-api/demo' },
-  { type: 'domain', pattern: 'main-api/*', capture: ['domain'] },
-  { type: 'electron-main', pattern: 'electron/main' },
-  { type: 'preload', pattern: 'electron/preload' },
-  { type: 'electron-shared', pattern: 'electron/shared' },
-  { type: 'smoke', pattern: 'electron/smoke' },
-  { type: 'renderer', pattern: 'renderer' },
-  { type: 'tests', pattern: 'tests' },
-  { type: 'scripts', pattern: 'scripts' },
-  { type: 'build-tools', pattern: 'resources/build' },
-].map((element) => ({ ...element, partialMatch: false }));
+  ['contract', 'main-api/contract'],
+  ['shared', 'main-api/shared'],
+  ['platform', 'main-api/platform'],
+  ['host', 'main-api/host'],
+  ['cli', 'main-api/cli'],
+  ['demo', 'main-api/demo'],
+  ['domain', 'main-api/*'],
+  ['electron-main', 'electron/main'],
+  ['preload', 'electron/preload'],
+  ['electron-shared', 'electron/shared'],
+  ['smoke', 'electron/smoke'],
+  ['renderer', 'renderer'],
+  ['tests', 'tests'],
+  ['scripts', 'scripts'],
+  ['build-tools', 'resources/build'],
+].map(([type, pattern]) => ({ type, pattern, partialMatch: false, ...(type === 'domain' ? { capture: ['domain'] } : {}) }));
 
 // Files that never ship: they may import anything, and nothing that ships may import them.
 const files = [

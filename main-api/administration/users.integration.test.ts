@@ -1,14 +1,13 @@
 // User administration against the real server: roles, scope, sign-in, disable and enable.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { addUser, disableUser, enableUser, ensureUser, listUsers } from './users.service';
 import { Command } from 'commander';
 import { formatUserTable, registerUserCommands } from '../cli/commands/user';
 import type { CliContext } from '../cli/context';
 import { AppError } from '../contract/result';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import { connectAs } from '../../tests/support/fixtures';
+import { connectAs, dropRoles } from '../../tests/support/fixtures';
 
 async function appError(work: Promise<unknown>): Promise<AppError> {
   try {
@@ -39,9 +38,7 @@ describe('user administration', () => {
 
   afterAll(async () => {
     await db.drop();
-    const su = await connectAs(inject('adminUrl'));
-    for (const r of roles) await su.query(`DROP ROLE IF EXISTS ${su.escapeIdentifier(r)}`);
-    await su.end();
+    await dropRoles(roles);
   });
 
   it('adds a user who can sign in with the generated password and has the right group and scope', async () => {

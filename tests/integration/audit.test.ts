@@ -1,11 +1,10 @@
 // The audit trail is written by the database itself, as real login roles change data.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { addUser } from '../../main-api/administration/users.service';
 import { nhsCheckDigit } from '../../main-api/shared/identifiers/nhs-number';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
-import { TWO_PRACTICES_SQL } from '../support/fixtures';
+import { dropRoles, TWO_PRACTICES_SQL } from '../support/fixtures';
 
 /** Valid synthetic NHS numbers (999 range) from a starting index. */
 function nhsNumbers(from: number, count: number): string[] {
@@ -92,10 +91,7 @@ describe('audit trail', () => {
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
     await db.drop();
-    const su = new pg.Client({ connectionString: inject('adminUrl') });
-    await su.connect();
-    for (const r of roles) await su.query(`DROP ROLE IF EXISTS ${su.escapeIdentifier(r)}`);
-    await su.end();
+    await dropRoles(roles);
   });
 
   it('records inserts, updates and deletes with the actor and the old and new rows', async () => {

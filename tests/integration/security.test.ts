@@ -1,10 +1,10 @@
 // Row-level security and privileges, proved with plain SQL as real login roles.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { addUser } from '../../main-api/administration/users.service';
 import { nhsCheckDigit } from '../../main-api/shared/identifiers/nhs-number';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+import { dropRoles } from '../support/fixtures';
 
 /** The n-th valid NHS number in the synthetic 999 range. */
 function nhs(n: number): string {
@@ -113,10 +113,7 @@ describe('database-enforced access', () => {
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
     await db.drop();
-    const admin = new pg.Client({ connectionString: inject('adminUrl') });
-    await admin.connect();
-    for (const r of roles) await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(r)}`);
-    await admin.end();
+    await dropRoles(roles);
   });
 
   it('scopes persons by practice, PCN, ICB, local authority and region; administrators see all', async () => {

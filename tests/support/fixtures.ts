@@ -1,6 +1,7 @@
 // Fixtures shared by the integration tests: synthetic NHS numbers, the small organisation tree
 // most tests need, application connections as scoped users, and calls through dispatch().
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { Handlers } from '../../main-api/contract/contract';
 import type { Result } from '../../main-api/contract/result';
@@ -101,4 +102,14 @@ export async function value<T>(result: Promise<Result<unknown>>): Promise<T> {
   const r = await result;
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value as T;
+}
+
+/** Drops login roles a test made (roles are server-wide, so they outlive the test's database). */
+export async function dropRoles(roles: readonly string[]): Promise<void> {
+  const su = await connectAs(inject('adminUrl'));
+  try {
+    for (const r of roles) await su.query(`DROP ROLE IF EXISTS ${su.escapeIdentifier(r)}`);
+  } finally {
+    await su.end();
+  }
 }

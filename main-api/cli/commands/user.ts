@@ -62,21 +62,18 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       ctx.print(formatUserTable(await listUsers(await ctx.ownerUrl())));
     });
 
-  user
-    .command('disable')
-    .description('Stop a user signing in and end their open sessions')
-    .argument('<name>')
-    .action(async (name: string) => {
-      await disableUser(await ctx.ownerUrl(), name);
-      ctx.print(`Disabled user ${name}.`);
-    });
-
-  user
-    .command('enable')
-    .description('Allow a disabled user to sign in again')
-    .argument('<name>')
-    .action(async (name: string) => {
-      await enableUser(await ctx.ownerUrl(), name);
-      ctx.print(`Enabled user ${name}.`);
-    });
+  const switches = [
+    { command: 'disable', description: 'Stop a user signing in and end their open sessions', run: disableUser, done: 'Disabled' },
+    { command: 'enable', description: 'Allow a disabled user to sign in again', run: enableUser, done: 'Enabled' },
+  ];
+  for (const s of switches) {
+    user
+      .command(s.command)
+      .description(s.description)
+      .argument('<name>')
+      .action(async (name: string) => {
+        await s.run(await ctx.ownerUrl(), name);
+        ctx.print(`${s.done} user ${name}.`);
+      });
+  }
 }
