@@ -10,6 +10,7 @@ import { scheduleRules } from '../schedule/shipped-rules';
 import { forecast } from '../schedule';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/db';
 import { withClient } from '../../tests/support/fixtures';
+import { expectBetween } from '../../tests/support/expect';
 
 const PERSONS = 6000;
 const SEED = 21;
@@ -150,12 +151,9 @@ describe('demo vaccination histories', () => {
         avg(preschool::int) FILTER (WHERE date_of_birth BETWEEN DATE '${AS_OF}' - interval '10 years' AND DATE '${AS_OF}' - interval '5 years')::float AS preschool
       FROM kids`);
     const r = rows[0]!;
-    expect(r.primaries).toBeGreaterThan(0.86);
-    expect(r.primaries).toBeLessThan(0.97);
-    expect(r.mmr1).toBeGreaterThan(0.82);
-    expect(r.mmr1).toBeLessThan(0.93);
-    expect(r.preschool).toBeGreaterThan(0.78);
-    expect(r.preschool).toBeLessThan(0.91);
+    expectBetween(r.primaries, 0.86, 0.97);
+    expectBetween(r.mmr1, 0.82, 0.93);
+    expectBetween(r.preschool, 0.78, 0.91);
     expect(r.primaries_deprived).toBeLessThan(r.primaries_affluent!);
 
     const flu = await a.query<Record<string, number>>(`
@@ -168,10 +166,8 @@ describe('demo vaccination histories', () => {
               EXISTS (SELECT 1 FROM ims.staff_record s WHERE s.person_id = p.id AND s.frontline) AS frontline
             FROM ims.person p WHERE p.date_of_death IS NULL OR p.date_of_death > DATE '2026-01-31') t`);
     const f = flu.rows[0]!;
-    expect(f.over65).toBeGreaterThan(0.62);
-    expect(f.over65).toBeLessThan(0.78);
-    expect(f.at_risk).toBeGreaterThan(0.3);
-    expect(f.at_risk).toBeLessThan(0.5);
+    expectBetween(f.over65, 0.62, 0.78);
+    expectBetween(f.at_risk, 0.3, 0.5);
   });
 
   it('gives histories the schedule engine counts: primaries complete or on track for most infants', async () => {
@@ -198,8 +194,7 @@ describe('demo vaccination histories', () => {
     });
     expect(onTrack).toBeGreaterThan(200 * 0.85);
     // A known share has fallen behind: visible to the engine as overdue.
-    expect(overdue).toBeGreaterThan(0);
-    expect(overdue).toBeLessThan(200 * 0.12);
+    expectBetween(overdue, 0, 200 * 0.12);
     // Doses follow the cohort's intervals and age limits, so the engine counts nearly all of them.
     expect(ignored).toBeLessThanOrEqual(4);
   });

@@ -9,6 +9,7 @@ import { inTransaction, queryOne, withClient } from '../platform/db/database';
 import { openOwnerDataSource } from '../platform/db/datasource';
 import { isValidNhsNumber } from '../shared/identifiers/nhs-number';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/db';
+import { expectBetween } from '../../tests/support/expect';
 
 const PERSONS = 3000;
 const SEED = 5;
@@ -155,16 +156,12 @@ describe('demo region', () => {
          FROM (SELECT *, date_part('year', age(DATE '${DEMO_AS_OF}', date_of_birth)) AS age FROM ims.person) p`,
     );
     const s = rows[0]!;
-    expect(s.under16).toBeGreaterThan(0.15);
-    expect(s.under16).toBeLessThan(0.22);
-    expect(s.over65).toBeGreaterThan(0.16);
-    expect(s.over65).toBeLessThan(0.22);
+    expectBetween(s.under16, 0.15, 0.22);
+    expectBetween(s.over65, 0.16, 0.22);
     expect(s.over85).toBeGreaterThan(0.01);
     expect(s.oldest).toBeLessThanOrEqual(101);
-    expect(s.female).toBeGreaterThan(0.45);
-    expect(s.female).toBeLessThan(0.56);
-    expect(s.white_british).toBeGreaterThan(0.66);
-    expect(s.white_british).toBeLessThan(0.78);
+    expectBetween(s.female, 0.45, 0.56);
+    expectBetween(s.white_british, 0.66, 0.78);
     expect(s.not_stated).toBeGreaterThan(0.01);
   });
 
@@ -189,12 +186,9 @@ describe('demo region', () => {
         (SELECT count(*) FROM ims.person WHERE registration_status = 'DECEASED')::int AS deceased
         FROM ims.contact_details`)
     ).rows[0]!;
-    expect(shares.email).toBeGreaterThan(0.55);
-    expect(shares.email).toBeLessThan(0.65);
-    expect(shares.mobile).toBeGreaterThan(0.7);
-    expect(shares.mobile).toBeLessThan(0.8);
-    expect(shares.respiratory_adults).toBeGreaterThan(0.05);
-    expect(shares.respiratory_adults).toBeLessThan(0.14);
+    expectBetween(shares.email, 0.55, 0.65);
+    expectBetween(shares.mobile, 0.7, 0.8);
+    expectBetween(shares.respiratory_adults, 0.05, 0.14);
     expect(shares.deceased).toBeGreaterThan(0);
   });
 

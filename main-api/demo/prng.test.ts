@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WeightedIndex, createRng, rankWeights } from './prng';
+import { expectBetween } from '../../tests/support/expect';
 
 describe('createRng', () => {
   it('repeats the same sequence for the same seed and differs for another', () => {
@@ -40,8 +41,7 @@ describe('WeightedIndex', () => {
     const counts = [0, 0, 0];
     for (let i = 0; i < 40_000; i++) counts[w.draw(r)]!++;
     expect(counts[1]).toBe(0);
-    expect(counts[2]! / counts[0]!).toBeGreaterThan(2.8);
-    expect(counts[2]! / counts[0]!).toBeLessThan(3.2);
+    expectBetween(counts[2]! / counts[0]!, 2.8, 3.2);
   });
 
   it('refuses empty or all-zero weights', () => {
