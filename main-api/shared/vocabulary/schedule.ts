@@ -12,6 +12,7 @@ export const SERIES_STATUSES = [
   'NOT_ELIGIBLE',
   'DECLINED',
   'CONTRAINDICATED',
+  'NEEDS_ASSESSMENT',
 ] as const;
 export const SeriesStatus = z.enum(SERIES_STATUSES);
 export type SeriesStatus = z.infer<typeof SeriesStatus>;
@@ -25,6 +26,8 @@ export const SERIES_STATUS_LABELS: Record<SeriesStatus, string> = {
   NOT_ELIGIBLE: 'Not eligible',
   DECLINED: 'Declined',
   CONTRAINDICATED: 'Contraindicated',
+  // A live vaccine for someone whose record says it may be unsafe: a clinician decides.
+  NEEDS_ASSESSMENT: 'Needs clinical assessment',
 };
 
 export const CAMPAIGN_STATUSES = ['GIVEN', 'DUE', 'UPCOMING', 'NOT_ELIGIBLE', 'DECLINED'] as const;
