@@ -4,3 +4,4 @@ export { forecast } from './forecast';
 export { checkProposedDose } from './check';
 export { scheduleRules, rulesVersion } from './shipped-rules';
 export * from './types';
+export { catchUpPlan, type CatchUpPlan, type CatchUpVisit, type CatchUpDose } from './catch-up';
