@@ -7,7 +7,7 @@ import { forecast } from './forecast';
 import { formatDay, formatLongDay, requireDay } from '../shared/calendar/dates';
 import type { EventInput, PersonInput, SeriesForecast } from './types';
 
-export interface CatchUpDose {
+interface CatchUpDose {
   seriesId: string;
   seriesName: string;
   vaccineGroup: string;
@@ -17,7 +17,7 @@ export interface CatchUpDose {
   why: string[];
 }
 
-export interface CatchUpVisit {
+interface CatchUpVisit {
   date: string;
   doses: CatchUpDose[];
   /** Series whose dose is covered by a product already planned at this visit. */
@@ -75,7 +75,6 @@ export function catchUpPlan(rules: CompiledRules, person: PersonInput, events: E
   let last: SeriesForecast[] = [];
   for (let n = 0; n < cfg.maxVisits && day <= horizonEnd; n++) {
     const f = forecast(rules, person, history, formatDay(day)).series;
-    last = f;
     for (const s of f) {
       if (s.status === 'NEEDS_ASSESSMENT' && !assessed.has(s.seriesId)) {
         assessed.add(s.seriesId);
