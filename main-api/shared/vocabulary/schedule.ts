@@ -71,7 +71,14 @@ export const STORED_STATUSES = [...new Set([...SERIES_STATUSES, ...CAMPAIGN_STAT
   (s): s is Exclude<SeriesStatus | CampaignStatus, 'NOT_ELIGIBLE'> => s !== 'NOT_ELIGIBLE',
 );
 
-export const WARNING_CODES = ['TOO_EARLY', 'TOO_SOON_AFTER_PREVIOUS', 'OUTSIDE_AGE_WINDOW', 'LIKELY_DUPLICATE', 'NOT_IN_SCHEDULE'] as const;
+export const WARNING_CODES = [
+  'TOO_EARLY',
+  'TOO_SOON_AFTER_PREVIOUS',
+  'OUTSIDE_AGE_WINDOW',
+  'LIKELY_DUPLICATE',
+  'NOT_IN_SCHEDULE',
+  'NEEDS_CLINICAL_ASSESSMENT',
+] as const;
 export const WarningCode = z.enum(WARNING_CODES);
 export type WarningCode = z.infer<typeof WarningCode>;
 
@@ -82,4 +89,5 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   OUTSIDE_AGE_WINDOW: 'Outside the age range for this vaccine',
   LIKELY_DUPLICATE: 'This looks like a duplicate',
   NOT_IN_SCHEDULE: 'Not part of this person’s schedule',
+  NEEDS_CLINICAL_ASSESSMENT: 'A clinician must assess this person first',
 };
