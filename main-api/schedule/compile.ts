@@ -363,6 +363,10 @@ export function compileScheduleVersion(input: ScheduleData | ScheduleDataInput, 
     ids.set(s.id, compiled.index);
     series.push(compiled);
   });
+  // A course handed over at an age must name a series of the same version.
+  for (const s of series)
+    if (s.continuedBy && !ids.has(s.continuedBy.series))
+      throw new Error(`${where0} series ${s.id}: continuedBy names unknown series '${s.continuedBy.series}'`);
   return {
     scheduleId: data.id,
     version: data.version,
@@ -448,14 +452,6 @@ export function compileSchedule(
     if (seen.has(key)) throw new Error(`campaign ${c.id} v${c.version} is loaded twice`);
     seen.add(key);
   }
-  // continuedBy must name a series of the same schedule version.
-  for (const list of byId.values())
-    for (const v of list)
-      for (const s of v.series)
-        if (s.continuedBy && !v.series.some((o) => o.id === s.continuedBy?.series))
-          throw new Error(
-            `schedule ${v.scheduleId} v${v.version} series ${s.id}: continuedBy names unknown series '${s.continuedBy.series}'`,
-          );
   const plans = catchUp.map(compileCatchUp).sort((a, b) => a.effFrom - b.effFrom);
   return { schedules: [...byId.values()], seriesCount: base, campaigns: compiledCampaigns, catchUp: plans };
 }
