@@ -43,4 +43,17 @@ describe('checking a proposed dose', () => {
   it('a pre-school booster offered at 2 years is TOO_EARLY', () => {
     expect(codes('2027-09-10', ['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO'])).toEqual(['TOO_EARLY']);
   });
+  it('NEEDS_CLINICAL_ASSESSMENT for a live vaccine when the person is flagged immunosuppressed', () => {
+    const flagged = person('2025-09-10', { flags: [{ code: 'IMMUNOSUPPRESSION', from: '2025-10-01', to: null }] });
+    const w = checkProposedDose(rules, flagged, [], { date: '2026-09-10', antigens: MMRV });
+    expect(w.map((x) => [x.code, x.seriesId])).toEqual([
+      ['NEEDS_CLINICAL_ASSESSMENT', 'MMR'],
+      ['NEEDS_CLINICAL_ASSESSMENT', 'VARICELLA'],
+    ]);
+    expect(w[0]?.explanation).toContain('rule MMR-IMMUNOSUPPRESSED');
+    // Not for an inactivated vaccine, and not once the flag has ended.
+    expect(checkProposedDose(rules, flagged, [], { date: '2025-11-05', antigens: SIX }).map((x) => x.code)).toEqual([]);
+    const ended = person('2025-09-10', { flags: [{ code: 'IMMUNOSUPPRESSION', from: '2025-10-01', to: '2026-06-30' }] });
+    expect(checkProposedDose(rules, ended, [], { date: '2026-09-10', antigens: MMRV }).map((x) => x.code)).toEqual([]);
+  });
 });

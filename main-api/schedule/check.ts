@@ -44,7 +44,7 @@ export function checkProposedDose(
   for (const s of seriesInForce(rules, day)) {
     const fits = s.exact ? mask === s.mask : (mask & s.mask) === s.mask;
     if (!fits) continue;
-    const st = evaluateSeries(ctx, s, false);
+    const st = evaluateSeries(ctx, s, s.cautions.length > 0);
     if (day < st.considerFromDay) tooYoungFor.push(st);
     else relevant.push(st);
   }
@@ -62,6 +62,11 @@ export function checkProposedDose(
     const row = st.row;
     if (row === null) continue;
     const n = row.dose;
+    if (o.status === 'NEEDS_ASSESSMENT') {
+      // The forecast's own explanation carries the reason, the flag and the rule.
+      const why = o.explanation.find((l) => l.startsWith('Needs clinical assessment'));
+      add('NEEDS_CLINICAL_ASSESSMENT', s.id, why ?? `${s.name} dose ${n} needs clinical assessment first`);
+    }
     if (o.status === 'TOO_LATE' || day > st.latestDay) {
       add(
         'OUTSIDE_AGE_WINDOW',

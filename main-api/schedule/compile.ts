@@ -5,9 +5,12 @@ import {
   ANTIGENS,
   FLAG_CODES,
   campaignDataSchema,
+  catchUpDataSchema,
   scheduleDataSchema,
   type CampaignData,
   type CampaignDataInput,
+  type CatchUpData,
+  type CautionData,
   type DoseRuleData,
   type ScheduleData,
   type ScheduleDataInput,
@@ -113,6 +116,17 @@ export interface CohortSegment {
   description: string;
 }
 
+export interface CompiledCaution {
+  rule: string;
+  flagsMask: number;
+  min: Span | null;
+  below: Span | null;
+  reason: string;
+  alternative: string | null;
+  effFrom: number;
+  source: string;
+}
+
 export interface CompiledSeries {
   index: number;
   id: string;
@@ -134,6 +148,11 @@ export interface CompiledSeries {
   excludedMask: number;
   excludedText: string;
   trackUntil: Span | null;
+  openFrom: Span | null;
+  continuedBy: { from: Span; series: string; description: string; source: string } | null;
+  vaccineGroup: string;
+  cautions: CompiledCaution[];
+  source: string;
   /** Sorted, contiguous bands; a person's band is found by binary search on date of birth. */
   segments: CohortSegment[];
   notes: string;
@@ -159,6 +178,7 @@ interface CompiledCriterion {
   below: Span | null;
   flagsMask: number;
   frontline: boolean;
+  secondDose: { rule: string; below: Span; interval: Span; source: string } | null;
 }
 
 export interface CompiledCampaign {
@@ -170,6 +190,18 @@ export interface CompiledCampaign {
   end: number;
   countFrom: number;
   criteria: CompiledCriterion[];
+  cautions: CompiledCaution[];
+}
+
+export interface CompiledCatchUp {
+  id: string;
+  version: string;
+  name: string;
+  effFrom: number;
+  source: string;
+  minVisitInterval: Span;
+  horizon: Span;
+  maxVisits: number;
 }
 
 export interface CompiledRules {
@@ -178,6 +210,8 @@ export interface CompiledRules {
   /** Total series across all versions; series indexes are global. */
   seriesCount: number;
   campaigns: CompiledCampaign[];
+  /** Catch-up planning rules, sorted by effectiveFrom. */
+  catchUp: CompiledCatchUp[];
 }
 
 const optDay = (s: string | null, dflt: number, what: string) => (s === null ? dflt : requireDay(s, what));
@@ -214,6 +248,19 @@ function compileDose(d: DoseRuleData, where: string): CompiledDose {
     throw new Error(`${where}: dueAge ${d.dueAge} is before earliestAge ${d.earliestAge}`);
   }
   return c;
+}
+
+function compileCaution(c: CautionData, where: string): CompiledCaution {
+  return {
+    rule: c.rule,
+    flagsMask: flagMask(c.flagsAny),
+    min: c.minAge === null ? null : parseSpan(c.minAge),
+    below: c.belowAge === null ? null : parseSpan(c.belowAge),
+    reason: c.reason,
+    alternative: c.alternative,
+    effFrom: requireDay(c.effectiveFrom, `${where} caution ${c.rule} effectiveFrom`),
+    source: c.source,
+  };
 }
 
 function bornText(from: number, to: number): string {
@@ -297,6 +344,18 @@ export function compileScheduleVersion(input: ScheduleData | ScheduleDataInput, 
       excludedMask: flagMask(s.excludedByFlags),
       excludedText: s.excludedByFlags.join(' or '),
       trackUntil: s.trackUntilAge === null ? null : parseSpan(s.trackUntilAge),
+      openFrom: s.openFromAge === null ? null : parseSpan(s.openFromAge),
+      continuedBy: s.continuedBy
+        ? {
+            from: parseSpan(s.continuedBy.fromAge),
+            series: s.continuedBy.series,
+            description: s.continuedBy.description,
+            source: s.continuedBy.source,
+          }
+        : null,
+      vaccineGroup: s.vaccineGroup ?? s.id,
+      cautions: s.cautions.map((c) => compileCaution(c, where)),
+      source: s.source,
       segments: [],
       notes: s.notes,
     };
@@ -304,6 +363,10 @@ export function compileScheduleVersion(input: ScheduleData | ScheduleDataInput, 
     ids.set(s.id, compiled.index);
     series.push(compiled);
   });
+  // A course handed over at an age must name a series of the same version.
+  for (const s of series)
+    if (s.continuedBy && !ids.has(s.continuedBy.series))
+      throw new Error(`${where0} series ${s.id}: continuedBy names unknown series '${s.continuedBy.series}'`);
   return {
     scheduleId: data.id,
     version: data.version,
@@ -339,7 +402,30 @@ export function compileCampaign(input: CampaignData | CampaignDataInput): Compil
       below: k.age?.below ? parseSpan(k.age.below) : null,
       flagsMask: flagMask(k.flagsAny),
       frontline: k.frontlineStaff,
+      secondDose: k.secondDose
+        ? {
+            rule: k.secondDose.rule,
+            below: parseSpan(k.secondDose.belowAge),
+            interval: parseSpan(k.secondDose.interval),
+            source: k.secondDose.source,
+          }
+        : null,
     })),
+    cautions: c.cautions.map((k) => compileCaution(k, where)),
+  };
+}
+
+export function compileCatchUp(input: CatchUpData): CompiledCatchUp {
+  const c = catchUpDataSchema.parse(input);
+  return {
+    id: c.id,
+    version: c.version,
+    name: c.name,
+    effFrom: requireDay(c.effectiveFrom, `catch-up ${c.id} effectiveFrom`),
+    source: c.source,
+    minVisitInterval: parseSpan(c.minVisitInterval),
+    horizon: parseSpan(c.horizon),
+    maxVisits: c.maxVisits,
   };
 }
 
@@ -347,6 +433,7 @@ export function compileCampaign(input: CampaignData | CampaignDataInput): Compil
 export function compileSchedule(
   versions: (ScheduleData | ScheduleDataInput)[],
   campaigns: (CampaignData | CampaignDataInput)[],
+  catchUp: CatchUpData[] = [],
 ): CompiledRules {
   let base = 0;
   const byId = new Map<string, CompiledVersion[]>();
@@ -365,7 +452,8 @@ export function compileSchedule(
     if (seen.has(key)) throw new Error(`campaign ${c.id} v${c.version} is loaded twice`);
     seen.add(key);
   }
-  return { schedules: [...byId.values()], seriesCount: base, campaigns: compiledCampaigns };
+  const plans = catchUp.map(compileCatchUp).sort((a, b) => a.effFrom - b.effFrom);
+  return { schedules: [...byId.values()], seriesCount: base, campaigns: compiledCampaigns, catchUp: plans };
 }
 
 /** The version of a schedule in force on a day (the nearest one when none is). */

@@ -8,8 +8,9 @@ describe('date-of-birth cohort boundaries', () => {
   it('30 June 2024 keeps Hib/MenC at 1 year and MMR dose 2 at 3y4m; 1 July 2024 gets the 18-month visit', () => {
     const older = person('2024-06-30');
     const newer = person('2024-07-01');
-    expect(series(older, [], '2025-06-30', 'HIB-MENC').status).toBe('DUE');
-    expect(series(newer, [], '2025-07-01', 'HIB-MENC').status).toBe('NOT_ELIGIBLE');
+    expect(series(older, [], '2025-06-30', 'HIB-AFTER-1').status).toBe('DUE');
+    // The 18-month 6-in-1 is their Hib dose after the first birthday: one need, one series.
+    expect(series(newer, [], '2025-07-01', 'HIB-AFTER-1').status).toBe('NOT_ELIGIBLE');
     const mmrOld = series(older, [given('2025-06-30', MMR)], '2026-01-01', 'MMR');
     const mmrNew = series(newer, [given('2025-07-01', MMR)], '2026-01-01', 'MMR');
     expect([mmrOld.dueDate, mmrNew.dueDate]).toEqual(['2027-10-30', '2026-01-01']);
@@ -49,7 +50,7 @@ describe('leap-day births (29 February 2024)', () => {
   it('reaches 12 months on 28 February 2025 and 3y4m on 29 June 2027', () => {
     expect(series(p, [], '2025-02-28', 'MMR').status).toBe('DUE');
     expect(series(p, [], '2025-02-27', 'MMR').status).toBe('UPCOMING');
-    expect(series(p, [], '2025-02-28', 'HIB-MENC').dueDate).toBe('2025-02-28');
+    expect(series(p, [], '2025-02-28', 'HIB-AFTER-1').dueDate).toBe('2025-02-28');
     const pre = series(p, [given('2024-04-25', SIX), given('2024-05-23', SIX), given('2024-06-20', SIX)], '2027-06-29', 'PRESCHOOL');
     expect([pre.status, pre.dueDate]).toEqual(['DUE', '2027-06-29']);
   });
@@ -72,7 +73,7 @@ describe('doses too close together', () => {
     expect([s.nextDose, s.dueFrom]).toEqual([2, '2025-12-03']);
   });
   it('MMR doses must be at least 4 weeks apart', () => {
-    const s = series(person('2025-01-01'), [given('2026-01-01', MMRV), given('2026-01-20', MMRV)], '2026-02-01', 'MMR');
+    const s = series(person('2021-01-01'), [given('2023-01-10', MMRV), given('2023-01-29', MMRV)], '2023-02-01', 'MMR');
     expect(ids(s)).toEqual([1]);
     expect(s.dosesIgnored[0]?.reason).toContain('19 days after dose 1');
   });
@@ -150,10 +151,22 @@ describe('every child needs a Hib-containing dose after the first birthday', () 
     expect(s.status).toBe('OVERDUE');
     expect(s.kind).toBe('requirement');
   });
-  it('is met by a 6-in-1 after the first birthday even though Hib/MenC is still missing', () => {
+  it('is met by a 6-in-1 after the first birthday, and no retired Hib/MenC row stays overdue', () => {
     const events = [...infant, given('2024-08-01', SIX)];
-    expect(series(p, events, '2025-01-01', 'HIB-AFTER-1').status).toBe('COMPLETE');
-    expect(series(p, events, '2025-01-01', 'HIB-MENC').status).toBe('OVERDUE');
+    const f = forecast(rules, p, events, '2025-01-01');
+    expect(f.series.find((s) => s.seriesId === 'HIB-AFTER-1')?.status).toBe('COMPLETE');
+    expect(f.series.filter((s) => s.dosesCounted.some((d) => d.date === '2024-08-01')).map((s) => s.seriesId)).toEqual(['HIB-AFTER-1']);
+    expect(f.series.some((s) => s.seriesName.includes('Hib/MenC'))).toBe(false);
+  });
+  it('names Hib/MenC until 30 June 2025 and the 6-in-1 given in its place from 1 July 2025', () => {
+    expect(series(p, infant, '2025-06-30', 'HIB-AFTER-1').nextProduct).toBe('Hib/MenC');
+    const july = series(p, infant, '2025-07-01', 'HIB-AFTER-1');
+    expect(july.nextProduct).toMatch(/^6-in-1/);
+    expect(july.status).toBe('OVERDUE');
+    expect(july.explanation.join('\n')).toContain('rule HIB-1Y-2025');
+  });
+  it('is met by a Hib/MenC dose given before it was retired', () => {
+    expect(series(p, [...infant, given('2024-05-01', ['HIB', 'MENC'])], '2025-08-01', 'HIB-AFTER-1').status).toBe('COMPLETE');
   });
   it('is met by a late primary dose given after the first birthday (mover-in)', () => {
     const events = [given('2023-06-26', SIX), given('2023-07-24', SIX), given('2024-06-01', SIX)];

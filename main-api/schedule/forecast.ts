@@ -11,6 +11,7 @@ import {
   POS,
   type CohortSegment,
   type CompiledCampaign,
+  type CompiledCaution,
   type CompiledDose,
   type CompiledRules,
   type CompiledSeries,
@@ -270,6 +271,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     seriesId: s.id,
     seriesName: s.name,
     kind: s.kind,
+    vaccineGroup: s.vaccineGroup,
     scheduleId: s.scheduleId,
     scheduleVersion: s.version,
     status: 'NOT_ELIGIBLE',
@@ -460,6 +462,23 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
       );
     return st;
   }
+  if (s.continuedBy !== null && asOf >= ageAt(ctx, s.continuedBy.from)) {
+    if (explain)
+      ex.push(
+        `Aged ${s.continuedBy.from.text} or over, so ${s.name} is not given: ${s.continuedBy.description} (series ${s.continuedBy.series}; ${s.continuedBy.source})`,
+      );
+    return st;
+  }
+  if (s.openFrom !== null) {
+    const open = ageAt(ctx, s.openFrom);
+    if (asOf < open && ageAt(ctx, row.earliest) < open) {
+      if (explain)
+        ex.push(
+          `Under ${s.openFrom.text}: dose ${row.dose} is part of the childhood course tracked by other series; ${s.name} takes over from ${formatLongDay(open)} (v${s.version})`,
+        );
+      return st;
+    }
+  }
 
   // Dates for the next dose. A row superseded before the dose would fall due gives way to its
   // successor: schedule changes apply by appointment date.
@@ -523,8 +542,37 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
   } else {
     status = 'DUE';
   }
+  if ((status === 'DUE' || status === 'OVERDUE' || status === 'UPCOMING') && s.cautions.length > 0) {
+    const c = cautionFor(ctx, s.cautions);
+    if (c !== null) {
+      if (c.alternative === null) status = 'NEEDS_ASSESSMENT';
+      else out.nextProduct = c.alternative;
+      if (explain) ex.push(cautionText(ctx, c, `${s.name} dose ${row.dose}`));
+    }
+  }
   out.status = status;
   return st;
+}
+
+/** The first caution that applies to the person on the assessment date, or null. */
+function cautionFor(ctx: PersonContext, cautions: CompiledCaution[]): CompiledCaution | null {
+  for (const c of cautions) {
+    if (ctx.asOf < c.effFrom || (ctx.flagsAsOf & c.flagsMask) === 0) continue;
+    if (c.min !== null && ctx.asOf < ageAt(ctx, c.min)) continue;
+    if (c.below !== null && ctx.asOf >= ageAt(ctx, c.below)) continue;
+    return c;
+  }
+  return null;
+}
+
+function cautionText(ctx: PersonContext, c: CompiledCaution, what: string): string {
+  const codes: string[] = [];
+  const hit = ctx.flagsAsOf & c.flagsMask;
+  for (const [code, i] of FLAG_INDEX) if (hit & (1 << i)) codes.push(code);
+  const recorded = `recorded: ${codes.join(', ')}`;
+  return c.alternative === null
+    ? `Needs clinical assessment before ${what}: ${c.reason} (${recorded}; rule ${c.rule}; ${c.source})`
+    : `Offer ${c.alternative} for ${what}: ${c.reason} (${recorded}; rule ${c.rule}; ${c.source})`;
 }
 
 function criterionMatches(
@@ -568,15 +616,26 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
     reasons,
     explanation: ex,
     givenOn: null,
+    offer: null,
   };
   let givenDay = NEG;
+  let firstGivenDay = NEG;
+  let givenCount = 0;
+  let givenBefore = false;
   let declinedDay = NEG;
   for (let e = 0; e < ctx.n; e++) {
     const d = ctx.day[e] as number;
     if (d > asOf) break;
-    if (d < c.countFrom || d > c.end || ((ctx.mask[e] as number) & c.mask) !== c.mask) continue;
-    if (ctx.given[e]) givenDay = d;
-    else if (ctx.reason[e] === 'DECLINED' && d >= c.start) declinedDay = d;
+    if (((ctx.mask[e] as number) & c.mask) !== c.mask) continue;
+    if (d < c.countFrom) {
+      if (ctx.given[e]) givenBefore = true;
+      continue;
+    }
+    if (d > c.end) continue;
+    if (ctx.given[e]) {
+      givenDay = d;
+      if (givenCount++ === 0) firstGivenDay = d;
+    } else if (ctx.reason[e] === 'DECLINED' && d >= c.start) declinedDay = d;
   }
   if (ctx.death <= asOf) {
     if (explain) ex.push(`Died on ${formatLongDay(ctx.death)}`);
@@ -585,6 +644,7 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
   // Eligibility on the assessment date, or the first criterion start still to come in the campaign.
   const frontlineNow = frontlineOn(ctx.person, asOf);
   let earliestFuture = POS;
+  let second: CompiledCampaign['criteria'][number]['secondDose'] = null;
   for (const k of c.criteria) {
     const start = Math.max(k.start, c.start);
     const end = Math.min(k.end, c.end);
@@ -596,6 +656,7 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
     if (detail === null) continue;
     if (asOf >= start) {
       res.eligible = true;
+      if (k.secondDose !== null && second === null) second = k.secondDose;
       reasons.push(`${k.label}${detail} (rule ${k.id}, ${c.name} v${c.version})`);
     } else if (start < earliestFuture) {
       earliestFuture = start;
@@ -604,10 +665,29 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
   if (!res.eligible && earliestFuture !== POS) res.eligibleFrom = formatDay(earliestFuture);
 
   let status: CampaignStatus;
-  if (givenDay !== NEG) {
+  // A child in a risk group who had never had the vaccine before the season needs two doses.
+  const secondFrom =
+    second !== null && givenCount === 1 && !givenBefore && firstGivenDay < ageAt(ctx, second.below)
+      ? addSpan(firstGivenDay, second.interval)
+      : NEG;
+  if (secondFrom !== NEG && secondFrom <= c.end) {
+    const rule2 = second as NonNullable<typeof second>;
+    status = asOf >= secondFrom ? 'DUE' : 'UPCOMING';
+    res.givenOn = formatDay(firstGivenDay);
+    if (status === 'UPCOMING') res.eligibleFrom = formatDay(secondFrom);
+    if (explain)
+      ex.push(
+        `First dose given on ${formatLongDay(firstGivenDay)} at ${describeExactAge(ctx.dob, firstGivenDay)}, with no earlier dose recorded: a second dose is needed at least ${rule2.interval.text} later, from ${formatLongDay(secondFrom)}, because the child was under ${rule2.below.text} (rule ${rule2.rule}; ${rule2.source})`,
+      );
+  } else if (givenDay !== NEG) {
     status = 'GIVEN';
     res.givenOn = formatDay(givenDay);
-    if (explain) ex.push(`Given on ${formatLongDay(givenDay)}, which counts for ${c.name}`);
+    if (explain)
+      ex.push(
+        givenCount > 1
+          ? `Given on ${formatLongDay(firstGivenDay)} and ${formatLongDay(givenDay)}, which completes ${c.name}`
+          : `Given on ${formatLongDay(givenDay)}, which counts for ${c.name}`,
+      );
   } else if (asOf > c.end) {
     status = 'NOT_ELIGIBLE';
     if (explain) ex.push(`${c.name} ended on ${formatLongDay(c.end)}`);
@@ -624,6 +704,13 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
   } else {
     status = 'NOT_ELIGIBLE';
     if (explain) ex.push(`No criterion of ${c.name} v${c.version} matches on ${formatLongDay(asOf)}`);
+  }
+  if (res.eligible && status !== 'GIVEN' && c.cautions.length > 0) {
+    const k = cautionFor(ctx, c.cautions);
+    if (k !== null) {
+      res.offer = k.alternative;
+      if (explain) ex.push(cautionText(ctx, k, c.name));
+    }
   }
   res.status = status;
   return res;

@@ -31,6 +31,21 @@ describe('loading rule files', () => {
     expect(rules.seriesCount).toBe(loaded.versions[0]!.series.length);
   });
 
+  it('loads the catch-up rules and refuses a course handed over to a series that does not exist', () => {
+    expect(loadScheduleFiles(RULES_DIR).catchUp.map((c) => `${c.id}@${c.effectiveFrom}`)).toEqual(['UKHSA-CATCH-UP@2025-07-01']);
+    const dir = withFile('handover.json', (j: Json) => {
+      j.series.find((s: Json) => s.id === 'SIX-IN-1').continuedBy.series = 'TD-IPV-TYPO';
+    });
+    expect(() => loadScheduleFiles(dir)).toThrow(/handover\.json: .*series SIX-IN-1: continuedBy names unknown series 'TD-IPV-TYPO'/);
+  });
+
+  it('refuses a live-vaccine caution without a source', () => {
+    const dir = withFile('caution.json', (j: Json) => {
+      delete j.series.find((s: Json) => s.id === 'MMR').cautions[0].source;
+    });
+    expect(() => loadScheduleFiles(dir)).toThrow(/caution\.json: series\[\d+\]\.cautions\[0\]\.source/);
+  });
+
   it('refuses a file with a malformed age, naming the file and field', () => {
     const dir = withFile('bad-age.json', (j: Json) => {
       j.series[1].doses[0].dueAge = '8 weeks';

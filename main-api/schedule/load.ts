@@ -1,8 +1,8 @@
 // Reads rule files from a folder and refuses any with a mistake, naming the file and field.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileCampaign, compileScheduleVersion } from './compile';
-import { ruleFileSchema, type CampaignData, type ScheduleData } from './types';
+import { compileCampaign, compileCatchUp, compileScheduleVersion } from './compile';
+import { ruleFileSchema, type CampaignData, type CatchUpData, type ScheduleData } from './types';
 
 class RuleFileError extends Error {
   constructor(
@@ -21,7 +21,7 @@ function fieldPath(path: PropertyKey[]): string {
 }
 
 /** Parses one rule file's text; throws RuleFileError naming the file and the field at fault. */
-function parseRuleFile(file: string, text: string): ScheduleData | CampaignData {
+function parseRuleFile(file: string, text: string): ScheduleData | CampaignData | CatchUpData {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -36,7 +36,8 @@ function parseRuleFile(file: string, text: string): ScheduleData | CampaignData 
   // Semantic checks (dose numbering, dates in order, references) run in the compiler.
   try {
     if (parsed.data.kind === 'schedule') compileScheduleVersion(parsed.data, 0);
-    else compileCampaign(parsed.data);
+    else if (parsed.data.kind === 'campaign') compileCampaign(parsed.data);
+    else compileCatchUp(parsed.data);
   } catch (e) {
     throw new RuleFileError(file, (e as Error).message);
   }
@@ -46,6 +47,7 @@ function parseRuleFile(file: string, text: string): ScheduleData | CampaignData 
 export interface LoadedRules {
   versions: ScheduleData[];
   campaigns: CampaignData[];
+  catchUp: CatchUpData[];
   files: string[];
 }
 
@@ -54,11 +56,12 @@ export function loadScheduleFiles(dir: string): LoadedRules {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort();
-  const out: LoadedRules = { versions: [], campaigns: [], files };
+  const out: LoadedRules = { versions: [], campaigns: [], catchUp: [], files };
   for (const f of files) {
     const data = parseRuleFile(f, readFileSync(join(dir, f), 'utf8'));
     if (data.kind === 'schedule') out.versions.push(data);
-    else out.campaigns.push(data);
+    else if (data.kind === 'campaign') out.campaigns.push(data);
+    else out.catchUp.push(data);
   }
   return out;
 }

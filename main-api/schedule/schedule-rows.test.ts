@@ -27,6 +27,7 @@ const NEW = person('2025-09-10');
 const OLD = person('2024-03-15');
 const HEPB_FLAG = { code: 'HBSAG_POSITIVE_MOTHER', from: '2025-09-10', to: null };
 const HEPB_FLAG_OLD = { code: 'HBSAG_POSITIVE_MOTHER', from: '2024-03-15', to: null };
+const FIVE = ['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO', 'HIB'];
 const SIX3 = () => [given('2025-11-05', SIX), given('2025-12-03', SIX), given('2025-12-31', SIX)];
 
 const rows: Row[] = [
@@ -208,7 +209,8 @@ const rows: Row[] = [
     prior: [given('2026-09-10', MMRV)],
     antigens: MMRV,
     dose: 2,
-    earliest: '2026-10-08',
+    // A second dose before 18 months does not count (Green Book chapter 21).
+    earliest: '2027-03-10',
     due: '2027-03-10',
     overdue: '2027-06-10',
   },
@@ -235,18 +237,6 @@ const rows: Row[] = [
     overdue: '2027-06-10',
   },
   {
-    name: 'Hib after the first birthday (18-month 6-in-1)',
-    p: NEW,
-    seriesId: 'HIB-AFTER-1',
-    silent: true,
-    prior: SIX3(),
-    antigens: SIX,
-    dose: 1,
-    earliest: '2026-09-10',
-    due: '2027-03-10',
-    overdue: '2027-06-10',
-  },
-  {
     name: 'pre-school booster at 3y4m',
     p: NEW,
     seriesId: 'PRESCHOOL',
@@ -262,7 +252,8 @@ const rows: Row[] = [
   {
     name: 'Hib/MenC at 1 year (born before 1 July 2024)',
     p: OLD,
-    seriesId: 'HIB-MENC',
+    seriesId: 'HIB-AFTER-1',
+    silent: true,
     prior: [],
     antigens: ['HIB', 'MENC'],
     dose: 1,
@@ -288,7 +279,7 @@ const rows: Row[] = [
     prior: [given('2025-03-15', MMR)],
     antigens: MMRV,
     dose: 2,
-    earliest: '2025-04-12',
+    earliest: '2025-09-15',
     due: '2027-07-15',
     overdue: '2027-10-15',
   },
@@ -316,13 +307,13 @@ const rows: Row[] = [
     latest: '2038-02-13',
   },
   {
-    name: 'Td/IPV in school Year 9',
+    name: 'Td/IPV in school Year 9 (the fifth diphtheria, tetanus and polio dose)',
     p: person('2011-11-20'),
     seriesId: 'TD-IPV',
     silent: true,
-    prior: [],
+    prior: [given('2012-01-15', FIVE), given('2012-02-12', FIVE), given('2012-03-11', FIVE), given('2015-03-20', DTAP_IPV)],
     antigens: ['DIPHTHERIA', 'TETANUS', 'POLIO'],
-    dose: 1,
+    dose: 5,
     earliest: '2021-11-20',
     due: '2025-09-01',
     overdue: '2026-09-01',

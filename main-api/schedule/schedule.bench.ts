@@ -10,7 +10,7 @@ export const RULES_DIR = fileURLToPath(new URL('../../resources/schedule/', impo
 
 export function loadDefaultRules(dir: string = RULES_DIR): CompiledRules {
   const loaded = loadScheduleFiles(dir);
-  return compileSchedule(loaded.versions, loaded.campaigns);
+  return compileSchedule(loaded.versions, loaded.campaigns, loaded.catchUp);
 }
 
 const SIX = ['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO', 'HIB', 'HEPB'];

@@ -16,7 +16,7 @@ export function scheduleRules(dir: string = defaultRulesDir()): CompiledRules {
   let rules = cache.get(dir);
   if (!rules) {
     const loaded = loadScheduleFiles(dir);
-    rules = compileSchedule(loaded.versions, loaded.campaigns);
+    rules = compileSchedule(loaded.versions, loaded.campaigns, loaded.catchUp);
     cache.set(dir, rules);
   }
   return rules;

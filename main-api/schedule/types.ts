@@ -65,6 +65,26 @@ const doseRuleSchema = z
   })
   .strict();
 
+/**
+ * A reason to stop and ask a clinician before giving a series' next dose (a live vaccine for an
+ * immunosuppressed person): the series shows NEEDS_ASSESSMENT with the reason, never plain DUE.
+ */
+const cautionSchema = z
+  .object({
+    rule: ruleId,
+    /** Any of these flags active on the assessment date raises the caution. */
+    flagsAny: z.array(flagCode).min(1),
+    /** Only at or above / below these ages on the assessment date. */
+    minAge: ageSpec.nullable().default(null),
+    belowAge: ageSpec.nullable().default(null),
+    reason: z.string().min(1),
+    /** What to offer instead, when an inactivated alternative exists. */
+    alternative: z.string().min(1).nullable().default(null),
+    effectiveFrom: isoDate,
+    source: z.string().min(1),
+  })
+  .strict();
+
 const seriesSchema = z
   .object({
     id: ruleId,
@@ -88,6 +108,23 @@ const seriesSchema = z
     excludedByFlags: z.array(flagCode).default([]),
     /** After this age an incomplete series is no longer tracked (catch-up is decided individually). */
     trackUntilAge: ageSpec.nullable().default(null),
+    /**
+     * Before this age the series shows only doses that no other series gives (their earliest age
+     * is at or after it): Td/IPV counts every diphtheria, tetanus and polio dose from birth, but
+     * under 10 years the 6-in-1 and pre-school booster series speak for the first four.
+     */
+    openFromAge: ageSpec.nullable().default(null),
+    /** From this age an unfinished course is carried on by another series (6-in-1 -> Td/IPV at 10). */
+    continuedBy: z
+      .object({ fromAge: ageSpec, series: ruleId, description: z.string().min(1), source: z.string().min(1) })
+      .strict()
+      .nullable()
+      .default(null),
+    /** Series that are one vaccine to the person (MMR and varicella given as MMRV) share a group. */
+    vaccineGroup: z.string().min(1).nullable().default(null),
+    cautions: z.array(cautionSchema).default([]),
+    /** The Green Book chapter or programme letter the series rests on. */
+    source: z.string().default(''),
     doses: z.array(doseRuleSchema).min(1),
     notes: z.string().default(''),
   })
@@ -130,6 +167,15 @@ const criterionSchema = z
     flagsAny: z.array(flagCode).default([]),
     /** A frontline health or social care staff record active on the assessment date. */
     frontlineStaff: z.boolean().default(false),
+    /**
+     * Children who have never had this vaccine before need a second dose this season (flu: at-risk
+     * children aged 6 months to under 9 years, Green Book chapter 19).
+     */
+    secondDose: z
+      .object({ rule: ruleId, belowAge: ageSpec, interval: periodSpec, source: z.string().min(1) })
+      .strict()
+      .nullable()
+      .default(null),
     notes: z.string().default(''),
   })
   .strict()
@@ -148,15 +194,40 @@ export const campaignDataSchema = z
     countGivenFrom: isoDate.nullable().default(null),
     source: z.string().min(1),
     notes: z.string().default(''),
+    /** Live products not to use for some people, with the alternative to offer (nasal flu). */
+    cautions: z.array(cautionSchema).default([]),
     criteria: z.array(criterionSchema).min(1),
   })
   .strict();
 
-export const ruleFileSchema = z.discriminatedUnion('kind', [scheduleDataSchema, campaignDataSchema]);
+/**
+ * How a plan is drawn up for someone with an uncertain or incomplete history (UKHSA algorithm):
+ * the courses themselves (doses by age, intervals, upper ages) are the schedule's series.
+ */
+export const catchUpDataSchema = z
+  .object({
+    kind: z.literal('catch-up'),
+    id: ruleId,
+    version: z.string().min(1),
+    name: z.string().min(1),
+    effectiveFrom: isoDate,
+    source: z.string().min(1),
+    /** Visits at least this far apart, so live vaccines not given together are 4 weeks apart. */
+    minVisitInterval: periodSpec,
+    /** The plan covers visits up to this far ahead; later doses follow the routine schedule. */
+    horizon: periodSpec,
+    maxVisits: z.number().int().min(1).max(20),
+    notes: z.string().default(''),
+  })
+  .strict();
+
+export const ruleFileSchema = z.discriminatedUnion('kind', [scheduleDataSchema, campaignDataSchema, catchUpDataSchema]);
 
 export type DoseRuleData = z.infer<typeof doseRuleSchema>;
 export type ScheduleData = z.infer<typeof scheduleDataSchema>;
 export type CampaignData = z.infer<typeof campaignDataSchema>;
+export type CatchUpData = z.infer<typeof catchUpDataSchema>;
+export type CautionData = z.infer<typeof cautionSchema>;
 /** What a JSON file may omit (defaults applied by parsing). */
 export type ScheduleDataInput = z.input<typeof scheduleDataSchema>;
 export type CampaignDataInput = z.input<typeof campaignDataSchema>;
@@ -198,6 +269,8 @@ export interface SeriesForecast {
   seriesId: string;
   seriesName: string;
   kind: SeriesKind;
+  /** Series that are one vaccine to the person share a group (MMR and varicella: 'MMRV'). */
+  vaccineGroup: string;
   scheduleId: string;
   scheduleVersion: string;
   status: SeriesStatus;
@@ -229,6 +302,8 @@ export interface CampaignForecast {
   reasons: string[];
   explanation: string[];
   givenOn: string | null;
+  /** What to offer instead of the usual live product, when a caution applies (injected flu). */
+  offer: string | null;
 }
 
 export interface Forecast {

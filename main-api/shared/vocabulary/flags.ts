@@ -22,6 +22,7 @@ export const FLAG_CODES = [
   'IMMUNOSUPPRESSED_CONTACT',
   'FRAILTY',
   'HBSAG_POSITIVE_MOTHER',
+  'HIV',
 ] as const;
 export const FlagCode = z.enum(FLAG_CODES);
 export type FlagCode = z.infer<typeof FlagCode>;
@@ -43,6 +44,7 @@ export const FLAG_LABELS: Record<FlagCode, string> = {
   IMMUNOSUPPRESSED_CONTACT: 'Household contact of an immunocompromised person',
   FRAILTY: 'Frailty',
   HBSAG_POSITIVE_MOTHER: 'Born to a hepatitis B positive mother',
+  HIV: 'Living with HIV',
 };
 
 export const FLAG_CATEGORIES = ['RISK_GROUP', 'PREGNANCY', 'RESIDENCE', 'CARER', 'CONTACT', 'FRAILTY', 'OTHER'] as const;
@@ -76,4 +78,5 @@ export const FLAG_CATEGORY_OF: Record<FlagCode, FlagCategory> = {
   IMMUNOSUPPRESSED_CONTACT: 'CONTACT',
   FRAILTY: 'FRAILTY',
   HBSAG_POSITIVE_MOTHER: 'OTHER',
+  HIV: 'RISK_GROUP',
 };

@@ -12,6 +12,7 @@ export const SERIES_STATUSES = [
   'NOT_ELIGIBLE',
   'DECLINED',
   'CONTRAINDICATED',
+  'NEEDS_ASSESSMENT',
 ] as const;
 export const SeriesStatus = z.enum(SERIES_STATUSES);
 export type SeriesStatus = z.infer<typeof SeriesStatus>;
@@ -25,6 +26,8 @@ export const SERIES_STATUS_LABELS: Record<SeriesStatus, string> = {
   NOT_ELIGIBLE: 'Not eligible',
   DECLINED: 'Declined',
   CONTRAINDICATED: 'Contraindicated',
+  // A live vaccine for someone whose record says it may be unsafe: a clinician decides.
+  NEEDS_ASSESSMENT: 'Needs clinical assessment',
 };
 
 export const CAMPAIGN_STATUSES = ['GIVEN', 'DUE', 'UPCOMING', 'NOT_ELIGIBLE', 'DECLINED'] as const;
@@ -68,7 +71,14 @@ export const STORED_STATUSES = [...new Set([...SERIES_STATUSES, ...CAMPAIGN_STAT
   (s): s is Exclude<SeriesStatus | CampaignStatus, 'NOT_ELIGIBLE'> => s !== 'NOT_ELIGIBLE',
 );
 
-export const WARNING_CODES = ['TOO_EARLY', 'TOO_SOON_AFTER_PREVIOUS', 'OUTSIDE_AGE_WINDOW', 'LIKELY_DUPLICATE', 'NOT_IN_SCHEDULE'] as const;
+export const WARNING_CODES = [
+  'TOO_EARLY',
+  'TOO_SOON_AFTER_PREVIOUS',
+  'OUTSIDE_AGE_WINDOW',
+  'LIKELY_DUPLICATE',
+  'NOT_IN_SCHEDULE',
+  'NEEDS_CLINICAL_ASSESSMENT',
+] as const;
 export const WarningCode = z.enum(WARNING_CODES);
 export type WarningCode = z.infer<typeof WarningCode>;
 
@@ -79,4 +89,5 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   OUTSIDE_AGE_WINDOW: 'Outside the age range for this vaccine',
   LIKELY_DUPLICATE: 'This looks like a duplicate',
   NOT_IN_SCHEDULE: 'Not part of this person’s schedule',
+  NEEDS_CLINICAL_ASSESSMENT: 'A clinician must assess this person first',
 };

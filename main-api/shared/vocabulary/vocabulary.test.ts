@@ -133,6 +133,7 @@ describe('the vocabulary', () => {
       'DECLINED',
       'DUE',
       'GIVEN',
+      'NEEDS_ASSESSMENT',
       'OVERDUE',
       'TOO_LATE',
       'UPCOMING',

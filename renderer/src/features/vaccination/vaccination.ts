@@ -38,6 +38,7 @@ export const SERIES_STATUS_TAG: Record<SeriesStatus, TagType> = {
   NOT_ELIGIBLE: 'default',
   DECLINED: 'default',
   CONTRAINDICATED: 'error',
+  NEEDS_ASSESSMENT: 'warning',
 };
 
 export interface ForecastGroups {
