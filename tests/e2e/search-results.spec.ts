@@ -5,7 +5,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from '../support/axe';
 import { E2E_TOKEN } from './env';
 
-test.describe.configure({ mode: 'serial' });
+// Several searches and accessibility scans each, on a machine shared with other work.
+test.describe.configure({ mode: 'serial', timeout: 180_000 });
 
 const SHOTS = process.env.IMS_E2E_SCREENSHOTS; // a folder to keep screenshots in, when set
 
