@@ -5,11 +5,21 @@ import { ContactChannel } from '../shared/vocabulary/contact';
 import { FlagCategory } from '../shared/vocabulary/flags';
 import { GenderCode, RegistrationStatus, StaffGroup } from '../shared/vocabulary/people';
 
+/** Matches are counted, and can be paged through, up to this many; beyond it, narrow the search. */
+export const SEARCH_COUNT_CAP = 1000;
+
 const PersonSearchInput = z.object({
-  /** Free text: an NHS number, "surname dd/mm/yyyy", or a partial name and a postcode. */
+  /** Free text: an NHS number, "surname dd/mm/yyyy", a partial name and a postcode, or a postcode. */
   text: z.string().trim().min(1).max(200),
+  /** Rows per page. */
   limit: z.number().int().min(1).max(100).default(50),
+  /** 1 is the first page; pages reach no further than SEARCH_COUNT_CAP matches. */
+  page: z.number().int().min(1).max(SEARCH_COUNT_CAP).default(1),
 });
+
+/** How the search box was read, so the screen can give advice that fits. */
+export const SearchKind = z.enum(['nhs-number', 'surname-dob', 'name-postcode', 'postcode', 'name']);
+export type SearchKind = z.infer<typeof SearchKind>;
 
 export const PersonSummary = z.object({
   id: z.number().int(),
@@ -27,8 +37,20 @@ export type PersonSummary = z.infer<typeof PersonSummary>;
 
 const PersonSearchResult = z.object({
   interpretedAs: z.string(),
+  kind: SearchKind,
+  /** This page of the matches, in name order. */
   results: z.array(PersonSummary),
+  page: z.number().int().min(1),
+  pageSize: z.number().int().min(1),
+  /** True when another page follows this one. */
   truncated: z.boolean(),
+  /** All matches, counted up to SEARCH_COUNT_CAP; `atLeast` when there are more than that. */
+  total: z.object({ count: z.number().int().min(0), atLeast: z.boolean() }),
+  /**
+   * On the first page of a surname search: people whose surname sounds like the one typed but
+   * is spelled differently (Smith for "Smyth"), never mixed into `results`.
+   */
+  nearMatches: z.object({ soundsLike: z.string(), results: z.array(PersonSummary), more: z.boolean() }).nullable(),
 });
 type PersonSearchResult = z.infer<typeof PersonSearchResult>;
 

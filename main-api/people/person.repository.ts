@@ -26,58 +26,127 @@ const SUMMARY_COLUMNS = `
   p.date_of_birth AS "dateOfBirth", p.gender_code AS "genderCode", p.postcode,
   p.practice_code AS "practiceCode", o.name AS "practiceName", p.date_of_death AS "dateOfDeath"`;
 
-/** The search statement for a query; exported so its plans can be checked under row security. */
-export function searchStatement(q: SearchQuery, limit: number): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (clause: (n: number) => string, value: unknown): void => {
-    params.push(value);
-    where.push(clause(params.length));
-  };
-  // Only leakproof comparisons touch indexed columns here, so the indexes stay usable under
-  // row-level security; the name keys are byte-ordered (collation "C"); see 0007.
-  const givenPrefix = (value: string): void => add((n) => `p.given_name_key LIKE lower($${n}) || '%'`, escapeLike(value));
+type Statement = { sql: string; params: unknown[] };
+
+/** Parameters and conditions of one statement; each value becomes $n in order. */
+class Conditions {
+  readonly params: unknown[] = [];
+  readonly where: string[] = [];
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+}
+
+// Only leakproof comparisons touch indexed columns here, so the indexes stay usable under
+// row-level security; the name keys are byte-ordered (collation "C"); see 0007 and 0013.
+// Every key that starts with a prefix sorts between the prefix and the prefix followed by the
+// highest code point.
+const surnamePrefix = (c: Conditions, surname: string): string => {
+  const n = c.param(surname);
+  return `(p.family_name_key >= lower(${n}) AND p.family_name_key < lower(${n}) || chr(1114111))`;
+};
+
+const givenPrefix = (c: Conditions, given: string): string => `p.given_name_key LIKE lower(${c.param(escapeLike(given))}) || '%'`;
+
+function postcodeCondition(c: Conditions, postcode: Extract<SearchQuery, { kind: 'postcode' }>['postcode']): string {
+  if (postcode.level === 'full') return `p.postcode = ${c.param(postcode.value)}`;
+  if (postcode.level === 'sector') return `p.postcode_sector = ${c.param(postcode.value)}`;
+  return `p.postcode_district = ${c.param(postcode.value)}`;
+}
+
+function matchConditions(q: SearchQuery, c: Conditions): void {
   switch (q.kind) {
     case 'nhs-number':
-      add((n) => `p.nhs_number = $${n}`, q.nhsNumber);
+      c.where.push(`p.nhs_number = ${c.param(q.nhsNumber)}`);
       break;
     case 'surname-dob':
-      add((n) => `p.family_name_key = lower($${n})`, q.surname);
-      add((n) => `p.date_of_birth = $${n}::date`, q.dateOfBirth);
-      if (q.givenName) givenPrefix(q.givenName);
+      // The surname may be its first letters: "smi 26/02/21" finds Smith born that day.
+      c.where.push(surnamePrefix(c, q.surname), `p.date_of_birth = ${c.param(q.dateOfBirth)}::date`);
+      if (q.givenName) c.where.push(givenPrefix(c, q.givenName));
       break;
     case 'name-postcode': {
-      if (q.postcode.level === 'full') add((n) => `p.postcode = $${n}`, q.postcode.value);
-      else if (q.postcode.level === 'sector') add((n) => `p.postcode_sector = $${n}`, q.postcode.value);
-      else add((n) => `p.postcode_district = $${n}`, q.postcode.value);
-      add((n) => `(p.family_name_key LIKE lower($${n}) || '%' OR p.given_name_key LIKE lower($${n}) || '%')`, escapeLike(q.name));
+      c.where.push(postcodeCondition(c, q.postcode));
+      const n = c.param(escapeLike(q.name));
+      c.where.push(`(p.family_name_key LIKE lower(${n}) || '%' OR p.given_name_key LIKE lower(${n}) || '%')`);
       break;
     }
+    case 'postcode':
+      c.where.push(postcodeCondition(c, q.postcode));
+      break;
     case 'name':
-      // Every key that starts with the prefix sorts between the prefix and the prefix
-      // followed by the highest code point.
-      add((n) => `p.family_name_key >= lower($${n}) AND p.family_name_key < lower($${n}) || chr(1114111)`, q.surname);
-      if (q.givenName) givenPrefix(q.givenName);
+      c.where.push(surnamePrefix(c, q.surname));
+      if (q.givenName) c.where.push(givenPrefix(c, q.givenName));
       break;
   }
-  params.push(limit + 1);
+}
+
+const ORDER = 'p.family_name_key, p.given_name_key, p.date_of_birth, p.id';
+
+/** One page of the search's matches; exported so its plans can be checked under row security. */
+export function searchStatement(q: SearchQuery, page: { limit: number; offset: number }): Statement {
+  const c = new Conditions();
+  matchConditions(q, c);
+  // One row more than the page, so the caller can tell whether another page follows.
+  const limit = c.param(page.limit + 1);
+  const offset = c.param(page.offset);
   const sql = `
     SELECT ${SUMMARY_COLUMNS}
     FROM ims.person p
     LEFT JOIN ims.organisation o ON o.code = p.practice_code
-    WHERE ${where.join(' AND ')}
-    ORDER BY p.family_name_key, p.given_name_key, p.date_of_birth, p.id
-    LIMIT $${params.length}`;
-  return { sql, params };
+    WHERE ${c.where.join(' AND ')}
+    ORDER BY ${ORDER}
+    LIMIT ${limit} OFFSET ${offset}`;
+  return { sql, params: c.params };
+}
+
+/** How many match, counted no further than `cap`: a common surname is "more than cap". */
+export function countStatement(q: SearchQuery, cap: number): Statement {
+  const c = new Conditions();
+  matchConditions(q, c);
+  const sql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ims.person p WHERE ${c.where.join(' AND ')} LIMIT ${c.param(cap + 1)}) m`;
+  return { sql, params: c.params };
+}
+
+/**
+ * People whose surname sounds like the one typed (the same sound key, 0013) but is not spelled
+ * with it: Smith for "Smyth". Null for searches without a surname, or with too few letters of
+ * one to have a sound.
+ */
+export function nearMatchStatement(q: SearchQuery, limit: number): Statement | null {
+  if ((q.kind !== 'surname-dob' && q.kind !== 'name') || q.surname.length < 3) return null;
+  const c = new Conditions();
+  c.where.push(`p.family_name_sound = ims.name_sound_key(${c.param(q.surname)})`, `NOT ${surnamePrefix(c, q.surname)}`);
+  if (q.kind === 'surname-dob') c.where.push(`p.date_of_birth = ${c.param(q.dateOfBirth)}::date`);
+  if (q.givenName) c.where.push(givenPrefix(c, q.givenName));
+  const sql = `
+    SELECT ${SUMMARY_COLUMNS}
+    FROM ims.person p
+    LEFT JOIN ims.organisation o ON o.code = p.practice_code
+    WHERE ${c.where.join(' AND ')}
+    ORDER BY ${ORDER}
+    LIMIT ${c.param(limit + 1)}`;
+  return { sql, params: c.params };
 }
 
 export class PersonRepository {
   constructor(private readonly db: Queryable) {}
 
   /** Returns up to `limit + 1` rows so the caller can tell the list was cut short. */
-  async search(q: SearchQuery, limit: number): Promise<PersonSummary[]> {
-    const { sql, params } = searchStatement(q, limit);
+  async search(q: SearchQuery, page: { limit: number; offset: number }): Promise<PersonSummary[]> {
+    const { sql, params } = searchStatement(q, page);
     return query<PersonSummary>(this.db, sql, params);
+  }
+
+  async countMatches(q: SearchQuery, cap: number): Promise<number> {
+    const { sql, params } = countStatement(q, cap);
+    return (await queryOne<{ n: number }>(this.db, sql, params))?.n ?? 0;
+  }
+
+  /** Up to `limit + 1` sound-alike matches; empty when the search has no surname to sound. */
+  async nearMatches(q: SearchQuery, limit: number): Promise<PersonSummary[]> {
+    const statement = nearMatchStatement(q, limit);
+    return statement ? query<PersonSummary>(this.db, statement.sql, statement.params) : [];
   }
 
   /** Writes the audit row for opening the record; false when the person is not visible. */

@@ -1,9 +1,13 @@
 // Person register use cases: search and open a record (the opening is audited by the database).
 import type { Output, ParsedInput } from '../contract/contract';
-import { personNotFound } from '../contract/result';
+import { SEARCH_COUNT_CAP } from '../contract/people';
+import { AppError, personNotFound } from '../contract/result';
 import { requireDay, wholeYears } from '../shared/calendar/dates';
 import type { PersonRepository } from './person.repository';
 import { describeSearch, parseSearch } from './search.rules';
+
+/** Sound-alike matches shown under the first page; the rest are reached by typing that spelling. */
+const NEAR_MATCH_LIMIT = 20;
 
 export class PersonService {
   constructor(
@@ -13,11 +17,27 @@ export class PersonService {
 
   async search(input: ParsedInput<'person.search'>): Promise<Output<'person.search'>> {
     const query = parseSearch(input.text, this.today());
-    const rows = await this.people.search(query, input.limit);
+    const offset = (input.page - 1) * input.limit;
+    if (offset >= SEARCH_COUNT_CAP) {
+      throw new AppError('VALIDATION', `Only the first ${SEARCH_COUNT_CAP} matches can be paged through: narrow the search.`);
+    }
+    const [rows, count, near] = await Promise.all([
+      this.people.search(query, { limit: input.limit, offset }),
+      this.people.countMatches(query, SEARCH_COUNT_CAP),
+      input.page === 1 ? this.people.nearMatches(query, NEAR_MATCH_LIMIT) : Promise.resolve(null),
+    ]);
     return {
       interpretedAs: describeSearch(query),
+      kind: query.kind,
       results: rows.slice(0, input.limit),
-      truncated: rows.length > input.limit,
+      page: input.page,
+      pageSize: input.limit,
+      truncated: rows.length > input.limit && offset + input.limit < SEARCH_COUNT_CAP,
+      total: { count: Math.min(count, SEARCH_COUNT_CAP), atLeast: count > SEARCH_COUNT_CAP },
+      nearMatches:
+        near && near.length > 0 && 'surname' in query
+          ? { soundsLike: query.surname, results: near.slice(0, NEAR_MATCH_LIMIT), more: near.length > NEAR_MATCH_LIMIT }
+          : null,
     };
   }
 

@@ -8,20 +8,37 @@ export type SearchQuery =
   | { kind: 'nhs-number'; nhsNumber: string }
   | { kind: 'surname-dob'; surname: string; givenName: string | null; dateOfBirth: string }
   | { kind: 'name-postcode'; name: string; postcode: PostcodeMatch }
+  | { kind: 'postcode'; postcode: PostcodeMatch }
   | { kind: 'name'; surname: string; givenName: string | null };
 
 type PostcodeMatch = { level: 'full'; value: string } | { level: 'sector'; value: string } | { level: 'district'; value: string };
 
-/** Words that are meant as a date (read by the one calendar, main-api/shared/calendar). */
-const DATE_WORD = /^(\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2})$/;
+// What a date of birth looks like when typed as one word (26/02/21, 26-02-2021, 26022021,
+// 260221, 2021-02-26) or as three ('26 Feb 2021'). Reading it is the calendar's job.
+const DATE_WORD = /^(\d{1,2}[/.-]\d{1,2}[/.-](\d{2}|\d{4})|\d{4}-\d{1,2}-\d{1,2}|\d{6}|\d{8})$/;
+const DAY_WORD = /^\d{1,2}(st|nd|rd|th)?$/i;
+const MONTH_WORD = /^\p{L}{3,},?$/u;
+const YEAR_WORD = /^(\d{2}|\d{4})$/;
 const FULL_POSTCODE = /^[A-Z]{1,2}[0-9][0-9A-Z]?\s?[0-9][A-Z]{2}$/i;
 const OUTWARD = /^[A-Z]{1,2}[0-9][0-9A-Z]?$/i;
+const INWARD = /^[0-9][A-Z]{2}$/i;
 const SECTOR_DIGIT = /^[0-9]$/;
 
-function parseDate(token: string, today: string): string | null {
-  if (!DATE_WORD.test(token)) return null;
-  const iso = parseEnteredDate(token, today);
-  if (iso === null) throw new AppError('VALIDATION', `${token} is not a real date.`);
+/** The date of birth among the words, as where it sits and its ISO day; null when none. */
+function findDate(words: string[], today: string): { at: number; length: number; iso: string } | null {
+  for (let i = 0; i < words.length; i++) {
+    const spelled = words.slice(i, i + 3);
+    if (spelled.length === 3 && DAY_WORD.test(spelled[0]!) && MONTH_WORD.test(spelled[1]!) && YEAR_WORD.test(spelled[2]!)) {
+      return { at: i, length: 3, iso: readDate(spelled.join(' ').replace(',', ''), today) };
+    }
+    if (DATE_WORD.test(words[i]!)) return { at: i, length: 1, iso: readDate(words[i]!, today) };
+  }
+  return null;
+}
+
+function readDate(text: string, today: string): string {
+  const iso = parseEnteredDate(text, today);
+  if (iso === null) throw new AppError('VALIDATION', `${text} is not a real date.`);
   return iso;
 }
 
@@ -43,19 +60,33 @@ function splitName(words: string[]): { surname: string; givenName: string | null
 export function parseSearch(text: string, today: string): SearchQuery {
   const trimmed = text.trim().replace(/\s+/g, ' ');
   const digitsOnly = trimmed.replace(/[\s-]/g, '');
-  if (/^\d+$/.test(digitsOnly) && !DATE_WORD.test(trimmed)) {
+  // Digits alone are an NHS number, unless they read as a date (26022021), which needs a name.
+  const digitsAreDate = /^\d+$/.test(digitsOnly) && digitsOnly.length !== 10 && parseEnteredDate(trimmed, today) !== null;
+  if (/^\d+$/.test(digitsOnly) && !digitsAreDate) {
     const check = checkNhsNumber(trimmed);
     if (!check.valid) throw fieldError('nhsNumber', check.message, check.reason);
     return { kind: 'nhs-number', nhsNumber: check.value };
   }
 
   const words = trimmed.split(' ');
-  const dateIndex = words.findIndex((w) => DATE_WORD.test(w));
-  if (dateIndex >= 0) {
-    const dateOfBirth = parseDate(words[dateIndex]!, today)!;
-    const name = splitName(words.filter((_, i) => i !== dateIndex));
-    if (!name.surname) throw new AppError('VALIDATION', 'Add a surname before or after the date of birth.');
-    return { kind: 'surname-dob', surname: name.surname, givenName: name.givenName, dateOfBirth };
+  const date = findDate(words, today);
+  if (date) {
+    const rest = words.filter((_, i) => i < date.at || i >= date.at + date.length);
+    if (rest.length === 0)
+      throw new AppError('VALIDATION', 'Add a surname, or the first letters of it, before or after the date of birth.');
+    const name = splitName(rest);
+    if (!name.surname) throw new AppError('VALIDATION', 'Add a surname, or the first letters of it, before or after the date of birth.');
+    return { kind: 'surname-dob', surname: name.surname, givenName: name.givenName, dateOfBirth: date.iso };
+  }
+  // A postcode alone: full ("ME14 1QR") or sector ("ME14 1"). A district alone covers tens of
+  // thousands of people, so it needs part of a name with it.
+  const alone = postcodeAlone(words);
+  if (alone) return { kind: 'postcode', postcode: alone };
+  if (words.length === 1 && OUTWARD.test(words[0]!) && /\d/.test(words[0]!)) {
+    throw new AppError(
+      'VALIDATION',
+      `Add part of a name, or the sector digit (for example ${words[0]!.toUpperCase()} 1), to search in ${words[0]!.toUpperCase()}.`,
+    );
   }
 
   // A postcode at the end: full ("ME14 1XX"), sector ("ME14 1") or district ("ME14").
@@ -71,10 +102,19 @@ export function parseSearch(text: string, today: string): SearchQuery {
   return { kind: 'name', ...name };
 }
 
+function postcodeAlone(words: string[]): PostcodeMatch | null {
+  const joined = words.join(' ');
+  if (words.length <= 2 && FULL_POSTCODE.test(joined)) return { level: 'full', value: normalisePostcodePrefix(joined) };
+  if (words.length === 2 && OUTWARD.test(words[0]!) && /\d/.test(words[0]!) && SECTOR_DIGIT.test(words[1]!)) {
+    return { level: 'sector', value: `${words[0]!.toUpperCase()} ${words[1]}` };
+  }
+  return null;
+}
+
 function trailingPostcode(words: string[]): { match: PostcodeMatch; words: number } | null {
   const last = words[words.length - 1] ?? '';
   const prev = words[words.length - 2] ?? '';
-  if (words.length >= 3 && OUTWARD.test(prev) && /^[0-9][A-Z]{2}$/i.test(last)) {
+  if (words.length >= 3 && OUTWARD.test(prev) && INWARD.test(last)) {
     return { match: { level: 'full', value: normalisePostcodePrefix(prev + last) }, words: 2 };
   }
   if (words.length >= 2 && FULL_POSTCODE.test(last)) {
@@ -94,10 +134,14 @@ export function describeSearch(q: SearchQuery): string {
     case 'nhs-number':
       return `NHS number ${formatNhsNumber(q.nhsNumber)}`;
     case 'surname-dob':
-      return `Surname ${q.surname.toUpperCase()}${q.givenName ? `, given name starting ${q.givenName}` : ''}, born ${formatLongDate(q.dateOfBirth)}`;
+      return `Surname starting ${q.surname.toUpperCase()}${q.givenName ? `, given name starting ${q.givenName}` : ''}, born ${formatLongDate(q.dateOfBirth)}`;
     case 'name-postcode':
-      return `Name starting "${q.name}" in postcode ${q.postcode.level === 'full' ? q.postcode.value : `${q.postcode.value}…`}`;
+      return `Name starting "${q.name}" in postcode ${postcodeText(q.postcode)}`;
+    case 'postcode':
+      return `Everyone in postcode ${postcodeText(q.postcode)}`;
     case 'name':
       return `Surname starting ${q.surname.toUpperCase()}${q.givenName ? `, given name starting ${q.givenName}` : ''}`;
   }
 }
+
+const postcodeText = (p: PostcodeMatch): string => (p.level === 'full' ? p.value : `${p.value}…`);
