@@ -48,7 +48,10 @@ test('the search page: a skip link first, no violations, and it reflows at 200% 
   await expect(page.getByTestId('result-row').first()).toBeVisible();
   await expectAccessible(page, 'the search results');
   await atZoom200(page, 'the search results');
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' })).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
 });
 
 test('every control shows where the keyboard is', async ({ page }) => {
@@ -63,7 +66,11 @@ test('every control shows where the keyboard is', async ({ page }) => {
 });
 
 test('the start-up screen: no violations, and the progress bar shows its whole label', async ({ page }) => {
-  await answerSessionState(page, { state: 'starting', message: 'Building the demonstration region: vaccination histories…', progress: 0.42 });
+  await answerSessionState(page, {
+    state: 'starting',
+    message: 'Building the demonstration region: vaccination histories…',
+    progress: 0.42,
+  });
   await page.goto(`/#token=${E2E_TOKEN}`);
   await expect(page.getByTestId('starting-message')).toContainText('vaccination histories');
   const label = page.getByRole('progressbar');
