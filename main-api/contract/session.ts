@@ -36,8 +36,11 @@ const LoginInput = z.object({
   remember: z.boolean().default(false),
 });
 
-/** today: England's date now, so a screen left open past midnight moves on with it. */
-const Health = z.object({ database: z.literal('ok'), latencyMs: z.number(), today: isoDate });
+/**
+ * today: England's date now, so a screen left open past midnight moves on with it.
+ * restarted: the embedded database had stopped and the check started it again.
+ */
+const Health = z.object({ database: z.literal('ok'), latencyMs: z.number(), today: isoDate, restarted: z.boolean().optional() });
 
 export const sessionChannels = {
   /** retry: after a failed start, make a fresh attempt (the start-failure screen's Try again). */

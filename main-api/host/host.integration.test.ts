@@ -1,11 +1,12 @@
 // The application host on the embedded default, as the desktop app and `ims serve` use it:
 // first start migrates, loads the demo region once and signs the local administrator in;
 // a lost database connection is reported as UNAVAILABLE and recovers on retry.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAs } from '../../tests/support/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clusterDir } from '../platform/db/embedded';
 import { createHost, LOCAL_ADMIN, type Host } from './host';
 import { dispatch } from './dispatch';
 
@@ -58,6 +59,25 @@ describe('host on the embedded database', () => {
     await owner.end();
     const retried = await dispatch(host.handlers, 'health.check', {});
     expect(retried).toMatchObject({ ok: true, value: { database: 'ok' } });
+  });
+
+  it('an embedded server stopped from outside is started again by the next health check, which says so', async () => {
+    const host = hosts[0]!;
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    const pidFile = join(clusterDir(dataDir, isRoot), 'postmaster.pid');
+    // A fast shutdown, as when someone ends the process: PostgreSQL removes its pid file last.
+    process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGINT');
+    await expect.poll(() => existsSync(pidFile), { timeout: 20_000 }).toBe(false);
+    const lost = await dispatch(host.handlers, 'person.search', { text: 'Smith' });
+    expect(lost).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+
+    const back = await dispatch(host.handlers, 'health.check', {});
+    expect(back).toMatchObject({ ok: true, value: { database: 'ok', restarted: true } });
+    const found = await dispatch(host.handlers, 'person.search', { text: 'Smith' });
+    expect(found.ok).toBe(true);
+    // Once running, a check is a plain check again.
+    expect(await dispatch(host.handlers, 'health.check', {})).toMatchObject({ ok: true, value: { database: 'ok' } });
+    expect(await dispatch(host.handlers, 'health.check', {})).not.toMatchObject({ value: { restarted: true } });
   });
 
   it('a second start keeps the data and does not load the demo region again', async () => {

@@ -38,6 +38,8 @@ export interface Host {
 }
 
 export const LOCAL_ADMIN = 'local_admin';
+/** Said when the embedded server stopped and would not start again (the screen adds what to do). */
+export const EMBEDDED_RESTART_FAILED = 'The database on this computer has stopped and could not be started again.';
 export const EMBEDDED_DATABASE = 'ims';
 
 export function createHost(options: HostOptions): Host {
@@ -47,6 +49,7 @@ export function createHost(options: HostOptions): Host {
   let ds: DataSource | null = null;
   let services: Pick<Handlers, UserChannel> | null = null;
   let retrying: Promise<void> | null = null;
+  let restarting: Promise<void> | null = null;
   let timers: NodeJS.Timeout[] = [];
 
   // Background work of the signed-in user's domains; a failed run is logged and tried again
@@ -72,6 +75,16 @@ export function createHost(options: HostOptions): Host {
   function stopJobs(): void {
     for (const t of timers) clearInterval(t);
     timers = [];
+  }
+
+  async function restartEmbedded(server: EmbeddedServer): Promise<void> {
+    log('The database on this computer had stopped: starting it again');
+    try {
+      await server.restart();
+    } catch (error) {
+      log('The database on this computer could not be started again', error);
+      throw new AppError('UNAVAILABLE', EMBEDDED_RESTART_FAILED);
+    }
   }
 
   const progress = (message: string, fraction: number | null): void => {
@@ -185,17 +198,17 @@ export function createHost(options: HostOptions): Host {
     },
     'health.check': async () => {
       if (!ds) throw new AppError('UNAVAILABLE', 'The database is not connected.');
-      // Retry asks "can we reach it now?": after an outage the pool may still hold a few dead
-      // connections, each discarded as it fails, so try a few times before saying no.
-      for (let attempt = 1; ; attempt++) {
-        const started = performance.now();
-        try {
-          await execute(ds, 'SELECT 1');
-          return { database: 'ok' as const, latencyMs: Math.round(performance.now() - started), today: todayInLondon() };
-        } catch (error) {
-          if (attempt >= 3 || classifyDatabaseError(error)?.code !== 'UNAVAILABLE') throw error;
-          await new Promise((r) => setTimeout(r, 100 * attempt));
-        }
+      try {
+        return await ping(ds);
+      } catch (error) {
+        // The embedded server is the application's own: when it has stopped (closed from
+        // outside, or crashed), start it again rather than let Retry fail for ever.
+        if (!embedded || classifyDatabaseError(error)?.code !== 'UNAVAILABLE' || (await embedded.isRunning())) throw error;
+        restarting ??= restartEmbedded(embedded).finally(() => {
+          restarting = null;
+        });
+        await restarting;
+        return { ...(await ping(ds)), restarted: true };
       }
     },
     ...forwarded,
@@ -231,6 +244,23 @@ export function createHost(options: HostOptions): Host {
     },
   };
   return host;
+}
+
+/**
+ * Asks the database for one row. After an outage the pool may still hold a few dead
+ * connections, each discarded as it fails, so it tries a few times before saying no.
+ */
+async function ping(ds: DataSource): Promise<{ database: 'ok'; latencyMs: number; today: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    try {
+      await execute(ds, 'SELECT 1');
+      return { database: 'ok', latencyMs: Math.round(performance.now() - started), today: todayInLondon() };
+    } catch (error) {
+      if (attempt >= 3 || classifyDatabaseError(error)?.code !== 'UNAVAILABLE') throw error;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
 }
 
 /** The services of one signed-in user, all running on that user's own connection. */

@@ -20,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -241,6 +241,24 @@ export interface EmbeddedServer {
   superuserUrl: (database?: string) => string;
   port: number;
   stop: () => Promise<void>;
+  /** Whether the server still answers on its port: it can be stopped from outside the application. */
+  isRunning: () => Promise<boolean>;
+  /** Starts it again on the same port after it has stopped, so that open pools reconnect unchanged. */
+  restart: () => Promise<void>;
+}
+
+/** Whether something accepts TCP connections on the port; a slow answer counts as yes. */
+function answers(port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (up: boolean): void => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.setTimeout(timeoutMs, () => done(true));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 function freePort(): Promise<number> {
@@ -325,6 +343,13 @@ export async function startEmbedded(options: {
   return {
     port,
     superuserUrl: (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
-    stop: () => pg.stop(),
+    // The package's stop() waits for the server process to exit, forever if it already has.
+    stop: async () => {
+      if (await answers(port)) await pg.stop();
+    },
+    isRunning: () => answers(port),
+    // The package spawns a fresh server process on each start(); its stop() would wait for the
+    // exit of a process that has already gone, so it is not called first.
+    restart: () => pg.start(),
   };
 }

@@ -16,4 +16,20 @@ export const themeOverrides: GlobalThemeOverrides = {
     fontSizeMedium: '15px',
     borderRadius: '4px',
   },
+  // Tags carry status words ("Overdue", "Opted out"): the kit's pale text on pale fills is
+  // below 4.5:1, so each type gets a dark text on its light fill (all at least 7:1).
+  Tag: {
+    textColor: '#212b32',
+    color: '#eef0f1',
+    textColorInfo: '#003d78',
+    colorInfo: '#e6f0fa',
+    textColorSuccess: '#00401e',
+    colorSuccess: '#e5f3eb',
+    textColorWarning: '#5c2e00',
+    colorWarning: '#fdf0e1',
+    textColorError: '#8a1a12',
+    colorError: '#fbe9e7',
+    textColorPrimary: '#003d78',
+    colorPrimary: '#e6f0fa',
+  },
 };

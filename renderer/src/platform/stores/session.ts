@@ -79,6 +79,8 @@ export const useSessionStore = defineStore('session', {
         case 'signed-in':
           this.phase = 'signed-in';
           this.session = state.session;
+          // The host keeps the session while the database is away: find out now, not at the first click.
+          await useConnectionStore().check();
           break;
         case 'failed':
           // The host could not start (database unreachable, upgrade needed): say why, offer retry.
