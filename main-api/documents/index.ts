@@ -27,6 +27,8 @@ export function register(ctx: UserContext): Registration<keyof DocumentHandlers>
             })),
           ctx.today,
         ),
+      // Printing needs a screen: the desktop application replaces this (electron/main/print.ts).
+      'record.print': async () => ({ preview: false }),
     },
   };
 }
