@@ -97,6 +97,8 @@ export const CampaignView = z.object({
   /** The criteria met, in plain English with their rule ids. */
   reasons: z.array(z.string()),
   explanation: z.array(z.string()),
+  /** The reasons and explanation without rule ids, for the first view; the ids stay in the details. */
+  plain: z.object({ reasons: z.array(z.string()), explanation: z.array(z.string()) }),
   givenOn: isoDate.nullable(),
 });
 export type CampaignView = z.infer<typeof CampaignView>;

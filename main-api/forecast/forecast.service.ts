@@ -17,7 +17,7 @@ import {
 } from './forecast.repository';
 import { rulesVersion } from '../schedule';
 import { parseDay } from '../shared/calendar/dates';
-import { forecastRows } from './forecast-rows.rules';
+import { forecastRows, withoutRuleCodes } from './forecast-rows.rules';
 
 function checkDate(value: string, field: string): void {
   if (Number.isNaN(parseDay(value))) throw fieldError(field, `${field}: ${value} is not a real calendar date.`);
@@ -58,6 +58,7 @@ export function toForecastView(input: PersonForecastInput, f: Forecast, rules: C
     status: c.status,
     reasons: c.reasons,
     explanation: c.explanation,
+    plain: { reasons: c.reasons.map(withoutRuleCodes), explanation: c.explanation.map(withoutRuleCodes) },
     givenOn: c.givenOn,
   }));
   return {
