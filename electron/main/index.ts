@@ -11,6 +11,8 @@ import { createHost, type Host } from '../../main-api/host/host';
 import { CREDENTIALS_FILE, CredentialStore, needsCredentials, type Credentials } from './credentials';
 import { denyPermissions, guardAllContents, registerAppScheme, serveApp } from './hardening';
 import { registerIpc } from './ipc';
+import { withDesktopPrinting } from './print';
+import { printPreview } from './print-window';
 import { setupLogging } from './logging';
 import { forgetOnFailedLogin, isAuthFailure, rememberOnLogin } from './login-hooks';
 import { trustedOrigins } from './security';
@@ -80,10 +82,11 @@ function main(): void {
       const remembered = target.kind === 'server' && needsCredentials(target) ? store.load(target.url) : null;
 
       host = makeHost(target, remembered, store);
+      const preview = printPreview(() => [...windows][0], log);
       // Handlers are read per call, so the host can be replaced (see below) without re-registering.
       registerIpc({
         ipcMain,
-        handlers: () => forgetOnFailedLogin(host!.handlers, store),
+        handlers: () => withDesktopPrinting(forgetOnFailedLogin(host!.handlers, store), preview),
         origins,
         ownsSender: (sender) => [...windows].some((w) => !w.isDestroyed() && w.webContents === sender),
         log,

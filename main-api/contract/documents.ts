@@ -10,8 +10,18 @@ export const PrintableRecord = z.object({
 });
 export type PrintableRecord = z.infer<typeof PrintableRecord>;
 
+/**
+ * What 'record.print' did. The desktop application opens a print preview with the system print
+ * dialog; a host with no screen of its own (the browser's loopback host) cannot, and answers
+ * preview: false so the page offers the PDF as a download instead.
+ */
+const PrintOutcome = z.object({ preview: z.boolean() });
+
+const PersonInput = z.object({ personId: z.number().int().positive() });
+
 export const documentChannels = {
-  'record.printable': { input: z.object({ personId: z.number().int().positive() }), output: PrintableRecord },
+  'record.printable': { input: PersonInput, output: PrintableRecord },
+  'record.print': { input: PersonInput, output: PrintOutcome },
 } as const;
 
 export type DocumentHandlers = HandlersOf<typeof documentChannels>;

@@ -46,6 +46,46 @@ export const SeriesView = z.object({
 });
 export type SeriesView = z.infer<typeof SeriesView>;
 
+/** One series' part in a forecast row: what the details view shows, rule codes included. */
+const RowPart = z.object({
+  seriesId: z.string(),
+  name: z.string(),
+  kind: SeriesKind,
+  status: SeriesStatus,
+  /** The rule set, e.g. 'ENG-ROUTINE v2025-26'. */
+  rules: z.string(),
+  /** The engine's explanation as written, with its rule codes. */
+  explanation: z.array(z.string()),
+  dosesCounted: z.array(CountedDose),
+  dosesIgnored: z.array(IgnoredDose),
+});
+
+/**
+ * One row per vaccination the person would actually receive: series that one dose satisfies
+ * (MMR(V) and varicella given as MMRV; a 6-in-1 dose that is also the Hib dose after the first
+ * birthday) share a row. The screen and the printed record both show these rows.
+ */
+export const ForecastRow = z.object({
+  /** The row's first series id; stable for keys and tests. */
+  key: z.string(),
+  name: z.string(),
+  /** The other series the same dose counts for, by name. */
+  alsoCountsFor: z.array(z.string()),
+  status: SeriesStatus,
+  nextDose: z.number().int().nullable(),
+  nextProduct: z.string().nullable(),
+  dueFrom: isoDate.nullable(),
+  dueDate: isoDate.nullable(),
+  overdueFrom: isoDate.nullable(),
+  latestDate: isoDate.nullable(),
+  /** Upcoming and due more than a year from the assessment date: shown only when asked for. */
+  later: z.boolean(),
+  /** Why, in plain words: the explanation without rule codes. */
+  explanation: z.array(z.string()),
+  parts: z.array(RowPart).min(1),
+});
+export type ForecastRow = z.infer<typeof ForecastRow>;
+
 export const CampaignView = z.object({
   campaignId: z.string(),
   name: z.string(),
@@ -57,6 +97,8 @@ export const CampaignView = z.object({
   /** The criteria met, in plain English with their rule ids. */
   reasons: z.array(z.string()),
   explanation: z.array(z.string()),
+  /** The reasons and explanation without rule ids, for the first view; the ids stay in the details. */
+  plain: z.object({ reasons: z.array(z.string()), explanation: z.array(z.string()) }),
   givenOn: isoDate.nullable(),
 });
 export type CampaignView = z.infer<typeof CampaignView>;
@@ -68,6 +110,8 @@ export const ForecastView = z.object({
   /** Rule sets used, e.g. 'ENG-ROUTINE v2025-26, FLU-2025-26 v1'. */
   rulesVersion: z.string(),
   series: z.array(SeriesView),
+  /** The series as rows to show, most urgent first (see ForecastRow). */
+  rows: z.array(ForecastRow),
   campaigns: z.array(CampaignView),
 });
 export type ForecastView = z.infer<typeof ForecastView>;

@@ -91,9 +91,11 @@ function record(overrides: Partial<PrintableRecordInput> = {}): PrintableRecordI
         description: 'Mild, settled with paracetamol',
         seriousness: 'NOT_SERIOUS',
         outcome: 'RECOVERED',
+        vaccine: { date: '2023-10-02', product: 'Fluenz Tetra' },
+        yellowCard: null,
       },
     ],
-    dueNext: [{ series: 'Flu (children)', status: 'UPCOMING', dueDate: '2026-09-01' }],
+    dueNext: [{ vaccination: 'Flu (children)', alsoCountsFor: [], product: 'Fluenz', status: 'UPCOMING', dueDate: '2026-09-01' }],
     ...overrides,
   };
 }
@@ -174,9 +176,11 @@ describe('buildRecordDocument', () => {
             description: null,
             seriousness: 'HOSPITALISED',
             outcome: 'RECOVERED_WITH_SEQUELAE',
+            vaccine: { date: '2023-10-01', product: 'Fluenz Tetra' },
+            yellowCard: { reference: null },
           },
         ],
-        dueNext: [{ series: 'MMR', status: 'OVERDUE', dueDate: '2026-01-01' }],
+        dueNext: [{ vaccination: 'MMR', alsoCountsFor: [], product: 'MMR', status: 'OVERDUE', dueDate: '2026-01-01' }],
       }),
     );
     // Every string the document holds, tables included.
@@ -222,9 +226,10 @@ describe('renderVaccinationRecordPdf', () => {
       'Vaccinations not given',
       '07/10/2024 Fluenz Tetra Not suitable (contraindicated)',
       'Reactions after vaccination',
-      '03/10/2023 Fever: Mild, settled with paracetamol Not serious Recovered',
+      '03/10/2023 Fluenz Tetra Fever: Mild, settled with paracetamol Not serious Recovered Not reported',
+      'given 02/10/2023',
       'Due next',
-      'Flu (children) 1 September 2026 Upcoming',
+      'Flu (children) Fluenz 1 September 2026 Upcoming',
       'Produced by the Immunisation Management System on 5 March 2026 for Northshire Community Vaccination Service (RX1).',
       'It reflects the records held on 5 March 2026',
       'Page 1 of 1',
@@ -240,6 +245,73 @@ describe('renderVaccinationRecordPdf', () => {
     expect(hexaRow).toBeGreaterThan(-1);
     expect(fluRow).toBeGreaterThan(hexaRow);
     expect(text).not.toContain('\uFFFD');
+  });
+
+  it('never breaks a batch number across lines, however long', async () => {
+    // Real batch numbers run from 6 to about 20 characters; recall notices are read against them.
+    const batches = ['AB25M983B', 'FL2231', 'MSDJ123456789AB', 'XZ-2025-0001-ABCDEFGH', 'BATCHNUMBER0123456789ABCDEF'];
+    const given = batches.map((batchNumber, i) => ({ ...hexa, date: `2016-0${i + 1}-10`, batchNumber }));
+    const pages = extractPdfPages(await renderVaccinationRecordPdf(record({ given }), { compress: false }));
+    const lines = pages.flat().map(squash);
+    for (const b of batches) {
+      expect(
+        lines.some((l) => l.includes(b)),
+        `${b} on one line`,
+      ).toBe(true);
+    }
+  });
+
+  it('prints every reaction in the vocabulary’s words, with the dose it followed and any Yellow Card report', async () => {
+    const reactions: PrintableRecordInput['reactions'] = [
+      {
+        onset: '2016-05-10',
+        reaction: 'LOCAL_REACTION',
+        description: null,
+        seriousness: 'NOT_SERIOUS',
+        outcome: 'RECOVERED',
+        vaccine: { date: '2016-05-10', product: 'Infanrix hexa' },
+        yellowCard: null,
+      },
+      {
+        onset: '2016-05-11',
+        reaction: 'SEIZURE',
+        description: 'Febrile',
+        seriousness: 'HOSPITALISED',
+        outcome: 'RECOVERED',
+        vaccine: { date: '2016-05-10', product: 'Bexsero' },
+        yellowCard: { reference: 'GB-MHRA-ADR-12345' },
+      },
+      {
+        onset: '2023-10-04',
+        reaction: 'ANAPHYLAXIS',
+        description: null,
+        seriousness: 'LIFE_THREATENING',
+        outcome: 'RECOVERING',
+        vaccine: { date: '2023-10-02', product: null },
+        yellowCard: { reference: null },
+      },
+    ];
+    const pages = extractPdfPages(await renderVaccinationRecordPdf(record({ reactions }), { compress: false }));
+    const text = allText(pages);
+    // Each reaction's row starts with its onset and the dose it followed; the words wrap within cells.
+    for (const start of [
+      '10/05/2016 Infanrix hexa Local reaction at the injection',
+      '11/05/2016 Bexsero Seizure: Febrile',
+      '04/10/2023 – Anaphylaxis',
+    ]) {
+      expect(text).toContain(squash(start));
+    }
+    const flat = text.replace(/\n/g, '');
+    for (const words of ['Needed hospital', 'Life-threatening', 'Recovering', 'Not reported', 'GB-MHRA-ADR-12345', 'given 02/10/2023']) {
+      expect(flat).toContain(squash(words));
+    }
+    // The Yellow Card reference, like a batch number, is never split.
+    expect(
+      pages
+        .flat()
+        .map(squash)
+        .some((l) => l.includes('GB-MHRA-ADR-12345')),
+    ).toBe(true);
   });
 
   it('says plainly when nothing is recorded', async () => {

@@ -41,8 +41,19 @@ export interface PrintableRecordInput {
   }[];
   // Codes, not words: the document prints each in the vocabulary's words, so a code never shows.
   notGiven: { date: string; product: string | null; reason: NotGivenReason }[];
-  reactions: { onset: string; reaction: ReactionCode; description: string | null; seriousness: Seriousness; outcome: ReactionOutcome }[];
-  dueNext: { series: string; status: SeriesStatus; dueDate: string | null }[];
+  reactions: {
+    onset: string;
+    reaction: ReactionCode;
+    description: string | null;
+    seriousness: Seriousness;
+    outcome: ReactionOutcome;
+    /** The dose it followed (its current version, after any correction). */
+    vaccine: { date: string; product: string | null };
+    /** Reported to the MHRA's Yellow Card scheme, with its reference when known; null when not reported. */
+    yellowCard: { reference: string | null } | null;
+  }[];
+  /** The forecast's rows due, overdue or due within a year, most urgent first. */
+  dueNext: { vaccination: string; alsoCountsFor: string[]; product: string | null; status: SeriesStatus; dueDate: string | null }[];
 }
 
 export interface RenderOptions {
@@ -169,7 +180,8 @@ function givenSection(input: PrintableRecordInput): Content[] {
           .join(', '),
       ),
       cell(g.doseNumber === null ? null : String(g.doseNumber), { alignment: 'center' }),
-      cell(g.batchNumber),
+      // A batch number is read against recall notices character by character: never wrapped.
+      cell(g.batchNumber, { noWrap: true }),
       cell(g.site),
       givenBy(g),
       cell(sourceLabel(g)),
@@ -181,7 +193,8 @@ function givenSection(input: PrintableRecordInput): Content[] {
       table: {
         headerRows: 1,
         dontBreakRows: true,
-        widths: [50, 74, '*', 24, 50, 48, '*', 62],
+        // The batch column takes the width of its longest number ('auto' with noWrap).
+        widths: [50, 74, '*', 24, 'auto', 48, '*', 62],
         body,
       },
       layout: tableLayout,
@@ -209,36 +222,65 @@ function reactionText(r: Pick<PrintableRecordInput['reactions'][number], 'reacti
   return detail ? `${REACTION_LABELS[r.reaction]}: ${detail}` : REACTION_LABELS[r.reaction];
 }
 
+function afterVaccine(v: PrintableRecordInput['reactions'][number]['vaccine']): TableCell {
+  const product = v.product?.trim();
+  return {
+    stack: [
+      product ? { text: t(product) } : { text: NOT_RECORDED, color: GREY },
+      { text: `given ${formatShortDate(v.date)}`, color: GREY, noWrap: true },
+    ],
+  };
+}
+
+// A Yellow Card reference is quoted to the MHRA as written, so like a batch number it stays whole.
+function yellowCard(y: PrintableRecordInput['reactions'][number]['yellowCard']): TableCell {
+  if (!y) return cell('Not reported');
+  const ref = y.reference?.trim();
+  return ref ? { stack: ['Reported', { text: t(ref), noWrap: true }] } : cell('Reported');
+}
+
 function reactionsSection(input: PrintableRecordInput): Content[] {
   if (input.reactions.length === 0) return [];
-  const body: TableCell[][] = [['Date', 'Reaction', 'How serious', 'Outcome'].map(headerCell)];
+  const body: TableCell[][] = [['Onset', 'After', 'Reaction', 'How serious', 'Outcome', 'Yellow Card'].map(headerCell)];
   for (const r of byDate(input.reactions, (x) => x.onset)) {
     body.push([
       { text: formatShortDate(r.onset), noWrap: true },
+      afterVaccine(r.vaccine),
       cell(reactionText(r)),
       cell(SERIOUSNESS_LABELS[r.seriousness]),
       cell(REACTION_OUTCOME_LABELS[r.outcome]),
+      yellowCard(r.yellowCard),
     ]);
   }
   return [
-    sectionHeading('Reactions after vaccination'),
-    { table: { headerRows: 1, dontBreakRows: true, widths: [50, '*', 90, 110], body }, layout: tableLayout, style: 'table' },
+    sectionHeading('Reactions after vaccination', 'Every reaction recorded after a vaccination, oldest first.'),
+    {
+      table: { headerRows: 1, dontBreakRows: true, widths: [50, 80, '*', 70, 70, 'auto'], body },
+      layout: tableLayout,
+      style: 'table',
+    },
   ];
 }
 
 function dueSection(input: PrintableRecordInput): Content[] {
   if (input.dueNext.length === 0) return [];
-  const body: TableCell[][] = [['Vaccination', 'Due date', 'Status'].map(headerCell)];
-  for (const d of byDate(input.dueNext, (x) => x.dueDate)) {
+  const body: TableCell[][] = [['Vaccination', 'Vaccine offered', 'Due date', 'Status'].map(headerCell)];
+  // In the forecast's order (overdue, due, then upcoming by date), as on the screen.
+  for (const d of input.dueNext) {
+    const also = d.alsoCountsFor.length ? [{ text: t(`Also counts for: ${d.alsoCountsFor.join(', ')}`), color: GREY }] : [];
     body.push([
-      cell(d.series),
+      { stack: [{ text: t(d.vaccination) }, ...also] },
+      cell(d.product),
       d.dueDate ? { text: formatLongDate(d.dueDate), noWrap: true } : cell(null),
       cell(SERIES_STATUS_LABELS[d.status]),
     ]);
   }
   return [
-    sectionHeading('Due next', `Based on the records above on ${formatLongDate(input.issuedOn)}.`),
-    { table: { headerRows: 1, dontBreakRows: true, widths: ['*', 100, 140], body }, layout: tableLayout, style: 'table' },
+    sectionHeading(
+      'Due next',
+      `Based on the records above on ${formatLongDate(input.issuedOn)}: what is due or overdue, and what falls due within a year.`,
+    ),
+    { table: { headerRows: 1, dontBreakRows: true, widths: ['*', 90, 90, 80], body }, layout: tableLayout, style: 'table' },
   ];
 }
 

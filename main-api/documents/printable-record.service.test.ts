@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VaccinationHistory } from '../contract/vaccination';
 import { sampleVaccinationEvent } from '../../tests/support/vaccination-event';
-import { dueNextFor, toPrintableInput } from './printable-record.service';
+import { toPrintableInput } from './printable-record.service';
 
 const base = sampleVaccinationEvent({
   personId: 7,
@@ -72,22 +72,16 @@ describe('toPrintableInput', () => {
     expect(input.given[1]).toMatchObject({ source: 'REPORTED', sourceName: 'GP system' });
     expect(input.notGiven).toEqual([{ date: '2025-01-12', product: null, reason: 'DECLINED' }]);
     expect(input.reactions).toEqual([
-      { onset: '2025-01-12', reaction: 'FEVER', description: null, seriousness: 'NOT_SERIOUS', outcome: 'RECOVERED' },
+      {
+        onset: '2025-01-12',
+        reaction: 'FEVER',
+        description: null,
+        seriousness: 'NOT_SERIOUS',
+        outcome: 'RECOVERED',
+        vaccine: { date: '2025-01-12', product: 'MMRvaxPRO' },
+        yellowCard: null,
+      },
     ]);
-  });
-});
-
-describe('dueNextFor', () => {
-  it('keeps due and overdue, and upcoming only within a year', () => {
-    const series: Parameters<typeof dueNextFor>[0] = [
-      { name: 'MMR(V)', status: 'DUE', dueDate: '2026-10-01' },
-      { name: '6-in-1', status: 'OVERDUE', dueDate: '2026-05-01' },
-      { name: 'Pre-school booster', status: 'UPCOMING', dueDate: '2027-11-21' },
-      { name: 'HPV', status: 'UPCOMING', dueDate: '2038-09-01' },
-      { name: 'Shingles', status: 'UPCOMING', dueDate: '2091-08-13' },
-      { name: 'Rotavirus', status: 'COMPLETE', dueDate: null },
-    ];
-    expect(dueNextFor(series, '2026-11-21').map((s) => s.series)).toEqual(['MMR(V)', '6-in-1', 'Pre-school booster']);
   });
 });
 
@@ -168,7 +162,50 @@ describe('sites and reactions on the printed record', () => {
       ],
     });
     expect(input.reactions).toEqual([
-      { onset: '2026-06-03', reaction: 'OTHER', description: 'Swollen leg', seriousness: 'NOT_SERIOUS', outcome: 'RECOVERING' },
+      {
+        onset: '2026-06-03',
+        reaction: 'OTHER',
+        description: 'Swollen leg',
+        seriousness: 'NOT_SERIOUS',
+        outcome: 'RECOVERING',
+        vaccine: { date: '2025-01-12', product: 'MMRvaxPRO' },
+        yellowCard: null,
+      },
+    ]);
+  });
+
+  it('keeps a reaction recorded before its dose was corrected, with the corrected dose; drops one on a dose entered in error', () => {
+    const reaction = (id: number, eventId: number) => ({
+      id,
+      personId: 7,
+      eventId,
+      onsetAt: '2025-01-13T09:00:00.000Z',
+      reactionCode: 'RASH' as const,
+      description: null,
+      seriousness: 'NOT_SERIOUS' as const,
+      outcome: 'RECOVERED' as const,
+      reporter: 'Parent',
+      reportedToMhra: true,
+      yellowCardReference: 'YC-1',
+      recordedBy: 'n',
+      recordedAt: 'x',
+    });
+    const input = printed({
+      events: [
+        // Corrected twice: 10 -> 11 -> 12; the current version was given on the 14th.
+        { ...base, id: 12, occurredOn: '2025-01-14', supersedesId: 11 },
+        { ...base, id: 11, status: 'SUPERSEDED', supersedesId: 10, supersededById: 12 },
+        { ...base, id: 10, status: 'SUPERSEDED', supersededById: 11 },
+        { ...base, id: 20, status: 'ENTERED_IN_ERROR' },
+      ],
+      reactions: [reaction(1, 10), reaction(2, 20)],
+    });
+    expect(input.reactions).toEqual([
+      expect.objectContaining({
+        reaction: 'RASH',
+        vaccine: { date: '2025-01-14', product: 'MMRvaxPRO' },
+        yellowCard: { reference: 'YC-1' },
+      }),
     ]);
   });
 });

@@ -7,7 +7,6 @@ import type { VaccinationHistory } from '../contract/vaccination';
 import { PersonRepository } from '../people';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { antigenLabel } from '../shared/vocabulary/antigens';
-import type { SeriesStatus } from '../shared/vocabulary/schedule';
 import { siteLabel } from '../shared/vocabulary/sites';
 import { renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
 import { PrintableRecordRepository } from './printable-record.repository';
@@ -15,19 +14,22 @@ import { PrintableRecordRepository } from './printable-record.repository';
 export type DueNextSource = (personId: number) => Promise<PrintableRecordInput['dueNext']>;
 
 /**
- * What a parent or school needs next: everything due or overdue now, and what falls due within
- * a year (not the shingles dose a baby will be offered at 65).
+ * Each version's current, active version. A reaction is recorded against the version of the
+ * dose current at the time; a later correction makes a new version, and the reaction still
+ * belongs on the record with it. A dose entered in error takes its reactions with it.
  */
-export function dueNextFor(
-  series: { name: string; status: SeriesStatus; dueDate: string | null }[],
-  today: string,
-): PrintableRecordInput['dueNext'] {
-  const yearAhead = `${String(Number(today.slice(0, 4)) + 1).padStart(4, '0')}${today.slice(4)}`;
-  return series
-    .filter(
-      (s) => s.status === 'DUE' || s.status === 'OVERDUE' || (s.status === 'UPCOMING' && s.dueDate !== null && s.dueDate <= yearAhead),
-    )
-    .map((s) => ({ series: s.name, status: s.status, dueDate: s.dueDate }));
+function currentVersions(events: VaccinationHistory['events']): Map<number, VaccinationHistory['events'][number]> {
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const out = new Map<number, VaccinationHistory['events'][number]>();
+  for (const start of events) {
+    let e: VaccinationHistory['events'][number] | undefined = start;
+    // Bounded by the number of versions, so a malformed chain cannot loop.
+    for (let hops = 0; e && e.status === 'SUPERSEDED' && hops < events.length; hops++) {
+      e = e.supersededById === null ? undefined : byId.get(e.supersededById);
+    }
+    if (e?.status === 'ACTIVE') out.set(start.id, e);
+  }
+  return out;
 }
 
 /** Maps the register and history onto the document's input; pure, for tests. */
@@ -40,7 +42,7 @@ export function toPrintableInput(args: {
   dueNext: PrintableRecordInput['dueNext'];
 }): PrintableRecordInput {
   const active = args.history.events.filter((e) => e.status === 'ACTIVE');
-  const activeIds = new Set(active.map((e) => e.id));
+  const current = currentVersions(args.history.events);
   return {
     issuedOn: args.issuedOn,
     issuer: args.issuer,
@@ -65,15 +67,21 @@ export function toPrintableInput(args: {
         ? [{ date: e.occurredOn, product: e.product?.name ?? null, reason: e.notGivenReason }]
         : [],
     ),
-    reactions: args.history.reactions
-      .filter((r) => activeIds.has(r.eventId))
-      .map((r) => ({
-        onset: londonDate(r.onsetAt),
-        reaction: r.reactionCode,
-        description: r.description,
-        seriousness: r.seriousness,
-        outcome: r.outcome,
-      })),
+    reactions: args.history.reactions.flatMap((r) => {
+      const event = current.get(r.eventId);
+      if (!event) return [];
+      return [
+        {
+          onset: londonDate(r.onsetAt),
+          reaction: r.reactionCode,
+          description: r.description,
+          seriousness: r.seriousness,
+          outcome: r.outcome,
+          vaccine: { date: event.occurredOn, product: event.product?.name ?? null },
+          yellowCard: r.reportedToMhra ? { reference: r.yellowCardReference } : null,
+        },
+      ];
+    }),
     dueNext: args.dueNext,
   };
 }

@@ -17,6 +17,7 @@ import {
 } from './forecast.repository';
 import { rulesVersion } from '../schedule';
 import { parseDay } from '../shared/calendar/dates';
+import { forecastRows, withoutRuleCodes } from './forecast-rows.rules';
 
 function checkDate(value: string, field: string): void {
   if (Number.isNaN(parseDay(value))) throw fieldError(field, `${field}: ${value} is not a real calendar date.`);
@@ -24,8 +25,8 @@ function checkDate(value: string, field: string): void {
 
 const eventId = (id: string | number | null): number | null => (id === null ? null : Number(id));
 
-/** The engine's forecast in the contract's shape, with product names on the doses. */
-function toForecastView(input: PersonForecastInput, f: Forecast, rules: CompiledRules): ForecastView {
+/** The engine's forecast in the contract's shape, with product names on the doses and the rows to show. */
+export function toForecastView(input: PersonForecastInput, f: Forecast, rules: CompiledRules): ForecastView {
   const product = (id: string | number | null): string | null => (id === null ? null : (input.productNames.get(Number(id)) ?? null));
   const series: SeriesView[] = f.series.map((s) => ({
     seriesId: s.seriesId,
@@ -57,9 +58,18 @@ function toForecastView(input: PersonForecastInput, f: Forecast, rules: Compiled
     status: c.status,
     reasons: c.reasons,
     explanation: c.explanation,
+    plain: { reasons: c.reasons.map(withoutRuleCodes), explanation: c.explanation.map(withoutRuleCodes) },
     givenOn: c.givenOn,
   }));
-  return { personId: input.personId, asOf: f.asOf, dateOfBirth: f.dateOfBirth, rulesVersion: rulesVersion(rules), series, campaigns };
+  return {
+    personId: input.personId,
+    asOf: f.asOf,
+    dateOfBirth: f.dateOfBirth,
+    rulesVersion: rulesVersion(rules),
+    series,
+    rows: forecastRows(series, f.asOf),
+    campaigns,
+  };
 }
 
 export class ForecastService {

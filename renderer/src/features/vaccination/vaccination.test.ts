@@ -133,6 +133,7 @@ describe('sortCampaigns', () => {
       status,
       reasons: [],
       explanation: [],
+      plain: { reasons: [], explanation: [] },
       givenOn: null,
     });
     expect(sortCampaigns([c('COVID', 'NOT_ELIGIBLE'), c('FLU', 'DUE'), c('X', 'GIVEN')]).map((x) => x.campaignId)).toEqual([

@@ -1,0 +1,111 @@
+// The record page's forecast (one row per vaccination, later programmes on request, rule codes
+// only in rule details) and the printed record in a browser (a download, since a browser page
+// cannot reach the host's printer), each with the accessibility check.
+import { readFileSync } from 'node:fs';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import type { Output } from '../../main-api/contract/contract';
+import { expectAccessible } from '../support/axe';
+import { E2E_TOKEN } from './env';
+
+const SHOTS = process.env.IMS_E2E_SHOTS;
+async function shot(page: Page, name: string): Promise<void> {
+  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/** One contract call over the loopback host, as the page makes it. */
+async function api<T>(request: APIRequestContext, channel: string, input: unknown): Promise<T> {
+  const response = await request.post(`/api/${channel}`, { data: input, headers: { Authorization: `Bearer ${E2E_TOKEN}` } });
+  const body = (await response.json()) as { ok: boolean; value?: T; error?: unknown };
+  expect(body.ok, JSON.stringify(body.error)).toBe(true);
+  return body.value as T;
+}
+
+const monthsOld = (dob: string): number => {
+  const [y, m] = dob.split('-').map(Number) as [number, number];
+  const now = new Date();
+  return (now.getUTCFullYear() - y) * 12 + (now.getUTCMonth() + 1 - m);
+};
+
+/** A child under two with a vaccination given, so the forecast has upcoming visits and history. */
+async function youngChild(request: APIRequestContext): Promise<{ id: number; eventId: number; given: string }> {
+  for (const text of ['Smith', 'Jones', 'Williams', 'Taylor', 'Brown', 'Davies', 'Evans', 'Wilson']) {
+    const found = await api<Output<'person.search'>>(request, 'person.search', { text, limit: 100 });
+    for (const p of found.results.filter((x) => monthsOld(x.dateOfBirth) >= 6 && monthsOld(x.dateOfBirth) < 24)) {
+      const history = await api<Output<'vaccination.history'>>(request, 'vaccination.history', { personId: p.id });
+      const given = history.events.find((e) => e.status === 'ACTIVE' && e.outcome === 'GIVEN');
+      if (given) return { id: p.id, eventId: given.id, given: given.occurredOn };
+    }
+  }
+  throw new Error('No child under two with a vaccination given was found in the demo region');
+}
+
+test('the forecast shows one row per vaccination, later programmes on request, rule codes only in details', async ({ page, request }) => {
+  const child = await youngChild(request);
+  await page.goto(`/#token=${E2E_TOKEN}`);
+  await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
+  await page.goto(`/#/people/${child.id}`);
+  const forecast = page.getByTestId('forecast');
+  await expect(forecast).toContainText('As of');
+  await expectAccessible(page, 'the forecast on the record page', { include: '[data-testid=forecast]' });
+
+  // No vaccination twice: each row is one series or several one dose satisfies.
+  const keys = await forecast.getByTestId('forecast-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-series')));
+  expect(new Set(keys).size).toBe(keys.length);
+  expect(keys).not.toContain('VARICELLA');
+  expect(keys).not.toContain('HIB-AFTER-1');
+
+  // Adult programmes decades away wait behind "Show later programmes".
+  const later = forecast.getByTestId('forecast-later');
+  await expect(later).toBeVisible();
+  await expect(forecast.getByTestId('forecast-later-row')).toHaveCount(0);
+  await expect(forecast.getByTestId('forecast-row').filter({ hasText: /^Upcoming\s*Shingles/ })).toHaveCount(0);
+  const show = later.getByTestId('show-later');
+  await expect(show).toHaveAttribute('aria-expanded', 'false');
+  await show.click();
+  await expect(show).toHaveAttribute('aria-expanded', 'true');
+  await expect(forecast.getByTestId('forecast-later-row').filter({ hasText: 'Shingles' })).toHaveCount(1);
+  await expectAccessible(page, 'the forecast with later programmes shown', { include: '[data-testid=forecast]' });
+
+  // A row opens to its explanation in plain words; the rule codes wait in its rule details.
+  const row = forecast.getByTestId('forecast-row').first();
+  await row.locator('summary').click();
+  await expect(row.locator('.explanation li').first()).toBeVisible();
+  await expect(row).not.toContainText(/\(rules? [A-Z]|v20\d\d-\d\d\)/);
+  await row.getByTestId('rule-details-toggle').click();
+  await expect(row.getByTestId('rule-details')).toContainText(/rules? [A-Z0-9-]+.* v20\d\d-\d\d/);
+  await expectAccessible(page, 'a forecast row with its rule details', { include: '[data-testid=forecast]' });
+  await shot(page, 'forecast-rows');
+});
+
+test('in a browser the record downloads as a PDF, with a reaction on it, and the flow passes the accessibility check', async ({
+  page,
+  request,
+}) => {
+  const child = await youngChild(request);
+  // A reaction on the child's dose, so the printed record has one to show.
+  await api(request, 'reaction.record', {
+    eventId: child.eventId,
+    onsetAt: `${child.given}T18:00:00.000Z`,
+    reactionCode: 'FEVER',
+    description: 'Settled with paracetamol',
+    seriousness: 'NOT_SERIOUS',
+    outcome: 'RECOVERED',
+    reporter: 'Parent',
+  });
+  await page.goto(`/#token=${E2E_TOKEN}`);
+  await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
+  await page.goto(`/#/people/${child.id}`);
+  await expect(page.getByTestId('record-name')).toBeVisible();
+
+  const button = page.getByTestId('print-record');
+  await expect(button).toHaveText('Download record (PDF)');
+  await expect(button).toHaveAttribute('data-action', 'download');
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  expect(download.suggestedFilename()).toMatch(/^vaccination-record-.+-\d{10}-\d{4}-\d{2}-\d{2}\.pdf$/);
+  const pdf = readFileSync(await download.path());
+  expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  await expect(button).toBeEnabled();
+  await expectAccessible(page, 'the record page after downloading the record', { include: '[data-testid=print-record]' });
+  await expectAccessible(page, 'the forecast beside the print button', { include: '[data-testid=forecast]' });
+  await shot(page, 'print-download');
+});
