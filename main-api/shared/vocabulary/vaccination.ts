@@ -92,3 +92,23 @@ export const LOCATION_TYPE_LABELS: Record<LocationType, string> = {
   ODS: 'ODS code',
   URN: 'School URN',
 };
+
+/**
+ * Who told this service about a dose given elsewhere (ims.vaccination_event.reported_by). The
+ * person who gave such a dose is recorded separately, and only when the report names them.
+ */
+export const REPORT_SOURCES = ['PARENT_HELD_RECORD', 'GP', 'OTHER_PROVIDER'] as const;
+export const ReportSource = z.enum(REPORT_SOURCES);
+export type ReportSource = z.infer<typeof ReportSource>;
+
+export const REPORT_SOURCE_LABELS: Record<ReportSource, string> = {
+  PARENT_HELD_RECORD: 'Parent-held record (red book)',
+  GP: 'GP practice',
+  OTHER_PROVIDER: 'Another provider',
+};
+
+/** The words for the person named on an event: who gave the dose, or who offered one not given. */
+export const PERFORMER_HEADINGS: Record<Outcome, string> = {
+  GIVEN: 'Given by',
+  NOT_GIVEN: 'Offered by',
+};
