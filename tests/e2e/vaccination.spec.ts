@@ -357,3 +357,45 @@ test('keyboard only: Tab to the product and type it, pick a batch from the list 
   await expect(entry).toContainText(`${stock.batchNumber}, expires`);
   await expect(entry).not.toContainText('EXPIRES');
 });
+
+test('a save whose answer is lost with the connection keeps the form, and is saved once after Retry', async ({ page }) => {
+  await openYoungChild(page);
+  const stock = await stockBatch(page);
+  const entries = page.getByTestId('timeline-entry');
+  const entriesBefore = await entries.count();
+  await page.getByTestId('record-vaccination').click();
+  const drawer = page.getByTestId('record-drawer');
+  await page.locator('#vacc-product').focus();
+  await page.keyboard.type(chosen.productText);
+  await page.keyboard.press('Enter');
+  await page.locator('#vacc-batch').fill(stock.batchNumber);
+  await page.locator('#vacc-notes').fill('Saved during an outage');
+  await page.waitForLoadState('networkidle');
+
+  // The worst case for sending again: the dose reaches the database, the answer never comes back.
+  await page.route('**/api/vaccination.record', async (route) => {
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  // Today's earlier doses may draw warnings: then "Save anyway" is the button that saves.
+  const saveAnyway = page.getByTestId('save-anyway');
+  if (await saveAnyway.isVisible()) await saveAnyway.click();
+  else await page.getByTestId('save-vaccination').click();
+  await expect(page.getByTestId('connection-lost').or(saveAnyway).first()).toBeVisible();
+  if (await saveAnyway.isVisible()) await saveAnyway.click();
+  await expect(page.getByTestId('connection-lost')).toBeVisible();
+  // The form is still there under the outage screen, as typed.
+  await expect(page.locator('#vacc-notes')).toHaveValue('Saved during an outage');
+  await shot(page, 'vacc-save-lost');
+
+  await page.unroute('**/api/vaccination.record');
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByTestId('connection-lost')).toHaveCount(0);
+  // Sent again with the same identity: recorded, and recorded once.
+  await expect(drawer).toBeHidden();
+  await expect(entries).toHaveCount(entriesBefore + 1);
+  await expect(entries.first()).toContainText('Saved during an outage');
+  await page.reload();
+  await expect(page.getByTestId('record-name')).toBeVisible();
+  await expect(entries).toHaveCount(entriesBefore + 1);
+});
