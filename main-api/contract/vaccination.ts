@@ -12,6 +12,7 @@ import {
   ProcedureDose,
   ProductCodeStatus,
   ProgrammeKind,
+  ReportSource,
 } from '../shared/vocabulary/vaccination';
 
 /** An instant with an explicit offset or Z, so it never depends on the machine's time zone. */
@@ -100,6 +101,9 @@ const BatchAddInput = z.object({
 // ---------------------------------------------------------------------------------------
 // Vaccination events
 
+/** Who reported a dose given elsewhere: the kind of source and, if known, which one. */
+const Reporter = z.object({ kind: ReportSource, name: text(200).nullable().default(null) });
+
 /** The clinical content of an event: what is recorded and what a correction may change. */
 const EventFields = {
   programmeCode: text(40),
@@ -138,6 +142,11 @@ const EventFields = {
   legalBasis: LegalBasis.nullable().default(null),
   /** true: given by this service; false: reported from another system or a parent-held record. */
   primarySource: z.boolean().default(true),
+  /**
+   * Who reported a dose given elsewhere, required for one (the performer is then who gave it,
+   * if known). A dose given here has none.
+   */
+  reportedBy: Reporter.nullable().default(null),
   notes: z.string().trim().max(2000).nullable().default(null),
 };
 
@@ -181,6 +190,7 @@ export const VaccinationChanges = z.object({
   organisationCode: text(20).nullable().optional(),
   legalBasis: LegalBasis.nullable().optional(),
   primarySource: z.boolean().optional(),
+  reportedBy: Reporter.nullable().optional(),
   notes: z.string().trim().max(2000).nullable().optional(),
 });
 export type VaccinationChanges = z.output<typeof VaccinationChanges>;
@@ -221,6 +231,7 @@ export const VaccinationEvent = z.object({
   organisationCode: z.string().nullable(),
   legalBasis: LegalBasis.nullable(),
   primarySource: z.boolean(),
+  reportedBy: z.object({ kind: ReportSource, name: z.string().nullable() }).nullable(),
   sourceSystem: z.string(),
   sourceId: z.string(),
   notes: z.string().nullable(),

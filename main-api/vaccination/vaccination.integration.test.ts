@@ -287,6 +287,7 @@ describe('vaccination records', () => {
         productCode: INFANRIX,
         batch: { batchNumber: 'A21CB123B' },
         primarySource: false,
+        reportedBy: { kind: 'OTHER_PROVIDER', name: 'Supplier' },
         source: { system: 'https://supplier.example/vaccinations', id: 'evt-0001' },
       };
       const first = await value<VaccinationEvent>(call(nurse, 'vaccination.record', input));
@@ -313,6 +314,72 @@ describe('vaccination records', () => {
           [alpha, INFANRIX],
         ),
       ).rejects.toMatchObject({ code: '23505', constraint: 'vaccination_event_source_key' });
+    });
+  });
+
+  describe('who reported, gave or offered', () => {
+    // A function: the person exists only once beforeAll has run.
+    const reportedDose = () => ({
+      personId: alpha,
+      programmeCode: 'ROUTINE_CHILDHOOD',
+      outcome: 'GIVEN',
+      occurredOn: '2024-05-08',
+      doseSequence: 2,
+      productCode: INFANRIX,
+      primarySource: false,
+    });
+
+    it('records who reported a dose given elsewhere, and no one as its vaccinator unless the report names them', async () => {
+      const e = await value<VaccinationEvent>(
+        call(nurse, 'vaccination.record', { ...reportedDose(), reportedBy: { kind: 'PARENT_HELD_RECORD' } }),
+      );
+      expect(e).toMatchObject({ primarySource: false, reportedBy: { kind: 'PARENT_HELD_RECORD', name: null }, performer: null });
+      const gp = await value<VaccinationEvent>(
+        call(nurse, 'vaccination.record', {
+          ...reportedDose(),
+          occurredOn: '2024-06-05',
+          doseSequence: 3,
+          reportedBy: { kind: 'GP', name: 'Marston Surgery' },
+          performer: { name: 'Dr A Practice' },
+        }),
+      );
+      expect(gp).toMatchObject({ reportedBy: { kind: 'GP', name: 'Marston Surgery' }, performer: { name: 'Dr A Practice', role: null } });
+      const stored = await db.query(`SELECT reported_by, reported_by_name FROM ims.vaccination_event WHERE id = $1`, [gp.id]);
+      expect(stored.rows[0]).toEqual({ reported_by: 'GP', reported_by_name: 'Marston Surgery' });
+    });
+
+    it('refuses a reported dose without a reporter, and a reporter on a dose given here, in the service and in the database', async () => {
+      expect(await call(nurse, 'vaccination.record', reportedDose())).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'reportedBy' }] } },
+      });
+      expect(
+        await call(nurse, 'vaccination.record', {
+          ...reportedDose(),
+          primarySource: true,
+          batch: { batchNumber: 'AB1234' },
+          reportedBy: { kind: 'GP', name: null },
+        }),
+      ).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'reportedBy' }] } } });
+      const insert = (primary: boolean, kind: string | null, name: string | null) =>
+        asUser(
+          users.nurse!,
+          `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, not_given_reason, occurred_on, primary_source, reported_by, reported_by_name)
+           VALUES ($1, 'ROUTINE_CHILDHOOD', 'NOT_GIVEN', 'DECLINED', '2024-03-06', $2, $3, $4)`,
+          [alpha, primary, kind, name],
+        );
+      await expect(insert(true, 'GP', null)).rejects.toMatchObject({
+        code: '23514',
+        constraint: 'vaccination_event_reporter_only_reported',
+      });
+      await expect(insert(false, 'NEIGHBOUR', null)).rejects.toMatchObject({
+        code: '23514',
+        constraint: 'vaccination_event_reported_by_check',
+      });
+      await expect(insert(false, null, 'Marston Surgery')).rejects.toMatchObject({
+        code: '23514',
+        constraint: 'vaccination_event_reporter_name_has_kind',
+      });
     });
   });
 
@@ -607,6 +674,42 @@ describe('vaccination records', () => {
         ok: false,
         error: { code: 'NOT_FOUND' },
       });
+    });
+
+    it('refuses a reaction whose onset is in the future, in the service and in the database', async () => {
+      const given = await value<VaccinationEvent>(
+        call(nurse, 'vaccination.record', {
+          personId: alpha,
+          programmeCode: 'ROUTINE_CHILDHOOD',
+          outcome: 'GIVEN',
+          occurredOn: '2025-10-01',
+          productCode: MMRVAXPRO,
+          batch: { batchNumber: 'AB1234' },
+        }),
+      );
+      const reaction = {
+        eventId: given.id,
+        reactionCode: 'FEVER',
+        seriousness: 'NOT_SERIOUS',
+        outcome: 'RECOVERED',
+        reporter: 'Parent',
+      };
+      // Today is TODAY for the service: the next day is in the future.
+      expect(await call(nurse, 'reaction.record', { ...reaction, onsetAt: '2025-10-16T09:00:00+01:00' })).toMatchObject({
+        ok: false,
+        error: {
+          code: 'VALIDATION',
+          details: { kind: 'fields', fields: [{ field: 'onsetAt', message: expect.stringContaining('future') }] },
+        },
+      });
+      await expect(
+        asUser(
+          users.nurse!,
+          `INSERT INTO ims.adverse_reaction (person_id, vaccination_event_id, onset_at, reaction_code, seriousness, outcome, reporter)
+           VALUES ($1, $2, now() + interval '1 hour', 'FEVER', 'NOT_SERIOUS', 'RECOVERED', 'x')`,
+          [alpha, given.id],
+        ),
+      ).rejects.toMatchObject({ code: '23514', constraint: 'adverse_reaction_onset_not_future' });
     });
 
     it('refuses reactions on a dose not given, and a reaction filed under another person', async () => {

@@ -24,6 +24,7 @@ const EVENT_COLUMNS = `
   CASE WHEN e.performer_name IS NULL THEN NULL ELSE json_build_object('name', e.performer_name, 'role', e.performer_role) END AS performer,
   CASE WHEN e.location_code IS NULL THEN NULL ELSE json_build_object('code', e.location_code, 'type', e.location_type) END AS location,
   e.organisation_code AS "organisationCode", e.legal_basis AS "legalBasis", e.primary_source AS "primarySource",
+  CASE WHEN e.reported_by IS NULL THEN NULL ELSE json_build_object('kind', e.reported_by, 'name', e.reported_by_name) END AS "reportedBy",
   e.source_system AS "sourceSystem", e.source_id AS "sourceId", e.notes,
   e.recorded_by AS "recordedBy", ${instant('e.recorded_at')} AS "recordedAt",
   e.status, e.supersedes_id AS "supersedesId",
@@ -74,6 +75,8 @@ export interface EventInsert {
   organisationCode: string | null;
   legalBasis: string | null;
   primarySource: boolean;
+  reportedBy: string | null;
+  reportedByName: string | null;
   sourceSystem: string | null;
   sourceId: string | null;
   notes: string | null;
@@ -219,10 +222,11 @@ export class VaccinationRepository {
          person_id, programme_code, outcome, not_given_reason, occurred_at, occurred_on, dose_sequence,
          product_code, batch_id, batch_number, expiry_date, site_code, site_term, route_code, route_term,
          dose_amount, dose_unit_code, dose_unit_term, performer_name, performer_role, location_code, location_type,
-         organisation_code, legal_basis, primary_source, source_system, source_id, notes, supersedes_id, change_reason)
+         organisation_code, legal_basis, primary_source, source_system, source_id, notes, supersedes_id, change_reason,
+         reported_by, reported_by_name)
        VALUES ($1, $2, $3, $4, $5::timestamptz, $6::date, $7, $8, $9, $10, $11::date, $12, $13, $14, $15,
                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
-               coalesce($26, 'IMS'), coalesce($27, gen_random_uuid()::text), $28, $29, $30)
+               coalesce($26, 'IMS'), coalesce($27, gen_random_uuid()::text), $28, $29, $30, $31, $32)
        RETURNING id`,
       [
         e.personId,
@@ -255,6 +259,8 @@ export class VaccinationRepository {
         e.notes,
         e.supersedesId,
         e.changeReason,
+        e.reportedBy,
+        e.reportedByName,
       ],
     );
     return (rows[0] as { id: number }).id;

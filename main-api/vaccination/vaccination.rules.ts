@@ -79,6 +79,27 @@ export function checkOutcome(r: OutcomeShape): void {
   }
 }
 
+/**
+ * A dose given elsewhere says who reported it; one given here has no reporter. `required` is
+ * false only when correcting a record made before reporters were kept, which may stay silent.
+ */
+export function checkReporter(primarySource: boolean, reportedBy: { kind: string } | null, required: boolean): void {
+  if (primarySource && reportedBy !== null) {
+    throw fieldError('reportedBy', 'Only a vaccination given elsewhere has a reporter.');
+  }
+  if (!primarySource && reportedBy === null && required) {
+    throw fieldError('reportedBy', 'Say who reported this vaccination: a parent-held record, the GP practice or another provider.');
+  }
+}
+
+/** A reaction is recorded after it started: an onset after today (in England) is a typing mistake. */
+export function checkOnsetNotFuture(onsetAt: string, today: string): void {
+  const onsetOn = londonDate(onsetAt);
+  if (onsetOn > today) {
+    throw fieldError('onsetAt', `The reaction cannot have started in the future (${formatLongDate(onsetOn)}).`);
+  }
+}
+
 export interface ReactionShape {
   reactionCode: string;
   description: string | null;

@@ -19,7 +19,15 @@ import { VaccinationRepository, type EventInsert, type ReactionInsert } from './
 import { formatLongDate } from '../shared/calendar/dates';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { violatesConstraint } from '../platform/db/errors';
-import { checkDateAllowed, checkNotExpired, checkOutcome, checkReaction, resolveOccurrence } from './vaccination.rules';
+import {
+  checkDateAllowed,
+  checkNotExpired,
+  checkOnsetNotFuture,
+  checkOutcome,
+  checkReaction,
+  checkReporter,
+  resolveOccurrence,
+} from './vaccination.rules';
 
 /** Runs work in one database transaction with a repository bound to it. */
 type UnitOfWork = <T>(work: (repo: VaccinationRepository) => Promise<T>) => Promise<T>;
@@ -28,6 +36,7 @@ type Draft = Omit<RecordVaccinationInput, 'personId' | 'source'>;
 type BatchRef = NonNullable<Draft['batch']>;
 
 const SOURCE_KEY = 'vaccination_event_source_key';
+const ONSET_NOT_FUTURE = 'adverse_reaction_onset_not_future';
 
 class VaccinationService {
   constructor(
@@ -84,6 +93,7 @@ class VaccinationService {
         const existing = await repo.eventIdBySource(input.source.system, input.source.id);
         if (existing !== null) throw duplicateSource(input.source.system, input.source.id, existing);
       }
+      checkReporter(input.primarySource, input.reportedBy, true);
       const row = await this.prepare(repo, input.personId, input, {
         sourceSystem: input.source?.system ?? null,
         sourceId: input.source?.id ?? null,
@@ -102,6 +112,8 @@ class VaccinationService {
       if (!old) throw notFound(eventId);
       if (old.status !== 'ACTIVE') throw notActive(old);
       const draft = mergeCorrection(old, changes);
+      // A record from before reporters were kept may be corrected without naming one.
+      checkReporter(draft.primarySource, draft.reportedBy, !draft.primarySource && (old.primarySource || old.reportedBy !== null));
       if (sameClinicalContent(old, draft)) {
         throw fieldError('changes', 'The correction does not change anything.');
       }
@@ -137,6 +149,7 @@ class VaccinationService {
 
   async recordReaction(input: Omit<ReactionInsert, 'personId'>): Promise<AdverseReaction> {
     checkReaction(input);
+    checkOnsetNotFuture(input.onsetAt, this.today());
     return this.inTransaction(async (repo) => {
       const event = await repo.event(input.eventId);
       if (!event) throw notFound(input.eventId);
@@ -156,7 +169,13 @@ class VaccinationService {
       if (earliest !== null ? Date.parse(input.onsetAt) < Date.parse(earliest) : londonDate(input.onsetAt) < event.occurredOn) {
         throw fieldError('onsetAt', 'The reaction cannot have started before the vaccination was given.');
       }
-      return repo.insertReaction({ ...input, personId: event.personId });
+      try {
+        return await repo.insertReaction({ ...input, personId: event.personId });
+      } catch (error) {
+        // Later today by the database's clock: the same refusal as a later day.
+        if (violatesConstraint(error, ONSET_NOT_FUTURE)) throw fieldError('onsetAt', 'The reaction cannot have started in the future.');
+        throw error;
+      }
     });
   }
 
@@ -220,6 +239,8 @@ class VaccinationService {
       organisationCode: d.organisationCode,
       legalBasis: d.legalBasis,
       primarySource: d.primarySource,
+      reportedBy: d.reportedBy?.kind ?? null,
+      reportedByName: d.reportedBy?.name ?? null,
       notes: d.notes,
       ...meta,
     };
@@ -299,6 +320,7 @@ export function mergeCorrection(old: VaccinationEvent, c: VaccinationChanges): D
   const productCode = pick('productCode', old.product?.code ?? null);
   const productChanged = productCode !== (old.product?.code ?? null);
   const dateChanged = c.occurredAt !== undefined || c.occurredOn !== undefined;
+  const primarySource = pick('primarySource', old.primarySource);
 
   const oldBatch: BatchRef | null =
     old.batchId !== null
@@ -328,7 +350,9 @@ export function mergeCorrection(old: VaccinationEvent, c: VaccinationChanges): D
     location: pick('location', old.location),
     organisationCode: pick('organisationCode', old.organisationCode),
     legalBasis: pick('legalBasis', old.legalBasis),
-    primarySource: pick('primarySource', old.primarySource),
+    primarySource,
+    // A dose now said to be given here loses its reporter unless the correction names one.
+    reportedBy: c.reportedBy !== undefined ? c.reportedBy : primarySource ? null : old.reportedBy,
     notes: pick('notes', old.notes),
   };
 }
@@ -361,6 +385,7 @@ function sameClinicalContent(old: VaccinationEvent, d: Draft): boolean {
     d.organisationCode === old.organisationCode &&
     d.legalBasis === old.legalBasis &&
     d.primarySource === old.primarySource &&
+    same(d.reportedBy, old.reportedBy) &&
     d.notes === old.notes
   );
 }

@@ -286,3 +286,116 @@ test('a form half filled in survives a lost connection, and the screen under it 
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(drawer).toBeHidden();
 });
+
+/** Calls the host's contract directly, as the browser does, to set up data a test needs. */
+async function apiCall<T>(page: Page, channel: string, input: unknown): Promise<T> {
+  const response = await page.request.post(`/api/${channel}`, {
+    headers: { Authorization: `Bearer ${E2E_TOKEN}` },
+    data: input,
+  });
+  const body = (await response.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
+  return body.value as T;
+}
+
+/** A batch of the chosen kind of vaccine in stock, made for the test: its product and number. */
+async function stockBatch(page: Page): Promise<{ productCode: string; batchNumber: string; expiryDate: string }> {
+  const products = await apiCall<{ code: string; vaccineType: string; shortName: string }[]>(page, 'product.list', {});
+  const typedKind = chosen.productText.toLowerCase();
+  const product = products.find((p) => p.vaccineType.toLowerCase() === typedKind) ?? products.find((p) => p.vaccineType === chosen.kind);
+  if (!product) throw new Error(`No product of kind ${chosen.kind}`);
+  const next = new Date();
+  next.setFullYear(next.getFullYear() + 1);
+  const expiryDate = next.toISOString().slice(0, 10);
+  const batchNumber = `KB${Date.now() % 10_000_000}`;
+  await apiCall(page, 'batch.add', { productCode: product.code, batchNumber, expiryDate });
+  return { productCode: product.code, batchNumber, expiryDate };
+}
+
+test('keyboard only: Tab to the product and type it, pick a batch from the list with the arrow keys, save', async ({ page }) => {
+  await openYoungChild(page);
+  const stock = await stockBatch(page);
+  const entriesBefore = await page.getByTestId('timeline-entry').count();
+
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('r');
+  const drawer = page.getByTestId('record-drawer');
+  await expect(page.locator('#vacc-date')).toBeFocused();
+  // Date, then the outcome, then the product: reached with Tab and typed into at once.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(chosen.productText);
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByTestId('product-select')).toContainText(`(${chosen.kind})`);
+  await shot(page, 'vacc-keyboard-product');
+
+  // The batch list offers the stocked batch; arrow down to it and Enter.
+  await page.locator('#vacc-batch').focus();
+  await page.keyboard.type(stock.batchNumber.slice(0, 4));
+  const option = page.locator('.n-base-select-option', { hasText: stock.batchNumber });
+  await expect(option).toBeVisible();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  // The field holds the batch number exactly; the expiry is the batch's, not asked for.
+  await expect(page.locator('#vacc-batch')).toHaveValue(stock.batchNumber);
+  await expect(page.locator('#vacc-expiry')).toHaveCount(0);
+  await expect(drawer.getByTestId('batch-expiry')).not.toContainText('Fills in');
+  await shot(page, 'vacc-keyboard-batch');
+
+  await page.keyboard.press('Control+Enter');
+  const saveAnyway = page.getByTestId('save-anyway');
+  await expect(drawer.or(saveAnyway).first()).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  if (await saveAnyway.isVisible()) {
+    await saveAnyway.focus();
+    await page.keyboard.press('Enter');
+  }
+  await expect(drawer).toBeHidden();
+  await expect(page.getByTestId('timeline-entry')).toHaveCount(entriesBefore + 1);
+  const entry = page.getByTestId('timeline-entry').first();
+  // Saved with the batch's own number, once, not "..., EXPIRES ...".
+  await expect(entry).toContainText(`${stock.batchNumber}, expires`);
+  await expect(entry).not.toContainText('EXPIRES');
+});
+
+test('a save whose answer is lost with the connection keeps the form, and is saved once after Retry', async ({ page }) => {
+  await openYoungChild(page);
+  const stock = await stockBatch(page);
+  const entries = page.getByTestId('timeline-entry');
+  const entriesBefore = await entries.count();
+  await page.getByTestId('record-vaccination').click();
+  const drawer = page.getByTestId('record-drawer');
+  await page.locator('#vacc-product').focus();
+  await page.keyboard.type(chosen.productText);
+  await page.keyboard.press('Enter');
+  await page.locator('#vacc-batch').fill(stock.batchNumber);
+  await page.locator('#vacc-notes').fill('Saved during an outage');
+  await page.waitForLoadState('networkidle');
+
+  // The worst case for sending again: the dose reaches the database, the answer never comes back.
+  await page.route('**/api/vaccination.record', async (route) => {
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  // Today's earlier doses may draw warnings: then "Save anyway" is the button that saves.
+  const saveAnyway = page.getByTestId('save-anyway');
+  if (await saveAnyway.isVisible()) await saveAnyway.click();
+  else await page.getByTestId('save-vaccination').click();
+  await expect(page.getByTestId('connection-lost').or(saveAnyway).first()).toBeVisible();
+  if (await saveAnyway.isVisible()) await saveAnyway.click();
+  await expect(page.getByTestId('connection-lost')).toBeVisible();
+  // The form is still there under the outage screen, as typed.
+  await expect(page.locator('#vacc-notes')).toHaveValue('Saved during an outage');
+  await shot(page, 'vacc-save-lost');
+
+  await page.unroute('**/api/vaccination.record');
+  await page.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByTestId('connection-lost')).toHaveCount(0);
+  // Sent again with the same identity: recorded, and recorded once.
+  await expect(drawer).toBeHidden();
+  await expect(entries).toHaveCount(entriesBefore + 1);
+  await expect(entries.first()).toContainText('Saved during an outage');
+  await page.reload();
+  await expect(page.getByTestId('record-name')).toBeVisible();
+  await expect(entries).toHaveCount(entriesBefore + 1);
+});

@@ -28,6 +28,7 @@ export function sampleVaccinationEvent(over: Partial<VaccinationEvent> = {}): Va
     organisationCode: null,
     legalBasis: null,
     primarySource: true,
+    reportedBy: null,
     sourceSystem: 'IMS',
     sourceId: String(id),
     notes: null,

@@ -101,3 +101,24 @@ export const {
   URN: 'School URN',
 });
 export type LocationType = z.infer<typeof LocationType>;
+
+/**
+ * Who told this service about a dose given elsewhere (ims.vaccination_event.reported_by). The
+ * person who gave such a dose is recorded separately, and only when the report names them.
+ */
+export const {
+  codes: REPORT_SOURCES,
+  schema: ReportSource,
+  labels: REPORT_SOURCE_LABELS,
+} = codeSet({
+  PARENT_HELD_RECORD: 'Parent-held record (red book)',
+  GP: 'GP practice',
+  OTHER_PROVIDER: 'Another provider',
+});
+export type ReportSource = z.infer<typeof ReportSource>;
+
+/** The words for the person named on an event: who gave the dose, or who offered one not given. */
+export const PERFORMER_HEADINGS: Record<Outcome, string> = {
+  GIVEN: 'Given by',
+  NOT_GIVEN: 'Offered by',
+};

@@ -20,6 +20,7 @@ import {
   PROCEDURE_DOSES,
   PRODUCT_CODE_STATUSES,
   PROGRAMME_KINDS,
+  REPORT_SOURCES,
 } from './vaccination';
 
 /** Each column whose CHECK constraint lists its allowed codes, and the set it must equal. */
@@ -39,6 +40,7 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.vaccination_event.location_type': LOCATION_TYPES,
   'ims.vaccination_event.legal_basis': LEGAL_BASES,
   'ims.vaccination_event.status': EVENT_STATUSES,
+  'ims.vaccination_event.reported_by': REPORT_SOURCES,
   'ims.adverse_reaction.reaction_code': REACTION_CODES,
   'ims.adverse_reaction.seriousness': SERIOUSNESS,
   'ims.adverse_reaction.outcome': REACTION_OUTCOMES,

@@ -17,6 +17,9 @@ import {
   sortCampaigns,
   sourceLabel,
   suggestedDose,
+  batchSuggestions,
+  pickBatch,
+  withPrimarySource,
 } from './vaccination';
 
 function series(over: Partial<SeriesView> & Pick<SeriesView, 'seriesId' | 'status'>): SeriesView {
@@ -222,8 +225,15 @@ describe('buildTimeline', () => {
     expect(t[0]!.reactions).toEqual([]);
   });
   it('says where a record came from', () => {
-    expect(sourceLabel({ primarySource: true, sourceSystem: 'IMS' })).toBe('Given here');
-    expect(sourceLabel({ primarySource: false, sourceSystem: 'Marston Surgery' })).toBe('Reported by Marston Surgery');
+    expect(sourceLabel({ primarySource: true, sourceSystem: 'IMS', reportedBy: null })).toBe('Given here');
+    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'PARENT_HELD_RECORD', name: null } })).toBe(
+      'Reported by parent-held record (red book)',
+    );
+    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'GP', name: 'Marston Surgery' } })).toBe(
+      'Reported by Marston Surgery (GP practice)',
+    );
+    // Records from before reporters were kept name their source system.
+    expect(sourceLabel({ primarySource: false, sourceSystem: 'Marston Surgery', reportedBy: null })).toBe('Reported by Marston Surgery');
   });
 });
 
@@ -239,7 +249,7 @@ describe('buildRecordInput', () => {
       receivedOn: null,
     },
   ];
-  const ctx = { personId: 42, products: [mmr, rotarix], batches, newSourceId: () => 'manual-1', today: '2025-12-01' };
+  const ctx = { personId: 42, products: [mmr, rotarix], batches, sourceId: 'form-1', today: '2025-12-01' };
   const filled = () => ({
     ...emptyForm('2025-10-01', 'Sam Nurse'),
     productCode: mmr.code,
@@ -258,7 +268,7 @@ describe('buildRecordInput', () => {
     expect(r.input.route?.code).toBe('78421000');
     expect(r.input.doseUnit?.term).toBe('Millilitre');
     expect(r.input.performer).toEqual({ name: 'Sam Nurse', role: null });
-    expect(r.input.source).toBeNull();
+    expect(r.input.source).toEqual({ system: 'IMS', id: 'form-1' });
   });
 
   it('asks for the expiry of a new batch given here', () => {
@@ -270,13 +280,56 @@ describe('buildRecordInput', () => {
     expect(r2.ok && r2.input.batch).toEqual({ batchNumber: 'NEW1', expiryDate: '2026-12-31' });
   });
 
-  it('records a reported dose with its source and no legal basis', () => {
-    const r = buildRecordInput({ ...filled(), primarySource: false, sourceName: 'Marston Surgery', legalBasis: 'PGD' }, ctx);
+  it('records a reported dose with who reported it, not the signed-in user as vaccinator, and no legal basis', () => {
+    const reported = withPrimarySource({ ...filled(), legalBasis: 'PGD' }, false, 'Sam Nurse');
+    expect(reported.performerName).toBe('');
+    const missing = buildRecordInput(reported, ctx);
+    expect(!missing.ok && missing.problems.map((p) => p.field)).toEqual(['reportedBy']);
+    const r = buildRecordInput({ ...reported, reportedBy: 'GP', reportedByName: ' Marston Surgery ' }, ctx);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.input.source).toEqual({ system: 'Marston Surgery', id: 'manual-1' });
+    expect(r.input.reportedBy).toEqual({ kind: 'GP', name: 'Marston Surgery' });
+    expect(r.input.performer).toBeNull();
+    expect(r.input.primarySource).toBe(false);
+    expect(r.input.source).toEqual({ system: 'IMS', id: 'form-1' });
     expect(r.input.batch).toBeNull();
     expect(r.input.legalBasis).toBeNull();
+    // Back to "given here": the signed-in user is the vaccinator again; a typed name would stay.
+    expect(withPrimarySource(reported, true, 'Sam Nurse').performerName).toBe('Sam Nurse');
+    expect(withPrimarySource({ ...filled(), performerName: 'Dr Who' }, false, 'Sam Nurse').performerName).toBe('Dr Who');
+  });
+
+  it('sends the same source identity every time the same form is saved, so a resend records once', () => {
+    const a = buildRecordInput({ ...filled(), batchNumber: 'AB123' }, ctx);
+    const b = buildRecordInput({ ...filled(), batchNumber: 'AB123' }, ctx);
+    expect(a.ok && a.input.source).toEqual({ system: 'IMS', id: 'form-1' });
+    expect(a.ok && b.ok && a.input.source).toEqual(b.ok && b.input.source);
+  });
+
+  it('a batch picked from the list is that batch, exactly: its number in the field, its id sent', () => {
+    const suggestions = batchSuggestions(batches, 'ab');
+    expect(suggestions).toEqual([{ label: 'AB123', value: '7', detail: 'expires 01/01/2026' }]);
+    const picked = pickBatch({ ...filled(), batchNumber: 'ab', batchExpiry: '01/01/2030' }, batches, suggestions[0]!.value);
+    expect(picked).toMatchObject({ batchId: 7, batchNumber: 'AB123', batchExpiry: '' });
+    const r = buildRecordInput(picked, ctx);
+    expect(r.ok && r.input.batch).toEqual({ id: 7, batchNumber: 'AB123' });
+    // Typing over a picked batch makes it a typed number again.
+    const retyped = buildRecordInput({ ...picked, batchNumber: 'ZZ9', batchExpiry: '31/12/2026' }, ctx);
+    expect(retyped.ok && retyped.input.batch).toEqual({ batchNumber: 'ZZ9', expiryDate: '2026-12-31' });
+  });
+
+  it('a dose not given has no reporter: it was offered here', () => {
+    const r = buildRecordInput(
+      {
+        ...emptyForm('2025-10-01', 'Sam Nurse'),
+        outcome: 'NOT_GIVEN',
+        notGivenReason: 'DECLINED',
+        programmeCode: 'ROUTINE_CHILDHOOD',
+        primarySource: false,
+      },
+      ctx,
+    );
+    expect(r.ok && r.input).toMatchObject({ primarySource: true, reportedBy: null, performer: { name: 'Sam Nurse', role: null } });
   });
 
   it('needs a reason and no product details when not given', () => {

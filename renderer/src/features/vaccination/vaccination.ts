@@ -21,7 +21,13 @@ import {
   USUAL_SITE_FOR_ROUTE,
   type SiteCode,
 } from '../../../../main-api/shared/vocabulary/sites';
-import type { LegalBasis, NotGivenReason, Outcome } from '../../../../main-api/shared/vocabulary/vaccination';
+import {
+  REPORT_SOURCE_LABELS,
+  type LegalBasis,
+  type NotGivenReason,
+  type Outcome,
+  type ReportSource,
+} from '../../../../main-api/shared/vocabulary/vaccination';
 import { formatShortDate, parseEnteredDate } from '../../../../main-api/shared/calendar/dates';
 
 // ---------------------------------------------------------------------------------------
@@ -166,11 +172,20 @@ export function buildTimeline(events: readonly VaccinationEvent[], reactions: re
   });
 }
 
-/** What the row says about where the record came from. */
-export function sourceLabel(e: Pick<VaccinationEvent, 'primarySource' | 'sourceSystem'>): string {
+/**
+ * What the row says about where the record came from: given here, or who reported it. Records
+ * made before reporters were kept name their source system instead.
+ */
+export function sourceLabel(e: Pick<VaccinationEvent, 'primarySource' | 'sourceSystem' | 'reportedBy'>): string {
   if (e.primarySource) return 'Given here';
+  if (e.reportedBy) {
+    const kind = REPORT_SOURCE_LABELS[e.reportedBy.kind];
+    if (e.reportedBy.name) return `Reported by ${e.reportedBy.name} (${kind})`;
+    // 'Another provider' reads 'another provider' mid-sentence; 'GP practice' keeps its capitals.
+    return `Reported by ${/^[A-Z][a-z]/.test(kind) ? kind.charAt(0).toLowerCase() + kind.slice(1) : kind}`;
+  }
   const name = e.sourceSystem.trim();
-  return name ? `Reported by ${name}` : 'Reported from elsewhere';
+  return name && name !== 'IMS' ? `Reported by ${name}` : 'Reported from elsewhere';
 }
 
 export function eventTitle(e: VaccinationEvent): string {
@@ -202,7 +217,9 @@ export interface VaccinationForm {
   performerRole: string;
   locationCode: string;
   primarySource: boolean;
-  sourceName: string;
+  /** Who reported a dose given elsewhere, and which one (a practice's name, say). */
+  reportedBy: ReportSource | null;
+  reportedByName: string;
   notes: string;
 }
 
@@ -225,9 +242,22 @@ export function emptyForm(today: string, performerName: string): VaccinationForm
     performerRole: '',
     locationCode: '',
     primarySource: true,
-    sourceName: '',
+    reportedBy: null,
+    reportedByName: '',
     notes: '',
   };
+}
+
+/**
+ * The form after "given here" or "reported from elsewhere" is chosen. The signed-in user
+ * filled in as vaccinator did not give a dose reported from elsewhere, so their name goes (and
+ * comes back if the choice is undone); a name typed by hand stays.
+ */
+export function withPrimarySource(f: VaccinationForm, primarySource: boolean, signedInName: string): VaccinationForm {
+  if (f.primarySource === primarySource) return f;
+  const name = f.performerName.trim();
+  const performerName = !primarySource && name === signedInName ? '' : primarySource && name === '' ? signedInName : f.performerName;
+  return { ...f, primarySource, performerName };
 }
 
 /** Products a typed filter finds: by what staff call it, its full name or the kind of vaccine. */
@@ -309,14 +339,54 @@ export function findBatch(batches: readonly Batch[], typed: string): Batch | nul
   return n ? (batches.find((b) => b.batchNumber === n) ?? null) : null;
 }
 
+/** A batch offered under the batch field while typing. */
+export interface BatchSuggestion {
+  /** What a pick puts in the field: the batch number and nothing else. */
+  label: string;
+  /** The batch's id, as text (the list component's values are strings). */
+  value: string;
+  /** What the list shows beside the number. */
+  detail: string;
+}
+
+/** The product's batches whose number contains what is typed, for the suggestion list. */
+export function batchSuggestions(batches: readonly Batch[], typed: string): BatchSuggestion[] {
+  const t = typed.trim().toUpperCase();
+  return batches
+    .filter((b) => !t || b.batchNumber.includes(t))
+    .map((b) => ({
+      label: b.batchNumber,
+      value: String(b.id),
+      detail: `expires ${formatShortDate(b.expiryDate)}${b.expired ? ' (expired)' : ''}`,
+    }));
+}
+
+/** The form after a batch is picked from the list: that batch, by id, with its own number. */
+export function pickBatch(f: VaccinationForm, batches: readonly Batch[], value: string): VaccinationForm {
+  const batch = batches.find((b) => String(b.id) === value);
+  if (!batch) return f;
+  return { ...f, batchId: batch.id, batchNumber: batch.batchNumber, batchExpiry: '' };
+}
+
+/** The batch the form names: the one picked while its number is unchanged, else the one typed. */
+export function formBatch(f: Pick<VaccinationForm, 'batchId' | 'batchNumber'>, batches: readonly Batch[]): Batch | null {
+  const picked = f.batchId !== null ? (batches.find((b) => b.id === f.batchId) ?? null) : null;
+  if (picked && picked.batchNumber === f.batchNumber.trim().toUpperCase()) return picked;
+  return findBatch(batches, f.batchNumber);
+}
+
 export type FormProblem = { field: keyof VaccinationForm; message: string };
 
 export interface BuildContext {
   personId: number;
   products: readonly Product[];
   batches: readonly Batch[];
-  /** Makes the identity of a record reported from elsewhere (random in the app). */
-  newSourceId: () => string;
+  /**
+   * This form's identity for what it records, made once when the form opens: sending it again
+   * after a lost answer cannot record the dose twice (the database refuses a second event with
+   * the same source).
+   */
+  sourceId: string;
   /** England's date, from the session: how a two-digit year is read. */
   today: string;
 }
@@ -337,24 +407,26 @@ export function buildRecordInput(
   const product = ctx.products.find((p) => p.code === f.productCode) ?? null;
   if (given && !product) problems.push({ field: 'productCode', message: 'Choose the vaccine product given.' });
   if (!given && !f.notGivenReason) problems.push({ field: 'notGivenReason', message: 'Say why the vaccination was not given.' });
-  if (!f.primarySource && !f.sourceName.trim()) {
-    problems.push({ field: 'sourceName', message: 'Say who reported this vaccination.' });
+  // A dose not given was offered by this service; only a dose given elsewhere is reported.
+  const primarySource = given ? f.primarySource : true;
+  if (!primarySource && !f.reportedBy) {
+    problems.push({ field: 'reportedBy', message: 'Say who reported this vaccination.' });
   }
 
   let batch: RecordVaccinationInput['batch'] = null;
   if (given && product) {
-    const existing = f.batchId !== null ? (ctx.batches.find((b) => b.id === f.batchId) ?? null) : findBatch(ctx.batches, f.batchNumber);
+    const existing = formBatch(f, ctx.batches);
     if (existing) {
       batch = { id: existing.id, batchNumber: existing.batchNumber };
     } else if (f.batchNumber.trim()) {
       const expiry = f.batchExpiry.trim() ? parseEnteredDate(f.batchExpiry, ctx.today, 'nearest') : null;
       if (f.batchExpiry.trim() && !expiry) {
         problems.push({ field: 'batchExpiry', message: 'Enter the expiry date as dd/mm/yyyy.' });
-      } else if (!expiry && f.primarySource) {
+      } else if (!expiry && primarySource) {
         problems.push({ field: 'batchExpiry', message: 'This is a new batch: enter its expiry date from the pack.' });
       }
       batch = { batchNumber: f.batchNumber.trim().toUpperCase(), ...(expiry ? { expiryDate: expiry } : {}) };
-    } else if (f.primarySource) {
+    } else if (primarySource) {
       problems.push({ field: 'batchNumber', message: 'Enter the batch number from the vial.' });
     }
   }
@@ -386,10 +458,11 @@ export function buildRecordInput(
     performer: f.performerName.trim() ? { name: f.performerName.trim(), role: f.performerRole.trim() || null } : null,
     location: f.locationCode.trim() ? { code: f.locationCode.trim().toUpperCase(), type: 'ODS' } : null,
     organisationCode: null,
-    legalBasis: given && f.primarySource ? f.legalBasis : null,
-    primarySource: f.primarySource,
+    legalBasis: given && primarySource ? f.legalBasis : null,
+    primarySource,
+    reportedBy: !primarySource && f.reportedBy ? { kind: f.reportedBy, name: f.reportedByName.trim() || null } : null,
     notes: f.notes.trim() || null,
-    source: f.primarySource ? null : { system: f.sourceName.trim(), id: ctx.newSourceId() },
+    source: { system: 'IMS', id: ctx.sourceId },
   };
   return { ok: true, input };
 }
