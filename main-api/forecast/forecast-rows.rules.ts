@@ -14,6 +14,7 @@ const OPEN: readonly SeriesStatus[] = ['OVERDUE', 'DUE', 'UPCOMING'];
 const STATUS_RANK: Record<SeriesStatus, number> = {
   OVERDUE: 0,
   DUE: 1,
+  NEEDS_ASSESSMENT: 1,
   UPCOMING: 2,
   DECLINED: 3,
   CONTRAINDICATED: 3,

@@ -26,7 +26,7 @@ async function atZoom200(page: Page, where: string): Promise<void> {
   await expectAccessible(page, `${where} at 640 px`);
 }
 
-function answerSessionState(page: Page, value: unknown): Promise<void> {
+function answerSessionState(page: Page, value: unknown): Promise<unknown> {
   return page.route('**/api/session.state', (route) => route.fulfill({ json: { ok: true, value } }));
 }
 
