@@ -39,7 +39,7 @@ export interface Host {
 
 export const LOCAL_ADMIN = 'local_admin';
 /** Said when the embedded server stopped and would not start again (the screen adds what to do). */
-export const EMBEDDED_RESTART_FAILED = 'The database on this computer has stopped and could not be started again.';
+const EMBEDDED_RESTART_FAILED = 'The database on this computer has stopped and could not be started again.';
 export const EMBEDDED_DATABASE = 'ims';
 
 export function createHost(options: HostOptions): Host {

@@ -12,7 +12,6 @@ import type {
   RecordVaccinationInput,
   VaccinationEvent,
 } from '../../../../main-api/contract/vaccination';
-import type { CampaignStatus, SeriesStatus } from '../../../../main-api/shared/vocabulary/schedule';
 import {
   isRouteCode,
   isSiteCode,
@@ -32,20 +31,6 @@ import { formatShortDate, parseEnteredDate } from '../../../../main-api/shared/c
 
 // ---------------------------------------------------------------------------------------
 // Forecast
-
-export type TagType = 'default' | 'info' | 'success' | 'warning' | 'error';
-
-export const SERIES_STATUS_TAG: Record<SeriesStatus, TagType> = {
-  OVERDUE: 'warning',
-  DUE: 'info',
-  UPCOMING: 'default',
-  COMPLETE: 'success',
-  TOO_LATE: 'default',
-  NOT_ELIGIBLE: 'default',
-  DECLINED: 'default',
-  CONTRAINDICATED: 'error',
-  NEEDS_ASSESSMENT: 'warning',
-};
 
 export interface ForecastGroups {
   /** Overdue then due: what to act on today. */
@@ -78,20 +63,6 @@ export function groupForecast(series: readonly SeriesView[]): ForecastGroups {
     notEligible: of('NOT_ELIGIBLE').sort(byName),
   };
 }
-
-/** 'Dose 2 of MenB' style title for a series row. */
-export function nextDoseLabel(s: SeriesView): string {
-  if (s.nextDose === null) return '';
-  return s.kind === 'requirement' ? 'Dose needed' : `Dose ${s.nextDose}`;
-}
-
-export const CAMPAIGN_STATUS_TAG: Record<CampaignStatus, TagType> = {
-  GIVEN: 'success',
-  DUE: 'info',
-  UPCOMING: 'default',
-  NOT_ELIGIBLE: 'default',
-  DECLINED: 'default',
-};
 
 /** Campaigns the person is (or will be) eligible for come first. */
 export function sortCampaigns(campaigns: readonly CampaignView[]): CampaignView[] {

@@ -2,10 +2,10 @@ import { defineStore } from 'pinia';
 import { api } from '../transport';
 
 /** Said once Retry (or the check at opening) found the embedded database stopped and started it. */
-export const RESTARTED_NOTICE = 'The database on this computer had stopped. The application has started it again; you can carry on.';
+const RESTARTED_NOTICE = 'The database on this computer had stopped. The application has started it again; you can carry on.';
 
 /** What to do when the application's own database cannot be started again by Retry. */
-export const EMBEDDED_ADVICE =
+const EMBEDDED_ADVICE =
   'Still cannot reach the database. Close the application and open it again. If that does not help, restart the computer; if it still fails, contact your IT service desk.';
 
 /** Whether the database (or the host in front of it) can be reached. */
