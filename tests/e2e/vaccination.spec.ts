@@ -178,7 +178,7 @@ test('record a dose for a due series; history, forecast, warnings, expired batch
     expect(now).not.toEqual(before);
   }).toPass();
   if (!(await row.evaluate((el) => (el as HTMLDetailsElement).open))) await row.locator('summary').click();
-  await expect(row).toContainText(`on ${today}`);
+  await expect(row).toContainText(`Last dose ${today}`);
   await shot(page, 'vacc-record-after');
 
   // The same product again today: the engine warns, and saving needs a second, deliberate step.
