@@ -5,11 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from '../support/axe';
 import { E2E_TOKEN } from './env';
-
-async function openApp(page: Page): Promise<void> {
-  await page.goto(`/#token=${E2E_TOKEN}`);
-  await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
-}
+import { openApp } from './app';
 
 /** The screen fits its window's width: the page never scrolls sideways. */
 async function expectReflow(page: Page, where: string): Promise<void> {

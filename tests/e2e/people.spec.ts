@@ -3,20 +3,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { checkNhsNumber } from '../../main-api/shared/identifiers/nhs-number';
 import { E2E_TOKEN } from './env';
+import { openApp, shot } from './app';
 
 test.describe.configure({ mode: 'serial' });
-
-const SHOTS = process.env.IMS_E2E_SCREENSHOTS; // a folder to keep screenshots in, when set
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
-
-/** Opens the launch link and waits for the signed-in shell. */
-async function openApp(page: Page): Promise<void> {
-  await page.goto(`/#token=${E2E_TOKEN}`);
-  await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
-}
 
 async function search(page: Page, text: string): Promise<void> {
   const box = page.locator('#person-search');

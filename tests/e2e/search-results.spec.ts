@@ -3,21 +3,10 @@
 // search, rows that show they open a record, and Back to search returning to the same place.
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible } from '../support/axe';
-import { E2E_TOKEN } from './env';
+import { openApp, shot } from './app';
 
 // Several searches and accessibility scans each, on a machine shared with other work.
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
-
-const SHOTS = process.env.IMS_E2E_SCREENSHOTS; // a folder to keep screenshots in, when set
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
-
-async function openApp(page: Page): Promise<void> {
-  await page.goto(`/#token=${E2E_TOKEN}`);
-  await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
-}
 
 async function search(page: Page, text: string): Promise<void> {
   const box = page.locator('#person-search');

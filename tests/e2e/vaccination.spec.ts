@@ -4,13 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from './env';
+import { shot } from './app';
 
 test.describe.configure({ mode: 'serial' });
-
-const SHOTS = process.env.IMS_E2E_SCREENSHOTS;
-async function shot(page: Page, name: string): Promise<void> {
-  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 function typed(d: Date): string {
