@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VaccinationHistory } from '../contract/vaccination';
-import { sampleVaccinationEvent } from '../../tests/support/vaccination-event';
+import { sampleAdverseReaction, sampleVaccinationEvent } from '../../tests/support/vaccination-event';
 import { toPrintableInput } from './printable-record.service';
 
 const base = sampleVaccinationEvent({
@@ -26,38 +26,7 @@ describe('toPrintableInput', () => {
         { ...base, id: 3, outcome: 'NOT_GIVEN', notGivenReason: 'DECLINED', product: null, antigens: [] },
         { ...base, id: 4, primarySource: false, sourceSystem: 'GP system', occurredOn: '2024-12-01' },
       ],
-      reactions: [
-        {
-          id: 1,
-          personId: 7,
-          eventId: 1,
-          onsetAt: '2025-01-12T14:00:00Z',
-          reactionCode: 'FEVER',
-          description: null,
-          seriousness: 'NOT_SERIOUS',
-          outcome: 'RECOVERED',
-          reporter: 'Parent',
-          reportedToMhra: false,
-          yellowCardReference: null,
-          recordedBy: 'n',
-          recordedAt: 'x',
-        },
-        {
-          id: 2,
-          personId: 7,
-          eventId: 2,
-          onsetAt: '2025-01-12T14:00:00Z',
-          reactionCode: 'RASH',
-          description: null,
-          seriousness: 'NOT_SERIOUS',
-          outcome: 'RECOVERED',
-          reporter: 'Parent',
-          reportedToMhra: false,
-          yellowCardReference: null,
-          recordedBy: 'n',
-          recordedAt: 'x',
-        },
-      ],
+      reactions: [sampleAdverseReaction({ personId: 7 }), sampleAdverseReaction({ id: 2, personId: 7, eventId: 2, reactionCode: 'RASH' })],
     };
     const input = toPrintableInput({
       issuedOn: '2025-02-01',
@@ -94,23 +63,7 @@ describe('reaction onset on the printed record', () => {
       addressLines: [],
       history: {
         events: [base],
-        reactions: [
-          {
-            id: 1,
-            personId: 7,
-            eventId: 1,
-            onsetAt: '2026-06-03T23:30:00.000Z',
-            reactionCode: 'FEVER',
-            description: null,
-            seriousness: 'NOT_SERIOUS',
-            outcome: 'RECOVERED',
-            reporter: 'Parent',
-            reportedToMhra: false,
-            yellowCardReference: null,
-            recordedBy: 'n',
-            recordedAt: 'x',
-          },
-        ],
+        reactions: [sampleAdverseReaction({ personId: 7, onsetAt: '2026-06-03T23:30:00.000Z' })],
       },
       dueNext: [],
     });
@@ -144,21 +97,13 @@ describe('sites and reactions on the printed record', () => {
     const input = printed({
       events: [base],
       reactions: [
-        {
-          id: 1,
+        sampleAdverseReaction({
           personId: 7,
-          eventId: 1,
           onsetAt: '2026-06-03T10:00:00.000Z',
           reactionCode: 'OTHER',
           description: 'Swollen leg',
-          seriousness: 'NOT_SERIOUS',
           outcome: 'RECOVERING',
-          reporter: 'Parent',
-          reportedToMhra: false,
-          yellowCardReference: null,
-          recordedBy: 'n',
-          recordedAt: 'x',
-        },
+        }),
       ],
     });
     expect(input.reactions).toEqual([

@@ -1,6 +1,6 @@
 // A plausible vaccination event for tests on both sides of the boundary (services, documents,
 // renderer logic): every field set, so each test states only what it is about.
-import type { VaccinationEvent } from '../../main-api/contract/vaccination';
+import type { AdverseReaction, VaccinationEvent } from '../../main-api/contract/vaccination';
 
 export function sampleVaccinationEvent(over: Partial<VaccinationEvent> = {}): VaccinationEvent {
   const id = over.id ?? 1;
@@ -41,6 +41,26 @@ export function sampleVaccinationEvent(over: Partial<VaccinationEvent> = {}): Va
     statusReason: null,
     statusChangedBy: null,
     statusChangedAt: null,
+    ...over,
+  };
+}
+
+/** A plausible adverse reaction, a mild fever reported by a parent, against event 1 of person 1. */
+export function sampleAdverseReaction(over: Partial<AdverseReaction> = {}): AdverseReaction {
+  return {
+    id: 1,
+    personId: 1,
+    eventId: 1,
+    onsetAt: '2025-01-12T14:00:00Z',
+    reactionCode: 'FEVER',
+    description: null,
+    seriousness: 'NOT_SERIOUS',
+    outcome: 'RECOVERED',
+    reporter: 'Parent',
+    reportedToMhra: false,
+    yellowCardReference: null,
+    recordedBy: 'nurse',
+    recordedAt: '2025-01-12T16:00:00Z',
     ...over,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleVaccinationEvent } from '../../../../tests/support/vaccination-event';
+import { sampleAdverseReaction, sampleVaccinationEvent } from '../../../../tests/support/vaccination-event';
 import type { CampaignView, SeriesView } from '../../../../main-api/contract/forecast';
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../../../../main-api/contract/vaccination';
 import {
@@ -200,23 +200,7 @@ describe('buildTimeline', () => {
       event({ id: 3, occurredOn: '2024-05-02', supersedesId: 1, changeReason: 'Wrong date', recordedAt: '2025-03-01T10:00:00Z' }),
       event({ id: 4, occurredOn: '2023-01-01', status: 'ENTERED_IN_ERROR', statusReason: 'Wrong person' }),
     ];
-    const reactions: AdverseReaction[] = [
-      {
-        id: 9,
-        personId: 1,
-        eventId: 1,
-        onsetAt: '2024-05-01T12:00:00Z',
-        reactionCode: 'FEVER',
-        description: null,
-        seriousness: 'NOT_SERIOUS',
-        outcome: 'RECOVERED',
-        reporter: 'Parent',
-        reportedToMhra: false,
-        yellowCardReference: null,
-        recordedBy: 'x',
-        recordedAt: 'y',
-      },
-    ];
+    const reactions: AdverseReaction[] = [sampleAdverseReaction({ id: 9, onsetAt: '2024-05-01T12:00:00Z' })];
     const t = buildTimeline(events, reactions);
     expect(t.map((e) => e.event.id)).toEqual([2, 3, 4]);
     expect(t[1]!.earlier.map((e) => e.id)).toEqual([1]);
