@@ -29,6 +29,8 @@ export const SeriesView = z.object({
   seriesId: z.string(),
   name: z.string(),
   kind: SeriesKind,
+  /** Series one vaccine gives together share a group (MMR(V) and varicella: 'MMRV'). */
+  vaccineGroup: z.string(),
   /** The rule set it came from, e.g. 'ENG-ROUTINE v2025-26'. */
   rules: z.string(),
   status: SeriesStatus,

@@ -38,14 +38,13 @@ export function withoutRuleCodes(line: string): string {
 const products = (s: SeriesView): string[] => (s.nextProduct ?? '').split(/\s+or\s+/i).map((p) => p.trim().toLowerCase());
 
 /**
- * The same vaccination: the same product offered for both, due on the same day; or a safety-net
- * requirement (e.g. a Hib-containing dose after the first birthday) that a course's next dose
- * also satisfies, whenever that falls.
+ * The same vaccination: series the rules put in one vaccine group, due on the same day; or a
+ * safety-net requirement (a Hib-containing dose after the first birthday) that a course's next
+ * dose also satisfies, whenever that falls.
  */
 function sameVaccination(course: SeriesView, other: SeriesView): boolean {
-  if (course.nextProduct === null || other.nextProduct === null) return false;
-  if (other.kind === 'requirement') return products(other).includes(course.nextProduct.toLowerCase());
-  return course.nextProduct.toLowerCase() === other.nextProduct.toLowerCase() && course.dueDate === other.dueDate;
+  if (other.kind === 'requirement') return course.nextProduct !== null && products(other).includes(course.nextProduct.toLowerCase());
+  return course.vaccineGroup === other.vaccineGroup && course.dueDate === other.dueDate;
 }
 
 const sortKey = (s: SeriesView): string => s.overdueFrom ?? s.dueDate ?? s.dueFrom ?? '9999-12-31';

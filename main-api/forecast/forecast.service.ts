@@ -32,6 +32,7 @@ export function toForecastView(input: PersonForecastInput, f: Forecast, rules: C
     seriesId: s.seriesId,
     name: s.seriesName,
     kind: s.kind,
+    vaccineGroup: s.vaccineGroup,
     rules: `${s.scheduleId} v${s.scheduleVersion}`,
     status: s.status,
     nextDose: s.nextDose,

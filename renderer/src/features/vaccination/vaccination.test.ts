@@ -10,7 +10,6 @@ import {
   defaultProgramme,
   emptyForm,
   findBatch,
-  groupForecast,
   productDefaults,
   productMatches,
   rankProducts,
@@ -26,6 +25,7 @@ function series(over: Partial<SeriesView> & Pick<SeriesView, 'seriesId' | 'statu
   return {
     name: over.seriesId,
     kind: 'course',
+    vaccineGroup: over.seriesId,
     rules: 'ENG-ROUTINE v2025-26',
     nextDose: null,
     nextProduct: null,
@@ -103,27 +103,6 @@ function event(over: Partial<VaccinationEvent> & Pick<VaccinationEvent, 'id'>): 
     ...over,
   });
 }
-
-describe('groupForecast', () => {
-  it('puts overdue before due, upcoming by date, and closed series apart', () => {
-    const g = groupForecast([
-      series({ seriesId: 'MMR', status: 'DUE', dueDate: '2025-02-01' }),
-      series({ seriesId: 'MENB', status: 'OVERDUE', overdueFrom: '2025-01-10' }),
-      series({ seriesId: 'HEXA', status: 'OVERDUE', overdueFrom: '2024-12-01' }),
-      series({ seriesId: 'PRESCHOOL', status: 'UPCOMING', dueDate: '2028-05-01' }),
-      series({ seriesId: 'PCV', status: 'UPCOMING', dueDate: '2025-06-01' }),
-      series({ seriesId: 'ROTA', status: 'TOO_LATE' }),
-      series({ seriesId: 'HPV', status: 'NOT_ELIGIBLE' }),
-      series({ seriesId: 'BCG', status: 'COMPLETE' }),
-      series({ seriesId: 'FLU', status: 'DECLINED' }),
-    ]);
-    expect(g.attention.map((s) => s.seriesId)).toEqual(['HEXA', 'MENB', 'MMR']);
-    expect(g.upcoming.map((s) => s.seriesId)).toEqual(['PCV', 'PRESCHOOL']);
-    expect(g.stopped.map((s) => s.seriesId)).toEqual(['FLU', 'ROTA']);
-    expect(g.complete.map((s) => s.seriesId)).toEqual(['BCG']);
-    expect(g.notEligible.map((s) => s.seriesId)).toEqual(['HPV']);
-  });
-});
 
 describe('sortCampaigns', () => {
   it('lists campaigns the person is eligible for first', () => {

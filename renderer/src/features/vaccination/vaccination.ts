@@ -32,38 +32,6 @@ import { formatShortDate, parseEnteredDate } from '../../../../main-api/shared/c
 // ---------------------------------------------------------------------------------------
 // Forecast
 
-export interface ForecastGroups {
-  /** Overdue then due: what to act on today. */
-  attention: SeriesView[];
-  upcoming: SeriesView[];
-  /** Declined, contraindicated or too late: not going ahead, but worth seeing. */
-  stopped: SeriesView[];
-  complete: SeriesView[];
-  notEligible: SeriesView[];
-}
-
-const byDateThenName =
-  (key: (s: SeriesView) => string | null) =>
-  (a: SeriesView, b: SeriesView): number => {
-    const ka = key(a) ?? '9999-12-31';
-    const kb = key(b) ?? '9999-12-31';
-    return ka < kb ? -1 : ka > kb ? 1 : a.name.localeCompare(b.name);
-  };
-
-export function groupForecast(series: readonly SeriesView[]): ForecastGroups {
-  const of = (...statuses: SeriesView['status'][]) => series.filter((s) => statuses.includes(s.status));
-  const overdue = of('OVERDUE').sort(byDateThenName((s) => s.overdueFrom ?? s.dueDate));
-  const due = of('DUE').sort(byDateThenName((s) => s.dueDate ?? s.dueFrom));
-  const byName = (a: SeriesView, b: SeriesView) => a.name.localeCompare(b.name);
-  return {
-    attention: [...overdue, ...due],
-    upcoming: of('UPCOMING').sort(byDateThenName((s) => s.dueDate ?? s.dueFrom)),
-    stopped: of('DECLINED', 'CONTRAINDICATED', 'TOO_LATE').sort(byName),
-    complete: of('COMPLETE').sort(byName),
-    notEligible: of('NOT_ELIGIBLE').sort(byName),
-  };
-}
-
 /** Campaigns the person is (or will be) eligible for come first. */
 export function sortCampaigns(campaigns: readonly CampaignView[]): CampaignView[] {
   const rank: Record<CampaignView['status'], number> = { DUE: 0, UPCOMING: 1, GIVEN: 2, DECLINED: 3, NOT_ELIGIBLE: 4 };
