@@ -49,17 +49,15 @@ export const SeriesView = z.object({
 export type SeriesView = z.infer<typeof SeriesView>;
 
 /** One series' part in a forecast row: what the details view shows, rule codes included. */
-const RowPart = z.object({
-  seriesId: z.string(),
-  name: z.string(),
-  kind: SeriesKind,
-  status: SeriesStatus,
-  /** The rule set, e.g. 'ENG-ROUTINE v2025-26'. */
-  rules: z.string(),
-  /** The engine's explanation as written, with its rule codes. */
-  explanation: z.array(z.string()),
-  dosesCounted: z.array(CountedDose),
-  dosesIgnored: z.array(IgnoredDose),
+const RowPart = SeriesView.pick({
+  seriesId: true,
+  name: true,
+  kind: true,
+  status: true,
+  rules: true,
+  explanation: true,
+  dosesCounted: true,
+  dosesIgnored: true,
 });
 
 /**
@@ -73,13 +71,8 @@ export const ForecastRow = z.object({
   name: z.string(),
   /** The other series the same dose counts for, by name. */
   alsoCountsFor: z.array(z.string()),
-  status: SeriesStatus,
-  nextDose: z.number().int().nullable(),
-  nextProduct: z.string().nullable(),
-  dueFrom: isoDate.nullable(),
-  dueDate: isoDate.nullable(),
-  overdueFrom: isoDate.nullable(),
-  latestDate: isoDate.nullable(),
+  ...SeriesView.pick({ status: true, nextDose: true, nextProduct: true, dueFrom: true, dueDate: true, overdueFrom: true, latestDate: true })
+    .shape,
   /** Upcoming and due more than a year from the assessment date: shown only when asked for. */
   later: z.boolean(),
   /** Why, in plain words: the explanation without rule codes. */
