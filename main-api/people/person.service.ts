@@ -21,11 +21,16 @@ export class PersonService {
     if (offset >= SEARCH_COUNT_CAP) {
       throw new AppError('VALIDATION', `Only the first ${SEARCH_COUNT_CAP} matches can be paged through: narrow the search.`);
     }
-    const [rows, count, near] = await Promise.all([
+    const [rows, near] = await Promise.all([
       this.people.search(query, { limit: input.limit, offset }),
-      this.people.countMatches(query, SEARCH_COUNT_CAP),
       input.page === 1 ? this.people.nearMatches(query, NEAR_MATCH_LIMIT) : Promise.resolve(null),
     ]);
+    // A page that is not full is the end of the list: its length gives the count, with no
+    // second pass over the matches.
+    const count =
+      rows.length <= input.limit && (rows.length > 0 || offset === 0)
+        ? offset + rows.length
+        : await this.people.countMatches(query, SEARCH_COUNT_CAP);
     return {
       interpretedAs: describeSearch(query),
       kind: query.kind,

@@ -122,6 +122,11 @@ describe('person search results as login roles', () => {
     expect(third.page).toBe(3);
     expect(names(third.results)).toEqual(Array.from({ length: 10 }, (_, i) => `Child${50 + i} Jones`));
     expect(third.truncated).toBe(false);
+    // The last page's count comes from the page itself; a page past the end still counts them all.
+    expect(third.total).toEqual({ count: 60, atLeast: false });
+    const beyond = await search(asScoped, { text: 'Jones', limit: 25, page: 4 });
+    expect(beyond.results).toEqual([]);
+    expect(beyond.total).toEqual({ count: 60, atLeast: false });
     // Pages do not overlap or skip anyone.
     const second = await search(asScoped, { text: 'Jones', limit: 25, page: 2 });
     const all = [...first.results, ...second.results, ...third.results].map((p) => p.id);
