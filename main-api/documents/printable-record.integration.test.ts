@@ -6,6 +6,7 @@ import { userHandlers } from '../host/host';
 import type { Handlers } from '../contract/contract';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { addPerson, nhsSequence, TWO_PRACTICES_SQL, userConnections } from '../../tests/support/fixtures';
+import { givenHereInput } from '../../tests/support/vaccination-event';
 
 const MMRVAXPRO = '13968211000001108';
 
@@ -45,18 +46,7 @@ describe('printable vaccination record, and the status kept after recording', ()
   });
 
   it('produces a PDF of the history and audits the print', async () => {
-    const recorded = await dispatch(handlers, 'vaccination.record', {
-      personId: child,
-      programmeCode: 'ROUTINE_CHILDHOOD',
-      outcome: 'GIVEN',
-      occurredOn: '2025-01-12',
-      doseSequence: 1,
-      productCode: MMRVAXPRO,
-      batch: { batchNumber: 'AB1234' },
-      site: { code: '61396006', term: 'Left thigh' },
-      performer: { name: 'Jo Nurse', role: 'Registered nurse' },
-      legalBasis: 'PGD',
-    });
+    const recorded = await dispatch(handlers, 'vaccination.record', givenHereInput(child, MMRVAXPRO, 'AB1234', '2025-01-12'));
     expect(recorded.ok, JSON.stringify(recorded)).toBe(true);
     // Recording keeps the maintained schedule status current for worklists.
     const status = await db.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [child]);

@@ -26,6 +26,7 @@ import {
   withClient,
   type LoginUser,
 } from '../../tests/support/fixtures';
+import { givenHereInput } from '../../tests/support/vaccination-event';
 
 const ON = '2026-02-01';
 const INFANRIX = '34765811000001105';
@@ -223,18 +224,7 @@ describe('schedule status queue', () => {
       () => ON,
     );
     const event = await value<VaccinationEvent>(
-      call(handlers, 'vaccination.record', {
-        personId: kids[2],
-        programmeCode: 'ROUTINE_CHILDHOOD',
-        outcome: 'GIVEN',
-        occurredOn: '2024-03-12',
-        doseSequence: 1,
-        productCode: PRIORIX,
-        batch: { batchNumber: 'MMR001' },
-        site: { code: '61396006', term: 'Left thigh' },
-        performer: { name: 'Jo Nurse', role: 'Registered nurse' },
-        legalBasis: 'PGD',
-      }),
+      call(handlers, 'vaccination.record', givenHereInput(kids[2]!, PRIORIX, 'MMR001', '2024-03-12')),
     );
     expect(await queued()).toEqual([]);
     expect(await stored(kids[2]!)).toEqual(await expected(kids[2]!));
