@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT } from '../shared/vocabulary/products';
 import { addUser } from '../administration/users.service';
 import type { VaccinationEvent } from '../contract/vaccination';
 import { loadPersonForecastInput } from '../forecast';
@@ -29,8 +30,6 @@ import {
 import { givenHereInput } from '../../tests/support/vaccination-event';
 
 const ON = '2026-02-01';
-const INFANRIX = '34765811000001105';
-const PRIORIX = '34925111000001104';
 
 const nhs = nhsSequence(999_400_000, 19);
 
@@ -145,7 +144,7 @@ describe('schedule status queue', () => {
     expect(await queued()).toEqual([]);
     const before = await stored(alpha);
     expect(before).toEqual(await expected(alpha));
-    await dose(alpha, '2025-05-01', INFANRIX);
+    await dose(alpha, '2025-05-01', PRODUCT.INFANRIX_HEXA);
     expect(await queued()).toEqual([alpha]);
     // The dose matters: the stored status is now out of date until the drain.
     expect(await expected(alpha)).not.toEqual(before);
@@ -203,7 +202,7 @@ describe('schedule status queue', () => {
   });
 
   it('a user drains only persons they can see and may write for; the rest wait for someone who can', async () => {
-    await dose(beta, '2024-08-15', INFANRIX);
+    await dose(beta, '2024-08-15', PRODUCT.INFANRIX_HEXA);
     await flag(alpha, 'ASPLENIA');
     expect(await queued()).toEqual([alpha, beta]);
     expect(await drainAs('analyst')).toMatchObject({ persons: 0 });
@@ -216,7 +215,9 @@ describe('schedule status queue', () => {
   });
 
   it('a change through the API is reflected as soon as the call returns', async () => {
-    await ownerSql(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'MMR001', '2030-01-31')`, [PRIORIX]);
+    await ownerSql(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'MMR001', '2030-01-31')`, [
+      PRODUCT.PRIORIX,
+    ]);
     const logged: string[] = [];
     const handlers = userHandlers(
       ds.nurse!,
@@ -224,7 +225,7 @@ describe('schedule status queue', () => {
       () => ON,
     );
     const event = await value<VaccinationEvent>(
-      call(handlers, 'vaccination.record', givenHereInput(kids[2]!, PRIORIX, 'MMR001', '2024-03-12')),
+      call(handlers, 'vaccination.record', givenHereInput(kids[2]!, PRODUCT.PRIORIX, 'MMR001', '2024-03-12')),
     );
     expect(await queued()).toEqual([]);
     expect(await stored(kids[2]!)).toEqual(await expected(kids[2]!));
@@ -237,7 +238,7 @@ describe('schedule status queue', () => {
   });
 
   it('a drain that fails leaves its persons queued', async () => {
-    await dose(kids[3]!, '2023-06-01', INFANRIX);
+    await dose(kids[3]!, '2023-06-01', PRODUCT.INFANRIX_HEXA);
     const before = await stored(kids[3]!);
     const failing: InTransaction = (work) =>
       ds.nurse!.transaction(async (m) => {
@@ -298,7 +299,7 @@ describe('schedule status queue', () => {
       rules,
       afterSnapshot: async () => {
         // Recorded after the snapshot: the refresh cannot see it...
-        await dose(alpha, '2025-07-01', INFANRIX);
+        await dose(alpha, '2025-07-01', PRODUCT.INFANRIX_HEXA);
         // ...but the user still sees it at once, and the entry is kept for the catch-up.
         const r = await drainAs('nurse');
         duringRefresh = {
