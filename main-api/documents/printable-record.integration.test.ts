@@ -5,23 +5,22 @@ import { addUser } from '../administration/users.service';
 import { dispatch } from '../host/dispatch';
 import { userHandlers } from '../host/host';
 import type { Handlers } from '../contract/contract';
-import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import { addPerson, nhsSequence, TWO_PRACTICES_SQL, userConnections } from '../../tests/support/fixtures';
+import { uniqueName, type TestDatabase } from '../../tests/support/db';
+import { addPerson, nhsSequence, twoPracticeDatabase } from '../../tests/support/fixtures';
+import type { UserConnections } from '../../tests/support/fixtures';
 import { givenHereInput } from '../../tests/support/vaccination-event';
 
 const nhs = nhsSequence(999_300_000, 11);
 
 describe('printable vaccination record, and the status kept after recording', () => {
   let db: TestDatabase;
-  let connections: ReturnType<typeof userConnections>;
+  let connections: UserConnections;
   let handlers: Handlers;
   let child: number;
   let outsider: number;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    connections = userConnections(db);
-    await db.query(TWO_PRACTICES_SQL);
+    ({ db, connections } = await twoPracticeDatabase());
     const insert = (i: number, practiceCode: string) =>
       addPerson(db, {
         nhsNumber: nhs(i),

@@ -15,18 +15,9 @@ import { scheduleRules } from '../schedule/shipped-rules';
 import { createForecastHandlers } from './forecast.service';
 import { refreshPersonStatus, statusRows, type StatusRow } from '../schedule-status/schedule-status.service';
 import { forecast } from '../schedule';
-import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import {
-  addPerson,
-  call,
-  connectAs,
-  nhsSequence,
-  TWO_PRACTICES_SQL,
-  userConnections,
-  value,
-  withClient,
-  type LoginUser,
-} from '../../tests/support/fixtures';
+import { uniqueName, type TestDatabase } from '../../tests/support/db';
+import { addPerson, call, connectAs, nhsSequence, twoPracticeDatabase, value, withClient } from '../../tests/support/fixtures';
+import type { LoginUser, UserConnections } from '../../tests/support/fixtures';
 
 const ON = '2026-02-01';
 const SIX = ['DIPHTHERIA', 'HEPB', 'HIB', 'PERTUSSIS', 'POLIO', 'TETANUS'];
@@ -69,7 +60,7 @@ const sorted = (rows: StatusRow[]): StatusRow[] => [...rows].sort((a, b) => a.se
 
 describe('forecast in the database', () => {
   let db: TestDatabase;
-  let connections: ReturnType<typeof userConnections>;
+  let connections: UserConnections;
   const users: Record<string, LoginUser> = {};
   const rules = scheduleRules();
   let nurseDs: DataSource;
@@ -93,9 +84,7 @@ describe('forecast in the database', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    connections = userConnections(db);
-    await db.query(TWO_PRACTICES_SQL);
+    ({ db, connections } = await twoPracticeDatabase());
     const person = (n: number, givenName: string, dateOfBirth: string, practiceCode: string): Promise<number> =>
       addPerson(db, { nhsNumber: nhs(n), givenName, familyName: 'Forecast', dateOfBirth, practiceCode });
     const dose = async (personId: number, on: string, product: string, programme = 'ROUTINE_CHILDHOOD'): Promise<number> => {

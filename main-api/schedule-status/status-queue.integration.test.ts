@@ -17,16 +17,8 @@ import { refreshAllStatuses } from './refresh-all';
 import { statusRows, type StatusRow } from './schedule-status.service';
 import { drainBatch, drainStatusQueue, inTransaction, register, type InTransaction } from './status-queue.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import {
-  addPerson,
-  call,
-  nhsSequence,
-  TWO_PRACTICES_SQL,
-  userConnections,
-  value,
-  withClient,
-  type LoginUser,
-} from '../../tests/support/fixtures';
+import { addPerson, call, nhsSequence, twoPracticeDatabase, value, withClient } from '../../tests/support/fixtures';
+import type { LoginUser, UserConnections } from '../../tests/support/fixtures';
 import { givenHereInput } from '../../tests/support/vaccination-event';
 
 const ON = '2026-02-01';
@@ -49,7 +41,7 @@ const bySeries = (a: StatusRow, b: StatusRow): number => a.seriesId.localeCompar
 
 describe('schedule status queue', () => {
   let db: TestDatabase;
-  let connections: ReturnType<typeof userConnections>;
+  let connections: UserConnections;
   let owner: DataSource;
   const users: Record<string, LoginUser> = {};
   const ds: Record<string, DataSource> = {};
@@ -109,9 +101,7 @@ describe('schedule status queue', () => {
     drainBatch(inTransaction(ds[user]!), { newestFirst: true }, { asOf: ON, rules, batchSize });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    connections = userConnections(db);
-    await db.query(TWO_PRACTICES_SQL);
+    ({ db, connections } = await twoPracticeDatabase());
     const person = (n: number, givenName: string, dateOfBirth: string, practiceCode: string): Promise<number> =>
       addPerson(db, { nhsNumber: nhs(n), givenName, familyName: 'Queue', dateOfBirth, practiceCode });
     alpha = await person(1, 'Alpha', '2025-03-01', 'G82001');

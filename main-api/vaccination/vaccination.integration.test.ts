@@ -6,17 +6,9 @@ import { PRODUCT } from '../shared/vocabulary/products';
 import { addUser } from '../administration/users.service';
 import type { AdverseReaction, Batch, Product, VaccinationEvent, VaccinationHandlers, VaccinationHistory } from '../contract/vaccination';
 import { createVaccinationHandlers } from './vaccination.service';
-import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import {
-  addPerson,
-  call,
-  nhsSequence,
-  TWO_PRACTICES_SQL,
-  userConnections,
-  value,
-  withClient,
-  type LoginUser,
-} from '../../tests/support/fixtures';
+import { uniqueName, type TestDatabase } from '../../tests/support/db';
+import { addPerson, call, nhsSequence, twoPracticeDatabase, value, withClient } from '../../tests/support/fixtures';
+import type { LoginUser, UserConnections } from '../../tests/support/fixtures';
 
 const TODAY = '2025-10-15';
 
@@ -24,7 +16,7 @@ const nhs = nhsSequence(999_100_000, 13);
 
 describe('vaccination records', () => {
   let db: TestDatabase;
-  let connections: ReturnType<typeof userConnections>;
+  let connections: UserConnections;
   const users: Record<string, LoginUser> = {};
   let nurse: VaccinationHandlers; // child health, scoped to practice G82001
   let other: VaccinationHandlers; // coordinator, scoped to practice G82002
@@ -41,9 +33,7 @@ describe('vaccination records', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    connections = userConnections(db);
-    await db.query(TWO_PRACTICES_SQL);
+    ({ db, connections } = await twoPracticeDatabase());
     const insert = (n: number, givenName: string, dateOfBirth: string, practiceCode: string): Promise<number> =>
       addPerson(db, { nhsNumber: nhs(n), givenName, familyName: 'Testcase', dateOfBirth, practiceCode });
     alpha = await insert(1, 'Alpha', '2024-01-10', 'G82001');

@@ -8,7 +8,7 @@ import type { Result } from '../../main-api/contract/result';
 import { nhsCheckDigit } from '../../main-api/shared/identifiers/nhs-number';
 import { dispatch } from '../../main-api/host/dispatch';
 import { openDataSource } from '../../main-api/platform/db/datasource';
-import type { TestDatabase } from './db';
+import { createTestDatabase, type TestDatabase } from './db';
 
 /**
  * Valid synthetic NHS numbers (999 range): the n-th is the first valid one at or after
@@ -74,8 +74,13 @@ export interface LoginUser {
   password: string;
 }
 
+export interface UserConnections {
+  open: (user: LoginUser) => Promise<DataSource>;
+  closeAll: () => Promise<void>;
+}
+
 /** Application connections opened as login roles, all closed together after the file. */
-export function userConnections(db: TestDatabase): { open: (user: LoginUser) => Promise<DataSource>; closeAll: () => Promise<void> } {
+export function userConnections(db: TestDatabase): UserConnections {
   const sources: DataSource[] = [];
   return {
     async open(user) {
@@ -112,4 +117,15 @@ export async function dropRoles(roles: readonly string[]): Promise<void> {
   } finally {
     await su.end();
   }
+}
+
+/**
+ * The start of most integration files: a fresh database holding the two-practice tree, and a
+ * set of application connections as login roles on it. Close with connections.closeAll() and
+ * db.drop() after the file.
+ */
+export async function twoPracticeDatabase(): Promise<{ db: TestDatabase; connections: UserConnections }> {
+  const db = await createTestDatabase();
+  await db.query(TWO_PRACTICES_SQL);
+  return { db, connections: userConnections(db) };
 }
