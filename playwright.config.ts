@@ -1,6 +1,6 @@
 // End-to-end tests: the built renderer (out/renderer) in Debian's Chromium, served with the
 // real contract by `ims serve` on a fresh embedded database holding a small demo region.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -9,17 +9,33 @@ import { defineConfig } from '@playwright/test';
 process.env.IMS_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
 const { E2E_PORT, E2E_TOKEN, E2E_URL, E2E_UNREACHABLE_PORT, E2E_UNREACHABLE_URL } = await import('./tests/e2e/env');
 
+const RUNNER_FILE = 'runner.pid';
+
 // The config is loaded by the runner and again by each worker; workers inherit the runner's
 // environment, so only the runner makes (and tidies) data folders.
 if (!process.env.IMS_E2E_DATA_DIR) {
   for (const name of readdirSync(tmpdir())) {
     const dir = join(tmpdir(), name);
-    // A previous run's folder whose database has shut down (PostgreSQL removes its pid file).
-    if (name.startsWith('ims-e2e-') && !existsSync(join(dir, 'pgdata', 'postmaster.pid'))) {
+    // A finished run's folder: its runner has exited and its database has shut down
+    // (PostgreSQL removes its pid file). Another run going on at the same time keeps its own.
+    if (name.startsWith('ims-e2e-') && !runnerAlive(dir) && !existsSync(join(dir, 'pgdata', 'postmaster.pid'))) {
       rmSync(dir, { recursive: true, force: true });
     }
   }
   process.env.IMS_E2E_DATA_DIR = mkdtempSync(join(tmpdir(), 'ims-e2e-'));
+  writeFileSync(join(process.env.IMS_E2E_DATA_DIR, RUNNER_FILE), String(process.pid));
+}
+
+/** Whether the test runner that made a data folder is still running. */
+function runnerAlive(dir: string): boolean {
+  const pid = Number(existsSync(join(dir, RUNNER_FILE)) ? readFileSync(join(dir, RUNNER_FILE), 'utf8') : NaN);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0); // signal 0 only asks whether the process exists
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `ims serve` on a port, ready when it answers /healthz; its errors show in the test output. */
