@@ -109,3 +109,54 @@ describe('COVID-19 campaigns', () => {
     expect(spring(person('1951-06-30'), '2026-04-13').eligible).toBe(true);
   });
 });
+
+// The 2026-27 letter keeps the cohorts of 2025-26: the same boundaries, a year on.
+describe('flu 2026-27 criteria', () => {
+  const flu27 = (p: PersonInput, asOf: string, events: EventInput[] = []) => campaign(p, asOf, 'FLU_2026_27', events);
+  it.each([
+    // [label, dob, asOf, status, rule]
+    ['aged 2 on 31 August 2026 (born 31 August 2024)', '2024-08-31', '2026-09-01', 'DUE', 'FLU-AGE-2-3'],
+    ['aged 1 on 31 August 2026 (born 1 September 2024)', '2024-09-01', '2026-12-02', 'NOT_ELIGIBLE', null],
+    ['aged 3 on 31 August 2026 (born 1 September 2022)', '2022-09-01', '2026-09-01', 'DUE', 'FLU-AGE-2-3'],
+    ['Year 11 (born 1 September 2010)', '2010-09-01', '2026-09-01', 'DUE', 'FLU-SCHOOL'],
+    ['Year 12 (born 31 August 2010)', '2010-08-31', '2026-10-01', 'NOT_ELIGIBLE', null],
+    ['65 on 31 March 2027 (born 31 March 1962), from 1 October', '1962-03-31', '2026-10-01', 'DUE', 'FLU-65-PLUS'],
+    ['65 on 31 March 2027, on 30 September', '1962-03-31', '2026-09-30', 'UPCOMING', null],
+    ['64 on 31 March 2027 (born 1 April 1962)', '1962-04-01', '2026-10-01', 'NOT_ELIGIBLE', null],
+  ])('%s', (_label, dob, asOf, status, rule) => {
+    const c = flu27(person(dob as string), asOf as string);
+    expect(c.status).toBe(status);
+    if (rule) expect(ruleIds(c)).toContain(rule);
+  });
+
+  it('a dose of last season does not count; one this season does; the season ends on 31 March 2027', () => {
+    const p = person('1950-01-01');
+    expect(flu27(p, '2026-12-02', [given('2025-10-05', ['INFLUENZA'])]).status).toBe('DUE');
+    expect(flu27(p, '2026-12-02', [given('2026-10-05', ['INFLUENZA'])])).toMatchObject({ status: 'GIVEN', givenOn: '2026-10-05' });
+    expect(flu27(p, '2027-04-01').status).toBe('NOT_ELIGIBLE');
+  });
+
+  it('the 2025-26 campaign does not reach into this season', () => {
+    expect(flu(person('1950-01-01'), '2026-12-02').status).toBe('NOT_ELIGIBLE');
+  });
+});
+
+describe('COVID-19 autumn 2026', () => {
+  const autumn26 = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID19_AUTUMN_2026');
+  it('75 by 31 January 2027, older adults in care homes, the immunosuppressed from 6 months', () => {
+    expect(ruleIds(autumn26(person('1952-01-31'), '2026-10-01'))).toEqual(['COVID-AUTUMN-2026-75-PLUS']);
+    expect(autumn26(person('1952-02-01'), '2026-10-01').eligible).toBe(false);
+    expect(ruleIds(autumn26(person('1960-01-01', { flags: [flag('CARE_HOME_RESIDENT')] }), '2026-10-01'))).toEqual([
+      'COVID-AUTUMN-2026-CARE-HOME',
+    ]);
+    const baby = (dob: string) => person(dob, { flags: [flag('IMMUNOSUPPRESSION', dob)] });
+    expect(autumn26(baby('2026-04-01'), '2026-10-01').eligible).toBe(true);
+    expect(autumn26(baby('2026-04-02'), '2026-10-01').eligible).toBe(false);
+  });
+  it('runs from 1 October 2026 to 31 January 2027', () => {
+    const p = person('1940-06-01');
+    expect(autumn26(p, '2026-09-30')).toMatchObject({ status: 'UPCOMING', eligibleFrom: '2026-10-01' });
+    expect(autumn26(p, '2027-01-31').status).toBe('DUE');
+    expect(autumn26(p, '2027-02-01').status).toBe('NOT_ELIGIBLE');
+  });
+});

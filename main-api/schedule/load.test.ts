@@ -26,7 +26,13 @@ describe('loading rule files', () => {
   it('loads the shipped schedule and campaigns', () => {
     const loaded = loadScheduleFiles(RULES_DIR);
     expect(loaded.versions.map((v) => `${v.id}@${v.version}`)).toEqual(['ENG-ROUTINE@2025-26']);
-    expect(loaded.campaigns.map((c) => c.id).sort()).toEqual(['COVID19_AUTUMN_2025', 'COVID19_SPRING_2026', 'FLU_2025_26']);
+    expect(loaded.campaigns.map((c) => c.id).sort()).toEqual([
+      'COVID19_AUTUMN_2025',
+      'COVID19_AUTUMN_2026',
+      'COVID19_SPRING_2026',
+      'FLU_2025_26',
+      'FLU_2026_27',
+    ]);
     const rules = compileSchedule(loaded.versions, loaded.campaigns);
     expect(rules.seriesCount).toBe(loaded.versions[0]!.series.length);
   });

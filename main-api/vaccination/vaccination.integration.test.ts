@@ -59,6 +59,8 @@ describe('vaccination records', () => {
         'STAFF',
         'ROUTINE_CHILDHOOD',
         'SCHOOL_AGED',
+        'COVID19_AUTUMN_2026',
+        'FLU_2026_27',
         'COVID19_SPRING_2026',
         'COVID19_AUTUMN_2025',
         'FLU_2025_26',
