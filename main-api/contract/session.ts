@@ -30,9 +30,21 @@ export const SessionState = z.discriminatedUnion('state', [
 ]);
 export type SessionState = z.infer<typeof SessionState>;
 
+// A login role's name is at most 63 bytes (PostgreSQL's NAMEDATALEN); neither it nor the
+// password can carry a NUL byte on the wire, and a name has no control characters.
+const hasControlCharacter = (text: string): boolean => [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 const LoginInput = z.object({
-  user: z.string().min(1),
-  password: z.string().min(1),
+  user: z
+    .string()
+    .trim()
+    .min(1, 'Enter your user name.')
+    .refine((name) => new TextEncoder().encode(name).length <= 63, 'A user name is at most 63 characters.')
+    .refine((name) => !hasControlCharacter(name), 'A user name cannot contain control characters.'),
+  password: z
+    .string()
+    .min(1, 'Enter your password.')
+    .max(1000, 'A password is at most 1,000 characters.')
+    .refine((password) => !password.includes('\u0000'), 'A password cannot contain a NUL character.'),
   remember: z.boolean().default(false),
 });
 

@@ -85,6 +85,20 @@ describe('loopback host', () => {
     expect(res.status).toBe(403);
   });
 
+  it('answers an oversized body with 413 instead of dropping the connection', async () => {
+    const res = await call('session.state', { padding: 'x'.repeat(3 * 1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/too large/) });
+    // The host goes on answering.
+    expect((await call('session.state', {})).status).toBe(200);
+  });
+
+  it('answers a malformed escape in a channel name as an unknown channel, not a failure', async () => {
+    const res = await call('session.%E0%A4%A', {});
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('NOT_FOUND');
+  });
+
   it('serves the renderer with a Content-Security-Policy', async () => {
     const res = await fetch(`http://127.0.0.1:${host.port}/people/12`);
     expect(res.status).toBe(200);

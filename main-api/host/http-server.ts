@@ -77,22 +77,40 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+class BodyTooLarge extends Error {}
+
+/**
+ * The request body as text. A body over MAX_BODY is refused with BodyTooLarge, which answers
+ * 413: one that says its length up front is refused before it is read; one that does not is
+ * read to its end and thrown away, so the client gets the answer instead of a reset
+ * connection, unless it goes far past the limit.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      req.resume();
+      reject(new BodyTooLarge());
+      return;
+    }
     let size = 0;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size > MAX_BODY * 4) req.destroy();
+      else if (size <= MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_BODY ? reject(new BodyTooLarge()) : resolveBody(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
+}
+
+/** A channel name from the URL path; null when its percent-escapes are malformed. */
+function channelOf(path: string): string | null {
+  try {
+    return decodeURIComponent(path.slice('/api/'.length));
+  } catch {
+    return null;
+  }
 }
 
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
@@ -131,15 +149,24 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
           );
           return;
         }
+        const channel = channelOf(path);
+        if (channel === null) {
+          req.resume();
+          send(res, 404, fail('NOT_FOUND', 'There is no such channel.'));
+          return;
+        }
         let input: unknown = {};
         try {
           const body = await readBody(req);
           input = body ? JSON.parse(body) : {};
-        } catch {
-          send(res, 400, fail('VALIDATION', 'The request body was not valid JSON.'));
+        } catch (error) {
+          if (error instanceof BodyTooLarge) {
+            send(res, 413, fail('VALIDATION', `The request is too large: at most ${MAX_BODY / 1024 / 1024} MB.`));
+          } else {
+            send(res, 400, fail('VALIDATION', 'The request body was not valid JSON.'));
+          }
           return;
         }
-        const channel = decodeURIComponent(path.slice('/api/'.length));
         send(res, 200, await dispatch(options.handlers, channel, input, log));
         return;
       }
