@@ -8,7 +8,8 @@ import type { SeriesStatus } from '../shared/vocabulary/schedule';
 /** A year on, as the calendar module counts months (a 29 February clamps to the 28th). */
 const yearAfter = (iso: string): string => formatDay(addMonthsDays(requireDay(iso), 12, 0));
 
-const OPEN: readonly SeriesStatus[] = ['OVERDUE', 'DUE', 'UPCOMING'];
+// A series that needs a clinician's assessment is still open: the dose is wanted once it is safe.
+const OPEN: readonly SeriesStatus[] = ['OVERDUE', 'DUE', 'NEEDS_ASSESSMENT', 'UPCOMING'];
 
 // Order of the sections the screen shows, and of rows in "Due next" on paper.
 const STATUS_RANK: Record<SeriesStatus, number> = {
@@ -32,6 +33,16 @@ export function withoutRuleCodes(line: string): string {
     .replace(/\s*\((?:rules? [^()]*? )?v[^\s()]+\)/g, '')
     .replace(/, rules? [A-Z0-9][A-Z0-9_-]* v[^\s()]+/g, '')
     .trim();
+}
+
+/**
+ * A caution as one sentence in plain words, the same on the screen and on paper: a clinician
+ * assesses first (NEEDS_ASSESSMENT), or an alternative is offered instead of a live product.
+ */
+export function cautionNote(c: { status: SeriesStatus | null; offer: string | null; caution: string | null }): string | null {
+  if (c.caution === null) return null;
+  if (c.offer !== null) return `Offer ${c.offer}: ${c.caution}.`;
+  return c.status === 'NEEDS_ASSESSMENT' ? `A clinician must assess this person before it is given: ${c.caution}.` : null;
 }
 
 /** A requirement names its acceptable products as 'Hib/MenC or 6-in-1'. */
@@ -62,6 +73,9 @@ function toRow(group: SeriesView[], asOf: string): ForecastRow {
   const named = group.find((s) => s.kind === 'course') ?? group[0]!;
   const when = lead.dueDate ?? lead.dueFrom;
   const explanation = [...new Set(group.flatMap((s) => s.explanation.map(withoutRuleCodes)))];
+  // The lead part's caution, else any part's (MMR(V) and varicella carry the same one).
+  const cautioned = lead.caution !== null ? lead : (group.find((s) => s.caution !== null) ?? lead);
+  const waiting = lead.status === 'UPCOMING' || lead.status === 'NEEDS_ASSESSMENT';
   return {
     key: named.seriesId,
     name: named.name,
@@ -73,7 +87,10 @@ function toRow(group: SeriesView[], asOf: string): ForecastRow {
     dueDate: lead.dueDate,
     overdueFrom: lead.overdueFrom,
     latestDate: lead.latestDate,
-    later: lead.status === 'UPCOMING' && when !== null && when > yearAfter(asOf),
+    offer: cautioned.offer,
+    caution: cautioned.caution,
+    note: cautionNote({ status: lead.status, offer: cautioned.offer, caution: cautioned.caution }),
+    later: waiting && when !== null && when > yearAfter(asOf),
     explanation,
     parts: group.map((s) => ({
       seriesId: s.seriesId,

@@ -281,6 +281,8 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     dueDate: null,
     overdueFrom: null,
     latestDate: null,
+    offer: null,
+    caution: null,
     dosesCounted,
     dosesIgnored,
     explanation: ex,
@@ -546,7 +548,8 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     const c = cautionFor(ctx, s.cautions);
     if (c !== null) {
       if (c.alternative === null) status = 'NEEDS_ASSESSMENT';
-      else out.nextProduct = c.alternative;
+      else out.nextProduct = out.offer = c.alternative;
+      out.caution = c.reason;
       if (explain) ex.push(cautionText(ctx, c, `${s.name} dose ${row.dose}`));
     }
   }
@@ -617,6 +620,7 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
     explanation: ex,
     givenOn: null,
     offer: null,
+    caution: null,
   };
   let givenDay = NEG;
   let firstGivenDay = NEG;
@@ -709,6 +713,7 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
     const k = cautionFor(ctx, c.cautions);
     if (k !== null) {
       res.offer = k.alternative;
+      res.caution = k.reason;
       if (explain) ex.push(cautionText(ctx, k, c.name));
     }
   }

@@ -284,6 +284,10 @@ export interface SeriesForecast {
   overdueFrom: string | null;
   /** Last date the next dose may be given (upper age limit or end of the rule's window). */
   latestDate: string | null;
+  /** What to offer instead of the usual live product, when a caution names an alternative. */
+  offer: string | null;
+  /** Why a caution applies (NEEDS_ASSESSMENT, or the offer above), in plain words; null when none does. */
+  caution: string | null;
   dosesCounted: CountedDose[];
   dosesIgnored: IgnoredDose[];
   explanation: string[];
@@ -304,6 +308,8 @@ export interface CampaignForecast {
   givenOn: string | null;
   /** What to offer instead of the usual live product, when a caution applies (injected flu). */
   offer: string | null;
+  /** Why the caution applies, in plain words; null when none does. */
+  caution: string | null;
 }
 
 export interface Forecast {

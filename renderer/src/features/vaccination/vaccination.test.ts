@@ -33,6 +33,8 @@ function series(over: Partial<SeriesView> & Pick<SeriesView, 'seriesId' | 'statu
     dueDate: null,
     overdueFrom: null,
     latestDate: null,
+    offer: null,
+    caution: null,
     explanation: [],
     dosesCounted: [],
     dosesIgnored: [],
@@ -117,6 +119,9 @@ describe('sortCampaigns', () => {
       explanation: [],
       plain: { reasons: [], explanation: [] },
       givenOn: null,
+      offer: null,
+      caution: null,
+      note: null,
     });
     expect(sortCampaigns([c('COVID', 'NOT_ELIGIBLE'), c('FLU', 'DUE'), c('X', 'GIVEN')]).map((x) => x.campaignId)).toEqual([
       'FLU',
