@@ -112,6 +112,7 @@ describe('cautions in plain words', () => {
     expect(mmr.caution).toMatch(/^MMR and MMRV are live vaccines/);
     expect(mmr.note).toBe(`A clinician must assess this person before it is given: ${mmr.caution}.`);
     expect(mmr.note).not.toMatch(/IMMUNOSUPPRESSION|rule [A-Z]/);
+    expect(mmr.explanation.join(' ')).not.toMatch(/IMMUNOSUPPRESSION|rule [A-Z]/);
     // The same person's inactivated vaccines are simply due.
     expect(row(v, 'SIX-IN-1')?.note).toBeNull();
   });
@@ -141,5 +142,14 @@ describe('withoutRuleCodes', () => {
       'Born on 1 September 2025: outside the cohorts of MenC',
     );
     expect(withoutRuleCodes('Dose 1 given on 10 July 2023 (at 8 weeks)')).toBe('Dose 1 given on 10 July 2023 (at 8 weeks)');
+    // A caution names the flags in words and keeps its source, without the rule code.
+    expect(
+      withoutRuleCodes(
+        'Needs clinical assessment before MMR(V) dose 1: live (recorded: IMMUNOSUPPRESSION, HIV; rule MMR-IMMUNOSUPPRESSED; Green Book chapter 21)',
+      ),
+    ).toBe('Needs clinical assessment before MMR(V) dose 1: live (recorded: Immunosuppression, Living with HIV; Green Book chapter 21)');
+    expect(withoutRuleCodes('Aged 2 or 3 on 31 August 2025; recorded: CHRONIC_HEART (rule FLU-AT-RISK, Flu 2025 to 2026 v1)')).toBe(
+      'Aged 2 or 3 on 31 August 2025; recorded: Chronic heart disease',
+    );
   });
 });

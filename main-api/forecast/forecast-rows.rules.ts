@@ -3,6 +3,7 @@
 // details view. Pure: it reads the engine's series as the contract carries them.
 import type { ForecastRow, SeriesView } from '../contract/forecast';
 import { addMonthsDays, formatDay, requireDay } from '../shared/calendar/dates';
+import { FLAG_LABELS, type FlagCode } from '../shared/vocabulary/flags';
 import type { SeriesStatus } from '../shared/vocabulary/schedule';
 
 /** A year on, as the calendar module counts months (a 29 February clamps to the 28th). */
@@ -24,14 +25,20 @@ const STATUS_RANK: Record<SeriesStatus, number> = {
   NOT_ELIGIBLE: 5,
 };
 
+/** A flag's words for its code; an unknown code stays as it is. */
+const flagWords = (code: string): string => (code in FLAG_LABELS ? FLAG_LABELS[code as FlagCode] : code);
+
 /**
  * The explanation without rule codes: '(rule MMRV-2026 v2025-26)', '(rules A, B v2025-26)',
- * '(v2025-26)' and ', rule HIB-1Y v2025-26'. The codes stay in the details view.
+ * '(v2025-26)', ', rule HIB-1Y v2025-26' and a caution's '; rule MMR-IMMUNOSUPPRESSED'; flags
+ * recorded ('recorded: IMMUNOSUPPRESSION') read in their words. The codes stay in the details view.
  */
 export function withoutRuleCodes(line: string): string {
   return line
     .replace(/\s*\((?:rules? [^()]*? )?v[^\s()]+\)/g, '')
     .replace(/, rules? [A-Z0-9][A-Z0-9_-]* v[^\s()]+/g, '')
+    .replace(/; rule [A-Z0-9][A-Z0-9_-]*(?=[;)])/g, '')
+    .replace(/recorded: ([A-Z_]+(?:, [A-Z_]+)*)/g, (_, codes: string) => `recorded: ${codes.split(', ').map(flagWords).join(', ')}`)
     .trim();
 }
 

@@ -160,6 +160,8 @@ export interface SeriesState {
   dueByAge: number;
   behind: boolean;
   segment: CohortSegment | null;
+  /** The day the series' ages count from: birth, or week 0 of the current pregnancy. */
+  origin: number;
 }
 
 function matches(s: CompiledSeries, m: number): boolean {
@@ -305,7 +307,14 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     dueByAge: NEG,
     behind: false,
     segment: null,
+    origin: ctx.dob,
   };
+  if (s.gestation !== null && ctx.death > ctx.asOf) {
+    const timed = pregnancyContext(ctx, s, out, explain);
+    if (timed === null) return st;
+    ctx = timed;
+    st.origin = ctx.dob;
+  }
   const { dob, asOf } = ctx;
   if (ctx.death <= asOf) {
     if (explain) ex.push(`Died on ${formatLongDay(ctx.death)}, so no further doses are offered`);
@@ -372,7 +381,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
       dosesIgnored.push({
         eventId: ctx.ids[e] ?? null,
         date: ctx.dates[e] as string,
-        reason: `given at ${describeExactAge(dob, d)}, before the earliest age of ${r.earliest.text} for ${s.name} dose ${next}, so it does not count (${rule(r, s)})`,
+        reason: `given at ${ageText(s, dob, d)}, before ${s.gestation ? '' : 'the earliest age of '}${r.earliest.text}${weeksOf(s)} for ${s.name} dose ${next}, so it does not count (${rule(r, s)})`,
       });
       continue;
     }
@@ -405,7 +414,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     ctx.counted[e * stride + s.index] = counted + 1;
     dosesCounted.push({ eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string, doseNumber: counted });
     if (explain) {
-      let line = `Dose ${counted} given on ${formatLongDay(d)} (at ${describeExactAge(dob, d)})`;
+      let line = `Dose ${counted} given on ${formatLongDay(d)} (at ${ageText(s, dob, d)})`;
       if (r.before !== null && d >= ageAt(ctx, r.before))
         line += `; this was after the upper age limit (before ${r.before.text}) but it was given, so it counts`;
       ex.push(line);
@@ -504,13 +513,13 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
 
   if (explain) {
     ex.push(`Next: dose ${row.dose} (${row.product}), ${rule(row, s)}${row.notes ? ` — ${row.notes}` : ''}`);
-    const from: string[] = [`earliest age ${row.earliest.text} on ${formatLongDay(earliestByAge)}`];
+    const from: string[] = [`earliest ${s.gestation ? '' : 'age '}${row.earliest.text}${weeksOf(s)} on ${formatLongDay(earliestByAge)}`];
     if (st.intervalDay !== NEG) from.push(intervalText(st));
     if (effFrom !== NEG && (effFrom === dueFrom || effFrom > asOf)) from.push(`offered from ${formatLongDay(effFrom)}`);
     ex.push(`Counts if given on or after ${formatLongDay(dueFrom)} (${from.join('; ')})`);
     if (behind) ex.push(`Due on ${formatLongDay(dueDay)}: the course resumes from dose ${counted}, it is never restarted`);
-    else if (dueDay === dueByAge) ex.push(`Due at ${row.due.text} on ${formatLongDay(dueDay)}`);
-    else ex.push(`Due on ${formatLongDay(dueDay)} (at ${row.due.text} by age, but not before it can count)`);
+    else if (dueDay === dueByAge) ex.push(`Due at ${row.due.text}${weeksOf(s)} on ${formatLongDay(dueDay)}`);
+    else ex.push(`Due on ${formatLongDay(dueDay)} (at ${row.due.text}${weeksOf(s)} by age, but not before it can count)`);
     ex.push(`Overdue from ${formatLongDay(overdueDay)}`);
     if (latestDay !== POS) {
       ex.push(
@@ -555,6 +564,56 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
   }
   out.status = status;
   return st;
+}
+
+/** ' of pregnancy' after an age in a series timed by weeks of pregnancy. */
+const weeksOf = (s: CompiledSeries): string => (s.gestation ? ' of pregnancy' : '');
+
+/** How old the person, or the pregnancy, was on a day: '8 weeks 2 days' or '20 weeks of pregnancy'. */
+export function ageText(s: CompiledSeries, origin: number, day: number): string {
+  if (s.gestation === null) return describeExactAge(origin, day);
+  const days = day - origin;
+  const w = Math.floor(days / 7);
+  const r = days - w * 7;
+  return `${w} week${w === 1 ? '' : 's'}${r ? ` ${r} day${r === 1 ? '' : 's'}` : ''} of pregnancy`;
+}
+
+/**
+ * The person's context with ages counted from week 0 of the pregnancy active on the assessment
+ * date (its flag's end date, the expected delivery, less the term), for a series timed by weeks
+ * of pregnancy. Null when the series stops here: no pregnancy recorded (not eligible), or one
+ * with no expected date of delivery, whose weeks a clinician must confirm first.
+ */
+function pregnancyContext(ctx: PersonContext, s: CompiledSeries, out: SeriesForecast, explain: boolean): PersonContext | null {
+  const g = s.gestation as NonNullable<CompiledSeries['gestation']>;
+  let current: PersonInput['flags'][number] | null = null;
+  for (const f of ctx.person.flags) {
+    if (f.code !== g.flag || parseDay(f.from) > ctx.asOf || (f.to !== null && parseDay(f.to) < ctx.asOf)) continue;
+    if (current === null || f.from > current.from) current = f;
+  }
+  if (current === null) {
+    if (explain)
+      out.explanation.push(
+        `${s.name} is only given during a pregnancy, and none is recorded on ${formatLongDay(ctx.asOf)} (v${s.version})`,
+      );
+    return null;
+  }
+  if (current.to === null) {
+    out.status = 'NEEDS_ASSESSMENT';
+    out.nextDose = 1;
+    out.nextProduct = segmentFor(s, ctx.dob)?.entries[0]?.[0]?.product ?? null;
+    out.caution =
+      'the pregnancy has no expected date of delivery recorded, so its weeks cannot be worked out; confirm them before giving it';
+    if (explain)
+      out.explanation.push(
+        `Pregnancy recorded from ${formatLongDay(parseDay(current.from))} without an expected date of delivery: the weeks of pregnancy decide when ${s.name} is given (v${s.version})`,
+      );
+    return null;
+  }
+  const start = parseDay(current.to) - g.termDays;
+  const [y, m, d] = civilFromDay(start, [0, 0, 0]);
+  // Counted doses are per person and event, so the shared scratch array stays shared.
+  return { ...ctx, dob: start, dobY: y, dobM: m, dobD: d };
 }
 
 /** The first caution that applies to the person on the assessment date, or null. */

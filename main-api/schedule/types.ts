@@ -122,6 +122,16 @@ const seriesSchema = z
       .default(null),
     /** Series that are one vaccine to the person (MMR and varicella given as MMRV) share a group. */
     vaccineGroup: z.string().min(1).nullable().default(null),
+    /**
+     * A vaccine for each pregnancy (pertussis, RSV): the dose rows' ages are weeks of pregnancy, not
+     * age. The person needs this flag active; its end date is the expected date of delivery, reached
+     * at `term` of pregnancy, so week 0 is that date less the term.
+     */
+    gestation: z
+      .object({ flag: flagCode, term: z.string().regex(/^\d+w$/, "must be whole weeks like '40w'") })
+      .strict()
+      .nullable()
+      .default(null),
     cautions: z.array(cautionSchema).default([]),
     /** The Green Book chapter or programme letter the series rests on. */
     source: z.string().default(''),
