@@ -23,6 +23,7 @@ export const FLAG_CODES = [
   'FRAILTY',
   'HBSAG_POSITIVE_MOTHER',
   'HIV',
+  'TB_RISK',
 ] as const;
 export const FlagCode = z.enum(FLAG_CODES);
 export type FlagCode = z.infer<typeof FlagCode>;
@@ -45,6 +46,7 @@ export const FLAG_LABELS: Record<FlagCode, string> = {
   FRAILTY: 'Frailty',
   HBSAG_POSITIVE_MOTHER: 'Born to a hepatitis B positive mother',
   HIV: 'Living with HIV',
+  TB_RISK: 'Higher risk of tuberculosis (BCG eligible)',
 };
 
 export const FLAG_CATEGORIES = ['RISK_GROUP', 'PREGNANCY', 'RESIDENCE', 'CARER', 'CONTACT', 'FRAILTY', 'OTHER'] as const;
@@ -79,4 +81,5 @@ export const FLAG_CATEGORY_OF: Record<FlagCode, FlagCategory> = {
   FRAILTY: 'FRAILTY',
   HBSAG_POSITIVE_MOTHER: 'OTHER',
   HIV: 'RISK_GROUP',
+  TB_RISK: 'OTHER',
 };
