@@ -52,6 +52,18 @@ export const SeriesView = z.object({
 });
 export type SeriesView = z.infer<typeof SeriesView>;
 
+/** A series with no next dose worked out (complete, not eligible, or before the dates are known). */
+export const NO_NEXT_DOSE = {
+  nextDose: null,
+  nextProduct: null,
+  dueFrom: null,
+  dueDate: null,
+  overdueFrom: null,
+  latestDate: null,
+  offer: null,
+  caution: null,
+} as const satisfies Partial<SeriesView>;
+
 /** One series' part in a forecast row: what the details view shows, rule codes included. */
 const RowPart = SeriesView.pick({
   seriesId: true,

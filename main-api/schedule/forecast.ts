@@ -30,17 +30,16 @@ import {
 import type {
   CampaignForecast,
   CampaignStatus,
-  CountedDose,
   EventInput,
   Forecast,
   ForecastOptions,
-  IgnoredDose,
   NotGivenReason,
   PersonInput,
   SeriesForecast,
   SeriesStatus,
 } from './types';
 import { NOT_GIVEN_REASON_LABELS } from '../shared/vocabulary/vaccination';
+import { NO_NEXT_DOSE } from '../contract/forecast';
 
 /** Per-person facts, parsed once and shared by every series. */
 export interface PersonContext {
@@ -186,12 +185,11 @@ function successor(rows: CompiledDose[], row: CompiledDose): CompiledDose | null
   return best;
 }
 
-/** Fills the next-dose dates of st for one candidate row. */
+/** Fills the next-dose dates of st for one candidate row, each field as it is decided. */
 function computeDates(ctx: PersonContext, st: SeriesState, row: CompiledDose, counted: number, lastDay: number): void {
-  const earliestByAge = ageAt(ctx, row.earliest);
-  let intervalDay = NEG;
-  let intervalPrior = NEG;
-  if (lastDay !== NEG && row.minInterval !== null) intervalDay = addSpan(lastDay, row.minInterval);
+  st.earliestByAge = ageAt(ctx, row.earliest);
+  st.intervalDay = lastDay !== NEG && row.minInterval !== null ? addSpan(lastDay, row.minInterval) : NEG;
+  st.intervalPrior = NEG;
   if (row.afterInterval !== null) {
     let prior = NEG;
     for (let e = 0; e < ctx.n; e++) {
@@ -201,45 +199,28 @@ function computeDates(ctx: PersonContext, st: SeriesState, row: CompiledDose, co
     }
     if (prior !== NEG) {
       const t = addSpan(prior, row.afterInterval);
-      if (t > intervalDay) {
-        intervalDay = t;
-        intervalPrior = prior;
+      if (t > st.intervalDay) {
+        st.intervalDay = t;
+        st.intervalPrior = prior;
       }
     }
   }
   // effectiveFrom holds a dose back only when it starts something new; a row that merely re-times
   // an existing dose (e.g. PCV moving to 16 weeks) leaves earlier valid dates valid.
-  const effFrom = row.effFrom !== NEG && !hasPredecessor(st, row) ? row.effFrom : NEG;
-  const dueFrom = Math.max(earliestByAge, intervalDay, effFrom);
-  const dueByAge = ageAt(ctx, row.due);
-  let dueDay = Math.max(dueByAge, dueFrom);
-  if (lastDay !== NEG) {
-    const gap = row.dueInterval ?? row.minInterval;
-    if (gap !== null) {
-      const byGap = addSpan(lastDay, gap);
-      if (byGap > dueDay) dueDay = byGap;
-    }
-  }
+  st.effFrom = row.effFrom !== NEG && !hasPredecessor(st, row) ? row.effFrom : NEG;
+  st.dueFrom = Math.max(st.earliestByAge, st.intervalDay, st.effFrom);
+  st.dueByAge = ageAt(ctx, row.due);
+  st.dueDay = Math.max(st.dueByAge, st.dueFrom);
+  const gap = row.dueInterval ?? row.minInterval;
+  if (lastDay !== NEG && gap !== null) st.dueDay = Math.max(st.dueDay, addSpan(lastDay, gap));
   // Later than the age-based date because earlier doses came late: the course carries on from there.
-  const behind = counted > 0 && dueDay > dueByAge;
-  let overdueDay: number;
-  if (row.overdueKind === 'afterDue') overdueDay = addSpan(dueDay, row.overdue);
-  else if (row.overdueKind === 'age') overdueDay = Math.max(ageAt(ctx, row.overdue), dueDay);
-  else overdueDay = lastDay !== NEG ? Math.max(addSpan(lastDay, row.overdue), dueDay) : addSpan(dueDay, row.overdue);
+  st.behind = counted > 0 && st.dueDay > st.dueByAge;
+  if (row.overdueKind === 'afterDue') st.overdueDay = addSpan(st.dueDay, row.overdue);
+  else if (row.overdueKind === 'age') st.overdueDay = Math.max(ageAt(ctx, row.overdue), st.dueDay);
+  else st.overdueDay = lastDay !== NEG ? Math.max(addSpan(lastDay, row.overdue), st.dueDay) : addSpan(st.dueDay, row.overdue);
   // effectiveTo closes the window only when no later row takes over.
-  let latestDay = row.effTo;
-  if (latestDay !== POS && st.series && hasSuccessor(st, row)) latestDay = POS;
-  if (row.before !== null) latestDay = Math.min(latestDay, ageAt(ctx, row.before) - 1);
-  st.earliestByAge = earliestByAge;
-  st.intervalDay = intervalDay;
-  st.intervalPrior = intervalPrior;
-  st.effFrom = effFrom;
-  st.dueFrom = dueFrom;
-  st.dueByAge = dueByAge;
-  st.dueDay = dueDay;
-  st.behind = behind;
-  st.overdueDay = overdueDay;
-  st.latestDay = latestDay;
+  st.latestDay = row.effTo !== POS && hasSuccessor(st, row) ? POS : row.effTo;
+  if (row.before !== null) st.latestDay = Math.min(st.latestDay, ageAt(ctx, row.before) - 1);
 }
 
 function hasPredecessor(st: SeriesState, row: CompiledDose): boolean {
@@ -266,9 +247,6 @@ export function intervalText(st: SeriesState): string {
 }
 
 export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: boolean): SeriesState {
-  const ex: string[] = [];
-  const dosesCounted: CountedDose[] = [];
-  const dosesIgnored: IgnoredDose[] = [];
   const out: SeriesForecast = {
     seriesId: s.id,
     seriesName: s.name,
@@ -277,18 +255,12 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     scheduleId: s.scheduleId,
     scheduleVersion: s.version,
     status: 'NOT_ELIGIBLE',
-    nextDose: null,
-    nextProduct: null,
-    dueFrom: null,
-    dueDate: null,
-    overdueFrom: null,
-    latestDate: null,
-    offer: null,
-    caution: null,
-    dosesCounted,
-    dosesIgnored,
-    explanation: ex,
+    ...NO_NEXT_DOSE,
+    dosesCounted: [],
+    dosesIgnored: [],
+    explanation: [],
   };
+  const { dosesCounted, dosesIgnored, explanation: ex } = out;
   const st: SeriesState = {
     series: s,
     out,
@@ -666,8 +638,6 @@ function criterionMatches(
 
 export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explain: boolean): CampaignForecast {
   const { asOf } = ctx;
-  const reasons: string[] = [];
-  const ex: string[] = [];
   const res: CampaignForecast = {
     campaignId: c.id,
     campaignVersion: c.version,
@@ -675,12 +645,13 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
     eligible: false,
     eligibleFrom: null,
     status: 'NOT_ELIGIBLE',
-    reasons,
-    explanation: ex,
+    reasons: [],
+    explanation: [],
     givenOn: null,
     offer: null,
     caution: null,
   };
+  const { reasons, explanation: ex } = res;
   let givenDay = NEG;
   let firstGivenDay = NEG;
   let givenCount = 0;

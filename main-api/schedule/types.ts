@@ -140,12 +140,13 @@ const seriesSchema = z
   })
   .strict();
 
+/** What every rule file starts with: which rules, which version of them, and their name. */
+const ruleFileHead = { id: ruleId, version: z.string().min(1), name: z.string().min(1) };
+
 export const scheduleDataSchema = z
   .object({
     kind: z.literal('schedule'),
-    id: ruleId,
-    version: z.string().min(1),
-    name: z.string().min(1),
+    ...ruleFileHead,
     effectiveFrom: isoDate,
     effectiveTo: isoDate.nullable(),
     source: z.string().min(1),
@@ -194,9 +195,7 @@ const criterionSchema = z
 export const campaignDataSchema = z
   .object({
     kind: z.literal('campaign'),
-    id: ruleId,
-    version: z.string().min(1),
-    name: z.string().min(1),
+    ...ruleFileHead,
     antigens: z.array(antigen).min(1),
     startDate: isoDate,
     endDate: isoDate,
@@ -217,9 +216,7 @@ export const campaignDataSchema = z
 export const catchUpDataSchema = z
   .object({
     kind: z.literal('catch-up'),
-    id: ruleId,
-    version: z.string().min(1),
-    name: z.string().min(1),
+    ...ruleFileHead,
     effectiveFrom: isoDate,
     source: z.string().min(1),
     /** Visits at least this far apart, so live vaccines not given together are 4 weeks apart. */
