@@ -96,7 +96,15 @@ function record(overrides: Partial<PrintableRecordInput> = {}): PrintableRecordI
       },
     ],
     dueNext: [
-      { kind: 'SERIES', vaccination: 'Flu (children)', alsoCountsFor: [], product: 'Fluenz', status: 'UPCOMING', dueDate: '2026-09-01', note: null },
+      {
+        kind: 'SERIES',
+        vaccination: 'Flu (children)',
+        alsoCountsFor: [],
+        product: 'Fluenz',
+        status: 'UPCOMING',
+        dueDate: '2026-09-01',
+        note: null,
+      },
     ],
     ...overrides,
   };
@@ -184,7 +192,15 @@ describe('buildRecordDocument', () => {
         ],
         dueNext: [
           { kind: 'SERIES', vaccination: 'MMR', alsoCountsFor: [], product: 'MMR', status: 'OVERDUE', dueDate: '2026-01-01', note: null },
-          { kind: 'SERIES', vaccination: 'MMR(V)', alsoCountsFor: [], product: 'MMRV', status: 'NEEDS_ASSESSMENT', dueDate: null, note: null },
+          {
+            kind: 'SERIES',
+            vaccination: 'MMR(V)',
+            alsoCountsFor: [],
+            product: 'MMRV',
+            status: 'NEEDS_ASSESSMENT',
+            dueDate: null,
+            note: null,
+          },
           { kind: 'CAMPAIGN', vaccination: 'Flu', alsoCountsFor: [], product: null, status: 'DUE', dueDate: null, note: null },
         ],
       }),

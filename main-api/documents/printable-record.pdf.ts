@@ -13,12 +13,7 @@ import {
   type ReactionOutcome,
   type Seriousness,
 } from '../shared/vocabulary/reactions';
-import {
-  CAMPAIGN_STATUS_LABELS,
-  SERIES_STATUS_LABELS,
-  type CampaignStatus,
-  type SeriesStatus,
-} from '../shared/vocabulary/schedule';
+import { CAMPAIGN_STATUS_LABELS, SERIES_STATUS_LABELS, type CampaignStatus, type SeriesStatus } from '../shared/vocabulary/schedule';
 import { NOT_GIVEN_REASON_LABELS, type NotGivenReason } from '../shared/vocabulary/vaccination';
 
 export interface PrintableRecordInput {

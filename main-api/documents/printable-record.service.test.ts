@@ -159,11 +159,15 @@ describe('sites and reactions on the printed record', () => {
   });
 });
 
-describe('dueNextFrom on the engine\'s forecast with the shipped rules', () => {
+describe("dueNextFrom on the engine's forecast with the shipped rules", () => {
   const rules = scheduleRules();
   // Born 1 March 2020, immunosuppressed since 2024, never given MMR; seen on 1 October 2025.
   const person: PersonInput = { dateOfBirth: '2020-03-01', flags: [{ code: 'IMMUNOSUPPRESSION', from: '2024-01-10', to: null }] };
-  const view = toForecastView({ personId: 1, person, events: [], productNames: new Map() }, forecast(rules, person, [], '2025-10-01'), rules);
+  const view = toForecastView(
+    { personId: 1, person, events: [], productNames: new Map() },
+    forecast(rules, person, [], '2025-10-01'),
+    rules,
+  );
   const due = dueNextFrom(view);
 
   it('lists a live vaccine that needs a clinical assessment, with the reason, and flu with what to offer instead', () => {
@@ -185,7 +189,9 @@ describe('dueNextFrom on the engine\'s forecast with the shipped rules', () => {
     });
     // One string per printed line, as the table wraps it: the phrases below fit on one line.
     const squash = (s: string): string => s.replace(/\s+/g, '');
-    const lines = extractPdfPages(await renderVaccinationRecordPdf(record, { compress: false })).flat().map(squash);
+    const lines = extractPdfPages(await renderVaccinationRecordPdf(record, { compress: false }))
+      .flat()
+      .map(squash);
     const printed = (phrase: string): boolean => lines.some((l) => l.includes(squash(phrase)));
     for (const phrase of [
       'Needs clinical',

@@ -260,13 +260,13 @@ export interface EventInput {
 
 // ---- engine outputs ----
 
-export interface CountedDose {
+interface CountedDose {
   eventId: string | number | null;
   date: string;
   doseNumber: number;
 }
 
-export interface IgnoredDose {
+interface IgnoredDose {
   eventId: string | number | null;
   date: string;
   reason: string;

@@ -133,7 +133,9 @@ test('a live vaccine held back for a clinician shows as needing assessment, with
   await expect(mmr).toHaveAttribute('data-status', 'NEEDS_ASSESSMENT');
   // The reason is on the row before it is opened, in words, without codes.
   await expect(mmr.getByTestId('forecast-note')).toBeVisible();
-  await expect(mmr.getByTestId('forecast-note')).toContainText('A clinician must assess this person before it is given: MMR and MMRV are live');
+  await expect(mmr.getByTestId('forecast-note')).toContainText(
+    'A clinician must assess this person before it is given: MMR and MMRV are live',
+  );
   await expect(mmr).not.toContainText(/IMMUNOSUPPRESSION|NEEDS_ASSESSMENT/);
   // Inactivated vaccines are not held back.
   await expect(page.getByTestId('forecast-assessment').locator('[data-series=SIX-IN-1]')).toHaveCount(0);
