@@ -576,10 +576,18 @@ function pregnancyContext(ctx: PersonContext, s: CompiledSeries, out: SeriesFore
     out.nextProduct = segmentFor(s, ctx.dob)?.entries[0]?.[0]?.product ?? null;
     out.caution =
       'the pregnancy has no expected date of delivery recorded, so its weeks cannot be worked out; confirm them before giving it';
-    if (explain)
+    if (explain) {
+      const from = parseDay(current.from);
       out.explanation.push(
-        `Pregnancy recorded from ${formatLongDay(parseDay(current.from))} without an expected date of delivery: the weeks of pregnancy decide when ${s.name} is given (v${s.version})`,
+        `Pregnancy recorded from ${formatLongDay(from)} without an expected date of delivery: the weeks of pregnancy decide when ${s.name} is given (v${s.version})`,
       );
+      // A dose already given in this pregnancy may count once its week is known: say so.
+      for (let e = 0; e < ctx.n; e++) {
+        const day = ctx.day[e] as number;
+        if (ctx.given[e] && day >= from && day <= ctx.asOf && matches(s, ctx.mask[e] as number))
+          out.explanation.push(`Given on ${formatLongDay(day)} in this pregnancy; whether it counts depends on the week it was given`);
+      }
+    }
     return null;
   }
   const start = parseDay(current.to) - g.termDays;
