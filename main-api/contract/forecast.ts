@@ -42,11 +42,27 @@ export const SeriesView = z.object({
   overdueFrom: isoDate.nullable(),
   /** Last date the next dose may be given. */
   latestDate: isoDate.nullable(),
+  /** What to offer instead of the usual live product (already in nextProduct), when a caution names one. */
+  offer: z.string().nullable(),
+  /** Why a caution applies: the reason for NEEDS_ASSESSMENT or for the offer, in plain words. */
+  caution: z.string().nullable(),
   explanation: z.array(z.string()),
   dosesCounted: z.array(CountedDose),
   dosesIgnored: z.array(IgnoredDose),
 });
 export type SeriesView = z.infer<typeof SeriesView>;
+
+/** A series with no next dose worked out (complete, not eligible, or before the dates are known). */
+export const NO_NEXT_DOSE = {
+  nextDose: null,
+  nextProduct: null,
+  dueFrom: null,
+  dueDate: null,
+  overdueFrom: null,
+  latestDate: null,
+  offer: null,
+  caution: null,
+} as const satisfies Partial<SeriesView>;
 
 /** One series' part in a forecast row: what the details view shows, rule codes included. */
 const RowPart = SeriesView.pick({
@@ -71,9 +87,20 @@ export const ForecastRow = z.object({
   name: z.string(),
   /** The other series the same dose counts for, by name. */
   alsoCountsFor: z.array(z.string()),
-  ...SeriesView.pick({ status: true, nextDose: true, nextProduct: true, dueFrom: true, dueDate: true, overdueFrom: true, latestDate: true })
-    .shape,
-  /** Upcoming and due more than a year from the assessment date: shown only when asked for. */
+  ...SeriesView.pick({
+    status: true,
+    nextDose: true,
+    nextProduct: true,
+    dueFrom: true,
+    dueDate: true,
+    overdueFrom: true,
+    latestDate: true,
+    offer: true,
+    caution: true,
+  }).shape,
+  /** The caution as one sentence for the screen and the printed record; null when none applies. */
+  note: z.string().nullable(),
+  /** Upcoming (or waiting for an assessment) and due more than a year from the assessment date: shown only when asked for. */
   later: z.boolean(),
   /** Why, in plain words: the explanation without rule codes. */
   explanation: z.array(z.string()),
@@ -95,6 +122,9 @@ export const CampaignView = z.object({
   /** The reasons and explanation without rule ids, for the first view; the ids stay in the details. */
   plain: z.object({ reasons: z.array(z.string()), explanation: z.array(z.string()) }),
   givenOn: isoDate.nullable(),
+  ...SeriesView.pick({ offer: true, caution: true }).shape,
+  /** The caution as one sentence, as on a forecast row; null when none applies. */
+  note: z.string().nullable(),
 });
 export type CampaignView = z.infer<typeof CampaignView>;
 

@@ -2,9 +2,9 @@
 import type { DocumentHandlers } from '../contract/documents';
 import type { Registration, UserContext } from '../platform/registration';
 import { createVaccinationHandlers } from '../vaccination';
-import { createForecastHandlers, dueNextRows } from '../forecast';
+import { createForecastHandlers } from '../forecast';
 import { scheduleRules } from '../schedule';
-import { printableRecord } from './printable-record.service';
+import { dueNextFrom, printableRecord } from './printable-record.service';
 
 export function register(ctx: UserContext): Registration<keyof DocumentHandlers> {
   const vaccination = createVaccinationHandlers(ctx.ds, ctx.today);
@@ -16,15 +16,7 @@ export function register(ctx: UserContext): Registration<keyof DocumentHandlers>
           ctx.ds,
           personId,
           (id) => vaccination['vaccination.history']({ personId: id }),
-          // The same rows as the record screen's forecast, without the later programmes.
-          async (id) =>
-            dueNextRows((await forecast['forecast.get']({ personId: id })).rows).map((r) => ({
-              vaccination: r.name,
-              alsoCountsFor: r.alsoCountsFor,
-              product: r.nextProduct,
-              status: r.status,
-              dueDate: r.dueDate ?? r.dueFrom,
-            })),
+          async (id) => dueNextFrom(await forecast['forecast.get']({ personId: id })),
           ctx.today,
         ),
       // Printing needs a screen: the desktop application replaces this (electron/main/print.ts).

@@ -95,7 +95,17 @@ function record(overrides: Partial<PrintableRecordInput> = {}): PrintableRecordI
         yellowCard: null,
       },
     ],
-    dueNext: [{ vaccination: 'Flu (children)', alsoCountsFor: [], product: 'Fluenz', status: 'UPCOMING', dueDate: '2026-09-01' }],
+    dueNext: [
+      {
+        kind: 'SERIES',
+        vaccination: 'Flu (children)',
+        alsoCountsFor: [],
+        product: 'Fluenz',
+        status: 'UPCOMING',
+        dueDate: '2026-09-01',
+        note: null,
+      },
+    ],
     ...overrides,
   };
 }
@@ -180,7 +190,19 @@ describe('buildRecordDocument', () => {
             yellowCard: { reference: null },
           },
         ],
-        dueNext: [{ vaccination: 'MMR', alsoCountsFor: [], product: 'MMR', status: 'OVERDUE', dueDate: '2026-01-01' }],
+        dueNext: [
+          { kind: 'SERIES', vaccination: 'MMR', alsoCountsFor: [], product: 'MMR', status: 'OVERDUE', dueDate: '2026-01-01', note: null },
+          {
+            kind: 'SERIES',
+            vaccination: 'MMR(V)',
+            alsoCountsFor: [],
+            product: 'MMRV',
+            status: 'NEEDS_ASSESSMENT',
+            dueDate: null,
+            note: null,
+          },
+          { kind: 'CAMPAIGN', vaccination: 'Flu', alsoCountsFor: [], product: null, status: 'DUE', dueDate: null, note: null },
+        ],
       }),
     );
     // Every string the document holds, tables included.
@@ -191,6 +213,8 @@ describe('buildRecordDocument', () => {
       'Needed hospital care',
       'Recovered with lasting effects',
       'Overdue',
+      'Needs clinical assessment',
+      'Eligible now',
     ]) {
       expect(text).toContain(words);
     }

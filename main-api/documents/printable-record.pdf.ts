@@ -13,7 +13,7 @@ import {
   type ReactionOutcome,
   type Seriousness,
 } from '../shared/vocabulary/reactions';
-import { SERIES_STATUS_LABELS, type SeriesStatus } from '../shared/vocabulary/schedule';
+import { CAMPAIGN_STATUS_LABELS, SERIES_STATUS_LABELS, type CampaignStatus, type SeriesStatus } from '../shared/vocabulary/schedule';
 import { NOT_GIVEN_REASON_LABELS, type NotGivenReason } from '../shared/vocabulary/vaccination';
 
 export interface PrintableRecordInput {
@@ -52,9 +52,19 @@ export interface PrintableRecordInput {
     /** Reported to the MHRA's Yellow Card scheme, with its reference when known; null when not reported. */
     yellowCard: { reference: string | null } | null;
   }[];
-  /** The forecast's rows due, overdue or due within a year, most urgent first. */
-  dueNext: { vaccination: string; alsoCountsFor: string[]; product: string | null; status: SeriesStatus; dueDate: string | null }[];
+  /** The forecast's rows due, overdue or due within a year, most urgent first, then the seasonal campaigns open to the person. */
+  dueNext: DueNextItem[];
 }
+
+/** A status is printed in its own vocabulary's words: a campaign's DUE reads 'Eligible now'. */
+export type DueNextItem = {
+  vaccination: string;
+  alsoCountsFor: string[];
+  product: string | null;
+  dueDate: string | null;
+  /** A caution in plain words (a clinician assesses first, or what is offered instead); null when none. */
+  note: string | null;
+} & ({ kind: 'SERIES'; status: SeriesStatus } | { kind: 'CAMPAIGN'; status: CampaignStatus });
 
 export interface RenderOptions {
   /** Leave page streams uncompressed, so tests can read the drawing operators. */
@@ -268,17 +278,18 @@ function dueSection(input: PrintableRecordInput): Content[] {
   // In the forecast's order (overdue, due, then upcoming by date), as on the screen.
   for (const d of input.dueNext) {
     const also = d.alsoCountsFor.length ? [{ text: t(`Also counts for: ${d.alsoCountsFor.join(', ')}`), color: GREY }] : [];
+    const note = d.note ? [{ text: t(d.note), bold: true }] : [];
     body.push([
-      { stack: [{ text: t(d.vaccination) }, ...also] },
+      { stack: [{ text: t(d.vaccination) }, ...also, ...note] },
       cell(d.product),
       d.dueDate ? { text: formatLongDate(d.dueDate), noWrap: true } : cell(null),
-      cell(SERIES_STATUS_LABELS[d.status]),
+      cell(d.kind === 'SERIES' ? SERIES_STATUS_LABELS[d.status] : CAMPAIGN_STATUS_LABELS[d.status]),
     ]);
   }
   return [
     sectionHeading(
       'Due next',
-      `Based on the records above on ${formatLongDate(input.issuedOn)}: what is due or overdue, and what falls due within a year.`,
+      `Based on the records above on ${formatLongDate(input.issuedOn)}: what is due or overdue, what a clinician must assess first, what falls due within a year, and the seasonal vaccinations offered.`,
     ),
     { table: { headerRows: 1, dontBreakRows: true, widths: ['*', 90, 90, 80], body }, layout: tableLayout, style: 'table' },
   ];

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { VaccinationHistory } from '../contract/vaccination';
 import { sampleAdverseReaction, sampleVaccinationEvent } from '../../tests/support/vaccination-event';
-import { toPrintableInput } from './printable-record.service';
+import { toForecastView } from '../forecast/forecast.service';
+import { forecast, scheduleRules, type PersonInput } from '../schedule';
+import { extractPdfPages } from './pdf-text';
+import { renderVaccinationRecordPdf } from './printable-record.pdf';
+import { dueNextFrom, toPrintableInput } from './printable-record.service';
 
 const base = sampleVaccinationEvent({
   personId: 7,
@@ -152,5 +156,52 @@ describe('sites and reactions on the printed record', () => {
         yellowCard: { reference: 'YC-1' },
       }),
     ]);
+  });
+});
+
+describe("dueNextFrom on the engine's forecast with the shipped rules", () => {
+  const rules = scheduleRules();
+  // Born 1 March 2020, immunosuppressed since 2024, never given MMR; seen on 1 October 2025.
+  const person: PersonInput = { dateOfBirth: '2020-03-01', flags: [{ code: 'IMMUNOSUPPRESSION', from: '2024-01-10', to: null }] };
+  const view = toForecastView(
+    { personId: 1, person, events: [], productNames: new Map() },
+    forecast(rules, person, [], '2025-10-01'),
+    rules,
+  );
+  const due = dueNextFrom(view);
+
+  it('lists a live vaccine that needs a clinical assessment, with the reason, and flu with what to offer instead', () => {
+    const mmr = due.find((d) => d.kind === 'SERIES' && d.status === 'NEEDS_ASSESSMENT' && d.vaccination === 'MMR(V)');
+    expect(mmr?.note).toMatch(/^A clinician must assess this person before it is given: MMR and MMRV are live vaccines/);
+    const flu = due.find((d) => d.kind === 'CAMPAIGN' && d.vaccination.startsWith('Flu'));
+    expect(flu).toMatchObject({ status: 'DUE', product: null });
+    expect(flu?.note).toMatch(/^Offer an injected inactivated flu vaccine instead of the nasal spray: /);
+  });
+
+  it('prints both in plain words, without codes', async () => {
+    const record = toPrintableInput({
+      issuedOn: '2025-10-01',
+      issuer: { name: 'Alpha Surgery', code: 'G82001' },
+      person: { nhsNumber: '9990000018', givenName: 'Ada', familyName: 'Ng', dateOfBirth: '2020-03-01', postcode: null },
+      addressLines: [],
+      history: { events: [], reactions: [] },
+      dueNext: due,
+    });
+    // One string per printed line, as the table wraps it: the phrases below fit on one line.
+    const squash = (s: string): string => s.replace(/\s+/g, '');
+    const lines = extractPdfPages(await renderVaccinationRecordPdf(record, { compress: false }))
+      .flat()
+      .map(squash);
+    const printed = (phrase: string): boolean => lines.some((l) => l.includes(squash(phrase)));
+    for (const phrase of [
+      'Needs clinical',
+      'A clinician must assess this person before it is given:',
+      'MMR and MMRV are live vaccines',
+      'Eligible now',
+      'Offer an injected inactivated flu vaccine instead of the',
+      "nasal spray: the children's nasal spray (LAIV) is a live",
+    ])
+      expect(printed(phrase), phrase).toBe(true);
+    expect(lines.join(' ')).not.toMatch(/IMMUNOSUPPRESSION|NEEDS_ASSESSMENT/);
   });
 });

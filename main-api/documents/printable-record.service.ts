@@ -8,10 +8,42 @@ import { PersonRepository } from '../people';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { antigenLabel } from '../shared/vocabulary/antigens';
 import { siteLabel } from '../shared/vocabulary/sites';
-import { renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
+import type { ForecastView } from '../contract/forecast';
+import { dueNextRows } from '../forecast';
+import { renderVaccinationRecordPdf, type DueNextItem, type PrintableRecordInput } from './printable-record.pdf';
 import { PrintableRecordRepository } from './printable-record.repository';
 
 export type DueNextSource = (personId: number) => Promise<PrintableRecordInput['dueNext']>;
+
+/**
+ * What the printed "Due next" lists: the record screen's forecast rows without the later
+ * programmes, then the seasonal campaigns the person may have now or later this season, each
+ * with its caution in the same words as on the screen.
+ */
+export function dueNextFrom(view: ForecastView): DueNextItem[] {
+  const series: DueNextItem[] = dueNextRows(view.rows).map((r) => ({
+    kind: 'SERIES',
+    vaccination: r.name,
+    alsoCountsFor: r.alsoCountsFor,
+    product: r.nextProduct,
+    status: r.status,
+    dueDate: r.dueDate ?? r.dueFrom,
+    note: r.note,
+  }));
+  const campaigns: DueNextItem[] = view.campaigns
+    .filter((c) => c.status === 'DUE' || c.status === 'UPCOMING')
+    .map((c) => ({
+      kind: 'CAMPAIGN',
+      vaccination: c.name,
+      alsoCountsFor: [],
+      // Which flu vaccine depends on age and stock; an offered alternative is in the note.
+      product: null,
+      status: c.status,
+      dueDate: c.eligibleFrom,
+      note: c.note,
+    }));
+  return [...series, ...campaigns];
+}
 
 /**
  * Each version's current, active version. A reaction is recorded against the version of the

@@ -2,16 +2,16 @@
 // shipped rules (not hand-made series), so a change in the rules shows up here.
 import { describe, expect, it } from 'vitest';
 import type { ForecastView } from '../contract/forecast';
-import { forecast, scheduleRules, type EventInput } from '../schedule';
+import { forecast, scheduleRules, type EventInput, type PersonInput } from '../schedule';
 import { dueNextRows, withoutRuleCodes } from './forecast-rows.rules';
 import { toForecastView } from './forecast.service';
 
 const rules = scheduleRules();
 const SIX = ['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO', 'HIB', 'HEPB'];
 
-function view(dateOfBirth: string, given: [string, string[]][], asOf: string): ForecastView {
+function view(dateOfBirth: string, given: [string, string[]][], asOf: string, flags: PersonInput['flags'] = []): ForecastView {
   const events: EventInput[] = given.map(([date, antigens], i) => ({ id: i + 1, date, antigens, outcome: 'GIVEN' }));
-  const person = { dateOfBirth, flags: [] };
+  const person = { dateOfBirth, flags };
   return toForecastView({ personId: 1, person, events, productNames: new Map() }, forecast(rules, person, events, asOf), rules);
 }
 
@@ -100,6 +100,36 @@ describe('forecast rows on the shipped rules', () => {
   });
 });
 
+describe('cautions in plain words', () => {
+  const immunosuppressed = [{ code: 'IMMUNOSUPPRESSION', from: '2025-01-10', to: null }];
+
+  it('keeps a live vaccine that needs a clinical assessment in "due next", with the reason and no codes', () => {
+    // Born 1 September 2024 (MMRV at 18 months and 3 years 4 months), seen at 18 months.
+    const v = view('2024-09-01', [], '2026-03-01', immunosuppressed);
+    const mmr = row(v, 'MMR')!;
+    expect(mmr.status).toBe('NEEDS_ASSESSMENT');
+    expect(dueNextRows(v.rows)).toContain(mmr);
+    expect(mmr.caution).toMatch(/^MMR and MMRV are live vaccines/);
+    expect(mmr.note).toBe(`A clinician must assess this person before it is given: ${mmr.caution}.`);
+    expect(mmr.note).not.toMatch(/IMMUNOSUPPRESSION|rule [A-Z]/);
+    expect(mmr.explanation.join(' ')).not.toMatch(/IMMUNOSUPPRESSION|rule [A-Z]/);
+    // The same person's inactivated vaccines are simply due.
+    expect(row(v, 'SIX-IN-1')?.note).toBeNull();
+  });
+
+  it('says what to offer instead of the nasal flu spray, on the campaign and in its plain words', () => {
+    // Aged 5 on 1 October 2025: in the school programme, whose usual vaccine is the nasal spray.
+    const v = view('2020-03-01', [], '2025-10-01', immunosuppressed);
+    const flu = v.campaigns.find((c) => c.campaignId.startsWith('FLU'))!;
+    expect(flu.status).toBe('DUE');
+    expect(flu.offer).toMatch(/injected inactivated flu vaccine instead of the nasal spray/);
+    expect(flu.note).toBe(`Offer ${flu.offer}: ${flu.caution}.`);
+    // Without the flag there is nothing to say.
+    const plain = view('2020-03-01', [], '2025-10-01').campaigns.find((c) => c.campaignId === flu.campaignId)!;
+    expect([plain.offer, plain.caution, plain.note]).toEqual([null, null, null]);
+  });
+});
+
 describe('withoutRuleCodes', () => {
   it('removes the rule references the engine writes, and nothing else', () => {
     expect(withoutRuleCodes('Born on or after 1 May 2013, so Rotavirus: dose 1 at 8 weeks (rules ROTA-1, ROTA-2 v2025-26)')).toBe(
@@ -112,5 +142,14 @@ describe('withoutRuleCodes', () => {
       'Born on 1 September 2025: outside the cohorts of MenC',
     );
     expect(withoutRuleCodes('Dose 1 given on 10 July 2023 (at 8 weeks)')).toBe('Dose 1 given on 10 July 2023 (at 8 weeks)');
+    // A caution names the flags in words and keeps its source, without the rule code.
+    expect(
+      withoutRuleCodes(
+        'Needs clinical assessment before MMR(V) dose 1: live (recorded: IMMUNOSUPPRESSION, HIV; rule MMR-IMMUNOSUPPRESSED; Green Book chapter 21)',
+      ),
+    ).toBe('Needs clinical assessment before MMR(V) dose 1: live (recorded: Immunosuppression, Living with HIV; Green Book chapter 21)');
+    expect(withoutRuleCodes('Aged 2 or 3 on 31 August 2025; recorded: CHRONIC_HEART (rule FLU-AT-RISK, Flu 2025 to 2026 v1)')).toBe(
+      'Aged 2 or 3 on 31 August 2025; recorded: Chronic heart disease',
+    );
   });
 });

@@ -3,12 +3,14 @@
 // details view. Pure: it reads the engine's series as the contract carries them.
 import type { ForecastRow, SeriesView } from '../contract/forecast';
 import { addMonthsDays, formatDay, requireDay } from '../shared/calendar/dates';
+import { FLAG_LABELS, type FlagCode } from '../shared/vocabulary/flags';
 import type { SeriesStatus } from '../shared/vocabulary/schedule';
 
 /** A year on, as the calendar module counts months (a 29 February clamps to the 28th). */
 const yearAfter = (iso: string): string => formatDay(addMonthsDays(requireDay(iso), 12, 0));
 
-const OPEN: readonly SeriesStatus[] = ['OVERDUE', 'DUE', 'UPCOMING'];
+// A series that needs a clinician's assessment is still open: the dose is wanted once it is safe.
+const OPEN: readonly SeriesStatus[] = ['OVERDUE', 'DUE', 'NEEDS_ASSESSMENT', 'UPCOMING'];
 
 // Order of the sections the screen shows, and of rows in "Due next" on paper.
 const STATUS_RANK: Record<SeriesStatus, number> = {
@@ -23,15 +25,31 @@ const STATUS_RANK: Record<SeriesStatus, number> = {
   NOT_ELIGIBLE: 5,
 };
 
+/** A flag's words for its code; an unknown code stays as it is. */
+const flagWords = (code: string): string => (code in FLAG_LABELS ? FLAG_LABELS[code as FlagCode] : code);
+
 /**
  * The explanation without rule codes: '(rule MMRV-2026 v2025-26)', '(rules A, B v2025-26)',
- * '(v2025-26)' and ', rule HIB-1Y v2025-26'. The codes stay in the details view.
+ * '(v2025-26)', ', rule HIB-1Y v2025-26' and a caution's '; rule MMR-IMMUNOSUPPRESSED'; flags
+ * recorded ('recorded: IMMUNOSUPPRESSION') read in their words. The codes stay in the details view.
  */
 export function withoutRuleCodes(line: string): string {
   return line
     .replace(/\s*\((?:rules? [^()]*? )?v[^\s()]+\)/g, '')
     .replace(/, rules? [A-Z0-9][A-Z0-9_-]* v[^\s()]+/g, '')
+    .replace(/; rule [A-Z0-9][A-Z0-9_-]*(?=[;)])/g, '')
+    .replace(/recorded: ([A-Z_]+(?:, [A-Z_]+)*)/g, (_, codes: string) => `recorded: ${codes.split(', ').map(flagWords).join(', ')}`)
     .trim();
+}
+
+/**
+ * A caution as one sentence in plain words, the same on the screen and on paper: a clinician
+ * assesses first (NEEDS_ASSESSMENT), or an alternative is offered instead of a live product.
+ */
+export function cautionNote(c: { status: SeriesStatus | null; offer: string | null; caution: string | null }): string | null {
+  if (c.caution === null) return null;
+  if (c.offer !== null) return `Offer ${c.offer}: ${c.caution}.`;
+  return c.status === 'NEEDS_ASSESSMENT' ? `A clinician must assess this person before it is given: ${c.caution}.` : null;
 }
 
 /** A requirement names its acceptable products as 'Hib/MenC or 6-in-1'. */
@@ -62,6 +80,9 @@ function toRow(group: SeriesView[], asOf: string): ForecastRow {
   const named = group.find((s) => s.kind === 'course') ?? group[0]!;
   const when = lead.dueDate ?? lead.dueFrom;
   const explanation = [...new Set(group.flatMap((s) => s.explanation.map(withoutRuleCodes)))];
+  // The lead part's caution, else any part's (MMR(V) and varicella carry the same one).
+  const cautioned = lead.caution !== null ? lead : (group.find((s) => s.caution !== null) ?? lead);
+  const waiting = lead.status === 'UPCOMING' || lead.status === 'NEEDS_ASSESSMENT';
   return {
     key: named.seriesId,
     name: named.name,
@@ -73,7 +94,10 @@ function toRow(group: SeriesView[], asOf: string): ForecastRow {
     dueDate: lead.dueDate,
     overdueFrom: lead.overdueFrom,
     latestDate: lead.latestDate,
-    later: lead.status === 'UPCOMING' && when !== null && when > yearAfter(asOf),
+    offer: cautioned.offer,
+    caution: cautioned.caution,
+    note: cautionNote({ status: lead.status, offer: cautioned.offer, caution: cautioned.caution }),
+    later: waiting && when !== null && when > yearAfter(asOf),
     explanation,
     parts: group.map((s) => ({
       seriesId: s.seriesId,

@@ -17,7 +17,7 @@ import {
 } from './forecast.repository';
 import { rulesVersion } from '../schedule';
 import { parseDay } from '../shared/calendar/dates';
-import { forecastRows, withoutRuleCodes } from './forecast-rows.rules';
+import { cautionNote, forecastRows, withoutRuleCodes } from './forecast-rows.rules';
 
 function checkDate(value: string, field: string): void {
   if (Number.isNaN(parseDay(value))) throw fieldError(field, `${field}: ${value} is not a real calendar date.`);
@@ -41,6 +41,8 @@ export function toForecastView(input: PersonForecastInput, f: Forecast, rules: C
     dueDate: s.dueDate,
     overdueFrom: s.overdueFrom,
     latestDate: s.latestDate,
+    offer: s.offer,
+    caution: s.caution,
     explanation: s.explanation,
     dosesCounted: s.dosesCounted.map((d) => ({
       eventId: eventId(d.eventId),
@@ -61,6 +63,10 @@ export function toForecastView(input: PersonForecastInput, f: Forecast, rules: C
     explanation: c.explanation,
     plain: { reasons: c.reasons.map(withoutRuleCodes), explanation: c.explanation.map(withoutRuleCodes) },
     givenOn: c.givenOn,
+    offer: c.offer,
+    caution: c.caution,
+    // A campaign's caution is about the product, so it applies whatever the status.
+    note: cautionNote({ status: null, offer: c.offer, caution: c.caution }),
   }));
   return {
     personId: input.personId,

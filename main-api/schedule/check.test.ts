@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkProposedDose } from './check';
-import { MMR, MMRV, SIX, given, person, rules } from './schedule.fixtures';
+import { DTAP_IPV, MMR, MMRV, SIX, given, person, rules, series } from './schedule.fixtures';
 import type { EventInput } from './types';
 
 const codes = (date: string, antigens: string[], events: EventInput[] = [], dob = '2025-09-10') =>
@@ -55,5 +55,37 @@ describe('checking a proposed dose', () => {
     expect(checkProposedDose(rules, flagged, [], { date: '2025-11-05', antigens: SIX }).map((x) => x.code)).toEqual([]);
     const ended = person('2025-09-10', { flags: [{ code: 'IMMUNOSUPPRESSION', from: '2025-10-01', to: '2026-06-30' }] });
     expect(checkProposedDose(rules, ended, [], { date: '2026-09-10', antigens: MMRV }).map((x) => x.code)).toEqual([]);
+  });
+  it('NEEDS_CLINICAL_ASSESSMENT for BCG when a baby at TB risk is living with HIV', () => {
+    const baby = person('2025-10-01', {
+      flags: [
+        { code: 'TB_RISK', from: '2025-10-01', to: null },
+        { code: 'HIV', from: '2025-10-01', to: null },
+      ],
+    });
+    const w = checkProposedDose(rules, baby, [], { date: '2025-10-29', antigens: ['BCG'] });
+    expect(w.map((x) => [x.code, x.seriesId])).toEqual([['NEEDS_CLINICAL_ASSESSMENT', 'BCG']]);
+  });
+  describe('whooping cough vaccine in pregnancy (expected delivery 1 March 2026, so 16 weeks is 14 September 2025)', () => {
+    const TD = ['DIPHTHERIA', 'TETANUS', 'POLIO'];
+    // A childhood course and both boosters: her Td/IPV course is complete.
+    const childhood = [
+      given('1995-07-03', DTAP_IPV),
+      given('1995-08-01', DTAP_IPV),
+      given('1995-09-01', DTAP_IPV),
+      given('1998-09-10', DTAP_IPV),
+      given('2009-10-01', TD),
+    ];
+    const mum = person('1995-05-05', { flags: [{ code: 'PREGNANT', from: '2025-07-01', to: '2026-03-01' }] });
+
+    it('is not a duplicate of the complete Td/IPV course it also covers', () => {
+      expect(series(mum, childhood, '2025-10-12', 'TD-IPV').status).toBe('COMPLETE');
+      expect(checkProposedDose(rules, mum, childhood, { date: '2025-10-12', antigens: DTAP_IPV })).toEqual([]);
+    });
+    it('is TOO_EARLY before 16 weeks, said in weeks of pregnancy', () => {
+      const w = checkProposedDose(rules, mum, childhood, { date: '2025-09-13', antigens: DTAP_IPV });
+      expect(w.map((x) => [x.code, x.seriesId])).toEqual([['TOO_EARLY', 'PERTUSSIS-PREGNANCY']]);
+      expect(w[0]?.explanation).toContain('At 15 weeks 6 days of pregnancy it is earlier than 16 weeks of pregnancy');
+    });
   });
 });

@@ -1,7 +1,7 @@
 // Warnings for a dose about to be recorded: the recording form shows them before saving.
 import { ageDay, antigenMask, maskAntigens, type CompiledRules } from './compile';
 import { describeExactAge, formatLongDay, requireDay } from '../shared/calendar/dates';
-import { buildContext, evaluateCampaign, evaluateSeries, intervalText, seriesInForce, type SeriesState } from './forecast';
+import { ageText, buildContext, evaluateCampaign, evaluateSeries, intervalText, seriesInForce, type SeriesState } from './forecast';
 import type { DoseWarning, EventInput, PersonInput, WarningCode } from './types';
 
 const DUPLICATE_WINDOW_DAYS = 14;
@@ -49,13 +49,16 @@ export function checkProposedDose(
     else relevant.push(st);
   }
   let inSchedule = false;
+  // A product that a still-open series wants is not a duplicate of another series it also
+  // covers (dTaP/IPV in pregnancy for a woman whose Td/IPV course is complete).
+  const wanted = relevant.some((st) => ['DUE', 'OVERDUE', 'UPCOMING', 'NEEDS_ASSESSMENT'].includes(st.out.status));
   for (const st of relevant) {
     const s = st.series;
     const o = st.out;
     if (o.status === 'NOT_ELIGIBLE') continue;
     inSchedule = true;
     if (o.status === 'COMPLETE') {
-      if (s.kind === 'course')
+      if (s.kind === 'course' && !wanted)
         add('LIKELY_DUPLICATE', s.id, `${s.name} is already complete (${st.counted} dose${st.counted === 1 ? '' : 's'} counted)`);
       continue;
     }
@@ -81,7 +84,9 @@ export function checkProposedDose(
       add(
         'TOO_EARLY',
         s.id,
-        `At ${describeExactAge(dob, day)} the child is younger than the earliest age of ${row.earliest.text} for ${s.name} dose ${n}; a dose given now would not count (rule ${row.rule} v${s.version})`,
+        s.gestation
+          ? `At ${ageText(s, st.origin, day)} it is earlier than ${row.earliest.text} of pregnancy, the earliest for ${s.name} dose ${n}; a dose given now would not count (rule ${row.rule} v${s.version})`
+          : `At ${describeExactAge(dob, day)} the child is younger than the earliest age of ${row.earliest.text} for ${s.name} dose ${n}; a dose given now would not count (rule ${row.rule} v${s.version})`,
       );
     } else if (day < st.intervalDay) {
       add(

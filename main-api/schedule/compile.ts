@@ -151,6 +151,8 @@ export interface CompiledSeries {
   openFrom: Span | null;
   continuedBy: { from: Span; series: string; description: string; source: string } | null;
   vaccineGroup: string;
+  /** Ages count from week 0 of the pregnancy the flag's end date (expected delivery) dates; see types.ts. */
+  gestation: { flag: string; termDays: number } | null;
   cautions: CompiledCaution[];
   source: string;
   /** Sorted, contiguous bands; a person's band is found by binary search on date of birth. */
@@ -270,8 +272,8 @@ function bornText(from: number, to: number): string {
   return `Born ${formatLongDay(from)} to ${formatLongDay(to)}`;
 }
 
-function rowText(e: CompiledDose): string {
-  let s = `dose ${e.dose} (${e.product}) at ${e.due.text}`;
+function rowText(e: CompiledDose, of: string): string {
+  let s = `dose ${e.dose} (${e.product}) at ${e.due.text}${of}`;
   if (e.effFrom !== NEG && e.effTo !== POS) s += ` from ${formatLongDay(e.effFrom)} to ${formatLongDay(e.effTo)}`;
   else if (e.effFrom !== NEG) s += ` from ${formatLongDay(e.effFrom)}`;
   else if (e.effTo !== POS) s += ` until ${formatLongDay(e.effTo)}`;
@@ -298,8 +300,10 @@ function buildSegments(series: CompiledSeries, doses: CompiledDose[], version: s
       entries.push(rows);
     }
     const rules = [...new Set(entries.flat().map((e) => e.rule))].join(', ');
+    const of = series.gestation ? ' of pregnancy' : '';
+    const who = series.gestation ? 'In each pregnancy' : bornText(from, to);
     const description = entries.length
-      ? `${bornText(from, to)}, so ${series.name}: ${entries.map((rows) => rows.map(rowText).join('; ')).join(', ')} (rule${rules.includes(',') ? 's' : ''} ${rules} v${version})`
+      ? `${who}, so ${series.name}: ${entries.map((rows) => rows.map((r) => rowText(r, of)).join('; ')).join(', ')} (rule${rules.includes(',') ? 's' : ''} ${rules} v${version})`
       : `${bornText(from, to)}: not in the ${series.name} programme (v${version})`;
     segments.push({ from, to, entries, description });
   }
@@ -354,11 +358,18 @@ export function compileScheduleVersion(input: ScheduleData | ScheduleDataInput, 
           }
         : null,
       vaccineGroup: s.vaccineGroup ?? s.id,
+      gestation: s.gestation ? { flag: s.gestation.flag, termDays: parseSpan(s.gestation.term).days } : null,
       cautions: s.cautions.map((c) => compileCaution(c, where)),
       source: s.source,
       segments: [],
       notes: s.notes,
     };
+    // Weeks of pregnancy say nothing about date of birth: one band, never a cohort.
+    if (
+      compiled.gestation &&
+      (compiled.bornFrom !== NEG || compiled.bornTo !== POS || doses.some((d) => d.bornFrom !== NEG || d.bornTo !== POS))
+    )
+      throw new Error(`${where}: a series timed by weeks of pregnancy cannot have date-of-birth cohorts`);
     compiled.segments = buildSegments(compiled, doses, data.version);
     ids.set(s.id, compiled.index);
     series.push(compiled);

@@ -30,17 +30,16 @@ import {
 import type {
   CampaignForecast,
   CampaignStatus,
-  CountedDose,
   EventInput,
   Forecast,
   ForecastOptions,
-  IgnoredDose,
   NotGivenReason,
   PersonInput,
   SeriesForecast,
   SeriesStatus,
 } from './types';
 import { NOT_GIVEN_REASON_LABELS } from '../shared/vocabulary/vaccination';
+import { NO_NEXT_DOSE } from '../contract/forecast';
 
 /** Per-person facts, parsed once and shared by every series. */
 export interface PersonContext {
@@ -160,6 +159,8 @@ export interface SeriesState {
   dueByAge: number;
   behind: boolean;
   segment: CohortSegment | null;
+  /** The day the series' ages count from: birth, or week 0 of the current pregnancy. */
+  origin: number;
 }
 
 function matches(s: CompiledSeries, m: number): boolean {
@@ -184,12 +185,11 @@ function successor(rows: CompiledDose[], row: CompiledDose): CompiledDose | null
   return best;
 }
 
-/** Fills the next-dose dates of st for one candidate row. */
+/** Fills the next-dose dates of st for one candidate row, each field as it is decided. */
 function computeDates(ctx: PersonContext, st: SeriesState, row: CompiledDose, counted: number, lastDay: number): void {
-  const earliestByAge = ageAt(ctx, row.earliest);
-  let intervalDay = NEG;
-  let intervalPrior = NEG;
-  if (lastDay !== NEG && row.minInterval !== null) intervalDay = addSpan(lastDay, row.minInterval);
+  st.earliestByAge = ageAt(ctx, row.earliest);
+  st.intervalDay = lastDay !== NEG && row.minInterval !== null ? addSpan(lastDay, row.minInterval) : NEG;
+  st.intervalPrior = NEG;
   if (row.afterInterval !== null) {
     let prior = NEG;
     for (let e = 0; e < ctx.n; e++) {
@@ -199,45 +199,28 @@ function computeDates(ctx: PersonContext, st: SeriesState, row: CompiledDose, co
     }
     if (prior !== NEG) {
       const t = addSpan(prior, row.afterInterval);
-      if (t > intervalDay) {
-        intervalDay = t;
-        intervalPrior = prior;
+      if (t > st.intervalDay) {
+        st.intervalDay = t;
+        st.intervalPrior = prior;
       }
     }
   }
   // effectiveFrom holds a dose back only when it starts something new; a row that merely re-times
   // an existing dose (e.g. PCV moving to 16 weeks) leaves earlier valid dates valid.
-  const effFrom = row.effFrom !== NEG && !hasPredecessor(st, row) ? row.effFrom : NEG;
-  const dueFrom = Math.max(earliestByAge, intervalDay, effFrom);
-  const dueByAge = ageAt(ctx, row.due);
-  let dueDay = Math.max(dueByAge, dueFrom);
-  if (lastDay !== NEG) {
-    const gap = row.dueInterval ?? row.minInterval;
-    if (gap !== null) {
-      const byGap = addSpan(lastDay, gap);
-      if (byGap > dueDay) dueDay = byGap;
-    }
-  }
+  st.effFrom = row.effFrom !== NEG && !hasPredecessor(st, row) ? row.effFrom : NEG;
+  st.dueFrom = Math.max(st.earliestByAge, st.intervalDay, st.effFrom);
+  st.dueByAge = ageAt(ctx, row.due);
+  st.dueDay = Math.max(st.dueByAge, st.dueFrom);
+  const gap = row.dueInterval ?? row.minInterval;
+  if (lastDay !== NEG && gap !== null) st.dueDay = Math.max(st.dueDay, addSpan(lastDay, gap));
   // Later than the age-based date because earlier doses came late: the course carries on from there.
-  const behind = counted > 0 && dueDay > dueByAge;
-  let overdueDay: number;
-  if (row.overdueKind === 'afterDue') overdueDay = addSpan(dueDay, row.overdue);
-  else if (row.overdueKind === 'age') overdueDay = Math.max(ageAt(ctx, row.overdue), dueDay);
-  else overdueDay = lastDay !== NEG ? Math.max(addSpan(lastDay, row.overdue), dueDay) : addSpan(dueDay, row.overdue);
+  st.behind = counted > 0 && st.dueDay > st.dueByAge;
+  if (row.overdueKind === 'afterDue') st.overdueDay = addSpan(st.dueDay, row.overdue);
+  else if (row.overdueKind === 'age') st.overdueDay = Math.max(ageAt(ctx, row.overdue), st.dueDay);
+  else st.overdueDay = lastDay !== NEG ? Math.max(addSpan(lastDay, row.overdue), st.dueDay) : addSpan(st.dueDay, row.overdue);
   // effectiveTo closes the window only when no later row takes over.
-  let latestDay = row.effTo;
-  if (latestDay !== POS && st.series && hasSuccessor(st, row)) latestDay = POS;
-  if (row.before !== null) latestDay = Math.min(latestDay, ageAt(ctx, row.before) - 1);
-  st.earliestByAge = earliestByAge;
-  st.intervalDay = intervalDay;
-  st.intervalPrior = intervalPrior;
-  st.effFrom = effFrom;
-  st.dueFrom = dueFrom;
-  st.dueByAge = dueByAge;
-  st.dueDay = dueDay;
-  st.behind = behind;
-  st.overdueDay = overdueDay;
-  st.latestDay = latestDay;
+  st.latestDay = row.effTo !== POS && hasSuccessor(st, row) ? POS : row.effTo;
+  if (row.before !== null) st.latestDay = Math.min(st.latestDay, ageAt(ctx, row.before) - 1);
 }
 
 function hasPredecessor(st: SeriesState, row: CompiledDose): boolean {
@@ -264,9 +247,6 @@ export function intervalText(st: SeriesState): string {
 }
 
 export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: boolean): SeriesState {
-  const ex: string[] = [];
-  const dosesCounted: CountedDose[] = [];
-  const dosesIgnored: IgnoredDose[] = [];
   const out: SeriesForecast = {
     seriesId: s.id,
     seriesName: s.name,
@@ -275,16 +255,12 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     scheduleId: s.scheduleId,
     scheduleVersion: s.version,
     status: 'NOT_ELIGIBLE',
-    nextDose: null,
-    nextProduct: null,
-    dueFrom: null,
-    dueDate: null,
-    overdueFrom: null,
-    latestDate: null,
-    dosesCounted,
-    dosesIgnored,
-    explanation: ex,
+    ...NO_NEXT_DOSE,
+    dosesCounted: [],
+    dosesIgnored: [],
+    explanation: [],
   };
+  const { dosesCounted, dosesIgnored, explanation: ex } = out;
   const st: SeriesState = {
     series: s,
     out,
@@ -303,7 +279,14 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     dueByAge: NEG,
     behind: false,
     segment: null,
+    origin: ctx.dob,
   };
+  if (s.gestation !== null && ctx.death > ctx.asOf) {
+    const timed = pregnancyContext(ctx, s, out, explain);
+    if (timed === null) return st;
+    ctx = timed;
+    st.origin = ctx.dob;
+  }
   const { dob, asOf } = ctx;
   if (ctx.death <= asOf) {
     if (explain) ex.push(`Died on ${formatLongDay(ctx.death)}, so no further doses are offered`);
@@ -370,7 +353,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
       dosesIgnored.push({
         eventId: ctx.ids[e] ?? null,
         date: ctx.dates[e] as string,
-        reason: `given at ${describeExactAge(dob, d)}, before the earliest age of ${r.earliest.text} for ${s.name} dose ${next}, so it does not count (${rule(r, s)})`,
+        reason: `given at ${ageText(s, dob, d)}, before ${s.gestation ? '' : 'the earliest age of '}${r.earliest.text}${weeksOf(s)} for ${s.name} dose ${next}, so it does not count (${rule(r, s)})`,
       });
       continue;
     }
@@ -403,7 +386,7 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     ctx.counted[e * stride + s.index] = counted + 1;
     dosesCounted.push({ eventId: ctx.ids[e] ?? null, date: ctx.dates[e] as string, doseNumber: counted });
     if (explain) {
-      let line = `Dose ${counted} given on ${formatLongDay(d)} (at ${describeExactAge(dob, d)})`;
+      let line = `Dose ${counted} given on ${formatLongDay(d)} (at ${ageText(s, dob, d)})`;
       if (r.before !== null && d >= ageAt(ctx, r.before))
         line += `; this was after the upper age limit (before ${r.before.text}) but it was given, so it counts`;
       ex.push(line);
@@ -502,13 +485,13 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
 
   if (explain) {
     ex.push(`Next: dose ${row.dose} (${row.product}), ${rule(row, s)}${row.notes ? ` — ${row.notes}` : ''}`);
-    const from: string[] = [`earliest age ${row.earliest.text} on ${formatLongDay(earliestByAge)}`];
+    const from: string[] = [`earliest ${s.gestation ? '' : 'age '}${row.earliest.text}${weeksOf(s)} on ${formatLongDay(earliestByAge)}`];
     if (st.intervalDay !== NEG) from.push(intervalText(st));
     if (effFrom !== NEG && (effFrom === dueFrom || effFrom > asOf)) from.push(`offered from ${formatLongDay(effFrom)}`);
     ex.push(`Counts if given on or after ${formatLongDay(dueFrom)} (${from.join('; ')})`);
     if (behind) ex.push(`Due on ${formatLongDay(dueDay)}: the course resumes from dose ${counted}, it is never restarted`);
-    else if (dueDay === dueByAge) ex.push(`Due at ${row.due.text} on ${formatLongDay(dueDay)}`);
-    else ex.push(`Due on ${formatLongDay(dueDay)} (at ${row.due.text} by age, but not before it can count)`);
+    else if (dueDay === dueByAge) ex.push(`Due at ${row.due.text}${weeksOf(s)} on ${formatLongDay(dueDay)}`);
+    else ex.push(`Due on ${formatLongDay(dueDay)} (at ${row.due.text}${weeksOf(s)} by age, but not before it can count)`);
     ex.push(`Overdue from ${formatLongDay(overdueDay)}`);
     if (latestDay !== POS) {
       ex.push(
@@ -546,12 +529,71 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
     const c = cautionFor(ctx, s.cautions);
     if (c !== null) {
       if (c.alternative === null) status = 'NEEDS_ASSESSMENT';
-      else out.nextProduct = c.alternative;
+      else out.nextProduct = out.offer = c.alternative;
+      out.caution = c.reason;
       if (explain) ex.push(cautionText(ctx, c, `${s.name} dose ${row.dose}`));
     }
   }
   out.status = status;
   return st;
+}
+
+/** ' of pregnancy' after an age in a series timed by weeks of pregnancy. */
+const weeksOf = (s: CompiledSeries): string => (s.gestation ? ' of pregnancy' : '');
+
+/** How old the person, or the pregnancy, was on a day: '8 weeks 2 days' or '20 weeks of pregnancy'. */
+export function ageText(s: CompiledSeries, origin: number, day: number): string {
+  if (s.gestation === null) return describeExactAge(origin, day);
+  const days = day - origin;
+  const w = Math.floor(days / 7);
+  const r = days - w * 7;
+  return `${w} week${w === 1 ? '' : 's'}${r ? ` ${r} day${r === 1 ? '' : 's'}` : ''} of pregnancy`;
+}
+
+/**
+ * The person's context with ages counted from week 0 of the pregnancy active on the assessment
+ * date (its flag's end date, the expected delivery, less the term), for a series timed by weeks
+ * of pregnancy. Null when the series stops here: no pregnancy recorded (not eligible), or one
+ * with no expected date of delivery, whose weeks a clinician must confirm first.
+ */
+function pregnancyContext(ctx: PersonContext, s: CompiledSeries, out: SeriesForecast, explain: boolean): PersonContext | null {
+  const g = s.gestation as NonNullable<CompiledSeries['gestation']>;
+  let current: PersonInput['flags'][number] | null = null;
+  for (const f of ctx.person.flags) {
+    if (f.code !== g.flag || parseDay(f.from) > ctx.asOf || (f.to !== null && parseDay(f.to) < ctx.asOf)) continue;
+    if (current === null || f.from > current.from) current = f;
+  }
+  if (current === null) {
+    if (explain)
+      out.explanation.push(
+        `${s.name} is only given during a pregnancy, and none is recorded on ${formatLongDay(ctx.asOf)} (v${s.version})`,
+      );
+    return null;
+  }
+  if (current.to === null) {
+    out.status = 'NEEDS_ASSESSMENT';
+    out.nextDose = 1;
+    out.nextProduct = segmentFor(s, ctx.dob)?.entries[0]?.[0]?.product ?? null;
+    out.caution =
+      'the pregnancy has no expected date of delivery recorded, so its weeks cannot be worked out; confirm them before giving it';
+    if (explain) {
+      const from = parseDay(current.from);
+      out.explanation.push(
+        `Pregnancy recorded from ${formatLongDay(from)} without an expected date of delivery: the weeks of pregnancy decide when ${s.name} is given (v${s.version})`,
+      );
+      // A dose already given in this pregnancy may count once its week is known: say so.
+      for (let e = 0; e < ctx.n; e++) {
+        const day = ctx.day[e] as number;
+        if (ctx.given[e] && day >= from && day <= ctx.asOf && matches(s, ctx.mask[e] as number))
+          out.explanation.push(`Given on ${formatLongDay(day)} in this pregnancy; whether it counts depends on the week it was given`);
+      }
+    }
+    return null;
+  }
+  const start = parseDay(current.to) - g.termDays;
+  const [y, m, d] = civilFromDay(start, [0, 0, 0]);
+  // Counted doses are per person and event, so the shared scratch array stays shared.
+  return { ...ctx, dob: start, dobY: y, dobM: m, dobD: d };
 }
 
 /** The first caution that applies to the person on the assessment date, or null. */
@@ -604,8 +646,6 @@ function criterionMatches(
 
 export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explain: boolean): CampaignForecast {
   const { asOf } = ctx;
-  const reasons: string[] = [];
-  const ex: string[] = [];
   const res: CampaignForecast = {
     campaignId: c.id,
     campaignVersion: c.version,
@@ -613,11 +653,13 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
     eligible: false,
     eligibleFrom: null,
     status: 'NOT_ELIGIBLE',
-    reasons,
-    explanation: ex,
+    reasons: [],
+    explanation: [],
     givenOn: null,
     offer: null,
+    caution: null,
   };
+  const { reasons, explanation: ex } = res;
   let givenDay = NEG;
   let firstGivenDay = NEG;
   let givenCount = 0;
@@ -709,6 +751,7 @@ export function evaluateCampaign(ctx: PersonContext, c: CompiledCampaign, explai
     const k = cautionFor(ctx, c.cautions);
     if (k !== null) {
       res.offer = k.alternative;
+      res.caution = k.reason;
       if (explain) ex.push(cautionText(ctx, k, c.name));
     }
   }

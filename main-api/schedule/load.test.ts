@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { benchForecast, RULES_DIR } from './schedule.bench';
 import { compileSchedule } from './compile';
 import { loadScheduleFiles } from './load';
+import { forecast } from './forecast';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -68,7 +69,7 @@ describe('loading rule files', () => {
 
   it('refuses a gap in dose numbers, naming the series', () => {
     const dir = withFile('gap.json', (j: Json) => {
-      j.series[3].doses[1].dose = 3;
+      j.series.find((x: Json) => x.id === 'ROTAVIRUS').doses[1].dose = 3;
     });
     expect(() => loadScheduleFiles(dir)).toThrow(/gap\.json: .*series ROTAVIRUS: dose numbers must run 1\.\.n/);
   });
@@ -93,6 +94,29 @@ describe('loading rule files', () => {
       'flu-2025-26.json',
     );
     expect(() => loadScheduleFiles(dir)).toThrow(/flu\.json: criteria\[0\]\.flagsAny\[0\]/);
+  });
+});
+
+describe('rule mechanisms on edited copies of the shipped rules', () => {
+  it('refuses a series timed by weeks of pregnancy that also has a date-of-birth cohort', () => {
+    const dir = withFile('gestation.json', (j: Json) => {
+      j.series.find((s: Json) => s.id === 'RSV-PREGNANCY').bornFrom = '1990-01-01';
+    });
+    expect(() => loadScheduleFiles(dir)).toThrow(
+      /series RSV-PREGNANCY: a series timed by weeks of pregnancy cannot have date-of-birth cohorts/,
+    );
+  });
+
+  it('a series caution that names an alternative keeps the series due and offers the alternative, with the reason', () => {
+    const dir = withFile('offer.json', (j: Json) => {
+      j.series.find((s: Json) => s.id === 'ROTAVIRUS').cautions[0].alternative = 'an inactivated alternative';
+    });
+    const loaded = loadScheduleFiles(dir);
+    const rules = compileSchedule(loaded.versions, loaded.campaigns);
+    const baby = { dateOfBirth: '2025-09-10', flags: [{ code: 'IMMUNOSUPPRESSION', from: '2025-09-10', to: null }] };
+    const rota = forecast(rules, baby, [], '2025-11-05').series.find((s) => s.seriesId === 'ROTAVIRUS')!;
+    expect(rota).toMatchObject({ status: 'DUE', nextProduct: 'an inactivated alternative', offer: 'an inactivated alternative' });
+    expect(rota.caution).toMatch(/^rotavirus vaccine is live/);
   });
 });
 

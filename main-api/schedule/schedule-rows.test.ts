@@ -190,10 +190,11 @@ const rows: Row[] = [
     overdue: '2026-12-10',
     latest: '2027-09-09',
   },
-  {
-    name: 'MMRV dose 1 at 12 months',
+  // One MMRV dose at 12 months is dose 1 of both MMR(V) and varicella, with the same dates.
+  ...(['MMR', 'VARICELLA'] as const).map((seriesId) => ({
+    name: `${seriesId === 'MMR' ? 'MMRV' : 'varicella'} dose 1 at 12 months`,
     p: NEW,
-    seriesId: 'MMR',
+    seriesId,
     prior: [],
     antigens: MMRV,
     dose: 1,
@@ -201,7 +202,7 @@ const rows: Row[] = [
     due: '2026-09-10',
     overdue: '2026-12-10',
     latest: null,
-  },
+  })),
   {
     name: 'MMRV dose 2 at 18 months',
     p: NEW,
@@ -213,17 +214,6 @@ const rows: Row[] = [
     earliest: '2027-03-10',
     due: '2027-03-10',
     overdue: '2027-06-10',
-  },
-  {
-    name: 'varicella dose 1 at 12 months',
-    p: NEW,
-    seriesId: 'VARICELLA',
-    prior: [],
-    antigens: MMRV,
-    dose: 1,
-    earliest: '2026-09-10',
-    due: '2026-09-10',
-    overdue: '2026-12-10',
   },
   {
     name: 'varicella dose 2 at 18 months',

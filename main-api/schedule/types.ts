@@ -122,6 +122,16 @@ const seriesSchema = z
       .default(null),
     /** Series that are one vaccine to the person (MMR and varicella given as MMRV) share a group. */
     vaccineGroup: z.string().min(1).nullable().default(null),
+    /**
+     * A vaccine for each pregnancy (pertussis, RSV): the dose rows' ages are weeks of pregnancy, not
+     * age. The person needs this flag active; its end date is the expected date of delivery, reached
+     * at `term` of pregnancy, so week 0 is that date less the term.
+     */
+    gestation: z
+      .object({ flag: flagCode, term: z.string().regex(/^\d+w$/, "must be whole weeks like '40w'") })
+      .strict()
+      .nullable()
+      .default(null),
     cautions: z.array(cautionSchema).default([]),
     /** The Green Book chapter or programme letter the series rests on. */
     source: z.string().default(''),
@@ -130,12 +140,13 @@ const seriesSchema = z
   })
   .strict();
 
+/** What every rule file starts with: which rules, which version of them, and their name. */
+const ruleFileHead = { id: ruleId, version: z.string().min(1), name: z.string().min(1) };
+
 export const scheduleDataSchema = z
   .object({
     kind: z.literal('schedule'),
-    id: ruleId,
-    version: z.string().min(1),
-    name: z.string().min(1),
+    ...ruleFileHead,
     effectiveFrom: isoDate,
     effectiveTo: isoDate.nullable(),
     source: z.string().min(1),
@@ -184,9 +195,7 @@ const criterionSchema = z
 export const campaignDataSchema = z
   .object({
     kind: z.literal('campaign'),
-    id: ruleId,
-    version: z.string().min(1),
-    name: z.string().min(1),
+    ...ruleFileHead,
     antigens: z.array(antigen).min(1),
     startDate: isoDate,
     endDate: isoDate,
@@ -207,9 +216,7 @@ export const campaignDataSchema = z
 export const catchUpDataSchema = z
   .object({
     kind: z.literal('catch-up'),
-    id: ruleId,
-    version: z.string().min(1),
-    name: z.string().min(1),
+    ...ruleFileHead,
     effectiveFrom: isoDate,
     source: z.string().min(1),
     /** Visits at least this far apart, so live vaccines not given together are 4 weeks apart. */
@@ -253,13 +260,13 @@ export interface EventInput {
 
 // ---- engine outputs ----
 
-export interface CountedDose {
+interface CountedDose {
   eventId: string | number | null;
   date: string;
   doseNumber: number;
 }
 
-export interface IgnoredDose {
+interface IgnoredDose {
   eventId: string | number | null;
   date: string;
   reason: string;
@@ -284,6 +291,10 @@ export interface SeriesForecast {
   overdueFrom: string | null;
   /** Last date the next dose may be given (upper age limit or end of the rule's window). */
   latestDate: string | null;
+  /** What to offer instead of the usual live product, when a caution names an alternative. */
+  offer: string | null;
+  /** Why a caution applies (NEEDS_ASSESSMENT, or the offer above), in plain words; null when none does. */
+  caution: string | null;
   dosesCounted: CountedDose[];
   dosesIgnored: IgnoredDose[];
   explanation: string[];
@@ -304,6 +315,8 @@ export interface CampaignForecast {
   givenOn: string | null;
   /** What to offer instead of the usual live product, when a caution applies (injected flu). */
   offer: string | null;
+  /** Why the caution applies, in plain words; null when none does. */
+  caution: string | null;
 }
 
 export interface Forecast {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import type { Output } from '../../main-api/contract/contract';
 import { expectAccessible } from '../support/axe';
+import { asOwner } from './embedded-database';
 import { E2E_TOKEN } from './env';
 import { openApp, shot } from './app';
 
@@ -109,4 +110,35 @@ test('in a browser the record downloads as a PDF, with a reaction on it, and the
   await expectAccessible(page, 'the record page after downloading the record', { include: '[data-testid=print-record]' });
   await expectAccessible(page, 'the forecast beside the print button', { include: '[data-testid=forecast]' });
   await shot(page, 'print-download');
+});
+
+test('a live vaccine held back for a clinician shows as needing assessment, with the reason in plain words', async ({ page }) => {
+  // A baby of 3 to 9 months with no MMR yet, recorded as immunosuppressed from birth.
+  const [baby] = await asOwner<{ id: string }>(
+    `SELECT p.id::text FROM ims.person p
+      WHERE p.date_of_death IS NULL AND p.date_of_birth BETWEEN current_date - 270 AND current_date - 90
+        AND NOT EXISTS (SELECT 1 FROM ims.clinical_flag f WHERE f.person_id = p.id AND f.flag_code = 'IMMUNOSUPPRESSION')
+      ORDER BY p.id LIMIT 1`,
+  );
+  expect(baby, 'a baby of 3 to 9 months in the demo region').toBeDefined();
+  await asOwner(
+    `INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source)
+     SELECT id, 'IMMUNOSUPPRESSION', date_of_birth, 'e2e' FROM ims.person WHERE id = ${Number(baby!.id)}`,
+  );
+  await openApp(page);
+  await page.goto(`/#/people/${baby!.id}`);
+  const section = page.getByTestId('forecast-assessment');
+  await expect(section).toContainText('Needs clinical assessment first');
+  const mmr = section.locator('[data-testid=forecast-row][data-series=MMR]');
+  await expect(mmr).toHaveAttribute('data-status', 'NEEDS_ASSESSMENT');
+  // The reason is on the row before it is opened, in words, without codes.
+  await expect(mmr.getByTestId('forecast-note')).toBeVisible();
+  await expect(mmr.getByTestId('forecast-note')).toContainText(
+    'A clinician must assess this person before it is given: MMR and MMRV are live',
+  );
+  await expect(mmr).not.toContainText(/IMMUNOSUPPRESSION|NEEDS_ASSESSMENT/);
+  // Inactivated vaccines are not held back.
+  await expect(page.getByTestId('forecast-assessment').locator('[data-series=SIX-IN-1]')).toHaveCount(0);
+  await expectAccessible(page, 'the forecast with a row needing clinical assessment', { include: '[data-testid=forecast]' });
+  await shot(page, 'forecast-needs-assessment');
 });

@@ -19,6 +19,7 @@ interface SeriesExpectation {
   dueDate?: string | null;
   overdueFrom?: string | null;
   latestDate?: string | null;
+  offer?: string | null;
   vaccineGroup?: string;
   counted?: { date: string; dose: number }[];
   notCounted?: string[];
@@ -69,7 +70,7 @@ function events(c: Case): EventInput[] {
 }
 
 function checkSeries(got: SeriesForecast, want: SeriesExpectation): void {
-  const fields = ['status', 'nextDose', 'nextProduct', 'dueFrom', 'dueDate', 'overdueFrom', 'latestDate', 'vaccineGroup'] as const;
+  const fields = ['status', 'nextDose', 'nextProduct', 'dueFrom', 'dueDate', 'overdueFrom', 'latestDate', 'offer', 'vaccineGroup'] as const;
   for (const f of fields) if (want[f] !== undefined) expect(got[f], `${want.id}.${f}`).toBe(want[f]);
   const counted = got.dosesCounted.map((d) => ({ date: d.date, dose: d.doseNumber }));
   for (const d of want.counted ?? []) expect(counted, `${want.id} counted`).toContainEqual(d);

@@ -35,6 +35,7 @@ const FLAGS = {
   FRAILTY: { label: 'Frailty', category: 'FRAILTY' },
   HBSAG_POSITIVE_MOTHER: { label: 'Born to a hepatitis B positive mother', category: 'OTHER' },
   HIV: { label: 'Living with HIV', category: 'RISK_GROUP' },
+  TB_RISK: { label: 'Higher risk of tuberculosis (BCG eligible)', category: 'OTHER' },
 } as const satisfies Record<string, { label: string; category: FlagCategory }>;
 
 export const [FLAG_CODES, FlagCode, FLAG_LABELS] = codeSet(column(FLAGS, 'label'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleAdverseReaction, sampleVaccinationEvent } from '../../../../tests/support/vaccination-event';
-import type { CampaignView, SeriesView } from '../../../../main-api/contract/forecast';
+import { NO_NEXT_DOSE, type CampaignView, type SeriesView } from '../../../../main-api/contract/forecast';
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../../../../main-api/contract/vaccination';
 import {
   base64ToBytes,
@@ -27,12 +27,7 @@ function series(over: Partial<SeriesView> & Pick<SeriesView, 'seriesId' | 'statu
     kind: 'course',
     vaccineGroup: over.seriesId,
     rules: 'ENG-ROUTINE v2025-26',
-    nextDose: null,
-    nextProduct: null,
-    dueFrom: null,
-    dueDate: null,
-    overdueFrom: null,
-    latestDate: null,
+    ...NO_NEXT_DOSE,
     explanation: [],
     dosesCounted: [],
     dosesIgnored: [],
@@ -117,6 +112,9 @@ describe('sortCampaigns', () => {
       explanation: [],
       plain: { reasons: [], explanation: [] },
       givenOn: null,
+      offer: null,
+      caution: null,
+      note: null,
     });
     expect(sortCampaigns([c('COVID', 'NOT_ELIGIBLE'), c('FLU', 'DUE'), c('X', 'GIVEN')]).map((x) => x.campaignId)).toEqual([
       'FLU',
