@@ -170,6 +170,16 @@ describe('demo vaccination histories', () => {
     expectBetween(f.at_risk, 0.3, 0.5);
   });
 
+  it('vaccinates in the season running on the reference date, only in the part of it that has passed', async () => {
+    const { rows } = await a.query<{ given: number; first: string | null; last: string | null }>(
+      `SELECT count(*)::int AS given, min(occurred_on)::text AS first, max(occurred_on)::text AS last
+       FROM ims.vaccination_event WHERE programme_code = 'FLU_2026_27' AND outcome = 'GIVEN'`,
+    );
+    // The reference date is a month into the children's part of 2026-27.
+    expect(rows[0]!.given).toBeGreaterThan(50);
+    expect(rows[0]!.first! >= '2026-09-01' && rows[0]!.last! <= AS_OF).toBe(true);
+  });
+
   it('gives histories the schedule engine counts: primaries complete or on track for most infants', async () => {
     const rules = scheduleRules();
     const { rows } = await a.query<{ id: string }>(

@@ -77,14 +77,6 @@ const DAY = {
   MMRV_3Y4M_COHORT: d('2022-09-01'),
   MMRV_START: d('2026-01-01'),
   HPV_BOYS_COHORT: d('2006-09-01'),
-  FLU_START: d('2025-09-01'),
-  FLU_ADULT_START: d('2025-10-01'),
-  FLU_END: d('2026-03-31'),
-  FLU_AGE_DAY: d('2025-08-31'),
-  COVID_AUTUMN_START: d('2025-10-01'),
-  COVID_AUTUMN_END: d('2026-01-31'),
-  COVID_SPRING_START: d('2026-04-13'),
-  COVID_SPRING_END: d('2026-06-30'),
   SHINGRIX_START: d('2023-09-01'),
   SHINGLES_65_COHORT: d('1958-09-01'),
   RSV_START: d('2024-09-01'),
@@ -109,10 +101,24 @@ const PROG = {
   ROUTINE: F('ROUTINE_CHILDHOOD'),
   SCHOOL: F('SCHOOL_AGED'),
   ADULT: F('ADULT'),
-  FLU: F('FLU_2025_26'),
-  COVID_AUTUMN: F('COVID19_AUTUMN_2025'),
-  COVID_SPRING: F('COVID19_SPRING_2026'),
 };
+/**
+ * The flu seasons the demo vaccinates in (resources/schedule/flu-*.json): the programme, when
+ * children and pregnant women start, when adults start, the end, and the day school years count
+ * from. A season still running on the reference date has the doses given so far.
+ */
+const FLU_SEASONS = [
+  { programme: F('FLU_2025_26'), start: d('2025-09-01'), adultStart: d('2025-10-01'), end: d('2026-03-31'), ageDay: d('2025-08-31') },
+  { programme: F('FLU_2026_27'), start: d('2026-09-01'), adultStart: d('2026-10-01'), end: d('2027-03-31'), ageDay: d('2026-08-31') },
+];
+type FluSeason = (typeof FLU_SEASONS)[number];
+
+/** The COVID-19 campaigns, with the uptake among those eligible (resources/schedule/covid-19-*.json). */
+const COVID_CAMPAIGNS = [
+  { programme: F('COVID19_AUTUMN_2025'), from: d('2025-10-01'), to: d('2026-01-31'), uptake: 0.62 },
+  { programme: F('COVID19_SPRING_2026'), from: d('2026-04-13'), to: d('2026-06-30'), uptake: 0.55 },
+  { programme: F('COVID19_AUTUMN_2026'), from: d('2026-10-01'), to: d('2027-01-31'), uptake: 0.6 },
+];
 const GIVEN = F('GIVEN');
 const NOT_GIVEN = F('NOT_GIVEN');
 const DECLINED = F('DECLINED');
@@ -565,7 +571,7 @@ export class HistoryGenerator {
     }
   }
 
-  // ---- seasonal: flu 2025-26, COVID-19 autumn 2025 and spring 2026 ----
+  // ---- seasonal: each flu season, and the COVID-19 campaigns ----
 
   private seasonal(i: number, ageYears: number): void {
     const { rng } = this;
@@ -575,71 +581,7 @@ export class HistoryGenerator {
     const dep = decile === 0 ? 0 : (5.5 - decile) / 4.5;
     const dob = this.dob;
     const ageOn = (day: number): number => (day - dob) / 365.2425;
-    const ageAug = ageOn(DAY.FLU_AGE_DAY);
-    const ageMar = ageOn(DAY.FLU_END);
-
-    // Flu: the highest uptake of the groups the person is in, and who gives it.
-    let uptake = 0;
-    let start = DAY.FLU_ADULT_START;
-    let setting: 'practice' | 'school' | 'staff' | 'care-home' = 'practice';
-    let pregnantFrom = -1;
-    let pregnantTo = -1;
-    if (ageAug >= 2 && ageAug < 4) {
-      uptake = 0.45;
-      start = DAY.FLU_START;
-    } else if (ageAug >= 4 && ageAug < 16) {
-      uptake = 0.56;
-      start = DAY.FLU_START;
-      setting = 'school';
-    }
-    if (ageYears >= 0.5 && ageMar < 18 && bits & PB.RISK_CHILD && uptake < 0.5) {
-      uptake = 0.5;
-      start = DAY.FLU_START;
-      setting = 'practice';
-    }
-    if (ageMar >= 65) uptake = Math.max(uptake, 0.7);
-    if (ageMar >= 18 && ageMar < 65 && bits & PB.RISK_ADULT) uptake = Math.max(uptake, 0.4);
-    if (ageMar >= 18 && bits & (PB.CARER | PB.CONTACT)) uptake = Math.max(uptake, 0.38);
-    const conceived = p.conceived[i]!;
-    if (conceived >= 0) {
-      pregnantFrom = Math.max(conceived + 28, DAY.FLU_START);
-      pregnantTo = Math.min(conceived + 266, DAY.FLU_END);
-      if (pregnantFrom <= pregnantTo && uptake < 0.35) {
-        uptake = 0.35;
-        start = pregnantFrom;
-      }
-    }
-    if (bits & PB.FRONTLINE && p.staffFrom[i]! <= DAY.FLU_ADULT_START && p.staffTo[i]! >= DAY.FLU_ADULT_START && uptake < 0.45) {
-      uptake = 0.45;
-      start = DAY.FLU_START + 14;
-      setting = 'staff';
-    }
-    if (bits & PB.CARE_HOME) {
-      uptake = 0.82;
-      setting = 'care-home';
-    }
-    if (uptake > 0) {
-      const day = Math.min(
-        start + expDays(rng, 24),
-        pregnantTo >= 0 && setting === 'practice' && start === pregnantFrom ? pregnantTo : DAY.FLU_END,
-      );
-      if (day <= this.end && ageOn(day) >= 0.5) {
-        this.seasonalWho(i, setting);
-        if (rng.chance(Math.max(0.05, uptake - 0.08 * dep))) {
-          const age = ageOn(day);
-          let product: string;
-          if (age < 18) product = age >= 2 && !(bits & PB.IMMUNOSUPPRESSED) ? P.FLUENZ : P.FLU_CELL;
-          else if (age >= 65) product = rng.chance(0.6) ? P.FLU_ADJUVANTED : P.FLU_CELL;
-          else {
-            const r = rng.next();
-            product = r < 0.5 ? P.FLU_CELL : r < 0.8 ? P.FLU_VAXIGRIP : P.FLU_VIATRIS;
-          }
-          this.give(PROG.FLU, day, 1, product, product === P.FLUENZ ? null : rng.chance(0.8) ? SITE.LEFT_ARM : SITE.RIGHT_ARM);
-        } else if (rng.chance(ageMar >= 18 ? 0.12 : 0.05)) {
-          this.decline(PROG.FLU, day, null, NOTE.DECLINED);
-        }
-      }
-    }
+    for (const season of FLU_SEASONS) this.fluSeason(i, ageYears, season, dep, ageOn);
 
     // COVID-19: care-home residents, 75 and over, immunosuppressed.
     const immuno = (bits & PB.IMMUNOSUPPRESSED) !== 0;
@@ -655,9 +597,78 @@ export class HistoryGenerator {
       if (rng.chance(u)) this.give(programme, day, null, P.COMIRNATY_LP81, rng.chance(0.8) ? SITE.LEFT_ARM : SITE.RIGHT_ARM);
       else if (rng.chance(0.15)) this.decline(programme, day, null, NOTE.DECLINED);
     };
-    if (ageYears >= 12) {
-      campaign(PROG.COVID_AUTUMN, DAY.COVID_AUTUMN_START, DAY.COVID_AUTUMN_END, DAY.COVID_AUTUMN_END, 0.62);
-      campaign(PROG.COVID_SPRING, DAY.COVID_SPRING_START, DAY.COVID_SPRING_END, DAY.COVID_SPRING_END, 0.55);
+    if (ageYears >= 12) for (const c of COVID_CAMPAIGNS) campaign(c.programme, c.from, c.to, c.to, c.uptake);
+  }
+
+  /** One flu season for person i; dep is their deprivation weight, ageOn their age in years on a day. */
+  private fluSeason(i: number, ageYears: number, season: FluSeason, dep: number, ageOn: (day: number) => number): void {
+    const { rng } = this;
+    const p = this.people;
+    const bits = p.bits[i]!;
+    const ageAug = ageOn(season.ageDay);
+    const ageMar = ageOn(season.end);
+
+    // Flu: the highest uptake of the groups the person is in, and who gives it.
+    let uptake = 0;
+    let start = season.adultStart;
+    let setting: 'practice' | 'school' | 'staff' | 'care-home' = 'practice';
+    let pregnantFrom = -1;
+    let pregnantTo = -1;
+    if (ageAug >= 2 && ageAug < 4) {
+      uptake = 0.45;
+      start = season.start;
+    } else if (ageAug >= 4 && ageAug < 16) {
+      uptake = 0.56;
+      start = season.start;
+      setting = 'school';
+    }
+    if (ageYears >= 0.5 && ageMar < 18 && bits & PB.RISK_CHILD && uptake < 0.5) {
+      uptake = 0.5;
+      start = season.start;
+      setting = 'practice';
+    }
+    if (ageMar >= 65) uptake = Math.max(uptake, 0.7);
+    if (ageMar >= 18 && ageMar < 65 && bits & PB.RISK_ADULT) uptake = Math.max(uptake, 0.4);
+    if (ageMar >= 18 && bits & (PB.CARER | PB.CONTACT)) uptake = Math.max(uptake, 0.38);
+    const conceived = p.conceived[i]!;
+    if (conceived >= 0) {
+      pregnantFrom = Math.max(conceived + 28, season.start);
+      pregnantTo = Math.min(conceived + 266, season.end);
+      if (pregnantFrom <= pregnantTo && uptake < 0.35) {
+        uptake = 0.35;
+        start = pregnantFrom;
+      }
+    }
+    if (bits & PB.FRONTLINE && p.staffFrom[i]! <= season.adultStart && p.staffTo[i]! >= season.adultStart && uptake < 0.45) {
+      uptake = 0.45;
+      start = season.start + 14;
+      setting = 'staff';
+    }
+    if (bits & PB.CARE_HOME) {
+      uptake = 0.82;
+      setting = 'care-home';
+    }
+    if (uptake > 0) {
+      const day = Math.min(
+        start + expDays(rng, 24),
+        pregnantTo >= 0 && setting === 'practice' && start === pregnantFrom ? pregnantTo : season.end,
+      );
+      if (day <= this.end && ageOn(day) >= 0.5) {
+        this.seasonalWho(i, setting);
+        if (rng.chance(Math.max(0.05, uptake - 0.08 * dep))) {
+          const age = ageOn(day);
+          let product: string;
+          if (age < 18) product = age >= 2 && !(bits & PB.IMMUNOSUPPRESSED) ? P.FLUENZ : P.FLU_CELL;
+          else if (age >= 65) product = rng.chance(0.6) ? P.FLU_ADJUVANTED : P.FLU_CELL;
+          else {
+            const r = rng.next();
+            product = r < 0.5 ? P.FLU_CELL : r < 0.8 ? P.FLU_VAXIGRIP : P.FLU_VIATRIS;
+          }
+          this.give(season.programme, day, 1, product, product === P.FLUENZ ? null : rng.chance(0.8) ? SITE.LEFT_ARM : SITE.RIGHT_ARM);
+        } else if (rng.chance(ageMar >= 18 ? 0.12 : 0.05)) {
+          this.decline(season.programme, day, null, NOTE.DECLINED);
+        }
+      }
     }
   }
 
