@@ -87,20 +87,7 @@ describe('flu 2025-26 criteria', () => {
 });
 
 describe('COVID-19 campaigns', () => {
-  const autumn = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID19_AUTUMN_2025');
   const spring = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID19_SPRING_2026');
-  it('autumn 2025: 75 by 31 January 2026', () => {
-    expect(ruleIds(autumn(person('1951-01-31'), '2025-10-01'))).toEqual(['COVID-AUTUMN-2025-75-PLUS']);
-    expect(autumn(person('1951-02-01'), '2025-10-01').eligible).toBe(false);
-  });
-  it('autumn 2025: care-home residents and the immunosuppressed from 6 months', () => {
-    expect(ruleIds(autumn(person('1960-01-01', { flags: [flag('CARE_HOME_RESIDENT')] }), '2025-10-01'))).toEqual([
-      'COVID-AUTUMN-2025-CARE-HOME',
-    ]);
-    const baby = (dob: string) => person(dob, { flags: [flag('IMMUNOSUPPRESSION', dob)] });
-    expect(autumn(baby('2025-04-01'), '2025-10-01').eligible).toBe(true);
-    expect(autumn(baby('2025-04-02'), '2025-10-01').eligible).toBe(false);
-  });
   it('spring 2026 starts on 13 April 2026', () => {
     const p = person('1945-06-01');
     expect(spring(p, '2026-04-12')).toMatchObject({ status: 'UPCOMING', eligibleFrom: '2026-04-13' });
@@ -141,22 +128,26 @@ describe('flu 2026-27 criteria', () => {
   });
 });
 
-describe('COVID-19 autumn 2026', () => {
-  const autumn26 = (p: PersonInput, asOf: string) => campaign(p, asOf, 'COVID19_AUTUMN_2026');
-  it('75 by 31 January 2027, older adults in care homes, the immunosuppressed from 6 months', () => {
-    expect(ruleIds(autumn26(person('1952-01-31'), '2026-10-01'))).toEqual(['COVID-AUTUMN-2026-75-PLUS']);
-    expect(autumn26(person('1952-02-01'), '2026-10-01').eligible).toBe(false);
-    expect(ruleIds(autumn26(person('1960-01-01', { flags: [flag('CARE_HOME_RESIDENT')] }), '2026-10-01'))).toEqual([
-      'COVID-AUTUMN-2026-CARE-HOME',
+// Autumn 2026 carries autumn 2025's eligibility forward: the same boundaries, a year on.
+describe.each([2025, 2026])('COVID-19 autumn %i', (year) => {
+  const autumn = (p: PersonInput, asOf: string) => campaign(p, asOf, `COVID19_AUTUMN_${year}`);
+  const opening = `${year}-10-01`;
+  it('75 by 31 January of the next year', () => {
+    expect(ruleIds(autumn(person(`${year - 74}-01-31`), opening))).toEqual([`COVID-AUTUMN-${year}-75-PLUS`]);
+    expect(autumn(person(`${year - 74}-02-01`), opening).eligible).toBe(false);
+  });
+  it('care-home residents, and the immunosuppressed from 6 months', () => {
+    expect(ruleIds(autumn(person('1960-01-01', { flags: [flag('CARE_HOME_RESIDENT')] }), opening))).toEqual([
+      `COVID-AUTUMN-${year}-CARE-HOME`,
     ]);
     const baby = (dob: string) => person(dob, { flags: [flag('IMMUNOSUPPRESSION', dob)] });
-    expect(autumn26(baby('2026-04-01'), '2026-10-01').eligible).toBe(true);
-    expect(autumn26(baby('2026-04-02'), '2026-10-01').eligible).toBe(false);
+    expect(autumn(baby(`${year}-04-01`), opening).eligible).toBe(true);
+    expect(autumn(baby(`${year}-04-02`), opening).eligible).toBe(false);
   });
-  it('runs from 1 October 2026 to 31 January 2027', () => {
+  it('runs from 1 October to 31 January', () => {
     const p = person('1940-06-01');
-    expect(autumn26(p, '2026-09-30')).toMatchObject({ status: 'UPCOMING', eligibleFrom: '2026-10-01' });
-    expect(autumn26(p, '2027-01-31').status).toBe('DUE');
-    expect(autumn26(p, '2027-02-01').status).toBe('NOT_ELIGIBLE');
+    expect(autumn(p, `${year}-09-30`)).toMatchObject({ status: 'UPCOMING', eligibleFrom: opening });
+    expect(autumn(p, `${year + 1}-01-31`).status).toBe('DUE');
+    expect(autumn(p, `${year + 1}-02-01`).status).toBe('NOT_ELIGIBLE');
   });
 });
