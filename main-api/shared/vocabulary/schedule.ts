@@ -36,11 +36,10 @@ export const [SERIES_KINDS, SeriesKind, SERIES_KIND_LABELS] = codeSet({
 export type SeriesKind = z.infer<typeof SeriesKind>;
 
 /** What a row of ims.series_status is about. */
-export const [STATUS_ROW_KINDS, StatusRowKind, STATUS_ROW_KIND_LABELS] = codeSet({
+export const [STATUS_ROW_KINDS, , STATUS_ROW_KIND_LABELS] = codeSet({
   SERIES: 'Schedule series',
   CAMPAIGN: 'Seasonal campaign',
 });
-export type StatusRowKind = z.infer<typeof StatusRowKind>;
 
 /**
  * The statuses ims.series_status may hold: a series' or a campaign's, except NOT_ELIGIBLE, which

@@ -34,12 +34,6 @@ export const ROUTE_LABELS: Record<RouteCode, string> = {
   '26643006': 'Oral route',
 };
 
-/**
- * The SNOMED CT term stored and exported with each route code (also ims.vaccine_product's
- * default routes): the route terms already read as plain words, so they are the labels too.
- */
-export const ROUTE_SNOMED_TERMS: Readonly<Record<RouteCode, string>> = ROUTE_LABELS;
-
 /** The one site that follows from a route: an oral vaccine goes in the mouth, a nasal one in the nose. */
 export const USUAL_SITE_FOR_ROUTE: Partial<Record<RouteCode, SiteCode>> = {
   '26643006': '123851003',
@@ -54,8 +48,11 @@ interface Coding {
 /** The site as a SNOMED coding, for a record. */
 export const siteCoding = (code: SiteCode): Coding => ({ code, term: SITE_SNOMED_TERMS[code] });
 
-/** The route as a SNOMED coding, for a record. */
-export const routeCoding = (code: RouteCode): Coding => ({ code, term: ROUTE_SNOMED_TERMS[code] });
+/**
+ * The route as a SNOMED coding, for a record (and ims.vaccine_product's default routes): the
+ * route terms already read as plain words, so the labels are the SNOMED terms.
+ */
+export const routeCoding = (code: RouteCode): Coding => ({ code, term: ROUTE_LABELS[code] });
 
 /**
  * The words for a recorded site. A record imported from another system may use a site code

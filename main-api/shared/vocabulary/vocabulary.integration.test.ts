@@ -11,7 +11,7 @@ import { GENDER_CODES, REGISTRATION_STATUSES, STAFF_GROUPS } from './people';
 import { REACTION_CODES, REACTION_OUTCOMES, SERIOUSNESS } from './reactions';
 import { STATUS_ROW_KINDS, STORED_STATUSES } from './schedule';
 import { PRODUCT } from './products';
-import { ROUTE_CODES, ROUTE_SNOMED_TERMS } from './sites';
+import { ROUTE_CODES, routeCoding, type RouteCode } from './sites';
 import {
   EVENT_STATUSES,
   LEGAL_BASES,
@@ -155,7 +155,7 @@ describe('the vocabulary and the database', () => {
     expect(r.rows.length).toBeGreaterThan(0);
     for (const route of r.rows) {
       expect(ROUTE_CODES as readonly string[]).toContain(route.code);
-      expect(route.term).toBe(ROUTE_SNOMED_TERMS[route.code as keyof typeof ROUTE_SNOMED_TERMS]);
+      expect(route.term).toBe(routeCoding(route.code as RouteCode).term);
     }
   });
 

@@ -24,7 +24,6 @@ import {
 import {
   ROUTE_CODES,
   ROUTE_LABELS,
-  ROUTE_SNOMED_TERMS,
   SITE_CODES,
   SITE_LABELS,
   SITE_SNOMED_TERMS,
@@ -81,7 +80,6 @@ const SETS: Record<string, CodeSet> = {
   sites: set(SITE_CODES, SITE_LABELS),
   'site SNOMED terms': set(SITE_CODES, SITE_SNOMED_TERMS),
   routes: set(ROUTE_CODES, ROUTE_LABELS),
-  'route SNOMED terms': set(ROUTE_CODES, ROUTE_SNOMED_TERMS),
   outcomes: set(OUTCOMES, OUTCOME_LABELS),
   'not-given reasons': set(NOT_GIVEN_REASONS, NOT_GIVEN_REASON_LABELS),
   'legal bases': set(LEGAL_BASES, LEGAL_BASIS_LABELS),
