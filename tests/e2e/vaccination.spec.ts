@@ -239,6 +239,8 @@ test('a correction keeps the earlier version; entered in error stays, struck thr
   await expect(entry).toContainText('Correction: Site recorded on the wrong side');
   await entry.getByText('Earlier versions (1)').click();
   await expect(entry.getByTestId('earlier-version')).toBeVisible();
+  // The earlier version says what the correction changed, in the screen's words.
+  await expect(entry.getByTestId('version-changes')).toHaveText('Changed: Site: Left thigh → Right thigh');
   // The reaction recorded before the correction stays with the vaccination.
   await expect(entry.getByTestId('reaction')).toContainText('Fever');
 

@@ -14,7 +14,6 @@ import {
   productMatches,
   rankProducts,
   sortCampaigns,
-  sourceLabel,
   suggestedDose,
   batchSuggestions,
   pickBatch,
@@ -186,17 +185,6 @@ describe('buildTimeline', () => {
     // A reaction recorded before a correction stays with the vaccination.
     expect(t[1]!.reactions.map((r) => r.id)).toEqual([9]);
     expect(t[0]!.reactions).toEqual([]);
-  });
-  it('says where a record came from', () => {
-    expect(sourceLabel({ primarySource: true, sourceSystem: 'IMS', reportedBy: null })).toBe('Given here');
-    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'PARENT_HELD_RECORD', name: null } })).toBe(
-      'Reported by parent-held record (red book)',
-    );
-    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'GP', name: 'Marston Surgery' } })).toBe(
-      'Reported by Marston Surgery (GP practice)',
-    );
-    // Records from before reporters were kept name their source system.
-    expect(sourceLabel({ primarySource: false, sourceSystem: 'Marston Surgery', reportedBy: null })).toBe('Reported by Marston Surgery');
   });
 });
 

@@ -20,13 +20,7 @@ import {
   USUAL_SITE_FOR_ROUTE,
   type SiteCode,
 } from '../../../../main-api/shared/vocabulary/sites';
-import {
-  REPORT_SOURCE_LABELS,
-  type LegalBasis,
-  type NotGivenReason,
-  type Outcome,
-  type ReportSource,
-} from '../../../../main-api/shared/vocabulary/vaccination';
+import { type LegalBasis, type NotGivenReason, type Outcome, type ReportSource } from '../../../../main-api/shared/vocabulary/vaccination';
 import { formatShortDate, parseEnteredDate } from '../../../../main-api/shared/calendar/dates';
 
 // ---------------------------------------------------------------------------------------
@@ -109,22 +103,6 @@ export function buildTimeline(events: readonly VaccinationEvent[], reactions: re
     if (x.recordedAt !== y.recordedAt) return x.recordedAt < y.recordedAt ? 1 : -1;
     return y.id - x.id;
   });
-}
-
-/**
- * What the row says about where the record came from: given here, or who reported it. Records
- * made before reporters were kept name their source system instead.
- */
-export function sourceLabel(e: Pick<VaccinationEvent, 'primarySource' | 'sourceSystem' | 'reportedBy'>): string {
-  if (e.primarySource) return 'Given here';
-  if (e.reportedBy) {
-    const kind = REPORT_SOURCE_LABELS[e.reportedBy.kind];
-    if (e.reportedBy.name) return `Reported by ${e.reportedBy.name} (${kind})`;
-    // 'Another provider' reads 'another provider' mid-sentence; 'GP practice' keeps its capitals.
-    return `Reported by ${/^[A-Z][a-z]/.test(kind) ? kind.charAt(0).toLowerCase() + kind.slice(1) : kind}`;
-  }
-  const name = e.sourceSystem.trim();
-  return name && name !== 'IMS' ? `Reported by ${name}` : 'Reported from elsewhere';
 }
 
 export function eventTitle(e: VaccinationEvent): string {
