@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from './env';
 import { shot } from './app';
+import { expectAccessible } from '../support/axe';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -203,9 +204,17 @@ test('record a dose for a due series; history, forecast, warnings, expired batch
   // A reaction recorded against the dose shows on its row, seriousness highlighted.
   await entry.getByRole('button', { name: 'Record reaction' }).click();
   const modal = page.getByTestId('reaction-modal');
+  await expect(modal).toBeVisible();
+  await expectAccessible(page, 'the reaction dialog');
   // No time: the dose's own time is taken, which is never in the future whenever the suite runs.
   await page.locator('#reaction-time').fill('');
+  // Saved without the kind of reaction: the cursor goes to that field, and its message goes once it is chosen.
+  await page.getByTestId('save-reaction').click();
+  await expect(page.locator('#reaction-code')).toBeFocused();
+  await expect(page.getByTestId('reaction-error')).toContainText('Choose the kind of reaction');
+  await expectAccessible(page, 'the reaction dialog with an error');
   await pick(page, '#reaction-code', 'Fever');
+  await expect(page.getByTestId('reaction-error')).toHaveCount(0);
   await pick(page, '#reaction-seriousness', 'Needed hospital care');
   await pick(page, '#reaction-outcome', 'Recovering');
   await page.getByTestId('save-reaction').click();
@@ -231,6 +240,8 @@ test('a correction keeps the earlier version; entered in error stays, struck thr
   const entry = page.getByTestId('timeline-entry').first();
 
   await entry.getByRole('button', { name: 'Correct' }).click();
+  await expect(page.getByTestId('event-change-modal')).toBeVisible();
+  await expectAccessible(page, 'the correction dialog');
   await pick(page, '#correct-site', 'Right thigh');
   await page.locator('#change-reason').fill('Site recorded on the wrong side');
   await page.getByTestId('save-change').click();
@@ -245,8 +256,13 @@ test('a correction keeps the earlier version; entered in error stays, struck thr
   await expect(entry.getByTestId('reaction')).toContainText('Fever');
 
   await entry.getByRole('button', { name: 'Mark entered in error' }).click();
+  await expect(page.getByTestId('event-change-modal')).toBeVisible();
+  await expectAccessible(page, 'the entered-in-error dialog');
   await page.getByTestId('save-change').click();
   await expect(page.getByTestId('change-error')).toContainText('Say why');
+  // The cursor is put in the reason, the field the message is about.
+  await expect(page.locator('#change-reason')).toBeFocused();
+  await expectAccessible(page, 'the entered-in-error dialog with an error');
   await page.locator('#change-reason').fill('Recorded against the wrong child');
   await page.getByTestId('save-change').click();
   await expect(page.getByTestId('event-change-modal')).toBeHidden();
@@ -254,6 +270,49 @@ test('a correction keeps the earlier version; entered in error stays, struck thr
   await expect(entry.getByTestId('error-reason')).toContainText('Recorded against the wrong child');
   await expect(entry.getByRole('button', { name: 'Correct' })).toHaveCount(0);
   await shot(page, 'vacc-entered-in-error');
+});
+
+test('a refused save leads to the first field in error; a message goes when its field is fixed or no longer shown', async ({ page }) => {
+  await openYoungChild(page);
+  // A short window, so the last fields of the form start out of sight.
+  await page.setViewportSize({ width: 1280, height: 600 });
+  await page.getByTestId('record-vaccination').click();
+  const drawer = page.getByTestId('record-drawer');
+  await expect(page.locator('#vacc-date')).toBeFocused();
+  await expectAccessible(page, 'the recording form, given here');
+
+  // A dose reported from elsewhere, saved without saying who reported it: the field is near the foot.
+  await page.locator('#vacc-product').focus();
+  await page.keyboard.type(chosen.productText);
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByTestId('product-select')).toContainText(`(${chosen.kind})`);
+  await drawer.getByText('Reported from elsewhere').click();
+  await expectAccessible(page, 'the recording form, reported from elsewhere');
+  await page.locator('#vacc-date').focus();
+  await page.getByTestId('save-vaccination').click();
+  const reporter = page.locator('#vacc-reported-by');
+  await expect(reporter).toBeFocused();
+  await expect(reporter).toBeInViewport();
+  await expect(drawer.getByTestId('save-error')).toContainText('Say who reported this vaccination');
+  await expectAccessible(page, 'the recording form with an error');
+  await shot(page, 'vacc-first-error');
+
+  // Given here after all: the reporter's field goes, and its message with it.
+  await drawer.getByText('Given by this service').click();
+  await expect(reporter).toHaveCount(0);
+  await expect(drawer.getByTestId('save-error')).toHaveCount(0);
+
+  // Not given, saved without a reason: the cursor goes to the reason; choosing one clears its message.
+  await drawer.getByText('Not given', { exact: true }).click();
+  await expectAccessible(page, 'the recording form, not given');
+  await page.getByTestId('save-vaccination').click();
+  await expect(page.locator('#vacc-reason')).toBeFocused();
+  await expect(drawer.getByTestId('save-error')).toContainText('Say why the vaccination was not given');
+  await page.keyboard.type('declined');
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByTestId('save-error')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(drawer).toBeHidden();
 });
 
 test('a form half filled in survives a lost connection, and the screen under it reloads after Retry', async ({ page }) => {

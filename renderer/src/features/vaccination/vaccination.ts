@@ -166,6 +166,29 @@ export function emptyForm(today: string, performerName: string): VaccinationForm
 }
 
 /**
+ * The fields the form shows for what has been chosen so far: a dose not given has a reason and
+ * no batch; a dose given elsewhere has a reporter and no legal basis; only a new batch asks for
+ * its expiry. A message about a field the form no longer shows is stale, and goes with it.
+ */
+export function fieldsShown(f: VaccinationForm, newBatch: boolean): Partial<VaccinationForm> {
+  const { notGivenReason, batchId, batchNumber, batchExpiry, doseSequence, siteCode, routeCode, doseAmount, legalBasis, ...always } = f;
+  const { reportedBy, reportedByName, primarySource, ...shown } = always;
+  if (f.outcome !== 'GIVEN') return { ...shown, notGivenReason };
+  return {
+    ...shown,
+    primarySource,
+    batchId,
+    batchNumber,
+    doseSequence,
+    siteCode,
+    routeCode,
+    doseAmount,
+    ...(newBatch ? { batchExpiry } : {}),
+    ...(primarySource ? { legalBasis } : { reportedBy, reportedByName }),
+  };
+}
+
+/**
  * The form after "given here" or "reported from elsewhere" is chosen. The signed-in user
  * filled in as vaccinator did not give a dose reported from elsewhere, so their name goes (and
  * comes back if the choice is undone); a name typed by hand stays.
