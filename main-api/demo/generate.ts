@@ -120,23 +120,27 @@ const ETHNICITY: readonly [string, number][] = [
   ['99', 1.3],
 ];
 
+/** A value by age band: each band is [under this age, value]; the last holds for every older age. */
+type AgeBands = readonly (readonly [underAge: number, value: number])[];
+const byAge = (bands: AgeBands, age: number): number => (bands.find(([under]) => age < under) ?? bands[bands.length - 1]!)[1];
+
 /** Share of people who are female by age: more women survive to old age. */
-function femaleShare(age: number): number {
-  if (age < 60) return 0.5;
-  if (age < 75) return 0.52;
-  if (age < 85) return 0.56;
-  if (age < 95) return 0.63;
-  return 0.75;
-}
+const FEMALE_SHARE: AgeBands = [
+  [60, 0.5],
+  [75, 0.52],
+  [85, 0.56],
+  [95, 0.63],
+  [Infinity, 0.75],
+];
 
 /** Deaths recorded over the last two years, by age: most people on the register are alive. */
-function deathChance(age: number): number {
-  if (age < 1) return 0.001;
-  if (age < 65) return 0.0006;
-  if (age < 75) return 0.004;
-  if (age < 85) return 0.015;
-  return 0.05;
-}
+const DEATH_CHANCE: AgeBands = [
+  [1, 0.001],
+  [65, 0.0006],
+  [75, 0.004],
+  [85, 0.015],
+  [Infinity, 0.05],
+];
 
 type Bytes = Uint8Array;
 
@@ -369,7 +373,7 @@ export class DemoGenerator {
       const years = band[0] + rng.int(band[1] - band[0] + 1);
       const dob = asOf - Math.floor((years + rng.next()) * 365.2425);
       const age = wholeYears(dob, asOf);
-      const isFemale = rng.chance(femaleShare(age));
+      const isFemale = rng.chance(byAge(FEMALE_SHARE, age));
       const genderRoll = rng.next();
       const gender = genderRoll < 0.001 ? 3 : genderRoll < 0.0015 ? 0 : isFemale ? 2 : 1;
       const given = isFemale ? this.female : this.male;
@@ -393,7 +397,7 @@ export class DemoGenerator {
 
       let status = STATUS.REGISTERED;
       let death = -1;
-      if (rng.chance(deathChance(age))) {
+      if (rng.chance(byAge(DEATH_CHANCE, age))) {
         status = STATUS.DECEASED;
         death = Math.max(dob, asOf - 1 - rng.int(730));
       } else if (rng.chance(0.004)) {
@@ -466,18 +470,17 @@ export class DemoGenerator {
         contact.append(String(rng.int(100))).append(rng.pick(this.emailDomains));
       } else contact.null();
       // Ofcom keeps 07700 900000-900999 and 01632 960000-960999 for fiction: never a real line.
-      if (hasMobile)
-        contact
-          .begin()
-          .append('07700 900')
-          .append(String(rng.int(1000)).padStart(3, '0'));
-      else contact.null();
-      if (hasLandline)
-        contact
-          .begin()
-          .append('01632 960')
-          .append(String(rng.int(1000)).padStart(3, '0'));
-      else contact.null();
+      for (const [has, prefix] of [
+        [hasMobile, '07700 900'],
+        [hasLandline, '01632 960'],
+      ] as const) {
+        if (has)
+          contact
+            .begin()
+            .append(prefix)
+            .append(String(rng.int(1000)).padStart(3, '0'));
+        else contact.null();
+      }
       contact.bytes(channel).bool(optLetter).bool(optEmail).bool(optSms).endRow();
 
       if (status === STATUS.DECEASED) continue;

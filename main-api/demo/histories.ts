@@ -118,21 +118,24 @@ const NOT_GIVEN = F('NOT_GIVEN');
 const DECLINED = F('DECLINED');
 const ODS = F('ODS');
 const URN = F('URN');
-const LEGAL = { PGD: F('PGD'), PSD: F('PSD'), PROTOCOL: F('NATIONAL_PROTOCOL') };
-const ROLE = {
-  PRACTICE_NURSE: F('Practice nurse'),
-  HCA: F('Healthcare assistant'),
-  SCHOOL_NURSE: F('School immunisation nurse'),
-  OH_NURSE: F('Occupational health nurse'),
-  COMMUNITY_NURSE: F('Community nurse'),
-};
-const SYSTEM = { IMS: F('IMS'), PARENT: F('Parent-held record'), GP: F('GP clinical system') };
-const NOTE = {
-  ABROAD: F('Given abroad before the family moved to England; recorded from the parent-held record.'),
-  HISTORIC: F('Historical record transferred from the GP clinical system.'),
-  DECLINED_PARENT: F('Parent declined after discussion; information leaflet given.'),
-  DECLINED: F('Declined when offered.'),
-};
+/** Each of a record's words as a COPY field, under the same keys. */
+const fields = <K extends string>(words: Record<K, string>): Record<K, Uint8Array> =>
+  Object.fromEntries(Object.entries<string>(words).map(([k, w]) => [k, F(w)])) as Record<K, Uint8Array>;
+const LEGAL = fields({ PGD: 'PGD', PSD: 'PSD', PROTOCOL: 'NATIONAL_PROTOCOL' });
+const ROLE = fields({
+  PRACTICE_NURSE: 'Practice nurse',
+  HCA: 'Healthcare assistant',
+  SCHOOL_NURSE: 'School immunisation nurse',
+  OH_NURSE: 'Occupational health nurse',
+  COMMUNITY_NURSE: 'Community nurse',
+});
+const SYSTEM = fields({ IMS: 'IMS', PARENT: 'Parent-held record', GP: 'GP clinical system' });
+const NOTE = fields({
+  ABROAD: 'Given abroad before the family moved to England; recorded from the parent-held record.',
+  HISTORIC: 'Historical record transferred from the GP clinical system.',
+  DECLINED_PARENT: 'Parent declined after discussion; information leaflet given.',
+  DECLINED: 'Declined when offered.',
+});
 const REACTIONS: [code: ReactionCode, description: string, weight: number][] = [
   ['LOCAL_REACTION', 'Redness and swelling at the injection site', 50],
   ['FEVER', 'Temperature above 38 C within 48 hours', 30],

@@ -53,6 +53,16 @@ export interface ReferenceCounts {
   school: number;
 }
 
+/** The reference tables' columns; the tables are filled in this order. */
+const REFERENCE_COLUMNS: Record<keyof ReferenceCounts, string[]> = {
+  organisation: ['code', 'name', 'org_type', 'parent_code', 'postcode'],
+  gp_practice: ['code', 'address', 'postcode', 'phone', 'la_code'],
+  local_authority: ['code', 'name', 'icb_code', 'region_code'],
+  lsoa: ['code', 'name', 'la_code', 'imd_rank', 'imd_decile'],
+  postcode_sector: ['sector', 'district', 'area', 'la_code'],
+  school: ['urn', 'name', 'phase', 'la_code', 'postcode'],
+};
+
 /** Builds a multi-row INSERT ... ON CONFLICT DO NOTHING with positional parameters. */
 async function insertRows(client: DbClient, table: string, columns: string[], rows: unknown[][]): Promise<number> {
   let inserted = 0;
@@ -90,36 +100,17 @@ export async function insertReferenceData(client: DbClient, region: DemoRegion):
     ...region.employers.map((e) => [e.code, e.name, e.orgType, icb, e.postcode]),
     ...region.careHomes.map((c) => [c.code, c.name, 'CARE_HOME', icb, c.postcode]),
   ];
-  const organisation = await insertRows(client, 'ims.organisation', ['code', 'name', 'org_type', 'parent_code', 'postcode'], orgs);
-  const gp_practice = await insertRows(
-    client,
-    'ims.gp_practice',
-    ['code', 'address', 'postcode', 'phone', 'la_code'],
-    region.practices.map((p) => [p.code, p.address, p.postcode, p.phone, p.laCode]),
-  );
-  const local_authority = await insertRows(
-    client,
-    'ims.local_authority',
-    ['code', 'name', 'icb_code', 'region_code'],
-    region.localAuthorities.map((la) => [la.code, la.name, icb, region.region.code]),
-  );
-  const lsoa = await insertRows(
-    client,
-    'ims.lsoa',
-    ['code', 'name', 'la_code', 'imd_rank', 'imd_decile'],
-    region.lsoas.map((l) => [l.code, l.name, l.laCode, l.imdRank, l.imdDecile]),
-  );
-  const postcode_sector = await insertRows(
-    client,
-    'ims.postcode_sector',
-    ['sector', 'district', 'area', 'la_code'],
-    region.postcodeSectors.map((s) => [s.sector, s.district, s.area, s.laCode]),
-  );
-  const school = await insertRows(
-    client,
-    'ims.school',
-    ['urn', 'name', 'phase', 'la_code', 'postcode'],
-    region.schools.map((s) => [s.urn, s.name, s.phase, s.laCode, s.postcode]),
-  );
-  return { organisation, gp_practice, local_authority, lsoa, postcode_sector, school };
+  const rows: Record<keyof ReferenceCounts, unknown[][]> = {
+    organisation: orgs,
+    gp_practice: region.practices.map((p) => [p.code, p.address, p.postcode, p.phone, p.laCode]),
+    local_authority: region.localAuthorities.map((la) => [la.code, la.name, icb, region.region.code]),
+    lsoa: region.lsoas.map((l) => [l.code, l.name, l.laCode, l.imdRank, l.imdDecile]),
+    postcode_sector: region.postcodeSectors.map((s) => [s.sector, s.district, s.area, s.laCode]),
+    school: region.schools.map((s) => [s.urn, s.name, s.phase, s.laCode, s.postcode]),
+  };
+  const counts: Partial<ReferenceCounts> = {};
+  for (const [table, columns] of Object.entries(REFERENCE_COLUMNS) as [keyof ReferenceCounts, string[]][]) {
+    counts[table] = await insertRows(client, `ims.${table}`, columns, rows[table]);
+  }
+  return counts as ReferenceCounts;
 }

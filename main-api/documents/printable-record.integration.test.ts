@@ -1,13 +1,13 @@
 // The printable record through the host's full set of user handlers, as a scoped user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT } from '../shared/vocabulary/products';
 import { addUser } from '../administration/users.service';
 import { dispatch } from '../host/dispatch';
 import { userHandlers } from '../host/host';
 import type { Handlers } from '../contract/contract';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { addPerson, nhsSequence, TWO_PRACTICES_SQL, userConnections } from '../../tests/support/fixtures';
-
-const MMRVAXPRO = '13968211000001108';
+import { givenHereInput } from '../../tests/support/vaccination-event';
 
 const nhs = nhsSequence(999_300_000, 11);
 
@@ -34,7 +34,9 @@ describe('printable vaccination record, and the status kept after recording', ()
     child = await insert(1, 'G82001');
     outsider = await insert(2, 'G82002');
     await db.query(`INSERT INTO ims.contact_details (person_id, address_line1, town) VALUES ($1, '1 High Street', 'Maidstone')`, [child]);
-    await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1234', '2030-01-31')`, [MMRVAXPRO]);
+    await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1234', '2030-01-31')`, [
+      PRODUCT.MMRVAXPRO,
+    ]);
     const nurse = await addUser(db.url, { name: uniqueName('nurse'), role: 'child-health', orgs: ['G82001'] });
     handlers = userHandlers(await connections.open(nurse)) as Handlers;
   });
@@ -45,18 +47,7 @@ describe('printable vaccination record, and the status kept after recording', ()
   });
 
   it('produces a PDF of the history and audits the print', async () => {
-    const recorded = await dispatch(handlers, 'vaccination.record', {
-      personId: child,
-      programmeCode: 'ROUTINE_CHILDHOOD',
-      outcome: 'GIVEN',
-      occurredOn: '2025-01-12',
-      doseSequence: 1,
-      productCode: MMRVAXPRO,
-      batch: { batchNumber: 'AB1234' },
-      site: { code: '61396006', term: 'Left thigh' },
-      performer: { name: 'Jo Nurse', role: 'Registered nurse' },
-      legalBasis: 'PGD',
-    });
+    const recorded = await dispatch(handlers, 'vaccination.record', givenHereInput(child, PRODUCT.MMRVAXPRO, 'AB1234', '2025-01-12'));
     expect(recorded.ok, JSON.stringify(recorded)).toBe(true);
     // Recording keeps the maintained schedule status current for worklists.
     const status = await db.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [child]);

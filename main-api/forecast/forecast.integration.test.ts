@@ -3,6 +3,7 @@
 // row-level security, and the `ims forecast` command.
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT } from '../shared/vocabulary/products';
 import { addUser } from '../administration/users.service';
 import { runForecastCommand } from '../cli/commands/forecast';
 import type { CliContext } from '../cli/context';
@@ -28,9 +29,6 @@ import {
 } from '../../tests/support/fixtures';
 
 const ON = '2026-02-01';
-const INFANRIX = '34765811000001105';
-const BEXSERO = '23584211000001109';
-const PRIORIX = '34925111000001104';
 const SIX = ['DIPHTHERIA', 'HEPB', 'HIB', 'PERTUSSIS', 'POLIO', 'TETANUS'];
 
 const nhs = nhsSequence(999_200_000, 17);
@@ -112,18 +110,18 @@ describe('forecast in the database', () => {
     beta = await person(2, 'Beta', '2024-06-15', 'G82002');
     gamma = await person(3, 'Gamma', '2013-04-20', 'G82001');
     adult = await person(4, 'Adult', '1950-01-01', 'G82001');
-    await dose(alpha, '2025-05-01', INFANRIX);
-    await dose(alpha, '2025-05-01', BEXSERO);
-    mistakenId = await dose(alpha, '2025-06-01', PRIORIX);
+    await dose(alpha, '2025-05-01', PRODUCT.INFANRIX_HEXA);
+    await dose(alpha, '2025-05-01', PRODUCT.BEXSERO);
+    mistakenId = await dose(alpha, '2025-06-01', PRODUCT.PRIORIX);
     await db.query(`UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = 'Wrong child' WHERE id = $1`, [
       mistakenId,
     ]);
     for (const [on, product] of [
-      ['2013-06-17', INFANRIX],
-      ['2013-07-15', INFANRIX],
-      ['2013-08-12', INFANRIX],
-      ['2014-04-22', PRIORIX],
-      ['2016-08-25', PRIORIX],
+      ['2013-06-17', PRODUCT.INFANRIX_HEXA],
+      ['2013-07-15', PRODUCT.INFANRIX_HEXA],
+      ['2013-08-12', PRODUCT.INFANRIX_HEXA],
+      ['2014-04-22', PRODUCT.PRIORIX],
+      ['2016-08-25', PRODUCT.PRIORIX],
     ] as const)
       await dose(gamma, on, product);
 
@@ -207,7 +205,7 @@ describe('forecast in the database', () => {
   describe('vaccination.check', () => {
     it('warns that a 6-in-1 three weeks after the first is too soon, with the reason', async () => {
       const check = await value<DoseCheck>(
-        call(nurse, 'vaccination.check', { personId: alpha, date: '2025-05-22', productCode: INFANRIX }),
+        call(nurse, 'vaccination.check', { personId: alpha, date: '2025-05-22', productCode: PRODUCT.INFANRIX_HEXA }),
       );
       expect(check.productName).toBe('Infanrix hexa');
       expect(check.antigens).toEqual(SIX);
@@ -217,9 +215,13 @@ describe('forecast in the database', () => {
     });
 
     it('flags a likely duplicate within days and has no timing warning for a dose on time', async () => {
-      const dup = await value<DoseCheck>(call(nurse, 'vaccination.check', { personId: alpha, date: '2025-05-05', productCode: BEXSERO }));
+      const dup = await value<DoseCheck>(
+        call(nurse, 'vaccination.check', { personId: alpha, date: '2025-05-05', productCode: PRODUCT.BEXSERO }),
+      );
       expect(dup.warnings.map((w) => w.code)).toContain('LIKELY_DUPLICATE');
-      const fine = await value<DoseCheck>(call(nurse, 'vaccination.check', { personId: alpha, date: ON, productCode: INFANRIX }));
+      const fine = await value<DoseCheck>(
+        call(nurse, 'vaccination.check', { personId: alpha, date: ON, productCode: PRODUCT.INFANRIX_HEXA }),
+      );
       expect(fine.warnings.filter((w) => w.seriesId === 'SIX-IN-1')).toEqual([]);
     });
 
@@ -228,7 +230,7 @@ describe('forecast in the database', () => {
         ok: false,
         error: { code: 'VALIDATION' },
       });
-      expect(await call(nurse, 'vaccination.check', { personId: beta, date: ON, productCode: INFANRIX })).toMatchObject({
+      expect(await call(nurse, 'vaccination.check', { personId: beta, date: ON, productCode: PRODUCT.INFANRIX_HEXA })).toMatchObject({
         ok: false,
         error: { code: 'NOT_FOUND' },
       });

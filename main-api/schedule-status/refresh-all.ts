@@ -66,11 +66,14 @@ const COLUMNS =
 
 /**
  * Who is refreshed: born on or before asOf and, with maxAgeYears, born after the day they
- * would reach that age. Both arguments are validated before they reach the SQL text.
+ * would reach that age; plus, on such a partial refresh, everyone who was waiting in the
+ * status queue when it began (queuedTable). Both arguments are validated before they reach
+ * the SQL text.
  */
-function inSetCondition(asOf: string, maxAgeYears: number | undefined): string {
+function inSetCondition(asOf: string, maxAgeYears: number | undefined, queuedTable: string | null): string {
   let sql = `p.date_of_birth <= DATE '${asOf}'`;
   if (maxAgeYears !== undefined) sql += ` AND p.date_of_birth > (DATE '${asOf}' - make_interval(years => ${maxAgeYears}))::date`;
+  if (queuedTable !== null) sql = `((${sql}) OR EXISTS (SELECT 1 FROM ${queuedTable} w WHERE w.person_id = p.id))`;
   return sql;
 }
 
@@ -231,6 +234,7 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
   const ds = await openDataSource(ownerUrl, 'IMS status refresh');
   const connections: { client: pg.PoolClient; release: () => Promise<void> }[] = [];
   let building: string | null = null;
+  let queued: string | null = null;
   let drainsHeld = false;
   try {
     const writerConnection = await holdConnection(ds);
@@ -257,8 +261,18 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     // held first, so none can remove an entry for a change the snapshot does not include.
     await holdDrains(writer);
     drainsHeld = true;
+    // A partial refresh also takes everyone already waiting in the queue (after a bulk load,
+    // the whole register): the streamed pass evaluates them far faster than the catch-up's
+    // drain would. Held drains remove no entry, so the list copied here before the snapshot
+    // stays queued until the refresh clears it, and reader and writer agree on who is in.
+    if (maxAgeYears !== undefined) {
+      queued = `${building}_queued`;
+      await writer.query(`CREATE UNLOGGED TABLE ${queued} AS SELECT person_id FROM ims.series_status_stale`);
+      await writer.query(`ALTER TABLE ${queued} ADD PRIMARY KEY (person_id)`);
+      await writer.query(`ANALYZE ${queued}`);
+    }
     await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const condition = inSetCondition(asOf, maxAgeYears);
+    const condition = inSetCondition(asOf, maxAgeYears, queued);
     const head = await reader.query<{ snapshot: string; started: string; total: string }>(
       `SELECT pg_current_snapshot()::text AS snapshot, now()::text AS started,
               (SELECT count(*) FROM ims.person p WHERE ${condition})::text AS total`,
@@ -455,6 +469,7 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     const writer = connections[0]?.client;
     if (writer) {
       if (building) await writer.query(`DROP TABLE IF EXISTS ${building}`).catch(() => {});
+      if (queued) await writer.query(`DROP TABLE IF EXISTS ${queued}`).catch(() => {});
       if (drainsHeld) await releaseDrains(writer).catch(() => {});
       await writer.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
     }

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT } from '../shared/vocabulary/products';
 import { addUser } from '../administration/users.service';
 import type { VaccinationEvent } from '../contract/vaccination';
 import { loadPersonForecastInput } from '../forecast';
@@ -26,10 +27,9 @@ import {
   withClient,
   type LoginUser,
 } from '../../tests/support/fixtures';
+import { givenHereInput } from '../../tests/support/vaccination-event';
 
 const ON = '2026-02-01';
-const INFANRIX = '34765811000001105';
-const PRIORIX = '34925111000001104';
 
 const nhs = nhsSequence(999_400_000, 19);
 
@@ -144,7 +144,7 @@ describe('schedule status queue', () => {
     expect(await queued()).toEqual([]);
     const before = await stored(alpha);
     expect(before).toEqual(await expected(alpha));
-    await dose(alpha, '2025-05-01', INFANRIX);
+    await dose(alpha, '2025-05-01', PRODUCT.INFANRIX_HEXA);
     expect(await queued()).toEqual([alpha]);
     // The dose matters: the stored status is now out of date until the drain.
     expect(await expected(alpha)).not.toEqual(before);
@@ -202,7 +202,7 @@ describe('schedule status queue', () => {
   });
 
   it('a user drains only persons they can see and may write for; the rest wait for someone who can', async () => {
-    await dose(beta, '2024-08-15', INFANRIX);
+    await dose(beta, '2024-08-15', PRODUCT.INFANRIX_HEXA);
     await flag(alpha, 'ASPLENIA');
     expect(await queued()).toEqual([alpha, beta]);
     expect(await drainAs('analyst')).toMatchObject({ persons: 0 });
@@ -215,7 +215,9 @@ describe('schedule status queue', () => {
   });
 
   it('a change through the API is reflected as soon as the call returns', async () => {
-    await ownerSql(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'MMR001', '2030-01-31')`, [PRIORIX]);
+    await ownerSql(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'MMR001', '2030-01-31')`, [
+      PRODUCT.PRIORIX,
+    ]);
     const logged: string[] = [];
     const handlers = userHandlers(
       ds.nurse!,
@@ -223,18 +225,7 @@ describe('schedule status queue', () => {
       () => ON,
     );
     const event = await value<VaccinationEvent>(
-      call(handlers, 'vaccination.record', {
-        personId: kids[2],
-        programmeCode: 'ROUTINE_CHILDHOOD',
-        outcome: 'GIVEN',
-        occurredOn: '2024-03-12',
-        doseSequence: 1,
-        productCode: PRIORIX,
-        batch: { batchNumber: 'MMR001' },
-        site: { code: '61396006', term: 'Left thigh' },
-        performer: { name: 'Jo Nurse', role: 'Registered nurse' },
-        legalBasis: 'PGD',
-      }),
+      call(handlers, 'vaccination.record', givenHereInput(kids[2]!, PRODUCT.PRIORIX, 'MMR001', '2024-03-12')),
     );
     expect(await queued()).toEqual([]);
     expect(await stored(kids[2]!)).toEqual(await expected(kids[2]!));
@@ -247,7 +238,7 @@ describe('schedule status queue', () => {
   });
 
   it('a drain that fails leaves its persons queued', async () => {
-    await dose(kids[3]!, '2023-06-01', INFANRIX);
+    await dose(kids[3]!, '2023-06-01', PRODUCT.INFANRIX_HEXA);
     const before = await stored(kids[3]!);
     const failing: InTransaction = (work) =>
       ds.nurse!.transaction(async (m) => {
@@ -300,7 +291,7 @@ describe('schedule status queue', () => {
   it('a population refresh clears what its snapshot covered and catches up what changed while it ran', async () => {
     expect(await queued()).toEqual([]);
     await flag(kids[4]!, 'ASPLENIA'); // a child: covered by the children's refresh
-    await flag(carer, 'DIABETES'); // an adult: outside it, so caught up afterwards
+    await flag(carer, 'DIABETES'); // an adult, but already waiting in the queue: covered too
     let duringRefresh: { persons: number; alphaCurrent: boolean; kept: unknown[] } | null = null;
     const report = await refreshAllStatuses(db.url, {
       asOf: ON,
@@ -308,7 +299,7 @@ describe('schedule status queue', () => {
       rules,
       afterSnapshot: async () => {
         // Recorded after the snapshot: the refresh cannot see it...
-        await dose(alpha, '2025-07-01', INFANRIX);
+        await dose(alpha, '2025-07-01', PRODUCT.INFANRIX_HEXA);
         // ...but the user still sees it at once, and the entry is kept for the catch-up.
         const r = await drainAs('nurse');
         duringRefresh = {
@@ -327,18 +318,24 @@ describe('schedule status queue', () => {
         { id: kids[4], kept: false },
       ].sort((x, y) => x.id! - y.id!),
     });
-    expect(report.caughtUp).toBe(2);
+    expect(report.caughtUp).toBe(1); // alpha alone: changed after the snapshot
     expect(await queued()).toEqual([]);
     for (const id of [alpha, carer, kids[4]!]) expect(await stored(id)).toEqual(await expected(id));
   });
 
-  it('after a bulk load the queue holds one entry per person, and the refresh that follows clears them all', async () => {
+  it('after a bulk load the queue holds one entry per person, and even a children-only refresh clears them all in its pass', async () => {
     const bulk = await createTestDatabase();
     try {
       const summary = await loadDemoRegion(bulk.url, { persons: 1500, seed: 4, asOf: ON });
       const noted = await bulk.query(`SELECT count(*)::int AS n FROM ims.series_status_stale`);
       expect(noted.rows[0]!.n).toBe(summary.persons);
-      const report = await refreshAllStatuses(bulk.url, { asOf: ON, rules });
+      const adults = await bulk.query(
+        `SELECT count(*)::int AS n FROM ims.person WHERE date_of_birth <= DATE '${ON}' - interval '19 years'`,
+      );
+      expect(adults.rows[0]!.n).toBeGreaterThan(500);
+      const report = await refreshAllStatuses(bulk.url, { asOf: ON, maxAgeYears: 19, rules });
+      // Everyone was waiting, adults included, so the streamed pass took them all: none is
+      // left for the slower per-person catch-up.
       expect(report.persons).toBe(summary.persons);
       expect(report.caughtUp).toBe(0);
       const left = await bulk.query(`SELECT count(*)::int AS n FROM ims.series_status_stale`);

@@ -2,6 +2,7 @@
 // against the real database: recording, batches, idempotency, corrections, RLS, reactions.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT } from '../shared/vocabulary/products';
 import { addUser } from '../administration/users.service';
 import type { AdverseReaction, Batch, Product, VaccinationEvent, VaccinationHandlers, VaccinationHistory } from '../contract/vaccination';
 import { createVaccinationHandlers } from './vaccination.service';
@@ -18,10 +19,6 @@ import {
 } from '../../tests/support/fixtures';
 
 const TODAY = '2025-10-15';
-const PRIORIX_TETRA = '45525711000001102';
-const MMRVAXPRO = '13968211000001108';
-const FLUENZ = '43208811000001106';
-const INFANRIX = '34765811000001105';
 
 const nhs = nhsSequence(999_100_000, 13);
 
@@ -80,20 +77,20 @@ describe('vaccination records', () => {
 
     it('lists products with their antigens, default route and dose', async () => {
       const products = await value<Product[]>(call(nurse, 'product.list', {}));
-      const mmrv = products.find((p) => p.code === PRIORIX_TETRA);
+      const mmrv = products.find((p) => p.code === PRODUCT.PRIORIX_TETRA);
       expect(mmrv?.antigens.map((a) => a.code)).toEqual(['MEASLES', 'MUMPS', 'RUBELLA', 'VARICELLA']);
       expect(mmrv?.procedures.map((p) => [p.appliesTo, p.code])).toEqual([
         ['DOSE_1', '432636005'],
         ['DOSE_2', '433733003'],
       ]);
-      const fluenz = products.find((p) => p.code === FLUENZ);
+      const fluenz = products.find((p) => p.code === PRODUCT.FLUENZ);
       expect(fluenz).toMatchObject({
         codeStatus: 'CONFIRMED',
         defaultRoute: { code: '46713006' },
         defaultDoseAmount: 0.2,
         doseUnit: { code: '258773002' },
       });
-      const hexa = products.find((p) => p.code === INFANRIX);
+      const hexa = products.find((p) => p.code === PRODUCT.INFANRIX_HEXA);
       expect(hexa?.antigens.map((a) => a.code)).toEqual(['DIPHTHERIA', 'HEPB', 'HIB', 'PERTUSSIS', 'POLIO', 'TETANUS']);
       // Every antigen the schedule engine uses exists, and every product protects against something.
       const antigens = await db.query(`SELECT code FROM ims.antigen ORDER BY code`);
@@ -106,27 +103,36 @@ describe('vaccination records', () => {
 
     it('adds batches, refuses duplicates and expired stock, and lists expired ones last', async () => {
       const a = await value<Batch>(
-        call(nurse, 'batch.add', { productCode: MMRVAXPRO, batchNumber: ' ab1234 ', expiryDate: '2026-03-31', organisationCode: 'G82001' }),
+        call(nurse, 'batch.add', {
+          productCode: PRODUCT.MMRVAXPRO,
+          batchNumber: ' ab1234 ',
+          expiryDate: '2026-03-31',
+          organisationCode: 'G82001',
+        }),
       );
       expect(a).toMatchObject({ batchNumber: 'AB1234', expiryDate: '2026-03-31', expired: false, organisationCode: 'G82001' });
-      await value<Batch>(call(nurse, 'batch.add', { productCode: MMRVAXPRO, batchNumber: 'AB9999', expiryDate: '2025-12-01' }));
-      const dup = await call(nurse, 'batch.add', { productCode: MMRVAXPRO, batchNumber: 'AB1234', expiryDate: '2026-04-30' });
+      await value<Batch>(call(nurse, 'batch.add', { productCode: PRODUCT.MMRVAXPRO, batchNumber: 'AB9999', expiryDate: '2025-12-01' }));
+      const dup = await call(nurse, 'batch.add', { productCode: PRODUCT.MMRVAXPRO, batchNumber: 'AB1234', expiryDate: '2026-04-30' });
       expect(dup).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
-      const expired = await call(nurse, 'batch.add', { productCode: MMRVAXPRO, batchNumber: 'OLD1', expiryDate: '2025-10-14' });
+      const expired = await call(nurse, 'batch.add', { productCode: PRODUCT.MMRVAXPRO, batchNumber: 'OLD1', expiryDate: '2025-10-14' });
       expect(expired).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
       // An old batch the owner loaded from stock records.
-      await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'OLD0', '2025-01-31')`, [MMRVAXPRO]);
-      const list = await value<Batch[]>(call(nurse, 'batch.list', { productCode: MMRVAXPRO }));
+      await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'OLD0', '2025-01-31')`, [
+        PRODUCT.MMRVAXPRO,
+      ]);
+      const list = await value<Batch[]>(call(nurse, 'batch.list', { productCode: PRODUCT.MMRVAXPRO }));
       expect(list.map((b) => [b.batchNumber, b.expired])).toEqual([
         ['AB9999', false],
         ['AB1234', false],
         ['OLD0', true],
       ]);
-      const asOf = await value<Batch[]>(call(nurse, 'batch.list', { productCode: MMRVAXPRO, onDate: '2025-12-02' }));
+      const asOf = await value<Batch[]>(call(nurse, 'batch.list', { productCode: PRODUCT.MMRVAXPRO, onDate: '2025-12-02' }));
       expect(asOf.find((b) => b.batchNumber === 'AB9999')?.expired).toBe(true);
       expect(await call(nurse, 'batch.list', { productCode: 'LOCAL-NOPE' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       // Analysts read only.
-      expect(await call(analyst, 'batch.add', { productCode: MMRVAXPRO, batchNumber: 'AN1', expiryDate: '2026-01-01' })).toMatchObject({
+      expect(
+        await call(analyst, 'batch.add', { productCode: PRODUCT.MMRVAXPRO, batchNumber: 'AN1', expiryDate: '2026-01-01' }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
@@ -143,7 +149,7 @@ describe('vaccination records', () => {
           outcome: 'GIVEN',
           occurredAt: '2025-10-14T09:30:00+01:00',
           doseSequence: 1,
-          productCode: MMRVAXPRO,
+          productCode: PRODUCT.MMRVAXPRO,
           batch: { id: Number(batch.id) },
           site: { code: '61396006', term: 'Left thigh' },
           performer: { name: 'Jo Nurse', role: 'Registered nurse' },
@@ -157,7 +163,7 @@ describe('vaccination records', () => {
         outcome: 'GIVEN',
         occurredOn: '2025-10-14',
         occurredAt: '2025-10-14T08:30:00.000Z',
-        product: { code: MMRVAXPRO, shortName: 'MMRvaxPRO' },
+        product: { code: PRODUCT.MMRVAXPRO, shortName: 'MMRvaxPRO' },
         antigens: ['MEASLES', 'MUMPS', 'RUBELLA'],
         batchNumber: 'AB1234',
         expiryDate: '2026-03-31',
@@ -173,7 +179,13 @@ describe('vaccination records', () => {
     });
 
     it('adds a typed batch that is new for the product when its expiry is given, and asks for the expiry otherwise', async () => {
-      const base = { personId: alpha, programmeCode: 'SEASONAL_FLU', outcome: 'GIVEN', occurredOn: '2025-10-14', productCode: FLUENZ };
+      const base = {
+        personId: alpha,
+        programmeCode: 'SEASONAL_FLU',
+        outcome: 'GIVEN',
+        occurredOn: '2025-10-14',
+        productCode: PRODUCT.FLUENZ,
+      };
       const noExpiry = await call(nurse, 'vaccination.record', { ...base, programmeCode: 'FLU_2025_26', batch: { batchNumber: 'FLZ001' } });
       expect(noExpiry).toMatchObject({
         ok: false,
@@ -187,7 +199,9 @@ describe('vaccination records', () => {
         }),
       );
       expect(e).toMatchObject({ batchNumber: 'FLZ001', expiryDate: '2026-02-10', route: { code: '46713006' }, doseAmount: 0.2 });
-      const b = await db.query(`SELECT id, created_by FROM ims.batch WHERE product_code = $1 AND batch_number = 'FLZ001'`, [FLUENZ]);
+      const b = await db.query(`SELECT id, created_by FROM ims.batch WHERE product_code = $1 AND batch_number = 'FLZ001'`, [
+        PRODUCT.FLUENZ,
+      ]);
       expect(b.rows).toHaveLength(1);
       expect(Number(b.rows[0]!.id)).toBe(e.batchId);
       expect(b.rows[0]!.created_by).toBe(users.nurse!.name);
@@ -212,7 +226,7 @@ describe('vaccination records', () => {
         programmeCode: 'ROUTINE_CHILDHOOD',
         outcome: 'GIVEN',
         occurredOn: '2025-10-14',
-        productCode: MMRVAXPRO,
+        productCode: PRODUCT.MMRVAXPRO,
         batch: { batchNumber: 'OLD0' },
       });
       expect(r).toMatchObject({
@@ -229,7 +243,7 @@ describe('vaccination records', () => {
           users.nurse!,
           `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_number, expiry_date, primary_source)
            VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-10-14', $2, 'X1', '2025-10-13', true)`,
-          [alpha, MMRVAXPRO],
+          [alpha, PRODUCT.MMRVAXPRO],
         ),
       ).rejects.toMatchObject({ code: '23514' });
       // And a batch's own expiry wins over one typed alongside its id.
@@ -239,13 +253,19 @@ describe('vaccination records', () => {
           users.nurse!,
           `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, expiry_date, primary_source)
            VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-01-10', $2, $3, '2026-01-01', true)`,
-          [alpha, MMRVAXPRO, old.id],
+          [alpha, PRODUCT.MMRVAXPRO, old.id],
         ),
       ).rejects.toThrow(/does not match batch OLD0/);
     });
 
     it('records a vaccination not given, which needs a reason', async () => {
-      const base = { personId: alpha, programmeCode: 'FLU_2025_26', outcome: 'NOT_GIVEN', occurredOn: '2025-10-13', productCode: FLUENZ };
+      const base = {
+        personId: alpha,
+        programmeCode: 'FLU_2025_26',
+        outcome: 'NOT_GIVEN',
+        occurredOn: '2025-10-13',
+        productCode: PRODUCT.FLUENZ,
+      };
       const missing = await call(nurse, 'vaccination.record', base);
       expect(missing).toMatchObject({
         ok: false,
@@ -284,7 +304,7 @@ describe('vaccination records', () => {
         outcome: 'GIVEN',
         occurredOn: '2024-03-06',
         doseSequence: 1,
-        productCode: INFANRIX,
+        productCode: PRODUCT.INFANRIX_HEXA,
         batch: { batchNumber: 'A21CB123B' },
         primarySource: false,
         reportedBy: { kind: 'OTHER_PROVIDER', name: 'Supplier' },
@@ -311,7 +331,7 @@ describe('vaccination records', () => {
           users.nurse!,
           `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, primary_source, source_system, source_id)
            VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2024-03-06', $2, false, 'https://supplier.example/vaccinations', 'evt-0001')`,
-          [alpha, INFANRIX],
+          [alpha, PRODUCT.INFANRIX_HEXA],
         ),
       ).rejects.toMatchObject({ code: '23505', constraint: 'vaccination_event_source_key' });
     });
@@ -325,7 +345,7 @@ describe('vaccination records', () => {
       outcome: 'GIVEN',
       occurredOn: '2024-05-08',
       doseSequence: 2,
-      productCode: INFANRIX,
+      productCode: PRODUCT.INFANRIX_HEXA,
       primarySource: false,
     });
 
@@ -394,7 +414,7 @@ describe('vaccination records', () => {
           outcome: 'GIVEN',
           occurredOn: '2025-01-12',
           doseSequence: 1,
-          productCode: PRIORIX_TETRA,
+          productCode: PRODUCT.PRIORIX_TETRA,
           batch: { batchNumber: 'PT0001', expiryDate: '2025-06-30' },
           site: { code: '368208006', term: 'Left upper arm structure' },
         }),
@@ -473,7 +493,7 @@ describe('vaccination records', () => {
       // A different product needs its own batch.
       const noBatch = await call(nurse, 'vaccination.correct', {
         eventId: current.id,
-        changes: { productCode: MMRVAXPRO },
+        changes: { productCode: PRODUCT.MMRVAXPRO },
         reason: 'wrong product',
       });
       expect(noBatch).toMatchObject({
@@ -483,12 +503,12 @@ describe('vaccination records', () => {
       const fixed = await value<VaccinationEvent>(
         call(nurse, 'vaccination.correct', {
           eventId: current.id,
-          changes: { productCode: MMRVAXPRO, batch: { batchNumber: 'AB9999' } },
+          changes: { productCode: PRODUCT.MMRVAXPRO, batch: { batchNumber: 'AB9999' } },
           reason: 'MMR was given, not MMRV',
         }),
       );
       expect(fixed).toMatchObject({
-        product: { code: MMRVAXPRO },
+        product: { code: PRODUCT.MMRVAXPRO },
         antigens: ['MEASLES', 'MUMPS', 'RUBELLA'],
         batchNumber: 'AB9999',
         supersedesId: current.id,
@@ -618,7 +638,7 @@ describe('vaccination records', () => {
           programmeCode: 'ROUTINE_CHILDHOOD',
           outcome: 'GIVEN',
           occurredAt: '2025-10-15T10:00:00+01:00',
-          productCode: MMRVAXPRO,
+          productCode: PRODUCT.MMRVAXPRO,
           batch: { batchNumber: 'AB1234' },
         }),
       );
@@ -683,7 +703,7 @@ describe('vaccination records', () => {
           programmeCode: 'ROUTINE_CHILDHOOD',
           outcome: 'GIVEN',
           occurredOn: '2025-10-01',
-          productCode: MMRVAXPRO,
+          productCode: PRODUCT.MMRVAXPRO,
           batch: { batchNumber: 'AB1234' },
         }),
       );

@@ -110,6 +110,8 @@ async function openYoungChild(page: Page): Promise<void> {
 }
 
 test('record a dose for a due series; history, forecast, warnings, expired batch, reaction', async ({ page }) => {
+  // The clerk's whole journey in one test, a minute on a quiet machine: room for a busy one.
+  test.slow();
   await openYoungChild(page);
 
   // The forecast loads with something to act on.

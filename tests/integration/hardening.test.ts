@@ -2,11 +2,10 @@
 // must refuse (migration 0006).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT } from '../../main-api/shared/vocabulary/products';
 import { addUser } from '../../main-api/administration/users.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
 import { addPerson, nhsSequence, TWO_PRACTICES_SQL } from '../support/fixtures';
-
-const MMRVAXPRO = '13968211000001108';
 
 const nhs = nhsSequence(999_400_000, 17);
 
@@ -22,7 +21,7 @@ describe('database hardening against a user with plain SQL', () => {
     const r = await nurse.query(
       `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source)
        VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-01', $2, $3, true) RETURNING id`,
-      [person, MMRVAXPRO, batchId],
+      [person, PRODUCT.MMRVAXPRO, batchId],
     );
     return Number(r.rows[0].id);
   };
@@ -37,7 +36,7 @@ describe('database hardening against a user with plain SQL', () => {
     batchId = Number(
       (
         await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1', '2030-01-01') RETURNING id`, [
-          MMRVAXPRO,
+          PRODUCT.MMRVAXPRO,
         ])
       ).rows[0]!.id,
     );
@@ -85,7 +84,7 @@ describe('database hardening against a user with plain SQL', () => {
     const r = await nurse.query(
       `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, supersedes_id, change_reason)
        VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-02', $2, $3, true, $4, 'wrong date') RETURNING id`,
-      [person, MMRVAXPRO, batchId, id],
+      [person, PRODUCT.MMRVAXPRO, batchId, id],
     );
     const old = await db.query(`SELECT status, status_changed_by FROM ims.vaccination_event WHERE id = $1`, [id]);
     expect(old.rows[0]).toEqual({ status: 'SUPERSEDED', status_changed_by: nurseName });
@@ -98,7 +97,7 @@ describe('database hardening against a user with plain SQL', () => {
         await db.query(
           `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source)
            VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-01', $2, $3, true) RETURNING id`,
-          [outsider, MMRVAXPRO, batchId],
+          [outsider, PRODUCT.MMRVAXPRO, batchId],
         )
       ).rows[0]!.id,
     );
@@ -106,14 +105,14 @@ describe('database hardening against a user with plain SQL', () => {
       nurse.query(
         `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, supersedes_id, change_reason)
          VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-02', $2, $3, true, $4, 'x')`,
-        [outsider, MMRVAXPRO, batchId, theirs],
+        [outsider, PRODUCT.MMRVAXPRO, batchId, theirs],
       ),
     ).rejects.toThrow();
     await expect(
       nurse.query(
         `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, supersedes_id, change_reason)
          VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-02', $2, $3, true, $4, 'x')`,
-        [person, MMRVAXPRO, batchId, theirs],
+        [person, PRODUCT.MMRVAXPRO, batchId, theirs],
       ),
     ).rejects.toThrow(/same person/);
     const r = await db.query(`SELECT status FROM ims.vaccination_event WHERE id = $1`, [theirs]);
@@ -136,12 +135,12 @@ describe('database hardening against a user with plain SQL', () => {
     await expect(
       nurse.query(
         `INSERT INTO ims.batch (product_code, batch_number, expiry_date, created_by) VALUES ($1, 'ZZ9', '2030-01-01', 'dr_other')`,
-        [MMRVAXPRO],
+        [PRODUCT.MMRVAXPRO],
       ),
     ).rejects.toThrow(/permission denied/);
     const r = await nurse.query(
       `INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'ZZ9', '2030-01-01') RETURNING created_by`,
-      [MMRVAXPRO],
+      [PRODUCT.MMRVAXPRO],
     );
     expect(r.rows[0].created_by).toBe(nurseName);
   });
@@ -151,7 +150,7 @@ describe('database hardening against a user with plain SQL', () => {
       nurse.query(
         `INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source)
          VALUES (999999, $1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-01', $2, $3, true)`,
-        [person, MMRVAXPRO, batchId],
+        [person, PRODUCT.MMRVAXPRO, batchId],
       ),
     ).rejects.toThrow(/permission denied/);
     await expect(

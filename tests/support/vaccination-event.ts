@@ -1,6 +1,6 @@
 // A plausible vaccination event for tests on both sides of the boundary (services, documents,
 // renderer logic): every field set, so each test states only what it is about.
-import type { AdverseReaction, VaccinationEvent } from '../../main-api/contract/vaccination';
+import type { AdverseReaction, RecordVaccinationInput, VaccinationEvent } from '../../main-api/contract/vaccination';
 
 export function sampleVaccinationEvent(over: Partial<VaccinationEvent> = {}): VaccinationEvent {
   const id = over.id ?? 1;
@@ -61,6 +61,33 @@ export function sampleAdverseReaction(over: Partial<AdverseReaction> = {}): Adve
     yellowCardReference: null,
     recordedBy: 'nurse',
     recordedAt: '2025-01-12T16:00:00Z',
+    ...over,
+  };
+}
+
+/**
+ * The input of vaccination.record for a first dose given here by a nurse under a PGD, into the
+ * left thigh: the tests that only need "a dose was recorded" name the person, product, batch
+ * and day.
+ */
+export function givenHereInput(
+  personId: number,
+  productCode: string,
+  batchNumber: string,
+  occurredOn: string,
+  over: Partial<RecordVaccinationInput> = {},
+): Record<string, unknown> {
+  return {
+    personId,
+    programmeCode: 'ROUTINE_CHILDHOOD',
+    outcome: 'GIVEN',
+    occurredOn,
+    doseSequence: 1,
+    productCode,
+    batch: { batchNumber },
+    site: { code: '61396006', term: 'Left thigh' },
+    performer: { name: 'Jo Nurse', role: 'Registered nurse' },
+    legalBasis: 'PGD',
     ...over,
   };
 }

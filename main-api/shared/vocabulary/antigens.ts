@@ -7,11 +7,7 @@ import { codeSet } from './code-set';
 // The engine keeps a person's antigens as a bit mask indexed by this order (compile.ts), so
 // keep new codes at the end and the list under 31 entries.
 /** What the antigen protects against, as a parent reads it on the printed record. */
-export const {
-  codes: ANTIGEN_CODES,
-  schema: Antigen,
-  labels: ANTIGEN_LABELS,
-} = codeSet({
+export const [ANTIGEN_CODES, Antigen, ANTIGEN_LABELS] = codeSet({
   DIPHTHERIA: 'Diphtheria',
   TETANUS: 'Tetanus',
   PERTUSSIS: 'Pertussis (whooping cough)',

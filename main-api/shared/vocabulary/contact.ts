@@ -3,11 +3,7 @@
 import type { z } from 'zod';
 import { codeSet } from './code-set';
 
-export const {
-  codes: CONTACT_CHANNELS,
-  schema: ContactChannel,
-  labels: CONTACT_CHANNEL_LABELS,
-} = codeSet({
+export const [CONTACT_CHANNELS, ContactChannel, CONTACT_CHANNEL_LABELS] = codeSet({
   LETTER: 'Letter',
   EMAIL: 'Email',
   SMS: 'Text message',

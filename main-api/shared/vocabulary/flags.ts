@@ -1,57 +1,10 @@
 // Clinical flags: the risk groups and circumstances that eligibility rules refer to. The
 // database holds the same rows in ims.flag_type (migrations/0001_person_register.sql), with
 // these labels and categories; vocabulary.integration.test.ts keeps the two in step.
-import { z } from 'zod';
+import type { z } from 'zod';
+import { codeSet, column } from './code-set';
 
-// The engine keeps a person's flags as a bit mask indexed by this order (compile.ts), so keep
-// new codes at the end and the list under 31 entries.
-export const FLAG_CODES = [
-  'CHRONIC_RESPIRATORY',
-  'CHRONIC_HEART',
-  'CHRONIC_KIDNEY',
-  'CHRONIC_LIVER',
-  'CHRONIC_NEUROLOGICAL',
-  'DIABETES',
-  'IMMUNOSUPPRESSION',
-  'ASPLENIA',
-  'MORBID_OBESITY',
-  'LEARNING_DISABILITY',
-  'PREGNANT',
-  'CARE_HOME_RESIDENT',
-  'CARER',
-  'IMMUNOSUPPRESSED_CONTACT',
-  'FRAILTY',
-  'HBSAG_POSITIVE_MOTHER',
-  'HIV',
-] as const;
-export const FlagCode = z.enum(FLAG_CODES);
-export type FlagCode = z.infer<typeof FlagCode>;
-
-export const FLAG_LABELS: Record<FlagCode, string> = {
-  CHRONIC_RESPIRATORY: 'Chronic respiratory disease',
-  CHRONIC_HEART: 'Chronic heart disease',
-  CHRONIC_KIDNEY: 'Chronic kidney disease',
-  CHRONIC_LIVER: 'Chronic liver disease',
-  CHRONIC_NEUROLOGICAL: 'Chronic neurological disease',
-  DIABETES: 'Diabetes and other endocrine disorders',
-  IMMUNOSUPPRESSION: 'Immunosuppression',
-  ASPLENIA: 'Asplenia or dysfunction of the spleen',
-  MORBID_OBESITY: 'Morbid obesity (BMI 40 or more)',
-  LEARNING_DISABILITY: 'Learning disability',
-  PREGNANT: 'Pregnant',
-  CARE_HOME_RESIDENT: 'Care home resident',
-  CARER: 'Carer',
-  IMMUNOSUPPRESSED_CONTACT: 'Household contact of an immunocompromised person',
-  FRAILTY: 'Frailty',
-  HBSAG_POSITIVE_MOTHER: 'Born to a hepatitis B positive mother',
-  HIV: 'Living with HIV',
-};
-
-export const FLAG_CATEGORIES = ['RISK_GROUP', 'PREGNANCY', 'RESIDENCE', 'CARER', 'CONTACT', 'FRAILTY', 'OTHER'] as const;
-export const FlagCategory = z.enum(FLAG_CATEGORIES);
-export type FlagCategory = z.infer<typeof FlagCategory>;
-
-export const FLAG_CATEGORY_LABELS: Record<FlagCategory, string> = {
+export const [FLAG_CATEGORIES, FlagCategory, FLAG_CATEGORY_LABELS] = codeSet({
   RISK_GROUP: 'Risk group',
   PREGNANCY: 'Pregnancy',
   RESIDENCE: 'Residence',
@@ -59,24 +12,32 @@ export const FLAG_CATEGORY_LABELS: Record<FlagCategory, string> = {
   CONTACT: 'Contact',
   FRAILTY: 'Frailty',
   OTHER: 'Other',
-};
+});
+export type FlagCategory = z.infer<typeof FlagCategory>;
 
-export const FLAG_CATEGORY_OF: Record<FlagCode, FlagCategory> = {
-  CHRONIC_RESPIRATORY: 'RISK_GROUP',
-  CHRONIC_HEART: 'RISK_GROUP',
-  CHRONIC_KIDNEY: 'RISK_GROUP',
-  CHRONIC_LIVER: 'RISK_GROUP',
-  CHRONIC_NEUROLOGICAL: 'RISK_GROUP',
-  DIABETES: 'RISK_GROUP',
-  IMMUNOSUPPRESSION: 'RISK_GROUP',
-  ASPLENIA: 'RISK_GROUP',
-  MORBID_OBESITY: 'RISK_GROUP',
-  LEARNING_DISABILITY: 'RISK_GROUP',
-  PREGNANT: 'PREGNANCY',
-  CARE_HOME_RESIDENT: 'RESIDENCE',
-  CARER: 'CARER',
-  IMMUNOSUPPRESSED_CONTACT: 'CONTACT',
-  FRAILTY: 'FRAILTY',
-  HBSAG_POSITIVE_MOTHER: 'OTHER',
-  HIV: 'RISK_GROUP',
-};
+// The engine keeps a person's flags as a bit mask indexed by this order (compile.ts), so keep
+// new codes at the end and the list under 31 entries.
+const FLAGS = {
+  CHRONIC_RESPIRATORY: { label: 'Chronic respiratory disease', category: 'RISK_GROUP' },
+  CHRONIC_HEART: { label: 'Chronic heart disease', category: 'RISK_GROUP' },
+  CHRONIC_KIDNEY: { label: 'Chronic kidney disease', category: 'RISK_GROUP' },
+  CHRONIC_LIVER: { label: 'Chronic liver disease', category: 'RISK_GROUP' },
+  CHRONIC_NEUROLOGICAL: { label: 'Chronic neurological disease', category: 'RISK_GROUP' },
+  DIABETES: { label: 'Diabetes and other endocrine disorders', category: 'RISK_GROUP' },
+  IMMUNOSUPPRESSION: { label: 'Immunosuppression', category: 'RISK_GROUP' },
+  ASPLENIA: { label: 'Asplenia or dysfunction of the spleen', category: 'RISK_GROUP' },
+  MORBID_OBESITY: { label: 'Morbid obesity (BMI 40 or more)', category: 'RISK_GROUP' },
+  LEARNING_DISABILITY: { label: 'Learning disability', category: 'RISK_GROUP' },
+  PREGNANT: { label: 'Pregnant', category: 'PREGNANCY' },
+  CARE_HOME_RESIDENT: { label: 'Care home resident', category: 'RESIDENCE' },
+  CARER: { label: 'Carer', category: 'CARER' },
+  IMMUNOSUPPRESSED_CONTACT: { label: 'Household contact of an immunocompromised person', category: 'CONTACT' },
+  FRAILTY: { label: 'Frailty', category: 'FRAILTY' },
+  HBSAG_POSITIVE_MOTHER: { label: 'Born to a hepatitis B positive mother', category: 'OTHER' },
+  HIV: { label: 'Living with HIV', category: 'RISK_GROUP' },
+} as const satisfies Record<string, { label: string; category: FlagCategory }>;
+
+export const [FLAG_CODES, FlagCode, FLAG_LABELS] = codeSet(column(FLAGS, 'label'));
+export type FlagCode = z.infer<typeof FlagCode>;
+
+export const FLAG_CATEGORY_OF: Readonly<Record<FlagCode, FlagCategory>> = column(FLAGS, 'category');

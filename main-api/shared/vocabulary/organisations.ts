@@ -3,11 +3,7 @@
 import type { z } from 'zod';
 import { codeSet } from './code-set';
 
-export const {
-  codes: ORGANISATION_TYPES,
-  schema: OrganisationType,
-  labels: ORGANISATION_TYPE_LABELS,
-} = codeSet({
+export const [ORGANISATION_TYPES, OrganisationType, ORGANISATION_TYPE_LABELS] = codeSet({
   REGION: 'NHS England region',
   ICB: 'Integrated care board',
   PCN: 'Primary care network',
@@ -20,11 +16,7 @@ export const {
 });
 export type OrganisationType = z.infer<typeof OrganisationType>;
 
-export const {
-  codes: SCHOOL_PHASES,
-  schema: SchoolPhase,
-  labels: SCHOOL_PHASE_LABELS,
-} = codeSet({
+export const [SCHOOL_PHASES, SchoolPhase, SCHOOL_PHASE_LABELS] = codeSet({
   PRIMARY: 'Primary',
   SECONDARY: 'Secondary',
   ALL_THROUGH: 'All-through',

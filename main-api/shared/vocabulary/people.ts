@@ -5,11 +5,7 @@ import type { z } from 'zod';
 import { codeSet } from './code-set';
 
 /** Person stated gender, as the NHS Data Dictionary codes it. */
-export const {
-  codes: GENDER_CODES,
-  schema: GenderCode,
-  labels: GENDER_LABELS,
-} = codeSet({
+export const [GENDER_CODES, GenderCode, GENDER_LABELS] = codeSet({
   '0': 'Not known',
   '1': 'Male',
   '2': 'Female',
@@ -17,11 +13,7 @@ export const {
 });
 export type GenderCode = z.infer<typeof GenderCode>;
 
-export const {
-  codes: REGISTRATION_STATUSES,
-  schema: RegistrationStatus,
-  labels: REGISTRATION_STATUS_LABELS,
-} = codeSet({
+export const [REGISTRATION_STATUSES, RegistrationStatus, REGISTRATION_STATUS_LABELS] = codeSet({
   REGISTERED: 'Registered with a GP practice',
   DEREGISTERED: 'No longer registered',
   DECEASED: 'Deceased',
@@ -29,11 +21,7 @@ export const {
 });
 export type RegistrationStatus = z.infer<typeof RegistrationStatus>;
 
-export const {
-  codes: STAFF_GROUPS,
-  schema: StaffGroup,
-  labels: STAFF_GROUP_LABELS,
-} = codeSet({
+export const [STAFF_GROUPS, StaffGroup, STAFF_GROUP_LABELS] = codeSet({
   MEDICAL: 'Medical',
   NURSING: 'Nursing',
   MIDWIFERY: 'Midwifery',

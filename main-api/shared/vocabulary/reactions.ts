@@ -4,11 +4,7 @@
 import type { z } from 'zod';
 import { codeSet } from './code-set';
 
-export const {
-  codes: REACTION_CODES,
-  schema: ReactionCode,
-  labels: REACTION_LABELS,
-} = codeSet({
+export const [REACTION_CODES, ReactionCode, REACTION_LABELS] = codeSet({
   LOCAL_REACTION: 'Local reaction at the injection site',
   FEVER: 'Fever',
   ANAPHYLAXIS: 'Anaphylaxis',
@@ -20,11 +16,7 @@ export const {
 });
 export type ReactionCode = z.infer<typeof ReactionCode>;
 
-export const {
-  codes: SERIOUSNESS,
-  schema: Seriousness,
-  labels: SERIOUSNESS_LABELS,
-} = codeSet({
+export const [SERIOUSNESS, Seriousness, SERIOUSNESS_LABELS] = codeSet({
   NOT_SERIOUS: 'Not serious',
   HOSPITALISED: 'Needed hospital care',
   LIFE_THREATENING: 'Life-threatening',
@@ -33,11 +25,7 @@ export const {
 });
 export type Seriousness = z.infer<typeof Seriousness>;
 
-export const {
-  codes: REACTION_OUTCOMES,
-  schema: ReactionOutcome,
-  labels: REACTION_OUTCOME_LABELS,
-} = codeSet({
+export const [REACTION_OUTCOMES, ReactionOutcome, REACTION_OUTCOME_LABELS] = codeSet({
   RECOVERED: 'Recovered',
   RECOVERING: 'Recovering',
   NOT_RECOVERED: 'Not recovered',

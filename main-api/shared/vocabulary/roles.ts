@@ -4,11 +4,7 @@
 import { z } from 'zod';
 import { codeSet } from './code-set';
 
-export const {
-  codes: ROLE_CODES,
-  schema: RoleCode,
-  labels: ROLE_LABELS,
-} = codeSet({
+export const [ROLE_CODES, RoleCode, ROLE_LABELS] = codeSet({
   administrator: 'Administrator',
   coordinator: 'Immunisation coordinator',
   'child-health': 'Child health',

@@ -4,29 +4,23 @@
 // The SNOMED terms are as the product first used them: check them against the current UK
 // release before an export relies on them.
 import { z } from 'zod';
+import { column } from './code-set';
 
 export const SITE_CODES = ['368208006', '368209003', '61396006', '11207009', '279549004', '123851003'] as const;
 export const SiteCode = z.enum(SITE_CODES);
 export type SiteCode = z.infer<typeof SiteCode>;
 
-export const SITE_LABELS: Record<SiteCode, string> = {
-  '368208006': 'Left upper arm',
-  '368209003': 'Right upper arm',
-  '61396006': 'Left thigh',
-  '11207009': 'Right thigh',
-  '279549004': 'Nose',
-  '123851003': 'Mouth',
+/** The words people read for each site, and the SNOMED CT term stored and exported with it. */
+const SITES: Readonly<Record<SiteCode, { label: string; term: string }>> = {
+  '368208006': { label: 'Left upper arm', term: 'Left upper arm structure' },
+  '368209003': { label: 'Right upper arm', term: 'Right upper arm structure' },
+  '61396006': { label: 'Left thigh', term: 'Left thigh structure' },
+  '11207009': { label: 'Right thigh', term: 'Right thigh structure' },
+  '279549004': { label: 'Nose', term: 'Nasal cavity structure' },
+  '123851003': { label: 'Mouth', term: 'Mouth region structure' },
 };
-
-/** The SNOMED CT term stored and exported with each site code. */
-export const SITE_SNOMED_TERMS: Record<SiteCode, string> = {
-  '368208006': 'Left upper arm structure',
-  '368209003': 'Right upper arm structure',
-  '61396006': 'Left thigh structure',
-  '11207009': 'Right thigh structure',
-  '279549004': 'Nasal cavity structure',
-  '123851003': 'Mouth region structure',
-};
+export const SITE_LABELS = column(SITES, 'label');
+export const SITE_SNOMED_TERMS = column(SITES, 'term');
 
 export const ROUTE_CODES = ['78421000', '34206005', '372464004', '46713006', '26643006'] as const;
 export const RouteCode = z.enum(ROUTE_CODES);
@@ -40,14 +34,11 @@ export const ROUTE_LABELS: Record<RouteCode, string> = {
   '26643006': 'Oral route',
 };
 
-/** The SNOMED CT term stored and exported with each route code (also ims.vaccine_product's default routes). */
-export const ROUTE_SNOMED_TERMS: Record<RouteCode, string> = {
-  '78421000': 'Intramuscular route',
-  '34206005': 'Subcutaneous route',
-  '372464004': 'Intradermal route',
-  '46713006': 'Nasal route',
-  '26643006': 'Oral route',
-};
+/**
+ * The SNOMED CT term stored and exported with each route code (also ims.vaccine_product's
+ * default routes): the route terms already read as plain words, so they are the labels too.
+ */
+export const ROUTE_SNOMED_TERMS: Readonly<Record<RouteCode, string>> = ROUTE_LABELS;
 
 /** The one site that follows from a route: an oral vaccine goes in the mouth, a nasal one in the nose. */
 export const USUAL_SITE_FOR_ROUTE: Partial<Record<RouteCode, SiteCode>> = {

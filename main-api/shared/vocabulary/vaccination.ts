@@ -5,22 +5,14 @@
 import type { z } from 'zod';
 import { codeSet } from './code-set';
 
-export const {
-  codes: OUTCOMES,
-  schema: Outcome,
-  labels: OUTCOME_LABELS,
-} = codeSet({
+export const [OUTCOMES, Outcome, OUTCOME_LABELS] = codeSet({
   GIVEN: 'Given',
   NOT_GIVEN: 'Not given',
 });
 export type Outcome = z.infer<typeof Outcome>;
 
 // Parents read these on the printed record, so the clinical word comes with a plain one.
-export const {
-  codes: NOT_GIVEN_REASONS,
-  schema: NotGivenReason,
-  labels: NOT_GIVEN_REASON_LABELS,
-} = codeSet({
+export const [NOT_GIVEN_REASONS, NotGivenReason, NOT_GIVEN_REASON_LABELS] = codeSet({
   DECLINED: 'Declined',
   CONTRAINDICATED: 'Not suitable (contraindicated)',
   UNWELL: 'Unwell on the day',
@@ -29,11 +21,7 @@ export const {
 });
 export type NotGivenReason = z.infer<typeof NotGivenReason>;
 
-export const {
-  codes: LEGAL_BASES,
-  schema: LegalBasis,
-  labels: LEGAL_BASIS_LABELS,
-} = codeSet({
+export const [LEGAL_BASES, LegalBasis, LEGAL_BASIS_LABELS] = codeSet({
   PGD: 'Patient group direction (PGD)',
   PSD: 'Patient specific direction (PSD)',
   NATIONAL_PROTOCOL: 'National protocol',
@@ -41,11 +29,7 @@ export const {
 });
 export type LegalBasis = z.infer<typeof LegalBasis>;
 
-export const {
-  codes: EVENT_STATUSES,
-  schema: EventStatus,
-  labels: EVENT_STATUS_LABELS,
-} = codeSet({
+export const [EVENT_STATUSES, EventStatus, EVENT_STATUS_LABELS] = codeSet({
   ACTIVE: 'Current',
   SUPERSEDED: 'Replaced by a correction',
   ENTERED_IN_ERROR: 'Entered in error',
@@ -53,11 +37,7 @@ export const {
 export type EventStatus = z.infer<typeof EventStatus>;
 
 /** Kinds of programme (ims.programme.kind). Programme codes themselves are rows that grow each season. */
-export const {
-  codes: PROGRAMME_KINDS,
-  schema: ProgrammeKind,
-  labels: PROGRAMME_KIND_LABELS,
-} = codeSet({
+export const [PROGRAMME_KINDS, ProgrammeKind, PROGRAMME_KIND_LABELS] = codeSet({
   ROUTINE_CHILDHOOD: 'Routine childhood',
   SCHOOL_AGED: 'School-aged',
   ADULT: 'Adult',
@@ -68,11 +48,7 @@ export const {
 export type ProgrammeKind = z.infer<typeof ProgrammeKind>;
 
 /** CONFIRMED dm+d code, TO_CHECK against dm+d before export, or a LOCAL placeholder. */
-export const {
-  codes: PRODUCT_CODE_STATUSES,
-  schema: ProductCodeStatus,
-  labels: PRODUCT_CODE_STATUS_LABELS,
-} = codeSet({
+export const [PRODUCT_CODE_STATUSES, ProductCodeStatus, PRODUCT_CODE_STATUS_LABELS] = codeSet({
   CONFIRMED: 'dm+d code confirmed',
   TO_CHECK: 'dm+d code to check before export',
   LOCAL: 'Local code, not in dm+d',
@@ -80,11 +56,7 @@ export const {
 export type ProductCodeStatus = z.infer<typeof ProductCodeStatus>;
 
 /** Which dose a product's SNOMED procedure code describes (ims.product_procedure.applies_to). */
-export const {
-  codes: PROCEDURE_DOSES,
-  schema: ProcedureDose,
-  labels: PROCEDURE_DOSE_LABELS,
-} = codeSet({
+export const [PROCEDURE_DOSES, ProcedureDose, PROCEDURE_DOSE_LABELS] = codeSet({
   DOSE_1: 'First dose',
   DOSE_2: 'Second dose',
   OTHER: 'Any dose',
@@ -92,11 +64,7 @@ export const {
 export type ProcedureDose = z.infer<typeof ProcedureDose>;
 
 /** How the place of vaccination is identified: an organisation's ODS code or a school's URN. */
-export const {
-  codes: LOCATION_TYPES,
-  schema: LocationType,
-  labels: LOCATION_TYPE_LABELS,
-} = codeSet({
+export const [LOCATION_TYPES, LocationType, LOCATION_TYPE_LABELS] = codeSet({
   ODS: 'ODS code',
   URN: 'School URN',
 });
@@ -106,11 +74,7 @@ export type LocationType = z.infer<typeof LocationType>;
  * Who told this service about a dose given elsewhere (ims.vaccination_event.reported_by). The
  * person who gave such a dose is recorded separately, and only when the report names them.
  */
-export const {
-  codes: REPORT_SOURCES,
-  schema: ReportSource,
-  labels: REPORT_SOURCE_LABELS,
-} = codeSet({
+export const [REPORT_SOURCES, ReportSource, REPORT_SOURCE_LABELS] = codeSet({
   PARENT_HELD_RECORD: 'Parent-held record (red book)',
   GP: 'GP practice',
   OTHER_PROVIDER: 'Another provider',

@@ -10,6 +10,7 @@ import { ORGANISATION_TYPES, SCHOOL_PHASES } from './organisations';
 import { GENDER_CODES, REGISTRATION_STATUSES, STAFF_GROUPS } from './people';
 import { REACTION_CODES, REACTION_OUTCOMES, SERIOUSNESS } from './reactions';
 import { STATUS_ROW_KINDS, STORED_STATUSES } from './schedule';
+import { PRODUCT } from './products';
 import { ROUTE_CODES, ROUTE_SNOMED_TERMS } from './sites';
 import {
   EVENT_STATUSES,
@@ -156,5 +157,10 @@ describe('the vocabulary and the database', () => {
       expect(ROUTE_CODES as readonly string[]).toContain(route.code);
       expect(route.term).toBe(ROUTE_SNOMED_TERMS[route.code as keyof typeof ROUTE_SNOMED_TERMS]);
     }
+  });
+
+  it('names, in PRODUCT, only products the database holds', async () => {
+    const r = await db.query<{ code: string }>(`SELECT code FROM ims.vaccine_product WHERE code = ANY($1)`, [Object.values(PRODUCT)]);
+    expect(sorted(Object.values(PRODUCT)).filter((code) => !r.rows.some((row) => row.code === code))).toEqual([]);
   });
 });
