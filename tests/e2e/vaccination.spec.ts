@@ -425,6 +425,13 @@ test('keyboard only: Tab to the product and type it, pick a batch from the list 
   // Saved with the batch's own number, once, not "..., EXPIRES ...".
   await expect(entry).toContainText(`${stock.batchNumber}, expires`);
   await expect(entry).not.toContainText('EXPIRES');
+  // Recorded by the signed-in user under the name the top bar shows, not the login role's name.
+  const me = page.getByTestId('signed-in-user');
+  const shownName = ((await me.locator('strong').textContent()) ?? '').trim();
+  const roleName = (await me.getAttribute('data-user')) ?? '';
+  expect(shownName).not.toBe(roleName);
+  await expect(entry).toContainText(`by ${shownName}`);
+  await expect(entry).not.toContainText(`by ${roleName}`);
 });
 
 test('a save whose answer is lost with the connection keeps the form, and is saved once after Retry', async ({ page }) => {
