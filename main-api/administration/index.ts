@@ -3,3 +3,4 @@
 export { RegisterRepository } from './register.repository';
 export { SessionRepository } from './session.repository';
 export { addUser, disableUser, enableUser, ensureUser, listUsers, USER_ROLES, type UserSummary } from './users.service';
+export { userDisplayName } from './user-names';

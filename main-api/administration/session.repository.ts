@@ -1,6 +1,7 @@
 // Who is signed in, as the database sees it: the login role, its groups and its organisations.
 import type { SessionInfo } from '../contract/session';
 import { query, queryOne, type Queryable } from '../platform/db/database';
+import { userDisplayName } from './user-names';
 import { capabilitiesOf, ROLE_LABELS, roleOfGroup, type RoleCode } from '../shared/vocabulary/roles';
 
 interface WhoRow {
@@ -22,7 +23,7 @@ export class SessionRepository {
     const who = await queryOne<WhoRow>(
       this.db,
       `SELECT session_user AS "user",
-              coalesce((SELECT display_name FROM ims.app_user WHERE role_name = session_user), session_user) AS "displayName",
+              ${userDisplayName('session_user')} AS "displayName",
               ARRAY(SELECT g.rolname::text FROM pg_roles g
                     WHERE g.rolname LIKE 'ims\\_%' AND pg_has_role(session_user, g.oid, 'MEMBER') ORDER BY g.rolname) AS roles`,
     );

@@ -85,6 +85,7 @@ const StaffRecord = z.object({
   toDate: isoDate.nullable(),
 });
 
+/** viewedBy: the viewer by the user directory's display name, as everywhere a user is named. */
 const RecordView = z.object({ viewedAt: isoDateTime, viewedBy: z.string() });
 
 export const PersonRecord = z.object({

@@ -235,6 +235,7 @@ export const VaccinationEvent = z.object({
   sourceSystem: z.string(),
   sourceId: z.string(),
   notes: z.string().nullable(),
+  /** Who recorded it, by the user directory's display name (the login role's name without one). */
   recordedBy: z.string(),
   recordedAt: z.string(),
   status: EventStatus,
@@ -242,6 +243,7 @@ export const VaccinationEvent = z.object({
   supersededById: z.number().int().nullable(),
   changeReason: z.string().nullable(),
   statusReason: z.string().nullable(),
+  /** Who replaced or withdrew it, named as recordedBy is. */
   statusChangedBy: z.string().nullable(),
   statusChangedAt: z.string().nullable(),
 });
@@ -274,6 +276,7 @@ export const AdverseReaction = z.object({
   reporter: z.string(),
   reportedToMhra: z.boolean(),
   yellowCardReference: z.string().nullable(),
+  /** Who recorded it, by the user directory's display name (the login role's name without one). */
   recordedBy: z.string(),
   recordedAt: z.string(),
 });

@@ -40,8 +40,7 @@ const hexa: Given = {
   site: 'Left thigh',
   performer: 'Jane Nurse',
   location: 'Marston Surgery',
-  source: 'REPORTED',
-  sourceName: 'Marston Surgery',
+  source: { primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'GP', name: 'Marston Surgery' } },
 };
 
 function record(overrides: Partial<PrintableRecordInput> = {}): PrintableRecordInput {
@@ -67,8 +66,7 @@ function record(overrides: Partial<PrintableRecordInput> = {}): PrintableRecordI
         site: 'Nose',
         performer: 'Sam Immuniser',
         location: 'Marston Primary School',
-        source: 'HERE',
-        sourceName: null,
+        source: { primarySource: true, sourceSystem: 'IMS', reportedBy: null },
       },
       hexa,
       {
@@ -80,10 +78,10 @@ function record(overrides: Partial<PrintableRecordInput> = {}): PrintableRecordI
         site: null,
         performer: null,
         location: null,
-        sourceName: null,
+        source: { primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'PARENT_HELD_RECORD', name: null } },
       },
     ],
-    notGiven: [{ date: '2024-10-07', product: 'Fluenz Tetra', reason: 'CONTRAINDICATED' }],
+    notGiven: [{ date: '2024-10-07', product: 'Fluenz Tetra', reason: 'CONTRAINDICATED', offeredBy: 'Sam Immuniser' }],
     reactions: [
       {
         onset: '2023-10-03',
@@ -178,7 +176,7 @@ describe('buildRecordDocument', () => {
   it('prints codes in the vocabulary’s words, never the code itself', () => {
     const doc = buildRecordDocument(
       record({
-        notGiven: [{ date: '2024-10-07', product: null, reason: 'ALREADY_GIVEN' }],
+        notGiven: [{ date: '2024-10-07', product: null, reason: 'ALREADY_GIVEN', offeredBy: null }],
         reactions: [
           {
             onset: '2023-10-03',
@@ -248,7 +246,8 @@ describe('renderVaccinationRecordPdf', () => {
       '10/05/2016 Infanrix hexa Diphtheria, Tetanus, 1 A21CB123 Left thigh Jane Nurse Reported by',
       '02/10/2023 Fluenz Tetra Influenza – FL2231 Nose Sam Immuniser Given here',
       'Vaccinations not given',
-      '07/10/2024 Fluenz Tetra Not suitable (contraindicated)',
+      'Date Vaccine Reason Offered by',
+      '07/10/2024 Fluenz Tetra Not suitable (contraindicated) Sam Immuniser',
       'Reactions after vaccination',
       '03/10/2023 Fluenz Tetra Fever: Mild, settled with paracetamol Not serious Recovered Not reported',
       'given 02/10/2023',
@@ -260,8 +259,13 @@ describe('renderVaccinationRecordPdf', () => {
     ]) {
       expect(text).toContain(squash(expected));
     }
-    // A reported vaccination with no named source still says it was reported.
-    expect(text.replace(/\n/g, '')).toContain(squash('Reported by another provider'));
+    // A reported dose says who reported it, in the screen's words; with no name, the kind of
+    // reporter. The narrow column wraps, so its lines interleave with the next column's.
+    const flat = text.replace(/\n/g, '');
+    expect(flat).toContain(squash('Reported by parent-held record (red book)'));
+    expect(flat).toContain(squash('(GP practice)'));
+    expect(JSON.stringify(buildRecordDocument(record()).content)).toContain('Reported by Marston Surgery (GP practice)');
+    expect(flat).not.toContain(squash('Reported by IMS'));
 
     // Oldest first, whatever order the caller supplied.
     const hexaRow = lines.findIndex((l) => l.includes('Infanrix hexa'));
@@ -408,7 +412,7 @@ describe('renderVaccinationRecordPdf', () => {
       const given = Array.from({ length: n }, () => ({ ...hexa, antigens: ['Influenza'], location: null }));
       const pages = extractPdfPages(await renderVaccinationRecordPdf(record({ given, reactions: [], dueNext: [] }), { compress: false }));
       const headingPage = pages.findIndex((p) => p.includes('Vaccinations not given'));
-      const tablePage = pages.findIndex((p) => p.includes('Date Vaccine Reason'));
+      const tablePage = pages.findIndex((p) => p.includes('Date Vaccine Reason Offered by'));
       expect(headingPage).toBeGreaterThan(-1);
       expect(tablePage).toBe(headingPage);
     }

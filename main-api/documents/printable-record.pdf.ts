@@ -14,7 +14,10 @@ import {
   type Seriousness,
 } from '../shared/vocabulary/reactions';
 import { CAMPAIGN_STATUS_LABELS, SERIES_STATUS_LABELS, type CampaignStatus, type SeriesStatus } from '../shared/vocabulary/schedule';
-import { NOT_GIVEN_REASON_LABELS, type NotGivenReason } from '../shared/vocabulary/vaccination';
+import { NOT_GIVEN_REASON_LABELS, PERFORMER_HEADINGS, sourceLabel, type NotGivenReason } from '../shared/vocabulary/vaccination';
+
+/** Given here, or reported from elsewhere and by whom. */
+type RecordSource = Parameters<typeof sourceLabel>[0];
 
 export interface PrintableRecordInput {
   issuedOn: string; // YYYY-MM-DD
@@ -34,13 +37,14 @@ export interface PrintableRecordInput {
     doseNumber: number | null;
     batchNumber: string | null;
     site: string | null;
+    /** Who gave it: for a dose reported from elsewhere, only when the report names them. */
     performer: string | null;
     location: string | null;
-    source: 'HERE' | 'REPORTED';
-    sourceName: string | null;
+    /** Where the record came from, worded by the vocabulary as on the screen. */
+    source: RecordSource;
   }[];
   // Codes, not words: the document prints each in the vocabulary's words, so a code never shows.
-  notGiven: { date: string; product: string | null; reason: NotGivenReason }[];
+  notGiven: { date: string; product: string | null; reason: NotGivenReason; offeredBy: string | null }[];
   reactions: {
     onset: string;
     reaction: ReactionCode;
@@ -99,12 +103,6 @@ function headerCell(label: string): TableCell {
 
 function fullName(person: PrintableRecordInput['person']): string {
   return [person.givenName.trim(), person.familyName.trim()].filter((s) => s !== '').join(' ');
-}
-
-function sourceLabel(g: PrintableRecordInput['given'][number]): string {
-  if (g.source === 'HERE') return 'Given here';
-  const name = g.sourceName?.trim();
-  return name ? `Reported by ${name}` : 'Reported by another provider';
 }
 
 function givenBy(g: PrintableRecordInput['given'][number]): TableCell {
@@ -177,7 +175,7 @@ function givenSection(input: PrintableRecordInput): Content[] {
     return [heading, { text: 'No vaccinations are recorded.', style: 'body' }];
   }
   const body: TableCell[][] = [
-    ['Date', 'Vaccine', 'Protects against', 'Dose', 'Batch', 'Site', 'Given by / where', 'Source'].map(headerCell),
+    ['Date', 'Vaccine', 'Protects against', 'Dose', 'Batch', 'Site', `${PERFORMER_HEADINGS.GIVEN} / where`, 'Source'].map(headerCell),
   ];
   for (const g of given) {
     body.push([
@@ -194,7 +192,7 @@ function givenSection(input: PrintableRecordInput): Content[] {
       cell(g.batchNumber, { noWrap: true }),
       cell(g.site),
       givenBy(g),
-      cell(sourceLabel(g)),
+      cell(sourceLabel(g.source)),
     ]);
   }
   return [
@@ -216,13 +214,18 @@ function givenSection(input: PrintableRecordInput): Content[] {
 
 function notGivenSection(input: PrintableRecordInput): Content[] {
   if (input.notGiven.length === 0) return [];
-  const body: TableCell[][] = [['Date', 'Vaccine', 'Reason'].map(headerCell)];
+  const body: TableCell[][] = [['Date', 'Vaccine', 'Reason', PERFORMER_HEADINGS.NOT_GIVEN].map(headerCell)];
   for (const n of byDate(input.notGiven, (r) => r.date)) {
-    body.push([{ text: formatShortDate(n.date), noWrap: true }, cell(n.product), cell(NOT_GIVEN_REASON_LABELS[n.reason])]);
+    body.push([
+      { text: formatShortDate(n.date), noWrap: true },
+      cell(n.product),
+      cell(NOT_GIVEN_REASON_LABELS[n.reason]),
+      cell(n.offeredBy),
+    ]);
   }
   return [
     sectionHeading('Vaccinations not given', 'Occasions when a vaccination was offered or due but was not given.'),
-    { table: { headerRows: 1, dontBreakRows: true, widths: [50, 140, '*'], body }, layout: tableLayout, style: 'table' },
+    { table: { headerRows: 1, dontBreakRows: true, widths: [50, 140, '*', 120], body }, layout: tableLayout, style: 'table' },
   ];
 }
 

@@ -4,8 +4,9 @@ import { sampleAdverseReaction, sampleVaccinationEvent } from '../../tests/suppo
 import { toForecastView } from '../forecast/forecast.service';
 import { forecast, scheduleRules, type PersonInput } from '../schedule';
 import { extractPdfPages } from './pdf-text';
-import { renderVaccinationRecordPdf } from './printable-record.pdf';
+import { buildRecordDocument, renderVaccinationRecordPdf } from './printable-record.pdf';
 import { dueNextFrom, toPrintableInput } from './printable-record.service';
+import { sourceLabel } from '../shared/vocabulary/vaccination';
 
 const base = sampleVaccinationEvent({
   personId: 7,
@@ -41,9 +42,9 @@ describe('toPrintableInput', () => {
       dueNext: [],
     });
     expect(input.given.map((g) => g.batchNumber)).toEqual(['AB1', 'AB1']);
-    expect(input.given[0]).toMatchObject({ antigens: ['Measles', 'Mumps'], source: 'HERE', sourceName: null, site: 'Left thigh' });
-    expect(input.given[1]).toMatchObject({ source: 'REPORTED', sourceName: 'GP system' });
-    expect(input.notGiven).toEqual([{ date: '2025-01-12', product: null, reason: 'DECLINED' }]);
+    expect(input.given[0]).toMatchObject({ antigens: ['Measles', 'Mumps'], source: { primarySource: true }, site: 'Left thigh' });
+    expect(input.given[1]).toMatchObject({ source: { primarySource: false, sourceSystem: 'GP system', reportedBy: null } });
+    expect(input.notGiven).toEqual([{ date: '2025-01-12', product: null, reason: 'DECLINED', offeredBy: 'Jo Nurse' }]);
     expect(input.reactions).toEqual([
       {
         onset: '2025-01-12',
@@ -203,5 +204,58 @@ describe("dueNextFrom on the engine's forecast with the shipped rules", () => {
     ])
       expect(printed(phrase), phrase).toBe(true);
     expect(lines.join(' ')).not.toMatch(/IMMUNOSUPPRESSION|NEEDS_ASSESSMENT/);
+  });
+});
+
+describe('who gave, reported or offered a vaccination, on the printed record', () => {
+  it('says who reported a dose recorded here from elsewhere and who gave it, and who offered one not given', async () => {
+    // As the recording form saves them: a reported dose's source system is this application.
+    const fromGp = {
+      ...base,
+      id: 11,
+      primarySource: false,
+      sourceSystem: 'IMS',
+      reportedBy: { kind: 'GP' as const, name: 'Marston Surgery' },
+    };
+    const fromRedBook = {
+      ...base,
+      id: 12,
+      occurredOn: '2024-06-01',
+      primarySource: false,
+      sourceSystem: 'IMS',
+      performer: null,
+      reportedBy: { kind: 'PARENT_HELD_RECORD' as const, name: null },
+    };
+    const declined = {
+      ...base,
+      id: 13,
+      occurredOn: '2024-09-01',
+      outcome: 'NOT_GIVEN' as const,
+      notGivenReason: 'DECLINED' as const,
+      performer: { name: 'Sam Offerer', role: null },
+    };
+    const input = toPrintableInput({
+      issuedOn: '2025-02-01',
+      issuer: { name: 'Alpha Surgery', code: 'G82001' },
+      person: { nhsNumber: '9990000018', givenName: 'A', familyName: 'B', dateOfBirth: '2024-01-10', postcode: null },
+      addressLines: [],
+      history: { events: [fromGp, fromRedBook, declined], reactions: [] },
+      dueNext: [],
+    });
+    // The words of every cell, whole, and the lines the PDF prints (wrapped cells interleave).
+    const words = JSON.stringify(buildRecordDocument(input).content);
+    const lines = extractPdfPages(await renderVaccinationRecordPdf(input, { compress: false })).flat();
+    const text = lines.join('\n');
+    // The same words as the history on the screen.
+    expect(words).toContain(sourceLabel(fromGp));
+    expect(sourceLabel(fromGp)).toBe('Reported by Marston Surgery (GP practice)');
+    expect(words).toContain('Reported by parent-held record (red book)');
+    expect(words).not.toContain('Reported by IMS');
+    expect(text).toContain('Reported by');
+    // Who gave the GP's dose is known; the red book's is not, and nobody is named for it.
+    expect(lines.find((l) => l.includes('2024-06-01') || l.startsWith('01/06/2024'))).not.toContain('Jo Nurse');
+    expect(text).toContain('Jo Nurse');
+    expect(lines).toContain('Date Vaccine Reason Offered by');
+    expect(lines.some((l) => l.includes('Declined') && l.includes('Sam Offerer'))).toBe(true);
   });
 });

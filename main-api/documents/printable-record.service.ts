@@ -90,13 +90,12 @@ export function toPrintableInput(args: {
         site: e.site ? siteLabel(e.site) : null,
         performer: e.performer?.name ?? null,
         location: e.location?.code ?? null,
-        source: e.primarySource ? ('HERE' as const) : ('REPORTED' as const),
-        sourceName: e.primarySource ? null : e.sourceSystem,
+        source: { primarySource: e.primarySource, sourceSystem: e.sourceSystem, reportedBy: e.reportedBy },
       })),
     // The database requires a reason whenever the outcome is NOT_GIVEN, so none is left out here.
     notGiven: active.flatMap((e) =>
       e.outcome === 'NOT_GIVEN' && e.notGivenReason !== null
-        ? [{ date: e.occurredOn, product: e.product?.name ?? null, reason: e.notGivenReason }]
+        ? [{ date: e.occurredOn, product: e.product?.name ?? null, reason: e.notGivenReason, offeredBy: e.performer?.name ?? null }]
         : [],
     ),
     reactions: args.history.reactions.flatMap((r) => {

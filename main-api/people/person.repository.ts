@@ -2,6 +2,7 @@
 // which rows exist for them, so no query here filters by organisation itself.
 import type { PersonRecord, PersonSummary } from '../contract/people';
 import { query, queryOne, type Queryable } from '../platform/db/database';
+import { userDisplayName } from '../administration';
 import type { SearchQuery } from './search.rules';
 
 /** Contact details as stored; the record shows them as address lines and opt-outs. */
@@ -210,8 +211,8 @@ export class PersonRepository {
       query<PersonRecord['recentViews'][number]>(
         this.db,
         `SELECT to_char(v.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "viewedAt",
-                coalesce(u.display_name, v.actor) AS "viewedBy"
-         FROM audit.record_view v LEFT JOIN ims.user_directory u ON u.role_name = v.actor
+                ${userDisplayName('v.actor')} AS "viewedBy"
+         FROM audit.record_view v
          WHERE v.person_id = $1 ORDER BY v.at DESC, v.id DESC LIMIT 20`,
         [personId],
       ),

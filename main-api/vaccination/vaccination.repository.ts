@@ -2,6 +2,7 @@
 // which persons' events exist for them, and the database owns who-recorded-what and history.
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../contract/vaccination';
 import { execute, query, queryOne, type Queryable } from '../platform/db/database';
+import { userDisplayName } from '../administration';
 
 const instant = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const coding = (code: string, term: string): string =>
@@ -26,11 +27,11 @@ const EVENT_COLUMNS = `
   e.organisation_code AS "organisationCode", e.legal_basis AS "legalBasis", e.primary_source AS "primarySource",
   CASE WHEN e.reported_by IS NULL THEN NULL ELSE json_build_object('kind', e.reported_by, 'name', e.reported_by_name) END AS "reportedBy",
   e.source_system AS "sourceSystem", e.source_id AS "sourceId", e.notes,
-  e.recorded_by AS "recordedBy", ${instant('e.recorded_at')} AS "recordedAt",
+  ${userDisplayName('e.recorded_by')} AS "recordedBy", ${instant('e.recorded_at')} AS "recordedAt",
   e.status, e.supersedes_id AS "supersedesId",
   (SELECT n.id FROM ims.vaccination_event n WHERE n.supersedes_id = e.id) AS "supersededById",
   e.change_reason AS "changeReason", e.status_reason AS "statusReason",
-  e.status_changed_by AS "statusChangedBy", ${instant('e.status_changed_at')} AS "statusChangedAt"`;
+  ${userDisplayName('e.status_changed_by')} AS "statusChangedBy", ${instant('e.status_changed_at')} AS "statusChangedAt"`;
 
 const EVENT_FROM = `
   FROM ims.vaccination_event e
@@ -41,7 +42,7 @@ const REACTION_COLUMNS = `
   r.id, r.person_id AS "personId", r.vaccination_event_id AS "eventId", ${instant('r.onset_at')} AS "onsetAt",
   r.reaction_code AS "reactionCode", r.description, r.seriousness, r.outcome, r.reporter,
   r.reported_to_mhra AS "reportedToMhra", r.yellow_card_reference AS "yellowCardReference",
-  r.recorded_by AS "recordedBy", ${instant('r.recorded_at')} AS "recordedAt"`;
+  ${userDisplayName('r.recorded_by')} AS "recordedBy", ${instant('r.recorded_at')} AS "recordedAt"`;
 
 const BATCH_COLUMNS = (onDateParam: string): string => `
   b.id, b.product_code AS "productCode", b.batch_number AS "batchNumber", b.expiry_date::text AS "expiryDate",

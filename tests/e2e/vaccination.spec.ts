@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from './env';
 import { shot } from './app';
+import { expectAccessible } from '../support/axe';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -12,6 +13,9 @@ const pad = (n: number) => String(n).padStart(2, '0');
 function typed(d: Date): string {
   return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
 }
+
+/** The axe check of an open dialog or drawer: the dialog itself (the screen under it has its own checks). */
+const DIALOG = { include: '[role="dialog"]' };
 
 /** Opens a Naive UI select and clicks the option with exactly this text. */
 async function pick(page: Page, select: string, option: string): Promise<void> {
@@ -205,9 +209,17 @@ test('record a dose for a due series; history, forecast, warnings, expired batch
   // A reaction recorded against the dose shows on its row, seriousness highlighted.
   await entry.getByRole('button', { name: 'Record reaction' }).click();
   const modal = page.getByTestId('reaction-modal');
+  await expect(modal).toBeVisible();
+  await expectAccessible(page, 'the reaction dialog', DIALOG);
   // No time: the dose's own time is taken, which is never in the future whenever the suite runs.
   await page.locator('#reaction-time').fill('');
+  // Saved without the kind of reaction: the cursor goes to that field, and its message goes once it is chosen.
+  await page.getByTestId('save-reaction').click();
+  await expect(page.locator('#reaction-code')).toBeFocused();
+  await expect(page.getByTestId('reaction-error')).toContainText('Choose the kind of reaction');
+  await expectAccessible(page, 'the reaction dialog with an error', DIALOG);
   await pick(page, '#reaction-code', 'Fever');
+  await expect(page.getByTestId('reaction-error')).toHaveCount(0);
   await pick(page, '#reaction-seriousness', 'Needed hospital care');
   await pick(page, '#reaction-outcome', 'Recovering');
   await page.getByTestId('save-reaction').click();
@@ -229,10 +241,14 @@ test('the printable record downloads as a PDF named by the server', async ({ pag
 });
 
 test('a correction keeps the earlier version; entered in error stays, struck through with its reason', async ({ page }) => {
+  // Two dialogs, each checked for accessibility as it opens and with an error: room for a busy machine.
+  test.slow();
   await openYoungChild(page);
   const entry = page.getByTestId('timeline-entry').first();
 
   await entry.getByRole('button', { name: 'Correct' }).click();
+  await expect(page.getByTestId('event-change-modal')).toBeVisible();
+  await expectAccessible(page, 'the correction dialog', DIALOG);
   await pick(page, '#correct-site', 'Right thigh');
   await page.locator('#change-reason').fill('Site recorded on the wrong side');
   await page.getByTestId('save-change').click();
@@ -241,12 +257,19 @@ test('a correction keeps the earlier version; entered in error stays, struck thr
   await expect(entry).toContainText('Correction: Site recorded on the wrong side');
   await entry.getByText('Earlier versions (1)').click();
   await expect(entry.getByTestId('earlier-version')).toBeVisible();
+  // The earlier version says what the correction changed, in the screen's words.
+  await expect(entry.getByTestId('version-changes')).toHaveText('Changed: Site: Left thigh → Right thigh');
   // The reaction recorded before the correction stays with the vaccination.
   await expect(entry.getByTestId('reaction')).toContainText('Fever');
 
   await entry.getByRole('button', { name: 'Mark entered in error' }).click();
+  await expect(page.getByTestId('event-change-modal')).toBeVisible();
+  await expectAccessible(page, 'the entered-in-error dialog', DIALOG);
   await page.getByTestId('save-change').click();
   await expect(page.getByTestId('change-error')).toContainText('Say why');
+  // The cursor is put in the reason, the field the message is about.
+  await expect(page.locator('#change-reason')).toBeFocused();
+  await expectAccessible(page, 'the entered-in-error dialog with an error', DIALOG);
   await page.locator('#change-reason').fill('Recorded against the wrong child');
   await page.getByTestId('save-change').click();
   await expect(page.getByTestId('event-change-modal')).toBeHidden();
@@ -254,6 +277,53 @@ test('a correction keeps the earlier version; entered in error stays, struck thr
   await expect(entry.getByTestId('error-reason')).toContainText('Recorded against the wrong child');
   await expect(entry.getByRole('button', { name: 'Correct' })).toHaveCount(0);
   await shot(page, 'vacc-entered-in-error');
+});
+
+test('a refused save leads to the first field in error; a message goes when its field is fixed or no longer shown', async ({ page }) => {
+  // Each variant of the form is checked for accessibility: room for a busy machine.
+  test.slow();
+  await openYoungChild(page);
+  // A short window, so the last fields of the form start out of sight.
+  await page.setViewportSize({ width: 1280, height: 600 });
+  await page.getByTestId('record-vaccination').click();
+  const drawer = page.getByTestId('record-drawer');
+  await expect(page.locator('#vacc-date')).toBeFocused();
+  await expectAccessible(page, 'the recording form, given here', DIALOG);
+
+  // A dose reported from elsewhere, saved without saying who reported it: the field is near the foot.
+  await page.locator('#vacc-product').focus();
+  await page.keyboard.type(chosen.productText);
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByTestId('product-select')).toContainText(`(${chosen.kind})`);
+  await drawer.getByText('Reported from elsewhere').click();
+  await expectAccessible(page, 'the recording form, reported from elsewhere', DIALOG);
+  // The product given today already draws warnings: then Save reads "Save anyway", and checks the form first all the same.
+  const save = page.getByTestId('save-vaccination').or(page.getByTestId('save-anyway'));
+  await page.locator('#vacc-date').focus();
+  await save.click();
+  const reporter = page.locator('#vacc-reported-by');
+  await expect(reporter).toBeFocused();
+  await expect(reporter).toBeInViewport();
+  await expect(drawer.getByTestId('save-error')).toContainText('Say who reported this vaccination');
+  await expectAccessible(page, 'the recording form with an error', DIALOG);
+  await shot(page, 'vacc-first-error');
+
+  // Given here after all: the reporter's field goes, and its message with it.
+  await drawer.getByText('Given by this service').click();
+  await expect(reporter).toHaveCount(0);
+  await expect(drawer.getByTestId('save-error')).toHaveCount(0);
+
+  // Not given, saved without a reason: the cursor goes to the reason; choosing one clears its message.
+  await drawer.getByText('Not given', { exact: true }).click();
+  await expectAccessible(page, 'the recording form, not given', DIALOG);
+  await save.click();
+  await expect(page.locator('#vacc-reason')).toBeFocused();
+  await expect(drawer.getByTestId('save-error')).toContainText('Say why the vaccination was not given');
+  await page.keyboard.type('declined');
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByTestId('save-error')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(drawer).toBeHidden();
 });
 
 test('a form half filled in survives a lost connection, and the screen under it reloads after Retry', async ({ page }) => {
@@ -355,6 +425,13 @@ test('keyboard only: Tab to the product and type it, pick a batch from the list 
   // Saved with the batch's own number, once, not "..., EXPIRES ...".
   await expect(entry).toContainText(`${stock.batchNumber}, expires`);
   await expect(entry).not.toContainText('EXPIRES');
+  // Recorded by the signed-in user under the name the top bar shows, not the login role's name.
+  const me = page.getByTestId('signed-in-user');
+  const shownName = ((await me.locator('strong').textContent()) ?? '').trim();
+  const roleName = (await me.getAttribute('data-user')) ?? '';
+  expect(shownName).not.toBe(roleName);
+  await expect(entry).toContainText(`by ${shownName}`);
+  await expect(entry).not.toContainText(`by ${roleName}`);
 });
 
 test('a save whose answer is lost with the connection keeps the form, and is saved once after Retry', async ({ page }) => {

@@ -86,3 +86,42 @@ export const PERFORMER_HEADINGS: Record<Outcome, string> = {
   GIVEN: 'Given by',
   NOT_GIVEN: 'Offered by',
 };
+
+/**
+ * Where a record came from, in the words the history and the printed record both use: given
+ * here, or who reported it. Records made before reporters were kept name their source system.
+ */
+export function sourceLabel(e: {
+  primarySource: boolean;
+  sourceSystem: string;
+  reportedBy: { kind: ReportSource; name: string | null } | null;
+}): string {
+  if (e.primarySource) return 'Given here';
+  if (e.reportedBy) {
+    const kind = REPORT_SOURCE_LABELS[e.reportedBy.kind];
+    if (e.reportedBy.name) return `Reported by ${e.reportedBy.name} (${kind})`;
+    // 'Another provider' reads 'another provider' mid-sentence; 'GP practice' keeps its capitals.
+    return `Reported by ${/^[A-Z][a-z]/.test(kind) ? kind.charAt(0).toLowerCase() + kind.slice(1) : kind}`;
+  }
+  const name = e.sourceSystem.trim();
+  return name && name !== 'IMS' ? `Reported by ${name}` : 'Reported from elsewhere';
+}
+
+/** The names of an event's details, wherever they are listed or compared (history, corrections). */
+export const EVENT_FIELD_LABELS = {
+  outcome: 'Outcome',
+  notGivenReason: 'Reason not given',
+  occurredOn: 'Date',
+  product: 'Vaccine',
+  doseSequence: 'Dose number',
+  batchNumber: 'Batch',
+  expiryDate: 'Batch expiry',
+  site: 'Site',
+  route: 'Route',
+  doseAmount: 'Dose',
+  source: 'Source',
+  location: 'Where',
+  programme: 'Programme',
+  legalBasis: 'Legal basis',
+  notes: 'Notes',
+} as const;

@@ -49,6 +49,7 @@ import {
   PROGRAMME_KINDS,
   PROGRAMME_KIND_LABELS,
   PRODUCT_CODE_STATUS_LABELS,
+  sourceLabel,
 } from './vaccination';
 
 interface CodeSet {
@@ -160,5 +161,17 @@ describe('the vocabulary', () => {
   it('shows an antigen the application does not know yet by its code', () => {
     expect(antigenLabel('MEASLES')).toBe('Measles');
     expect(antigenLabel('MPOX')).toBe('MPOX');
+  });
+
+  it('says where a record came from, in the words of the screen and the printed record', () => {
+    expect(sourceLabel({ primarySource: true, sourceSystem: 'IMS', reportedBy: null })).toBe('Given here');
+    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'PARENT_HELD_RECORD', name: null } })).toBe(
+      'Reported by parent-held record (red book)',
+    );
+    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'GP', name: 'Marston Surgery' } })).toBe(
+      'Reported by Marston Surgery (GP practice)',
+    );
+    // Records from before reporters were kept name their source system.
+    expect(sourceLabel({ primarySource: false, sourceSystem: 'Marston Surgery', reportedBy: null })).toBe('Reported by Marston Surgery');
   });
 });

@@ -156,3 +156,21 @@ export function useContractForm<F extends object>(values: () => F, options: Cont
   });
   return form as ContractForm<F>;
 }
+
+/**
+ * Ties field components (ui/Field*.vue) to a form: `bind('siteCode', 'vacc-site')` gives the
+ * field's id, its value, how it changes and its message, for `<FieldSelect v-bind="...">`.
+ */
+export function fieldBinder<F extends object>(
+  model: () => F,
+  form: { item(field: keyof F & string): { feedback?: string; validationStatus?: 'error' } },
+) {
+  return <K extends keyof F & string>(field: K, id: string) => ({
+    id,
+    value: model()[field],
+    'onUpdate:value': (value: F[K]) => {
+      model()[field] = value;
+    },
+    ...form.item(field),
+  });
+}

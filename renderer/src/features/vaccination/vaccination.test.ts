@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleAdverseReaction, sampleVaccinationEvent } from '../../../../tests/support/vaccination-event';
 import { NO_NEXT_DOSE, type CampaignView, type SeriesView } from '../../../../main-api/contract/forecast';
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../../../../main-api/contract/vaccination';
+import { validationError, placeError, stillStanding } from '../../platform/form';
 import {
   base64ToBytes,
   changedFields,
@@ -9,12 +10,12 @@ import {
   buildTimeline,
   defaultProgramme,
   emptyForm,
+  fieldsShown,
   findBatch,
   productDefaults,
   productMatches,
   rankProducts,
   sortCampaigns,
-  sourceLabel,
   suggestedDose,
   batchSuggestions,
   pickBatch,
@@ -185,17 +186,6 @@ describe('buildTimeline', () => {
     expect(t[1]!.reactions.map((r) => r.id)).toEqual([9]);
     expect(t[0]!.reactions).toEqual([]);
   });
-  it('says where a record came from', () => {
-    expect(sourceLabel({ primarySource: true, sourceSystem: 'IMS', reportedBy: null })).toBe('Given here');
-    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'PARENT_HELD_RECORD', name: null } })).toBe(
-      'Reported by parent-held record (red book)',
-    );
-    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'GP', name: 'Marston Surgery' } })).toBe(
-      'Reported by Marston Surgery (GP practice)',
-    );
-    // Records from before reporters were kept name their source system.
-    expect(sourceLabel({ primarySource: false, sourceSystem: 'Marston Surgery', reportedBy: null })).toBe('Reported by Marston Surgery');
-  });
 });
 
 describe('buildRecordInput', () => {
@@ -313,6 +303,43 @@ describe('buildRecordInput', () => {
   it('refuses a date that cannot be read', () => {
     const r = buildRecordInput({ ...filled(), date: '31/02/2025', batchNumber: 'AB123' }, ctx);
     expect(!r.ok && r.problems[0]?.field).toBe('date');
+  });
+});
+
+describe('fieldsShown', () => {
+  const form = { ...emptyForm('2025-10-01', 'Sam Nurse'), productCode: mmr.code, batchNumber: 'NEW1' };
+  /** The messages of a failed save that still stand once the form has become `after`. */
+  const standing = (failed: typeof form, problems: { field: string; message: string }[], after: typeof form, newBatch = true) =>
+    stillStanding(placeError(validationError(problems), fieldsShown(failed, newBatch)).placed, fieldsShown(after, newBatch)).map(
+      (p) => p.field,
+    );
+
+  it('shows a reason for a dose not given, a reporter for one given elsewhere, and an expiry only for a new batch', () => {
+    expect(Object.keys(fieldsShown({ ...form, outcome: 'NOT_GIVEN' }, true))).toContain('notGivenReason');
+    expect(Object.keys(fieldsShown({ ...form, outcome: 'NOT_GIVEN' }, true))).not.toContain('batchNumber');
+    expect(Object.keys(fieldsShown(form, true))).toEqual(expect.arrayContaining(['batchNumber', 'batchExpiry', 'legalBasis']));
+    expect(Object.keys(fieldsShown(form, false))).not.toContain('batchExpiry');
+    const elsewhere = Object.keys(fieldsShown({ ...form, primarySource: false }, false));
+    expect(elsewhere).toEqual(expect.arrayContaining(['reportedBy', 'reportedByName']));
+    expect(elsewhere).not.toContain('legalBasis');
+  });
+
+  it('lets a message go when its field is corrected or no longer shown, and keeps the others', () => {
+    const notGiven = { ...form, outcome: 'NOT_GIVEN' as const };
+    const problems = [
+      { field: 'notGivenReason', message: 'Say why the vaccination was not given.' },
+      { field: 'programmeCode', message: 'Choose the programme.' },
+    ];
+    // Switched back to Given: the reason field goes, and its message with it.
+    expect(standing(notGiven, problems, form)).toEqual(['programmeCode']);
+    // A reason chosen: that message goes; the programme's stays until it is chosen.
+    expect(standing(notGiven, problems, { ...notGiven, notGivenReason: 'DECLINED' })).toEqual(['programmeCode']);
+    expect(standing(notGiven, problems, { ...notGiven, notGivenReason: 'DECLINED', programmeCode: 'ROUTINE_CHILDHOOD' })).toEqual([]);
+    // Nothing changed: everything still stands.
+    expect(standing(notGiven, problems, notGiven)).toEqual(['notGivenReason', 'programmeCode']);
+    // An existing batch picked: the new batch's expiry is no longer asked for.
+    const expiry = [{ field: 'batchExpiry', message: 'This is a new batch: enter its expiry date from the pack.' }];
+    expect(stillStanding(placeError(validationError(expiry), fieldsShown(form, true)).placed, fieldsShown(form, false))).toEqual([]);
   });
 });
 

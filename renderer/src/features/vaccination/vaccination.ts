@@ -20,13 +20,7 @@ import {
   USUAL_SITE_FOR_ROUTE,
   type SiteCode,
 } from '../../../../main-api/shared/vocabulary/sites';
-import {
-  REPORT_SOURCE_LABELS,
-  type LegalBasis,
-  type NotGivenReason,
-  type Outcome,
-  type ReportSource,
-} from '../../../../main-api/shared/vocabulary/vaccination';
+import { type LegalBasis, type NotGivenReason, type Outcome, type ReportSource } from '../../../../main-api/shared/vocabulary/vaccination';
 import { formatShortDate, parseEnteredDate } from '../../../../main-api/shared/calendar/dates';
 
 // ---------------------------------------------------------------------------------------
@@ -111,22 +105,6 @@ export function buildTimeline(events: readonly VaccinationEvent[], reactions: re
   });
 }
 
-/**
- * What the row says about where the record came from: given here, or who reported it. Records
- * made before reporters were kept name their source system instead.
- */
-export function sourceLabel(e: Pick<VaccinationEvent, 'primarySource' | 'sourceSystem' | 'reportedBy'>): string {
-  if (e.primarySource) return 'Given here';
-  if (e.reportedBy) {
-    const kind = REPORT_SOURCE_LABELS[e.reportedBy.kind];
-    if (e.reportedBy.name) return `Reported by ${e.reportedBy.name} (${kind})`;
-    // 'Another provider' reads 'another provider' mid-sentence; 'GP practice' keeps its capitals.
-    return `Reported by ${/^[A-Z][a-z]/.test(kind) ? kind.charAt(0).toLowerCase() + kind.slice(1) : kind}`;
-  }
-  const name = e.sourceSystem.trim();
-  return name && name !== 'IMS' ? `Reported by ${name}` : 'Reported from elsewhere';
-}
-
 export function eventTitle(e: VaccinationEvent): string {
   const what = e.product ? `${e.product.shortName} (${e.product.vaccineType})` : e.programmeName;
   const dose = e.doseSequence !== null ? `, dose ${e.doseSequence}` : '';
@@ -184,6 +162,29 @@ export function emptyForm(today: string, performerName: string): VaccinationForm
     reportedBy: null,
     reportedByName: '',
     notes: '',
+  };
+}
+
+/**
+ * The fields the form shows for what has been chosen so far: a dose not given has a reason and
+ * no batch; a dose given elsewhere has a reporter and no legal basis; only a new batch asks for
+ * its expiry. A message about a field the form no longer shows is stale, and goes with it.
+ */
+export function fieldsShown(f: VaccinationForm, newBatch: boolean): Partial<VaccinationForm> {
+  const { notGivenReason, batchId, batchNumber, batchExpiry, doseSequence, siteCode, routeCode, doseAmount, legalBasis, ...always } = f;
+  const { reportedBy, reportedByName, primarySource, ...shown } = always;
+  if (f.outcome !== 'GIVEN') return { ...shown, notGivenReason };
+  return {
+    ...shown,
+    primarySource,
+    batchId,
+    batchNumber,
+    doseSequence,
+    siteCode,
+    routeCode,
+    doseAmount,
+    ...(newBatch ? { batchExpiry } : {}),
+    ...(primarySource ? { legalBasis } : { reportedBy, reportedByName }),
   };
 }
 
