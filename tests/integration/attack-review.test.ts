@@ -1,0 +1,116 @@
+// The attack review of issue 7, repeated as tests: scoped users with their own credentials and
+// plain SQL try each covert channel the review found, and each test fails if the hole reopens.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../../main-api/administration/users.service';
+import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+import { dropRoles, nhsSequence } from '../support/fixtures';
+
+const nhs = nhsSequence(999_700_000, 23);
+const PASSWORD = 'attack-review-password';
+const MMRVAXPRO = '13968211000001108';
+
+// Region Y59 > ICB QKS > PCN U00001 (G82001, G82002) and PCN U00002 (G82003). The coordinator
+// sees U00001's people (ids 1 and 2); person 3 at G82003 is outside their scope.
+const FIXTURE = `
+INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
+  ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
+  ('U00001', 'Medway North PCN', 'PCN', 'QKS'), ('U00002', 'Medway South PCN', 'PCN', 'QKS'),
+  ('G82001', 'Riverside Surgery', 'GP', 'U00001'), ('G82002', 'Castle Practice', 'GP', 'U00001'),
+  ('G82003', 'Hill Medical Centre', 'GP', 'U00002');
+INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002'), ('G82003');
+INSERT INTO ims.local_authority (code, name, icb_code, region_code) VALUES ('E06000035', 'Medway', 'QKS', 'Y59');
+INSERT INTO ims.person (id, nhs_number, given_name, family_name, date_of_birth, practice_code) VALUES
+  (1, '${nhs(1)}', 'Amy', 'Inside', '2020-01-01', 'G82001'),
+  (2, '${nhs(2)}', 'Ben', 'Inside', '2020-02-02', 'G82002'),
+  (3, '${nhs(3)}', 'Cat', 'Outside', '2020-03-03', 'G82003');
+SELECT setval(pg_get_serial_sequence('ims.person', 'id'), 100);
+INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (3, 'ASPLENIA', '2021-01-01', 'test');
+INSERT INTO ims.batch (id, product_code, batch_number, expiry_date) VALUES (1, '${MMRVAXPRO}', 'AB1', '2030-01-01');
+INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, source_system, source_id) VALUES
+  (1, 1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-02-01', '${MMRVAXPRO}', 1, true, 'GP', 'inside-1'),
+  (2, 3, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-03-01', '${MMRVAXPRO}', 1, true, 'GP', 'outside-1');
+SELECT setval(pg_get_serial_sequence('ims.vaccination_event', 'id'), 100);
+`;
+
+type Who = 'coordinator' | 'childHealth' | 'analyst' | 'admin';
+
+describe('attack review (issue 7): plain SQL as scoped login roles', () => {
+  let db: TestDatabase;
+  const roles: string[] = [];
+  const names = {} as Record<Who, string>;
+  const sessions = {} as Record<Who, pg.Client>;
+
+  /** The SQLSTATE and message a statement fails with, or null when it succeeds. */
+  async function failure(who: Who, sql: string, params: unknown[] = []): Promise<{ code: string; message: string } | null> {
+    try {
+      await sessions[who].query(sql, params);
+      return null;
+    } catch (error) {
+      const e = error as { code: string; message: string };
+      return { code: e.code, message: e.message };
+    }
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.query(FIXTURE);
+    const plan: Array<[Who, string, string[]]> = [
+      ['coordinator', 'coordinator', ['U00001']],
+      ['childHealth', 'child-health', ['G82001']],
+      ['analyst', 'analyst', ['U00001']],
+      ['admin', 'administrator', []],
+    ];
+    for (const [who, role, orgs] of plan) {
+      names[who] = uniqueName(`t_${role.replace('-', '_')}`);
+      roles.push(names[who]);
+      await addUser(db.url, { name: names[who], role, orgs, password: PASSWORD });
+      sessions[who] = new pg.Client({ connectionString: db.urlAs(names[who], PASSWORD) });
+      await sessions[who].connect();
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(Object.values(sessions).map((c) => c.end().catch(() => {})));
+    await db?.drop();
+    await dropRoles(roles);
+  });
+
+  describe('4: changes to the data that defines scope are audited', () => {
+    it('records who moved a practice to another network, and every change to the geography', async () => {
+      const admin = sessions.admin;
+      await admin.query(`UPDATE ims.organisation SET parent_code = 'U00001' WHERE code = 'G82003'`);
+      await admin.query(`UPDATE ims.gp_practice SET la_code = 'E06000035' WHERE code = 'G82003'`);
+      await admin.query(`UPDATE ims.local_authority SET icb_code = NULL WHERE code = 'E06000035'`);
+      await admin.query(`INSERT INTO ims.lsoa (code, name, la_code) VALUES ('E01016012', 'Medway 001A', 'E06000035')`);
+      await admin.query(`INSERT INTO ims.postcode_sector (sector, district, area, la_code) VALUES ('ME14 1', 'ME14', 'ME', 'E06000035')`);
+      await admin.query(`INSERT INTO ims.postcode_lookup (postcode, lsoa_code) VALUES ('ME14 1AA', 'E01016012')`);
+      await admin.query(`DELETE FROM ims.postcode_lookup WHERE postcode = 'ME14 1AA'`);
+
+      const { rows } = await db.query<{
+        table_name: string;
+        operation: string;
+        row_id: string;
+        before: string | null;
+        after: string | null;
+      }>(
+        `SELECT table_name, operation, row_id, old_row->>'parent_code' AS before, new_row->>'parent_code' AS after
+         FROM audit.change_log WHERE actor = $1 ORDER BY id`,
+        [names.admin],
+      );
+      expect(rows.map((r) => [r.table_name, r.operation, r.row_id])).toEqual([
+        ['ims.organisation', 'UPDATE', 'G82003'],
+        ['ims.gp_practice', 'UPDATE', 'G82003'],
+        ['ims.local_authority', 'UPDATE', 'E06000035'],
+        ['ims.lsoa', 'INSERT', 'E01016012'],
+        ['ims.postcode_sector', 'INSERT', 'ME14 1'],
+        ['ims.postcode_lookup', 'INSERT', 'ME14 1AA'],
+        ['ims.postcode_lookup', 'DELETE', 'ME14 1AA'],
+      ]);
+      expect(rows[0]).toMatchObject({ before: 'U00002', after: 'U00001' });
+      // Put back, so the other tests see the scope the fixture describes (and that is audited too).
+      await admin.query(`UPDATE ims.organisation SET parent_code = 'U00002' WHERE code = 'G82003'`);
+      await admin.query(`UPDATE ims.local_authority SET icb_code = 'QKS' WHERE code = 'E06000035'`);
+    });
+  });
+});
