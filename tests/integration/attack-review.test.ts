@@ -113,4 +113,35 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
       await admin.query(`UPDATE ims.local_authority SET icb_code = 'QKS' WHERE code = 'E06000035'`);
     });
   });
+
+  describe('5: a correction learns nothing about events outside scope', () => {
+    const correct = (personId: number, supersedesId: number) =>
+      failure(
+        'coordinator',
+        `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, supersedes_id, change_reason)
+         VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-02-02', $2, 1, true, $3, 'probe')`,
+        [personId, MMRVAXPRO, supersedesId],
+      );
+    /** The failure with the probed id taken out, so answers about different ids compare. */
+    const answer = async (personId: number, supersedesId: number) => {
+      const f = await correct(personId, supersedesId);
+      return f && { code: f.code, message: f.message.replace(String(supersedesId), 'N') };
+    };
+
+    it('answers an active, a corrected and an absent event of someone else in the same words', async () => {
+      const absent = await answer(1, 99_999);
+      expect(absent).toEqual({ code: '23503', message: 'Vaccination event N does not exist or is not visible.' });
+      // Another organisation's live event, proposed for their own person or for one in scope.
+      expect(await answer(3, 2)).toEqual(absent);
+      expect(await answer(1, 2)).toEqual(absent);
+      // ... and once it is no longer active.
+      await db.query(`UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = 'test' WHERE id = 2`);
+      expect(await answer(1, 2)).toEqual(absent);
+      expect((await db.query(`SELECT status FROM ims.vaccination_event WHERE id = 2`)).rows[0]!.status).toBe('ENTERED_IN_ERROR');
+    });
+
+    it('still explains a refused correction of an event in scope', async () => {
+      expect((await correct(2, 1))?.message).toMatch(/same person/);
+    });
+  });
 });

@@ -115,7 +115,8 @@ describe('database hardening against a user with plain SQL', () => {
          VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-02-02', $2, $3, true, $4, 'x')`,
         [person, MMRVAXPRO, batchId, theirs],
       ),
-    ).rejects.toThrow(/same person/);
+      // The same words as for an event that does not exist (issue 7, finding 5).
+    ).rejects.toThrow(/does not exist or is not visible/);
     const r = await db.query(`SELECT status FROM ims.vaccination_event WHERE id = $1`, [theirs]);
     expect(r.rows[0]!.status).toBe('ACTIVE');
   });
