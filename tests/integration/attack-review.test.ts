@@ -144,4 +144,34 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
       expect((await correct(2, 1))?.message).toMatch(/same person/);
     });
   });
+
+  describe('7: no user changes which row a record is, or when it was written', () => {
+    it('refuses new ids, another person and rewritten times, and keeps the times itself', async () => {
+      const flag = await sessions.coordinator.query<{ id: string }>(
+        `INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (1, 'CARER', '2024-01-01', 'test') RETURNING id`,
+      );
+      const flagId = flag.rows[0]!.id;
+      await sessions.coordinator.query(`INSERT INTO ims.contact_details (person_id, email) VALUES (1, 'amy@example.org')`);
+      const refusals = [
+        // An id planted ahead of the sequence would make everyone else's next insert fail.
+        `UPDATE ims.person SET id = 5000 WHERE id = 1`,
+        `UPDATE ims.clinical_flag SET id = 5000 WHERE id = ${flagId}`,
+        `UPDATE ims.clinical_flag SET person_id = 2 WHERE id = ${flagId}`,
+        `UPDATE ims.person SET created_at = '2001-01-01', updated_at = '2001-01-01' WHERE id = 1`,
+        `UPDATE ims.contact_details SET updated_at = '2001-01-01' WHERE person_id = 1`,
+        `UPDATE ims.series_status SET person_id = 2 WHERE person_id = 1`,
+      ];
+      for (const sql of refusals) expect((await failure('coordinator', sql))?.code, sql).toBe('42501');
+      const before = await db.query(`SELECT id, created_at, updated_at FROM ims.person WHERE id = 1`);
+
+      // What the record says may still change; the database moves updated_at on.
+      await sessions.coordinator.query(`UPDATE ims.person SET given_name = 'Amelia' WHERE id = 1`);
+      await sessions.coordinator.query(`UPDATE ims.contact_details SET email = 'amelia@example.org' WHERE person_id = 1`);
+      const after = await db.query(`SELECT id, created_at, updated_at, given_name FROM ims.person WHERE id = 1`);
+      expect(after.rows[0]!.created_at).toEqual(before.rows[0]!.created_at);
+      expect(after.rows[0]!.updated_at.getTime()).toBeGreaterThan(before.rows[0]!.updated_at.getTime());
+      expect(after.rows[0]!.given_name).toBe('Amelia');
+      expect((await db.query(`SELECT person_id FROM ims.clinical_flag WHERE id = $1`, [flagId])).rows[0]!.person_id).toBe('1');
+    });
+  });
 });
