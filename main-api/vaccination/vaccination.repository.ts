@@ -206,11 +206,12 @@ export class VaccinationRepository {
     return { batch: existing, created: false };
   }
 
-  async eventIdBySource(sourceSystem: string, sourceId: string): Promise<number | null> {
+  /** The person's live event with this source identity (the key is per person: 0020). */
+  async eventIdBySource(personId: number, sourceSystem: string, sourceId: string): Promise<number | null> {
     const row = await queryOne<{ id: number }>(
       this.db,
-      `SELECT id FROM ims.vaccination_event WHERE source_system = $1 AND source_id = $2 AND status <> 'SUPERSEDED'`,
-      [sourceSystem, sourceId],
+      `SELECT id FROM ims.vaccination_event WHERE person_id = $1 AND source_system = $2 AND source_id = $3 AND status <> 'SUPERSEDED'`,
+      [personId, sourceSystem, sourceId],
     );
     return row?.id ?? null;
   }

@@ -90,7 +90,7 @@ class VaccinationService {
   async record(input: RecordVaccinationInput): Promise<VaccinationEvent> {
     return this.inTransaction(async (repo) => {
       if (input.source) {
-        const existing = await repo.eventIdBySource(input.source.system, input.source.id);
+        const existing = await repo.eventIdBySource(input.personId, input.source.system, input.source.id);
         if (existing !== null) throw duplicateSource(input.source.system, input.source.id, existing);
       }
       checkReporter(input.primarySource, input.reportedBy, true);

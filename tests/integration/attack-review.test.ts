@@ -4,7 +4,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../main-api/administration/users.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
-import { dropRoles, nhsSequence } from '../support/fixtures';
+import { createVaccinationHandlers } from '../../main-api/vaccination/vaccination.service';
+import { call, dropRoles, nhsSequence, userConnections } from '../support/fixtures';
 
 const nhs = nhsSequence(999_700_000, 23);
 const PASSWORD = 'attack-review-password';
@@ -40,6 +41,7 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
   const roles: string[] = [];
   const names = {} as Record<Who, string>;
   const sessions = {} as Record<Who, pg.Client>;
+  let connections: ReturnType<typeof userConnections>;
 
   /** The SQLSTATE and message a statement fails with, or null when it succeeds. */
   async function failure(who: Who, sql: string, params: unknown[] = []): Promise<{ code: string; message: string } | null> {
@@ -54,6 +56,7 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    connections = userConnections(db);
     await db.query(FIXTURE);
     const plan: Array<[Who, string, string[]]> = [
       ['coordinator', 'coordinator', ['U00001']],
@@ -72,6 +75,7 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
 
   afterAll(async () => {
     await Promise.all(Object.values(sessions).map((c) => c.end().catch(() => {})));
+    await connections?.closeAll();
     await db?.drop();
     await dropRoles(roles);
   });
@@ -142,6 +146,48 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
 
     it('still explains a refused correction of an event in scope', async () => {
       expect((await correct(2, 1))?.message).toMatch(/same person/);
+    });
+  });
+
+  describe('6: unique keys do not say what exists outside scope', () => {
+    it('gives a scoped user no way to test an NHS number against the whole register', async () => {
+      const registered = nhs(3); // Cat, outside the coordinator's scope
+      const unused = nhs(40);
+      const insert = (n: string, tail = '') =>
+        `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code)
+         VALUES ('${n}', 'Probe', 'Probe', '2020-01-01', 'G82001') ${tail}`;
+      const answers = [];
+      for (const n of [registered, unused]) {
+        answers.push(await failure('coordinator', insert(n)));
+        answers.push(await failure('coordinator', insert(n, 'ON CONFLICT DO NOTHING')));
+        answers.push(await failure('childHealth', insert(n, 'ON CONFLICT (nhs_number) DO NOTHING')));
+        answers.push(await failure('coordinator', `UPDATE ims.person SET nhs_number = '${n}' WHERE id = 1`));
+      }
+      // Every probe is refused before any key is looked at, in the same words for both numbers.
+      for (const a of answers) expect(a?.code).toBe('42501');
+      expect(answers.slice(0, 4).map((a) => a?.message)).toEqual(answers.slice(4).map((a) => a?.message));
+      expect((await db.query(`SELECT count(*)::int AS n FROM ims.person WHERE given_name = 'Probe'`)).rows[0]!.n).toBe(0);
+    });
+
+    it("records a dose whose source id another organisation's person already has, and refuses a resend for the same person", async () => {
+      const handlers = createVaccinationHandlers(
+        await connections.open({ name: names.coordinator, password: PASSWORD }),
+        () => '2026-11-30',
+      );
+      const input = {
+        personId: 1,
+        programmeCode: 'ROUTINE_CHILDHOOD',
+        outcome: 'GIVEN',
+        occurredOn: '2021-05-01',
+        productCode: MMRVAXPRO,
+        batch: { batchNumber: 'X1' },
+        primarySource: false,
+        reportedBy: { kind: 'GP', name: 'Hill Medical Centre' },
+        // Person 3's event (outside scope) has this identity; before, the answer was CONFLICT.
+        source: { system: 'GP', id: 'outside-1' },
+      };
+      expect(await call(handlers, 'vaccination.record', input)).toMatchObject({ ok: true, value: { personId: 1, sourceId: 'outside-1' } });
+      expect(await call(handlers, 'vaccination.record', input)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     });
   });
 
