@@ -3,7 +3,9 @@
 -- sequence makes other users' inserts fail), move a child row to another person, and rewrite
 -- created and updated times (attack review, issue 7, finding 7). As 0006 did for INSERT,
 -- table-wide UPDATE becomes UPDATE on every other column, for exactly the groups that had it.
--- The owner (feeds, corrections of reference data) is unaffected.
+-- The owner (feeds, corrections of reference data) is unaffected. The schedule status keeps
+-- its table-wide grants: claiming from the status queue tests for them, and who may write
+-- status rows at all is a question of its own (issue 7, finding 9).
 DO $$
 DECLARE
   t record;
@@ -15,8 +17,7 @@ BEGIN
       ('person', ARRAY['id', 'created_at', 'updated_at']),
       ('contact_details', ARRAY['person_id', 'updated_at']),
       ('clinical_flag', ARRAY['id', 'person_id']),
-      ('staff_record', ARRAY['id', 'person_id']),
-      ('series_status', ARRAY['person_id', 'series_id'])
+      ('staff_record', ARRAY['id', 'person_id'])
     ) AS v(table_name, excluded)
   LOOP
     SELECT string_agg(quote_ident(c.column_name), ', ' ORDER BY c.ordinal_position) INTO cols
