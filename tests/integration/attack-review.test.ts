@@ -80,6 +80,60 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
     await dropRoles(roles);
   });
 
+  describe('2: an administrator of another IMS database on the same server is nobody here', () => {
+    let other: TestDatabase;
+    let stranger: pg.Client;
+    const strangerName = uniqueName('t_other_admin');
+
+    beforeAll(async () => {
+      other = await createTestDatabase();
+      roles.push(strangerName);
+      await addUser(other.url, { name: strangerName, role: 'administrator', orgs: [], password: PASSWORD });
+      // The same credentials, taken to this database.
+      stranger = new pg.Client({ connectionString: db.urlAs(strangerName, PASSWORD) });
+      await stranger.connect();
+    });
+
+    afterAll(async () => {
+      await stranger?.end();
+      await other?.drop();
+    });
+
+    it('reads nobody and nothing, and changes nothing', async () => {
+      const count = async (from: string) => (await stranger.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from}`)).rows[0]!.n;
+      expect((await stranger.query(`SELECT ims.is_admin() AS admin`)).rows[0].admin).toBe(false);
+      for (const from of [
+        'ims.person',
+        'ims.clinical_flag',
+        'ims.vaccination_event',
+        'audit.change_log',
+        'audit.record_view',
+        'ims.app_user',
+        'ims.user_directory',
+        'ims.organisation',
+        'ims.batch',
+      ]) {
+        expect(await count(from), from).toBe(0);
+      }
+      expect((await stranger.query(`SELECT ims.open_person_record(1, 'curious') AS ok`)).rows[0].ok).toBe(false);
+      // The scope-defining tree, a person and a product: nothing moves.
+      expect((await stranger.query(`UPDATE ims.organisation SET parent_code = 'U00001' WHERE code = 'G82003'`)).rowCount).toBe(0);
+      expect((await stranger.query(`UPDATE ims.person SET given_name = 'Changed'`)).rowCount).toBe(0);
+      expect((await stranger.query(`DELETE FROM ims.person`)).rowCount).toBe(0);
+      const insert = await stranger
+        .query(`INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES ('G99999', 'Planted', 'GP', 'U00001')`)
+        .catch((e: { code: string }) => e);
+      expect(insert).toMatchObject({ code: '42501' });
+      expect((await db.query(`SELECT parent_code FROM ims.organisation WHERE code = 'G82003'`)).rows[0]!.parent_code).toBe('U00002');
+      expect((await db.query(`SELECT count(*)::int AS n FROM ims.person WHERE given_name = 'Changed'`)).rows[0]!.n).toBe(0);
+    });
+
+    it("keeps this database's own administrator an administrator", async () => {
+      expect((await sessions.admin.query(`SELECT ims.is_admin() AS admin`)).rows[0].admin).toBe(true);
+      expect((await sessions.admin.query(`SELECT count(*)::int AS n FROM ims.person`)).rows[0].n).toBeGreaterThanOrEqual(3);
+    });
+  });
+
   describe('4: changes to the data that defines scope are audited', () => {
     it('records who moved a practice to another network, and every change to the geography', async () => {
       const admin = sessions.admin;
@@ -205,7 +259,6 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
         `UPDATE ims.clinical_flag SET person_id = 2 WHERE id = ${flagId}`,
         `UPDATE ims.person SET created_at = '2001-01-01', updated_at = '2001-01-01' WHERE id = 1`,
         `UPDATE ims.contact_details SET updated_at = '2001-01-01' WHERE person_id = 1`,
-        `UPDATE ims.series_status SET person_id = 2 WHERE person_id = 1`,
       ];
       for (const sql of refusals) expect((await failure('coordinator', sql))?.code, sql).toBe('42501');
       const before = await db.query(`SELECT id, created_at, updated_at FROM ims.person WHERE id = 1`);
