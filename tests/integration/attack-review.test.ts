@@ -4,6 +4,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../main-api/administration/users.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db';
+import { createForecastHandlers } from '../../main-api/forecast';
+import { scheduleRules } from '../../main-api/schedule';
 import { createVaccinationHandlers } from '../../main-api/vaccination/vaccination.service';
 import { call, dropRoles, nhsSequence, userConnections } from '../support/fixtures';
 
@@ -104,8 +106,8 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
       expect((await stranger.query(`SELECT ims.is_admin() AS admin`)).rows[0].admin).toBe(false);
       for (const from of [
         'ims.person',
-        'ims.clinical_flag',
-        'ims.vaccination_event',
+        `api.person_vaccinations(1, 'curious')`,
+        `api.person_flags(3, 'curious')`,
         'audit.change_log',
         'audit.record_view',
         'ims.app_user',
@@ -116,6 +118,7 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
         expect(await count(from), from).toBe(0);
       }
       expect((await stranger.query(`SELECT ims.open_person_record(1, 'curious') AS ok`)).rows[0].ok).toBe(false);
+      expect((await stranger.query(`SELECT api.person_record(1, 'curious') AS r`)).rows[0].r).toBeNull();
       // The scope-defining tree, a person and a product: nothing moves.
       expect((await stranger.query(`UPDATE ims.organisation SET parent_code = 'U00001' WHERE code = 'G82003'`)).rowCount).toBe(0);
       expect((await stranger.query(`UPDATE ims.person SET given_name = 'Changed'`)).rowCount).toBe(0);
@@ -131,6 +134,84 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
     it("keeps this database's own administrator an administrator", async () => {
       expect((await sessions.admin.query(`SELECT ims.is_admin() AS admin`)).rows[0].admin).toBe(true);
       expect((await sessions.admin.query(`SELECT count(*)::int AS n FROM ims.person`)).rows[0].n).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe('3 and 1: clinical data only through functions that audit every read', () => {
+    const views = async (who: Who, personId: number): Promise<string[]> =>
+      (
+        await db.query<{ purpose: string }>(`SELECT purpose FROM audit.record_view WHERE actor = $1 AND person_id = $2 ORDER BY id`, [
+          names[who],
+          personId,
+        ])
+      ).rows.map((r) => r.purpose);
+
+    it('audits the history, the forecast and the dose check read through the API, once each', async () => {
+      const ds = await connections.open({ name: names.childHealth, password: PASSWORD });
+      const handlers = {
+        ...createVaccinationHandlers(ds, () => '2026-11-30'),
+        ...createForecastHandlers(ds, scheduleRules(), () => '2026-11-30'),
+      };
+      const before = await views('childHealth', 1);
+      expect(await call(handlers, 'vaccination.history', { personId: 1 })).toMatchObject({ ok: true, value: { events: [{ id: 1 }] } });
+      expect(await call(handlers, 'forecast.get', { personId: 1 })).toMatchObject({ ok: true });
+      expect(await call(handlers, 'vaccination.check', { personId: 1, date: '2026-11-30', productCode: MMRVAXPRO })).toMatchObject({
+        ok: true,
+      });
+      expect(await views('childHealth', 1)).toEqual([...before, 'vaccination history', 'forecast', 'dose check']);
+      // Outside scope: not found, and nothing to audit.
+      for (const [channel, input] of [
+        ['vaccination.history', { personId: 3 }],
+        ['forecast.get', { personId: 3 }],
+        ['vaccination.check', { personId: 3, date: '2026-11-30', productCode: MMRVAXPRO }],
+      ] as const) {
+        expect(await call(handlers, channel, input)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      }
+      expect(await views('childHealth', 3)).toEqual([]);
+    });
+
+    it('refuses direct SELECTs, and audits the same read through a function', async () => {
+      for (const table of [
+        'ims.vaccination_event',
+        'ims.adverse_reaction',
+        'ims.clinical_flag',
+        'ims.staff_record',
+        'ims.contact_details',
+      ]) {
+        for (const who of ['coordinator', 'analyst', 'admin'] as const) {
+          expect((await failure(who, `SELECT * FROM ${table}`))?.code, `${who} ${table}`).toBe('42501');
+        }
+      }
+      const before = await views('analyst', 1);
+      const read = await sessions.analyst.query(`SELECT id FROM api.person_vaccinations(1, 'curiosity')`);
+      expect(read.rows.map((r) => Number(r.id))).toEqual([1]);
+      expect(await views('analyst', 1)).toEqual([...before, 'curiosity']);
+      // Out of scope reads as absent, and is not a view.
+      expect((await sessions.analyst.query(`SELECT count(*)::int AS n FROM api.person_flags(3, 'curiosity')`)).rows[0].n).toBe(0);
+      expect(await views('analyst', 3)).toEqual([]);
+    });
+
+    it('gives EXPLAIN ANALYZE nothing to count: no plan of the tables, only of the function', async () => {
+      // Before: "Rows Removed by Filter" counted person 3's flags and events behind the policy.
+      for (const sql of [
+        `SELECT * FROM ims.clinical_flag WHERE flag_code = 'ASPLENIA'`,
+        `SELECT * FROM ims.vaccination_event WHERE person_id = 3`,
+      ]) {
+        expect((await failure('coordinator', `EXPLAIN ANALYZE ${sql}`))?.code, sql).toBe('42501');
+      }
+      const plan = await sessions.coordinator.query(`EXPLAIN (ANALYZE, VERBOSE) SELECT * FROM api.person_flags(3, 'probe')`);
+      const text = plan.rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+      expect(text).toMatch(/Function Scan on api\.person_flags/);
+      expect(text).not.toMatch(/Rows Removed|clinical_flag/);
+    });
+
+    it('writes one view per person, purpose and transaction however many functions are called', async () => {
+      const before = await views('coordinator', 2);
+      await sessions.coordinator.query(
+        `SELECT (SELECT count(*) FROM api.person_flags(2, 'review')), (SELECT count(*) FROM api.person_vaccinations(2, 'review')),
+                api.person_record(2, 'review') IS NOT NULL`,
+      );
+      expect(await views('coordinator', 2)).toEqual([...before, 'review']);
     });
   });
 
@@ -173,13 +254,21 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
   });
 
   describe('5: a correction learns nothing about events outside scope', () => {
+    // Through the recording function, as a tampered client would (0022 closed the table itself).
     const correct = (personId: number, supersedesId: number) =>
-      failure(
-        'coordinator',
-        `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, supersedes_id, change_reason)
-         VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-02-02', $2, 1, true, $3, 'probe')`,
-        [personId, MMRVAXPRO, supersedesId],
-      );
+      failure('coordinator', `SELECT api.record_vaccination($1::jsonb)`, [
+        JSON.stringify({
+          person_id: personId,
+          programme_code: 'ROUTINE_CHILDHOOD',
+          outcome: 'GIVEN',
+          occurred_on: '2021-02-02',
+          product_code: MMRVAXPRO,
+          batch_id: 1,
+          primary_source: true,
+          supersedes_id: supersedesId,
+          change_reason: 'probe',
+        }),
+      ]);
     /** The failure with the probed id taken out, so answers about different ids compare. */
     const answer = async (personId: number, supersedesId: number) => {
       const f = await correct(personId, supersedesId);
@@ -190,7 +279,7 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
       const absent = await answer(1, 99_999);
       expect(absent).toEqual({ code: '23503', message: 'Vaccination event N does not exist or is not visible.' });
       // Another organisation's live event, proposed for their own person or for one in scope.
-      expect(await answer(3, 2)).toEqual(absent);
+      expect(await answer(3, 2)).toEqual(await answer(3, 99_999));
       expect(await answer(1, 2)).toEqual(absent);
       // ... and once it is no longer active.
       await db.query(`UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = 'test' WHERE id = 2`);
@@ -247,11 +336,11 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
 
   describe('7: no user changes which row a record is, or when it was written', () => {
     it('refuses new ids, another person and rewritten times, and keeps the times itself', async () => {
-      const flag = await sessions.coordinator.query<{ id: string }>(
+      const flag = await db.query<{ id: string }>(
         `INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (1, 'CARER', '2024-01-01', 'test') RETURNING id`,
       );
       const flagId = flag.rows[0]!.id;
-      await sessions.coordinator.query(`INSERT INTO ims.contact_details (person_id, email) VALUES (1, 'amy@example.org')`);
+      await db.query(`INSERT INTO ims.contact_details (person_id, email) VALUES (1, 'amy@example.org')`);
       const refusals = [
         // An id planted ahead of the sequence would make everyone else's next insert fail.
         `UPDATE ims.person SET id = 5000 WHERE id = 1`,
@@ -265,7 +354,6 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
 
       // What the record says may still change; the database moves updated_at on.
       await sessions.coordinator.query(`UPDATE ims.person SET given_name = 'Amelia' WHERE id = 1`);
-      await sessions.coordinator.query(`UPDATE ims.contact_details SET email = 'amelia@example.org' WHERE person_id = 1`);
       const after = await db.query(`SELECT id, created_at, updated_at, given_name FROM ims.person WHERE id = 1`);
       expect(after.rows[0]!.created_at).toEqual(before.rows[0]!.created_at);
       expect(after.rows[0]!.updated_at.getTime()).toBeGreaterThan(before.rows[0]!.updated_at.getTime());

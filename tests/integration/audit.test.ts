@@ -103,14 +103,16 @@ describe('audit trail', () => {
     );
     const id = ins.rows[0]!.id;
     await coord.query(`UPDATE ims.person SET given_name = 'Augusta' WHERE id = $1`, [id]);
-    await coord.query(`INSERT INTO ims.contact_details (person_id, email) VALUES ($1, 'ada@example.org')`, [id]);
+    // Contact details are written by feeds (the owner) since users lost direct access (0022).
+    await db.query(`INSERT INTO ims.contact_details (person_id, email) VALUES ($1, 'ada@example.org')`, [id]);
+    const owner = (await db.query<{ name: string }>(`SELECT session_user AS name`)).rows[0]!.name;
     await admin.query(`DELETE FROM ims.person WHERE id = $1`, [id]);
 
     const rows = await changes(`person_id = $1`, [id]);
     expect(rows.map((r) => [r.table_name, r.operation, r.actor])).toEqual([
       ['ims.person', 'INSERT', adminName],
       ['ims.person', 'UPDATE', coordName],
-      ['ims.contact_details', 'INSERT', coordName],
+      ['ims.contact_details', 'INSERT', owner],
       // The cascade from the administrator's delete is recorded as theirs, for both tables.
       ['ims.person', 'DELETE', adminName],
       ['ims.contact_details', 'DELETE', adminName],
