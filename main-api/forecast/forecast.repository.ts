@@ -1,6 +1,6 @@
-// Reads what the forecast engine needs about one person, as the signed-in user: row-level
-// security decides whether the person exists for them, and their flags, staff records and events
-// come through the audited api functions (0022), each read recorded with its purpose.
+// Reads what the forecast engine needs about one person, as the signed-in user, through the api
+// functions: api.person_basics (0023) answers only for a person in scope, and their flags, staff
+// records and events come through the audited functions of 0022, each read recorded with its purpose.
 import { queryOne, type Queryable } from '../platform/db/database';
 import type { EventInput, NotGivenReason, PersonInput } from '../schedule';
 
@@ -61,8 +61,7 @@ SELECT p.id, p.date_of_birth::text AS dob, p.date_of_death::text AS dod, p.gende
             JOIN ims.programme pr ON pr.code = e.programme_code
             LEFT JOIN ims.vaccine_product vp ON vp.code = e.product_code
             WHERE e.status = 'ACTIVE'), '[]'::json) AS events
-FROM ims.person p
-WHERE p.id = $1`;
+FROM api.person_basics($1) p`;
 
 /** Why the forecast input is read, as the audit records it. */
 export type ForecastPurpose = 'forecast' | 'dose check' | 'schedule status refresh';

@@ -158,7 +158,7 @@ export class VaccinationRepository {
   async personDates(personId: number): Promise<PersonDates | null> {
     return queryOne<PersonDates>(
       this.db,
-      `SELECT date_of_birth::text AS "dateOfBirth", date_of_death::text AS "dateOfDeath" FROM ims.person WHERE id = $1`,
+      `SELECT date_of_birth::text AS "dateOfBirth", date_of_death::text AS "dateOfDeath" FROM api.person_basics($1)`,
       [personId],
     );
   }

@@ -137,7 +137,7 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
     });
   });
 
-  describe('3 and 1: clinical data only through functions that audit every read', () => {
+  describe('3 and 1: the register and clinical data only through functions, every clinical read audited', () => {
     const views = async (who: Who, personId: number): Promise<string[]> =>
       (
         await db.query<{ purpose: string }>(`SELECT purpose FROM audit.record_view WHERE actor = $1 AND person_id = $2 ORDER BY id`, [
@@ -203,6 +203,30 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
       const text = plan.rows.map((r) => r['QUERY PLAN'] as string).join('\n');
       expect(text).toMatch(/Function Scan on api\.person_flags/);
       expect(text).not.toMatch(/Rows Removed|clinical_flag/);
+    });
+
+    it('leaves nothing of the register to filter or count, only the search function', async () => {
+      // Before: EXPLAIN ANALYZE confirmed Cat's NHS number and walked names behind the policy.
+      for (const sql of [
+        `SELECT * FROM ims.person WHERE nhs_number = '${nhs(3)}'`,
+        `SELECT id FROM ims.person WHERE family_name_key >= 'outside'`,
+        `SELECT id FROM ims.person WHERE date_of_birth = '2020-03-03'`,
+      ]) {
+        for (const who of ['coordinator', 'analyst'] as const) {
+          expect((await failure(who, `EXPLAIN ANALYZE ${sql}`))?.code, `${who}: ${sql}`).toBe('42501');
+        }
+      }
+      const search = (q: object) =>
+        sessions.coordinator.query(`SELECT id, family_name FROM api.person_search($1::jsonb, 51, 0)`, [JSON.stringify(q)]);
+      expect((await search({ kind: 'nhs-number', nhsNumber: nhs(3) })).rows).toEqual([]);
+      expect((await search({ kind: 'name', surname: 'Out', givenName: null })).rows).toEqual([]);
+      expect((await search({ kind: 'name', surname: 'Ins', givenName: null })).rows.map((r) => Number(r.id))).toEqual([1, 2]);
+      const plan = await sessions.coordinator.query(`EXPLAIN (ANALYZE, VERBOSE) SELECT * FROM api.person_search($1::jsonb, 51, 0)`, [
+        JSON.stringify({ kind: 'nhs-number', nhsNumber: nhs(3) }),
+      ]);
+      const text = plan.rows.map((r) => r['QUERY PLAN'] as string).join('\n');
+      expect(text).toMatch(/Function Scan on api\.person_search/);
+      expect(text).not.toMatch(/Rows Removed|Filter|Index|Seq Scan/);
     });
 
     it('writes one view per person, purpose and transaction however many functions are called', async () => {
