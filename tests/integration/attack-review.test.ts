@@ -82,6 +82,52 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
     await dropRoles(roles);
   });
 
+  describe('what already held, and must go on holding', () => {
+    it('gives COPY, cursors, views and the internal helpers no way round the functions', async () => {
+      const probes = [
+        `COPY (SELECT nhs_number, family_name FROM ims.person) TO STDOUT`,
+        `COPY ims.clinical_flag TO STDOUT`,
+        `SELECT ims.person_search_sql('{"kind":"nhs-number"}', 'page')`,
+        `SELECT * FROM ims.person_search_run('{"kind":"postcode","postcode":{"level":"district","value":"ME14"}}', 'page', 50, 0)`,
+        `SELECT ims.audited_read(3, 'forged')`,
+        `INSERT INTO audit.record_view (person_id, purpose) VALUES (3, 'forged')`,
+      ];
+      for (const who of ['coordinator', 'analyst'] as const) {
+        for (const sql of probes) expect((await failure(who, sql))?.code, `${who}: ${sql}`).toBe('42501');
+      }
+      const c = sessions.coordinator;
+      await c.query('BEGIN');
+      try {
+        expect(
+          await c.query(`DECLARE hidden CURSOR FOR SELECT flag_code FROM ims.clinical_flag`).catch((e: { code: string }) => e),
+        ).toMatchObject({
+          code: '42501',
+        });
+      } finally {
+        await c.query('ROLLBACK');
+      }
+      // A view of one's own runs with one's own privileges.
+      await c.query(`CREATE TEMP VIEW mine AS SELECT id FROM ims.person`);
+      await c.query(`CREATE TEMP VIEW flags AS SELECT * FROM ims.clinical_flag`);
+      expect((await failure('coordinator', `SELECT * FROM flags`))?.code).toBe('42501');
+      expect((await c.query(`SELECT count(*)::int AS n FROM mine`)).rows[0].n).toBe(2);
+    });
+
+    it('refuses role escalation and the password verifiers', async () => {
+      const me = names.coordinator;
+      for (const sql of [
+        `GRANT ims_administrator TO ${me}`,
+        `SET ROLE ims_administrator`,
+        `ALTER ROLE ${me} SUPERUSER`,
+        `ALTER ROLE ${me} BYPASSRLS`,
+        `SELECT rolpassword FROM pg_authid`,
+      ]) {
+        expect((await failure('coordinator', sql))?.code, sql).toBe('42501');
+      }
+      expect((await sessions.coordinator.query(`SELECT ims.is_admin() AS admin`)).rows[0].admin).toBe(false);
+    });
+  });
+
   describe('2: an administrator of another IMS database on the same server is nobody here', () => {
     let other: TestDatabase;
     let stranger: pg.Client;
