@@ -34,9 +34,11 @@ INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occur
   (1, 1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-02-01', '${MMRVAXPRO}', 1, true, 'GP', 'inside-1'),
   (2, 3, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-03-01', '${MMRVAXPRO}', 1, true, 'GP', 'outside-1');
 SELECT setval(pg_get_serial_sequence('ims.vaccination_event', 'id'), 100);
+INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES ('RPA', 'Medway NHS Foundation Trust', 'TRUST', 'QKS');
+INSERT INTO ims.staff_record (person_id, employer_code, staff_group, frontline, from_date) VALUES (3, 'RPA', 'NURSING', true, '2019-01-01');
 `;
 
-type Who = 'coordinator' | 'childHealth' | 'analyst' | 'admin';
+type Who = 'coordinator' | 'childHealth' | 'occupationalHealth' | 'analyst' | 'admin';
 
 describe('attack review (issue 7): plain SQL as scoped login roles', () => {
   let db: TestDatabase;
@@ -63,6 +65,7 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
     const plan: Array<[Who, string, string[]]> = [
       ['coordinator', 'coordinator', ['U00001']],
       ['childHealth', 'child-health', ['G82001']],
+      ['occupationalHealth', 'occupational-health', ['G82003']],
       ['analyst', 'analyst', ['U00001']],
       ['admin', 'administrator', []],
     ];
@@ -273,6 +276,19 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
       const text = plan.rows.map((r) => r['QUERY PLAN'] as string).join('\n');
       expect(text).toMatch(/Function Scan on api\.person_search/);
       expect(text).not.toMatch(/Rows Removed|Filter|Index|Seq Scan/);
+    });
+
+    it("gives occupational health their own staff's records, audited, and nobody else's", async () => {
+      const oh = sessions.occupationalHealth;
+      const before = await views('occupationalHealth', 3);
+      expect((await oh.query(`SELECT staff_group FROM api.person_staff_records(3, 'staff review')`)).rows).toEqual([
+        { staff_group: 'NURSING' },
+      ]);
+      expect(await views('occupationalHealth', 3)).toEqual([...before, 'staff review']);
+      expect((await oh.query(`SELECT count(*)::int AS n FROM api.person_vaccinations(1, 'staff review')`)).rows[0].n).toBe(0);
+      expect((await failure('occupationalHealth', `SELECT * FROM ims.staff_record`))?.code).toBe('42501');
+      // The coordinator's scope does not reach Cat's staff record.
+      expect((await sessions.coordinator.query(`SELECT count(*)::int AS n FROM api.person_staff_records(3, 'curious')`)).rows[0].n).toBe(0);
     });
 
     it('writes one view per person, purpose and transaction however many functions are called', async () => {
