@@ -25,7 +25,10 @@ export class SessionRepository {
       `SELECT session_user AS "user",
               ${userDisplayName('session_user')} AS "displayName",
               ARRAY(SELECT g.rolname::text FROM pg_roles g
-                    WHERE g.rolname LIKE 'ims\\_%' AND pg_has_role(session_user, g.oid, 'MEMBER') ORDER BY g.rolname) AS roles`,
+                    WHERE g.rolname LIKE 'ims\\_%' AND pg_has_role(session_user, g.oid, 'MEMBER')
+                      -- Groups are server-wide: a role counts only in a database that registers the user (0021).
+                      AND ims.is_registered_user()
+                    ORDER BY g.rolname) AS roles`,
     );
     const organisations = await query<{ code: string; name: string }>(
       this.db,

@@ -193,7 +193,7 @@ describe('demo vaccination histories', () => {
     let ignored = 0;
     await withClient(a.url, async (client) => {
       for (const r of rows) {
-        const input = (await loadPersonForecastInput(client, Number(r.id)))!;
+        const input = (await loadPersonForecastInput(client, Number(r.id), 'forecast'))!;
         const f = forecast(rules, input.person, input.events, AS_OF, { explain: true });
         const six = f.series.find((s) => s.seriesId === 'SIX-IN-1')!;
         const primaries = six.dosesCounted.filter((d) => d.doseNumber <= 3).length;

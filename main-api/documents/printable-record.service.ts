@@ -124,18 +124,12 @@ export async function printableRecord(
   dueNext: DueNextSource,
   today: () => string = todayInLondon,
 ): Promise<PrintableRecord> {
-  const people = new PersonRepository(ds);
-  if (!(await people.recordOpening(personId, 'print'))) {
-    throw personNotFound();
-  }
-  const documents = new PrintableRecordRepository(ds);
-  const [record, events, issuer, due] = await Promise.all([
-    people.record(personId),
-    history(personId),
-    documents.issuer(),
-    dueNext(personId),
-  ]);
+  // Reading the record for print is the audited opening; the rest waits for it, so nothing is
+  // read about a person the user may not open.
+  const record = await new PersonRepository(ds).record(personId, 'print');
   if (!record) throw personNotFound();
+  const documents = new PrintableRecordRepository(ds);
+  const [events, issuer, due] = await Promise.all([history(personId), documents.issuer(), dueNext(personId)]);
   const p = record.person;
   const issuedOn = today();
   const input = toPrintableInput({

@@ -78,7 +78,7 @@ describe('forecast in the database', () => {
   }
 
   async function expectedRows(personId: number, asOf: string): Promise<StatusRow[]> {
-    const input = await withClient(db.url, (c) => loadPersonForecastInput(c, personId));
+    const input = await withClient(db.url, (c) => loadPersonForecastInput(c, personId, 'forecast'));
     if (!input) throw new Error(`person ${personId} missing`);
     return sorted(statusRows(rules, forecast(rules, input.person, input.events, asOf, { explain: false })));
   }

@@ -1,5 +1,6 @@
-// Reads what the forecast engine needs about one person, as the signed-in user: row-level
-// security decides whether the person, their flags, staff records and events exist at all.
+// Reads what the forecast engine needs about one person, as the signed-in user, through the api
+// functions: api.person_basics (0023) answers only for a person in scope, and their flags, staff
+// records and events come through the audited functions of 0022, each read recorded with its purpose.
 import { queryOne, type Queryable } from '../platform/db/database';
 import type { EventInput, NotGivenReason, PersonInput } from '../schedule';
 
@@ -46,25 +47,31 @@ const PERSON_INPUT_SQL = `
 SELECT p.id, p.date_of_birth::text AS dob, p.date_of_death::text AS dod, p.gender_code AS gender,
   coalesce((SELECT json_agg(json_build_object('code', f.flag_code, 'from', f.from_date::text, 'to', f.to_date::text)
                             ORDER BY f.from_date, f.id)
-            FROM ims.clinical_flag f WHERE f.person_id = p.id), '[]'::json) AS flags,
+            FROM api.person_flags(p.id, $2) f), '[]'::json) AS flags,
   coalesce((SELECT json_agg(json_build_object('frontline', s.frontline, 'from', s.from_date::text, 'to', s.to_date::text)
                             ORDER BY s.from_date, s.id)
-            FROM ims.staff_record s WHERE s.person_id = p.id), '[]'::json) AS staff,
+            FROM api.person_staff_records(p.id, $2) s), '[]'::json) AS staff,
   coalesce((SELECT json_agg(json_build_object(
                      'id', e.id, 'date', e.occurred_on::text, 'outcome', e.outcome, 'reason', e.not_given_reason,
                      'productName', vp.short_name, 'programmeKind', pr.kind,
                      'antigens', ARRAY(SELECT pa.antigen_code FROM ims.product_antigen pa
                                        WHERE pa.product_code = e.product_code ORDER BY pa.antigen_code))
                    ORDER BY e.occurred_on, e.id)
-            FROM ims.vaccination_event e
+            FROM api.person_vaccinations(p.id, $2) e
             JOIN ims.programme pr ON pr.code = e.programme_code
             LEFT JOIN ims.vaccine_product vp ON vp.code = e.product_code
-            WHERE e.person_id = p.id AND e.status = 'ACTIVE'), '[]'::json) AS events
-FROM ims.person p
-WHERE p.id = $1`;
+            WHERE e.status = 'ACTIVE'), '[]'::json) AS events
+FROM api.person_basics($1) p`;
 
-export async function loadPersonForecastInput(db: Queryable, personId: number): Promise<PersonForecastInput | null> {
-  const row = await queryOne<PersonRow>(db, PERSON_INPUT_SQL, [personId]);
+/** Why the forecast input is read, as the audit records it. */
+export type ForecastPurpose = 'forecast' | 'dose check' | 'schedule status refresh';
+
+export async function loadPersonForecastInput(
+  db: Queryable,
+  personId: number,
+  purpose: ForecastPurpose,
+): Promise<PersonForecastInput | null> {
+  const row = await queryOne<PersonRow>(db, PERSON_INPUT_SQL, [personId, purpose]);
   if (!row) return null;
   const productNames = new Map<number, string>();
   const events: EventInput[] = row.events.map((e) => {

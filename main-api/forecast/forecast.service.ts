@@ -89,7 +89,7 @@ export class ForecastService {
   async get(personId: number, on: string | undefined): Promise<ForecastView> {
     const asOf = on ?? this.today();
     checkDate(asOf, 'on');
-    const input = await loadPersonForecastInput(this.db, personId);
+    const input = await loadPersonForecastInput(this.db, personId, 'forecast');
     if (!input) throw personNotFound();
     if (asOf < input.person.dateOfBirth) {
       throw fieldError('on', 'on: the date is before the person was born.');
@@ -99,7 +99,10 @@ export class ForecastService {
 
   async check(personId: number, date: string, productCode: string): Promise<DoseCheck> {
     checkDate(date, 'date');
-    const [input, product] = await Promise.all([loadPersonForecastInput(this.db, personId), loadProductAntigens(this.db, productCode)]);
+    const [input, product] = await Promise.all([
+      loadPersonForecastInput(this.db, personId, 'dose check'),
+      loadProductAntigens(this.db, productCode),
+    ]);
     if (!input) throw personNotFound();
     if (!product) throw fieldError('productCode', `No vaccine product has the code ${productCode}.`);
     if (date < input.person.dateOfBirth) {

@@ -47,9 +47,7 @@ export class PersonService {
   }
 
   async open(input: ParsedInput<'person.open'>): Promise<Output<'person.open'>> {
-    const visible = await this.people.recordOpening(input.id);
-    if (!visible) throw personNotFound();
-    const record = await this.people.record(input.id);
+    const record = await this.people.record(input.id, 'view');
     if (!record) throw personNotFound();
     // Age on England's today (or at death), never the database server's current_date.
     const ageAt = record.person.dateOfDeath ?? this.today();

@@ -1,11 +1,10 @@
-// Person search must use an index for application users, whose every query runs under
-// row-level security: a condition the planner may not evaluate before the policy (LIKE or
-// lower() on a column) turns a search into a scan of the whole register. Checked by plan
-// shape on a register big enough that a scan is never the cheap choice.
+// Person search must read the register through an index. Search runs in api.person_search
+// (0023) as the owner, with the caller's scope as parameters: the plans checked here are of the
+// statements that function runs (ims.person_search_sql), with a scoped user's scope. Checked by
+// plan shape on a register big enough that a scan is never the cheap choice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../administration/users.service';
 import { loadDemoRegion } from '../demo/load';
-import { countStatement, nearMatchStatement, searchStatement } from './person.repository';
 import { parseSearch } from './search.rules';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { withClient } from '../../tests/support/fixtures';
@@ -28,9 +27,10 @@ function scansOfPerson(node: PlanNode, out: string[] = []): string[] {
   return out;
 }
 
-describe('person search plans under row-level security', () => {
+describe('person search plans', () => {
   let db: TestDatabase;
   let url: string;
+  let scope: { practices: string[]; las: string[] };
   let sample: { nhs: string; family: string; given: string; dob: string; postcode: string; sector: string; district: string };
 
   beforeAll(async () => {
@@ -45,6 +45,10 @@ describe('person search plans under row-level security', () => {
     const region = (await db.query(`SELECT code FROM ims.organisation WHERE org_type = 'ICB' LIMIT 1`)).rows[0]!.code as string;
     const user = await addUser(db.url, { name: uniqueName('planner'), role: 'coordinator', orgs: [region] });
     url = db.urlAs(user.name, user.password);
+    scope = await withClient(url, async (c) => {
+      const r = await c.query(`SELECT ims.scope_practices() AS practices, ims.scope_local_authorities() AS las`);
+      return r.rows[0] as { practices: string[]; las: string[] };
+    });
   });
 
   afterAll(async () => {
@@ -52,15 +56,38 @@ describe('person search plans under row-level security', () => {
   });
 
   const planFor = async (text: string, statement: 'page' | 'count' | 'near' = 'page'): Promise<PlanNode> => {
-    const q = parseSearch(text, '2026-12-01');
-    const { sql, params } =
-      statement === 'page'
-        ? searchStatement(q, { limit: 50, offset: 0 })
-        : statement === 'count'
-          ? countStatement(q, 1000)
-          : nearMatchStatement(q, 20)!;
-    return withClient(url, async (c) => {
-      const r = await c.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+    const q = parseSearch(text, '2026-12-01') as Record<string, unknown> & { postcode?: { value: string } };
+    const built = await db.query<{ sql: string | null }>(`SELECT ims.person_search_sql($1::jsonb, $2) AS sql`, [
+      JSON.stringify(q),
+      statement,
+    ]);
+    const sql = built.rows[0]!.sql!;
+    // The parameters the function binds, typed as it binds them.
+    const params = [
+      q.nhsNumber ?? null,
+      q.surname ?? null,
+      q.givenName ?? null,
+      q.dateOfBirth ?? null,
+      q.name ?? null,
+      q.postcode?.value ?? null,
+      false,
+      scope.practices,
+      scope.las,
+      statement === 'count' ? 1001 : 51,
+      0,
+    ];
+    return withClient(db.url, async (c) => {
+      await c.query(`PREPARE s(text, text, text, text, text, text, boolean, text[], text[], integer, integer) AS ${sql}`);
+      // EXECUTE takes no bind parameters: the values go in as quoted literals.
+      const literal = (v: unknown): string =>
+        v === null
+          ? 'NULL'
+          : Array.isArray(v)
+            ? `ARRAY[${v.map((x) => c.escapeLiteral(String(x))).join(', ')}]::text[]`
+            : typeof v === 'string'
+              ? c.escapeLiteral(v)
+              : String(v);
+      const r = await c.query(`EXPLAIN (FORMAT JSON) EXECUTE s(${params.map(literal).join(', ')})`);
       return (r.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
     });
   };
@@ -115,8 +142,11 @@ describe('person search plans under row-level security', () => {
   });
 
   it('still finds the person as that user', async () => {
-    const { sql, params } = searchStatement(parseSearch(`${sample.family} ${sample.dob}`, '2026-12-01'), { limit: 50, offset: 0 });
-    const rows = await withClient(url, async (c) => (await c.query(sql, params)).rows);
-    expect(rows.map((r) => r.nhsNumber)).toContain(sample.nhs);
+    const q = parseSearch(`${sample.family} ${sample.dob}`, '2026-12-01');
+    const rows = await withClient(
+      url,
+      async (c) => (await c.query(`SELECT nhs_number FROM api.person_search($1::jsonb, 51, 0)`, [JSON.stringify(q)])).rows,
+    );
+    expect(rows.map((r) => r.nhs_number)).toContain(sample.nhs);
   });
 });

@@ -90,16 +90,25 @@ describe('person search results as login roles', () => {
     expect(names(r.nearMatches?.results ?? [])).toEqual(['Amelia Smith']); // not Noah, at G82002
   });
 
-  it('shows a user what their role reads with plain SQL, and nothing more', async () => {
+  it('shows a user exactly the sound-alikes in their scope, and nothing more', async () => {
     const r = await search(asScoped, { text: 'Smyth' });
     const shown = [...r.results, ...(r.nearMatches?.results ?? [])].map((p) => p.nhsNumber).sort();
-    const readable = await withClient(db.urlAs(scoped.name, scoped.password), async (c) =>
-      (
-        await c.query<{ nhs_number: string }>(
-          `SELECT nhs_number FROM ims.person WHERE family_name_sound = ims.name_sound_key('Smyth') ORDER BY 1`,
-        )
-      ).rows.map((row) => row.nhs_number),
+    // The user's scope as the database works it out for them; the register as the owner reads it.
+    const scope = await withClient(
+      db.urlAs(scoped.name, scoped.password),
+      async (c) =>
+        (await c.query(`SELECT ims.scope_practices() AS practices, ims.scope_local_authorities() AS las`)).rows[0] as {
+          practices: string[];
+          las: string[];
+        },
     );
+    const readable = (
+      await db.query<{ nhs_number: string }>(
+        `SELECT nhs_number FROM ims.person
+         WHERE family_name_sound = ims.name_sound_key('Smyth') AND (practice_code = ANY ($1) OR la_code = ANY ($2)) ORDER BY 1`,
+        [scope.practices, scope.las],
+      )
+    ).rows.map((row) => row.nhs_number);
     expect(shown).toEqual(readable);
     expect(shown).toHaveLength(2);
   });

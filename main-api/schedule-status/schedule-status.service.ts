@@ -139,7 +139,7 @@ export async function refreshPersonStatus(
   asOf: string,
   rules: CompiledRules = scheduleRules(),
 ): Promise<StatusRow[] | null> {
-  const input = await loadPersonForecastInput(db, personId);
+  const input = await loadPersonForecastInput(db, personId, 'schedule status refresh');
   if (!input) return null;
   const rows = statusRows(rules, forecast(rules, input.person, input.events, asOf, { explain: false }));
   await writeStatusRows(db, personId, rows, asOf);

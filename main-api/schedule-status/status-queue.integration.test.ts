@@ -92,7 +92,7 @@ describe('schedule status queue', () => {
 
   /** What the engine makes of the person's record as it now stands. */
   async function expected(personId: number, asOf = ON): Promise<StatusRow[]> {
-    const input = await withClient(db.url, (c) => loadPersonForecastInput(c, personId));
+    const input = await withClient(db.url, (c) => loadPersonForecastInput(c, personId, 'forecast'));
     if (!input) return [];
     return statusRows(rules, forecast(rules, input.person, input.events, asOf, { explain: false })).sort(bySeries);
   }

@@ -57,7 +57,7 @@ export async function drainBatch(transaction: InTransaction, order: ClaimOrder, 
     await lockPersons(db, ids);
     const failed: DrainFailure[] = [];
     for (const id of ids) {
-      const input = await loadPersonForecastInput(db, id);
+      const input = await loadPersonForecastInput(db, id, 'schedule status refresh');
       // A person who no longer exists has no status: the owner's drain removes their rows
       // (to everyone else they are invisible, and so are the rows).
       let rows: StatusRow[] = [];

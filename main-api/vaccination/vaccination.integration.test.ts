@@ -32,6 +32,11 @@ describe('vaccination records', () => {
     return withClient(db.urlAs(user.name, user.password), (c) => c.query<R>(sql, params));
   }
 
+  /** What a client that skips the service can do: call the database's recording function itself. */
+  function recordAs(user: LoginUser, row: Record<string, unknown>): Promise<pg.QueryResult> {
+    return asUser(user, `SELECT api.record_vaccination($1::jsonb)`, [JSON.stringify(row)]);
+  }
+
   beforeAll(async () => {
     ({ db, connections } = await twoPracticeDatabase());
     const insert = (n: number, givenName: string, dateOfBirth: string, practiceCode: string): Promise<number> =>
@@ -231,22 +236,30 @@ describe('vaccination records', () => {
       expect(!r.ok && r.error.message).toMatch(/^Batch OLD0 expired on 31 January 2025/);
       // The database refuses it even from a client that skips the service.
       await expect(
-        asUser(
-          users.nurse!,
-          `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_number, expiry_date, primary_source)
-           VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-10-14', $2, 'X1', '2025-10-13', true)`,
-          [alpha, PRODUCT.MMRVAXPRO],
-        ),
+        recordAs(users.nurse!, {
+          person_id: alpha,
+          programme_code: 'ROUTINE_CHILDHOOD',
+          outcome: 'GIVEN',
+          occurred_on: '2025-10-14',
+          product_code: PRODUCT.MMRVAXPRO,
+          batch_number: 'X1',
+          expiry_date: '2025-10-13',
+          primary_source: true,
+        }),
       ).rejects.toMatchObject({ code: '23514' });
       // And a batch's own expiry wins over one typed alongside its id.
       const old = (await db.query(`SELECT id FROM ims.batch WHERE batch_number = 'OLD0'`)).rows[0]!;
       await expect(
-        asUser(
-          users.nurse!,
-          `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, batch_id, expiry_date, primary_source)
-           VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2025-01-10', $2, $3, '2026-01-01', true)`,
-          [alpha, PRODUCT.MMRVAXPRO, old.id],
-        ),
+        recordAs(users.nurse!, {
+          person_id: alpha,
+          programme_code: 'ROUTINE_CHILDHOOD',
+          outcome: 'GIVEN',
+          occurred_on: '2025-01-10',
+          product_code: PRODUCT.MMRVAXPRO,
+          batch_id: old.id,
+          expiry_date: '2026-01-01',
+          primary_source: true,
+        }),
       ).rejects.toThrow(/does not match batch OLD0/);
     });
 
@@ -319,12 +332,16 @@ describe('vaccination records', () => {
       expect(stock.rows[0]!.n).toBe(0);
       // The database's unique index holds even without the service's check.
       await expect(
-        asUser(
-          users.nurse!,
-          `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, primary_source, source_system, source_id)
-           VALUES ($1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2024-03-06', $2, false, 'https://supplier.example/vaccinations', 'evt-0001')`,
-          [alpha, PRODUCT.INFANRIX_HEXA],
-        ),
+        recordAs(users.nurse!, {
+          person_id: alpha,
+          programme_code: 'ROUTINE_CHILDHOOD',
+          outcome: 'GIVEN',
+          occurred_on: '2024-03-06',
+          product_code: PRODUCT.INFANRIX_HEXA,
+          primary_source: false,
+          source_system: 'https://supplier.example/vaccinations',
+          source_id: 'evt-0001',
+        }),
       ).rejects.toMatchObject({ code: '23505', constraint: 'vaccination_event_source_key' });
     });
   });
@@ -374,12 +391,16 @@ describe('vaccination records', () => {
         }),
       ).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { kind: 'fields', fields: [{ field: 'reportedBy' }] } } });
       const insert = (primary: boolean, kind: string | null, name: string | null) =>
-        asUser(
-          users.nurse!,
-          `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, not_given_reason, occurred_on, primary_source, reported_by, reported_by_name)
-           VALUES ($1, 'ROUTINE_CHILDHOOD', 'NOT_GIVEN', 'DECLINED', '2024-03-06', $2, $3, $4)`,
-          [alpha, primary, kind, name],
-        );
+        recordAs(users.nurse!, {
+          person_id: alpha,
+          programme_code: 'ROUTINE_CHILDHOOD',
+          outcome: 'NOT_GIVEN',
+          not_given_reason: 'DECLINED',
+          occurred_on: '2024-03-06',
+          primary_source: primary,
+          reported_by: kind,
+          reported_by_name: name,
+        });
       await expect(insert(true, 'GP', null)).rejects.toMatchObject({
         code: '23514',
         constraint: 'vaccination_event_reporter_only_reported',
@@ -571,9 +592,20 @@ describe('vaccination records', () => {
         occurredOn: '2025-10-01',
       });
       expect(rec).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-      const seen = await asUser(users.other!, `SELECT count(*)::int AS n FROM ims.vaccination_event WHERE person_id = $1`, [alpha]);
+      const seen = await asUser(users.other!, `SELECT count(*)::int AS n FROM api.person_vaccinations($1, 'test')`, [alpha]);
       expect(seen.rows[0]!.n).toBe(0);
-      // Straight SQL bypassing the service is stopped by row-level security.
+      // Straight SQL bypassing the service is refused: no privilege on the table, and the
+      // recording function applies the same scope.
+      await expect(
+        recordAs(users.other!, {
+          person_id: alpha,
+          programme_code: 'ROUTINE_CHILDHOOD',
+          outcome: 'NOT_GIVEN',
+          not_given_reason: 'ABSENT',
+          occurred_on: '2025-10-01',
+          primary_source: true,
+        }),
+      ).rejects.toMatchObject({ code: '42501' });
       await expect(
         asUser(
           users.other!,
@@ -717,8 +749,8 @@ describe('vaccination records', () => {
       await expect(
         asUser(
           users.nurse!,
-          `INSERT INTO ims.adverse_reaction (person_id, vaccination_event_id, onset_at, reaction_code, seriousness, outcome, reporter)
-           VALUES ($1, $2, now() + interval '1 hour', 'FEVER', 'NOT_SERIOUS', 'RECOVERED', 'x')`,
+          `SELECT * FROM api.record_reaction(jsonb_build_object('person_id', $1::bigint, 'vaccination_event_id', $2::bigint,
+             'onset_at', now() + interval '1 hour', 'reaction_code', 'FEVER', 'seriousness', 'NOT_SERIOUS', 'outcome', 'RECOVERED', 'reporter', 'x'))`,
           [alpha, given.id],
         ),
       ).rejects.toMatchObject({ code: '23514', constraint: 'adverse_reaction_onset_not_future' });

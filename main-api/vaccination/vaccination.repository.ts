@@ -1,5 +1,6 @@
-// SQL for vaccination records, run as the signed-in user's role: row-level security decides
-// which persons' events exist for them, and the database owns who-recorded-what and history.
+// SQL for vaccination records, run as the signed-in user's role. Events and reactions are
+// reached only through the audited api functions (0022), which apply the user's scope and write
+// the record-view row; the database owns who-recorded-what and history.
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../contract/vaccination';
 import { execute, query, queryOne, type Queryable } from '../platform/db/database';
 import { userDisplayName } from '../administration';
@@ -29,12 +30,13 @@ const EVENT_COLUMNS = `
   e.source_system AS "sourceSystem", e.source_id AS "sourceId", e.notes,
   ${userDisplayName('e.recorded_by')} AS "recordedBy", ${instant('e.recorded_at')} AS "recordedAt",
   e.status, e.supersedes_id AS "supersedesId",
-  (SELECT n.id FROM ims.vaccination_event n WHERE n.supersedes_id = e.id) AS "supersededById",
+  (SELECT n.id FROM v n WHERE n.supersedes_id = e.id) AS "supersededById",
   e.change_reason AS "changeReason", e.status_reason AS "statusReason",
   ${userDisplayName('e.status_changed_by')} AS "statusChangedBy", ${instant('e.status_changed_at')} AS "statusChangedAt"`;
 
+/** Events from the CTE v, which holds the rows an api function returned (superseding versions included). */
 const EVENT_FROM = `
-  FROM ims.vaccination_event e
+  FROM v e
   JOIN ims.programme pr ON pr.code = e.programme_code
   LEFT JOIN ims.vaccine_product p ON p.code = e.product_code`;
 
@@ -157,7 +159,7 @@ export class VaccinationRepository {
   async personDates(personId: number): Promise<PersonDates | null> {
     return queryOne<PersonDates>(
       this.db,
-      `SELECT date_of_birth::text AS "dateOfBirth", date_of_death::text AS "dateOfDeath" FROM ims.person WHERE id = $1`,
+      `SELECT date_of_birth::text AS "dateOfBirth", date_of_death::text AS "dateOfDeath" FROM api.person_basics($1)`,
       [personId],
     );
   }
@@ -207,122 +209,113 @@ export class VaccinationRepository {
     return { batch: existing, created: false };
   }
 
-  async eventIdBySource(sourceSystem: string, sourceId: string): Promise<number | null> {
-    const row = await queryOne<{ id: number }>(
-      this.db,
-      `SELECT id FROM ims.vaccination_event WHERE source_system = $1 AND source_id = $2 AND status <> 'SUPERSEDED'`,
-      [sourceSystem, sourceId],
-    );
+  /** The person's live event with this source identity (the key is per person: 0020). */
+  async eventIdBySource(personId: number, sourceSystem: string, sourceId: string): Promise<number | null> {
+    const row = await queryOne<{ id: number | null }>(this.db, `SELECT api.vaccination_event_by_source($1, $2, $3) AS id`, [
+      personId,
+      sourceSystem,
+      sourceId,
+    ]);
     return row?.id ?? null;
   }
 
+  /** Records through api.record_vaccination (0022); the JSON is keyed by column name. */
   async insertEvent(e: EventInsert): Promise<number> {
-    const rows = await query<{ id: number }>(
-      this.db,
-      `INSERT INTO ims.vaccination_event (
-         person_id, programme_code, outcome, not_given_reason, occurred_at, occurred_on, dose_sequence,
-         product_code, batch_id, batch_number, expiry_date, site_code, site_term, route_code, route_term,
-         dose_amount, dose_unit_code, dose_unit_term, performer_name, performer_role, location_code, location_type,
-         organisation_code, legal_basis, primary_source, source_system, source_id, notes, supersedes_id, change_reason,
-         reported_by, reported_by_name)
-       VALUES ($1, $2, $3, $4, $5::timestamptz, $6::date, $7, $8, $9, $10, $11::date, $12, $13, $14, $15,
-               $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
-               coalesce($26, 'IMS'), coalesce($27, gen_random_uuid()::text), $28, $29, $30, $31, $32)
-       RETURNING id`,
-      [
-        e.personId,
-        e.programmeCode,
-        e.outcome,
-        e.notGivenReason,
-        e.occurredAt,
-        e.occurredOn,
-        e.doseSequence,
-        e.productCode,
-        e.batchId,
-        e.batchNumber,
-        e.expiryDate,
-        e.siteCode,
-        e.siteTerm,
-        e.routeCode,
-        e.routeTerm,
-        e.doseAmount,
-        e.doseUnitCode,
-        e.doseUnitTerm,
-        e.performerName,
-        e.performerRole,
-        e.locationCode,
-        e.locationType,
-        e.organisationCode,
-        e.legalBasis,
-        e.primarySource,
-        e.sourceSystem,
-        e.sourceId,
-        e.notes,
-        e.supersedesId,
-        e.changeReason,
-        e.reportedBy,
-        e.reportedByName,
-      ],
-    );
-    return (rows[0] as { id: number }).id;
+    const row = {
+      person_id: e.personId,
+      programme_code: e.programmeCode,
+      outcome: e.outcome,
+      not_given_reason: e.notGivenReason,
+      occurred_at: e.occurredAt,
+      occurred_on: e.occurredOn,
+      dose_sequence: e.doseSequence,
+      product_code: e.productCode,
+      batch_id: e.batchId,
+      batch_number: e.batchNumber,
+      expiry_date: e.expiryDate,
+      site_code: e.siteCode,
+      site_term: e.siteTerm,
+      route_code: e.routeCode,
+      route_term: e.routeTerm,
+      dose_amount: e.doseAmount,
+      dose_unit_code: e.doseUnitCode,
+      dose_unit_term: e.doseUnitTerm,
+      performer_name: e.performerName,
+      performer_role: e.performerRole,
+      location_code: e.locationCode,
+      location_type: e.locationType,
+      organisation_code: e.organisationCode,
+      legal_basis: e.legalBasis,
+      primary_source: e.primarySource,
+      source_system: e.sourceSystem,
+      source_id: e.sourceId,
+      notes: e.notes,
+      supersedes_id: e.supersedesId,
+      change_reason: e.changeReason,
+      reported_by: e.reportedBy,
+      reported_by_name: e.reportedByName,
+    };
+    const inserted = await queryOne<{ id: number }>(this.db, `SELECT api.record_vaccination($1::jsonb) AS id`, [JSON.stringify(row)]);
+    return (inserted as { id: number }).id;
   }
 
-  async event(id: number): Promise<VaccinationEvent | null> {
-    return queryOne<VaccinationEvent>(this.db, `SELECT ${EVENT_COLUMNS} ${EVENT_FROM} WHERE e.id = $1`, [id]);
+  /** One event, read for the purpose given (audited); null when absent or outside scope. */
+  async event(id: number, purpose: string): Promise<VaccinationEvent | null> {
+    return queryOne<VaccinationEvent>(
+      this.db,
+      `WITH v AS (SELECT * FROM api.vaccination_event($1, $2)) SELECT ${EVENT_COLUMNS} ${EVENT_FROM} WHERE e.id = $1`,
+      [id, purpose],
+    );
   }
 
   /** Locks the event row for a status change or correction; null when not visible. */
-  async lockEvent(id: number): Promise<{ id: number; status: string } | null> {
-    return queryOne<{ id: number; status: string }>(this.db, `SELECT id, status FROM ims.vaccination_event WHERE id = $1 FOR UPDATE`, [id]);
+  async lockEvent(id: number, purpose: string): Promise<{ id: number; status: string } | null> {
+    return queryOne<{ id: number; status: string }>(this.db, `SELECT id, status FROM api.vaccination_event($1, $2, true) WHERE id = $1`, [
+      id,
+      purpose,
+    ]);
   }
 
   async markEnteredInError(id: number, reason: string): Promise<void> {
-    await execute(
-      this.db,
-      `UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = $2 WHERE id = $1 AND status = 'ACTIVE'`,
-      [id, reason],
-    );
+    await execute(this.db, `SELECT api.mark_entered_in_error($1, $2)`, [id, reason]);
   }
 
   /** Every version of every event for the person, newest clinical date first. */
-  async eventsForPerson(personId: number): Promise<VaccinationEvent[]> {
+  async eventsForPerson(personId: number, purpose: string): Promise<VaccinationEvent[]> {
     return query<VaccinationEvent>(
       this.db,
-      `SELECT ${EVENT_COLUMNS} ${EVENT_FROM}
-       WHERE e.person_id = $1
+      `WITH v AS (SELECT * FROM api.person_vaccinations($1, $2))
+       SELECT ${EVENT_COLUMNS} ${EVENT_FROM}
        ORDER BY e.occurred_on DESC, e.occurred_at DESC NULLS LAST, e.id DESC`,
-      [personId],
+      [personId, purpose],
     );
   }
 
-  async reactionsForPerson(personId: number): Promise<AdverseReaction[]> {
+  async reactionsForPerson(personId: number, purpose: string): Promise<AdverseReaction[]> {
     return query<AdverseReaction>(
       this.db,
-      `SELECT ${REACTION_COLUMNS} FROM ims.adverse_reaction r WHERE r.person_id = $1 ORDER BY r.onset_at DESC, r.id DESC`,
-      [personId],
+      `SELECT ${REACTION_COLUMNS} FROM api.person_reactions($1, $2) r ORDER BY r.onset_at DESC, r.id DESC`,
+      [personId, purpose],
     );
   }
 
+  /** Records through api.record_reaction (0022), which returns the row written. */
   async insertReaction(r: ReactionInsert): Promise<AdverseReaction> {
-    const rows = await query<AdverseReaction>(
-      this.db,
-      `INSERT INTO ims.adverse_reaction AS r (person_id, vaccination_event_id, onset_at, reaction_code, description,
-         seriousness, outcome, reporter, reported_to_mhra, yellow_card_reference)
-       VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10)
-       RETURNING ${REACTION_COLUMNS}`,
-      [
-        r.personId,
-        r.eventId,
-        r.onsetAt,
-        r.reactionCode,
-        r.description,
-        r.seriousness,
-        r.outcome,
-        r.reporter,
-        r.reportedToMhra,
-        r.yellowCardReference,
-      ],
-    );
+    const row = {
+      person_id: r.personId,
+      vaccination_event_id: r.eventId,
+      onset_at: r.onsetAt,
+      reaction_code: r.reactionCode,
+      description: r.description,
+      seriousness: r.seriousness,
+      outcome: r.outcome,
+      reporter: r.reporter,
+      reported_to_mhra: r.reportedToMhra,
+      yellow_card_reference: r.yellowCardReference,
+    };
+    const rows = await query<AdverseReaction>(this.db, `SELECT ${REACTION_COLUMNS} FROM api.record_reaction($1::jsonb) r`, [
+      JSON.stringify(row),
+    ]);
     return rows[0] as AdverseReaction;
   }
 }

@@ -90,7 +90,7 @@ class VaccinationService {
   async record(input: RecordVaccinationInput): Promise<VaccinationEvent> {
     return this.inTransaction(async (repo) => {
       if (input.source) {
-        const existing = await repo.eventIdBySource(input.source.system, input.source.id);
+        const existing = await repo.eventIdBySource(input.personId, input.source.system, input.source.id);
         if (existing !== null) throw duplicateSource(input.source.system, input.source.id, existing);
       }
       checkReporter(input.primarySource, input.reportedBy, true);
@@ -101,14 +101,14 @@ class VaccinationService {
         changeReason: null,
       });
       const id = await insertOrExplain(repo, row);
-      return (await repo.event(id)) as VaccinationEvent;
+      return (await repo.event(id, 'record vaccination')) as VaccinationEvent;
     });
   }
 
   async correct(eventId: number, changes: VaccinationChanges, reason: string): Promise<VaccinationEvent> {
     return this.inTransaction(async (repo) => {
-      const locked = await repo.lockEvent(eventId);
-      const old = locked ? await repo.event(eventId) : null;
+      const locked = await repo.lockEvent(eventId, 'correct vaccination');
+      const old = locked ? await repo.event(eventId, 'correct vaccination') : null;
       if (!old) throw notFound(eventId);
       if (old.status !== 'ACTIVE') throw notActive(old);
       const draft = mergeCorrection(old, changes);
@@ -124,34 +124,38 @@ class VaccinationService {
         changeReason: reason,
       });
       const id = await insertOrExplain(repo, row);
-      return (await repo.event(id)) as VaccinationEvent;
+      return (await repo.event(id, 'correct vaccination')) as VaccinationEvent;
     });
   }
 
   async markEnteredInError(eventId: number, reason: string): Promise<VaccinationEvent> {
     return this.inTransaction(async (repo) => {
-      const locked = await repo.lockEvent(eventId);
-      const old = locked ? await repo.event(eventId) : null;
+      const locked = await repo.lockEvent(eventId, 'mark entered in error');
+      const old = locked ? await repo.event(eventId, 'mark entered in error') : null;
       if (!old) throw notFound(eventId);
       if (old.status !== 'ACTIVE') throw notActive(old);
       await repo.markEnteredInError(eventId, reason);
-      return (await repo.event(eventId)) as VaccinationEvent;
+      return (await repo.event(eventId, 'mark entered in error')) as VaccinationEvent;
     });
   }
 
   async history(personId: number): Promise<VaccinationHistory> {
-    if (!(await this.read.personDates(personId))) {
-      throw personNotFound();
-    }
-    const [events, reactions] = await Promise.all([this.read.eventsForPerson(personId), this.read.reactionsForPerson(personId)]);
-    return { events, reactions };
+    // One transaction, so the two audited reads leave one record-view row.
+    return this.inTransaction(async (repo) => {
+      if (!(await repo.personDates(personId))) {
+        throw personNotFound();
+      }
+      const events = await repo.eventsForPerson(personId, 'vaccination history');
+      const reactions = await repo.reactionsForPerson(personId, 'vaccination history');
+      return { events, reactions };
+    });
   }
 
   async recordReaction(input: Omit<ReactionInsert, 'personId'>): Promise<AdverseReaction> {
     checkReaction(input);
     checkOnsetNotFuture(input.onsetAt, this.today());
     return this.inTransaction(async (repo) => {
-      const event = await repo.event(input.eventId);
+      const event = await repo.event(input.eventId, 'record reaction');
       if (!event) throw notFound(input.eventId);
       if (event.status === 'SUPERSEDED') {
         throw conflictWith(

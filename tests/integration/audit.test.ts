@@ -95,21 +95,24 @@ describe('audit trail', () => {
   });
 
   it('records inserts, updates and deletes with the actor and the old and new rows', async () => {
-    const ins = await coord.query<{ id: string }>(
+    // Administrators register people; coordinators may not (issue 7, finding 6).
+    const ins = await admin.query<{ id: string }>(
       `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code)
        VALUES ($1, 'Ada', 'Lovelace', '2021-12-10', 'G82001') RETURNING id`,
       [numbers[2]],
     );
     const id = ins.rows[0]!.id;
     await coord.query(`UPDATE ims.person SET given_name = 'Augusta' WHERE id = $1`, [id]);
-    await coord.query(`INSERT INTO ims.contact_details (person_id, email) VALUES ($1, 'ada@example.org')`, [id]);
+    // Contact details are written by feeds (the owner) since users lost direct access (0022).
+    await db.query(`INSERT INTO ims.contact_details (person_id, email) VALUES ($1, 'ada@example.org')`, [id]);
+    const owner = (await db.query<{ name: string }>(`SELECT session_user AS name`)).rows[0]!.name;
     await admin.query(`DELETE FROM ims.person WHERE id = $1`, [id]);
 
     const rows = await changes(`person_id = $1`, [id]);
     expect(rows.map((r) => [r.table_name, r.operation, r.actor])).toEqual([
-      ['ims.person', 'INSERT', coordName],
+      ['ims.person', 'INSERT', adminName],
       ['ims.person', 'UPDATE', coordName],
-      ['ims.contact_details', 'INSERT', coordName],
+      ['ims.contact_details', 'INSERT', owner],
       // The cascade from the administrator's delete is recorded as theirs, for both tables.
       ['ims.person', 'DELETE', adminName],
       ['ims.contact_details', 'DELETE', adminName],
@@ -175,15 +178,15 @@ describe('audit trail', () => {
   });
 
   it('ignores the bulk-load setting for application users: every row is still logged', async () => {
-    await coord.query('BEGIN');
-    await coord.query(`SET LOCAL ims.bulk_load_reason = 'hide this'`);
-    await coord.query(
+    await admin.query('BEGIN');
+    await admin.query(`SET LOCAL ims.bulk_load_reason = 'hide this'`);
+    await admin.query(
       `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code)
-       SELECT n, 'Bulk', 'Coordinator', '2023-03-03', 'G82001' FROM unnest($1::text[]) AS n`,
+       SELECT n, 'Bulk', 'Administrator', '2023-03-03', 'G82001' FROM unnest($1::text[]) AS n`,
       [numbers.slice(6, 9)],
     );
-    await coord.query('COMMIT');
-    const rows = await changes(`actor = $1 AND new_row->>'family_name' = 'Coordinator'`, [coordName]);
+    await admin.query('COMMIT');
+    const rows = await changes(`actor = $1 AND new_row->>'family_name' = 'Administrator'`, [adminName]);
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r.bulk_row_count === null && r.note === null)).toBe(true);
     expect(await changes(`note = 'hide this'`)).toHaveLength(0);
