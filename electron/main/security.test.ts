@@ -14,18 +14,25 @@ import {
 
 const root = resolve('/srv/ims/out/renderer');
 
+/** A URL check against the lists it must accept and refuse: a failure names the URLs it got wrong. */
+function expectAcceptsOnly(check: (url: string) => boolean, accepted: string[], refused: string[]): void {
+  expect(accepted.filter((url) => !check(url))).toEqual([]);
+  expect(refused.filter((url) => check(url))).toEqual([]);
+}
+
 describe('isAppUrl', () => {
   it('accepts the app scheme and host only', () => {
-    const accepted = ['app://ims/index.html', 'app://ims/#/people/3', 'APP://IMS/index.html'];
-    const refused = [
-      'app://other/index.html',
-      'app://user:pw@ims/index.html',
-      'file:///srv/ims/out/renderer/index.html',
-      'https://ims/index.html',
-      'not a url',
-    ];
-    expect(accepted.filter((url) => !isAppUrl(url))).toEqual([]);
-    expect(refused.filter((url) => isAppUrl(url))).toEqual([]);
+    expectAcceptsOnly(
+      isAppUrl,
+      ['app://ims/index.html', 'app://ims/#/people/3', 'APP://IMS/index.html'],
+      [
+        'app://other/index.html',
+        'app://user:pw@ims/index.html',
+        'file:///srv/ims/out/renderer/index.html',
+        'https://ims/index.html',
+        'not a url',
+      ],
+    );
   });
 });
 
@@ -57,22 +64,23 @@ describe('trusted origins', () => {
 
 describe('isAllowedExternal', () => {
   it('opens only https links to listed hosts', () => {
-    const accepted = [
-      'https://www.nhs.uk/vaccinations/',
-      'https://www.gov.uk/government/collections/immunisation-against-infectious-disease-the-green-book',
-    ];
-    const refused = [
-      'http://www.nhs.uk/',
-      'https://www.nhs.uk.evil.example/',
-      'https://evil.example/?www.nhs.uk',
-      'https://user@www.nhs.uk/',
-      'https://www.nhs.uk:8443/',
-      'file:///etc/passwd',
-      'javascript:alert(1)',
-      'smb://server/share',
-    ];
-    expect(accepted.filter((url) => !isAllowedExternal(url))).toEqual([]);
-    expect(refused.filter((url) => isAllowedExternal(url))).toEqual([]);
+    expectAcceptsOnly(
+      isAllowedExternal,
+      [
+        'https://www.nhs.uk/vaccinations/',
+        'https://www.gov.uk/government/collections/immunisation-against-infectious-disease-the-green-book',
+      ],
+      [
+        'http://www.nhs.uk/',
+        'https://www.nhs.uk.evil.example/',
+        'https://evil.example/?www.nhs.uk',
+        'https://user@www.nhs.uk/',
+        'https://www.nhs.uk:8443/',
+        'file:///etc/passwd',
+        'javascript:alert(1)',
+        'smb://server/share',
+      ],
+    );
   });
 });
 
