@@ -161,6 +161,12 @@ async function benchForecastInDatabase(owner: DataSource, url: string): Promise<
       `(${fmt(report.personsPerSecond)} children/s; 500,000 would take ${(500_000 / report.personsPerSecond).toFixed(1)} s; ` +
       `${report.processCpuSeconds.toFixed(1)} s CPU in this process)`,
   );
+  // Where the time goes, for tuning: streaming and evaluating, carrying other rows, indexing, swapping.
+  line(
+    `    phases: ${Object.entries(report.phases)
+      .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
+      .join(', ')}`,
+  );
   line(machineLoad());
   line('');
 }
