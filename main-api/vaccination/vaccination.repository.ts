@@ -259,21 +259,16 @@ export class VaccinationRepository {
     return (inserted as { id: number }).id;
   }
 
-  /** One event, read for the purpose given (audited); null when absent or outside scope. */
-  async event(id: number, purpose: string): Promise<VaccinationEvent | null> {
+  /**
+   * One event, read for the purpose given (audited); null when absent or outside scope. With
+   * lock, the row is locked first, for a status change or correction.
+   */
+  async event(id: number, purpose: string, lock = false): Promise<VaccinationEvent | null> {
     return queryOne<VaccinationEvent>(
       this.db,
-      `WITH v AS (SELECT * FROM api.vaccination_event($1, $2)) SELECT ${EVENT_COLUMNS} ${EVENT_FROM} WHERE e.id = $1`,
-      [id, purpose],
+      `WITH v AS (SELECT * FROM api.vaccination_event($1, $2, $3)) SELECT ${EVENT_COLUMNS} ${EVENT_FROM} WHERE e.id = $1`,
+      [id, purpose, lock],
     );
-  }
-
-  /** Locks the event row for a status change or correction; null when not visible. */
-  async lockEvent(id: number, purpose: string): Promise<{ id: number; status: string } | null> {
-    return queryOne<{ id: number; status: string }>(this.db, `SELECT id, status FROM api.vaccination_event($1, $2, true) WHERE id = $1`, [
-      id,
-      purpose,
-    ]);
   }
 
   async markEnteredInError(id: number, reason: string): Promise<void> {

@@ -107,8 +107,7 @@ class VaccinationService {
 
   async correct(eventId: number, changes: VaccinationChanges, reason: string): Promise<VaccinationEvent> {
     return this.inTransaction(async (repo) => {
-      const locked = await repo.lockEvent(eventId, 'correct vaccination');
-      const old = locked ? await repo.event(eventId, 'correct vaccination') : null;
+      const old = await repo.event(eventId, 'correct vaccination', true);
       if (!old) throw notFound(eventId);
       if (old.status !== 'ACTIVE') throw notActive(old);
       const draft = mergeCorrection(old, changes);
@@ -130,8 +129,7 @@ class VaccinationService {
 
   async markEnteredInError(eventId: number, reason: string): Promise<VaccinationEvent> {
     return this.inTransaction(async (repo) => {
-      const locked = await repo.lockEvent(eventId, 'mark entered in error');
-      const old = locked ? await repo.event(eventId, 'mark entered in error') : null;
+      const old = await repo.event(eventId, 'mark entered in error', true);
       if (!old) throw notFound(eventId);
       if (old.status !== 'ACTIVE') throw notActive(old);
       await repo.markEnteredInError(eventId, reason);
