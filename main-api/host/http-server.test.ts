@@ -93,6 +93,27 @@ describe('loopback host', () => {
     expect((await call('session.state', {})).status).toBe(200);
   });
 
+  it('answers an oversized body sent without a length (chunked) with 413 too', async () => {
+    // A stream body goes chunked, with no content-length: the host reads it to its end first.
+    const chunk = new TextEncoder().encode('x'.repeat(1024 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 3) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await fetch(`http://127.0.0.1:${host.port}/api/session.state`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer test-token' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect((await res.json()).error).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/too large/) });
+    expect((await call('session.state', {})).status).toBe(200);
+  });
+
   it('answers a malformed escape in a channel name as an unknown channel, not a failure', async () => {
     const res = await call('session.%E0%A4%A', {});
     expect(res.status).toBe(404);
