@@ -118,8 +118,13 @@ export function performerText(e: Pick<VaccinationEvent, 'performer'>): string | 
   return e.performer.role ? `${e.performer.name} (${e.performer.role})` : e.performer.name;
 }
 
+/** A product as the form's list, the history and the correction summary name it: its short name, then its vaccine type in brackets. */
+export function productLabel(p: { shortName: string; vaccineType: string }): string {
+  return `${p.shortName} (${p.vaccineType})`;
+}
+
 export function eventTitle(e: VaccinationEvent): string {
-  const what = e.product ? `${e.product.shortName} (${e.product.vaccineType})` : e.programmeName;
+  const what = e.product ? productLabel(e.product) : e.programmeName;
   const dose = e.doseSequence !== null ? `, dose ${e.doseSequence}` : '';
   return `${what}${dose}`;
 }

@@ -12,7 +12,7 @@ import {
   PERFORMER_HEADINGS,
   sourceLabel,
 } from '../../../../main-api/shared/vocabulary/vaccination';
-import { doseAmountText, performerText } from './vaccination';
+import { doseAmountText, performerText, productLabel } from './vaccination';
 
 /** One detail of an event as people read it; null when the event does not record it. */
 interface Fact {
@@ -31,7 +31,7 @@ function facts(e: VaccinationEvent): Fact[] {
     fact('outcome', OUTCOME_LABELS[e.outcome]),
     fact('notGivenReason', e.notGivenReason ? NOT_GIVEN_REASON_LABELS[e.notGivenReason] : null),
     fact('occurredOn', formatShortDate(e.occurredOn)),
-    fact('product', e.product ? `${e.product.shortName} (${e.product.vaccineType})` : null),
+    fact('product', e.product ? productLabel(e.product) : null),
     fact('doseSequence', e.doseSequence === null ? null : String(e.doseSequence)),
     fact('batchNumber', e.batchNumber),
     fact('expiryDate', e.expiryDate ? formatShortDate(e.expiryDate) : null),
