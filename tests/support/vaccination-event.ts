@@ -1,6 +1,10 @@
 // A plausible vaccination event for tests on both sides of the boundary (services, documents,
 // renderer logic): every field set, so each test states only what it is about.
+import type { z } from 'zod';
 import type { AdverseReaction, RecordVaccinationInput, VaccinationEvent } from '../../main-api/contract/vaccination';
+
+/** What a caller sends to vaccination.record, before the contract fills in its defaults. */
+type RecordInput = z.input<typeof RecordVaccinationInput>;
 
 export function sampleVaccinationEvent(over: Partial<VaccinationEvent> = {}): VaccinationEvent {
   const id = over.id ?? 1;
@@ -75,8 +79,8 @@ export function givenHereInput(
   productCode: string,
   batchNumber: string,
   occurredOn: string,
-  over: Partial<RecordVaccinationInput> = {},
-): Record<string, unknown> {
+  over: Partial<RecordInput> = {},
+): RecordInput {
   return {
     personId,
     programmeCode: 'ROUTINE_CHILDHOOD',

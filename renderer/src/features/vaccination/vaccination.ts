@@ -105,8 +105,26 @@ export function buildTimeline(events: readonly VaccinationEvent[], reactions: re
   });
 }
 
+/** A dose's amount as the history shows it ("0.5 ml"); null when none is recorded. */
+export function doseAmountText(e: Pick<VaccinationEvent, 'doseAmount' | 'doseUnit'>): string | null {
+  if (e.doseAmount === null) return null;
+  const term = e.doseUnit?.term.toLowerCase() ?? '';
+  return `${e.doseAmount} ${term === 'millilitre' ? 'ml' : term}`.trim();
+}
+
+/** Who gave or offered a dose, with their role when known; null when nobody is named. */
+export function performerText(e: Pick<VaccinationEvent, 'performer'>): string | null {
+  if (!e.performer) return null;
+  return e.performer.role ? `${e.performer.name} (${e.performer.role})` : e.performer.name;
+}
+
+/** A product as the form's list, the history and the correction summary name it: its short name, then its vaccine type in brackets. */
+export function productLabel(p: { shortName: string; vaccineType: string }): string {
+  return `${p.shortName} (${p.vaccineType})`;
+}
+
 export function eventTitle(e: VaccinationEvent): string {
-  const what = e.product ? `${e.product.shortName} (${e.product.vaccineType})` : e.programmeName;
+  const what = e.product ? productLabel(e.product) : e.programmeName;
   const dose = e.doseSequence !== null ? `, dose ${e.doseSequence}` : '';
   return `${what}${dose}`;
 }

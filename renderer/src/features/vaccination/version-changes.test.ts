@@ -39,6 +39,14 @@ describe('what a correction changed', () => {
     expect(describeChanges(versionChanges(original, noted))).toBe('Site: Left thigh → not recorded; Notes: not recorded → Given in clinic');
   });
 
+  it('words a dose amount and who gave it as the history does', () => {
+    const measured = { ...original, doseAmount: 0.5, doseUnit: { code: '258773002', term: 'Millilitre' } };
+    const named = { ...measured, doseAmount: 0.2, performer: { name: 'Jo Nurse', role: 'Registered nurse' } };
+    expect(describeChanges(versionChanges(measured, named))).toBe(
+      'Dose: 0.5 ml → 0.2 ml; Given by: not recorded → Jo Nurse (Registered nurse)',
+    );
+  });
+
   it('says nothing when nothing shown has changed', () => {
     expect(describeChanges(versionChanges(original, { ...original, id: 12, recordedAt: '2026-03-01T09:00:00Z' }))).toBeNull();
   });

@@ -12,6 +12,7 @@ import {
   PERFORMER_HEADINGS,
   sourceLabel,
 } from '../../../../main-api/shared/vocabulary/vaccination';
+import { doseAmountText, performerText, productLabel } from './vaccination';
 
 /** One detail of an event as people read it; null when the event does not record it. */
 interface Fact {
@@ -26,21 +27,19 @@ const fact = (key: keyof typeof EVENT_FIELD_LABELS, value: string | null): Fact 
 
 /** The details a correction can touch, each as it reads on the screen, in the history's order. */
 function facts(e: VaccinationEvent): Fact[] {
-  const amount = e.doseAmount === null ? null : `${e.doseAmount} ${e.doseUnit?.term.toLowerCase() ?? ''}`.trim();
-  const performer = e.performer ? (e.performer.role ? `${e.performer.name} (${e.performer.role})` : e.performer.name) : null;
   return [
     fact('outcome', OUTCOME_LABELS[e.outcome]),
     fact('notGivenReason', e.notGivenReason ? NOT_GIVEN_REASON_LABELS[e.notGivenReason] : null),
     fact('occurredOn', formatShortDate(e.occurredOn)),
-    fact('product', e.product ? `${e.product.shortName} (${e.product.vaccineType})` : null),
+    fact('product', e.product ? productLabel(e.product) : null),
     fact('doseSequence', e.doseSequence === null ? null : String(e.doseSequence)),
     fact('batchNumber', e.batchNumber),
     fact('expiryDate', e.expiryDate ? formatShortDate(e.expiryDate) : null),
     fact('site', e.site ? siteLabel(e.site) : null),
     fact('route', e.route ? routeLabel(e.route) : null),
-    fact('doseAmount', amount),
+    fact('doseAmount', doseAmountText(e)),
     // Who gave it and who offered it are one column: the outcome decides its name.
-    { key: 'performer', label: PERFORMER_HEADINGS[e.outcome], value: performer },
+    { key: 'performer', label: PERFORMER_HEADINGS[e.outcome], value: performerText(e) },
     fact('source', sourceLabel(e)),
     fact('location', e.location ? e.location.code : null),
     fact('programme', e.programmeName),
