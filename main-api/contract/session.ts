@@ -38,7 +38,10 @@ const LoginInput = z.object({
     .string()
     .trim()
     .min(1, 'Enter your user name.')
-    .refine((name) => new TextEncoder().encode(name).length <= 63, 'A user name is at most 63 characters.')
+    .refine(
+      (name) => new TextEncoder().encode(name).length <= 63,
+      'A user name is too long: at most 63 plain letters (accented letters count double).',
+    )
     .refine((name) => !hasControlCharacter(name), 'A user name cannot contain control characters.'),
   password: z
     .string()
