@@ -7,6 +7,7 @@ import {
   rowOn,
   segmentFor,
   versionOn,
+  weeksOf,
   NEG,
   POS,
   type CohortSegment,
@@ -537,9 +538,6 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
   out.status = status;
   return st;
 }
-
-/** ' of pregnancy' after an age in a series timed by weeks of pregnancy. */
-const weeksOf = (s: CompiledSeries): string => (s.gestation ? ' of pregnancy' : '');
 
 /** How old the person, or the pregnancy, was on a day: '8 weeks 2 days' or '20 weeks of pregnancy'. */
 export function ageText(s: CompiledSeries, origin: number, day: number): string {
