@@ -586,18 +586,19 @@ export class HistoryGenerator {
     // COVID-19: care-home residents, 75 and over, immunosuppressed.
     const immuno = (bits & PB.IMMUNOSUPPRESSED) !== 0;
     const careHome = (bits & PB.CARE_HOME) !== 0;
-    const campaign = (programme: Uint8Array, from: number, to: number, ageDay: number, base: number): void => {
-      // Immunosuppressed children under 12 need a children's formulation: left out of the demo.
-      const eligible = careHome || ageOn(ageDay) >= 75 || (immuno && ageOn(from) >= 12);
-      if (!eligible) return;
+    if (ageYears < 12) return;
+    for (const { programme, from, to, uptake } of COVID_CAMPAIGNS) {
+      // Age counts on the campaign's last day. Immunosuppressed children under 12 need a
+      // children's formulation: left out of the demo.
+      const old = ageOn(to) >= 75;
+      if (!careHome && !old && !(immuno && ageOn(from) >= 12)) continue;
       const day = Math.min(from + expDays(rng, 20), to);
-      if (day > this.end) return;
+      if (day > this.end) continue;
       this.seasonalWho(i, careHome ? 'care-home' : 'practice');
-      const u = (careHome ? base + 0.1 : immuno && ageOn(ageDay) < 75 ? base - 0.12 : base) - 0.07 * dep;
+      const u = (careHome ? uptake + 0.1 : immuno && !old ? uptake - 0.12 : uptake) - 0.07 * dep;
       if (rng.chance(u)) this.give(programme, day, null, P.COMIRNATY_LP81, rng.chance(0.8) ? SITE.LEFT_ARM : SITE.RIGHT_ARM);
       else if (rng.chance(0.15)) this.decline(programme, day, null, NOTE.DECLINED);
-    };
-    if (ageYears >= 12) for (const c of COVID_CAMPAIGNS) campaign(c.programme, c.from, c.to, c.to, c.uptake);
+    }
   }
 
   /** One flu season for person i; dep is their deprivation weight, ageOn their age in years on a day. */

@@ -4,13 +4,10 @@
 import type { ForecastRow, SeriesView } from '../contract/forecast';
 import { addMonthsDays, formatDay, requireDay } from '../shared/calendar/dates';
 import { FLAG_LABELS, type FlagCode } from '../shared/vocabulary/flags';
-import type { SeriesStatus } from '../shared/vocabulary/schedule';
+import { OPEN_SERIES_STATUSES as OPEN, type SeriesStatus } from '../shared/vocabulary/schedule';
 
 /** A year on, as the calendar module counts months (a 29 February clamps to the 28th). */
 const yearAfter = (iso: string): string => formatDay(addMonthsDays(requireDay(iso), 12, 0));
-
-// A series that needs a clinician's assessment is still open: the dose is wanted once it is safe.
-const OPEN: readonly SeriesStatus[] = ['OVERDUE', 'DUE', 'NEEDS_ASSESSMENT', 'UPCOMING'];
 
 // Order of the sections the screen shows, and of rows in "Due next" on paper.
 const STATUS_RANK: Record<SeriesStatus, number> = {

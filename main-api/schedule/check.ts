@@ -3,6 +3,7 @@ import { ageDay, antigenMask, maskAntigens, type CompiledRules } from './compile
 import { describeExactAge, formatLongDay, requireDay } from '../shared/calendar/dates';
 import { ageText, buildContext, evaluateCampaign, evaluateSeries, intervalText, seriesInForce, type SeriesState } from './forecast';
 import type { DoseWarning, EventInput, PersonInput, WarningCode } from './types';
+import { OPEN_SERIES_STATUSES } from '../shared/vocabulary/schedule';
 
 const DUPLICATE_WINDOW_DAYS = 14;
 
@@ -51,7 +52,7 @@ export function checkProposedDose(
   let inSchedule = false;
   // A product that a still-open series wants is not a duplicate of another series it also
   // covers (dTaP/IPV in pregnancy for a woman whose Td/IPV course is complete).
-  const wanted = relevant.some((st) => ['DUE', 'OVERDUE', 'UPCOMING', 'NEEDS_ASSESSMENT'].includes(st.out.status));
+  const wanted = relevant.some((st) => OPEN_SERIES_STATUSES.includes(st.out.status));
   for (const st of relevant) {
     const s = st.series;
     const o = st.out;

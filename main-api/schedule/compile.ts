@@ -272,6 +272,9 @@ function bornText(from: number, to: number): string {
   return `Born ${formatLongDay(from)} to ${formatLongDay(to)}`;
 }
 
+/** ' of pregnancy' after an age in a series timed by weeks of pregnancy. */
+export const weeksOf = (s: CompiledSeries): string => (s.gestation ? ' of pregnancy' : '');
+
 function rowText(e: CompiledDose, of: string): string {
   let s = `dose ${e.dose} (${e.product}) at ${e.due.text}${of}`;
   if (e.effFrom !== NEG && e.effTo !== POS) s += ` from ${formatLongDay(e.effFrom)} to ${formatLongDay(e.effTo)}`;
@@ -300,7 +303,7 @@ function buildSegments(series: CompiledSeries, doses: CompiledDose[], version: s
       entries.push(rows);
     }
     const rules = [...new Set(entries.flat().map((e) => e.rule))].join(', ');
-    const of = series.gestation ? ' of pregnancy' : '';
+    const of = weeksOf(series);
     const who = series.gestation ? 'In each pregnancy' : bornText(from, to);
     const description = entries.length
       ? `${who}, so ${series.name}: ${entries.map((rows) => rows.map((r) => rowText(r, of)).join('; ')).join(', ')} (rule${rules.includes(',') ? 's' : ''} ${rules} v${version})`

@@ -7,6 +7,7 @@ import {
   rowOn,
   segmentFor,
   versionOn,
+  weeksOf,
   NEG,
   POS,
   type CohortSegment,
@@ -26,6 +27,7 @@ import {
   formatLongDay,
   parseDay,
   requireDay,
+  weeksAndDays,
 } from '../shared/calendar/dates';
 import type {
   CampaignForecast,
@@ -538,16 +540,10 @@ export function evaluateSeries(ctx: PersonContext, s: CompiledSeries, explain: b
   return st;
 }
 
-/** ' of pregnancy' after an age in a series timed by weeks of pregnancy. */
-const weeksOf = (s: CompiledSeries): string => (s.gestation ? ' of pregnancy' : '');
-
 /** How old the person, or the pregnancy, was on a day: '8 weeks 2 days' or '20 weeks of pregnancy'. */
 export function ageText(s: CompiledSeries, origin: number, day: number): string {
   if (s.gestation === null) return describeExactAge(origin, day);
-  const days = day - origin;
-  const w = Math.floor(days / 7);
-  const r = days - w * 7;
-  return `${w} week${w === 1 ? '' : 's'}${r ? ` ${r} day${r === 1 ? '' : 's'}` : ''} of pregnancy`;
+  return `${weeksAndDays(day - origin)} of pregnancy`;
 }
 
 /**

@@ -150,16 +150,19 @@ function completedMonths(dob: number, day: number): number {
   return months;
 }
 
+/** A count of days as whole weeks and the days over: '8 weeks 2 days', '16 weeks'. */
+export function weeksAndDays(days: number): string {
+  const w = Math.floor(days / 7);
+  const r = days - w * 7;
+  return `${w} week${w === 1 ? '' : 's'}${r ? ` ${r} day${r === 1 ? '' : 's'}` : ''}`;
+}
+
 /** Age on a day to the day ('8 weeks 2 days', '14 months 3 days'): enough to explain a dose. */
 export function describeExactAge(dob: number, day: number): string {
   const days = day - dob;
   if (days < 0) return 'before birth';
   if (days < 7) return days === 1 ? '1 day' : `${days} days`;
-  if (days < 26 * 7) {
-    const w = Math.floor(days / 7);
-    const r = days - w * 7;
-    return `${w} week${w === 1 ? '' : 's'}${r ? ` ${r} day${r === 1 ? '' : 's'}` : ''}`;
-  }
+  if (days < 26 * 7) return weeksAndDays(days);
   const months = completedMonths(dob, day);
   if (months < 24) {
     const r = day - addMonthsDays(dob, months, 0);

@@ -18,6 +18,9 @@ export const [SERIES_STATUSES, SeriesStatus, SERIES_STATUS_LABELS] = codeSet({
 });
 export type SeriesStatus = z.infer<typeof SeriesStatus>;
 
+/** A series still open: its next dose is wanted (once it is safe, for NEEDS_ASSESSMENT). */
+export const OPEN_SERIES_STATUSES: readonly SeriesStatus[] = ['OVERDUE', 'DUE', 'NEEDS_ASSESSMENT', 'UPCOMING'];
+
 // A campaign is offered rather than scheduled, so DUE and UPCOMING read as eligibility.
 export const [CAMPAIGN_STATUSES, CampaignStatus, CAMPAIGN_STATUS_LABELS] = codeSet({
   GIVEN: 'Given',
