@@ -1,7 +1,6 @@
-// Reads what the forecast engine needs about one person, as the signed-in user, through the api
-// functions: api.person_basics (0023) answers only for a person in scope, and their flags, staff
-// records and events come through the audited functions of 0022, each read recorded with its purpose.
-import { queryOne, type Queryable } from '../platform/db/database';
+// Reads what the forecast engine needs about persons, as the signed-in user, through one audited
+// api function (0029): only persons in scope, each read recorded with its purpose.
+import { query, queryOne, type Queryable } from '../platform/db/database';
 import type { EventInput, NotGivenReason, PersonInput } from '../schedule';
 
 /**
@@ -40,39 +39,35 @@ interface PersonRow {
   }[];
 }
 
-// One round trip: the person with their flags, staff records and ACTIVE events (with each
-// product's antigens and name) aggregated as JSON. Superseded and entered-in-error events
-// are not part of the clinical picture.
-const PERSON_INPUT_SQL = `
-SELECT p.id, p.date_of_birth::text AS dob, p.date_of_death::text AS dod, p.gender_code AS gender,
-  coalesce((SELECT json_agg(json_build_object('code', f.flag_code, 'from', f.from_date::text, 'to', f.to_date::text)
-                            ORDER BY f.from_date, f.id)
-            FROM api.person_flags(p.id, $2) f), '[]'::json) AS flags,
-  coalesce((SELECT json_agg(json_build_object('frontline', s.frontline, 'from', s.from_date::text, 'to', s.to_date::text)
-                            ORDER BY s.from_date, s.id)
-            FROM api.person_staff_records(p.id, $2) s), '[]'::json) AS staff,
-  coalesce((SELECT json_agg(json_build_object(
-                     'id', e.id, 'date', e.occurred_on::text, 'outcome', e.outcome, 'reason', e.not_given_reason,
-                     'productName', vp.short_name, 'programmeKind', pr.kind,
-                     'antigens', ARRAY(SELECT pa.antigen_code FROM ims.product_antigen pa
-                                       WHERE pa.product_code = e.product_code ORDER BY pa.antigen_code))
-                   ORDER BY e.occurred_on, e.id)
-            FROM api.person_vaccinations(p.id, $2) e
-            JOIN ims.programme pr ON pr.code = e.programme_code
-            LEFT JOIN ims.vaccine_product vp ON vp.code = e.product_code
-            WHERE e.status = 'ACTIVE'), '[]'::json) AS events
-FROM api.person_basics($1) p`;
-
 /** Why the forecast input is read, as the audit records it. */
 export type ForecastPurpose = 'forecast' | 'dose check' | 'schedule status refresh';
+
+/**
+ * What the engine needs about each of these persons that the caller may see, in one round trip
+ * (api.person_forecast_inputs, 0029: the scope worked out once, the reads audited together).
+ * Persons absent or outside scope are missing from the map alike.
+ */
+export async function loadPersonForecastInputs(
+  db: Queryable,
+  personIds: readonly number[],
+  purpose: ForecastPurpose,
+): Promise<Map<number, PersonForecastInput>> {
+  const inputs = new Map<number, PersonForecastInput>();
+  if (personIds.length === 0) return inputs;
+  const rows = await query<PersonRow>(db, 'SELECT * FROM api.person_forecast_inputs($1::bigint[], $2)', [[...personIds], purpose]);
+  for (const row of rows) inputs.set(Number(row.id), toInput(row));
+  return inputs;
+}
 
 export async function loadPersonForecastInput(
   db: Queryable,
   personId: number,
   purpose: ForecastPurpose,
 ): Promise<PersonForecastInput | null> {
-  const row = await queryOne<PersonRow>(db, PERSON_INPUT_SQL, [personId, purpose]);
-  if (!row) return null;
+  return (await loadPersonForecastInputs(db, [personId], purpose)).get(personId) ?? null;
+}
+
+function toInput(row: PersonRow): PersonForecastInput {
   const productNames = new Map<number, string>();
   const events: EventInput[] = row.events.map((e) => {
     const id = Number(e.id);
