@@ -222,4 +222,27 @@ describe('declines, contraindications, deaths and special groups', () => {
     expect(ids(pre)).toEqual([]);
     expect(pre.dosesIgnored[0]?.reason).toContain('already counted for another series');
   });
+  // A pregnancy flag left open when the next pregnancy was recorded: the weeks count from the
+  // pregnancy that began most recently, whichever way round the two were recorded.
+  describe('overlapping pregnancy flags', () => {
+    const earlier = { code: 'PREGNANT', from: '2023-02-01', to: null };
+    const current = { code: 'PREGNANT', from: '2025-07-01', to: '2026-03-01' };
+    it('times the vaccine from the pregnancy that began last', () => {
+      for (const flags of [
+        [earlier, current],
+        [current, earlier],
+      ]) {
+        const s = series(person('1995-05-05', { flags }), [], '2025-10-12', 'PERTUSSIS-PREGNANCY');
+        expect(s.status).toBe('DUE');
+        expect(s.dueDate).toBe('2025-10-12');
+      }
+    });
+    it('asks for the weeks to be confirmed when the newer pregnancy has no expected delivery date', () => {
+      const older = { code: 'PREGNANT', from: '2024-01-01', to: '2024-10-01' };
+      const newer = { code: 'PREGNANT', from: '2024-09-01', to: null };
+      expect(series(person('1995-05-05', { flags: [older, newer] }), [], '2024-09-20', 'PERTUSSIS-PREGNANCY').status).toBe(
+        'NEEDS_ASSESSMENT',
+      );
+    });
+  });
 });
