@@ -19,8 +19,10 @@ import { VaccinationRepository, type EventInsert, type ReactionInsert } from './
 import { formatLongDate } from '../shared/calendar/dates';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { violatesConstraint } from '../platform/db/errors';
+import { BATCH_SHELF_LIFE_YEARS } from '../shared/vocabulary/vaccination';
 import {
   checkDateAllowed,
+  checkExpiryPlausible,
   checkNotExpired,
   checkOnsetNotFuture,
   checkOutcome,
@@ -37,6 +39,9 @@ type BatchRef = NonNullable<Draft['batch']>;
 
 const SOURCE_KEY = 'vaccination_event_source_key';
 const ONSET_NOT_FUTURE = 'adverse_reaction_onset_not_future';
+const EXPIRY_PLAUSIBLE = ['vaccination_event_expiry_plausible', 'batch_expiry_plausible'];
+/** The database's refusal of an implausible expiry (0026), should it come before the service's own check. */
+const IMPLAUSIBLE_EXPIRY = `The batch's expiry date is more than ${BATCH_SHELF_LIFE_YEARS} years ahead. Check the expiry date on the vial.`;
 
 class VaccinationService {
   constructor(
@@ -72,11 +77,15 @@ class VaccinationService {
         `Batch ${input.batchNumber} expired on ${formatLongDate(input.expiryDate)}; expired stock cannot be added.`,
       );
     }
+    checkExpiryPlausible('expiryDate', input.batchNumber, input.expiryDate, today, 'day it is added');
     return this.inTransaction(async (repo) => {
       if (!(await repo.product(input.productCode))) {
         throw fieldError('productCode', `No vaccine product has the code ${input.productCode}.`);
       }
-      const { batch, created } = await repo.insertBatch(input, today);
+      const { batch, created } = await repo.insertBatch(input, today).catch((error: unknown) => {
+        if (EXPIRY_PLAUSIBLE.some((c) => violatesConstraint(error, c))) throw fieldError('expiryDate', IMPLAUSIBLE_EXPIRY);
+        throw error;
+      });
       if (!created) {
         throw conflictWith(
           `Batch ${batch.batchNumber} is already recorded for this product, expiring ${formatLongDate(batch.expiryDate)}.`,
@@ -273,6 +282,9 @@ class VaccinationService {
     } else {
       found = await repo.batchByNumber(product.code, ref.batchNumber as string, today);
     }
+    if (ref.expiryDate !== undefined) {
+      checkExpiryPlausible('batch.expiryDate', ref.batchNumber ?? found?.batchNumber ?? '', ref.expiryDate, occurredOn, 'vaccination date');
+    }
     if (!found && ref.expiryDate !== undefined && d.primarySource) {
       checkNotExpired(ref.batchNumber as string, ref.expiryDate, occurredOn);
       const added = await repo.insertBatch(
@@ -297,6 +309,8 @@ class VaccinationService {
         );
       }
       checkNotExpired(found.batchNumber, found.expiryDate, occurredOn);
+      // A batch added before the rule (0026) may expire implausibly late: not for a new dose.
+      checkExpiryPlausible('batch', found.batchNumber, found.expiryDate, occurredOn, 'vaccination date');
       return { id: found.id, batchNumber: found.batchNumber, expiryDate: found.expiryDate };
     }
     const number = ref.batchNumber as string;
@@ -397,6 +411,7 @@ async function insertOrExplain(repo: VaccinationRepository, row: EventInsert): P
   try {
     return await repo.insertEvent(row);
   } catch (error) {
+    if (EXPIRY_PLAUSIBLE.some((c) => violatesConstraint(error, c))) throw fieldError('batch', IMPLAUSIBLE_EXPIRY);
     if (violatesConstraint(error, SOURCE_KEY)) {
       throw new AppError('CONFLICT', `This vaccination has already been recorded (${row.sourceSystem} ${row.sourceId}).`, {
         kind: 'conflict',

@@ -4,6 +4,7 @@
 // migrations/0003_vaccination_records.sql (vocabulary.integration.test.ts compares them).
 import type { z } from 'zod';
 import { codeSet } from './code-set';
+import { addMonthsDays, formatDay, requireDay } from '../calendar/dates';
 
 export const [OUTCOMES, Outcome, OUTCOME_LABELS] = codeSet({
   GIVEN: 'Given',
@@ -125,3 +126,16 @@ export const EVENT_FIELD_LABELS = {
   legalBasis: 'Legal basis',
   notes: 'Notes',
 } as const;
+
+/**
+ * The longest a batch may still be in date: its expiry is at most this many years after the
+ * day it is used (a vaccination) or added to stock. Licensed vaccines keep two to three years,
+ * a few up to four; five leaves room and still refuses a typing slip such as 31/12/9999.
+ * Migration 0026 holds the same number in CHECK constraints (vocabulary.integration.test.ts).
+ */
+export const BATCH_SHELF_LIFE_YEARS = 5;
+
+/** The latest plausible expiry for a batch used or added on `onDate` (both ISO days). */
+export function latestPlausibleExpiry(onDate: string): string {
+  return formatDay(addMonthsDays(requireDay(onDate), 12 * BATCH_SHELF_LIFE_YEARS, 0));
+}
