@@ -1,6 +1,6 @@
 // Pure rules for recording vaccinations: dates in England, expiry, consistency of a record.
 // No database and no schedule logic here (the schedule engine gives warnings separately).
-import { BATCH_SHELF_LIFE_YEARS, latestPlausibleExpiry, type Outcome, type ProcedureDose } from '../shared/vocabulary/vaccination';
+import { implausibleExpiry, type Outcome, type ProcedureDose } from '../shared/vocabulary/vaccination';
 import { fieldError } from '../contract/result';
 import { formatLongDate } from '../shared/calendar/dates';
 import { londonDate } from '../shared/calendar/england';
@@ -50,9 +50,9 @@ export function checkNotExpired(batchNumber: string, expiryDate: string, occurre
 }
 
 /**
- * An expiry further ahead than any vaccine keeps (31/12/9999) is a typing slip, not a batch:
- * at most BATCH_SHELF_LIFE_YEARS after the day the batch is used (`what` 'vaccination') or
- * added to stock ('day it is added'). The database holds the same rule (0026).
+ * An expiry further ahead than any vaccine keeps (31/12/9999) is a typing slip, not a batch
+ * (the rule and its words: implausibleExpiry, shared with the form). The database holds the
+ * same rule (0026).
  */
 export function checkExpiryPlausible(
   field: string,
@@ -61,12 +61,8 @@ export function checkExpiryPlausible(
   onDate: string,
   what: 'vaccination date' | 'day it is added',
 ): void {
-  if (expiryDate > latestPlausibleExpiry(onDate)) {
-    throw fieldError(
-      field,
-      `Batch ${batchNumber} cannot expire on ${formatLongDate(expiryDate)}: that is more than ${BATCH_SHELF_LIFE_YEARS} years after the ${what} (${formatLongDate(onDate)}). Check the expiry date on the vial.`,
-    );
-  }
+  const message = implausibleExpiry(batchNumber, expiryDate, onDate, what);
+  if (message !== null) throw fieldError(field, message);
 }
 
 export interface OutcomeShape {

@@ -29,7 +29,7 @@ INSERT INTO ims.person (id, nhs_number, given_name, family_name, date_of_birth, 
   (3, '${nhs(3)}', 'Cat', 'Outside', '2020-03-03', 'G82003');
 SELECT setval(pg_get_serial_sequence('ims.person', 'id'), 100);
 INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (3, 'ASPLENIA', '2021-01-01', 'test');
-INSERT INTO ims.batch (id, product_code, batch_number, expiry_date) VALUES (1, '${MMRVAXPRO}', 'AB1', '2030-01-01');
+INSERT INTO ims.batch (id, product_code, batch_number, expiry_date) VALUES (1, '${MMRVAXPRO}', 'AB1', '2025-12-31');
 INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, source_system, source_id) VALUES
   (1, 1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-02-01', '${MMRVAXPRO}', 1, true, 'GP', 'inside-1'),
   (2, 3, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-03-01', '${MMRVAXPRO}', 1, true, 'GP', 'outside-1');
