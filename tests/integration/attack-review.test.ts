@@ -231,13 +231,16 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
           expect((await failure(who, `SELECT * FROM ${table}`))?.code, `${who} ${table}`).toBe('42501');
         }
       }
-      const before = await views('analyst', 1);
-      const read = await sessions.analyst.query(`SELECT id FROM api.person_vaccinations(1, 'curiosity')`);
+      const before = await views('coordinator', 1);
+      const read = await sessions.coordinator.query(`SELECT id FROM api.person_vaccinations(1, 'curiosity')`);
       expect(read.rows.map((r) => Number(r.id))).toEqual([1]);
-      expect(await views('analyst', 1)).toEqual([...before, 'curiosity']);
+      expect(await views('coordinator', 1)).toEqual([...before, 'curiosity']);
       // Out of scope reads as absent, and is not a view.
-      expect((await sessions.analyst.query(`SELECT count(*)::int AS n FROM api.person_flags(3, 'curiosity')`)).rows[0].n).toBe(0);
-      expect(await views('analyst', 3)).toEqual([]);
+      expect((await sessions.coordinator.query(`SELECT count(*)::int AS n FROM api.person_flags(3, 'curiosity')`)).rows[0].n).toBe(0);
+      expect(await views('coordinator', 3)).toEqual([]);
+      // An analyst reads aggregates only (0026): not even through the functions.
+      expect((await failure('analyst', `SELECT id FROM api.person_vaccinations(1, 'curiosity')`))?.code).toBe('42501');
+      expect(await views('analyst', 1)).toEqual([]);
     });
 
     it('gives EXPLAIN ANALYZE nothing to count: no plan of the tables, only of the function', async () => {
