@@ -1,6 +1,6 @@
 // Reporting: how aggregates are grouped, and the one rule for small numbers. The database
 // applies the rule (ims.small_number, migrations/0026) before any figure leaves it; the screen
-// and any export explain it in these words. vocabulary.integration.test.ts compares the numbers.
+// and any export explain it in these words. tests/integration/analyst-aggregates.test.ts compares the numbers.
 import type { z } from 'zod';
 import { codeSet } from './code-set';
 
