@@ -310,6 +310,7 @@ BEGIN
          CASE WHEN ims.small_number(g.n) IS NULL OR ims.small_number(g.n - g.v) IS NULL OR ims.small_number(g.v) IS NULL THEN NULL
               ELSE floor(100.0 * g.v / g.n)::integer END
   FROM grouped g
+  WHERE g.n > 0 -- the total of nobody: no rows at all
   ORDER BY g.total, 2;
 END
 $$;

@@ -169,11 +169,32 @@ describe('analysts read suppressed aggregates, never rows about people', () => {
       } finally {
         await region.end();
       }
+      // A quarter nobody reached the age in: no rows, not even a total.
+      expect(await coverage(analyst, 'practice', '2025-07-01')).toEqual([]);
       // Another quarter: nobody from this one.
       expect(await coverage(analyst, 'practice', '2025-10-01')).toEqual([
         { groupCode: 'G82001', groupName: 'Alpha Surgery', isTotal: false, cohort: null, vaccinated: null, coveragePercent: null },
         { groupCode: null, groupName: 'All in your scope', isTotal: true, cohort: null, vaccinated: null, coveragePercent: null },
       ]);
+    });
+
+    it('counts nobody for an analyst registered only in another database on the server', async () => {
+      const other = await createTestDatabase();
+      const stranger = uniqueName('t_other_analyst');
+      try {
+        // The whole region, there: here it would cover everyone, were the grants all that counted.
+        await other.query(TREE);
+        await addUser(other.url, { name: stranger, role: 'analyst', orgs: ['Y59'], password: PASSWORD });
+        const client = await connectAs(db.urlAs(stranger, PASSWORD));
+        try {
+          expect(await coverage(client)).toEqual([]);
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await other.drop();
+        await dropRoles([stranger]);
+      }
     });
 
     it('answers through the application, and refuses a period that has not begun', async () => {
