@@ -8,6 +8,7 @@ import { peopleChannels } from './people';
 import { vaccinationChannels } from './vaccination';
 import { forecastChannels } from './forecast';
 import { documentChannels } from './documents';
+import { reportingChannels } from './reporting';
 
 export const contract = {
   ...sessionChannels,
@@ -15,6 +16,7 @@ export const contract = {
   ...vaccinationChannels,
   ...forecastChannels,
   ...documentChannels,
+  ...reportingChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

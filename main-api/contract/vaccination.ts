@@ -1,7 +1,7 @@
 // Channels for vaccination records, products, batches and adverse reactions. Spread into
 // the main contract; shapes are plain data, dates 'YYYY-MM-DD', instants ISO 8601 strings.
 import { z } from 'zod';
-import { isoDate, type HandlersOf } from './common';
+import { idempotencyKey, isoDate, type HandlersOf } from './common';
 import { ReactionCode, ReactionOutcome, Seriousness } from '../shared/vocabulary/reactions';
 import {
   EventStatus,
@@ -96,6 +96,7 @@ const BatchAddInput = z.object({
   expiryDate: isoDate,
   organisationCode: text(20).nullable().default(null),
   receivedOn: isoDate.nullable().default(null),
+  idempotencyKey,
 });
 
 // ---------------------------------------------------------------------------------------
@@ -158,6 +159,7 @@ export const RecordVaccinationInput = z.object({
     .object({ system: text(200), id: text(200) })
     .nullable()
     .default(null),
+  idempotencyKey,
 });
 export type RecordVaccinationInput = z.output<typeof RecordVaccinationInput>;
 
@@ -199,11 +201,13 @@ const CorrectVaccinationInput = z.object({
   eventId: z.number().int().positive(),
   changes: VaccinationChanges,
   reason: text(1000),
+  idempotencyKey,
 });
 
 const MarkEnteredInErrorInput = z.object({
   eventId: z.number().int().positive(),
   reason: text(1000),
+  idempotencyKey,
 });
 
 export const VaccinationEvent = z.object({
@@ -262,6 +266,7 @@ const RecordReactionInput = z.object({
   reporter: text(200),
   reportedToMhra: z.boolean().default(false),
   yellowCardReference: text(100).nullable().default(null),
+  idempotencyKey,
 });
 
 export const AdverseReaction = z.object({

@@ -33,7 +33,7 @@ describe('printable vaccination record, and the status kept after recording', ()
     child = await insert(1, 'G82001');
     outsider = await insert(2, 'G82002');
     await db.query(`INSERT INTO ims.contact_details (person_id, address_line1, town) VALUES ($1, '1 High Street', 'Maidstone')`, [child]);
-    await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1234', '2030-01-31')`, [
+    await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'AB1234', '2027-01-31')`, [
       PRODUCT.MMRVAXPRO,
     ]);
     const nurse = await addUser(db.url, { name: uniqueName('nurse'), role: 'child-health', orgs: ['G82001'] });

@@ -256,8 +256,12 @@ describe('forecast in the database', () => {
       }
       const analyst = await connectAs(db.urlAs(users.analyst!.name, users.analyst!.password));
       try {
-        const seen = await analyst.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [alpha]);
-        expect(seen.rows[0].n).toBeGreaterThan(0);
+        // Analysts read aggregates only (0026): no status rows about people either.
+        await expect(analyst.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [alpha])).rejects.toMatchObject(
+          {
+            code: '42501',
+          },
+        );
         await expect(refreshPersonStatus(analyst, alpha, ON, rules)).rejects.toThrow(/permission denied/);
       } finally {
         await analyst.end();

@@ -205,7 +205,7 @@ describe('schedule status queue', () => {
   });
 
   it('a change through the API is reflected as soon as the call returns', async () => {
-    await ownerSql(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'MMR001', '2030-01-31')`, [
+    await ownerSql(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'MMR001', '2027-01-31')`, [
       PRODUCT.PRIORIX,
     ]);
     const logged: string[] = [];

@@ -3,6 +3,7 @@
 // the record-view row; the database owns who-recorded-what and history.
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../contract/vaccination';
 import { execute, query, queryOne, type Queryable } from '../platform/db/database';
+import { saveOnce } from '../platform/db/save-once';
 import { userDisplayName } from '../administration';
 
 const instant = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -107,6 +108,16 @@ export interface PersonDates {
 
 export class VaccinationRepository {
   constructor(private readonly db: Queryable) {}
+
+  /** A form's save, made once per idempotency key (this repository must be the save's transaction). */
+  saveOnce<T>(
+    key: string | undefined,
+    request: { channel: string; input: unknown },
+    save: () => Promise<{ id: number; answer: T }>,
+    replay: (id: number) => Promise<T>,
+  ): Promise<T> {
+    return saveOnce(this.db, key, request, save, replay);
+  }
 
   async products(includeInactive: boolean, code?: string): Promise<Product[]> {
     const params: unknown[] = [includeInactive];
@@ -292,6 +303,11 @@ export class VaccinationRepository {
       `SELECT ${REACTION_COLUMNS} FROM api.person_reactions($1, $2) r ORDER BY r.onset_at DESC, r.id DESC`,
       [personId, purpose],
     );
+  }
+
+  /** One reaction, read for the purpose given (audited); null when absent or outside scope. */
+  async reaction(id: number, purpose: string): Promise<AdverseReaction | null> {
+    return queryOne<AdverseReaction>(this.db, `SELECT ${REACTION_COLUMNS} FROM api.adverse_reaction($1, $2) r`, [id, purpose]);
   }
 
   /** Records through api.record_reaction (0022), which returns the row written. */

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../contract/result';
-import { checkDateAllowed, checkNotExpired, checkOutcome, checkReaction, procedureFor, resolveOccurrence } from './vaccination.rules';
+import {
+  checkDateAllowed,
+  checkExpiryPlausible,
+  checkNotExpired,
+  checkOutcome,
+  checkReaction,
+  procedureFor,
+  resolveOccurrence,
+} from './vaccination.rules';
 
 function failure(fn: () => unknown): AppError {
   try {
@@ -53,6 +61,22 @@ describe('checkNotExpired', () => {
     expect(e.message).toMatch(/^Batch AB123 expired on 30 September 2025/);
     expect(e.details).toMatchObject({ kind: 'fields', fields: [{ field: 'batch' }] });
     expect(e.message).toContain('30 September 2025');
+  });
+});
+
+describe('checkExpiryPlausible', () => {
+  it('allows an expiry up to 5 years after the day, clamped as the calendar clamps', () => {
+    expect(() => checkExpiryPlausible('batch', 'AB1', '2030-10-01', '2025-10-01', 'vaccination date')).not.toThrow();
+    expect(() => checkExpiryPlausible('batch', 'AB1', '2029-02-28', '2024-02-29', 'vaccination date')).not.toThrow();
+    expect(() => checkExpiryPlausible('batch', 'AB1', '2029-03-01', '2024-02-29', 'vaccination date')).toThrow(AppError);
+  });
+  it('refuses 31/12/9999, naming the field and the rule', () => {
+    const e = failure(() => checkExpiryPlausible('batch.expiryDate', 'AB1', '9999-12-31', '2025-10-01', 'vaccination date'));
+    expect(e.code).toBe('VALIDATION');
+    expect(e.details).toMatchObject({ kind: 'fields', fields: [{ field: 'batch.expiryDate' }] });
+    expect(e.message).toBe(
+      'Batch AB1 cannot expire on 31 December 9999: that is more than 5 years after the vaccination date (1 October 2025). Check the expiry date on the vial.',
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 // Pure rules for recording vaccinations: dates in England, expiry, consistency of a record.
 // No database and no schedule logic here (the schedule engine gives warnings separately).
-import type { Outcome, ProcedureDose } from '../shared/vocabulary/vaccination';
+import { implausibleExpiry, type Outcome, type ProcedureDose } from '../shared/vocabulary/vaccination';
 import { fieldError } from '../contract/result';
 import { formatLongDate } from '../shared/calendar/dates';
 import { londonDate } from '../shared/calendar/england';
@@ -47,6 +47,22 @@ export function checkNotExpired(batchNumber: string, expiryDate: string, occurre
       `Batch ${batchNumber} expired on ${formatLongDate(expiryDate)}, before the vaccination date ${formatLongDate(occurredOn)}. Check the batch number, or record the dose as not given.`,
     );
   }
+}
+
+/**
+ * An expiry further ahead than any vaccine keeps (31/12/9999) is a typing slip, not a batch
+ * (the rule and its words: implausibleExpiry, shared with the form). The database holds the
+ * same rule (0026).
+ */
+export function checkExpiryPlausible(
+  field: string,
+  batchNumber: string,
+  expiryDate: string,
+  onDate: string,
+  what: 'vaccination date' | 'day it is added',
+): void {
+  const message = implausibleExpiry(batchNumber, expiryDate, onDate, what);
+  if (message !== null) throw fieldError(field, message);
 }
 
 export interface OutcomeShape {

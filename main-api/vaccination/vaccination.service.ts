@@ -19,8 +19,10 @@ import { VaccinationRepository, type EventInsert, type ReactionInsert } from './
 import { formatLongDate } from '../shared/calendar/dates';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { violatesConstraint } from '../platform/db/errors';
+import { BATCH_SHELF_LIFE_YEARS } from '../shared/vocabulary/vaccination';
 import {
   checkDateAllowed,
+  checkExpiryPlausible,
   checkNotExpired,
   checkOnsetNotFuture,
   checkOutcome,
@@ -29,14 +31,20 @@ import {
   resolveOccurrence,
 } from './vaccination.rules';
 
+/** What a save made: the id a repeat of it is answered from, and its answer. */
+type Saved<T> = { id: number; answer: T };
+
 /** Runs work in one database transaction with a repository bound to it. */
 type UnitOfWork = <T>(work: (repo: VaccinationRepository) => Promise<T>) => Promise<T>;
 
-type Draft = Omit<RecordVaccinationInput, 'personId' | 'source'>;
+type Draft = Omit<RecordVaccinationInput, 'personId' | 'source' | 'idempotencyKey'>;
 type BatchRef = NonNullable<Draft['batch']>;
 
 const SOURCE_KEY = 'vaccination_event_source_key';
 const ONSET_NOT_FUTURE = 'adverse_reaction_onset_not_future';
+const EXPIRY_PLAUSIBLE = ['vaccination_event_expiry_plausible', 'batch_expiry_plausible'];
+/** The database's refusal of an implausible expiry (0026), should it come before the service's own check. */
+const IMPLAUSIBLE_EXPIRY = `The batch's expiry date is more than ${BATCH_SHELF_LIFE_YEARS} years ahead. Check the expiry date on the vial.`;
 
 class VaccinationService {
   constructor(
@@ -58,12 +66,16 @@ class VaccinationService {
     return this.read.batches(productCode, onDate ?? this.today());
   }
 
-  async addBatch(input: {
+  async addBatch({
+    idempotencyKey,
+    ...input
+  }: {
     productCode: string;
     batchNumber: string;
     expiryDate: string;
     organisationCode: string | null;
     receivedOn: string | null;
+    idempotencyKey?: string | undefined;
   }): Promise<Batch> {
     const today = this.today();
     if (input.expiryDate < today) {
@@ -72,69 +84,130 @@ class VaccinationService {
         `Batch ${input.batchNumber} expired on ${formatLongDate(input.expiryDate)}; expired stock cannot be added.`,
       );
     }
-    return this.inTransaction(async (repo) => {
-      if (!(await repo.product(input.productCode))) {
-        throw fieldError('productCode', `No vaccine product has the code ${input.productCode}.`);
-      }
-      const { batch, created } = await repo.insertBatch(input, today);
-      if (!created) {
-        throw conflictWith(
-          `Batch ${batch.batchNumber} is already recorded for this product, expiring ${formatLongDate(batch.expiryDate)}.`,
-          batch.id,
-        );
-      }
-      return batch;
-    });
+    checkExpiryPlausible('expiryDate', input.batchNumber, input.expiryDate, today, 'day it is added');
+    return this.inTransaction((repo) =>
+      repo.saveOnce(
+        idempotencyKey,
+        { channel: 'batch.add', input },
+        () => this.insertBatch(repo, input, today),
+        async (id) => {
+          const batch = await repo.batchById(id, today);
+          if (!batch) throw new AppError('NOT_FOUND', `Batch ${id} does not exist.`);
+          return batch;
+        },
+      ),
+    );
   }
 
-  async record(input: RecordVaccinationInput): Promise<VaccinationEvent> {
-    return this.inTransaction(async (repo) => {
-      if (input.source) {
-        const existing = await repo.eventIdBySource(input.personId, input.source.system, input.source.id);
-        if (existing !== null) throw duplicateSource(input.source.system, input.source.id, existing);
-      }
-      checkReporter(input.primarySource, input.reportedBy, true);
-      const row = await this.prepare(repo, input.personId, input, {
-        sourceSystem: input.source?.system ?? null,
-        sourceId: input.source?.id ?? null,
-        supersedesId: null,
-        changeReason: null,
-      });
-      const id = await insertOrExplain(repo, row);
-      return (await repo.event(id, 'record vaccination')) as VaccinationEvent;
+  private async insertBatch(
+    repo: VaccinationRepository,
+    input: { productCode: string; batchNumber: string; expiryDate: string; organisationCode: string | null; receivedOn: string | null },
+    today: string,
+  ): Promise<{ id: number; answer: Batch }> {
+    if (!(await repo.product(input.productCode))) {
+      throw fieldError('productCode', `No vaccine product has the code ${input.productCode}.`);
+    }
+    const { batch, created } = await repo.insertBatch(input, today).catch((error: unknown) => {
+      if (EXPIRY_PLAUSIBLE.some((c) => violatesConstraint(error, c))) throw fieldError('expiryDate', IMPLAUSIBLE_EXPIRY);
+      throw error;
     });
+    if (!created) {
+      throw conflictWith(
+        `Batch ${batch.batchNumber} is already recorded for this product, expiring ${formatLongDate(batch.expiryDate)}.`,
+        batch.id,
+      );
+    }
+    return { id: batch.id, answer: batch };
   }
 
-  async correct(eventId: number, changes: VaccinationChanges, reason: string): Promise<VaccinationEvent> {
-    return this.inTransaction(async (repo) => {
-      const old = await repo.event(eventId, 'correct vaccination', true);
-      if (!old) throw notFound(eventId);
-      if (old.status !== 'ACTIVE') throw notActive(old);
-      const draft = mergeCorrection(old, changes);
-      // A record from before reporters were kept may be corrected without naming one.
-      checkReporter(draft.primarySource, draft.reportedBy, !draft.primarySource && (old.primarySource || old.reportedBy !== null));
-      if (sameClinicalContent(old, draft)) {
-        throw fieldError('changes', 'The correction does not change anything.');
-      }
-      const row = await this.prepare(repo, old.personId, draft, {
-        sourceSystem: old.sourceSystem,
-        sourceId: old.sourceId,
-        supersedesId: old.id,
-        changeReason: reason,
-      });
-      const id = await insertOrExplain(repo, row);
-      return (await repo.event(id, 'correct vaccination')) as VaccinationEvent;
-    });
+  async record({ idempotencyKey, ...input }: RecordVaccinationInput): Promise<VaccinationEvent> {
+    return this.inTransaction((repo) =>
+      repo.saveOnce(
+        idempotencyKey,
+        { channel: 'vaccination.record', input },
+        () => this.recordIn(repo, input),
+        (id) => this.eventOrNotFound(repo, id, 'record vaccination'),
+      ),
+    );
   }
 
-  async markEnteredInError(eventId: number, reason: string): Promise<VaccinationEvent> {
-    return this.inTransaction(async (repo) => {
-      const old = await repo.event(eventId, 'mark entered in error', true);
-      if (!old) throw notFound(eventId);
-      if (old.status !== 'ACTIVE') throw notActive(old);
-      await repo.markEnteredInError(eventId, reason);
-      return (await repo.event(eventId, 'mark entered in error')) as VaccinationEvent;
+  private async recordIn(
+    repo: VaccinationRepository,
+    input: Omit<RecordVaccinationInput, 'idempotencyKey'>,
+  ): Promise<Saved<VaccinationEvent>> {
+    if (input.source) {
+      const existing = await repo.eventIdBySource(input.personId, input.source.system, input.source.id);
+      if (existing !== null) throw duplicateSource(input.source.system, input.source.id, existing);
+    }
+    checkReporter(input.primarySource, input.reportedBy, true);
+    const row = await this.prepare(repo, input.personId, input, {
+      sourceSystem: input.source?.system ?? null,
+      sourceId: input.source?.id ?? null,
+      supersedesId: null,
+      changeReason: null,
     });
+    const id = await insertOrExplain(repo, row);
+    return { id, answer: (await repo.event(id, 'record vaccination')) as VaccinationEvent };
+  }
+
+  /** A repeated save's answer: the record the first one made, if the user may still see it. */
+  private async eventOrNotFound(repo: VaccinationRepository, id: number, purpose: string): Promise<VaccinationEvent> {
+    const event = await repo.event(id, purpose);
+    if (!event) throw notFound(id);
+    return event;
+  }
+
+  async correct(eventId: number, changes: VaccinationChanges, reason: string, key?: string): Promise<VaccinationEvent> {
+    return this.inTransaction((repo) =>
+      repo.saveOnce(
+        key,
+        { channel: 'vaccination.correct', input: { eventId, changes, reason } },
+        () => this.correctIn(repo, eventId, changes, reason),
+        (id) => this.eventOrNotFound(repo, id, 'correct vaccination'),
+      ),
+    );
+  }
+
+  private async correctIn(
+    repo: VaccinationRepository,
+    eventId: number,
+    changes: VaccinationChanges,
+    reason: string,
+  ): Promise<Saved<VaccinationEvent>> {
+    const old = await repo.event(eventId, 'correct vaccination', true);
+    if (!old) throw notFound(eventId);
+    if (old.status !== 'ACTIVE') throw notActive(old);
+    const draft = mergeCorrection(old, changes);
+    // A record from before reporters were kept may be corrected without naming one.
+    checkReporter(draft.primarySource, draft.reportedBy, !draft.primarySource && (old.primarySource || old.reportedBy !== null));
+    if (sameClinicalContent(old, draft)) {
+      throw fieldError('changes', 'The correction does not change anything.');
+    }
+    const row = await this.prepare(repo, old.personId, draft, {
+      sourceSystem: old.sourceSystem,
+      sourceId: old.sourceId,
+      supersedesId: old.id,
+      changeReason: reason,
+    });
+    const id = await insertOrExplain(repo, row);
+    return { id, answer: (await repo.event(id, 'correct vaccination')) as VaccinationEvent };
+  }
+
+  async markEnteredInError(eventId: number, reason: string, key?: string): Promise<VaccinationEvent> {
+    return this.inTransaction((repo) =>
+      repo.saveOnce(
+        key,
+        { channel: 'vaccination.markEnteredInError', input: { eventId, reason } },
+        async () => {
+          const old = await repo.event(eventId, 'mark entered in error', true);
+          if (!old) throw notFound(eventId);
+          if (old.status !== 'ACTIVE') throw notActive(old);
+          await repo.markEnteredInError(eventId, reason);
+          return { id: eventId, answer: (await repo.event(eventId, 'mark entered in error')) as VaccinationEvent };
+        },
+        (id) => this.eventOrNotFound(repo, id, 'mark entered in error'),
+      ),
+    );
   }
 
   async history(personId: number): Promise<VaccinationHistory> {
@@ -149,36 +222,53 @@ class VaccinationService {
     });
   }
 
-  async recordReaction(input: Omit<ReactionInsert, 'personId'>): Promise<AdverseReaction> {
+  async recordReaction({
+    idempotencyKey,
+    ...input
+  }: Omit<ReactionInsert, 'personId'> & { idempotencyKey?: string | undefined }): Promise<AdverseReaction> {
     checkReaction(input);
     checkOnsetNotFuture(input.onsetAt, this.today());
-    return this.inTransaction(async (repo) => {
-      const event = await repo.event(input.eventId, 'record reaction');
-      if (!event) throw notFound(input.eventId);
-      if (event.status === 'SUPERSEDED') {
-        throw conflictWith(
-          `This vaccination has been corrected; record the reaction against the current version (${event.supersededById}).`,
-          event.supersededById,
-        );
-      }
-      if (event.status === 'ENTERED_IN_ERROR') {
-        throw new AppError('VALIDATION', 'This vaccination was entered in error; a reaction cannot be recorded against it.');
-      }
-      if (event.outcome !== 'GIVEN') {
-        throw new AppError('VALIDATION', 'A reaction can only be recorded against a vaccination that was given.');
-      }
-      const earliest = event.occurredAt ?? null;
-      if (earliest !== null ? Date.parse(input.onsetAt) < Date.parse(earliest) : londonDate(input.onsetAt) < event.occurredOn) {
-        throw fieldError('onsetAt', 'The reaction cannot have started before the vaccination was given.');
-      }
-      try {
-        return await repo.insertReaction({ ...input, personId: event.personId });
-      } catch (error) {
-        // Later today by the database's clock: the same refusal as a later day.
-        if (violatesConstraint(error, ONSET_NOT_FUTURE)) throw fieldError('onsetAt', 'The reaction cannot have started in the future.');
-        throw error;
-      }
-    });
+    return this.inTransaction((repo) =>
+      repo.saveOnce(
+        idempotencyKey,
+        { channel: 'reaction.record', input },
+        () => this.recordReactionIn(repo, input),
+        async (id) => {
+          const reaction = await repo.reaction(id, 'record reaction');
+          if (!reaction) throw new AppError('NOT_FOUND', `No adverse reaction ${id} is available to you.`);
+          return reaction;
+        },
+      ),
+    );
+  }
+
+  private async recordReactionIn(repo: VaccinationRepository, input: Omit<ReactionInsert, 'personId'>): Promise<Saved<AdverseReaction>> {
+    const event = await repo.event(input.eventId, 'record reaction');
+    if (!event) throw notFound(input.eventId);
+    if (event.status === 'SUPERSEDED') {
+      throw conflictWith(
+        `This vaccination has been corrected; record the reaction against the current version (${event.supersededById}).`,
+        event.supersededById,
+      );
+    }
+    if (event.status === 'ENTERED_IN_ERROR') {
+      throw new AppError('VALIDATION', 'This vaccination was entered in error; a reaction cannot be recorded against it.');
+    }
+    if (event.outcome !== 'GIVEN') {
+      throw new AppError('VALIDATION', 'A reaction can only be recorded against a vaccination that was given.');
+    }
+    const earliest = event.occurredAt ?? null;
+    if (earliest !== null ? Date.parse(input.onsetAt) < Date.parse(earliest) : londonDate(input.onsetAt) < event.occurredOn) {
+      throw fieldError('onsetAt', 'The reaction cannot have started before the vaccination was given.');
+    }
+    try {
+      const reaction = await repo.insertReaction({ ...input, personId: event.personId });
+      return { id: reaction.id, answer: reaction };
+    } catch (error) {
+      // Later today by the database's clock: the same refusal as a later day.
+      if (violatesConstraint(error, ONSET_NOT_FUTURE)) throw fieldError('onsetAt', 'The reaction cannot have started in the future.');
+      throw error;
+    }
   }
 
   /** Validates a draft against the person, product and batch, and builds the row to insert. */
@@ -273,6 +363,9 @@ class VaccinationService {
     } else {
       found = await repo.batchByNumber(product.code, ref.batchNumber as string, today);
     }
+    if (ref.expiryDate !== undefined) {
+      checkExpiryPlausible('batch.expiryDate', ref.batchNumber ?? found?.batchNumber ?? '', ref.expiryDate, occurredOn, 'vaccination date');
+    }
     if (!found && ref.expiryDate !== undefined && d.primarySource) {
       checkNotExpired(ref.batchNumber as string, ref.expiryDate, occurredOn);
       const added = await repo.insertBatch(
@@ -297,6 +390,8 @@ class VaccinationService {
         );
       }
       checkNotExpired(found.batchNumber, found.expiryDate, occurredOn);
+      // A batch added before the rule (0026) may expire implausibly late: not for a new dose.
+      checkExpiryPlausible('batch', found.batchNumber, found.expiryDate, occurredOn, 'vaccination date');
       return { id: found.id, batchNumber: found.batchNumber, expiryDate: found.expiryDate };
     }
     const number = ref.batchNumber as string;
@@ -397,6 +492,7 @@ async function insertOrExplain(repo: VaccinationRepository, row: EventInsert): P
   try {
     return await repo.insertEvent(row);
   } catch (error) {
+    if (EXPIRY_PLAUSIBLE.some((c) => violatesConstraint(error, c))) throw fieldError('batch', IMPLAUSIBLE_EXPIRY);
     if (violatesConstraint(error, SOURCE_KEY)) {
       throw new AppError('CONFLICT', `This vaccination has already been recorded (${row.sourceSystem} ${row.sourceId}).`, {
         kind: 'conflict',
@@ -434,8 +530,8 @@ export function createVaccinationHandlers(ds: DataSource, today?: () => string):
     'batch.list': (i) => service.listBatches(i.productCode, i.onDate),
     'batch.add': (i) => service.addBatch(i),
     'vaccination.record': (i) => service.record(i),
-    'vaccination.correct': (i) => service.correct(i.eventId, i.changes, i.reason),
-    'vaccination.markEnteredInError': (i) => service.markEnteredInError(i.eventId, i.reason),
+    'vaccination.correct': (i) => service.correct(i.eventId, i.changes, i.reason, i.idempotencyKey),
+    'vaccination.markEnteredInError': (i) => service.markEnteredInError(i.eventId, i.reason, i.idempotencyKey),
     'vaccination.history': (i) => service.history(i.personId),
     'reaction.record': (i) => service.recordReaction(i),
   };

@@ -29,7 +29,7 @@ INSERT INTO ims.person (id, nhs_number, given_name, family_name, date_of_birth, 
   (3, '${nhs(3)}', 'Cat', 'Outside', '2020-03-03', 'G82003');
 SELECT setval(pg_get_serial_sequence('ims.person', 'id'), 100);
 INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES (3, 'ASPLENIA', '2021-01-01', 'test');
-INSERT INTO ims.batch (id, product_code, batch_number, expiry_date) VALUES (1, '${MMRVAXPRO}', 'AB1', '2030-01-01');
+INSERT INTO ims.batch (id, product_code, batch_number, expiry_date) VALUES (1, '${MMRVAXPRO}', 'AB1', '2025-12-31');
 INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, source_system, source_id) VALUES
   (1, 1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-02-01', '${MMRVAXPRO}', 1, true, 'GP', 'inside-1'),
   (2, 3, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-03-01', '${MMRVAXPRO}', 1, true, 'GP', 'outside-1');
@@ -231,13 +231,16 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
           expect((await failure(who, `SELECT * FROM ${table}`))?.code, `${who} ${table}`).toBe('42501');
         }
       }
-      const before = await views('analyst', 1);
-      const read = await sessions.analyst.query(`SELECT id FROM api.person_vaccinations(1, 'curiosity')`);
+      const before = await views('coordinator', 1);
+      const read = await sessions.coordinator.query(`SELECT id FROM api.person_vaccinations(1, 'curiosity')`);
       expect(read.rows.map((r) => Number(r.id))).toEqual([1]);
-      expect(await views('analyst', 1)).toEqual([...before, 'curiosity']);
+      expect(await views('coordinator', 1)).toEqual([...before, 'curiosity']);
       // Out of scope reads as absent, and is not a view.
-      expect((await sessions.analyst.query(`SELECT count(*)::int AS n FROM api.person_flags(3, 'curiosity')`)).rows[0].n).toBe(0);
-      expect(await views('analyst', 3)).toEqual([]);
+      expect((await sessions.coordinator.query(`SELECT count(*)::int AS n FROM api.person_flags(3, 'curiosity')`)).rows[0].n).toBe(0);
+      expect(await views('coordinator', 3)).toEqual([]);
+      // An analyst reads aggregates only (0026): not even through the functions.
+      expect((await failure('analyst', `SELECT id FROM api.person_vaccinations(1, 'curiosity')`))?.code).toBe('42501');
+      expect(await views('analyst', 1)).toEqual([]);
     });
 
     it('gives EXPLAIN ANALYZE nothing to count: no plan of the tables, only of the function', async () => {

@@ -122,7 +122,8 @@ describe('database-enforced access', () => {
     // The ICB covers its practices and the people living in its local authority.
     expect(await visibleIds('icb')).toEqual([1, 2, 3, 5]);
     expect(await visibleIds('la')).toEqual([1, 2, 5]);
-    expect(await visibleIds('analyst')).toEqual([1, 2, 3, 4, 5]);
+    // Analysts read aggregates only (0026): not even the ids of the people in their scope.
+    expect(await sqlError('analyst', `SELECT id FROM ims.person`)).toBe('42501');
     expect(await visibleIds('admin')).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await visibleIds('oh')).toEqual([4]);
   });

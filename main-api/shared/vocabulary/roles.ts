@@ -29,16 +29,17 @@ export function roleOfGroup(group: string): RoleCode | null {
   return ROLE_OF_GROUP.get(group) ?? null;
 }
 
-const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'users.manage'] as const;
+const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage'] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
 
 const CAN: Record<RoleCode, readonly Capability[]> = {
-  administrator: ['record.view', 'vaccination.record', 'record.print', 'users.manage'],
-  coordinator: ['record.view', 'vaccination.record', 'record.print'],
-  'child-health': ['record.view', 'vaccination.record', 'record.print'],
-  'occupational-health': ['record.view', 'vaccination.record', 'record.print'],
-  analyst: ['record.view'],
+  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage'],
+  coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view'],
+  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view'],
+  'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view'],
+  // Aggregates with small numbers suppressed, never rows about people (issue 7).
+  analyst: ['coverage.view'],
 };
 
 /** What a person holding these roles may do: the union over their roles, in a stable order. */

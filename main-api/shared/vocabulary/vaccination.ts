@@ -4,6 +4,7 @@
 // migrations/0003_vaccination_records.sql (vocabulary.integration.test.ts compares them).
 import type { z } from 'zod';
 import { codeSet } from './code-set';
+import { addMonthsDays, formatDay, formatLongDate, requireDay } from '../calendar/dates';
 
 export const [OUTCOMES, Outcome, OUTCOME_LABELS] = codeSet({
   GIVEN: 'Given',
@@ -125,3 +126,31 @@ export const EVENT_FIELD_LABELS = {
   legalBasis: 'Legal basis',
   notes: 'Notes',
 } as const;
+
+/**
+ * The longest a batch may still be in date: its expiry is at most this many years after the
+ * day it is used (a vaccination) or added to stock. Licensed vaccines keep two to three years,
+ * a few up to four; five leaves room and still refuses a typing slip such as 31/12/9999.
+ * Migration 0026 holds the same number in CHECK constraints (vocabulary.integration.test.ts).
+ */
+export const BATCH_SHELF_LIFE_YEARS = 5;
+
+/** The latest plausible expiry for a batch used or added on `onDate` (both ISO days). */
+function latestPlausibleExpiry(onDate: string): string {
+  return formatDay(addMonthsDays(requireDay(onDate), 12 * BATCH_SHELF_LIFE_YEARS, 0));
+}
+
+/**
+ * Why an expiry is implausible, in the words the form and the service both use, or null when
+ * it is not: at most BATCH_SHELF_LIFE_YEARS after the day the batch is used ('vaccination
+ * date') or added to stock ('day it is added').
+ */
+export function implausibleExpiry(
+  batchNumber: string,
+  expiryDate: string,
+  onDate: string,
+  what: 'vaccination date' | 'day it is added',
+): string | null {
+  if (expiryDate <= latestPlausibleExpiry(onDate)) return null;
+  return `Batch ${batchNumber} cannot expire on ${formatLongDate(expiryDate)}: that is more than ${BATCH_SHELF_LIFE_YEARS} years after the ${what} (${formatLongDate(onDate)}). Check the expiry date on the vial.`;
+}

@@ -22,6 +22,7 @@ import {
   PRODUCT_CODE_STATUSES,
   PROGRAMME_KINDS,
   REPORT_SOURCES,
+  BATCH_SHELF_LIFE_YEARS,
 } from './vaccination';
 
 /** Each column whose CHECK constraint lists its allowed codes, and the set it must equal. */
@@ -162,5 +163,16 @@ describe('the vocabulary and the database', () => {
   it('names, in PRODUCT, only products the database holds', async () => {
     const r = await db.query<{ code: string }>(`SELECT code FROM ims.vaccine_product WHERE code = ANY($1)`, [Object.values(PRODUCT)]);
     expect(sorted(Object.values(PRODUCT)).filter((code) => !r.rows.some((row) => row.code === code))).toEqual([]);
+  });
+
+  it('holds the same longest shelf life for a batch as the service and the screen', async () => {
+    const r = await db.query<{ name: string; src: string }>(
+      `SELECT proname AS name, prosrc AS src FROM pg_proc
+       WHERE proname IN ('batch_expiry_plausible', 'vaccination_event_expiry_plausible') ORDER BY 1`,
+    );
+    expect(r.rows.map((f) => f.name)).toEqual(['batch_expiry_plausible', 'vaccination_event_expiry_plausible']);
+    for (const f of r.rows) {
+      expect(f.src.match(/interval '(\d+) years'/g), f.name).toEqual([`interval '${BATCH_SHELF_LIFE_YEARS} years'`]);
+    }
   });
 });

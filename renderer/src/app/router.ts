@@ -1,7 +1,9 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
-import { sections } from '../shell/sections';
+import { sectionAllowed, sections, startPath } from '../shell/sections';
 import PeopleSearch from '../features/people/PeopleSearch.vue';
 import PersonRecord from '../features/people/PersonRecord.vue';
+import CoverageReport from '../features/reporting/CoverageReport.vue';
+import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
 
@@ -10,8 +12,10 @@ import NotFound from '../shell/NotFound.vue';
 
 export function createAppRouter() {
   const routes: RouteRecordRaw[] = [
-    { path: '/', redirect: '/people' },
+    // An analyst, who reads no one's record, starts on the figures.
+    { path: '/', redirect: () => startPath(useSessionStore().session) },
     { path: '/people', name: 'people', component: PeopleSearch, meta: { section: 'people' } },
+    { path: '/reports', name: 'reports', component: CoverageReport, meta: { section: 'reports' } },
     {
       path: '/people/:id(\\d+)',
       name: 'person',
@@ -30,5 +34,12 @@ export function createAppRouter() {
       })),
     { path: '/:rest(.*)*', name: 'not-found', component: NotFound },
   ];
-  return createRouter({ history: createWebHashHistory(), routes });
+  const router = createRouter({ history: createWebHashHistory(), routes });
+  // A section the user may not use is not offered; typed into the address, it shows the start.
+  router.beforeEach((to) => {
+    const session = useSessionStore().session;
+    if (sectionAllowed(to.meta.section, session) || to.path === startPath(session)) return true;
+    return { path: startPath(session), replace: true };
+  });
+  return router;
 }

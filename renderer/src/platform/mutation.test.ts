@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 import type { Result } from '../../../main-api/contract/result';
 import { call } from './call';
-import { LOST_MID_REQUEST, useMutation } from './mutation';
+import { LOST_MID_REQUEST, LOST_MID_SAVE, useFormSave, useMutation } from './mutation';
 
 vi.mock('./call', () => ({ call: vi.fn() }));
 // Typed loosely: the replies here stand in for any channel's answer.
@@ -50,5 +50,24 @@ describe('useMutation', () => {
     const m = useMutation('vaccination.markEnteredInError');
     await m.run(input);
     expect(m.error).toEqual({ code: 'UNAVAILABLE', message: LOST_MID_REQUEST });
+  });
+});
+
+describe('useFormSave', () => {
+  it('sends one key with every save of a form, and a new key for the next form', async () => {
+    callMock.mockResolvedValue({ ok: false, error: { code: 'UNAVAILABLE', message: 'The application host is not responding.' } });
+    const m = useFormSave('vaccination.markEnteredInError');
+    await m.run(input);
+    await m.run(input);
+    // Sending again is safe now, and the message says so.
+    expect(m.error).toEqual({ code: 'UNAVAILABLE', message: LOST_MID_SAVE });
+    m.newForm();
+    expect(m.error).toBeNull();
+    await m.run(input);
+    const keys = callMock.mock.calls.map(([, sent]) => (sent as { idempotencyKey: string }).idempotencyKey);
+    expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(callMock.mock.calls[0]![1]).toEqual({ ...input, idempotencyKey: keys[0] });
   });
 });

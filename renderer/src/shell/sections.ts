@@ -1,5 +1,8 @@
-// The navigation sections of the application. Only People is built so far; the others
+// The navigation sections of the application. People and Reports are built so far; the others
 // are listed so that people can see what the product will cover.
+import type { SessionInfo } from '../../../main-api/contract/session';
+import type { Capability } from '../../../main-api/shared/vocabulary/roles';
+
 export interface Section {
   key: string;
   label: string;
@@ -7,10 +10,19 @@ export interface Section {
   /** One sentence on what the section is for, shown while it is not available. */
   purpose: string;
   available: boolean;
+  /** What the user must be allowed to do to see the section (an analyst sees no one's record). */
+  needs?: Capability;
 }
 
 export const sections: Section[] = [
-  { key: 'people', label: 'People', path: '/people', available: true, purpose: 'Find a person and open their record.' },
+  {
+    key: 'people',
+    label: 'People',
+    path: '/people',
+    available: true,
+    needs: 'record.view',
+    purpose: 'Find a person and open their record.',
+  },
   {
     key: 'cohorts',
     label: 'Cohorts',
@@ -33,7 +45,14 @@ export const sections: Section[] = [
     purpose: 'Follow up children who are due or overdue for their routine vaccinations.',
   },
   { key: 'staff', label: 'Staff', path: '/staff', available: false, purpose: 'Track vaccination of health and social care staff.' },
-  { key: 'reports', label: 'Reports', path: '/reports', available: false, purpose: 'See uptake and coverage, and produce returns.' },
+  {
+    key: 'reports',
+    label: 'Reports',
+    path: '/reports',
+    available: true,
+    needs: 'coverage.view',
+    purpose: 'See uptake and coverage, and produce returns.',
+  },
   {
     key: 'imports',
     label: 'Imports',
@@ -43,3 +62,14 @@ export const sections: Section[] = [
   },
   { key: 'admin', label: 'Administration', path: '/admin', available: false, purpose: 'Manage users, organisations and settings.' },
 ];
+
+/** Whether a section is for this session: no session yet (signed out) decides nothing. */
+export function sectionAllowed(key: unknown, session: Pick<SessionInfo, 'capabilities'> | null): boolean {
+  const needs = sections.find((s) => s.key === key)?.needs;
+  return !needs || session === null || session.capabilities.includes(needs);
+}
+
+/** Where the application starts: People, or Reports for someone who reads no one's record. */
+export function startPath(session: Pick<SessionInfo, 'capabilities'> | null): string {
+  return sectionAllowed('people', session) ? '/people' : '/reports';
+}

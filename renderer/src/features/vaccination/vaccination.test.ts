@@ -200,7 +200,7 @@ describe('buildRecordInput', () => {
       receivedOn: null,
     },
   ];
-  const ctx = { personId: 42, products: [mmr, rotarix], batches, sourceId: 'form-1', today: '2025-12-01' };
+  const ctx = { personId: 42, products: [mmr, rotarix], batches, today: '2025-12-01' };
   const filled = () => ({
     ...emptyForm('2025-10-01', 'Sam Nurse'),
     productCode: mmr.code,
@@ -219,7 +219,7 @@ describe('buildRecordInput', () => {
     expect(r.input.route?.code).toBe('78421000');
     expect(r.input.doseUnit?.term).toBe('Millilitre');
     expect(r.input.performer).toEqual({ name: 'Sam Nurse', role: null });
-    expect(r.input.source).toEqual({ system: 'IMS', id: 'form-1' });
+    expect(r.input.source).toBeNull();
   });
 
   it('asks for the expiry of a new batch given here', () => {
@@ -242,7 +242,7 @@ describe('buildRecordInput', () => {
     expect(r.input.reportedBy).toEqual({ kind: 'GP', name: 'Marston Surgery' });
     expect(r.input.performer).toBeNull();
     expect(r.input.primarySource).toBe(false);
-    expect(r.input.source).toEqual({ system: 'IMS', id: 'form-1' });
+    expect(r.input.source).toBeNull();
     expect(r.input.batch).toBeNull();
     expect(r.input.legalBasis).toBeNull();
     // Back to "given here": the signed-in user is the vaccinator again; a typed name would stay.
@@ -250,11 +250,16 @@ describe('buildRecordInput', () => {
     expect(withPrimarySource({ ...filled(), performerName: 'Dr Who' }, false, 'Sam Nurse').performerName).toBe('Dr Who');
   });
 
-  it('sends the same source identity every time the same form is saved, so a resend records once', () => {
-    const a = buildRecordInput({ ...filled(), batchNumber: 'AB123' }, ctx);
-    const b = buildRecordInput({ ...filled(), batchNumber: 'AB123' }, ctx);
-    expect(a.ok && a.input.source).toEqual({ system: 'IMS', id: 'form-1' });
-    expect(a.ok && b.ok && a.input.source).toEqual(b.ok && b.input.source);
+  it('refuses a new batch expiring implausibly late, in the words the service uses', () => {
+    const r = buildRecordInput({ ...filled(), batchNumber: 'NEW1', batchExpiry: '31/12/9999' }, ctx);
+    expect(!r.ok && r.problems).toEqual([
+      {
+        field: 'batchExpiry',
+        message:
+          'Batch NEW1 cannot expire on 31 December 9999: that is more than 5 years after the vaccination date (1 October 2025). Check the expiry date on the vial.',
+      },
+    ]);
+    expect(buildRecordInput({ ...filled(), batchNumber: 'NEW1', batchExpiry: '01/10/2030' }, ctx).ok).toBe(true);
   });
 
   it('a batch picked from the list is that batch, exactly: its number in the field, its id sent', () => {

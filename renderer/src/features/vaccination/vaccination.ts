@@ -20,7 +20,13 @@ import {
   USUAL_SITE_FOR_ROUTE,
   type SiteCode,
 } from '../../../../main-api/shared/vocabulary/sites';
-import { type LegalBasis, type NotGivenReason, type Outcome, type ReportSource } from '../../../../main-api/shared/vocabulary/vaccination';
+import {
+  implausibleExpiry,
+  type LegalBasis,
+  type NotGivenReason,
+  type Outcome,
+  type ReportSource,
+} from '../../../../main-api/shared/vocabulary/vaccination';
 import { formatShortDate, parseEnteredDate } from '../../../../main-api/shared/calendar/dates';
 
 // ---------------------------------------------------------------------------------------
@@ -339,12 +345,6 @@ export interface BuildContext {
   personId: number;
   products: readonly Product[];
   batches: readonly Batch[];
-  /**
-   * This form's identity for what it records, made once when the form opens: sending it again
-   * after a lost answer cannot record the dose twice (the database refuses a second event with
-   * the same source).
-   */
-  sourceId: string;
   /** England's date, from the session: how a two-digit year is read. */
   today: string;
 }
@@ -382,6 +382,9 @@ export function buildRecordInput(
         problems.push({ field: 'batchExpiry', message: 'Enter the expiry date as dd/mm/yyyy.' });
       } else if (!expiry && primarySource) {
         problems.push({ field: 'batchExpiry', message: 'This is a new batch: enter its expiry date from the pack.' });
+      } else if (expiry && date) {
+        const implausible = implausibleExpiry(f.batchNumber.trim().toUpperCase(), expiry, date, 'vaccination date');
+        if (implausible) problems.push({ field: 'batchExpiry', message: implausible });
       }
       batch = { batchNumber: f.batchNumber.trim().toUpperCase(), ...(expiry ? { expiryDate: expiry } : {}) };
     } else if (primarySource) {
@@ -420,7 +423,9 @@ export function buildRecordInput(
     primarySource,
     reportedBy: !primarySource && f.reportedBy ? { kind: f.reportedBy, name: f.reportedByName.trim() || null } : null,
     notes: f.notes.trim() || null,
-    source: { system: 'IMS', id: ctx.sourceId },
+    // The form's save is made once by its idempotency key (useFormSave); the record's source
+    // identity is this system's own, given by the database.
+    source: null,
   };
   return { ok: true, input };
 }

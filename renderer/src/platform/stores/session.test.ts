@@ -25,12 +25,13 @@ function sessionAs(...roleCodes: RoleCode[]): SessionInfo {
 beforeEach(() => setActivePinia(createPinia()));
 
 describe('what the session may do', () => {
-  it('an analyst may read records but not record, correct or print', () => {
+  it('an analyst reads coverage figures, never records: not view, record, correct or print', () => {
     const store = useSessionStore();
     store.session = sessionAs('analyst');
-    expect(store.capabilities).toEqual(['record.view']);
+    expect(store.capabilities).toEqual(['coverage.view']);
     expect(store.roleCodes).toEqual(['analyst']);
-    expect(store.can('record.view')).toBe(true);
+    expect(store.can('coverage.view')).toBe(true);
+    expect(store.can('record.view')).toBe(false);
     expect(store.can('vaccination.record')).toBe(false);
     expect(store.can('record.print')).toBe(false);
   });

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { capabilitiesOf } from '../../../main-api/shared/vocabulary/roles';
+import { sectionAllowed, startPath } from './sections';
+
+describe('the sections a session is offered', () => {
+  const analyst = { capabilities: capabilitiesOf(['analyst']) };
+  const coordinator = { capabilities: capabilitiesOf(['coordinator']) };
+
+  it('starts an analyst on the figures, with no People section', () => {
+    expect(startPath(analyst)).toBe('/reports');
+    expect(sectionAllowed('people', analyst)).toBe(false);
+    expect(sectionAllowed('reports', analyst)).toBe(true);
+  });
+
+  it('starts everyone else on People, and decides nothing before sign-in', () => {
+    expect(startPath(coordinator)).toBe('/people');
+    expect(sectionAllowed('reports', coordinator)).toBe(true);
+    expect(startPath(null)).toBe('/people');
+    expect(sectionAllowed('people', null)).toBe(true);
+    // Sections still to come are listed for everyone.
+    expect(sectionAllowed('cohorts', analyst)).toBe(true);
+  });
+});
