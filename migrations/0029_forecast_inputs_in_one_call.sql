@@ -6,7 +6,7 @@
 -- writes the record-view rows for the whole set in one statement (once per person, purpose and
 -- transaction, as ims.audited_read does), and returns each person in scope with their flags,
 -- staff records and active vaccination events as JSON. Persons absent or outside scope are
--- simply not returned, alike.
+-- simply not returned, alike; an analyst gets no one (0026).
 CREATE FUNCTION api.person_forecast_inputs(p_person_ids bigint[], p_purpose text)
 RETURNS TABLE (id bigint, dob text, dod text, gender text, flags json, staff json, events json)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -22,6 +22,10 @@ BEGIN
   END IF;
   IF p_person_ids IS NULL OR cardinality(p_person_ids) > 10000 THEN
     RAISE EXCEPTION 'Read between 0 and 10000 persons at a time.' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- Registration and role first: an analyst reads no one (0026).
+  IF NOT ims.may_read_people() THEN
+    RETURN;
   END IF;
   v_all := NOT v_user OR ims.is_admin();
   IF NOT v_all THEN
@@ -68,4 +72,4 @@ $$;
 
 REVOKE EXECUTE ON FUNCTION api.person_forecast_inputs(bigint[], text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.person_forecast_inputs(bigint[], text)
-  TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
+  TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health;

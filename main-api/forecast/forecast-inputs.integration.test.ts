@@ -91,6 +91,25 @@ describe('forecast inputs for a set of persons', () => {
     expect(rows.every((r) => r.n === 1)).toBe(true);
   });
 
+  it('gives an analyst no one, even with the function granted back', async () => {
+    const analyst = await addUser(db.url, { name: uniqueName('inputs_an'), role: 'analyst', orgs: ['QKS'] });
+    await withClient(db.urlAs(analyst.name, analyst.password), async (c) => {
+      await expect(c.query(`SELECT id FROM api.person_forecast_inputs($1::bigint[], 'forecast')`, [inAlpha])).rejects.toThrow(
+        /permission denied/,
+      );
+    });
+    await db.query(`GRANT EXECUTE ON FUNCTION api.person_forecast_inputs(bigint[], text) TO ims_analyst`);
+    try {
+      const rows = await withClient(
+        db.urlAs(analyst.name, analyst.password),
+        async (c) => (await c.query(`SELECT id FROM api.person_forecast_inputs($1::bigint[], 'forecast')`, [inAlpha])).rows,
+      );
+      expect(rows).toEqual([]);
+    } finally {
+      await db.query(`REVOKE EXECUTE ON FUNCTION api.person_forecast_inputs(bigint[], text) FROM ims_analyst`);
+    }
+  });
+
   it('refuses an empty purpose and an oversized set', async () => {
     await expect(loadPersonForecastInputs(alpha, inAlpha, ' ' as 'forecast')).rejects.toThrow(/purpose/);
     await expect(
