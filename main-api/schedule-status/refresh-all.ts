@@ -34,6 +34,7 @@ import {
   holdDrains,
   lockPopulationRefresh,
   publishRefreshSnapshot,
+  queuedAtLeast,
   unpublishRefreshSnapshot,
   waitTimeoutMessage,
 } from './status-queue.repository';
@@ -484,4 +485,29 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     for (const c of connections) await c.release().catch(() => {});
     await ds.destroy().catch(() => {});
   }
+}
+
+/**
+ * Queued persons beyond which the population refresh is run rather than leaving them to users'
+ * drains. A user's drain recomputes a few hundred persons a second (each read through the
+ * audited functions), in a background job that works 20 seconds in every 30: this many are
+ * caught up within a minute or so. The refresh evaluates tens of thousands a second but
+ * rebuilds the whole table, so below this it is not worth it.
+ */
+export const FAR_BEHIND = 5_000;
+
+/**
+ * Runs the population refresh if the status queue holds more than FAR_BEHIND persons: after a
+ * bulk load, or a load or refresh that was interrupted (the queue still holds everyone then,
+ * and the old status, empty after a first load, is what worklists would show). Owner only.
+ */
+export async function refreshIfFarBehind(ownerUrl: string, options: RefreshOptions): Promise<RefreshReport | null> {
+  const ds = await openDataSource(ownerUrl, 'IMS status check');
+  let behind: boolean;
+  try {
+    behind = await queuedAtLeast(ds, FAR_BEHIND + 1);
+  } finally {
+    await ds.destroy().catch(() => {});
+  }
+  return behind ? refreshAllStatuses(ownerUrl, options) : null;
 }

@@ -164,3 +164,13 @@ export function waitTimeoutMessage(error: unknown): string | null {
     ? `The status refresh waited ${WAIT_TIMEOUT.replace('s', ' seconds')} for the status table, which another session was using, and stopped; the previous status is unchanged. Try again.`
     : null;
 }
+
+/** Whether at least n persons are waiting in the queue; stops counting at n. */
+export async function queuedAtLeast(db: Queryable, n: number): Promise<boolean> {
+  const row = await queryOne<{ enough: boolean }>(
+    db,
+    'SELECT count(*) >= $1 AS enough FROM (SELECT 1 FROM ims.series_status_stale LIMIT $1) q',
+    [n],
+  );
+  return row?.enough === true;
+}

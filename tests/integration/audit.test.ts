@@ -249,6 +249,6 @@ describe('audit trail', () => {
       await expect(who.query(`SELECT count(*)::int AS n FROM audit.record_view`)).rejects.toThrow(/permission denied/);
     }
     const all = await db.query(`SELECT count(*)::int AS n FROM audit.record_view`);
-    expect(all.rows[0].n).toBe(3);
+    expect(all.rows[0]!.n).toBe(3);
   });
 });
