@@ -224,7 +224,6 @@ async function writeChunk(stream: NodeJS.WritableStream, chunk: Buffer, failed: 
   }
 }
 
-
 /**
  * Recomputes ims.series_status for everyone (or everyone younger than maxAgeYears) on asOf.
  * Connect with the schema owner's URL: it creates and swaps partitions.
@@ -316,6 +315,8 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
       sink.on('finish', resolve);
       sink.on('error', reject);
     });
+    // Awaited later; a failure before then (the connection already gone) is not unhandled.
+    sinkDone.catch(() => {});
     const source = reader.query(copyTo(readSql(condition)));
 
     const out = new CopyWriter(FLUSH_BYTES * 2);
