@@ -204,6 +204,7 @@ async function holdConnection(ds: DataSource): Promise<{ client: pg.PoolClient; 
   const client = (await runner.connect()) as pg.PoolClient;
   await client.query(`SET datestyle = ISO`);
   await client.query(`SET maintenance_work_mem = '1GB'`);
+  await boundWaits(client);
   return { client, release: () => runner.release() };
 }
 
@@ -256,7 +257,6 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     // ---- the writer's one transaction: everything up to the swap, or nothing
     await writer.query('BEGIN');
     open = true;
-    await boundWaits(writer);
     await lockPopulationRefresh(writer);
     const readerConnection = await holdConnection(ds);
     connections.push(readerConnection);

@@ -100,7 +100,7 @@ export async function holdDrains(db: Queryable): Promise<string> {
     }
     throw error;
   }
-  await boundWaits(db);
+  await query(db, `SET LOCAL lock_timeout = '${WAIT_TIMEOUT}'`);
   const row = await queryOne<{ xid: string }>(db, 'SELECT pg_current_xact_id()::text AS xid');
   return row!.xid;
 }
@@ -150,18 +150,21 @@ export async function clearCoveredEntries(db: Queryable, personCondition: string
   return row?.n ?? 0;
 }
 
-/** How long the refresh's transaction waits for any other lock (the swap's, mostly). */
+/** How long the refresh waits for any other lock: a table another session is using. */
 const WAIT_TIMEOUT = '60s';
 
-/** Owner only, inside the refresh's transaction: bounds its waits for locks. */
+/**
+ * Owner only, for each of the refresh's connections: bounds its waits for locks (the swap's,
+ * mostly; reading waits only for someone locking a table outright).
+ */
 export async function boundWaits(db: Queryable): Promise<void> {
-  await query(db, `SET LOCAL lock_timeout = '${WAIT_TIMEOUT}'`);
+  await query(db, `SET lock_timeout = '${WAIT_TIMEOUT}'`);
 }
 
 /** The refresh's plain-English message when a bounded wait ran out; null for other errors. */
 export function waitTimeoutMessage(error: unknown): string | null {
   return isLockTimeout(error)
-    ? `The status refresh waited ${WAIT_TIMEOUT.replace('s', ' seconds')} for the status table, which another session was using, and stopped; the previous status is unchanged. Try again.`
+    ? `The status refresh waited ${WAIT_TIMEOUT.replace('s', ' seconds')} for a table another session was using, and stopped; the previous status is unchanged. Try again.`
     : null;
 }
 
