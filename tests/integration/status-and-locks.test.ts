@@ -58,6 +58,7 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
   const sources = {} as Record<Who, DataSource>;
   let alpha: number; // G82001: in the nurse's and the coordinator's scope
   let beta: number; // G82002: outside both
+  let gamma: number; // G82001, like alpha
 
   /** The SQLSTATE a statement fails with inside a transaction (rolled back), or null. */
   async function refusal(who: Who, sql: string, params: unknown[] = []): Promise<string | null> {
@@ -128,6 +129,13 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
       dateOfBirth: '2025-02-10',
       practiceCode: 'G82002',
     });
+    gamma = await addPerson(db, {
+      nhsNumber: nhs(3),
+      givenName: 'Gamma',
+      familyName: 'Locks',
+      dateOfBirth: '2025-03-10',
+      practiceCode: 'G82001',
+    });
     await db.query(`INSERT INTO ims.batch (product_code, batch_number, expiry_date) VALUES ($1, 'MMR001', '2030-01-31')`, [
       PRODUCT.PRIORIX,
     ]);
@@ -172,7 +180,7 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
         expect(Object.keys(await stored(alpha)).sort()).toEqual((await expected(alpha)).map((r) => r.seriesId).sort());
 
         const report = await within(refreshAllStatuses(db.url, { asOf: ON, rules }), 'the population refresh');
-        expect(report.persons).toBe(2);
+        expect(report.persons).toBe(3);
         expect(await within(migrate(db.url, migrationsDir()), 'the migrations')).toMatchObject({ applied: [] });
       } finally {
         await sessions.analyst.query(`SELECT pg_advisory_unlock_all()`);
@@ -220,6 +228,40 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
       // A claim that is never written leaves the person queued.
       expect(await queue()).toMatchObject([{ id: alpha }]);
       expect(await drainBatch(inTransaction(sources.nurse), { newestFirst: true }, { asOf: ON, rules })).toMatchObject({ persons: 1 });
+    });
+
+    it('a refresh waits for a drain in progress, and drains that come later wait for it rather than starve it', async () => {
+      await dose(alpha, '2025-03-20');
+      await dose(gamma, '2025-05-20');
+      const c = sessions.coordinator;
+      await c.query('BEGIN');
+      let refresh: Promise<unknown> | undefined;
+      try {
+        expect((await c.query(`SELECT id::int FROM ims.series_status_claim(1, true) AS id`)).rows).toEqual([{ id: gamma }]);
+        refresh = refreshAllStatuses(db.url, { asOf: ON, rules });
+        await expect
+          .poll(
+            async () =>
+              (
+                await db.query(
+                  `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'ims.series_status_drain_gate'::regclass AND NOT granted`,
+                )
+              ).rows[0]!.n,
+            { timeout: 10_000 },
+          )
+          .toBe(1);
+        // The gate's queue is fair: this drain does not get in ahead of the waiting refresh (it
+        // would have claimed alpha), and it does not wait either.
+        const later = await within(drainBatch(inTransaction(sources.nurse), { newestFirst: true }, { asOf: ON, rules }), 'a drain');
+        expect(later.persons).toBe(0);
+      } finally {
+        await c.query('ROLLBACK');
+      }
+      await within(refresh!, 'the refresh');
+      expect(await queue()).toEqual([]);
+      for (const id of [alpha, gamma]) {
+        expect(Object.keys(await stored(id)).sort()).toEqual((await expected(id)).map((r) => r.seriesId).sort());
+      }
     });
   });
 
@@ -359,7 +401,7 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
       expect(await drainBatch(inTransaction(sources.nurse), { newestFirst: true }, { asOf: ON, rules })).toMatchObject({ persons: 1 });
       expect(await queue()).toEqual([]);
       const report = await refreshAllStatuses(db.url, { asOf: ON, rules });
-      expect(report.persons).toBe(2);
+      expect(report.persons).toBe(3);
       expect(await strayTables()).toEqual([]);
     });
   });
