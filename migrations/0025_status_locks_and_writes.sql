@@ -91,10 +91,11 @@ BEGIN
     END IF;
   END IF;
 
-  -- Entries this transaction has claimed already are not claimed twice.
+  -- Entries this transaction has claimed already are not claimed twice. (The _if_assigned
+  -- form: a claim that finds nothing should not use up a transaction id.)
   v_pick := format(
     'SELECT q.person_id FROM ims.series_status_stale q
-     WHERE %s AND q.claimed_by IS DISTINCT FROM pg_current_xact_id()
+     WHERE %s AND NOT coalesce(q.claimed_by = pg_current_xact_id_if_assigned(), false)
        AND (NOT $1 OR EXISTS (SELECT 1 FROM ims.person p WHERE p.id = q.person_id
                               AND ($2 OR p.practice_code IN (SELECT unnest($3::text[])) OR p.la_code IN (SELECT unnest($4::text[])))))
      ORDER BY %s LIMIT $5 FOR UPDATE OF q SKIP LOCKED',

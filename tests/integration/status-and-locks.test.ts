@@ -244,7 +244,8 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
             async () =>
               (
                 await db.query(
-                  `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'ims.series_status_drain_gate'::regclass AND NOT granted`,
+                  `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'ims.series_status_drain_gate'::regclass AND NOT granted
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
                 )
               ).rows[0]!.n,
             { timeout: 10_000 },
@@ -375,7 +376,8 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
         rules,
         afterSnapshot: async () => {
           await db.query(
-            `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'ims.series_status_refresh_lock'::regclass AND granted`,
+            `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'ims.series_status_refresh_lock'::regclass AND granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
           );
         },
       });
