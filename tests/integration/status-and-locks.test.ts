@@ -163,6 +163,9 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
     it('the old advisory-lock keys, held by an analyst and a coordinator, block no recording, drain, refresh or migration', async () => {
       await sessions.analyst.query(`SELECT pg_advisory_lock(4716001), pg_advisory_lock(4716004), pg_advisory_lock(4716005)`);
       await sessions.coordinator.query(`SELECT pg_advisory_lock(4716002, $1::int), pg_advisory_lock(4716002, $2::int)`, [alpha, beta]);
+      // Reading the ledger (as a signing-in user does) in a transaction left open holds nothing up either.
+      await sessions.nurse.query(`BEGIN`);
+      await sessions.nurse.query(`SELECT count(*) FROM ims_meta.schema_migration`);
       try {
         // Recording, and the drain after the call that brings the person's status up to date.
         const handlers = userHandlers(
@@ -185,6 +188,7 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
       } finally {
         await sessions.analyst.query(`SELECT pg_advisory_unlock_all()`);
         await sessions.coordinator.query(`SELECT pg_advisory_unlock_all()`);
+        await sessions.nurse.query(`ROLLBACK`);
       }
     });
 
