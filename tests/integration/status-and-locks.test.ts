@@ -3,6 +3,7 @@
 // application used to use, try to take the locks it uses now, and try to write, delete and read
 // status rows and the record-view audit directly; and a refresh interrupted at any point leaves
 // the old status, the queue and the schema as they were.
+import { Command } from 'commander';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,8 @@ import { userHandlers } from '../../main-api/host/host';
 import { migrate } from '../../main-api/platform/db/migrator';
 import { migrationsDir } from '../../main-api/platform/paths';
 import { forecast, scheduleRules } from '../../main-api/schedule';
-import { refreshAllStatuses } from '../../main-api/schedule-status/refresh-all';
+import { registerDemoCommands } from '../../main-api/cli/commands/demo';
+import { FAR_BEHIND, refreshAllStatuses } from '../../main-api/schedule-status/refresh-all';
 import { statusRows, type StatusRow } from '../../main-api/schedule-status/schedule-status.service';
 import { drainBatch, inTransaction } from '../../main-api/schedule-status/status-queue.service';
 import { PRODUCT } from '../../main-api/shared/vocabulary/products';
@@ -409,6 +411,27 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
       const report = await refreshAllStatuses(db.url, { asOf: ON, rules });
       expect(report.persons).toBe(3);
       expect(await strayTables()).toEqual([]);
+    });
+
+    it('`ims demo` on a register already loaded, with everyone still queued, brings the status up to date', async () => {
+      // As an interrupted `ims demo` leaves it: the register loaded, its refresh never done.
+      await db.query(`DELETE FROM ims.series_status`);
+      await db.query(`SELECT ims.series_status_note(ARRAY(SELECT id FROM ims.person))`);
+      await db.query(`SELECT ims.series_status_note(ARRAY(SELECT generate_series(900000001, 900000000 + $1::int)::bigint))`, [FAR_BEHIND]);
+      const out: string[] = [];
+      const program = new Command('ims').exitOverride();
+      registerDemoCommands(program, {
+        ownerUrl: async () => db.url,
+        target: { kind: 'server', url: db.url },
+        print: (t) => out.push(t),
+        close: async () => {},
+      });
+      await expect(program.parseAsync(['demo', '--persons', '10'], { from: 'user' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(out.join('\n')).toMatch(/schedule status was behind .* 3 people assessed/);
+      expect(await queue()).toEqual([]);
+      for (const id of [alpha, beta, gamma]) {
+        expect(Object.keys(await stored(id)).sort()).toEqual((await expected(id)).map((r) => r.seriesId).sort());
+      }
     });
   });
 });
