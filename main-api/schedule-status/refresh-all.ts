@@ -490,10 +490,10 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
 
 /**
  * Queued persons beyond which the population refresh is run rather than leaving them to users'
- * drains. A user's drain recomputes a few hundred persons a second (each read through the
- * audited functions), in a background job that works 20 seconds in every 30: this many are
- * caught up within a minute or so. The refresh evaluates tens of thousands a second but
- * rebuilds the whole table, so below this it is not worth it.
+ * drains. A drain recomputes about 500 persons a second (each read through the audited
+ * functions; README, "Speed at regional scale"), in a background job that works 20 seconds in
+ * every 30: this many are caught up within its first run. The refresh evaluates some 20,000 a
+ * second but rebuilds and indexes the whole table, so below this it is not worth it.
  */
 export const FAR_BEHIND = 5_000;
 
