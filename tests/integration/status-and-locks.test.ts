@@ -216,7 +216,7 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
       }
     });
 
-    it('a claim held open by a user delays others only within a timeout, and hides nothing', async () => {
+    it('a claim held open by a user delays others only within a timeout, and hides nothing', { timeout: 90_000 }, async () => {
       // Recording waits for a drain holding the person's entry; the wait is bounded.
       const config = await db.query(`SELECT proconfig FROM pg_proc WHERE oid = 'ims.series_status_note(bigint[])'::regprocedure`);
       expect(config.rows[0]!.proconfig).toContain('lock_timeout=30s');
@@ -228,6 +228,23 @@ describe('schedule status and locks (issue 7, findings 8 and 9)', () => {
         expect(held.rows).toEqual([{ id: alpha }]);
         const r = await within(drainBatch(inTransaction(sources.nurse), { newestFirst: true }, { asOf: ON, rules }), 'a drain');
         expect(r.persons).toBe(0);
+        // Recording for that person waits for the claim, 30 seconds at most, then says so plainly.
+        const handlers = userHandlers(
+          sources.nurse,
+          () => {},
+          () => ON,
+        );
+        const started = Date.now();
+        const recorded = await within(
+          call(handlers, 'vaccination.record', givenHereInput(alpha, PRODUCT.PRIORIX, 'MMR001', '2026-01-25')),
+          'recording',
+          60_000,
+        );
+        expect(recorded).toMatchObject({
+          ok: false,
+          error: { code: 'CONFLICT', message: expect.stringMatching(/Someone else is changing/) },
+        });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(29_000);
       } finally {
         await sessions.coordinator.query('ROLLBACK');
       }
