@@ -8,12 +8,12 @@ import { addUser } from '../administration/users.service';
 import { runForecastCommand } from '../cli/commands/forecast';
 import type { CliContext } from '../cli/context';
 import { forecastChannels, type DoseCheck, type ForecastHandlers, type ForecastView } from '../contract/forecast';
-import { AppError } from '../contract/result';
 import { refreshAllStatuses } from '../schedule-status/refresh-all';
 import { loadPersonForecastInput } from './forecast.repository';
 import { scheduleRules } from '../schedule/shipped-rules';
 import { createForecastHandlers } from './forecast.service';
-import { refreshPersonStatus, statusRows, type StatusRow } from '../schedule-status/schedule-status.service';
+import { statusRows, type StatusRow } from '../schedule-status/schedule-status.service';
+import { drainBatch, inTransaction } from '../schedule-status/status-queue.service';
 import { forecast } from '../schedule';
 import { uniqueName, type TestDatabase } from '../../tests/support/db';
 import { addPerson, call, connectAs, nhsSequence, twoPracticeDatabase, value, withClient } from '../../tests/support/fixtures';
@@ -215,11 +215,17 @@ describe('forecast in the database', () => {
   });
 
   describe('ims.series_status', () => {
-    it('refreshPersonStatus writes rows matching the forecast, as the signed-in user', async () => {
-      const written = await refreshPersonStatus(nurseDs, alpha, ON, rules);
+    // Queues the person alone, as a change to their record would, and drains the queue as a user.
+    const recompute = async (who: DataSource, personId: number, asOf: string) => {
+      await db.query(`DELETE FROM ims.series_status_stale`);
+      await db.query(`SELECT ims.series_status_note(ARRAY[$1]::bigint[])`, [personId]);
+      return drainBatch(inTransaction(who), { newestFirst: true }, { asOf, rules });
+    };
+
+    it('the drain writes rows matching the forecast, as the signed-in user', async () => {
+      expect(await recompute(nurseDs, alpha, ON)).toMatchObject({ persons: 1, failed: [] });
       const stored = await db.query<StoredRow>(`${STORED} WHERE person_id = $1`, [alpha]);
       const expected = await expectedRows(alpha, ON);
-      expect(sorted(written ?? [])).toEqual(expected);
       expect(asStatusRows(stored.rows)).toEqual(expected);
       expect(stored.rows.every((r) => r.computed_on === ON)).toBe(true);
       expect(expected.find((r) => r.seriesId === 'SIX-IN-1')).toMatchObject({ status: 'OVERDUE', nextDose: 2 });
@@ -232,40 +238,39 @@ describe('forecast in the database', () => {
                       VALUES ($1, 'OLD-SERIES', 'Withdrawn', 'DUE', '2025-01-01', 'x')`,
         [alpha],
       );
-      await refreshPersonStatus(nurseDs, alpha, '2026-06-01', rules);
+      await recompute(nurseDs, alpha, '2026-06-01');
       const later = await db.query<StoredRow>(`${STORED} WHERE person_id = $1`, [alpha]);
       expect(asStatusRows(later.rows)).toEqual(await expectedRows(alpha, '2026-06-01'));
+      await recompute(nurseDs, alpha, ON);
     });
 
-    it('is invisible to a user scoped elsewhere and read-only for analysts', async () => {
+    it('is closed to users except through the drain, which recomputes only persons in scope', async () => {
       const otherClient = await connectAs(db.urlAs(users.other!.name, users.other!.password));
       try {
-        const seen = await otherClient.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [alpha]);
-        expect(seen.rows[0].n).toBe(0);
-        expect(await refreshPersonStatus(otherClient, alpha, ON, rules)).toBeNull();
-        // Writing rows for a person they cannot see is refused by the policy.
+        await expect(otherClient.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [alpha])).rejects.toThrow(
+          /permission denied/,
+        );
+        expect(await recompute(await connections.open(users.other!), alpha, ON)).toMatchObject({ persons: 0 });
         await expect(
           otherClient.query(
             `INSERT INTO ims.series_status (person_id, series_id, series_name, status, computed_on, rules_version)
                              VALUES ($1, 'X', 'X', 'DUE', '2026-01-01', 'x')`,
             [alpha],
           ),
-        ).rejects.toThrow(/row-level security/);
+        ).rejects.toThrow(/permission denied/);
       } finally {
         await otherClient.end();
       }
       const analyst = await connectAs(db.urlAs(users.analyst!.name, users.analyst!.password));
       try {
-        // Analysts read aggregates only (0026): no status rows about people either.
-        await expect(analyst.query(`SELECT count(*)::int AS n FROM ims.series_status WHERE person_id = $1`, [alpha])).rejects.toMatchObject(
-          {
-            code: '42501',
-          },
-        );
-        await expect(refreshPersonStatus(analyst, alpha, ON, rules)).rejects.toThrow(/permission denied/);
+        // Analysts read aggregates only (0026): no status rows about people, and nobody to recompute.
+        await expect(analyst.query(`SELECT count(*)::int AS n FROM ims.series_status`)).rejects.toThrow(/permission denied/);
+        expect(await recompute(await connections.open(users.analyst!), alpha, ON)).toMatchObject({ persons: 0 });
       } finally {
         await analyst.end();
       }
+      // Left queued for someone who may recompute them.
+      expect(await drainBatch(inTransaction(nurseDs), { newestFirst: true }, { asOf: ON, rules })).toMatchObject({ persons: 1 });
     });
 
     it('refreshAllStatuses fills the table for everyone, consistent with the forecast, and swaps partitions', async () => {
@@ -297,14 +302,15 @@ describe('forecast in the database', () => {
       const log = await db.query(`SELECT persons, as_of::text FROM ims.series_status_refresh ORDER BY id DESC LIMIT 1`);
       expect(log.rows[0]).toEqual({ persons: 4, as_of: ON });
 
-      // The policies on the parent still apply after the swap.
+      // The parent's grants (none for users) and policies still apply after the swap.
       const otherClient = await connectAs(db.urlAs(users.other!.name, users.other!.password));
       try {
-        const seen = await otherClient.query(`SELECT DISTINCT person_id::int AS id FROM ims.series_status`);
-        expect(seen.rows).toEqual([{ id: beta }]);
+        await expect(otherClient.query(`SELECT DISTINCT person_id::int AS id FROM ims.series_status`)).rejects.toThrow(/permission denied/);
       } finally {
         await otherClient.end();
       }
+      const rls = await db.query(`SELECT relrowsecurity AS on FROM pg_class WHERE oid = 'ims.series_status'::regclass`);
+      expect(rls.rows[0]!.on).toBe(true);
     });
 
     it('a children-only refresh recomputes children and keeps adults’ statuses', async () => {
@@ -326,10 +332,15 @@ describe('forecast in the database', () => {
     });
 
     it('refuses a second refresh while one is running', async () => {
+      // A running refresh holds the refresh lock table for its whole transaction.
       const holder = await connectAs(db.url);
       try {
-        await holder.query('SELECT pg_advisory_lock(4716004)');
-        await expect(refreshAllStatuses(db.url, { asOf: ON, rules })).rejects.toThrow(AppError);
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE ims.series_status_refresh_lock IN EXCLUSIVE MODE');
+        await expect(refreshAllStatuses(db.url, { asOf: ON, rules })).rejects.toMatchObject({
+          code: 'CONFLICT',
+          message: expect.stringMatching(/already running/),
+        });
       } finally {
         await holder.end();
       }

@@ -8,6 +8,7 @@ import { connectAs } from '../../tests/support/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clusterDir } from '../platform/db/embedded';
 import { createHost, LOCAL_ADMIN, type Host } from './host';
+import { FAR_BEHIND } from '../schedule-status';
 import { dispatch } from './dispatch';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ims-host-test-'));
@@ -91,5 +92,37 @@ describe('host on the embedded database', () => {
     const owner2 = await connectAs(host.embeddedOwnerUrl!);
     expect((await owner2.query(`SELECT count(*)::int AS n FROM ims.person`)).rows[0].n).toBe(before);
     await owner2.end();
+  });
+
+  it('a start after an interrupted load or refresh, with many persons queued, runs the population refresh', async () => {
+    const first = hosts.shift()!;
+    const owner = await connectAs(first.embeddedOwnerUrl!);
+    // As a killed refresh after a load leaves it: the status gone and everyone queued (here
+    // the register, and enough removed persons to pass the threshold).
+    await owner.query(`DELETE FROM ims.series_status`);
+    await owner.query(`SELECT ims.series_status_note(ARRAY(SELECT id FROM ims.person))`);
+    await owner.query(`SELECT ims.series_status_note(ARRAY(SELECT generate_series(900000001, 900000000 + $1::int)::bigint))`, [FAR_BEHIND]);
+    await owner.end();
+    await first.close();
+    const { host, states } = await started();
+    expect(states.some((s) => /Working out who is due for what/.test(s))).toBe(true);
+    const owner2 = await connectAs(host.embeddedOwnerUrl!);
+    try {
+      expect((await owner2.query(`SELECT count(*)::int AS n FROM ims.series_status_stale`)).rows[0].n).toBe(0);
+      const covered = await owner2.query(`SELECT count(DISTINCT person_id)::int AS n FROM ims.series_status`);
+      expect(covered.rows[0].n).toBeGreaterThan(300);
+    } finally {
+      await owner2.end();
+    }
+  });
+
+  it('a start with a short queue leaves it to the signed-in user', async () => {
+    const first = hosts.shift()!;
+    const owner = await connectAs(first.embeddedOwnerUrl!);
+    await owner.query(`SELECT ims.series_status_note(ARRAY(SELECT id FROM ims.person ORDER BY id LIMIT 3))`);
+    await owner.end();
+    await first.close();
+    const { states } = await started();
+    expect(states.some((s) => /Working out who is due for what/.test(s))).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ import { readOrCreateSecret, startEmbedded, type EmbeddedServer } from '../platf
 import { classifyDatabaseError } from '../platform/db/errors';
 import { migrate, pendingMigrations } from '../platform/db/migrator';
 import { migrationsDir } from '../platform/paths';
-import { refreshAllStatuses } from '../schedule-status';
+import { refreshAllStatuses, refreshIfFarBehind } from '../schedule-status';
 import { todayInLondon } from '../shared/calendar/england';
 import { ensureUser, RegisterRepository, SessionRepository } from '../administration';
 import { loadDemoRegion, overallFraction, phaseLabel } from '../demo';
@@ -135,6 +135,16 @@ export function createHost(options: HostOptions): Host {
         });
         progress('Working out who is due for what…', 0.9);
         await refreshAllStatuses(ownerUrl, { asOf: todayInLondon() });
+      } else {
+        // A load or refresh that was interrupted (the process ended, the computer went off)
+        // leaves everyone queued, and worklists showing the old status (none after a first
+        // load): the population refresh catches up far sooner than the user's drain would.
+        await refreshIfFarBehind(ownerUrl, {
+          asOf: todayInLondon(),
+          onProgress: (p) => {
+            if (p.phase === 'reading' && p.done === 0) progress('Working out who is due for what…', 0.9);
+          },
+        });
       }
       progress('Signing you in…', 0.99);
       password = readOrCreateSecret(dataDir, 'local-admin');

@@ -1,15 +1,19 @@
 // The population refresh of ims.series_status: every person in one streamed pass.
 //
-// One connection streams persons with their events, flags and staff records (aggregated per
-// person, ordered by id) out with COPY; the engine evaluates each person as the bytes
-// arrive; a second connection streams the status rows in with COPY to a new partition built
-// off to the side. The new partition is then indexed and swapped in (DETACH the old, ATTACH
-// the new) in one short transaction, so readers never see a half-built table and wait only
-// for the swap. Runs as the schema owner.
+// One connection (the reader) streams persons with their events, flags and staff records
+// (aggregated per person, ordered by id) out with COPY; the engine evaluates each person as
+// the bytes arrive; a second connection (the writer) streams the status rows in with COPY to a
+// new partition built off to the side, indexes it and swaps it in (DETACH the old, ATTACH the
+// new). The writer does all of that in one transaction: readers see the old status until the
+// new one is complete, and a refresh interrupted at any point (an error, a killed process or
+// connection) leaves nothing behind: no half-built table, the old status and the queue as they
+// were. Runs as the schema owner.
 //
-// Changes made while it runs are caught up through the status queue: drains are held (they
-// keep their entries) from just before the snapshot is taken until the new partition is in
-// place; then the entries the snapshot covered are cleared and the rest are drained.
+// The same transaction holds the refresh's locks, on tables only the owner can lock: one
+// refresh at a time, and the hold on drains. Changes made while it runs are caught up through
+// the status queue: drains are held (they keep their entries) from just before the snapshot is
+// taken until the new partition is in place; then the entries the snapshot covered are cleared
+// and the rest are drained.
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import type pg from 'pg';
@@ -24,9 +28,17 @@ import { rulesVersion, scheduleRules } from '../schedule';
 import { formatDay, parseDay } from '../shared/calendar/dates';
 import { statusRows } from './schedule-status.service';
 import { drainStatusQueue, inTransaction } from './status-queue.service';
-import { clearCoveredEntries, holdDrains, publishRefreshSnapshot, releaseDrains } from './status-queue.repository';
+import {
+  boundWaits,
+  clearCoveredEntries,
+  holdDrains,
+  lockPopulationRefresh,
+  publishRefreshSnapshot,
+  queuedAtLeast,
+  unpublishRefreshSnapshot,
+  waitTimeoutMessage,
+} from './status-queue.repository';
 
-const LOCK_KEY = 4_716_004; // arbitrary, fixed: one population refresh at a time
 const FLUSH_BYTES = 1 << 20;
 
 export interface RefreshProgress {
@@ -66,14 +78,17 @@ const COLUMNS =
 
 /**
  * Who is refreshed: born on or before asOf and, with maxAgeYears, born after the day they
- * would reach that age; plus, on such a partial refresh, everyone who was waiting in the
- * status queue when it began (queuedTable). Both arguments are validated before they reach
- * the SQL text.
+ * would reach that age; plus, on such a partial refresh, everyone waiting in the status queue
+ * (after a bulk load, the whole register). The reader evaluates this in its snapshot, taken
+ * while drains are held, so the queue it sees is the queue at the snapshot. Both arguments are
+ * validated before they reach the SQL text.
  */
-function inSetCondition(asOf: string, maxAgeYears: number | undefined, queuedTable: string | null): string {
+function inSetCondition(asOf: string, maxAgeYears: number | undefined): string {
   let sql = `p.date_of_birth <= DATE '${asOf}'`;
-  if (maxAgeYears !== undefined) sql += ` AND p.date_of_birth > (DATE '${asOf}' - make_interval(years => ${maxAgeYears}))::date`;
-  if (queuedTable !== null) sql = `((${sql}) OR EXISTS (SELECT 1 FROM ${queuedTable} w WHERE w.person_id = p.id))`;
+  if (maxAgeYears !== undefined) {
+    sql += ` AND p.date_of_birth > (DATE '${asOf}' - make_interval(years => ${maxAgeYears}))::date`;
+    sql = `((${sql}) OR EXISTS (SELECT 1 FROM ims.series_status_stale w WHERE w.person_id = p.id))`;
+  }
   return sql;
 }
 
@@ -189,6 +204,7 @@ async function holdConnection(ds: DataSource): Promise<{ client: pg.PoolClient; 
   const client = (await runner.connect()) as pg.PoolClient;
   await client.query(`SET datestyle = ISO`);
   await client.query(`SET maintenance_work_mem = '1GB'`);
+  await boundWaits(client);
   return { client, release: () => runner.release() };
 }
 
@@ -233,20 +249,21 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
 
   const ds = await openDataSource(ownerUrl, 'IMS status refresh');
   const connections: { client: pg.PoolClient; release: () => Promise<void> }[] = [];
-  let building: string | null = null;
-  let queued: string | null = null;
-  let drainsHeld = false;
+  let open = false;
   try {
     const writerConnection = await holdConnection(ds);
     connections.push(writerConnection);
     const writer = writerConnection.client;
-    const lock = await writer.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY]);
-    if (lock.rows[0]?.ok !== true) throw new AppError('CONFLICT', 'A status refresh is already running; try again when it has finished.');
+    // ---- the writer's one transaction: everything up to the swap, or nothing
+    await writer.query('BEGIN');
+    open = true;
+    await lockPopulationRefresh(writer);
     const readerConnection = await holdConnection(ds);
     connections.push(readerConnection);
     const reader = readerConnection.client;
 
-    // Leftovers of an interrupted run: built partitions that never got attached.
+    // Leftovers of refreshes run by earlier versions, which built the partition in a
+    // transaction of its own: built partitions that never got attached.
     const stale = await writer.query<{ name: string }>(
       `SELECT format('%I.%I', n.nspname, c.relname) AS name
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -254,25 +271,17 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     );
     for (const s of stale.rows) await writer.query(`DROP TABLE ${s.name}`);
 
-    building = `ims.series_status_g${Date.now().toString(36)}`;
+    const building = `ims.series_status_g${Date.now().toString(36)}`;
     await writer.query(`CREATE TABLE ${building} (LIKE ims.series_status INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    // A partial refresh takes everyone waiting in the queue, which may have just grown by a
+    // whole register: the planner needs to know.
+    if (maxAgeYears !== undefined) await reader.query('ANALYZE ims.series_status_stale');
 
     // ---- the snapshot: everything below is read in it, reference data included. Drains are
     // held first, so none can remove an entry for a change the snapshot does not include.
-    await holdDrains(writer);
-    drainsHeld = true;
-    // A partial refresh also takes everyone already waiting in the queue (after a bulk load,
-    // the whole register): the streamed pass evaluates them far faster than the catch-up's
-    // drain would. Held drains remove no entry, so the list copied here before the snapshot
-    // stays queued until the refresh clears it, and reader and writer agree on who is in.
-    if (maxAgeYears !== undefined) {
-      queued = `${building}_queued`;
-      await writer.query(`CREATE UNLOGGED TABLE ${queued} AS SELECT person_id FROM ims.series_status_stale`);
-      await writer.query(`ALTER TABLE ${queued} ADD PRIMARY KEY (person_id)`);
-      await writer.query(`ANALYZE ${queued}`);
-    }
+    const refreshXid = await holdDrains(writer);
     await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const condition = inSetCondition(asOf, maxAgeYears, queued);
+    const condition = inSetCondition(asOf, maxAgeYears);
     const head = await reader.query<{ snapshot: string; started: string; total: string }>(
       `SELECT pg_current_snapshot()::text AS snapshot, now()::text AS started,
               (SELECT count(*) FROM ims.person p WHERE ${condition})::text AS total`,
@@ -280,7 +289,8 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     const snapshot = head.rows[0]?.snapshot as string;
     const startedAt = head.rows[0]?.started as string;
     const total = Number(head.rows[0]?.total ?? 0);
-    await publishRefreshSnapshot(writer, snapshot);
+    // On a third connection: drains must see it now, not when the writer commits.
+    await publishRefreshSnapshot(ds, snapshot, refreshXid);
     await options.afterSnapshot?.();
 
     const productAntigens = new Map<string, string[]>();
@@ -305,6 +315,8 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
       sink.on('finish', resolve);
       sink.on('error', reject);
     });
+    // Awaited later; a failure before then (the connection already gone) is not unhandled.
+    sinkDone.catch(() => {});
     const source = reader.query(copyTo(readSql(condition)));
 
     const out = new CopyWriter(FLUSH_BYTES * 2);
@@ -312,6 +324,7 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     const computedOn = field(asOf);
     let persons = 0;
     let rows = 0;
+    let kept = 0;
     let rest = '';
     let lastReport = 0;
 
@@ -380,6 +393,23 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
       rest += utf8.end();
       if (rest.length > 0) evaluateLine(rest);
       if (out.length > 0) await writeChunk(sink, out.take(), () => sinkError);
+      progress({ phase: 'reading', done: persons, total });
+      lap('evaluate');
+
+      // ---- carry forward everyone outside the refreshed set (adults on a children's run), as
+      // the snapshot has them: in the same stream, so reader and writer agree on who is in.
+      progress({ phase: 'keeping', done: persons, total });
+      const keep = reader.query(
+        copyTo(`COPY (SELECT ${COLUMNS.split(', ')
+          .map((c) => `s.${c}`)
+          .join(', ')}
+                FROM ims.series_status s JOIN ims.person p ON p.id = s.person_id
+                WHERE NOT (${condition})) TO STDOUT`),
+      );
+      for await (const chunk of keep as AsyncIterable<Buffer>) {
+        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) kept++;
+        await writeChunk(sink, chunk, () => sinkError);
+      }
       sink.end();
       await sinkDone;
       await reader.query('COMMIT');
@@ -389,62 +419,43 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
       await sinkDone.catch(() => {});
       throw error;
     }
-    progress({ phase: 'reading', done: persons, total });
-    lap('evaluate');
-
-    // ---- carry forward everyone outside the refreshed set (adults on a children's run)
-    progress({ phase: 'keeping', done: persons, total });
-    const kept = await writer.query(
-      `INSERT INTO ${building} (${COLUMNS})
-       SELECT s.person_id, s.series_id, s.kind, s.series_name, s.status, s.next_dose, s.due_date, s.overdue_from, s.latest_date, s.computed_on, s.rules_version
-       FROM ims.series_status s JOIN ims.person p ON p.id = s.person_id
-       WHERE NOT (${condition})`,
-    );
     lap('keep');
 
     // ---- indexes like the parent's (ATTACH adopts matching ones instead of building its
-    // own), two at a time (one per connection), then the swap
+    // own), on the writer: the table exists only in its transaction. Each build can use
+    // parallel workers (max_parallel_maintenance_workers), as the two connections did before.
     progress({ phase: 'indexing', done: persons, total });
     const bare = building.slice('ims.'.length);
-    await Promise.all([
-      writer.query(`CREATE UNIQUE INDEX ${bare}_key ON ${building} (person_id, series_id)`),
-      (async () => {
-        await reader.query(`CREATE INDEX ON ${building} (series_id, status, overdue_from) WHERE status IN ('DUE', 'OVERDUE')`);
-        await reader.query(`CREATE INDEX ON ${building} (due_date, series_id) WHERE due_date IS NOT NULL`);
-      })(),
-    ]);
+    await writer.query(`CREATE UNIQUE INDEX ${bare}_key ON ${building} (person_id, series_id)`);
+    await writer.query(`CREATE INDEX ON ${building} (series_id, status, overdue_from) WHERE status IN ('DUE', 'OVERDUE')`);
+    await writer.query(`CREATE INDEX ON ${building} (due_date, series_id) WHERE due_date IS NOT NULL`);
     await writer.query(`ALTER TABLE ${building} ADD CONSTRAINT ${bare}_pkey PRIMARY KEY USING INDEX ${bare}_key`);
     await writer.query(`ANALYZE ${building}`);
     lap('index');
 
+    // ---- the queue: entries the snapshot covered are done (at the commit, with the swap)
+    await clearCoveredEntries(writer, condition, snapshot);
+    lap('clear');
+
     progress({ phase: 'swapping', done: persons, total });
-    await writer.query('BEGIN');
-    try {
-      await writer.query(`SET LOCAL lock_timeout = '60s'`);
-      const old = await writer.query<{ name: string }>(
-        `SELECT format('%I.%I', n.nspname, c.relname) AS name
-         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE i.inhparent = 'ims.series_status'::regclass`,
-      );
-      for (const o of old.rows) {
-        await writer.query(`ALTER TABLE ims.series_status DETACH PARTITION ${o.name}`);
-        await writer.query(`DROP TABLE ${o.name}`);
-      }
-      await writer.query(`ALTER TABLE ims.series_status ATTACH PARTITION ${building} FOR VALUES FROM (MINVALUE) TO (MAXVALUE)`);
-      await writer.query('COMMIT');
-      building = null;
-    } catch (error) {
-      await writer.query('ROLLBACK').catch(() => {});
-      throw error;
+    const old = await writer.query<{ name: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name
+       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE i.inhparent = 'ims.series_status'::regclass`,
+    );
+    for (const o of old.rows) {
+      await writer.query(`ALTER TABLE ims.series_status DETACH PARTITION ${o.name}`);
+      await writer.query(`DROP TABLE ${o.name}`);
     }
+    await writer.query(`ALTER TABLE ims.series_status ATTACH PARTITION ${building} FOR VALUES FROM (MINVALUE) TO (MAXVALUE)`);
+    await unpublishRefreshSnapshot(writer);
+    await writer.query('COMMIT');
+    open = false;
     lap('swap');
 
-    // ---- the queue: entries the snapshot covered are done; then drains may go on, and the
-    // rest (changed while the refresh ran, or outside its age band) are drained here
+    // ---- drains may go on; the rest of the queue (changed while the refresh ran, or outside
+    // its age band) is drained here
     progress({ phase: 'catching-up', done: 0, total: 0 });
-    await clearCoveredEntries(writer, condition, snapshot);
-    await releaseDrains(writer);
-    drainsHeld = false;
     const caughtUp = await drainStatusQueue(inTransaction(ds), {
       asOf,
       rules,
@@ -464,17 +475,40 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
       [asOf, maxAgeYears ?? null, persons, rows, version, startedAt],
     );
     progress({ phase: 'done', done: persons, total });
-    return { asOf, persons, rows: rows + (kept.rowCount ?? 0), caughtUp: caughtUp.persons, failed, rulesVersion: version, seconds, phases };
+    return { asOf, persons, rows: rows + kept, caughtUp: caughtUp.persons, failed, rulesVersion: version, seconds, phases };
+  } catch (error) {
+    const message = waitTimeoutMessage(error);
+    throw message ? new AppError('CONFLICT', message) : error;
   } finally {
-    const writer = connections[0]?.client;
-    if (writer) {
-      if (building) await writer.query(`DROP TABLE IF EXISTS ${building}`).catch(() => {});
-      if (queued) await writer.query(`DROP TABLE IF EXISTS ${queued}`).catch(() => {});
-      if (drainsHeld) await releaseDrains(writer).catch(() => {});
-      await writer.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
-    }
-    // Closing the pool ends the sessions: an abandoned read's transaction and any lock go with them.
+    // Rolling back drops the table being built and lets go of the locks; closing the pool ends
+    // the sessions, and an abandoned read's transaction goes with them.
+    if (open) await connections[0]?.client.query('ROLLBACK').catch(() => {});
     for (const c of connections) await c.release().catch(() => {});
     await ds.destroy().catch(() => {});
   }
+}
+
+/**
+ * Queued persons beyond which the population refresh is run rather than leaving them to users'
+ * drains. A drain recomputes about 500 persons a second (each read through the audited
+ * functions; README, "Speed at regional scale"), in a background job that works 20 seconds in
+ * every 30: this many are caught up within its first run. The refresh evaluates some 20,000 a
+ * second but rebuilds and indexes the whole table, so below this it is not worth it.
+ */
+export const FAR_BEHIND = 5_000;
+
+/**
+ * Runs the population refresh if the status queue holds more than FAR_BEHIND persons: after a
+ * bulk load, or a load or refresh that was interrupted (the queue still holds everyone then,
+ * and the old status, empty after a first load, is what worklists would show). Owner only.
+ */
+export async function refreshIfFarBehind(ownerUrl: string, options: RefreshOptions): Promise<RefreshReport | null> {
+  const ds = await openDataSource(ownerUrl, 'IMS status check');
+  let behind: boolean;
+  try {
+    behind = await queuedAtLeast(ds, FAR_BEHIND + 1);
+  } finally {
+    await ds.destroy().catch(() => {});
+  }
+  return behind ? refreshAllStatuses(ownerUrl, options) : null;
 }

@@ -263,8 +263,7 @@ describe('schedule status queue', () => {
         `DELETE FROM ims.series_status_stale`,
         `SELECT * FROM ims.series_status_refresh_hold`,
         `SELECT ims.series_status_note(ARRAY[${alpha}]::bigint[])`,
-        `SELECT ims.series_status_hold_drains()`,
-        `SELECT ims.series_status_release_drains()`,
+        `SELECT * FROM ims.series_status_stale FOR UPDATE`,
       ]) {
         await expect(c.query(sql), sql).rejects.toThrow(/permission denied/);
       }

@@ -10,8 +10,8 @@ import { forecast, scheduleRules, type CompiledRules } from '../schedule';
 import { loadPersonForecastInput } from '../forecast';
 import type { Queryable } from '../platform/db/database';
 import type { Job, UserContext } from '../platform/registration';
-import { statusRows, writeStatusRows, type StatusRow } from './schedule-status.service';
-import { claimStalePersons, lockPersons, type ClaimOrder } from './status-queue.repository';
+import { statusRows, type StatusRow } from './schedule-status.service';
+import { claimStalePersons, writeClaimedStatus, type ClaimOrder, type PersonStatus } from './status-queue.repository';
 
 const DRAIN_BATCH = 200;
 /** How often the signed-in user's background drain runs. */
@@ -52,10 +52,10 @@ export async function drainBatch(transaction: InTransaction, order: ClaimOrder, 
   return transaction(async (db) => {
     const ids = (await claimStalePersons(db, options.batchSize ?? DRAIN_BATCH, order)).sort((a, b) => a - b);
     if (ids.length === 0) return { persons: 0, lastId: null, failed: [] };
-    // Claims already keep two drains apart; the lock also keeps out anyone refreshing one
-    // person directly, so an older history's status can never be written last.
-    await lockPersons(db, ids);
+    // The claim locks each person's entry until this transaction ends, so no other drain can
+    // recompute them meanwhile and an older history's status can never be written last.
     const failed: DrainFailure[] = [];
+    const persons: PersonStatus[] = [];
     for (const id of ids) {
       const input = await loadPersonForecastInput(db, id, 'schedule status refresh');
       // A person who no longer exists has no status: the owner's drain removes their rows
@@ -70,8 +70,9 @@ export async function drainBatch(transaction: InTransaction, order: ClaimOrder, 
           failed.push({ personId: id, error: (error as Error).message });
         }
       }
-      await writeStatusRows(db, id, rows, options.asOf);
+      persons.push({ personId: id, rows });
     }
+    await writeClaimedStatus(db, persons, options.asOf);
     return { persons: ids.length, lastId: ids[ids.length - 1] ?? null, failed };
   });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../contract/result';
 import { benchDemoLoad, loadDemoRegion, phaseLabel, type DemoProgress } from '../../demo';
-import { refreshAllStatuses } from '../../schedule-status';
+import { refreshAllStatuses, refreshIfFarBehind } from '../../schedule-status';
 import { todayInLondon } from '../../shared/calendar/england';
 import type { CliContext } from '../context';
 
@@ -59,13 +59,29 @@ export function registerDemoCommands(program: Command, ctx: CliContext): void {
         return;
       }
       const bar = progressBar();
-      const summary = await loadDemoRegion(url, {
-        persons: opts.persons,
-        seed: opts.seed,
-        append: opts.append,
-        histories: opts.histories,
-        onProgress: bar.update,
-      });
+      let summary: Awaited<ReturnType<typeof loadDemoRegion>>;
+      try {
+        summary = await loadDemoRegion(url, {
+          persons: opts.persons,
+          seed: opts.seed,
+          append: opts.append,
+          histories: opts.histories,
+          onProgress: bar.update,
+        });
+      } catch (error) {
+        bar.end();
+        // Refused because the register already has people: perhaps an earlier run whose status
+        // refresh was interrupted, which left everyone queued. Bring their status up to date.
+        if (error instanceof AppError && error.code === 'CONFLICT') {
+          const caughtUp = await refreshIfFarBehind(url, { asOf: todayInLondon() });
+          if (caughtUp) {
+            ctx.print(
+              `The schedule status was behind (an earlier load or refresh was interrupted): ${caughtUp.persons.toLocaleString('en-GB')} people assessed on ${caughtUp.asOf}.`,
+            );
+          }
+        }
+        throw error;
+      }
       bar.end();
       // Worklists read the maintained schedule status, so bring it up to date with the new histories.
       const refresh = await refreshAllStatuses(url, { asOf: todayInLondon() });

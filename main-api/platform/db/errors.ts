@@ -43,6 +43,10 @@ export function classifyDatabaseError(error: unknown): ClassifiedError | null {
     // cannot see: only the constraint's name crosses the boundary.
     return { code: 'CONFLICT', message: 'That record already exists.', details: { kind: 'conflict', constraint: e.constraint ?? null } };
   }
+  if (code === '55P03') {
+    // lock_timeout ran out: another session holds what this change needs (0025 bounds every wait).
+    return { code: 'CONFLICT', message: 'Someone else is changing the same record just now. Try again in a moment.' };
+  }
   if (code === '23503' || code === '23514' || code === '23502' || code.startsWith('22')) {
     return { code: 'VALIDATION', message: `The database refused the change: ${message}` };
   }

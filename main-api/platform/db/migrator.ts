@@ -1,5 +1,7 @@
-// Applies the numbered SQL files in migrations/ in order, each in its own transaction,
-// under an advisory lock so two workstations starting together cannot race.
+// Applies the numbered SQL files in migrations/ in order, each in its own transaction, which
+// first locks the ledger: two workstations starting together take turns, file by file, and
+// each file is applied once. Users can read the ledger but not lock it (that needs write
+// privileges), so no one can hold the migrations up; and every wait has a timeout.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +21,12 @@ export interface MigrationReport {
   alreadyApplied: number;
 }
 
-const LOCK_KEY = 4_716_001; // arbitrary, fixed: the IMS migration lock
+/** How long to wait for another workstation's migration file to finish. */
+const LEDGER_WAIT = '10min';
+/** How long a migration waits for a table another session is using (an open transaction). */
+const TABLE_WAIT = '1min';
+/** SQLSTATEs of a lost race to create the ledger: unique key of the catalogs, schema or table exists. */
+const CREATED_MEANWHILE = new Set(['23505', '42P06', '42P07']);
 const FILE_PATTERN = /^(\d{4})_[a-z0-9_]+\.sql$/;
 
 function readMigrations(dir: string): MigrationFile[] {
@@ -38,15 +45,43 @@ function readMigrations(dir: string): MigrationFile[] {
   });
 }
 
+/**
+ * Creates the ledger if missing, in one transaction. On a fresh database two workstations
+ * race here: the later one's statement waits for the earlier one's commit, then fails on the
+ * catalog's unique keys, and the next attempt finds the ledger there.
+ */
 async function ensureLedger(client: DbClient): Promise<void> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ims_meta`);
-  await client.query(`CREATE TABLE IF NOT EXISTS ims_meta.schema_migration (
-    version    integer PRIMARY KEY,
-    name       text NOT NULL,
-    checksum   text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now(),
-    applied_by text NOT NULL DEFAULT session_user
-  )`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await inTransaction(client, async () => {
+        await client.query(`SET LOCAL lock_timeout = '${LEDGER_WAIT}'`);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ims_meta`);
+        await client.query(`CREATE TABLE IF NOT EXISTS ims_meta.schema_migration (
+          version    integer PRIMARY KEY,
+          name       text NOT NULL,
+          checksum   text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now(),
+          applied_by text NOT NULL DEFAULT session_user
+        )`);
+      });
+      return;
+    } catch (error) {
+      if (attempt < 3 && CREATED_MEANWHILE.has((error as { code?: string }).code ?? '')) continue;
+      if (isLockTimeout(error)) throw anotherWorkstation();
+      throw error;
+    }
+  }
+}
+
+function isLockTimeout(error: unknown): boolean {
+  return (error as { code?: string }).code === '55P03';
+}
+
+function anotherWorkstation(): AppError {
+  return new AppError(
+    'UNAVAILABLE',
+    `Another workstation has been updating the database structure for over ${LEDGER_WAIT.replace('min', ' minutes')}; try again when it has finished.`,
+  );
 }
 
 /** Refuses, with the file named, if an applied migration's file has since changed. */
@@ -84,38 +119,53 @@ export async function migrate(
   return withOwnerDatabase(owner, 'IMS migrate', (ds) => withClient(ds, (client) => migrateOn(client, files, onProgress)));
 }
 
-// One session throughout: the advisory lock belongs to it, and each file runs as BEGIN ... COMMIT.
+// One session throughout; each file runs as BEGIN ... COMMIT, holding the ledger's lock.
 async function migrateOn(client: DbClient, files: MigrationFile[], onProgress: (message: string) => void): Promise<MigrationReport> {
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
-    await ensureLedger(client);
-    const applied = await readApplied(client);
-    checkApplied(files, applied);
-    const report: MigrationReport = { applied: [], alreadyApplied: applied.size };
-    for (const file of files) {
-      if (applied.has(file.version)) continue;
-      onProgress(`Applying ${file.name}`);
-      try {
-        await inTransaction(client, async () => {
-          await client.query(file.sql);
-          await client.query(`INSERT INTO ims_meta.schema_migration (version, name, checksum) VALUES ($1, $2, $3)`, [
-            file.version,
-            file.name,
-            file.checksum,
-          ]);
-        });
-      } catch (error) {
-        const e = error as Error & { position?: string };
+  await ensureLedger(client);
+  const report: MigrationReport = { applied: [], alreadyApplied: 0 };
+  let first = true;
+  for (;;) {
+    let current: MigrationFile | undefined;
+    try {
+      current = await inTransaction(client, async () => {
+        // EXCLUSIVE: one migrating session at a time, while users may still read the ledger.
+        await client.query(`SET LOCAL lock_timeout = '${LEDGER_WAIT}'`);
+        await client.query(`LOCK TABLE ims_meta.schema_migration IN EXCLUSIVE MODE`);
+        const applied = await readApplied(client);
+        checkApplied(files, applied);
+        if (first) report.alreadyApplied = applied.size;
+        first = false;
+        const file = files.find((f) => !applied.has(f.version));
+        if (!file) return undefined;
+        current = file;
+        onProgress(`Applying ${file.name}`);
+        await client.query(`SET LOCAL lock_timeout = '${TABLE_WAIT}'`);
+        await client.query(file.sql);
+        await client.query(`INSERT INTO ims_meta.schema_migration (version, name, checksum) VALUES ($1, $2, $3)`, [
+          file.version,
+          file.name,
+          file.checksum,
+        ]);
+        return file;
+      });
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      if (!current) throw isLockTimeout(error) ? anotherWorkstation() : error;
+      if (isLockTimeout(error)) {
         throw new AppError(
-          'INTERNAL',
-          `Migration ${file.name} failed and was rolled back: ${e.message}${e.position ? ` (at character ${e.position})` : ''}`,
+          'UNAVAILABLE',
+          `Migration ${current.name} waited over a minute for a table that another session is using, and was rolled back. ` +
+            `Ask everyone to close IMS, then try again.`,
         );
       }
-      report.applied.push(file.name);
+      const e = error as Error & { position?: string };
+      throw new AppError(
+        'INTERNAL',
+        `Migration ${current.name} failed and was rolled back: ${e.message}${e.position ? ` (at character ${e.position})` : ''}`,
+      );
     }
-    return report;
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
+    if (!current) return report;
+    report.applied.push(current.name);
   }
 }
 
