@@ -12,3 +12,23 @@
 -- caller is registered here. Their rights to change and remove persons are unchanged.
 REVOKE SELECT ON ims.person FROM ims_administrator;
 GRANT SELECT (id) ON ims.person TO ims_administrator;
+
+-- Who opened or printed a record, through a function too. Every group read audit.record_view
+-- directly (its policy showed the rows of persons in sight), and the policy ran after the
+-- caller's conditions, so EXPLAIN ANALYZE of "WHERE person_id = ... AND actor = ..." counted
+-- the views of persons outside scope: who looked at which record, and when. The record screen's
+-- list of recent views now comes from here, for a person in the caller's scope only; the
+-- opening itself is audited by api.person_record.
+CREATE FUNCTION api.person_recent_views(p_person_id bigint, p_limit integer)
+RETURNS TABLE (at timestamptz, actor text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  -- Openings and prints only: the audit also keeps every other read (a history, a forecast, a status refresh).
+  SELECT v.at, v.actor FROM audit.record_view v
+  WHERE ims.person_in_scope(p_person_id) AND v.person_id = p_person_id AND v.purpose IN ('view', 'print')
+  ORDER BY v.at DESC, v.id DESC
+  LIMIT p_limit
+$$;
+REVOKE EXECUTE ON FUNCTION api.person_recent_views(bigint, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.person_recent_views(bigint, integer)
+  TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
+REVOKE SELECT ON audit.record_view FROM ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;

@@ -64,14 +64,13 @@ export class PersonRepository {
       r: (Omit<PersonRecord, 'person' | 'recentViews'> & { person: Omit<PersonRecord['person'], 'ageYears'> }) | null;
     }>(this.db, `SELECT api.person_record($1, $2) AS r`, [personId, purpose]);
     if (!row?.r) return null;
-    // Read after the opening is committed, so the list includes it. Openings and prints only:
-    // the audit also keeps every other read (a history, a forecast, a status refresh).
+    // Read after the opening is committed, so the list includes it; through the function, which
+    // gives the openings and prints of a person in the caller's scope (0027).
     const recentViews = await query<PersonRecord['recentViews'][number]>(
       this.db,
       `SELECT to_char(v.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "viewedAt",
               ${userDisplayName('v.actor')} AS "viewedBy"
-       FROM audit.record_view v
-       WHERE v.person_id = $1 AND v.purpose IN ('view', 'print') ORDER BY v.at DESC, v.id DESC LIMIT 20`,
+       FROM api.person_recent_views($1, 20) v`,
       [personId],
     );
     return { ...row.r, recentViews };

@@ -158,7 +158,7 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
         `api.person_vaccinations(1, 'curious')`,
         `api.person_flags(3, 'curious')`,
         'audit.change_log',
-        'audit.record_view',
+        `api.person_recent_views(1, 20)`,
         'ims.app_user',
         'ims.user_directory',
         'ims.organisation',
