@@ -32,3 +32,19 @@ REVOKE EXECUTE ON FUNCTION api.person_recent_views(bigint, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.person_recent_views(bigint, integer)
   TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
 REVOKE SELECT ON audit.record_view FROM ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
+
+-- A user's own organisations, through a function as well. Every group read ims.app_user and
+-- ims.user_scope directly (their policies showed the caller's own rows, and an administrator's
+-- all), so EXPLAIN ANALYZE of "WHERE role_name = ... AND org_code = ..." told anyone a
+-- colleague's scope, and told an administrator of another database who is registered here.
+-- Colleagues' names stay in ims.user_directory, which asks this database first.
+CREATE FUNCTION api.my_organisations() RETURNS TABLE (code text, name text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
+  WHERE s.role_name = session_user::text AND ims.is_registered_user()
+  ORDER BY o.name, o.code
+$$;
+REVOKE EXECUTE ON FUNCTION api.my_organisations() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.my_organisations()
+  TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
+REVOKE SELECT ON ims.app_user, ims.user_scope FROM ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
