@@ -143,6 +143,22 @@ describe('security suite (issue 7): each role with plain SQL, what held before t
       `SELECT count(*)::int AS n FROM api.person_search('{"kind":"name","surname":"Outside","givenName":null}', 50, 0)`,
     );
     await findsNothing(SCOPED, `SELECT count(*)::int AS n FROM api.person_search('{"kind":"nhs-number","nhsNumber":"${nhs(2)}"}', 50, 0)`);
+    // The search builds its statement from fixed pieces and binds the values: SQL in a value or
+    // in the kind finds nobody outside scope.
+    for (const query of [
+      { kind: 'name', surname: "x' OR 1=1 --", givenName: null },
+      { kind: 'nhs-number', nhsNumber: "1' OR '1'='1" },
+      { kind: 'name-postcode', surname: 'Out', givenName: null, postcode: { level: 'district', value: "ME14' OR true --" } },
+      { kind: 'postcode', postcode: { level: 'full = p.postcode OR true --', value: 'x' } },
+      { kind: "name' OR true --", surname: 'Out' },
+      { kind: 'surname-dob', surname: 'Outside', dateOfBirth: "1990-03-03'::date OR true --" },
+    ]) {
+      const json = JSON.stringify(query).replaceAll("'", "''");
+      await findsNothing(SCOPED, `SELECT count(*) FILTER (WHERE id = 2)::int AS n FROM api.person_search('${json}', 50, 0)`);
+      await findsNothing(SCOPED, `SELECT count(*) FILTER (WHERE id = 2)::int AS n FROM api.person_near_matches('${json}', 50)`);
+      // Amy is the only person in any scoped user's sight.
+      await findsNothing(SCOPED, `SELECT api.person_search_count('${json}', 1000) > 1 AS more_than_amy`);
+    }
     await findsNothing(SCOPED, `SELECT ims.person_in_scope(2) AS visible`);
     await findsNothing(SCOPED, `SELECT id FROM ims.person WHERE id = 2`);
     await findsNothing(SCOPED, `SELECT count(*)::int AS n FROM api.person_recent_views(2, 20)`);
