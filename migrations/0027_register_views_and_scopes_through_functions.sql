@@ -1,3 +1,10 @@
+-- Row-level security checks a policy after the caller's own conditions, so on a table a role
+-- may read, EXPLAIN ANALYZE counts the rows a policy removed (issue 7, finding 1). 0022 and
+-- 0023 closed the clinical tables and the register's columns to every group but the
+-- administrators; this closes the rest that mattered: the register to administrators, who
+-- viewed which record, and who holds which scope. What stays readable directly is listed in
+-- the README's security section.
+
 -- Administrators read the register through the api functions, as everyone else has since 0023.
 -- Group roles are server-wide: a member of ims_administrator who is registered only in another
 -- IMS database holds the group's grants here too. Row-level security hid every person from
