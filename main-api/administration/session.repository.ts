@@ -30,11 +30,7 @@ export class SessionRepository {
                       AND ims.is_registered_user()
                     ORDER BY g.rolname) AS roles`,
     );
-    const organisations = await query<{ code: string; name: string }>(
-      this.db,
-      `SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
-       WHERE s.role_name = session_user ORDER BY o.name`,
-    );
+    const organisations = await query<{ code: string; name: string }>(this.db, `SELECT code, name FROM api.my_organisations()`);
     // Every connection has a session user, so the row is always there.
     if (!who) throw new Error('The database did not say who is signed in.');
     const roleCodes = who.roles.map(roleOfGroup).filter((r): r is RoleCode => r !== null);

@@ -50,8 +50,8 @@ describe('user administration', () => {
     try {
       const { rows } = await c.query(
         `SELECT session_user AS who, pg_has_role('ims_child_health', 'USAGE') AS ch, pg_has_role('ims_administrator', 'USAGE') AS adm,
-                (SELECT array_agg(org_code ORDER BY org_code) FROM ims.user_scope) AS orgs,
-                (SELECT display_name FROM ims.app_user) AS display`,
+                (SELECT array_agg(code ORDER BY code) FROM api.my_organisations()) AS orgs,
+                (SELECT display_name FROM ims.user_directory WHERE role_name = session_user) AS display`,
       );
       expect(rows[0]).toEqual({ who: user, ch: true, adm: false, orgs: ['G82001', 'QKS'], display: 'Nurse Jones' });
     } finally {

@@ -2,7 +2,9 @@
 // both drop custom fields of thrown errors, so the UI would lose the code it acts on.
 import { z } from 'zod';
 
-export type ErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'UNAUTHENTICATED' | 'UNAVAILABLE' | 'INTERNAL';
+/** The closed set of error codes every answer's error carries. */
+export const ERROR_CODES = ['VALIDATION', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT', 'UNAUTHENTICATED', 'UNAVAILABLE', 'INTERNAL'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** One field at fault in a form or request: the path of the field and what is wrong with it. */
 export const FieldIssue = z.object({

@@ -8,9 +8,9 @@ const login = sessionChannels['session.login'].input;
 
 describe('session.login input', () => {
   it('takes an ordinary name and password', () => {
-    expect(login.parse({ user: ' jsmith ', password: 'correct horse' })).toEqual({
+    expect(login.parse({ user: ' jsmith ', password: 'correct horse \u{1F434}' })).toEqual({
       user: 'jsmith',
-      password: 'correct horse',
+      password: 'correct horse \u{1F434}',
       remember: false,
     });
   });
@@ -21,6 +21,8 @@ describe('session.login input', () => {
     ['a line break in the name', { user: 'js\nmith', password: 'x' }, 'user'],
     ['a NUL byte in the password', { user: 'jsmith', password: 'pa\u0000ss' }, 'password'],
     ['an enormous password', { user: 'jsmith', password: 'p'.repeat(100_000) }, 'password'],
+    ['half a character pair in the name', { user: 'js\ud800mith', password: 'x' }, 'user'],
+    ['half a character pair in the password', { user: 'jsmith', password: 'pa\udc00ss' }, 'password'],
   ])('refuses %s, naming the field', (_what, input, field) => {
     const r = login.safeParse(input);
     expect(r.success).toBe(false);

@@ -33,6 +33,8 @@ export type SessionState = z.infer<typeof SessionState>;
 // A login role's name is at most 63 bytes (PostgreSQL's NAMEDATALEN); neither it nor the
 // password can carry a NUL byte on the wire, and a name has no control characters.
 const hasControlCharacter = (text: string): boolean => [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+// Half of a UTF-16 pair on its own is no character at all: it has no UTF-8 form to send.
+const hasLoneSurrogate = (text: string): boolean => /\p{Surrogate}/u.test(text);
 const LoginInput = z.object({
   user: z
     .string()
@@ -42,12 +44,14 @@ const LoginInput = z.object({
       (name) => new TextEncoder().encode(name).length <= 63,
       'A user name is too long: at most 63 plain letters (accented letters count double).',
     )
-    .refine((name) => !hasControlCharacter(name), 'A user name cannot contain control characters.'),
+    .refine((name) => !hasControlCharacter(name), 'A user name cannot contain control characters.')
+    .refine((name) => !hasLoneSurrogate(name), 'A user name can hold only whole characters.'),
   password: z
     .string()
     .min(1, 'Enter your password.')
     .max(1000, 'A password is at most 1,000 characters.')
-    .refine((password) => !password.includes('\u0000'), 'A password cannot contain a NUL character.'),
+    .refine((password) => !password.includes('\u0000'), 'A password cannot contain a NUL character.')
+    .refine((password) => !hasLoneSurrogate(password), 'A password can hold only whole characters.'),
   remember: z.boolean().default(false),
 });
 

@@ -12,10 +12,6 @@ export class PrintableRecordRepository {
 
   /** The first organisation (by name) in the signed-in user's scope; null for none. */
   issuer(): Promise<Issuer | null> {
-    return queryOne<Issuer>(
-      this.db,
-      `SELECT o.code, o.name FROM ims.user_scope s JOIN ims.organisation o ON o.code = s.org_code
-       WHERE s.role_name = session_user ORDER BY o.name LIMIT 1`,
-    );
+    return queryOne<Issuer>(this.db, `SELECT code, name FROM api.my_organisations() LIMIT 1`);
   }
 }

@@ -114,11 +114,19 @@ interface HeadingRow {
   dob: string;
 }
 
+/**
+ * The person with an NHS number. The owner (or a superuser) reads the register itself; an
+ * application user, administrators included, reads it only through the search function, which
+ * checks that they are registered in this database (0023, 0027).
+ */
 export async function personByNhsNumber(db: Queryable, nhsNumber: string): Promise<PersonHeading | null> {
+  const direct = await queryOne<{ ok: boolean }>(db, `SELECT has_column_privilege('ims.person', 'nhs_number', 'SELECT') AS ok`);
+  const from = direct?.ok
+    ? `ims.person WHERE nhs_number = $1`
+    : `api.person_search(jsonb_build_object('kind', 'nhs-number', 'nhsNumber', $1::text), 1, 0)`;
   const row = await queryOne<HeadingRow>(
     db,
-    `SELECT id, nhs_number AS nhs, given_name || ' ' || upper(family_name) AS name, date_of_birth::text AS dob
-     FROM ims.person WHERE nhs_number = $1`,
+    `SELECT id, nhs_number AS nhs, given_name || ' ' || upper(family_name) AS name, date_of_birth::text AS dob FROM ${from}`,
     [nhsNumber],
   );
   return row ? { id: Number(row.id), nhsNumber: row.nhs, name: row.name, dateOfBirth: row.dob } : null;

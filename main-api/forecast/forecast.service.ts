@@ -99,12 +99,11 @@ export class ForecastService {
 
   async check(personId: number, date: string, productCode: string): Promise<DoseCheck> {
     checkDate(date, 'date');
-    const [input, product] = await Promise.all([
-      loadPersonForecastInput(this.db, personId, 'dose check'),
-      loadProductAntigens(this.db, productCode),
-    ]);
-    if (!input) throw personNotFound();
+    // The product first: a check refused for its product reads (and audits) nobody's record.
+    const product = await loadProductAntigens(this.db, productCode);
     if (!product) throw fieldError('productCode', `No vaccine product has the code ${productCode}.`);
+    const input = await loadPersonForecastInput(this.db, personId, 'dose check');
+    if (!input) throw personNotFound();
     if (date < input.person.dateOfBirth) {
       throw fieldError('date', 'date: a dose cannot be given before the person was born.');
     }

@@ -113,11 +113,21 @@ function channelOf(path: string): string | null {
   }
 }
 
+/**
+ * Whether a request says its body is JSON. Only JSON is taken: a form or plain text is what a
+ * page on another site can send without the browser asking first.
+ */
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const log = options.log ?? (() => {});
   let port = options.port ?? 0;
   const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  // The page is served over plain HTTP: any other scheme, host or port is another site.
+  const allowedOrigins = (): Set<string> => new Set([...allowedHosts()].map((h) => `http://${h}`));
 
   const server = createServer(async (req, res) => {
     try {
@@ -136,7 +146,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
           return;
         }
         const origin = req.headers.origin;
-        if (origin && !allowedHosts().has(origin.replace(/^https?:\/\//, ''))) {
+        if (origin !== undefined && !allowedOrigins().has(origin)) {
           send(res, 403, fail('FORBIDDEN', 'Requests from other sites are refused.'));
           return;
         }
@@ -147,6 +157,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
             401,
             fail('UNAUTHENTICATED', 'This link has expired or is not valid. Open the address printed when the application started.'),
           );
+          return;
+        }
+        if (!isJson(req.headers['content-type'])) {
+          req.resume();
+          send(res, 415, fail('VALIDATION', 'Send the request as JSON (Content-Type: application/json).'));
           return;
         }
         const channel = channelOf(path);

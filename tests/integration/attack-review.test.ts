@@ -159,7 +159,7 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
         `api.person_flags(3, 'curious')`,
         'audit.change_log',
         'api.person_recent_views(1)',
-        'ims.app_user',
+        'api.my_organisations()',
         'ims.user_directory',
         'ims.organisation',
         'ims.batch',

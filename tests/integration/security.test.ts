@@ -232,14 +232,15 @@ describe('database-enforced access', () => {
     expect((await admin.query(`INSERT INTO ims.organisation (code, name, org_type) VALUES ('X1', 'X', 'EMPLOYER')`)).rowCount).toBe(1);
   });
 
-  it('shows users only their own account and scope; administrators all; nobody writes them', async () => {
+  it('shows users only their own scope, through a function; nobody reads or writes the tables', async () => {
     const c = await as('pcn');
-    const own = await c.query(`SELECT role_name FROM ims.app_user`);
-    expect(own.rows.map((r) => r.role_name)).toEqual([users.pcn]);
-    const scope = await c.query(`SELECT org_code FROM ims.user_scope`);
-    expect(scope.rows.map((r) => r.org_code)).toEqual(['U00001']);
-    const all = await (await as('admin')).query(`SELECT count(*)::int AS n FROM ims.app_user WHERE role_name = ANY ($1)`, [roles]);
-    expect(all.rows[0].n).toBe(roles.length);
+    const scope = await c.query(`SELECT code FROM api.my_organisations()`);
+    expect(scope.rows.map((r) => r.code)).toEqual(['U00001']);
+    // Read directly, EXPLAIN would count colleagues' rows the policies hide (0027).
+    for (const key of ['pcn', 'admin']) {
+      expect(await sqlError(key, `SELECT role_name FROM ims.app_user`), key).toBe('42501');
+      expect(await sqlError(key, `SELECT org_code FROM ims.user_scope`), key).toBe('42501');
+    }
     expect(await sqlError('pcn', `INSERT INTO ims.user_scope (role_name, org_code) VALUES ($1, 'Y59')`, [users.pcn])).toBe('42501');
     expect(await sqlError('admin', `INSERT INTO ims.user_scope (role_name, org_code) VALUES ($1, 'Y59')`, [users.pcn])).toBe('42501');
     expect(await sqlError('pcn', `UPDATE ims.app_user SET disabled_at = NULL`)).toBe('42501');

@@ -1,0 +1,370 @@
+// The hostile-input sweep (issue 7): every channel of the contract, through the real loopback
+// HTTP host, as a signed-in coordinator, with what a tampered client could send. Every answer
+// must be a Result whose error code is one of the closed set and never INTERNAL, the
+// connection must never drop, and a refused request must leave the database exactly as it was.
+// The channels come from the contract itself, so a new channel is swept without anyone adding
+// it here; one without a valid example (below) fails the first test.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../administration/users.service';
+import { channels, type Channel, type Input } from '../contract/contract';
+import { ERROR_CODES } from '../contract/result';
+import { refreshAllStatuses } from '../schedule-status';
+import { todayInLondon } from '../shared/calendar/england';
+import { PRODUCT } from '../shared/vocabulary/products';
+import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
+import { dropRoles, nhsSequence, TWO_PRACTICES_SQL } from '../../tests/support/fixtures';
+import { changedParts, fingerprint } from '../../tests/support/fingerprint';
+import { createHost, type Host } from './host';
+import { startHttpHost, type HttpHost } from './http-server';
+
+const nhs = nhsSequence(999_800_000, 29);
+const PASSWORD = 'hostile-input-password';
+
+// The coordinator's scope is G82001: persons 1 (read) and 3 (written to, with a pool of events
+// to correct, withdraw and react to); person 2 at G82002 is outside it.
+const FIXTURE = `
+${TWO_PRACTICES_SQL}
+INSERT INTO ims.person (id, nhs_number, given_name, family_name, date_of_birth, practice_code) VALUES
+  (1, '${nhs(1)}', 'Amy', 'Inside', '2020-01-01', 'G82001'),
+  (2, '${nhs(2)}', 'Cat', 'Outside', '2020-03-03', 'G82002'),
+  (3, '${nhs(3)}', 'Pat', 'Pool', '2020-04-04', 'G82001');
+SELECT setval(pg_get_serial_sequence('ims.person', 'id'), 100);
+INSERT INTO ims.batch (id, product_code, batch_number, expiry_date) VALUES (1, '${PRODUCT.MMRVAXPRO}', 'AB1', '2026-01-01');
+SELECT setval(pg_get_serial_sequence('ims.batch', 'id'), 100);
+INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, source_system, source_id) VALUES
+  (1, 1, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-02-01', '${PRODUCT.MMRVAXPRO}', 1, true, 'GP', 'inside-1'),
+  (2, 2, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-03-01', '${PRODUCT.MMRVAXPRO}', 1, true, 'GP', 'outside-1');
+INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, source_system, source_id)
+  SELECT n, 3, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-05-01', '${PRODUCT.MMRVAXPRO}', 1, true, 'POOL', n::text FROM generate_series(10, 400) AS n;
+SELECT setval(pg_get_serial_sequence('ims.vaccination_event', 'id'), 1000);
+`;
+
+// ------------------------------------------------------------------------------------------
+// What a tampered client sends
+
+const LONG = 'A'.repeat(10_001);
+const DEEP = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+/** Own properties named __proto__ and constructor, as JSON.parse makes them. */
+const PROTO = JSON.parse('{"__proto__":{"polluted":"yes"}}') as unknown;
+const CONSTRUCTOR = JSON.parse('{"constructor":{"prototype":{"polluted":"yes"}}}') as unknown;
+const SQL = ["' OR '1'='1", "x'); DROP TABLE ims.person; --", '$$; DROP TABLE ims.person; $$', "'; COPY ims.person TO PROGRAM 'id'; --"];
+
+/** Values put in place of each field (and of each part of a nested one). */
+const VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  2 ** 31,
+  2 ** 53 + 2,
+  1e308,
+  -1e308,
+  '',
+  ' ',
+  '\u0000',
+  'nul\u0000byte',
+  LONG,
+  ...SQL,
+  '2025-02-30',
+  '2025-13-01',
+  '0000-00-00',
+  '2025-02-30T10:00:00Z',
+  [],
+  [1, 2],
+  {},
+  PROTO,
+  CONSTRUCTOR,
+];
+
+/** JSON tokens that JSON.stringify cannot produce, spliced into a body in place of a field. */
+const RAW = ['NaN', 'Infinity', '-Infinity', '1e999', '-1e999', '123456789012345678901234567890', '"\\ud800"', 'undefined', DEEP];
+const RAW_MARK = '__raw_token__';
+
+/** Whole bodies, whatever the channel. */
+const BODIES = [
+  'null',
+  '[]',
+  '"text"',
+  '42',
+  'true',
+  'not json',
+  '{',
+  '{"a":1,}',
+  "{'a': 1}",
+  '<request/>',
+  'personId=1&id=1',
+  '\u0000',
+  '\ufeff{}',
+  DEEP,
+  '{"__proto__":{"polluted":"yes"}}',
+  '{"constructor":{"prototype":{"polluted":"yes"}}}',
+];
+
+const CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', ''];
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Paths to every field of a valid input, nested objects included. */
+function paths(value: unknown, prefix: string[] = []): string[][] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.entries(value).flatMap(([key, v]) => [[...prefix, key], ...paths(v, [...prefix, key])]);
+}
+
+/** A copy of input with the field at path replaced (or removed, for undefined). */
+function withField(input: unknown, path: string[], replacement: unknown): Json {
+  const copy = structuredClone(input) as Record<string, Json>;
+  let at = copy;
+  for (const key of path.slice(0, -1)) at = at[key] as Record<string, Json>;
+  const last = path[path.length - 1]!;
+  if (replacement === undefined) delete at[last];
+  else Object.defineProperty(at, last, { value: replacement, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+interface Probe {
+  label: string;
+  body: string;
+  contentType?: string;
+  /** A string the request offers as data: if the request writes, the answer must give it back as sent. */
+  text?: string;
+  /** Not a request at all (not JSON, not an object, not sent as JSON): it must be refused. */
+  refuse?: boolean;
+}
+
+/** Whether a body is JSON for an object (or null, which stands for no input). */
+function isObjectBody(body: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed === null || (typeof parsed === 'object' && !Array.isArray(parsed));
+  } catch {
+    return false;
+  }
+}
+
+function probesFor(valid: unknown): Probe[] {
+  const body = JSON.stringify(valid);
+  const probes: Probe[] = BODIES.map((b) => ({ label: `body ${b.slice(0, 40)}`, body: b, refuse: !isObjectBody(b) }));
+  for (const type of CONTENT_TYPES) probes.push({ label: `content type "${type}"`, body, contentType: type, refuse: true });
+  const inner = body === '{}' ? '' : `,${body.slice(1, -1)}`;
+  probes.push(
+    { label: 'extra field', body: JSON.stringify({ ...(valid as object), extra: LONG, id: 1, role_name: 'postgres' }) },
+    { label: '__proto__ key', body: `{"__proto__":{"polluted":"yes","isAdmin":true}${inner}}` },
+    { label: 'constructor key', body: `{"constructor":{"prototype":{"polluted":"yes"}}${inner}}` },
+  );
+  for (const path of paths(valid)) {
+    const where = path.join('.');
+    probes.push({ label: `${where} missing`, body: JSON.stringify(withField(valid, path, undefined)) });
+    for (const v of VALUES) {
+      probes.push({
+        label: `${where} = ${JSON.stringify(v)?.slice(0, 40)}`,
+        body: JSON.stringify(withField(valid, path, v)),
+        text: typeof v === 'string' ? v : undefined,
+      });
+    }
+    for (const raw of RAW) {
+      probes.push({
+        label: `${where} = ${raw.slice(0, 20)}`,
+        body: JSON.stringify(withField(valid, path, RAW_MARK)).replace(`"${RAW_MARK}"`, raw),
+      });
+    }
+  }
+  return probes;
+}
+
+// ------------------------------------------------------------------------------------------
+
+const CODES = new Set<string>(ERROR_CODES.filter((c) => c !== 'INTERNAL'));
+
+describe('hostile input on every channel, through the loopback host', () => {
+  let db: TestDatabase;
+  let host: Host;
+  let http: HttpHost;
+  const name = uniqueName('t_sweep');
+  /** What the host logged: an unexpected failure's cause, shown beside the probe that caused it. */
+  const logged: string[] = [];
+
+  /** The lowest event of the pool still active: something to correct, withdraw or react to. */
+  const poolEvent = async (): Promise<number> =>
+    Number(
+      (await db.query(`SELECT min(id) AS id FROM ims.vaccination_event WHERE source_system = 'POOL' AND status = 'ACTIVE'`)).rows[0]!.id,
+    );
+
+  /** A valid input for every channel: the type makes a new channel name one, and the first test checks. */
+  const examples: { [C in Channel]: () => Promise<Input<C>> } = {
+    'session.state': async () => ({ retry: false }),
+    'session.login': async () => ({ user: name, password: PASSWORD, remember: false }),
+    'health.check': async () => ({}),
+    'person.search': async () => ({ text: 'Inside', limit: 10, page: 1 }),
+    'person.open': async () => ({ id: 1 }),
+    'programme.list': async () => ({ includeInactive: false }),
+    'product.list': async () => ({ includeInactive: false }),
+    'batch.list': async () => ({ productCode: PRODUCT.MMRVAXPRO, onDate: '2025-01-10' }),
+    'batch.add': async () => ({
+      productCode: PRODUCT.MMRVAXPRO,
+      batchNumber: 'SWEEP-1',
+      expiryDate: '2031-01-01',
+      receivedOn: '2025-01-01',
+    }),
+    'vaccination.record': async () => ({
+      personId: 3,
+      programmeCode: 'ROUTINE_CHILDHOOD',
+      outcome: 'GIVEN',
+      occurredOn: '2025-01-10',
+      doseSequence: 2,
+      productCode: PRODUCT.MMRVAXPRO,
+      batch: { batchNumber: 'AB1' },
+      site: { code: '61396006', term: 'Left thigh' },
+      doseAmount: 0.5,
+      performer: { name: 'Jo Nurse', role: 'Registered nurse' },
+      legalBasis: 'PGD',
+      notes: 'Given at clinic',
+    }),
+    'vaccination.correct': async () => ({
+      eventId: await poolEvent(),
+      changes: { doseSequence: 2, notes: 'Second dose' },
+      reason: 'Wrong dose number',
+    }),
+    'vaccination.markEnteredInError': async () => ({ eventId: await poolEvent(), reason: 'Recorded for the wrong child' }),
+    'vaccination.history': async () => ({ personId: 1 }),
+    'coverage.get': async () => ({
+      antigen: 'MEASLES',
+      doses: 2,
+      ageMonths: 60,
+      cohortFrom: '2026-07-01',
+      cohortMonths: 3,
+      groupBy: 'practice',
+    }),
+    'reaction.record': async () => ({
+      eventId: await poolEvent(),
+      onsetAt: '2021-05-01T15:00:00Z',
+      reactionCode: 'FEVER',
+      description: 'Mild fever',
+      seriousness: 'NOT_SERIOUS',
+      outcome: 'RECOVERED',
+      reporter: 'Parent',
+    }),
+    'forecast.get': async () => ({ personId: 1, on: '2025-01-10' }),
+    'vaccination.check': async () => ({ personId: 1, date: '2025-01-10', productCode: PRODUCT.MMRVAXPRO }),
+    'record.printable': async () => ({ personId: 1 }),
+    'record.print': async () => ({ personId: 1 }),
+  };
+
+  async function post(channel: string, body: string, contentType = 'application/json'): Promise<{ status: number; answer: unknown }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${http.token}` };
+    if (contentType) headers['content-type'] = contentType;
+    // fetch rejects only when no answer came: a reset connection fails the test here.
+    const res = await fetch(`http://127.0.0.1:${http.port}/api/${channel}`, { method: 'POST', headers, body });
+    const text = await res.text();
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      answer = { unparsable: text.slice(0, 200) };
+    }
+    return { status: res.status, answer };
+  }
+
+  /** What is wrong with an answer, or null when it is a well-formed Result without INTERNAL. */
+  function malformed(status: number, answer: unknown): string | null {
+    const a = answer as { ok?: unknown; value?: unknown; error?: { code?: unknown; message?: unknown } };
+    if (a?.ok === true && status === 200 && 'value' in a) return null;
+    if (a?.ok === false && typeof a.error?.message === 'string' && CODES.has(String(a.error.code)) && status < 500) return null;
+    return `HTTP ${status} ${JSON.stringify(answer).slice(0, 300)}`;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.query(FIXTURE);
+    await addUser(db.url, { name, role: 'coordinator', orgs: ['G82001'], password: PASSWORD, displayName: 'Sweep Coordinator' });
+    // Nobody waits in the status queue, so the only writes are the requests' own.
+    await refreshAllStatuses(db.url, { asOf: todayInLondon() });
+    host = createHost({ target: { kind: 'server', url: db.url }, credentials: { user: name, password: PASSWORD } });
+    await host.start();
+    const dir = mkdtempSync(join(tmpdir(), 'ims-sweep-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>IMS</title>');
+    http = await startHttpHost({
+      handlers: host.handlers,
+      rendererDir: dir,
+      isReady: () => true,
+      log: (message, error) => logged.push(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
+    });
+  });
+
+  afterAll(async () => {
+    await http?.close();
+    await host?.close();
+    await db?.drop();
+    await dropRoles([name]);
+  });
+
+  it('has a valid example for every channel of the contract, and each is answered', async () => {
+    expect(Object.keys(examples).sort()).toEqual([...channels].sort());
+    for (const channel of channels) {
+      const { status, answer } = await post(channel, JSON.stringify(await examples[channel]()));
+      expect({ channel, status, answer }).toMatchObject({ channel, status: 200, answer: { ok: true } });
+    }
+  });
+
+  it.each(channels)('%s: every hostile request is refused or taken as plain data, and a refusal changes nothing', async (channel) => {
+    const problems: string[] = [];
+    const valid = await examples[channel]();
+    // Channels that act on a pool event get a fresh one whenever a probe has used it up.
+    const eventId = 'eventId' in valid ? new RegExp(`"eventId":${valid.eventId}(?=[,}])`) : null;
+    let before = await fingerprint(db, [name]);
+    for (const probe of probesFor(valid)) {
+      const body = eventId ? probe.body.replace(eventId, `"eventId":${await poolEvent()}`) : probe.body;
+      const { status, answer } = await post(channel, body, probe.contentType);
+      const wrong = malformed(status, answer);
+      if (wrong) problems.push(`${probe.label}: ${wrong} ${logged.splice(0).join('; ').slice(0, 600)}`);
+      const after = await fingerprint(db, [name]);
+      const diff = changedParts(before, after);
+      const ok = (answer as { ok?: boolean }).ok === true;
+      if (ok && probe.refuse) problems.push(`${probe.label}: taken, but it is not a JSON request`);
+      if (diff.some((d) => d.startsWith('objects in ') || d === 'roles' || d === 'schemas'))
+        problems.push(`${probe.label}: schema changed: ${diff.join(', ')}`);
+      if (!ok && diff.length > 0)
+        problems.push(`${probe.label}: refused (${JSON.stringify(answer).slice(0, 120)}) but changed ${diff.join(', ')}`);
+      // A write that was accepted keeps what was sent as plain data: the answer gives it back.
+      const wrote = diff.some((d) => d !== 'audit.record_view');
+      const sent = probe.text?.trim().toLowerCase();
+      if (
+        ok &&
+        wrote &&
+        sent &&
+        !JSON.stringify((answer as { value: unknown }).value)
+          .toLowerCase()
+          .includes(JSON.stringify(sent).slice(1, -1))
+      ) {
+        problems.push(`${probe.label}: written, but the answer does not give back what was sent`);
+      }
+      before = after;
+    }
+    expect(problems).toEqual([]);
+    // Nothing a request carried reached the objects of this process.
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(Object.prototype).not.toHaveProperty('isAdmin');
+  });
+
+  it('answers hostile channel names as unknown, never as a failure', async () => {
+    for (const path of [
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'session.state%00',
+      '..%2Fsession.state',
+      '',
+      LONG,
+      '%E0%A4%A',
+      'person.open%2F..',
+    ]) {
+      const { status, answer } = await post(path, '{}');
+      expect(malformed(status, answer), path.slice(0, 40)).toBeNull();
+      expect((answer as { ok: boolean }).ok, path.slice(0, 40)).toBe(false);
+    }
+  });
+});
