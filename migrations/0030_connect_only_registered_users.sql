@@ -11,6 +11,7 @@
 -- changes nothing it may not change and gets back the statements a DBA must run instead, so that
 -- neither this migration nor user administration fails where the owner of the schema does not
 -- own the database. The statements are in the order to run them: users first, then PUBLIC.
+
 -- Whether the role (0 for PUBLIC) holds CONNECT on this database by a grant of its own,
 -- rather than through PUBLIC or a group.
 CREATE FUNCTION ims.holds_connect_here(grantee oid) RETURNS boolean
