@@ -2,5 +2,14 @@
 // signed in, and the owner's view of the register as a whole.
 export { RegisterRepository } from './register.repository';
 export { SessionRepository } from './session.repository';
-export { addUser, disableUser, enableUser, ensureUser, listUsers, USER_ROLES, type UserSummary } from './users.service';
+export {
+  addUser,
+  disableUser,
+  enableUser,
+  ensureUser,
+  listUsers,
+  USER_ROLES,
+  type ConnectOutcome,
+  type UserSummary,
+} from './users.service';
 export { userDisplayName } from './user-names';

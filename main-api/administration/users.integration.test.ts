@@ -167,4 +167,95 @@ describe('user administration', () => {
     await run('user', 'enable', user);
     await (await signIn(user, password!)).end();
   });
+
+  describe('who may connect to this database (0030)', () => {
+    const connectCode = (user: string, password: string) =>
+      signIn(user, password).then(
+        async (c) => {
+          await c.end();
+          return 'connected';
+        },
+        (e: { code: string }) => e.code,
+      );
+    const holdsConnect = async (role: string) =>
+      (await db.query<{ held: boolean }>(`SELECT ims.holds_connect_here($1::regrole::oid) AS held`, [role])).rows[0]!.held;
+
+    it('closes the database to PUBLIC when a user is registered, and lets registered users in', async () => {
+      // The template's closed door is not copied to a database cloned from it: registering closes it again.
+      const outsider = name('outsider');
+      await db.query(`CREATE ROLE ${outsider} LOGIN PASSWORD 'outsider-password'`);
+      const user = name('door');
+      const created = await addUser(db.url, { name: user, role: 'coordinator', orgs: ['QKS'] });
+      expect(created.dbaMustRun).toEqual([]);
+      expect(await connectCode(user, created.password)).toBe('connected');
+      // Any other login role on the server is refused at the door.
+      expect(await connectCode(outsider, 'outsider-password')).toBe('42501');
+      expect((await db.query(`SELECT ims.holds_connect_here(0) AS open`)).rows[0]!.open).toBe(false);
+      // Idempotent: registering again changes nothing.
+      await ensureUser(db.url, { name: user, role: 'coordinator', orgs: ['QKS'], password: created.password });
+      expect(await connectCode(user, created.password)).toBe('connected');
+    });
+
+    it('revokes CONNECT from a disabled user, even if their login is enabled elsewhere, and grants it again on enable', async () => {
+      const user = name('away');
+      const { password } = await addUser(db.url, { name: user, role: 'analyst', orgs: ['G82001'] });
+      expect(await disableUser(db.url, user)).toEqual({ dbaMustRun: [] });
+      expect(await holdsConnect(user)).toBe(false);
+      // As if an administrator of another IMS database on the server enabled the same login.
+      await db.query(`ALTER ROLE ${user} LOGIN`);
+      expect(await connectCode(user, password)).toBe('42501');
+      expect(await enableUser(db.url, user)).toEqual({ dbaMustRun: [] });
+      expect(await holdsConnect(user)).toBe(true);
+      expect(await connectCode(user, password)).toBe('connected');
+    });
+
+    it('names what a DBA must run, and changes nothing, when the caller does not own the database', async () => {
+      const user = name('waiting');
+      await addUser(db.url, { name: user, role: 'analyst', orgs: ['G82001'] });
+      const deputy = name('deputy');
+      // Like a schema owner that does not own the database: it sees every user, but has no say over CONNECT.
+      await db.query(`CREATE ROLE ${deputy} LOGIN BYPASSRLS PASSWORD 'deputy-password-1'`);
+      await db.query(`GRANT CONNECT ON DATABASE ${db.name} TO ${deputy}`);
+      await db.query(`GRANT USAGE ON SCHEMA ims TO ${deputy}`);
+      await db.query(`GRANT SELECT ON ims.app_user TO ${deputy}`);
+      await db.query(`GRANT EXECUTE ON FUNCTION ims.admit_registered_users(), ims.holds_connect_here(oid) TO ${deputy}`);
+      // A DBA left the database open and this user without their grant.
+      await db.query(`GRANT CONNECT ON DATABASE ${db.name} TO PUBLIC`);
+      await db.query(`REVOKE CONNECT ON DATABASE ${db.name} FROM ${user}`);
+      const c = await signIn(deputy, 'deputy-password-1');
+      try {
+        const missing = (await c.query<{ m: string[] }>(`SELECT ims.admit_registered_users() AS m`)).rows[0]!.m;
+        expect(missing).toEqual([`GRANT CONNECT ON DATABASE ${db.name} TO ${user}`, `REVOKE CONNECT ON DATABASE ${db.name} FROM PUBLIC`]);
+        // With the grant option it admits the users; only the owner can close the door.
+        await db.query(`GRANT CONNECT ON DATABASE ${db.name} TO ${deputy} WITH GRANT OPTION`);
+        expect((await c.query<{ m: string[] }>(`SELECT ims.admit_registered_users() AS m`)).rows[0]!.m).toEqual([
+          `REVOKE CONNECT ON DATABASE ${db.name} FROM PUBLIC`,
+        ]);
+        expect(await holdsConnect(user)).toBe(true);
+      } finally {
+        await c.end();
+        // A role that row-level security limits to its own rows would miss users: refused.
+        await db.query(`ALTER ROLE ${deputy} NOBYPASSRLS`);
+        const limited = await signIn(deputy, 'deputy-password-1');
+        await expect(limited.query(`SELECT ims.admit_registered_users()`)).rejects.toThrow(/schema owner or a superuser/);
+        await limited.end();
+        // The owner puts it right, and the deputy's grants go with it.
+        await db.query(`REVOKE CONNECT ON DATABASE ${db.name} FROM ${deputy} CASCADE`);
+        await db.query(`REVOKE ALL ON SCHEMA ims FROM ${deputy}`);
+        await db.query(`REVOKE ALL ON ims.app_user FROM ${deputy}`);
+        await db.query(`REVOKE ALL ON FUNCTION ims.admit_registered_users(), ims.holds_connect_here(oid) FROM ${deputy}`);
+        expect((await db.query<{ m: string[] }>(`SELECT ims.admit_registered_users() AS m`)).rows[0]!.m).toEqual([]);
+      }
+    });
+
+    it('prints what a DBA must run from the command line, and nothing when there is none', async () => {
+      const out: string[] = [];
+      const ctx = { ownerUrl: async () => db.url, print: (t: string) => out.push(t), close: async () => {} } as unknown as CliContext;
+      const program = new Command('ims').exitOverride();
+      registerUserCommands(program, ctx);
+      const user = name('cli_door');
+      await program.parseAsync(['node', 'ims', 'user', 'add', user, '--role', 'analyst', '--org', 'QKS']);
+      expect(out.join('\n')).not.toMatch(/Warning/);
+    });
+  });
 });

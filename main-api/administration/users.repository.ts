@@ -90,6 +90,14 @@ export class UsersRepository {
     );
   }
 
+  /**
+   * Closes this database to PUBLIC and lets exactly its registered, enabled users connect
+   * (0030). Returns the statements this role had no right to run, for a DBA; none when done.
+   */
+  async admitRegisteredUsers(): Promise<string[]> {
+    return (await queryOne<{ missing: string[] }>(this.db, 'SELECT ims.admit_registered_users() AS missing'))?.missing ?? [];
+  }
+
   /** Ends the role's open sessions, other than this connection. */
   async endSessions(name: string): Promise<void> {
     await execute(

@@ -22,6 +22,16 @@ export interface NewUser {
   password?: string;
 }
 
+/**
+ * Who may connect to this database follows its users (0030): registering or enabling a user
+ * grants CONNECT on it, disabling revokes it, and the database is closed to PUBLIC. A role that
+ * does not own the database cannot do that; the change to the user still stands (the checks
+ * inside the database and NOLOGIN still hold), and these are the statements a DBA must run.
+ */
+export interface ConnectOutcome {
+  dbaMustRun: string[];
+}
+
 export interface UserSummary {
   name: string;
   displayName: string;
@@ -112,7 +122,7 @@ async function applyMembershipAndScope(
 }
 
 /** Creates a login role for a new user. Returns the password (generated when not given). */
-export async function addUser(owner: OwnerDatabase, input: NewUser): Promise<{ name: string; password: string }> {
+export async function addUser(owner: OwnerDatabase, input: NewUser): Promise<{ name: string; password: string } & ConnectOutcome> {
   const { group, orgs, displayName } = checkInput(input);
   const password = input.password ?? generatePassword();
   return withOwnerDatabase(owner, APPLICATION_NAME, async (ds) => {
@@ -126,7 +136,7 @@ export async function addUser(owner: OwnerDatabase, input: NewUser): Promise<{ n
       // statement logs or pg_stat_activity.
       await users.createLoginRole(input.name, scramVerifier(password));
       await applyMembershipAndScope(users, input.name, group, orgs, displayName);
-      return { name: input.name, password };
+      return { name: input.name, password, dbaMustRun: await users.admitRegisteredUsers() };
     });
   });
 }
@@ -135,7 +145,10 @@ export async function addUser(owner: OwnerDatabase, input: NewUser): Promise<{ n
  * Creates the user or brings an existing one to exactly this password, group and scope, and
  * enables it. Used at start-up for the embedded workstation's local administrator.
  */
-export async function ensureUser(owner: OwnerDatabase, input: NewUser & { password: string }): Promise<{ name: string; password: string }> {
+export async function ensureUser(
+  owner: OwnerDatabase,
+  input: NewUser & { password: string },
+): Promise<{ name: string; password: string } & ConnectOutcome> {
   const { group, orgs, displayName } = checkInput(input);
   return withOwnerDatabase(owner, APPLICATION_NAME, async (ds) => {
     await checkOrgsExist(new RegisterRepository(ds), orgs);
@@ -146,7 +159,7 @@ export async function ensureUser(owner: OwnerDatabase, input: NewUser & { passwo
       else await users.createLoginRole(input.name, verifier);
       await applyMembershipAndScope(users, input.name, group, orgs, displayName);
       await users.markDisabled(input.name, false);
-      return { name: input.name, password: input.password };
+      return { name: input.name, password: input.password, dbaMustRun: await users.admitRegisteredUsers() };
     });
   });
 }
@@ -171,26 +184,32 @@ async function requireAppUser(users: UsersRepository, name: string): Promise<voi
 }
 
 /** Stops the user signing in and ends their open sessions at once. */
-export async function disableUser(owner: OwnerDatabase, name: string): Promise<void> {
-  await withOwnerDatabase(owner, APPLICATION_NAME, async (ds) => {
+export async function disableUser(owner: OwnerDatabase, name: string): Promise<ConnectOutcome> {
+  return withOwnerDatabase(owner, APPLICATION_NAME, async (ds) => {
     await requireAppUser(new UsersRepository(ds), name);
-    await ds.transaction(async (manager) => {
+    const dbaMustRun = await ds.transaction(async (manager) => {
       const users = new UsersRepository(manager);
+      // NOLOGIN stops them everywhere on the server; CONNECT here stays revoked even if another
+      // database's administrator enables the login again.
       await users.setCanLogin(name, false);
       await users.markDisabled(name, true);
+      return users.admitRegisteredUsers();
     });
     // After the commit, so a session cannot slip in between ending and the NOLOGIN.
     await new UsersRepository(ds).endSessions(name);
+    return { dbaMustRun };
   });
 }
 
-export async function enableUser(owner: OwnerDatabase, name: string): Promise<void> {
-  await withOwnerDatabase(owner, APPLICATION_NAME, async (ds) => {
+export async function enableUser(owner: OwnerDatabase, name: string): Promise<ConnectOutcome> {
+  return withOwnerDatabase(owner, APPLICATION_NAME, async (ds) => {
     await requireAppUser(new UsersRepository(ds), name);
-    await ds.transaction(async (manager) => {
+    const dbaMustRun = await ds.transaction(async (manager) => {
       const users = new UsersRepository(manager);
       await users.setCanLogin(name, true);
       await users.markDisabled(name, false);
+      return users.admitRegisteredUsers();
     });
+    return { dbaMustRun };
   });
 }

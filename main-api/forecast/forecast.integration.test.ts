@@ -402,6 +402,8 @@ describe('forecast in the database', () => {
       const role = uniqueName('owner_like');
       await db.query(`CREATE ROLE ${role} LOGIN BYPASSRLS PASSWORD 'not-an-ims-user' IN ROLE pg_read_all_data`);
       await db.query(`GRANT EXECUTE ON FUNCTION ims.open_person_record(bigint, text), audit.log_record_view(bigint, text) TO ${role}`);
+      // An owner may connect to its database; only its registered users besides (0030).
+      await db.query(`GRANT CONNECT ON DATABASE ${db.name} TO ${role}`);
       try {
         const out: string[] = [];
         const ctx = { ...cliContext(out), ownerUrl: async () => db.urlAs(role, 'not-an-ims-user') };

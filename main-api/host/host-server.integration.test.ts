@@ -67,4 +67,27 @@ describe('host on a shared server', () => {
       value: { state: 'failed', message: expect.stringMatching(/Ask an administrator to run "ims migrate"/) },
     });
   });
+
+  it('tells a user registered only in another database that they are not registered for this one', async () => {
+    const other = await createTestDatabase();
+    try {
+      await other.query(TWO_PRACTICES_SQL);
+      const stranger = await addUser(other.url, { name: uniqueName('elsewhere'), role: 'administrator', orgs: [] });
+      // Registering anyone closes this database to PUBLIC, as the migration does on a real server.
+      await addUser(migrated.url, { name: uniqueName('local'), role: 'analyst', orgs: ['G82001'] });
+      const server = new URL(migrated.url);
+      server.username = '';
+      server.password = '';
+      const host = createHost({ target: { kind: 'server', url: server.toString() } });
+      hosts.push(host);
+      await host.start();
+      const login = await dispatch(host.handlers, 'session.login', { user: stranger.name, password: stranger.password, remember: false });
+      expect(login).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN', message: expect.stringMatching(/not registered for this database/) },
+      });
+    } finally {
+      await other.drop();
+    }
+  });
 });

@@ -185,6 +185,10 @@ describe('analysts read suppressed aggregates, never rows about people', () => {
         // The whole region, there: here it would cover everyone, were the grants all that counted.
         await other.query(TREE);
         await addUser(other.url, { name: stranger, role: 'analyst', orgs: ['Y59'], password: PASSWORD });
+        // Refused at the door (0030) ...
+        await expect(connectAs(db.urlAs(stranger, PASSWORD))).rejects.toMatchObject({ code: '42501' });
+        // ... and, if a DBA left the database open to PUBLIC, nobody inside it.
+        await db.query(`GRANT CONNECT ON DATABASE ${db.name} TO PUBLIC`);
         const client = await connectAs(db.urlAs(stranger, PASSWORD));
         try {
           expect(await coverage(client)).toEqual([]);
@@ -192,6 +196,7 @@ describe('analysts read suppressed aggregates, never rows about people', () => {
           await client.end();
         }
       } finally {
+        await db.query(`REVOKE CONNECT ON DATABASE ${db.name} FROM PUBLIC`);
         await other.drop();
         await dropRoles([stranger]);
       }

@@ -133,56 +133,79 @@ describe('attack review (issue 7): plain SQL as scoped login roles', () => {
 
   describe('2: an administrator of another IMS database on the same server is nobody here', () => {
     let other: TestDatabase;
-    let stranger: pg.Client;
     const strangerName = uniqueName('t_other_admin');
+    // The same credentials, taken to this database.
+    const connectStranger = async (): Promise<pg.Client> => {
+      const client = new pg.Client({ connectionString: db.urlAs(strangerName, PASSWORD) });
+      await client.connect();
+      return client;
+    };
 
     beforeAll(async () => {
       other = await createTestDatabase();
       roles.push(strangerName);
       await addUser(other.url, { name: strangerName, role: 'administrator', orgs: [], password: PASSWORD });
-      // The same credentials, taken to this database.
-      stranger = new pg.Client({ connectionString: db.urlAs(strangerName, PASSWORD) });
-      await stranger.connect();
     });
 
     afterAll(async () => {
-      await stranger?.end();
       await other?.drop();
     });
 
-    it('reads nobody and nothing, and changes nothing', async () => {
-      const count = async (from: string) => (await stranger.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from}`)).rows[0]!.n;
-      expect((await stranger.query(`SELECT ims.is_admin() AS admin`)).rows[0].admin).toBe(false);
-      for (const from of [
-        'ims.person',
-        `api.person_vaccinations(1, 'curious')`,
-        `api.person_flags(3, 'curious')`,
-        'audit.change_log',
-        'api.person_recent_views(1)',
-        'api.my_organisations()',
-        'ims.user_directory',
-        'ims.organisation',
-        'ims.batch',
-      ]) {
-        expect(await count(from), from).toBe(0);
-      }
-      expect((await stranger.query(`SELECT ims.open_person_record(1, 'curious') AS ok`)).rows[0].ok).toBe(false);
-      expect((await stranger.query(`SELECT api.person_record(1, 'curious') AS r`)).rows[0].r).toBeNull();
-      // The scope-defining tree, a person and a product: nothing moves.
-      expect((await stranger.query(`UPDATE ims.organisation SET parent_code = 'U00001' WHERE code = 'G82003'`)).rowCount).toBe(0);
-      expect((await stranger.query(`UPDATE ims.person SET given_name = 'Changed'`)).rowCount).toBe(0);
-      expect((await stranger.query(`DELETE FROM ims.person`)).rowCount).toBe(0);
-      const insert = await stranger
-        .query(`INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES ('G99999', 'Planted', 'GP', 'U00001')`)
-        .catch((e: { code: string }) => e);
-      expect(insert).toMatchObject({ code: '42501' });
-      expect((await db.query(`SELECT parent_code FROM ims.organisation WHERE code = 'G82003'`)).rows[0]!.parent_code).toBe('U00002');
-      expect((await db.query(`SELECT count(*)::int AS n FROM ims.person WHERE given_name = 'Changed'`)).rows[0]!.n).toBe(0);
+    it("cannot even connect: only this database's registered users hold CONNECT on it (0030)", async () => {
+      await expect(connectStranger()).rejects.toMatchObject({
+        code: '42501',
+        message: expect.stringMatching(/permission denied for database/),
+      });
     });
 
     it("keeps this database's own administrator an administrator", async () => {
       expect((await sessions.admin.query(`SELECT ims.is_admin() AS admin`)).rows[0].admin).toBe(true);
       expect((await sessions.admin.query(`SELECT count(*)::int AS n FROM ims.person`)).rows[0].n).toBeGreaterThanOrEqual(3);
+    });
+
+    // Defence in depth: the checks inside the database (0021) hold even if the door is open.
+    describe('if a DBA left the database open to PUBLIC', () => {
+      let stranger: pg.Client;
+
+      beforeAll(async () => {
+        await db.query(`GRANT CONNECT ON DATABASE ${db.name} TO PUBLIC`);
+        stranger = await connectStranger();
+      });
+
+      afterAll(async () => {
+        await stranger?.end();
+        await db.query(`REVOKE CONNECT ON DATABASE ${db.name} FROM PUBLIC`);
+      });
+
+      it('reads nobody and nothing, and changes nothing', async () => {
+        const count = async (from: string) => (await stranger.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from}`)).rows[0]!.n;
+        expect((await stranger.query(`SELECT ims.is_admin() AS admin`)).rows[0].admin).toBe(false);
+        for (const from of [
+          'ims.person',
+          `api.person_vaccinations(1, 'curious')`,
+          `api.person_flags(3, 'curious')`,
+          'audit.change_log',
+          'api.person_recent_views(1)',
+          'api.my_organisations()',
+          'ims.user_directory',
+          'ims.organisation',
+          'ims.batch',
+        ]) {
+          expect(await count(from), from).toBe(0);
+        }
+        expect((await stranger.query(`SELECT ims.open_person_record(1, 'curious') AS ok`)).rows[0].ok).toBe(false);
+        expect((await stranger.query(`SELECT api.person_record(1, 'curious') AS r`)).rows[0].r).toBeNull();
+        // The scope-defining tree, a person and a product: nothing moves.
+        expect((await stranger.query(`UPDATE ims.organisation SET parent_code = 'U00001' WHERE code = 'G82003'`)).rowCount).toBe(0);
+        expect((await stranger.query(`UPDATE ims.person SET given_name = 'Changed'`)).rowCount).toBe(0);
+        expect((await stranger.query(`DELETE FROM ims.person`)).rowCount).toBe(0);
+        const insert = await stranger
+          .query(`INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES ('G99999', 'Planted', 'GP', 'U00001')`)
+          .catch((e: { code: string }) => e);
+        expect(insert).toMatchObject({ code: '42501' });
+        expect((await db.query(`SELECT parent_code FROM ims.organisation WHERE code = 'G82003'`)).rows[0]!.parent_code).toBe('U00002');
+        expect((await db.query(`SELECT count(*)::int AS n FROM ims.person WHERE given_name = 'Changed'`)).rows[0]!.n).toBe(0);
+      });
     });
   });
 

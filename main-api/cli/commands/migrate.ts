@@ -15,5 +15,6 @@ export function registerMigrateCommands(program: Command, ctx: CliContext): void
           ? `Applied ${report.applied.length} migration(s): ${report.applied.join(', ')}`
           : `Database is up to date (${report.alreadyApplied} migrations applied).`,
       );
+      for (const warning of report.warnings) ctx.print(`Warning: ${warning}`);
     });
 }

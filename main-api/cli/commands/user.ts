@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addUser, disableUser, enableUser, listUsers, USER_ROLES, type UserSummary } from '../../administration';
+import { addUser, disableUser, enableUser, listUsers, USER_ROLES, type ConnectOutcome, type UserSummary } from '../../administration';
 import type { CliContext } from '../context';
 
 function table(rows: string[][]): string {
@@ -29,6 +29,17 @@ export function formatUserTable(users: UserSummary[]): string {
   ]);
 }
 
+/**
+ * Warns rather than fails when this role may not decide who connects to the database (it does
+ * not own it): the change to the user stands, and a DBA can finish it with these statements.
+ */
+function printDbaStatements(ctx: CliContext, outcome: ConnectOutcome): void {
+  if (outcome.dbaMustRun.length === 0) return;
+  ctx.print('Warning: this role does not own the database, so it cannot decide who may connect to it.');
+  ctx.print('A superuser or the database owner must run:');
+  for (const statement of outcome.dbaMustRun) ctx.print(`  ${statement};`);
+}
+
 export function registerUserCommands(program: Command, ctx: CliContext): void {
   const user = program.command('user').description('Manage the people who can sign in (needs the schema owner)');
 
@@ -49,6 +60,7 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
         password: opts.password,
       });
       ctx.print(`Created user ${result.name}.`);
+      printDbaStatements(ctx, result);
       if (opts.password === undefined) {
         ctx.print(`Password: ${result.password}`);
         ctx.print('It is shown only once: pass it to the user securely.');
@@ -72,8 +84,9 @@ export function registerUserCommands(program: Command, ctx: CliContext): void {
       .description(s.description)
       .argument('<name>')
       .action(async (name: string) => {
-        await s.run(await ctx.ownerUrl(), name);
+        const outcome = await s.run(await ctx.ownerUrl(), name);
         ctx.print(`${s.done} user ${name}.`);
+        printDbaStatements(ctx, outcome);
       });
   }
 }

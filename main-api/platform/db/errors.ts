@@ -35,6 +35,13 @@ export function classifyDatabaseError(error: unknown): ClassifiedError | null {
   if (code === '28P01' || code === '28000') {
     return { code: 'UNAUTHENTICATED', message: 'The user name or password was not accepted.' };
   }
+  if (code === '42501' && /^permission denied for database/.test(message)) {
+    // Refused at the door: only this database's registered, enabled users may connect (0030).
+    return {
+      code: 'FORBIDDEN',
+      message: 'This user is not registered for this database, or is disabled in it. Ask an administrator of this database.',
+    };
+  }
   if (code === '42501') {
     return { code: 'FORBIDDEN', message: 'You do not have permission to do that.' };
   }

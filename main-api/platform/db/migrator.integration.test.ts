@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, pendingMigrations } from './migrator';
 import { migrationsDir } from '../paths';
 import { createEmptyDatabase, type TestDatabase } from '../../../tests/support/db';
-import { withClient } from '../../../tests/support/fixtures';
+import { dropRoles, withClient } from '../../../tests/support/fixtures';
+import { uniqueName } from '../../../tests/support/db';
 
 describe('migrations', () => {
   let db: TestDatabase;
@@ -64,6 +65,37 @@ describe('migrations', () => {
       expect(total).toBe(readdirSync(migrationsDir()).filter((f) => f.endsWith('.sql')).length);
     } finally {
       await other.drop();
+    }
+  });
+
+  it('applies 0030 as a role that does not own the database, warning with the statements a DBA must run', async () => {
+    const target = await createEmptyDatabase();
+    const migrator = uniqueName('not_db_owner');
+    const registered = uniqueName('registered');
+    try {
+      const before = mkdtempSync(join(tmpdir(), 'ims-mig-'));
+      for (const f of readdirSync(migrationsDir()).filter((n) => n < '0030')) cpSync(join(migrationsDir(), f), join(before, f));
+      await migrate(target.url, before);
+      await target.query(`CREATE ROLE ${registered} LOGIN`);
+      await target.query(`INSERT INTO ims.app_user (role_name, display_name) VALUES ('${registered}', 'A registered user')`);
+      // A schema maintainer who sees every user, but whose database belongs to someone else.
+      await target.query(`CREATE ROLE ${migrator} LOGIN BYPASSRLS PASSWORD 'not-the-owner-1'`);
+      await target.query(`GRANT CREATE ON DATABASE ${target.name} TO ${migrator}`);
+      await target.query(`GRANT USAGE, CREATE ON SCHEMA ims, ims_meta TO ${migrator}`);
+      await target.query(`GRANT ALL ON ims_meta.schema_migration TO ${migrator}`);
+      await target.query(`GRANT SELECT ON ims.app_user TO ${migrator}`);
+      const report = await migrate(target.urlAs(migrator, 'not-the-owner-1'), migrationsDir());
+      expect(report.applied).toContain('0030_connect_only_registered_users.sql');
+      expect(report.warnings).toHaveLength(1);
+      expect(report.warnings[0]).toContain(
+        `must run: GRANT CONNECT ON DATABASE ${target.name} TO ${registered}; REVOKE CONNECT ON DATABASE ${target.name} FROM PUBLIC;`,
+      );
+      expect(report.warnings[0]).toContain(`GRANT CONNECT ON DATABASE ${target.name} TO ${migrator} WITH GRANT OPTION`);
+      // Nothing was closed: the database is as open as before.
+      expect((await target.query(`SELECT ims.holds_connect_here(0) AS open`)).rows[0]!.open).toBe(true);
+    } finally {
+      await target.drop();
+      await dropRoles([migrator, registered]);
     }
   });
 });

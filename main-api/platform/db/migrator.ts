@@ -19,6 +19,8 @@ interface MigrationFile {
 export interface MigrationReport {
   applied: string[];
   alreadyApplied: number;
+  /** WARNINGs the files raised: what the migrating role had no right to do, for a DBA (0030). */
+  warnings: string[];
 }
 
 /** How long to wait for another workstation's migration file to finish. */
@@ -121,8 +123,25 @@ export async function migrate(
 
 // One session throughout; each file runs as BEGIN ... COMMIT, holding the ledger's lock.
 async function migrateOn(client: DbClient, files: MigrationFile[], onProgress: (message: string) => void): Promise<MigrationReport> {
+  const report: MigrationReport = { applied: [], alreadyApplied: 0, warnings: [] };
+  const onNotice = (notice: { severity?: string; message?: string; hint?: string }): void => {
+    if (notice.severity === 'WARNING') report.warnings.push([notice.message, notice.hint].filter(Boolean).join(' '));
+  };
+  client.on('notice', onNotice);
+  try {
+    return await applyPending(client, files, onProgress, report);
+  } finally {
+    client.off('notice', onNotice);
+  }
+}
+
+async function applyPending(
+  client: DbClient,
+  files: MigrationFile[],
+  onProgress: (message: string) => void,
+  report: MigrationReport,
+): Promise<MigrationReport> {
   await ensureLedger(client);
-  const report: MigrationReport = { applied: [], alreadyApplied: 0 };
   let first = true;
   for (;;) {
     let current: MigrationFile | undefined;
