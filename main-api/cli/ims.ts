@@ -9,6 +9,7 @@ import { registerServeCommands } from './commands/serve';
 import { registerUserCommands } from './commands/user';
 import { registerDemoCommands } from './commands/demo';
 import { registerForecastCommands } from './commands/forecast';
+import { registerCohortCommands } from './commands/cohort';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -18,6 +19,7 @@ registerServeCommands(program, ctx);
 registerUserCommands(program, ctx);
 registerDemoCommands(program, ctx);
 registerForecastCommands(program, ctx);
+registerCohortCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/db';
 import { ANTIGEN_CODES, ANTIGEN_LABELS } from './antigens';
 import { CONTACT_CHANNELS } from './contact';
+import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
 import { ORGANISATION_TYPES, SCHOOL_PHASES } from './organisations';
 import { GENDER_CODES, REGISTRATION_STATUSES, STAFF_GROUPS } from './people';
@@ -135,6 +136,13 @@ describe('the vocabulary and the database', () => {
   it('holds the same antigens, with the same names, as the engine and the printed record', async () => {
     const r = await db.query<{ code: string; name: string }>(`SELECT code, name FROM ims.antigen ORDER BY code`);
     expect(r.rows).toEqual(sorted(ANTIGEN_CODES).map((code) => ({ code, name: ANTIGEN_LABELS[code as keyof typeof ANTIGEN_LABELS] })));
+  });
+
+  it('holds the same ethnic categories, with the same labels, as cohort definitions', async () => {
+    const r = await db.query<{ code: string; label: string }>(`SELECT code, label FROM ims.ethnic_category ORDER BY code`);
+    expect(Object.fromEntries(r.rows.map((x) => [x.code, x.label]))).toEqual(
+      Object.fromEntries(ETHNIC_CATEGORIES.map((c) => [c, ETHNIC_CATEGORY_LABELS[c]])),
+    );
   });
 
   it('holds the same clinical flags, labels and categories as the eligibility rules', async () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ANTIGEN_CODES, ANTIGEN_LABELS, antigenLabel } from './antigens';
 import { CONTACT_CHANNELS, CONTACT_CHANNEL_LABELS } from './contact';
+import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS, ETHNIC_GROUPS, ETHNIC_GROUP_LABELS, ETHNIC_GROUP_OF } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_LABELS, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
 import { ORGANISATION_TYPES, ORGANISATION_TYPE_LABELS, SCHOOL_PHASES, SCHOOL_PHASE_LABELS } from './organisations';
 import { GENDER_CODES, GENDER_LABELS, REGISTRATION_STATUSES, REGISTRATION_STATUS_LABELS, STAFF_GROUPS, STAFF_GROUP_LABELS } from './people';
@@ -63,6 +64,8 @@ const SETS: Record<string, CodeSet> = {
   antigens: set(ANTIGEN_CODES, ANTIGEN_LABELS),
   'contact channels': set(CONTACT_CHANNELS, CONTACT_CHANNEL_LABELS),
   flags: set(FLAG_CODES, FLAG_LABELS),
+  'ethnic categories': set(ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS),
+  'ethnic groups': set(ETHNIC_GROUPS, ETHNIC_GROUP_LABELS),
   'flag categories': set(FLAG_CATEGORIES, FLAG_CATEGORY_LABELS),
   'organisation types': set(ORGANISATION_TYPES, ORGANISATION_TYPE_LABELS),
   'school phases': set(SCHOOL_PHASES, SCHOOL_PHASE_LABELS),
@@ -173,5 +176,11 @@ describe('the vocabulary', () => {
     );
     // Records from before reporters were kept name their source system.
     expect(sourceLabel({ primarySource: false, sourceSystem: 'Marston Surgery', reportedBy: null })).toBe('Reported by Marston Surgery');
+  });
+});
+
+describe('ethnic categories', () => {
+  it('puts every category in a group, and every group has a category', () => {
+    expect(new Set(ETHNIC_CATEGORIES.map((c) => ETHNIC_GROUP_OF[c]))).toEqual(new Set(ETHNIC_GROUPS));
   });
 });
