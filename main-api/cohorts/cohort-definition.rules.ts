@@ -1,5 +1,6 @@
 // Reading a cohort definition file and saying in plain English who it means. Pure: the names of
 // campaigns come from the caller (the loaded rule files), everything else from the vocabulary.
+import type { z } from 'zod';
 import { CohortDefinition, type CohortNode, type Criterion } from '../contract/cohorts';
 import { formatLongDate } from '../shared/calendar/dates';
 import { ANTIGEN_LABELS } from '../shared/vocabulary/antigens';
@@ -18,6 +19,16 @@ function jsonPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
   return out || '(the definition)';
+}
+
+/** A long list of allowed codes is named, not printed; the value given is quoted, cut short. */
+function issueMessage(i: z.core.$ZodIssue): string {
+  if (i.code === 'invalid_value' && i.values.length > 6) {
+    const given =
+      typeof i.input === 'string' ? JSON.stringify(i.input.length > 40 ? `${i.input.slice(0, 40)}...` : i.input) : typeof i.input;
+    return `Not a known code: ${given} (the codes are listed in docs/cohort-definition.md)`;
+  }
+  return i.message;
 }
 
 /** Line and column of a character offset, both from 1. */
@@ -52,13 +63,13 @@ export function parseCohortFile(text: string, campaigns: ReadonlyMap<string, str
       errors: [`(the file): not valid JSON at ${jsonErrorPlace(text, message)}: ${message.replace(/ in JSON at position.*$/, '')}`],
     };
   }
-  const parsed = CohortDefinition.safeParse(raw);
+  const parsed = CohortDefinition.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const errors = parsed.error.issues.flatMap((i) =>
       // An unknown field is named itself, so the reader sees which one to remove.
       i.code === 'unrecognized_keys'
         ? i.keys.map((k) => `${jsonPath([...i.path, k])}: Not a field of this format`)
-        : [`${jsonPath(i.path)}: ${i.message}`],
+        : [`${jsonPath(i.path)}: ${issueMessage(i)}`],
     );
     return { ok: false, errors };
   }

@@ -39,13 +39,17 @@ function codes<T extends z.ZodType<string | number>>(code: T, max = MAX_CODES) {
 }
 
 /** A code written as a pattern allows: checked before any length or case is trusted. */
-const pattern = (re: RegExp, what: string) => z.string().max(16, `${what} is too long`).regex(re, `Not ${what}`);
+const pattern = (re: RegExp, what: string) =>
+  z
+    .string()
+    .max(16, { message: `Not ${what}`, abort: true })
+    .regex(re, `Not ${what}`);
 
 // Register codes are rows of reference tables that grow (practices, schools, LSOAs), so they are
 // checked by form here; a count finds nobody for a well-formed code it does not hold.
 const postcodeArea = z
   .string()
-  .max(2, 'Not a postcode area (one or two letters, e.g. ME)')
+  .max(2, { message: 'Not a postcode area (one or two capital letters, e.g. ME)', abort: true })
   .regex(/^[A-Z]{1,2}$/, 'Not a postcode area (one or two capital letters, e.g. ME)');
 const postcodeDistrict = pattern(/^[A-Z]{1,2}[0-9][0-9A-Z]?$/, 'a postcode district (e.g. ME1, SW1A)');
 const postcodeSector = pattern(/^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]$/, 'a postcode sector (e.g. ME1 1)');
@@ -115,9 +119,11 @@ const Postcode = z
   .superRefine(atLeastOne(['areas', 'districts', 'sectors']));
 
 const decile = z.number().int().min(1, 'Deciles run from 1 to 10').max(10, 'Deciles run from 1 to 10');
-const ImdDecile = z
-  .strictObject({ min: decile.default(1), max: decile.default(10) })
-  .refine((d) => d.min <= d.max, { message: 'min is more than max', path: ['max'] });
+const ImdDecile = z.strictObject({ min: decile.default(1), max: decile.default(10) }).superRefine((d, ctx) => {
+  // Only when both are deciles: a decile out of range is reported once, as itself.
+  if (d.min <= d.max || d.min > 10 || d.max < 1) return;
+  ctx.addIssue({ code: 'custom', message: 'min is more than max', path: ['max'] });
+});
 
 /** -1 is nursery, 0 reception, 1 to 14 Year 1 to Year 14, as ims.person.year_group. */
 const yearGroup = z.number().int().min(-1, 'Year groups run from -1 (nursery) to 14').max(14, 'Year groups run from -1 (nursery) to 14');
