@@ -12,11 +12,11 @@ import { GenderCode, StaffGroup } from '../shared/vocabulary/people';
 import { CampaignStatus, SeriesStatus } from '../shared/vocabulary/schedule';
 
 /** Groups nest at most this deep (the outermost group is depth 1). */
-export const MAX_GROUP_DEPTH = 6;
+const MAX_GROUP_DEPTH = 6;
 /** At most this many members in one group. */
 const MAX_GROUP_SIZE = 50;
 /** At most this many criteria in a whole definition. */
-export const MAX_CRITERIA = 200;
+const MAX_CRITERIA = 200;
 /** At most this many codes in one list (practices, LSOAs, ...). */
 const MAX_CODES = 500;
 
@@ -58,7 +58,7 @@ const localAuthorityCode = pattern(/^[EW]0[6-9][0-9]{6}$/, 'a local authority co
 const odsCode = (what: string) => pattern(/^[A-Z0-9]{3,8}$/, `${what} (3 to 8 capital letters or digits)`);
 const schoolUrn = pattern(/^[0-9]{6,7}$/, 'a school URN (6 or 7 digits)');
 /** Programme and campaign codes, as ims.programme and the rule files write them. */
-export const campaignId = z
+const campaignId = z
   .string()
   .max(40, 'A campaign code is at most 40 characters')
   .regex(/^[A-Z][A-Z0-9_]*$/, 'Not a campaign code (e.g. FLU_2026_27)');
@@ -67,9 +67,9 @@ const programmeCode = z
   .max(40, 'A programme code is at most 40 characters')
   .regex(/^[A-Z][A-Z0-9_]*$/, 'Not a programme code (e.g. ROUTINE_CHILDHOOD)');
 
-export const AGE_UNITS = ['years', 'months', 'weeks'] as const;
+const AGE_UNITS = ['years', 'months', 'weeks'] as const;
 /** The oldest age a criterion may name, per unit (130 years). */
-export const AGE_LIMIT: Record<(typeof AGE_UNITS)[number], number> = { years: 130, months: 1560, weeks: 6800 };
+const AGE_LIMIT: Record<(typeof AGE_UNITS)[number], number> = { years: 130, months: 1560, weeks: 6800 };
 
 const Age = z
   .strictObject({
@@ -196,7 +196,7 @@ type CriterionValues = { [K in keyof typeof CRITERIA]: z.output<(typeof CRITERIA
 export type Criterion = { [K in keyof CriterionValues]: { [P in K]: CriterionValues[K] } }[keyof CriterionValues];
 
 export type CohortNode = { all: CohortNode[] } | { any: CohortNode[] } | { not: CohortNode } | Criterion;
-export const GROUP_KINDS = ['all', 'any', 'not'] as const;
+const GROUP_KINDS = ['all', 'any', 'not'] as const;
 
 // One object with every kind optional and exactly one given: a mistake is then reported at the
 // field at fault (criteria.any[1].all[0].age.min), not as "matches none of 17 shapes".

@@ -12,12 +12,12 @@ function knownCampaigns(): Map<string, string> {
   return new Map(scheduleRules().campaigns.map((c) => [c.id, c.name]));
 }
 
-export interface CohortDescribeOptions {
+interface CohortDescribeOptions {
   json?: boolean;
 }
 
-/** The command's work, separate from argument parsing so it can be run directly. */
-export function runCohortDescribe(ctx: Pick<CliContext, 'print'>, file: string, opts: CohortDescribeOptions): void {
+/** The command's work: read, check, describe. */
+function runCohortDescribe(ctx: Pick<CliContext, 'print'>, file: string, opts: CohortDescribeOptions): void {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
