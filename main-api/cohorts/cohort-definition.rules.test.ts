@@ -239,6 +239,15 @@ describe('the example for the 2026-27 flu bench cohort', () => {
   });
 });
 
+describe('the examples in docs/cohort-definition.md', () => {
+  it('are all valid', () => {
+    const doc = readFileSync(join(__dirname, '../../docs/cohort-definition.md'), 'utf8');
+    const examples = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const text of examples) expect(parseCohortFile(text, CAMPAIGNS)).toMatchObject({ ok: true });
+  });
+});
+
 describe('refused, with the field at fault', () => {
   const deep = (n: number): object => (n === 0 ? { age: { min: 1 } } : { all: [deep(n - 1)] });
 
