@@ -387,6 +387,18 @@ describe('refused, with the field at fault', () => {
     expect(parseCohortFile(arrays, CAMPAIGNS)).toEqual({ ok: false, errors: ['criteria: Invalid input: expected object, received array'] });
   });
 
+  it('a __proto__ field and a number too large for a number', () => {
+    const text = (criteria: string) => `{"format":1,"name":"x","referenceDate":"2027-03-31","criteria":${criteria}}`;
+    expect(parseCohortFile(text('{"age":{"min":1,"__proto__":{"max":3}}}'), CAMPAIGNS)).toEqual({
+      ok: false,
+      errors: ['criteria.age.__proto__: Not a field of this format'],
+    });
+    expect(parseCohortFile(text('{"age":{"min":1e400}}'), CAMPAIGNS)).toEqual({
+      ok: false,
+      errors: ['criteria.age.min: Invalid input: expected number, received Infinity'],
+    });
+  });
+
   it('nesting just deep enough is accepted', () => {
     expect(parse(deep(6)).ok).toBe(true);
   });

@@ -38,19 +38,16 @@ function codes<T extends z.ZodType<string | number>>(code: T, max = MAX_CODES) {
     .transform((list) => [...new Set(list)]);
 }
 
-/** A code written as a pattern allows: checked before any length or case is trusted. */
-const pattern = (re: RegExp, what: string) =>
+/** A code of a known form; anything longer than such a code is refused before the form is tried. */
+const pattern = (re: RegExp, what: string, max = 16) =>
   z
     .string()
-    .max(16, { message: `Not ${what}`, abort: true })
+    .max(max, { message: `Not ${what}`, abort: true })
     .regex(re, `Not ${what}`);
 
 // Register codes are rows of reference tables that grow (practices, schools, LSOAs), so they are
 // checked by form here; a count finds nobody for a well-formed code it does not hold.
-const postcodeArea = z
-  .string()
-  .max(2, { message: 'Not a postcode area (one or two capital letters, e.g. ME)', abort: true })
-  .regex(/^[A-Z]{1,2}$/, 'Not a postcode area (one or two capital letters, e.g. ME)');
+const postcodeArea = pattern(/^[A-Z]{1,2}$/, 'a postcode area (one or two capital letters, e.g. ME)');
 const postcodeDistrict = pattern(/^[A-Z]{1,2}[0-9][0-9A-Z]?$/, 'a postcode district (e.g. ME1, SW1A)');
 const postcodeSector = pattern(/^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]$/, 'a postcode sector (e.g. ME1 1)');
 const lsoaCode = pattern(/^[EW]01[0-9]{6}$/, 'an LSOA code (e.g. E01016012)');
@@ -58,14 +55,8 @@ const localAuthorityCode = pattern(/^[EW]0[6-9][0-9]{6}$/, 'a local authority co
 const odsCode = (what: string) => pattern(/^[A-Z0-9]{3,8}$/, `${what} (3 to 8 capital letters or digits)`);
 const schoolUrn = pattern(/^[0-9]{6,7}$/, 'a school URN (6 or 7 digits)');
 /** Programme and campaign codes, as ims.programme and the rule files write them. */
-const campaignId = z
-  .string()
-  .max(40, 'A campaign code is at most 40 characters')
-  .regex(/^[A-Z][A-Z0-9_]*$/, 'Not a campaign code (e.g. FLU_2026_27)');
-const programmeCode = z
-  .string()
-  .max(40, 'A programme code is at most 40 characters')
-  .regex(/^[A-Z][A-Z0-9_]*$/, 'Not a programme code (e.g. ROUTINE_CHILDHOOD)');
+const campaignId = pattern(/^[A-Z][A-Z0-9_]*$/, 'a campaign code (e.g. FLU_2026_27)', 40);
+const programmeCode = pattern(/^[A-Z][A-Z0-9_]*$/, 'a programme code (e.g. ROUTINE_CHILDHOOD)', 40);
 
 const AGE_UNITS = ['years', 'months', 'weeks'] as const;
 /** The oldest age a criterion may name, per unit (130 years). */
