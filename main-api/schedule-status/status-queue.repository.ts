@@ -6,17 +6,10 @@
 // SECURITY DEFINER function), and every wait has a timeout: a user cannot hold any of them.
 import { AppError } from '../contract/result';
 import { query, queryOne, type Queryable } from '../platform/db/database';
+import { isLockNotAvailable } from '../platform/db/errors';
 import type { StatusRow } from './schedule-status.service';
 
 export type ClaimOrder = { newestFirst: true } | { newestFirst: false; afterId: number };
-
-/** SQLSTATE lock_not_available: a NOWAIT lock was taken, or lock_timeout ran out. */
-const LOCK_NOT_AVAILABLE = '55P03';
-
-function isLockTimeout(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  return (e?.driverError?.code ?? e?.code) === LOCK_NOT_AVAILABLE;
-}
 
 /**
  * Takes up to limit queued persons that the caller may recompute, inside the caller's
@@ -74,7 +67,7 @@ export async function lockPopulationRefresh(db: Queryable): Promise<void> {
   try {
     await query(db, 'LOCK TABLE ims.series_status_refresh_lock IN EXCLUSIVE MODE NOWAIT');
   } catch (error) {
-    if (isLockTimeout(error)) throw new AppError('CONFLICT', 'A status refresh is already running; try again when it has finished.');
+    if (isLockNotAvailable(error)) throw new AppError('CONFLICT', 'A status refresh is already running; try again when it has finished.');
     throw error;
   }
 }
@@ -92,7 +85,7 @@ export async function holdDrains(db: Queryable): Promise<string> {
   try {
     await query(db, 'LOCK TABLE ims.series_status_drain_gate IN EXCLUSIVE MODE');
   } catch (error) {
-    if (isLockTimeout(error)) {
+    if (isLockNotAvailable(error)) {
       throw new AppError(
         'CONFLICT',
         `The status refresh waited ${HOLD_TIMEOUT.replace('min', ' minutes')} for status updates in progress to finish, and stopped without changing anything. A session may be holding one open; try again later.`,
@@ -163,7 +156,7 @@ export async function boundWaits(db: Queryable): Promise<void> {
 
 /** The refresh's plain-English message when a bounded wait ran out; null for other errors. */
 export function waitTimeoutMessage(error: unknown): string | null {
-  return isLockTimeout(error)
+  return isLockNotAvailable(error)
     ? `The status refresh waited ${WAIT_TIMEOUT.replace('s', ' seconds')} for a table another session was using, and stopped; the previous status is unchanged. Try again.`
     : null;
 }

@@ -3,7 +3,7 @@
 // the record-view row; the database owns who-recorded-what and history.
 import type { AdverseReaction, Batch, Product, Programme, VaccinationEvent } from '../contract/vaccination';
 import { execute, query, queryOne, type Queryable } from '../platform/db/database';
-import { saveOnce } from '../platform/db/save-once';
+import { saveOnce, type Saved } from '../platform/db/save-once';
 import { userDisplayName } from '../administration';
 
 const instant = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -113,7 +113,7 @@ export class VaccinationRepository {
   saveOnce<T>(
     key: string | undefined,
     request: { channel: string; input: unknown },
-    save: () => Promise<{ id: number; answer: T }>,
+    save: () => Promise<Saved<T>>,
     replay: (id: number) => Promise<T>,
   ): Promise<T> {
     return saveOnce(this.db, key, request, save, replay);

@@ -19,6 +19,7 @@ import { VaccinationRepository, type EventInsert, type ReactionInsert } from './
 import { formatLongDate } from '../shared/calendar/dates';
 import { londonDate, todayInLondon } from '../shared/calendar/england';
 import { violatesConstraint } from '../platform/db/errors';
+import type { Saved } from '../platform/db/save-once';
 import { BATCH_SHELF_LIFE_YEARS } from '../shared/vocabulary/vaccination';
 import {
   checkDateAllowed,
@@ -30,9 +31,6 @@ import {
   checkReporter,
   resolveOccurrence,
 } from './vaccination.rules';
-
-/** What a save made: the id a repeat of it is answered from, and its answer. */
-type Saved<T> = { id: number; answer: T };
 
 /** Runs work in one database transaction with a repository bound to it. */
 type UnitOfWork = <T>(work: (repo: VaccinationRepository) => Promise<T>) => Promise<T>;
@@ -103,7 +101,7 @@ class VaccinationService {
     repo: VaccinationRepository,
     input: { productCode: string; batchNumber: string; expiryDate: string; organisationCode: string | null; receivedOn: string | null },
     today: string,
-  ): Promise<{ id: number; answer: Batch }> {
+  ): Promise<Saved<Batch>> {
     if (!(await repo.product(input.productCode))) {
       throw fieldError('productCode', `No vaccine product has the code ${input.productCode}.`);
     }

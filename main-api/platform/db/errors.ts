@@ -67,6 +67,11 @@ function driverError(error: unknown): { code?: string; constraint?: string } {
   return e.driverError && typeof e.driverError === 'object' ? (e.driverError as { code?: string; constraint?: string }) : e;
 }
 
+/** Whether a lock could not be had: taken with NOWAIT, or lock_timeout ran out (SQLSTATE 55P03). */
+export function isLockNotAvailable(error: unknown): boolean {
+  return driverError(error).code === '55P03';
+}
+
 /**
  * Whether an error is the violation of one named constraint: the one place that reads
  * PostgreSQL's SQLSTATE codes for unique (23505), check (23514) and exclusion (23P01) failures.

@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../contract/result';
 import { execute, queryOne, type Queryable } from './database';
 
+/** What a save made: the id a repeat of it is answered from, and its answer. */
+export type Saved<T> = { id: number; answer: T };
+
 interface Claim {
   first_save: boolean;
   same_request: boolean;
@@ -20,7 +23,7 @@ export async function saveOnce<T>(
   db: Queryable,
   key: string | undefined,
   request: { channel: string; input: unknown },
-  save: () => Promise<{ id: number; answer: T }>,
+  save: () => Promise<Saved<T>>,
   replay: (id: number) => Promise<T>,
 ): Promise<T> {
   if (key === undefined) return (await save()).answer;
