@@ -251,6 +251,22 @@ describe('hostile input on every channel, through the loopback host', () => {
     'vaccination.check': async () => ({ personId: 1, date: '2025-01-10', productCode: PRODUCT.MMRVAXPRO }),
     'record.printable': async () => ({ personId: 1 }),
     'record.print': async () => ({ personId: 1 }),
+    'cohorts.count': async () => ({
+      definition: {
+        format: 1,
+        name: 'Sweep cohort',
+        campaign: 'FLU_2026_27',
+        referenceDate: '2027-03-31',
+        criteria: { any: [{ age: { min: 65 } }, { flags: { categories: ['RISK_GROUP'] } }] },
+      },
+      breakdowns: ['localAuthority', 'ageBand'],
+    }),
+    'cohorts.saved.list': async () => ({}),
+    'cohorts.saved.get': async () => ({ id: 1 }),
+    'cohorts.saved.save': async () => ({
+      definition: { format: 1, name: 'Sweep saved cohort', referenceDate: '2027-03-31', criteria: { gender: ['2'] } },
+      note: 'First version',
+    }),
   };
 
   async function post(channel: string, body: string, contentType = 'application/json'): Promise<{ status: number; answer: unknown }> {
