@@ -33,10 +33,7 @@ export class CohortRepository {
   }
 
   async list(): Promise<{ id: string; name: string; version: number; campaign: string | null; savedBy: string; savedAt: Date }[]> {
-    return query(
-      this.db,
-      `SELECT id, name, version, campaign, saved_by AS "savedBy", saved_at AS "savedAt" FROM api.cohort_definitions()`,
-    );
+    return query(this.db, `SELECT id, name, version, campaign, saved_by AS "savedBy", saved_at AS "savedAt" FROM api.cohort_definitions()`);
   }
 
   async get(id: number, version: number | null): Promise<SavedRow | null> {
@@ -46,7 +43,12 @@ export class CohortRepository {
     ]);
   }
 
-  async save(id: number | null, baseVersion: number | null, definition: CohortDefinition, note: string | null): Promise<{ id: string; version: number }> {
+  async save(
+    id: number | null,
+    baseVersion: number | null,
+    definition: CohortDefinition,
+    note: string | null,
+  ): Promise<{ id: string; version: number }> {
     const row = await queryOne<{ id: string; version: number }>(
       this.db,
       'SELECT id, version FROM api.cohort_definition_save($1, $2, $3::jsonb, $4)',

@@ -55,7 +55,8 @@ export function namedCount(def: CohortDefinition, raw: RawCount, campaigns: Read
   const breakdowns: CohortCount['breakdowns'] = {};
   for (const [kind, rows] of Object.entries(raw.breakdowns) as [CohortBreakdown, NonNullable<RawCount['breakdowns'][CohortBreakdown]>][]) {
     const named = rows.map((r) => ({ code: r.code, label: label(kind, r.code, r.label), count: Number(r.count) }));
-    if (NATURAL_ORDER.includes(kind)) named.sort((a, b) => (a.code === null ? 1 : b.code === null ? -1 : Number(a.code) - Number(b.code) || a.code.localeCompare(b.code)));
+    if (NATURAL_ORDER.includes(kind))
+      named.sort((a, b) => (a.code === null ? 1 : b.code === null ? -1 : Number(a.code) - Number(b.code) || a.code.localeCompare(b.code)));
     breakdowns[kind] = named;
   }
   return {
@@ -83,7 +84,11 @@ export function createCohortHandlers(ds: DataSource): CohortHandlers {
       (await repo.list()).map((r) => ({ ...r, id: Number(r.id), savedAt: new Date(r.savedAt).toISOString() })),
     'cohorts.saved.get': async ({ id, version }) => {
       const row = await repo.get(id, version ?? null);
-      if (!row) throw new AppError('NOT_FOUND', version ? `There is no version ${version} of that saved definition.` : 'There is no such saved definition.');
+      if (!row)
+        throw new AppError(
+          'NOT_FOUND',
+          version ? `There is no version ${version} of that saved definition.` : 'There is no such saved definition.',
+        );
       const parsed = CohortDefinition.safeParse(row.definition);
       if (!parsed.success) throw new AppError('INTERNAL', 'The saved definition can no longer be read.');
       const result: SavedCohort = {
@@ -105,7 +110,11 @@ export function createCohortHandlers(ds: DataSource): CohortHandlers {
       } catch (error) {
         const state = sqlState(error);
         if (state === '23505') throw fieldError('definition.name', 'Another saved definition has that name');
-        if (state === '40001') throw conflictWith('Someone saved this definition since you opened it: open the latest version and make your change again.', id ?? null);
+        if (state === '40001')
+          throw conflictWith(
+            'Someone saved this definition since you opened it: open the latest version and make your change again.',
+            id ?? null,
+          );
         if (state === 'P0002') throw new AppError('NOT_FOUND', 'There is no such saved definition.');
         throw error;
       }

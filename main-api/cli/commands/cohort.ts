@@ -59,8 +59,7 @@ async function runCohortCount(ctx: CliContext, file: string, opts: CohortCountOp
   const definition = readDefinition(file, campaigns);
   const by = opts.by === '' ? [] : opts.by.split(',').map((b) => b.trim());
   const unknown = by.filter((b) => !CohortBreakdown.safeParse(b).success);
-  if (unknown.length > 0)
-    throw new AppError('VALIDATION', `Unknown breakdown ${unknown.join(', ')}: use ${COHORT_BREAKDOWNS.join(', ')}`);
+  if (unknown.length > 0) throw new AppError('VALIDATION', `Unknown breakdown ${unknown.join(', ')}: use ${COHORT_BREAKDOWNS.join(', ')}`);
   const ds = await openDataSource(await ctx.ownerUrl());
   try {
     const count = await createCohortHandlers(ds)['cohorts.count']({ definition, breakdowns: by as CohortBreakdown[] });
@@ -76,7 +75,9 @@ async function runCohortList(ctx: CliContext): Promise<void> {
     const saved = await createCohortHandlers(ds)['cohorts.saved.list']({});
     if (saved.length === 0) ctx.print('No saved cohort definitions.');
     for (const s of saved)
-      ctx.print(`${String(s.id).padStart(5)}  ${s.name}  (version ${s.version}, ${s.campaign ?? 'no campaign'}, saved by ${s.savedBy} at ${s.savedAt})`);
+      ctx.print(
+        `${String(s.id).padStart(5)}  ${s.name}  (version ${s.version}, ${s.campaign ?? 'no campaign'}, saved by ${s.savedBy} at ${s.savedAt})`,
+      );
   } finally {
     await ds.destroy();
   }
@@ -94,7 +95,11 @@ export function registerCohortCommands(program: Command, ctx: CliContext): void 
     .command('count')
     .argument('<file>', 'a cohort definition (JSON, see docs/cohort-definition.md)')
     .description('Count a cohort definition in the database, as the role IMS_DATABASE_URL names (exit code 2 when it is not valid)')
-    .option('--by <breakdowns>', `breakdowns, comma-separated (${COHORT_BREAKDOWNS.join(', ')}); "" for none`, 'localAuthority,ageBand,sex,imdDecile')
+    .option(
+      '--by <breakdowns>',
+      `breakdowns, comma-separated (${COHORT_BREAKDOWNS.join(', ')}); "" for none`,
+      'localAuthority,ageBand,sex,imdDecile',
+    )
     .option('--json', 'print the count as JSON')
     .action((file: string, opts: CohortCountOptions) => runCohortCount(ctx, file, opts));
   cohort
