@@ -160,10 +160,10 @@ describe('cohort counts', () => {
     return cells;
   }
 
-  const members = async (def: CohortDefinition, as: pg.Client | null = null): Promise<string[]> => {
+  const members = async (def: CohortDefinition): Promise<string[]> => {
     // Members are listed by the owner-only function the campaigns call; the names say who.
     const rows = (
-      await (as ?? db).query<{ name: string }>(
+      await db.query<{ name: string }>(
         `SELECT p.given_name AS name FROM ims.cohort_member_ids($1::jsonb) m JOIN ims.person p ON p.id = m.person_id ORDER BY 1`,
         [JSON.stringify(def)],
       )
@@ -320,7 +320,7 @@ describe('cohort counts', () => {
     // The cells hold exactly the fact rows.
     const cells = await db.query(`SELECT sum(n)::int AS n FROM ims.cohort_cell`);
     const facts = await db.query(`SELECT count(*)::int AS n FROM ims.cohort_fact`);
-    expect(cells.rows[0].n).toBe(facts.rows[0].n);
+    expect(cells.rows[0]!.n).toBe(facts.rows[0]!.n);
   });
 
   it('keeps hostile values inert: refused by form in the database, never run', async () => {
@@ -349,7 +349,7 @@ describe('cohort counts', () => {
       ]),
     ).rejects.toMatchObject({ code: '22023' });
     const left = await db.query(`SELECT count(*)::int AS n FROM ims.person`);
-    expect(left.rows[0].n).toBe(Object.keys(PEOPLE).length);
+    expect(left.rows[0]!.n).toBe(Object.keys(PEOPLE).length);
   });
 
   it('lets only those who may see people count, and nobody read the derived tables', async () => {
@@ -385,16 +385,16 @@ describe('cohort counts', () => {
     expect((await h['cohorts.saved.get']({ id: first.id, version: 1 })).definition.criteria).toEqual({ age: { min: 65, unit: 'years' } });
     expect((await h['cohorts.saved.list']({})).map((s) => [s.name, s.version])).toEqual([['Over 65s', 2]]);
     const audit = await db.query(`SELECT count(*)::int AS n FROM audit.change_log WHERE table_name = 'ims.cohort_definition_version'`);
-    expect(audit.rows[0].n).toBe(2);
+    expect(audit.rows[0]!.n).toBe(2);
   });
 
   it('holds the same vocabulary as the product: ethnic groups, age bands, exclusions, series antigens', async () => {
     const groups = await db.query<{ code: string; ethnic_group: string }>(`SELECT code, ethnic_group FROM ims.ethnic_category`);
     expect(Object.fromEntries(groups.rows.map((r) => [r.code, r.ethnic_group]))).toEqual(ETHNIC_GROUP_OF);
     const starts = await db.query(`SELECT ims.cohort_age_band_starts() AS s`);
-    expect(starts.rows[0].s).toEqual([...AGE_BAND_STARTS]);
+    expect(starts.rows[0]!.s).toEqual([...AGE_BAND_STARTS]);
     const exclusions = await db.query(`SELECT ims.cohort_exclusion_names() AS s`);
-    expect(exclusions.rows[0].s).toEqual([...COHORT_EXCLUSIONS]);
+    expect(exclusions.rows[0]!.s).toEqual([...COHORT_EXCLUSIONS]);
     const pairs = await db.query<{ series_id: string; antigen: string }>(`SELECT series_id, antigen FROM ims.series_antigen`);
     const dir = join(resourcesDir(), 'schedule');
     const schedules = readdirSync(dir)
