@@ -138,7 +138,9 @@ CREATE TABLE ims.cohort_cell (
 );
 -- ... and the same by year of birth: what a count reads first. Only a year a birthday boundary
 -- (or something else the year cannot decide) falls in is read again by month, and only a month
--- such a boundary falls inside person by person.
+-- such a boundary falls inside person by person. The years run from April to March (yr is the
+-- year of the April), so that the 31 March seasonal campaigns take their ages on falls between
+-- years: such a count never reads a month.
 CREATE TABLE ims.cohort_ycell (
   yr       integer NOT NULL,
   small_id smallint NOT NULL,
@@ -230,7 +232,7 @@ BEGIN
     RETURNING c.cell_id, c.bm, c.small_id, c.la, c.imd, c.sex),
   years AS (
     INSERT INTO ims.cohort_ycell AS y (yr, small_id, la, imd, sex, n)
-    SELECT bm / 12, small_id, la, imd, sex, sum(d) FROM delta GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    SELECT (bm - 3) / 12, small_id, la, imd, sex, sum(d) FROM delta GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (yr, small_id, la, imd, sex) DO UPDATE SET n = y.n + excluded.n
     RETURNING 1),
   gone AS (DELETE FROM ims.cohort_fact f WHERE f.person_id = ANY (p_ids) AND f.person_id NOT IN (SELECT r.person_id FROM fresh r))
@@ -273,7 +275,7 @@ BEGIN
   INSERT INTO ims.cohort_cell (bm, small_id, la, imd, sex, n)
   SELECT bm, small_id, cla, cimd, sex, count(*) FROM cohort_fact_keyed GROUP BY 1, 2, 3, 4, 5;
   INSERT INTO ims.cohort_ycell (yr, small_id, la, imd, sex, n)
-  SELECT bm / 12, small_id, la, imd, sex, sum(n) FROM ims.cohort_cell GROUP BY 1, 2, 3, 4, 5;
+  SELECT (bm - 3) / 12, small_id, la, imd, sex, sum(n) FROM ims.cohort_cell GROUP BY 1, 2, 3, 4, 5;
   INSERT INTO ims.cohort_fact
   SELECT b.person_id, c.cell_id, b.dob, b.sex, b.ethnic, b.area, b.district, b.sector, b.lsoa, b.imd, b.la, b.practice, b.school,
          b.year_group, b.state, b.cat_open, b.cat_other, b.given
@@ -1014,7 +1016,9 @@ $$;
 -- Counts read the cells when every criterion, exclusion and breakdown can (cells they cannot
 -- tell about are counted person by person); otherwise every person's fact row.
 CREATE FUNCTION ims.cohort_run(p_def jsonb, p_breakdowns text[]) RETURNS jsonb
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' SET jit = off AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' SET jit = off
+  -- Estimates of the derived tables' joins are poor; hashing is never the wrong choice here.
+  SET enable_mergejoin = off AS $$
 DECLARE
   pl record;
   dims text[] := ARRAY(SELECT DISTINCT d FROM unnest(coalesce(p_breakdowns, '{}')) d);
@@ -1039,7 +1043,7 @@ BEGIN
       'WITH ky AS MATERIALIZED (
          SELECT c.yr, c.small_id, c.bm_lo, c.bm_hi, c.state, c.cat_open, c.cat_other, c.given,
                 %1$s AS khit, %2$s AS band, %3$s AS bucket
-         FROM (SELECT y.yr, y.yr * 12 AS bm_lo, y.yr * 12 + 11 AS bm_hi, s.small_id, s.state, s.cat_open, s.cat_other, s.given
+         FROM (SELECT y.yr, y.yr * 12 + 3 AS bm_lo, y.yr * 12 + 14 AS bm_hi, s.small_id, s.state, s.cat_open, s.cat_other, s.given
                FROM generate_series((SELECT min(yr) FROM ims.cohort_ycell), (SELECT max(yr) FROM ims.cohort_ycell)) AS y(yr)
                CROSS JOIN ims.cohort_small s) c),
        yc AS MATERIALIZED (
@@ -1054,7 +1058,7 @@ BEGIN
          FROM (SELECT m.cell_id, m.la, m.imd, m.sex, m.n, m.bm AS bm_lo, m.bm AS bm_hi, k.state, k.cat_open, k.cat_other, k.given
                FROM yc u
                JOIN ims.cohort_cell m ON m.small_id = u.small_id AND m.la = u.la AND m.imd = u.imd AND m.sex = u.sex
-                                     AND m.bm BETWEEN u.yr * 12 AND u.yr * 12 + 11
+                                     AND m.bm BETWEEN u.yr * 12 + 3 AND u.yr * 12 + 14
                JOIN ims.cohort_small k ON k.small_id = u.small_id
                WHERE (u.hit IS NULL OR (u.hit AND (u.band IS NULL OR u.bucket IS NULL))) AND m.n <> 0) c),
        sure AS (
@@ -1226,7 +1230,7 @@ $$;
 -- Saves a new definition (p_id NULL) or a new version of one. p_base_version is the version the
 -- user started from: if someone has saved since, the save is refused rather than overwriting.
 CREATE FUNCTION api.cohort_definition_save(p_id bigint, p_base_version integer, p_definition jsonb, p_note text)
-RETURNS TABLE (id bigint, version integer)
+RETURNS TABLE (id bigint, version integer, name text, note text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_id bigint := p_id;
@@ -1256,7 +1260,7 @@ BEGIN
     END IF;
   END IF;
   INSERT INTO ims.cohort_definition_version (definition_id, version, definition, note) VALUES (v_id, v_version, p_definition, p_note);
-  RETURN QUERY SELECT v_id, v_version;
+  RETURN QUERY SELECT v_id, v_version, v_name, p_note;
 END
 $$;
 

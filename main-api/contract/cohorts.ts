@@ -379,7 +379,8 @@ export const cohortChannels = {
         .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'No control or formatting characters')
         .optional(),
     }),
-    output: z.object({ id: z.number().int(), version: z.number().int() }),
+    /** What was saved, as stored. */
+    output: z.object({ id: z.number().int(), version: z.number().int(), name: z.string(), note: z.string().nullable() }),
   },
 } as const;
 

@@ -262,7 +262,17 @@ describe('hostile input on every channel, through the loopback host', () => {
       breakdowns: ['localAuthority', 'ageBand'],
     }),
     'cohorts.saved.list': async () => ({}),
-    'cohorts.saved.get': async () => ({ id: 1 }),
+    'cohorts.saved.get': async () => {
+      const saved = await db.query<{ id: string }>(`SELECT id FROM ims.cohort_definition ORDER BY id LIMIT 1`);
+      if (saved.rows[0]) return { id: Number(saved.rows[0].id) };
+      const made = await db.query<{ id: string }>(`INSERT INTO ims.cohort_definition (name) VALUES ('Sweep example') RETURNING id`);
+      await db.query(
+        `INSERT INTO ims.cohort_definition_version (definition_id, version, definition)
+         VALUES ($1, 1, '{"format":1,"name":"Sweep example","referenceDate":"2027-03-31","criteria":{"gender":["1"]}}')`,
+        [made.rows[0]!.id],
+      );
+      return { id: Number(made.rows[0]!.id) };
+    },
     'cohorts.saved.save': async () => ({
       definition: { format: 1, name: 'Sweep saved cohort', referenceDate: '2027-03-31', criteria: { gender: ['2'] } },
       note: 'First version',
