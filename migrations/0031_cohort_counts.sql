@@ -160,43 +160,49 @@ ALTER TABLE ims.cohort_ycell ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ims.cohort_fact_state ENABLE ROW LEVEL SECURITY;
 
 -- The fact rows for some persons (all when p_ids is NULL), as of the stored classification.
+-- Built per call so that a few persons are read by their keys and everyone by scans.
 CREATE FUNCTION ims.cohort_fact_rows(p_ids bigint[])
 RETURNS TABLE (person_id bigint, dob date, sex text, ethnic text, area text, district text, sector text, lsoa text,
                imd smallint, la text, practice text, school text, year_group smallint, state smallint,
                cat_open smallint, cat_other smallint, given integer)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+DECLARE
+  v_where text := CASE WHEN p_ids IS NULL THEN 'true' ELSE '%s = ANY ($1)' END;
+BEGIN
+  RETURN QUERY EXECUTE format($q$
   WITH st AS (SELECT as_of, campaigns FROM ims.cohort_fact_state),
   fl AS (
     SELECT f.person_id,
            bit_or(CASE WHEN f.to_date IS NULL AND f.from_date <= st.as_of THEN ims.flag_category_bit(t.category) ELSE 0 END)::smallint AS cat_open,
            bit_or(CASE WHEN f.to_date IS NULL AND f.from_date <= st.as_of THEN 0 ELSE ims.flag_category_bit(t.category) END)::smallint AS cat_other
     FROM ims.clinical_flag f JOIN ims.flag_type t ON t.code = f.flag_code, st
-    WHERE p_ids IS NULL OR f.person_id = ANY (p_ids)
+    WHERE %1$s
     GROUP BY f.person_id),
   gv AS (
     SELECT e.person_id, bit_or(1 << (array_position(st.campaigns, e.programme_code) - 1))::integer AS given
     FROM ims.vaccination_event e, st
-    WHERE (p_ids IS NULL OR e.person_id = ANY (p_ids))
-      AND e.programme_code = ANY (st.campaigns) AND e.outcome = 'GIVEN' AND e.status = 'ACTIVE'
+    WHERE %2$s AND e.programme_code = ANY (st.campaigns) AND e.outcome = 'GIVEN' AND e.status = 'ACTIVE'
     GROUP BY e.person_id)
   SELECT p.id, p.date_of_birth, p.gender_code, p.ethnic_category, p.postcode_area, p.postcode_district, p.postcode_sector,
          p.lsoa_code, p.imd_decile, p.la_code, p.practice_code, p.school_urn, p.year_group,
          (CASE WHEN p.date_of_death IS NOT NULL OR p.registration_status = 'DECEASED' THEN 1 ELSE 0 END
           | CASE WHEN p.registration_status = 'DEREGISTERED' THEN 2 ELSE 0 END
-          | CASE WHEN c.usable IS NOT TRUE AND c.details THEN 4 ELSE 0 END
-          | CASE WHEN c.details IS NOT TRUE THEN 8 ELSE 0 END)::smallint,
+          | CASE WHEN u.details AND NOT u.usable THEN 4 ELSE 0 END
+          | CASE WHEN NOT u.details THEN 8 ELSE 0 END)::smallint,
          coalesce(fl.cat_open, 0::smallint), coalesce(fl.cat_other, 0::smallint), coalesce(gv.given, 0)
   FROM ims.person p
-  LEFT JOIN (
-    SELECT d.person_id,
-           (d.mobile IS NOT NULL AND NOT d.opt_out_sms) OR (d.email IS NOT NULL AND NOT d.opt_out_email)
-             OR (d.address_line1 IS NOT NULL AND q.postcode IS NOT NULL AND NOT d.opt_out_letter) AS usable,
-           d.mobile IS NOT NULL OR d.email IS NOT NULL OR (d.address_line1 IS NOT NULL AND q.postcode IS NOT NULL) AS details
-    FROM ims.contact_details d JOIN ims.person q ON q.id = d.person_id
-    WHERE p_ids IS NULL OR d.person_id = ANY (p_ids)) c ON c.person_id = p.id
+  LEFT JOIN ims.contact_details d ON d.person_id = p.id
+  -- A channel is usable when its details are there and the person has not opted out of it.
+  CROSS JOIN LATERAL (
+    SELECT coalesce((d.mobile IS NOT NULL AND NOT d.opt_out_sms) OR (d.email IS NOT NULL AND NOT d.opt_out_email)
+                      OR (d.address_line1 IS NOT NULL AND p.postcode IS NOT NULL AND NOT d.opt_out_letter), false) AS usable,
+           coalesce(d.mobile IS NOT NULL OR d.email IS NOT NULL OR (d.address_line1 IS NOT NULL AND p.postcode IS NOT NULL), false) AS details
+  ) u
   LEFT JOIN fl ON fl.person_id = p.id
   LEFT JOIN gv ON gv.person_id = p.id
-  WHERE p_ids IS NULL OR p.id = ANY (p_ids)
+  WHERE %3$s$q$, format(v_where, 'f.person_id'), format(v_where, 'e.person_id'), format(v_where, 'p.id'))
+  USING p_ids;
+END
 $$;
 
 -- Replaces the fact rows (and cell counts) of some persons. Cells are changed in key order, so
@@ -204,7 +210,7 @@ $$;
 -- (No temporary tables: this runs as the owner inside users' transactions, where a table of the
 -- same name the user made first would be used instead.)
 CREATE FUNCTION ims.cohort_fact_refresh(p_ids bigint[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
   IF p_ids IS NULL OR cardinality(p_ids) = 0 THEN
     RETURN;
@@ -1127,7 +1133,7 @@ $$;
 -- The members of a cohort (in scope, after its exclusions), for confirming invitations: owner
 -- only, called by the api functions that make them.
 CREATE FUNCTION ims.cohort_member_ids(p_definition jsonb) RETURNS TABLE (person_id bigint)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
   pl record := ims.cohort_plan(p_definition);
 BEGIN
