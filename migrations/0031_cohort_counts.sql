@@ -361,6 +361,8 @@ CREATE TYPE ims.cohort_sql AS (
   cell     text,
   -- Over a combination and birth period alone: NULL wherever the cell's place or sex decides.
   key      text,
+  -- The definition's campaign (a programme code), for the criteria about its invitations.
+  campaign text,
   d        date[],
   i        integer[],
   t        text[],
@@ -776,6 +778,8 @@ BEGIN
     RETURN ims.cohort_exact_only(r, 'EXISTS (SELECT 1 FROM ims.staff_record sr WHERE ' || array_to_string(parts, ' AND ') || ')');
   WHEN 'vaccination' THEN
     RETURN ims.cohort_vaccination(v, p_path, r);
+  WHEN 'invitation' THEN
+    RETURN ims.cohort_invitation(v, p_path, r);
   ELSE
     PERFORM ims.cohort_refuse(p_path, 'not a group (all, any, not) or a kind of criterion');
   END CASE;
@@ -859,6 +863,15 @@ BEGIN
 END
 $$;
 
+-- An invitation criterion: answered where invitations are made (a later migration replaces this).
+CREATE FUNCTION ims.cohort_invitation(v jsonb, p_path text, s ims.cohort_sql) RETURNS ims.cohort_sql
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  PERFORM ims.cohort_refuse(p_path, 'invitations are not recorded in this database yet');
+  RETURN s;
+END
+$$;
+
 -- The exclusions, in the order they are applied and reported: a person left out by one is not
 -- counted again by a later one.
 CREATE FUNCTION ims.cohort_exclusion_names() RETURNS text[]
@@ -912,7 +925,7 @@ BEGIN
   IF NOT p_def ? 'criteria' THEN
     PERFORM ims.cohort_refuse('criteria', 'required');
   END IF;
-  s := ims.cohort_node(p_def -> 'criteria', 'criteria', 1, ref, ROW(NULL, NULL, NULL, '{}', '{}', '{}', true)::ims.cohort_sql);
+  s := ims.cohort_node(p_def -> 'criteria', 'criteria', 1, ref, ROW(NULL, NULL, NULL, campaign, '{}', '{}', '{}', true)::ims.cohort_sql);
   cellable := s.cellable;
 
   -- Exclusions (defaults as the contract's: all on, 28 days, already vaccinated when a campaign is named).
