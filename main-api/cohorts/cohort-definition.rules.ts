@@ -203,7 +203,7 @@ function describeCriterion(c: Criterion, d: Describing): string {
       case 'invited-not-booked':
         return `invited for ${campaign} but neither booked nor vaccinated`;
       case 'did-not-attend':
-        return `who did not attend a booking for ${campaign}`;
+        return `having missed a booking for ${campaign}`;
     }
   }
   const v = c.vaccination;

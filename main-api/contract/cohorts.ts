@@ -270,12 +270,17 @@ const Criteria = z
   .superRefine((v, ctx) => measure(v, 0, [], ctx, { criteria: 0, reported: false }))
   .pipe(CohortNode);
 
-/** Whether a criterion of the kind appears anywhere in the tree. */
-function usesKind(node: CohortNode, kind: (typeof CRITERION_KINDS)[number]): boolean {
-  if ('all' in node) return node.all.some((n) => usesKind(n, kind));
-  if ('any' in node) return node.any.some((n) => usesKind(n, kind));
-  if ('not' in node) return usesKind(node.not, kind);
-  return kind in node;
+/** Whether a criterion of the kind appears anywhere in the tree (walked without recursion: it may not have passed its checks). */
+function usesKind(root: unknown, kind: (typeof CRITERION_KINDS)[number]): boolean {
+  const stack = [root];
+  for (let seen = 0; stack.length > 0 && seen < 100_000; seen++) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) stack.push(...node);
+    else if (Object.hasOwn(node, kind)) return true;
+    else for (const key of ['all', 'any', 'not'] as const) if (Object.hasOwn(node, key)) stack.push((node as Record<string, unknown>)[key]);
+  }
+  return false;
 }
 
 /** People left out automatically, each counted and shown beside the count. */
