@@ -43,7 +43,7 @@ export const PreviewChange = z.object({
   name: z.string(),
   before: StatusSummary.nullable(),
   after: StatusSummary.nullable(),
-  /** The engine's explanation under each rule set (empty when the series or campaign is absent). */
+  /** The engine's explanation under each rule set (a campaign's with its reasons; empty when the rule set lacks it). */
   explanationBefore: z.array(z.string()),
   explanationAfter: z.array(z.string()),
 });

@@ -28,8 +28,12 @@ function sameRow(a: StatusRow | undefined, b: StatusRow | undefined): boolean {
   );
 }
 
+/** The engine's explanation of a series, or of a campaign with the reasons it gives. */
 function explanation(f: Forecast, id: string): string[] {
-  return f.series.find((s) => s.seriesId === id)?.explanation ?? f.campaigns.find((c) => c.campaignId === id)?.explanation ?? [];
+  const s = f.series.find((x) => x.seriesId === id);
+  if (s) return s.explanation;
+  const c = f.campaigns.find((x) => x.campaignId === id);
+  return c ? [...c.explanation, ...c.reasons] : [];
 }
 
 const summary = (r: StatusRow | undefined) => (r ? { status: r.status, dueDate: r.dueDate, rulesVersion: r.rulesVersion } : null);
@@ -83,8 +87,8 @@ export function comparePeople(before: CompiledRules, after: CompiledRules, peopl
           name: (a.get(id) ?? b.get(id))?.name ?? id,
           before: summary(b.get(id)),
           after: summary(a.get(id)),
-          explanationBefore: b.has(id) ? explanation(fb, id) : [],
-          explanationAfter: a.has(id) ? explanation(fa, id) : [],
+          explanationBefore: explanation(fb, id),
+          explanationAfter: explanation(fa, id),
         })),
       });
     }

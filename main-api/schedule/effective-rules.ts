@@ -51,7 +51,8 @@ export async function activeImportedFiles(db: Queryable, day: string): Promise<I
     const content = new Map(rows.map((r) => [r.version, r.content]));
     for (const h of missing) {
       const text = content.get(h.version);
-      if (text !== undefined) parsed.set(`${h.version}:${h.checksum}`, importedRuleFile(Number(h.version), h.effective_from, text));
+      if (text !== undefined)
+        parsed.set(`${h.version}:${h.checksum}`, { ...importedRuleFile(Number(h.version), h.effective_from, text), checksum: h.checksum });
     }
   }
   const out: ImportedRuleFile[] = [];
@@ -66,7 +67,7 @@ export async function activeImportedFiles(db: Queryable, day: string): Promise<I
 /** The compiled rule set in force on day: shipped files, replaced or joined by active imports. */
 export async function effectiveRules(db: Queryable, day: string): Promise<CompiledRules> {
   const resolved = resolveRuleSet(shippedRuleFiles(), await activeImportedFiles(db, day), day);
-  const key = resolved.imported.map((v) => `${v.version}@${v.effectiveFrom}`).join(',');
+  const key = resolved.imported.map((v) => `${v.version}:${v.checksum ?? ''}@${v.effectiveFrom}`).join(',');
   let rules = compiled.get(key);
   if (!rules) {
     rules = compileRuleFiles(resolved.files);

@@ -12,6 +12,8 @@ export interface ImportedRuleFile {
   /** From this day (England's date) the version is in force, if active. */
   effectiveFrom: string;
   data: RuleFileData;
+  /** SHA-256 of the file's text, where known: two databases may hold different files under one number. */
+  checksum?: string;
 }
 
 /**
