@@ -7,7 +7,7 @@ import { isPermissionDenied } from '../platform/db/errors';
 import { RuleFilesRepository } from './rule-files.repository';
 import { createRuleHandlers } from './rule-files.service';
 
-export { activateRuleFile, importRuleFile, listRuleFiles, withdrawRuleFile, PREVIEW_SAMPLE } from './rule-files.service';
+export { activateRuleFile, checkedRuleFile, importRuleFile, listRuleFiles, withdrawRuleFile } from './rule-files.service';
 
 /** How often a signed-in user's background job looks for versions whose effective date has come. */
 const QUEUE_DUE_EVERY_MS = 5 * 60_000;

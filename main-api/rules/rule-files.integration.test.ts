@@ -14,7 +14,16 @@ import { resourcesDir } from '../platform/paths';
 import { effectiveRules, effectiveRulesOn, rulesVersion } from '../schedule';
 import { drainStatusQueue, inTransaction } from '../schedule-status/status-queue.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import { call, connectAs, dropRoles, nhsSequence, TWO_PRACTICES_SQL, userConnections, value, type UserConnections } from '../../tests/support/fixtures';
+import {
+  call,
+  connectAs,
+  dropRoles,
+  nhsSequence,
+  TWO_PRACTICES_SQL,
+  userConnections,
+  value,
+  type UserConnections,
+} from '../../tests/support/fixtures';
 import { createRuleHandlers } from './rule-files.service';
 
 const nhs = nhsSequence(999_700_000, 13);
@@ -104,7 +113,9 @@ describe('imported rule files', () => {
     const client = await connectAs(db.urlAs(names.coordinator, PASSWORD));
     try {
       await expect(
-        client.query(`SELECT * FROM api.rule_file_import($1, 'x.json', '2026-11-30', '{}', false, NULL, NULL)`, [fluWithoutSchoolChildren()]),
+        client.query(`SELECT * FROM api.rule_file_import($1, 'x.json', '2026-11-30', '{}', false, NULL, NULL)`, [
+          fluWithoutSchoolChildren(),
+        ]),
       ).rejects.toThrow(/permission denied/);
       await expect(
         client.query(
@@ -132,14 +143,18 @@ describe('imported rule files', () => {
     expect(p).toMatchObject({ onDay: TODAY, sampled: false, changed: 1 });
     expect(p.reached).toBeGreaterThanOrEqual(2);
     expect(p.transitions).toEqual([expect.objectContaining({ seriesId: 'FLU_2026_27', to: null, persons: 1 })]);
-    expect(p.examples[0]).toMatchObject({ personId: ids.child, changes: [expect.objectContaining({ seriesId: 'FLU_2026_27', after: null })] });
+    expect(p.examples[0]).toMatchObject({
+      personId: ids.child,
+      changes: [expect.objectContaining({ seriesId: 'FLU_2026_27', after: null })],
+    });
     expect(p.examples[0]!.changes[0]!.explanationBefore.join(' ')).toMatch(/School age/);
     expect(p.rulesAfter).toContain(`FLU_2026_27 v2026-27b import ${imported.version}`);
     // Previewed is not in use: today's rule set is unchanged.
     expect(rulesVersion(await effectiveRules(admin, TODAY))).not.toMatch(/import/);
-    const audit = await db.query(`SELECT actor, operation FROM audit.change_log WHERE table_name = 'ims.rule_file_version' AND row_id = $1`, [
-      String(imported.version),
-    ]);
+    const audit = await db.query(
+      `SELECT actor, operation FROM audit.change_log WHERE table_name = 'ims.rule_file_version' AND row_id = $1`,
+      [String(imported.version)],
+    );
     expect(audit.rows).toEqual([{ actor: names.admin, operation: 'INSERT' }]);
   });
 
@@ -160,7 +175,11 @@ describe('imported rule files', () => {
     expect(await fluRow(ids.child)).toBeUndefined();
     expect(await fluRow(ids.adult)).toMatchObject({ rules_version: `FLU_2026_27 v2026-27b import ${imported.version}` });
     const view = await value<{ rulesVersion: string }>(
-      call(createForecastHandlers(admin, effectiveRulesOn(admin), () => TODAY), 'forecast.get', { personId: ids.adult }),
+      call(
+        createForecastHandlers(admin, effectiveRulesOn(admin), () => TODAY),
+        'forecast.get',
+        { personId: ids.adult },
+      ),
     );
     expect(view.rulesVersion).toContain(`import ${imported.version}`);
     const audit = await db.query(
@@ -171,7 +190,10 @@ describe('imported rule files', () => {
     const list = await value<{ versions: RuleFileVersionView[] }>(call(asAdmin(), 'rules.list', {}));
     expect(list.versions[0]).toMatchObject({ version: imported.version, status: 'active', inForce: true, replacesShipped: true });
     // A coordinator cannot activate or withdraw either.
-    expect(await call(asCoordinator(), 'rules.withdraw', { version: imported.version })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await call(asCoordinator(), 'rules.withdraw', { version: imported.version })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
   });
 
   it('leaves today alone for a version effective in the future, and supersedes on its day', async () => {

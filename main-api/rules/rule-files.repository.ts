@@ -58,7 +58,10 @@ export class RuleFilesRepository {
     return { version: Number(row.version), created: row.created, status: row.status };
   }
 
-  async activate(version: number, today: string): Promise<{ version: number; status: StoredVersion['status']; effectiveFrom: string; queued: number }> {
+  async activate(
+    version: number,
+    today: string,
+  ): Promise<{ version: number; status: StoredVersion['status']; effectiveFrom: string; queued: number }> {
     const row = await queryOne<{ version: string; status: StoredVersion['status']; effective_from: string; queued: string }>(
       this.db,
       `SELECT version::text, status, to_char(effective_from, 'YYYY-MM-DD') AS effective_from, queued::text FROM api.rule_file_activate($1, $2::date)`,

@@ -49,7 +49,12 @@ export function checkedRuleFile(text: string): RuleFileData {
 }
 
 /** The rule sets on day without and with the file (which replaces any import of the same file). */
-async function ruleSetsFor(db: Queryable, data: RuleFileData, version: number, day: string): Promise<{ before: CompiledRules; after: CompiledRules }> {
+async function ruleSetsFor(
+  db: Queryable,
+  data: RuleFileData,
+  version: number,
+  day: string,
+): Promise<{ before: CompiledRules; after: CompiledRules }> {
   const imported = await activeImportedFiles(db, day);
   const before = await effectiveRules(db, day);
   const key = ruleFileKey(data);
@@ -153,7 +158,11 @@ export async function listRuleFiles(db: Queryable, today: string): Promise<RuleF
   const rows = await repo.list();
   const inForce = new Set(resolveRuleSet(shippedRuleFiles(), await activeImportedFiles(db, today), today).imported.map((v) => v.version));
   const shipped = new Set(shippedRuleFiles().map(ruleFileKey));
-  return rows.map((r) => ({ ...r, inForce: inForce.has(r.version), replacesShipped: shipped.has(ruleKeyOf(r.kind, r.ruleId, r.ruleVersion)) }));
+  return rows.map((r) => ({
+    ...r,
+    inForce: inForce.has(r.version),
+    replacesShipped: shipped.has(ruleKeyOf(r.kind, r.ruleId, r.ruleVersion)),
+  }));
 }
 
 /** The handlers for the rule file channels, bound to a signed-in user's connection. */
@@ -163,7 +172,8 @@ export function createRuleHandlers(ds: DataSource, today: () => string): RuleHan
       const day = today();
       return { versions: await listRuleFiles(ds, day), today: day };
     },
-    'rules.import': (i) => importRuleFile(ds, { text: i.text, fileName: i.fileName, effectiveFrom: i.effectiveFrom, today: today(), store: true }),
+    'rules.import': (i) =>
+      importRuleFile(ds, { text: i.text, fileName: i.fileName, effectiveFrom: i.effectiveFrom, today: today(), store: true }),
     'rules.activate': (i) => activateRuleFile(ds, i.version, today()),
     'rules.withdraw': (i) => withdrawRuleFile(ds, i.version, today()),
   };

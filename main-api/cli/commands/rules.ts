@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../contract/result';
 import type { RuleFileVersionView, RuleImportResult } from '../../contract/rules';
 import { withOwnerDatabase } from '../../platform/db/datasource';
-import { activateRuleFile, importRuleFile, listRuleFiles, withdrawRuleFile } from '../../rules';
+import { activateRuleFile, checkedRuleFile, importRuleFile, listRuleFiles, withdrawRuleFile } from '../../rules';
 import { dayOf } from '../../shared/calendar/dates';
 import { todayInLondon } from '../../shared/calendar/england';
 import { RULE_FILE_STATUS_LABELS } from '../../shared/vocabulary/rule-files';
@@ -68,15 +68,36 @@ export function formatVersions(versions: RuleFileVersionView[]): string {
     .join('\n');
 }
 
+/** A refusal with fields at fault, as one message listing every mistake a line under the file's name. */
+function everyMistake(file: string, error: unknown): unknown {
+  if (error instanceof AppError && error.details?.kind === 'fields') {
+    return new AppError(
+      'VALIDATION',
+      `${file}: ${error.message}\n${error.details.fields.map((f) => `  ${f.field}: ${f.message}`).join('\n')}`,
+    );
+  }
+  return error;
+}
+
 export interface RulesImportOptions {
   effective?: string;
   previewOnly?: boolean;
 }
 
-export async function runRulesImport(ctx: Pick<CliContext, 'ownerUrl' | 'print'>, file: string, opts: RulesImportOptions): Promise<RuleImportResult> {
+export async function runRulesImport(
+  ctx: Pick<CliContext, 'ownerUrl' | 'print'>,
+  file: string,
+  opts: RulesImportOptions,
+): Promise<RuleImportResult> {
   if (opts.effective !== undefined && dayOf(opts.effective) === null)
     throw new AppError('VALIDATION', `--effective ${opts.effective}: write a real date as YYYY-MM-DD.`);
   const text = readRuleFile(file);
+  // Checked before the database is reached: a support engineer can check a file anywhere.
+  try {
+    checkedRuleFile(text);
+  } catch (error) {
+    throw everyMistake(file, error);
+  }
   const result = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) =>
     importRuleFile(ds, {
       text,
@@ -86,11 +107,7 @@ export async function runRulesImport(ctx: Pick<CliContext, 'ownerUrl' | 'print'>
       store: !opts.previewOnly,
     }),
   ).catch((error: unknown) => {
-    // Every mistake, one a line, under the file's name.
-    if (error instanceof AppError && error.details?.kind === 'fields') {
-      throw new AppError('VALIDATION', `${file}: ${error.message}\n${error.details.fields.map((f) => `  ${f.field}: ${f.message}`).join('\n')}`);
-    }
-    throw error;
+    throw everyMistake(file, error);
   });
   ctx.print(formatImport(result, !opts.previewOnly));
   return result;
@@ -133,7 +150,9 @@ export function registerRulesCommands(program: Command, ctx: CliContext): void {
     .argument('<version>', 'the version number from import or list')
     .description('Withdraw a previewed or active version; the rules it replaced are used again')
     .action(async (version: string) => {
-      const r = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) => withdrawRuleFile(ds, versionNumber(version), todayInLondon()));
+      const r = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) =>
+        withdrawRuleFile(ds, versionNumber(version), todayInLondon()),
+      );
       ctx.print(`Version ${r.version} is withdrawn; ${r.queued} people queued for recomputation.`);
     });
 }
