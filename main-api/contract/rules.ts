@@ -22,6 +22,7 @@ export const RuleFileVersionView = z.object({
   inForce: z.boolean(),
   /** A shipped file with the same id that this version replaces while in force. */
   replacesShipped: z.boolean(),
+  /** Who, by display name where known; when, as 'YYYY-MM-DD HH:MM' on England's clock. */
   importedBy: z.string(),
   importedAt: z.string(),
   activatedBy: z.string().nullable(),
@@ -38,8 +39,11 @@ const StatusSummary = z.object({
   rulesVersion: z.string(),
 });
 
+const RowKind = z.enum(['SERIES', 'CAMPAIGN']);
+
 export const PreviewChange = z.object({
   seriesId: z.string(),
+  kind: RowKind,
   name: z.string(),
   before: StatusSummary.nullable(),
   after: StatusSummary.nullable(),
@@ -62,7 +66,14 @@ export const RulePreview = z.object({
   /** changed scaled up to everyone reached (equal to changed when not sampled). */
   estimatedChanged: z.number().int().nonnegative(),
   transitions: z.array(
-    z.object({ seriesId: z.string(), name: z.string(), from: z.string().nullable(), to: z.string().nullable(), persons: z.number().int() }),
+    z.object({
+      seriesId: z.string(),
+      kind: RowKind,
+      name: z.string(),
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+      persons: z.number().int(),
+    }),
   ),
   examples: z.array(z.object({ personId: z.number().int(), dateOfBirth: isoDate, changes: z.array(PreviewChange) })),
   rulesBefore: z.string(),

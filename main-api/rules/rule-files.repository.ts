@@ -25,9 +25,9 @@ export class RuleFilesRepository {
       this.db,
       `SELECT r.version::text AS version, r.kind, r.rule_id AS "ruleId", r.rule_version AS "ruleVersion", r.name,
               r.file_name AS "fileName", r.checksum, to_char(r.effective_from, 'YYYY-MM-DD') AS "effectiveFrom", r.status,
-              coalesce(ui.display_name, r.imported_by) AS "importedBy", to_char(r.imported_at, 'YYYY-MM-DD"T"HH24:MI:SSOF') AS "importedAt",
-              coalesce(ua.display_name, r.activated_by) AS "activatedBy", to_char(r.activated_at, 'YYYY-MM-DD"T"HH24:MI:SSOF') AS "activatedAt",
-              coalesce(uw.display_name, r.withdrawn_by) AS "withdrawnBy", to_char(r.withdrawn_at, 'YYYY-MM-DD"T"HH24:MI:SSOF') AS "withdrawnAt",
+              coalesce(ui.display_name, r.imported_by) AS "importedBy", to_char(r.imported_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI') AS "importedAt",
+              coalesce(ua.display_name, r.activated_by) AS "activatedBy", to_char(r.activated_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI') AS "activatedAt",
+              coalesce(uw.display_name, r.withdrawn_by) AS "withdrawnBy", to_char(r.withdrawn_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD HH24:MI') AS "withdrawnAt",
               r.superseded_by::text AS "supersededBy"
        FROM ims.rule_file_version r
        LEFT JOIN ims.user_directory ui ON ui.role_name = r.imported_by

@@ -71,7 +71,8 @@ export function comparePeople(before: CompiledRules, after: CompiledRules, peopl
       const from = b.get(id)?.status ?? null;
       const to = a.get(id)?.status ?? null;
       const key = `${id}|${from}|${to}`;
-      const t = transitions.get(key) ?? { seriesId: id, name: (a.get(id) ?? b.get(id))?.name ?? id, from, to, persons: 0 };
+      const row = (a.get(id) ?? b.get(id)) as StatusRow;
+      const t = transitions.get(key) ?? { seriesId: id, kind: row.kind, name: row.name, from, to, persons: 0 };
       t.persons++;
       transitions.set(key, t);
     }
@@ -84,7 +85,8 @@ export function comparePeople(before: CompiledRules, after: CompiledRules, peopl
         dateOfBirth: p.person.dateOfBirth,
         changes: ids.map((id) => ({
           seriesId: id,
-          name: (a.get(id) ?? b.get(id))?.name ?? id,
+          kind: ((a.get(id) ?? b.get(id)) as StatusRow).kind,
+          name: ((a.get(id) ?? b.get(id)) as StatusRow).name,
           before: summary(b.get(id)),
           after: summary(a.get(id)),
           explanationBefore: explanation(fb, id),
