@@ -6,7 +6,7 @@ import { isoDate, type HandlersOf } from './common';
 import { RuleFileKind, RuleFileStatus } from '../shared/vocabulary/rule-files';
 
 /** A rule file's text is at most this long (the shipped routine schedule is about 60,000). */
-export const RULE_FILE_MAX_CHARS = 1_000_000;
+const RULE_FILE_MAX_CHARS = 1_000_000;
 
 export const RuleFileVersionView = z.object({
   version: z.number().int(),
@@ -41,7 +41,7 @@ const StatusSummary = z.object({
 
 const RowKind = z.enum(['SERIES', 'CAMPAIGN']);
 
-export const PreviewChange = z.object({
+const PreviewChange = z.object({
   seriesId: z.string(),
   kind: RowKind,
   name: z.string(),
@@ -81,13 +81,12 @@ export const RulePreview = z.object({
 });
 export type RulePreview = z.infer<typeof RulePreview>;
 
-export const RuleImportInput = z.object({
+const RuleImportInput = z.object({
   fileName: z.string().max(200).nullable().default(null),
   text: z.string().min(1, 'Choose a rule file').max(RULE_FILE_MAX_CHARS, 'A rule file is at most 1,000,000 characters'),
   /** From when the file is to be in force once activated; today when left out. */
   effectiveFrom: isoDate.nullable().default(null),
 });
-export type RuleImportInput = z.output<typeof RuleImportInput>;
 
 export const RuleImportResult = z.object({
   version: z.number().int(),
@@ -106,7 +105,7 @@ export type RuleImportResult = z.infer<typeof RuleImportResult>;
 
 const VersionInput = z.object({ version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 
-export const RuleActivation = z.object({
+const RuleActivation = z.object({
   version: z.number().int(),
   status: RuleFileStatus,
   effectiveFrom: isoDate,

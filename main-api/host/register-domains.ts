@@ -16,7 +16,14 @@ export interface UserServices {
 }
 
 export function registerDomains(ctx: UserContext): UserServices {
-  const parts = [people.register(ctx), vaccination.register(ctx), forecast.register(ctx), documents.register(ctx), reporting.register(ctx), rules.register(ctx)];
+  const parts = [
+    people.register(ctx),
+    vaccination.register(ctx),
+    forecast.register(ctx),
+    documents.register(ctx),
+    reporting.register(ctx),
+    rules.register(ctx),
+  ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 
   // The database notes whose schedule status any write may have changed (worklists and cohorts

@@ -27,7 +27,7 @@ import { comparePeople } from './rule-preview.rules';
 import { RuleFilesRepository } from './rule-files.repository';
 
 /** At most this many people are worked out for a preview; more are sampled at random. */
-export const PREVIEW_SAMPLE = 1000;
+const PREVIEW_SAMPLE = 1000;
 
 /** One field at fault from the engine's message 'path: what is wrong'. */
 function asField(line: string): { field: string; message: string } {
@@ -73,7 +73,7 @@ async function ruleSetsFor(
   return { before, after };
 }
 
-export async function previewRuleFile(db: Queryable, data: RuleFileData, version: number, day: string): Promise<RulePreview> {
+async function previewRuleFile(db: Queryable, data: RuleFileData, version: number, day: string): Promise<RulePreview> {
   const { before, after } = await ruleSetsFor(db, data, version, day);
   const repo = new RuleFilesRepository(db);
   const { reached, personIds } = await repo.previewSample(ruleFileReach(data), PREVIEW_SAMPLE);

@@ -32,7 +32,7 @@ async function activeHeads(db: Queryable, day: string): Promise<HeadRow[]> {
 }
 
 /** Turns a stored version's text into engine data; a stored file the engine now refuses is named. */
-export function importedRuleFile(version: number, effectiveFrom: string, content: string): ImportedRuleFile {
+function importedRuleFile(version: number, effectiveFrom: string, content: string): ImportedRuleFile {
   const checked = checkRuleFileText(content);
   if (!checked.ok) throw new Error(`Imported rule file version ${version} no longer passes the checks: ${checked.errors.join('; ')}`);
   return { version, effectiveFrom, data: checked.data };

@@ -3,7 +3,7 @@ export { type CompiledRules } from './compile';
 export { forecast } from './forecast';
 export { checkProposedDose } from './check';
 export { scheduleRules, rulesVersion, shippedRuleFiles } from './shipped-rules';
-export { checkRuleFileText, type RuleFileCheck, type RuleFileData } from './load';
+export { checkRuleFileText, type RuleFileData } from './load';
 export {
   compileRuleFiles,
   resolveRuleSet,
@@ -11,7 +11,6 @@ export {
   ruleFileReach,
   ruleKeyOf,
   type ImportedRuleFile,
-  type ResolvedRuleSet,
   type RuleFileReach,
 } from './rule-set';
 export { activeImportedFiles, effectiveRules, effectiveRulesOn, type RuleSource } from './effective-rules';

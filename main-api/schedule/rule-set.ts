@@ -31,7 +31,7 @@ export function ruleKeyOf(kind: RuleFileData['kind'], id: string, version: strin
 }
 
 /** The version an imported file is known by in explanations and in series_status.rules_version. */
-export function importedVersionLabel(fileVersion: string, importVersion: number): string {
+function importedVersionLabel(fileVersion: string, importVersion: number): string {
   return `${fileVersion} import ${importVersion}`;
 }
 

@@ -31,7 +31,7 @@ function versionNumber(text: string): number {
 }
 
 /** The preview in plain lines: what was stored, the counts, and a few people's before and after. */
-export function formatImport(r: RuleImportResult, stored: boolean): string {
+function formatImport(r: RuleImportResult, stored: boolean): string {
   const p = r.preview;
   const lines = [
     stored
@@ -56,7 +56,7 @@ export function formatImport(r: RuleImportResult, stored: boolean): string {
   return lines.join('\n');
 }
 
-export function formatVersions(versions: RuleFileVersionView[]): string {
+function formatVersions(versions: RuleFileVersionView[]): string {
   if (versions.length === 0) return 'No rule files have been imported; the shipped rules are in use.';
   return versions
     .map(
@@ -79,12 +79,12 @@ function everyMistake(file: string, error: unknown): unknown {
   return error;
 }
 
-export interface RulesImportOptions {
+interface RulesImportOptions {
   effective?: string;
   previewOnly?: boolean;
 }
 
-export async function runRulesImport(
+async function runRulesImport(
   ctx: Pick<CliContext, 'ownerUrl' | 'print'>,
   file: string,
   opts: RulesImportOptions,
