@@ -53,7 +53,7 @@ test('an administrator imports a rule file, sees the preview, activates it and w
   await expect(page.getByTestId('rules-headline')).toContainText('would change status');
   await expect(page.getByTestId('rules-transitions')).toContainText('Not listed');
   // A school child who would no longer be offered flu, and why they are now.
-  const example = page.getByTestId('rules-example').filter({ hasText: 'Not listed with this file' }).first();
+  const example = page.getByTestId('rules-example').filter({ hasText: 'becomes Not listed' }).first();
   await expect(example).toBeVisible();
   await example.getByText('Why').first().click();
   await expect(example).toContainText('School age');
