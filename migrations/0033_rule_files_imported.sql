@@ -72,14 +72,21 @@ REVOKE EXECUTE ON FUNCTION ims.require_rule_manager() FROM PUBLIC;
 -- its only uses are queuing recomputation and the administrator's preview.
 CREATE FUNCTION ims.rule_file_reach(p_ids text[], p_everyone boolean, p_born_from date, p_born_to date)
 RETURNS TABLE (person_id bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF p_everyone THEN
+    -- Everyone already includes whoever has a status row: one pass over the register.
+    RETURN QUERY SELECT p.id FROM ims.person p;
+    RETURN;
+  END IF;
+  RETURN QUERY
   SELECT p.id FROM ims.person p
-  WHERE p_everyone
-     OR ((p_born_from IS NOT NULL OR p_born_to IS NOT NULL)
-         AND p.date_of_birth >= coalesce(p_born_from, '-infinity'::date)
-         AND p.date_of_birth <= coalesce(p_born_to, 'infinity'::date))
+  WHERE (p_born_from IS NOT NULL OR p_born_to IS NOT NULL)
+    AND p.date_of_birth >= coalesce(p_born_from, '-infinity'::date)
+    AND p.date_of_birth <= coalesce(p_born_to, 'infinity'::date)
   UNION
-  SELECT s.person_id FROM ims.series_status s WHERE s.series_id = ANY (coalesce(p_ids, '{}'))
+  SELECT s.person_id FROM ims.series_status s WHERE s.series_id = ANY (coalesce(p_ids, '{}'));
+END
 $$;
 REVOKE EXECUTE ON FUNCTION ims.rule_file_reach(text[], boolean, date, date) FROM PUBLIC;
 

@@ -30,6 +30,8 @@ export const RuleFileVersionView = z.object({
   withdrawnBy: z.string().nullable(),
   withdrawnAt: z.string().nullable(),
   supersededBy: z.number().int().nullable(),
+  /** Why this release's engine leaves an active version out of the rule set (its checks changed), if it does. */
+  problem: z.string().nullable(),
 });
 export type RuleFileVersionView = z.infer<typeof RuleFileVersionView>;
 

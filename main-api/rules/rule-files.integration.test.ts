@@ -227,4 +227,22 @@ describe('imported rule files', () => {
     await drain();
     expect(await fluRow(ids.child)).toMatchObject({ rules_version: 'FLU_2026_27 v2026-27' });
   });
+
+  it('leaves out an active version this release no longer accepts, and says why, rather than stop every forecast', async () => {
+    const v = await value<RuleImportResult>(
+      call(asAdmin(), 'rules.import', { fileName: 'flu-d.json', text: fluWithoutSchoolChildren('2026-27d'), effectiveFrom: null }),
+    );
+    await value(call(asAdmin(), 'rules.activate', { version: v.version }));
+    expect(rulesVersion(await effectiveRules(admin, TODAY))).toContain(`import ${v.version}`);
+    // As if the engine's checks had been tightened since: the stored text no longer passes.
+    const broken = fluWithoutSchoolChildren('2026-27d').replace('"2026-09-01"', '"2026-09-31"');
+    await db.query(
+      `UPDATE ims.rule_file_version SET content = $2, checksum = encode(sha256(convert_to($2, 'UTF8')), 'hex') WHERE version = $1`,
+      [v.version, broken],
+    );
+    expect(rulesVersion(await effectiveRules(admin, TODAY))).not.toMatch(new RegExp(`import ${v.version}\\b`));
+    const list = await value<{ versions: RuleFileVersionView[] }>(call(asAdmin(), 'rules.list', {}));
+    const row = list.versions.find((x) => x.version === v.version);
+    expect(row).toMatchObject({ status: 'active', inForce: false, problem: expect.stringMatching(/startDate: Use a real date/) });
+  });
 });

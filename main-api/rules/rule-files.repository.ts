@@ -5,7 +5,7 @@ import type { RuleFileVersionView } from '../contract/rules';
 import { query, queryOne, type Queryable } from '../platform/db/database';
 import type { RuleFileReach } from '../schedule';
 
-interface VersionRow extends Omit<RuleFileVersionView, 'version' | 'inForce' | 'replacesShipped' | 'supersededBy'> {
+interface VersionRow extends Omit<RuleFileVersionView, 'version' | 'inForce' | 'replacesShipped' | 'supersededBy' | 'problem'> {
   version: string;
   supersededBy: string | null;
 }
@@ -20,7 +20,7 @@ export class RuleFilesRepository {
   constructor(private readonly db: Queryable) {}
 
   /** Every version, newest first, with who imported, activated and withdrew it (by display name where known). */
-  async list(): Promise<Omit<RuleFileVersionView, 'inForce' | 'replacesShipped'>[]> {
+  async list(): Promise<Omit<RuleFileVersionView, 'inForce' | 'replacesShipped' | 'problem'>[]> {
     const rows = await query<VersionRow>(
       this.db,
       `SELECT r.version::text AS version, r.kind, r.rule_id AS "ruleId", r.rule_version AS "ruleVersion", r.name,

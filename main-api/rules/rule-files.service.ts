@@ -16,6 +16,7 @@ import {
   ruleFileKey,
   ruleFileReach,
   ruleKeyOf,
+  refusedImportedFile,
   rulesVersion,
   shippedRuleFiles,
   type CompiledRules,
@@ -162,6 +163,7 @@ export async function listRuleFiles(db: Queryable, today: string): Promise<RuleF
     ...r,
     inForce: inForce.has(r.version),
     replacesShipped: shipped.has(ruleKeyOf(r.kind, r.ruleId, r.ruleVersion)),
+    problem: refusedImportedFile(r.version, r.checksum),
   }));
 }
 

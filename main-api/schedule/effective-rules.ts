@@ -38,10 +38,21 @@ function importedRuleFile(version: number, effectiveFrom: string, content: strin
   return { version, effectiveFrom, data: checked.data };
 }
 
+/**
+ * Active versions this release's engine refuses (checks tightened since they were imported), by
+ * version, with why. They are left out of the rule set, so one bad file cannot stop every
+ * forecast; the rule files list shows them.
+ */
+const refused = new Map<string, string>();
+
+export function refusedImportedFile(version: number, checksum: string): string | null {
+  return refused.get(`${version}:${checksum}`) ?? null;
+}
+
 /** The active imported versions in force on day, each parsed once per process. */
 export async function activeImportedFiles(db: Queryable, day: string): Promise<ImportedRuleFile[]> {
   const heads = await activeHeads(db, day);
-  const missing = heads.filter((h) => !parsed.has(`${h.version}:${h.checksum}`));
+  const missing = heads.filter((h) => !parsed.has(`${h.version}:${h.checksum}`) && !refused.has(`${h.version}:${h.checksum}`));
   if (missing.length > 0) {
     const rows = await query<{ version: string; content: string }>(
       db,
@@ -51,8 +62,12 @@ export async function activeImportedFiles(db: Queryable, day: string): Promise<I
     const content = new Map(rows.map((r) => [r.version, r.content]));
     for (const h of missing) {
       const text = content.get(h.version);
-      if (text !== undefined)
+      if (text === undefined) continue;
+      try {
         parsed.set(`${h.version}:${h.checksum}`, { ...importedRuleFile(Number(h.version), h.effective_from, text), checksum: h.checksum });
+      } catch (error) {
+        refused.set(`${h.version}:${h.checksum}`, (error as Error).message);
+      }
     }
   }
   const out: ImportedRuleFile[] = [];

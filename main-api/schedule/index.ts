@@ -13,7 +13,7 @@ export {
   type ImportedRuleFile,
   type RuleFileReach,
 } from './rule-set';
-export { activeImportedFiles, effectiveRules, effectiveRulesOn, type RuleSource } from './effective-rules';
+export { activeImportedFiles, effectiveRules, effectiveRulesOn, refusedImportedFile, type RuleSource } from './effective-rules';
 export * from './types';
 export {
   /** @public Catch-up planning; the movers-in plan (child health issue) prints it. */
