@@ -113,7 +113,7 @@ REVOKE EXECUTE ON FUNCTION ims.rule_file_queue(bigint, date) FROM PUBLIC;
 -- and name are read from the text itself, the checksum computed, and the rest checked again.
 CREATE FUNCTION api.rule_file_import(p_content text, p_file_name text, p_effective_from date, p_reach_ids text[],
                                      p_reach_everyone boolean, p_reach_born_from date, p_reach_born_to date)
-RETURNS TABLE (version bigint, created boolean, status text)
+RETURNS TABLE (version bigint, created boolean, status text, effective_from date)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_json jsonb;
@@ -143,8 +143,9 @@ BEGIN
   IF FOUND THEN
     IF v_existing.status = 'previewed' AND v_existing.effective_from <> p_effective_from THEN
       UPDATE ims.rule_file_version r SET effective_from = p_effective_from WHERE r.version = v_existing.version;
+      v_existing.effective_from := p_effective_from;
     END IF;
-    RETURN QUERY SELECT v_existing.version, false, v_existing.status;
+    RETURN QUERY SELECT v_existing.version, false, v_existing.status, v_existing.effective_from;
     RETURN;
   END IF;
   RETURN QUERY
@@ -152,7 +153,7 @@ BEGIN
                                           reach_ids, reach_everyone, reach_born_from, reach_born_to)
   VALUES (v_json ->> 'kind', v_json ->> 'id', v_json ->> 'version', v_json ->> 'name', p_content, v_checksum,
           nullif(btrim(p_file_name), ''), p_effective_from, p_reach_ids, p_reach_everyone, p_reach_born_from, p_reach_born_to)
-  RETURNING r.version, true, r.status;
+  RETURNING r.version, true, r.status, r.effective_from;
 END
 $$;
 

@@ -14,6 +14,7 @@ export interface StoredVersion {
   version: number;
   created: boolean;
   status: RuleFileVersionView['status'];
+  effectiveFrom: string;
 }
 
 export class RuleFilesRepository {
@@ -49,13 +50,14 @@ export class RuleFilesRepository {
   }
 
   async store(text: string, fileName: string | null, effectiveFrom: string, reach: RuleFileReach): Promise<StoredVersion> {
-    const row = await queryOne<{ version: string; created: boolean; status: StoredVersion['status'] }>(
+    const row = await queryOne<{ version: string; created: boolean; status: StoredVersion['status']; effective_from: string }>(
       this.db,
-      'SELECT version::text, created, status FROM api.rule_file_import($1, $2, $3::date, $4::text[], $5, $6::date, $7::date)',
+      `SELECT version::text, created, status, to_char(effective_from, 'YYYY-MM-DD') AS effective_from
+       FROM api.rule_file_import($1, $2, $3::date, $4::text[], $5, $6::date, $7::date)`,
       [text, fileName, effectiveFrom, reach.ids, reach.everyone, reach.bornFrom, reach.bornTo],
     );
     if (!row) throw new Error('api.rule_file_import returned nothing');
-    return { version: Number(row.version), created: row.created, status: row.status };
+    return { version: Number(row.version), created: row.created, status: row.status, effectiveFrom: row.effective_from };
   }
 
   async activate(

@@ -108,11 +108,13 @@ export interface ImportRequest {
 /** Checks, stores (unless told not to) and previews a rule file. */
 export async function importRuleFile(db: Queryable, request: ImportRequest): Promise<RuleImportResult> {
   const data = checkedRuleFile(request.text);
-  const effectiveFrom = request.effectiveFrom ?? request.today;
+  const asked = request.effectiveFrom ?? request.today;
   const reach = ruleFileReach(data);
   const stored = request.store
-    ? await new RuleFilesRepository(db).store(request.text, request.fileName, effectiveFrom, reach)
-    : { version: 0, created: false, status: 'previewed' as const };
+    ? await new RuleFilesRepository(db).store(request.text, request.fileName, asked, reach)
+    : { version: 0, created: false, status: 'previewed' as const, effectiveFrom: asked };
+  // The stored date: an active version imported again keeps its own.
+  const effectiveFrom = stored.effectiveFrom;
   // Compared on the day the file takes effect, or today if that has passed.
   const day = effectiveFrom > request.today ? effectiveFrom : request.today;
   const preview = await previewRuleFile(db, data, stored.version, day);

@@ -37,7 +37,7 @@ function formatImport(r: RuleImportResult, stored: boolean): string {
     stored
       ? r.created
         ? `Imported ${r.kind} ${r.ruleId} v${r.ruleVersion} (${r.name}) as version ${r.version}, previewed, effective from ${r.effectiveFrom}.`
-        : `This file (checksum ${r.checksum.slice(0, 12)}) is already version ${r.version} (${r.status}); nothing new was stored.`
+        : `This file (checksum ${r.checksum.slice(0, 12)}) is already version ${r.version} (${r.status}, effective from ${r.effectiveFrom}); nothing new was stored.`
       : `Checked ${r.kind} ${r.ruleId} v${r.ruleVersion} (${r.name}); nothing stored (--preview-only).`,
     `Compared on ${p.onDay}: ${p.reached} ${p.reached === 1 ? 'person' : 'people'} can be affected; ${p.considered} worked out` +
       (p.sampled ? ` (a random sample)` : '') +
