@@ -263,6 +263,8 @@ BEGIN
   IF v_day IS NULL THEN
     RETURN 0;
   END IF;
+  -- Behind an activation or withdrawal at most briefly; the job tries again next time.
+  SET LOCAL lock_timeout = '5s';
   FOR v_version IN
     SELECT r.version FROM ims.rule_file_version r
     WHERE r.status = 'active' AND r.effective_from <= v_day AND (r.queued_on IS NULL OR r.queued_on < r.effective_from)

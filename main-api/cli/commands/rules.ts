@@ -63,7 +63,8 @@ function formatVersions(versions: RuleFileVersionView[]): string {
       (v) =>
         `${v.version}\t${RULE_FILE_STATUS_LABELS[v.status]}${v.inForce ? ' (in force)' : ''}\t${v.kind} ${v.ruleId} v${v.ruleVersion}\t` +
         `from ${v.effectiveFrom}\timported by ${v.importedBy} ${v.importedAt}` +
-        (v.activatedBy ? `\tactivated by ${v.activatedBy} ${v.activatedAt}` : ''),
+        (v.activatedBy ? `\tactivated by ${v.activatedBy} ${v.activatedAt}` : '') +
+        (v.problem ? `\tNOT USED: ${v.problem}` : ''),
     )
     .join('\n');
 }
