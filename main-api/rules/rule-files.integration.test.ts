@@ -245,4 +245,30 @@ describe('imported rule files', () => {
     const row = list.versions.find((x) => x.version === v.version);
     expect(row).toMatchObject({ status: 'active', inForce: false, problem: expect.stringMatching(/startDate: Use a real date/) });
   });
+
+  it('queues the people a version reaches when its day comes, once', async () => {
+    const v = await value<RuleImportResult>(
+      call(asAdmin(), 'rules.import', { fileName: 'flu-e.json', text: fluWithoutSchoolChildren('2026-27e'), effectiveFrom: '2026-12-01' }),
+    );
+    expect(await value<{ queued: number }>(call(asAdmin(), 'rules.activate', { version: v.version }))).toMatchObject({ queued: 0 });
+    await db.query(`DELETE FROM ims.series_status_stale`);
+    const client = await connectAs(db.urlAs(names.coordinator, PASSWORD));
+    try {
+      const due = async (day: string) => Number((await client.query(`SELECT api.rule_files_queue_due($1::date) AS n`, [day])).rows[0].n);
+      expect(await due(TODAY)).toBe(0);
+      expect(await due('2026-12-01')).toBeGreaterThanOrEqual(2);
+      expect(Number((await db.query(`SELECT count(*) AS n FROM ims.series_status_stale`)).rows[0]!.n)).toBeGreaterThanOrEqual(2);
+      expect(await due('2026-12-02')).toBe(0);
+      // On its day it overtakes the version before it, which is marked superseded.
+      const rows = await db.query(`SELECT version::int AS version, status, queued_on::text FROM ims.rule_file_version WHERE version = $1`, [
+        v.version,
+      ]);
+      expect(rows.rows[0]).toEqual({ version: v.version, status: 'active', queued_on: '2026-12-01' });
+      expect(
+        Number((await db.query(`SELECT count(*) AS n FROM ims.rule_file_version WHERE superseded_by = $1`, [v.version])).rows[0]!.n),
+      ).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
 });
