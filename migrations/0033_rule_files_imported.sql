@@ -4,10 +4,11 @@
 -- (main-api/schedule/rule-set.ts decides which; this table only keeps the versions).
 --
 -- Reference data, not person-linked: a rule file says who is eligible for what, about nobody in
--- particular. So, like the vaccine products, the groups read the table directly (every user's
--- status drain and forecast reads the versions in force) under the registered-user policy, and
--- no group may write it: imports, activations and withdrawals go through the api functions
--- below, for administrators only, and the change log records each of them (audit.attach).
+-- particular. So, like the vaccine products, the clinical groups and administrators read the
+-- table directly (every user's status drain and forecast reads the versions in force) under the
+-- registered-user policy, and no group may write it: imports, activations and withdrawals go
+-- through the api functions below, for administrators only, and the change log records each of
+-- them (audit.attach).
 
 CREATE TABLE ims.rule_file_version (
   version        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -45,7 +46,8 @@ CREATE UNIQUE INDEX rule_file_version_checksum_key ON ims.rule_file_version (che
 CREATE INDEX rule_file_version_active_idx ON ims.rule_file_version (effective_from) WHERE status = 'active';
 
 REVOKE ALL ON ims.rule_file_version FROM PUBLIC;
-GRANT SELECT ON ims.rule_file_version TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
+-- Not analysts: they work out no one's status, and read aggregates only (0026).
+GRANT SELECT ON ims.rule_file_version TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health;
 ALTER TABLE ims.rule_file_version ENABLE ROW LEVEL SECURITY;
 CREATE POLICY registered_user ON ims.rule_file_version USING ((SELECT ims.is_registered_user()));
 SELECT audit.attach('ims.rule_file_version');
