@@ -334,7 +334,7 @@ export type CohortDefinition = z.output<typeof CohortDefinition>;
 // ---------------------------------------------------------------------------------------
 // Channels: counting a definition, and saved definitions.
 
-export const CohortCountInput = z.object({
+const CohortCountInput = z.object({
   definition: CohortDefinition,
   breakdowns: z.array(CohortBreakdown).max(COHORT_BREAKDOWNS.length).default([]),
 });
@@ -345,7 +345,6 @@ const BreakdownRow = z.object({
   label: z.string(),
   count: z.number().int().nonnegative(),
 });
-export type BreakdownRow = z.infer<typeof BreakdownRow>;
 
 export const CohortCount = z.object({
   /** People in scope matching the criteria, before exclusions. */
@@ -362,7 +361,7 @@ export const CohortCount = z.object({
 });
 export type CohortCount = z.infer<typeof CohortCount>;
 
-export const SavedCohortSummary = z.object({
+const SavedCohortSummary = z.object({
   id: z.number().int(),
   name: z.string(),
   version: z.number().int(),
@@ -370,7 +369,6 @@ export const SavedCohortSummary = z.object({
   savedBy: z.string(),
   savedAt: z.string(),
 });
-export type SavedCohortSummary = z.infer<typeof SavedCohortSummary>;
 
 export const SavedCohort = z.object({
   id: z.number().int(),
