@@ -503,8 +503,9 @@ BEGIN
   INSERT INTO ims.invitation_batch (campaign_id, draft_key, definition) VALUES (c.id, p_draft_key, p_definition)
   ON CONFLICT (draft_key) DO NOTHING;
   SELECT * INTO b FROM ims.invitation_batch x WHERE x.draft_key = p_draft_key;
-  -- A key is the caller's: someone else's (or another campaign's) is not answered.
-  IF b.campaign_id <> c.id OR b.created_by <> session_user THEN
+  -- A key is the caller's, for one cohort: someone else's, another campaign's or another
+  -- cohort's is refused rather than answered.
+  IF b.campaign_id <> c.id OR b.created_by <> session_user OR b.definition <> p_definition THEN
     RAISE EXCEPTION 'That draft key is already in use; start a new draft.' USING ERRCODE = 'unique_violation', CONSTRAINT = 'invitation_batch_draft_key_key';
   END IF;
   RETURN b.id;
@@ -559,7 +560,7 @@ BEGIN
     LEFT JOIN ims.contact_details d ON d.person_id = m.person_id
   )
   SELECT jsonb_build_object(
-    'batchId', b.id, 'status', b.status, 'members', count(*),
+    'batchId', b.id, 'campaignCode', c.code, 'cohortName', b.definition->>'name', 'status', b.status, 'members', count(*),
     'alreadyInvited', count(*) FILTER (WHERE already),
     'noUsableChannel', count(*) FILTER (WHERE NOT already AND channel IS NULL),
     'toInvite', count(*) FILTER (WHERE NOT already AND channel IS NOT NULL),

@@ -212,6 +212,9 @@ const BatchRef = z.object({ batchId: Id });
 
 export const BatchPreview = z.object({
   batchId: Id,
+  campaignCode: z.string(),
+  /** The cohort definition's name. */
+  cohortName: z.string(),
   status: BatchStatus,
   /** The cohort's members in your scope, after its exclusions. */
   members: Count,
@@ -397,7 +400,8 @@ export const campaignChannels = {
   'campaign.list': { input: z.object({}), output: z.array(CampaignSummary) },
   'campaign.get': { input: z.object({ code: CampaignCode }), output: CampaignDetail },
   'campaign.save': { input: CampaignSaveInput, output: CampaignDetail },
-  'campaign.clinic.save': { input: ClinicSaveInput, output: z.object({ clinicId: Id }) },
+  /** Adds a clinic (or changes the one of that name); answers the campaign with its clinics. */
+  'campaign.clinic.save': { input: ClinicSaveInput, output: CampaignDetail },
   'campaign.session.save': { input: SessionSaveInput, output: z.object({ sessionId: Id }) },
   'campaign.batch.draft': { input: BatchDraftInput, output: BatchPreview },
   'campaign.batch.preview': { input: BatchRef, output: BatchPreview },

@@ -9,6 +9,7 @@ import { vaccinationChannels } from './vaccination';
 import { forecastChannels } from './forecast';
 import { documentChannels } from './documents';
 import { reportingChannels } from './reporting';
+import { campaignChannels } from './campaigns';
 
 export const contract = {
   ...sessionChannels,
@@ -17,6 +18,7 @@ export const contract = {
   ...forecastChannels,
   ...documentChannels,
   ...reportingChannels,
+  ...campaignChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */
