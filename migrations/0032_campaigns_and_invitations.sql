@@ -820,7 +820,12 @@ BEGIN
                     AND b.status IN ('BOOKED', 'ATTENDED'))
     AND NOT EXISTS (SELECT 1 FROM ims.vaccination_event e WHERE e.person_id = i.person_id AND e.programme_code = k.programme_code
                     AND e.status = 'ACTIVE' AND e.outcome = 'GIVEN')
-    -- A later rule's reminder already made (a rule added afterwards) makes an earlier one moot.
+    -- Only the latest rule that applies: someone first reached on day 30 gets the 28-day
+    -- reminder, not the 14-day one as well; and one already made by a later rule (added
+    -- afterwards) makes an earlier one moot.
+    AND NOT EXISTS (SELECT 1 FROM ims.campaign_reminder_rule r2
+                    WHERE r2.campaign_id = r.campaign_id AND r2.active AND r2.days_after_invitation > r.days_after_invitation
+                      AND (inv.sent_at AT TIME ZONE 'Europe/London')::date + r2.days_after_invitation <= p_today)
     AND NOT EXISTS (SELECT 1 FROM ims.communication x JOIN ims.campaign_reminder_rule xr ON xr.id = x.reminder_rule_id
                     WHERE x.invitation_id = i.id AND x.purpose = 'REMINDER' AND xr.days_after_invitation > r.days_after_invitation)
   ORDER BY i.id, r.days_after_invitation
