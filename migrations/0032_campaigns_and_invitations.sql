@@ -262,6 +262,25 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
           AND (pg_has_role(session_user, 'ims_administrator', 'USAGE') OR pg_has_role(session_user, 'ims_coordinator', 'USAGE')))
 $$;
 
+-- Whether the caller sees a campaign run by this organisation: one in their scope or beneath it
+-- (which they may also run), or one above an organisation of theirs (a practice's staff see
+-- their ICB's and region's campaigns). Registered users of a group that reads people only.
+CREATE FUNCTION ims.campaign_visible(p_org text, p_run boolean) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  WITH RECURSIVE above AS (
+    SELECT o.code, o.parent_code FROM ims.organisation o JOIN ims.user_scope s ON s.org_code = o.code
+    JOIN ims.app_user u ON u.role_name = s.role_name AND u.disabled_at IS NULL
+    WHERE s.role_name = session_user::text
+    UNION
+    SELECT o.code, o.parent_code FROM ims.organisation o JOIN above a ON o.code = a.parent_code
+  )
+  SELECT NOT ims.is_application_user()
+      OR (ims.may_read_people()
+          AND (ims.is_admin()
+               OR p_org = ANY (ims.scope_organisations())
+               OR (NOT p_run AND EXISTS (SELECT 1 FROM above a WHERE a.code = p_org))))
+$$;
+
 -- The campaign with this code, if the caller may see it (p_write: and run it); otherwise one
 -- message for absent and out of scope alike.
 CREATE FUNCTION ims.campaign_for(p_code text, p_write boolean) RETURNS ims.campaign
@@ -273,8 +292,7 @@ BEGIN
     RAISE EXCEPTION 'Your role may not run campaigns.' USING ERRCODE = 'insufficient_privilege';
   END IF;
   SELECT * INTO c FROM ims.campaign k WHERE k.code = p_code;
-  IF c.id IS NULL OR (ims.is_application_user()
-                      AND NOT (ims.may_read_people() AND (ims.is_admin() OR c.organisation_code = ANY (ims.scope_organisations())))) THEN
+  IF c.id IS NULL OR NOT ims.campaign_visible(c.organisation_code, p_write) THEN
     RAISE EXCEPTION 'No campaign % is available to you.', left(coalesce(p_code, ''), 40) USING ERRCODE = 'no_data_found';
   END IF;
   RETURN c;
@@ -312,7 +330,7 @@ BEGIN
 END
 $$;
 
-REVOKE EXECUTE ON FUNCTION ims.may_run_campaigns(), ims.campaign_for(text, boolean),
+REVOKE EXECUTE ON FUNCTION ims.may_run_campaigns(), ims.campaign_visible(text, boolean), ims.campaign_for(text, boolean),
   ims.campaign_channel(text[], text, text, text, text, text, boolean, boolean, boolean), ims.refuse_bad_request(text) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------
@@ -436,8 +454,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
            'booked', (SELECT count(DISTINCT b.person_id) FROM ims.booking b WHERE b.campaign_id = c.id AND b.status IN ('BOOKED', 'ATTENDED')))
          ORDER BY c.code), '[]'::jsonb)
   FROM ims.campaign c
-  WHERE NOT ims.is_application_user()
-     OR (ims.may_read_people() AND (ims.is_admin() OR c.organisation_code = ANY (ims.scope_organisations())))
+  WHERE ims.campaign_visible(c.organisation_code, false)
 $$;
 
 -- One campaign's set-up: templates, reminder rules, clinics and sessions, batches
@@ -528,8 +545,7 @@ BEGIN
   ELSE
     SELECT * INTO b FROM ims.invitation_batch x WHERE x.id = p_batch_id;
   END IF;
-  IF b.id IS NULL OR NOT EXISTS (SELECT 1 FROM ims.campaign k WHERE k.id = b.campaign_id
-                                  AND (NOT ims.is_application_user() OR ims.is_admin() OR k.organisation_code = ANY (ims.scope_organisations()))) THEN
+  IF b.id IS NULL OR NOT EXISTS (SELECT 1 FROM ims.campaign k WHERE k.id = b.campaign_id AND ims.campaign_visible(k.organisation_code, true)) THEN
     RAISE EXCEPTION 'No invitation batch % is available to you.', p_batch_id USING ERRCODE = 'no_data_found';
   END IF;
   RETURN b;
@@ -798,7 +814,7 @@ BEGIN
     RAISE EXCEPTION 'Your role may not run campaigns.' USING ERRCODE = 'insufficient_privilege';
   ELSE
     SELECT coalesce(array_agg(k.id), '{}') INTO v_campaigns FROM ims.campaign k
-    WHERE v_all OR k.organisation_code = ANY (ims.scope_organisations());
+    WHERE ims.campaign_visible(k.organisation_code, true);
   END IF;
   PERFORM set_config('ims.campaign_audit_note', 'reminders run', true);
   INSERT INTO ims.communication (person_id, campaign_id, invitation_id, reminder_rule_id, purpose, channel, template_name, template_version)

@@ -60,7 +60,7 @@ describe('campaigns', () => {
   async function addPeople(count: number, practice: string): Promise<number[]> {
     const r = await db.query<{ id: string }>(
       `INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, practice_code, postcode)
-       SELECT nhs, 'Given', 'Family' || i, date '1940-01-01' + i, $2, 'ME1 1AA'
+       SELECT nhs, 'Given', 'Family' || i, date '1940-01-01' + i::integer, $2, 'ME1 1AA'
        FROM unnest($1::text[]) WITH ORDINALITY AS x (nhs, i) ORDER BY i RETURNING id`,
       [Array.from({ length: count }, () => nhs(++n)), practice],
     );
@@ -341,7 +341,7 @@ describe('campaigns', () => {
       await value(call(a, 'campaign.booking.record', { campaignCode: 'FLU-REMIND', personId: ids.booked, bookedFor: '2026-11-20' }));
       await db.query(
         `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, primary_source, reported_by)
-         VALUES ($1, 'FLU_2026_27', 'GIVEN', '2026-10-25', $2, false, 'Pharmacy')`,
+         VALUES ($1, 'FLU_2026_27', 'GIVEN', '2026-10-25', $2, false, 'OTHER_PROVIDER')`,
         [ids.vaccinated, PRODUCT.FLU_CELL],
       );
     });
@@ -456,9 +456,9 @@ describe('campaigns', () => {
       const { batchId } = await draft(a, 'FLU-BOOK', ['G82002']);
       await confirm(a, batchId);
       await db.query(
-        `UPDATE ims.communication m SET status = 'SENT', status_at = now(), sent_at = now() - interval '20 days'
+        `UPDATE ims.communication m SET status = 'SENT', status_at = now(), sent_at = ($2::date - 20) + time '10:00'
          FROM ims.campaign k WHERE k.id = m.campaign_id AND k.code = 'FLU-BOOK' AND m.person_id = ANY ($1)`,
-        [people],
+        [people, TODAY],
       );
       const csv = `nhs_number,date,status,reference\n${numbers[0]},10/11/2026,Booked,SYS-1\n"${numbers[1]}",2026-11-01,DNA,SYS-2\n`;
       expect(await value(call(a, 'campaign.bookings.import', { campaignCode: 'FLU-BOOK', csv }))).toEqual({ added: 2, updated: 0, followUps: 1 });
