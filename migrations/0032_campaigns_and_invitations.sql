@@ -924,10 +924,10 @@ END
 $$;
 
 -- Records a booking by hand for a person in scope, or changes the status of the one with this
--- reference. A did-not-attend gets its follow-up. Answers the booking id.
+-- reference. A did-not-attend gets its follow-up. Answers the booking (contract: BookingRecorded).
 CREATE FUNCTION api.booking_record(p_code text, p_person_id bigint, p_clinic_session_id bigint, p_booked_for date, p_status text,
                                    p_reference text)
-RETURNS bigint
+RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   c ims.campaign := ims.campaign_for(p_code, true);
@@ -958,7 +958,9 @@ BEGIN
     WHERE b.id = v_id;
   END IF;
   PERFORM ims.campaign_dna_followups(ARRAY[v_id]);
-  RETURN v_id;
+  RETURN (SELECT jsonb_build_object('bookingId', b.id, 'campaignCode', c.code, 'personId', b.person_id, 'clinicSessionId', b.clinic_session_id,
+                                    'bookedFor', b.booked_for, 'status', b.status, 'source', b.source, 'reference', b.external_reference)
+          FROM ims.booking b WHERE b.id = v_id);
 END
 $$;
 

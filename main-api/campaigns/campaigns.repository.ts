@@ -6,6 +6,7 @@ import type {
   BatchConfirmResult,
   BatchPreview,
   BookingImportResult,
+  BookingRecorded,
   CampaignDetail,
   CampaignSaveInput,
   CampaignSummary,
@@ -154,7 +155,7 @@ export class CampaignsRepository {
     bookedFor: string,
     status: string,
     reference: string | null,
-  ): Promise<number> {
+  ): Promise<BookingRecorded> {
     return one(this.db, 'SELECT api.booking_record($1, $2, $3, $4::date, $5, $6) AS v', [code, personId, sessionId, bookedFor, status, reference]);
   }
 

@@ -98,9 +98,7 @@ export function createCampaignHandlers(ds: DataSource, today: () => string = () 
     'campaign.notify.export': (i) => exportNotify(ds, i, today()),
     'campaign.reminders.run': async (i) => ({ created: await runReminders(ds, i.campaignCode, today()) }),
     'campaign.recall.run': async (i) => ({ created: await runRecall(ds, i.campaignCode, today()) }),
-    'campaign.booking.record': async (i) => ({
-      bookingId: await repo.recordBooking(i.campaignCode, i.personId, i.clinicSessionId, i.bookedFor, i.status, i.reference),
-    }),
+    'campaign.booking.record': (i) => repo.recordBooking(i.campaignCode, i.personId, i.clinicSessionId, i.bookedFor, i.status, i.reference),
     'campaign.bookings.import': (i) => importBookings(ds, i.campaignCode, i.csv),
   };
 }

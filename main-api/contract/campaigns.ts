@@ -385,6 +385,19 @@ export const BookingRecordInput = z.object({
 });
 export type BookingRecordInput = z.output<typeof BookingRecordInput>;
 
+export const BookingRecorded = z.object({
+  bookingId: Id,
+  campaignCode: z.string(),
+  personId: Id,
+  clinicSessionId: Id.nullable(),
+  bookedFor: isoDate,
+  status: BookingStatus,
+  source: BookingSource,
+  /** The booking's reference (made for a booking by hand when none was given). */
+  reference: z.string(),
+});
+export type BookingRecorded = z.infer<typeof BookingRecorded>;
+
 export const BookingImportInput = z.object({
   campaignCode: CampaignCode,
   /** The booking system's CSV: a header naming nhs_number, date, status and reference (any order). */
@@ -411,7 +424,7 @@ export const campaignChannels = {
   'campaign.notify.export': { input: NotifyExportInput, output: NotifyExport },
   'campaign.reminders.run': { input: RemindersRunInput, output: RunCount },
   'campaign.recall.run': { input: CampaignRef, output: RunCount },
-  'campaign.booking.record': { input: BookingRecordInput, output: z.object({ bookingId: Id }) },
+  'campaign.booking.record': { input: BookingRecordInput, output: BookingRecorded },
   'campaign.bookings.import': { input: BookingImportInput, output: BookingImportResult },
 } as const;
 
