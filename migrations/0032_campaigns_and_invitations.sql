@@ -567,13 +567,14 @@ DECLARE
 BEGIN
   PERFORM ims.cohort_check_definition(b.definition);
   WITH members AS (
-    SELECT m.person_id,
-           EXISTS (SELECT 1 FROM ims.invitation i WHERE i.campaign_id = c.id AND i.person_id = m.person_id) AS already,
+    SELECT m.person_id, i.id IS NOT NULL AS already,
            ims.campaign_channel(c.channels, d.preferred_channel, d.mobile, d.email, d.address_line1, p.postcode,
                                 d.opt_out_letter, d.opt_out_email, d.opt_out_sms) AS channel
     FROM ims.cohort_member_ids(b.definition) m
     JOIN ims.person p ON p.id = m.person_id
     LEFT JOIN ims.contact_details d ON d.person_id = m.person_id
+    -- At most one: (campaign, person) is unique. A join, so it is hashed rather than probed per person.
+    LEFT JOIN ims.invitation i ON i.campaign_id = c.id AND i.person_id = m.person_id
   )
   SELECT jsonb_build_object(
     'batchId', b.id, 'campaignCode', c.code, 'cohortName', b.definition->>'name', 'status', b.status, 'members', count(*),
@@ -653,13 +654,13 @@ BEGIN
   WITH members AS (
     SELECT m.person_id FROM ims.cohort_member_ids(b.definition) m
   ), classified AS (
-    SELECT p.id AS person_id, p.date_of_birth, p.imd_decile, p.practice_code,
-           EXISTS (SELECT 1 FROM ims.invitation i WHERE i.campaign_id = c.id AND i.person_id = p.id) AS already,
+    SELECT p.id AS person_id, p.date_of_birth, p.imd_decile, p.practice_code, i.id IS NOT NULL AS already,
            ims.campaign_channel(c.channels, d.preferred_channel, d.mobile, d.email, d.address_line1, p.postcode,
                                 d.opt_out_letter, d.opt_out_email, d.opt_out_sms) AS channel
     FROM members m
     JOIN ims.person p ON p.id = m.person_id
     LEFT JOIN ims.contact_details d ON d.person_id = m.person_id
+    LEFT JOIN ims.invitation i ON i.campaign_id = c.id AND i.person_id = m.person_id
   ), ranked AS (
     SELECT x.person_id, x.channel,
            row_number() OVER (ORDER BY
