@@ -252,6 +252,20 @@ ALTER TABLE ims.clinic_session ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ims.invitation_batch ENABLE ROW LEVEL SECURITY;
 
 -- ---------------------------------------------------------------------------------------
+-- The cohorts' "invited within N days" exclusion (0031 left it answering nobody until
+-- invitations existed): invited for any campaign of the definition's programme on or after the
+-- day, or planned for release on or after it. Uncorrelated, so it is hashed once per count
+-- rather than probed per person. p_campaign and p_since are the count's parameter references
+-- (a text[] slice and a date), never values.
+CREATE OR REPLACE FUNCTION ims.cohort_invited_sql(p_campaign text, p_since text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT format('f.person_id IN (SELECT i.person_id FROM ims.invitation i JOIN ims.campaign k ON k.id = i.campaign_id'
+                ' WHERE k.programme_code = ANY (%1$s) AND (i.planned_release_on >= %2$s OR i.invited_at >= (%2$s)::timestamp AT TIME ZONE ''Europe/London''))',
+                p_campaign, p_since)
+$$;
+REVOKE EXECUTE ON FUNCTION ims.cohort_invited_sql(text, text) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------------------
 -- Checks shared by the functions.
 
 -- Coordinators and administrators registered here (and the owner, for the command line).

@@ -10,10 +10,13 @@ import type { DataSource } from 'typeorm';
 import { addUser } from '../administration/users.service';
 import type { BatchConfirmResult, BatchPreview, CampaignDetail, PersonCampaignRecord, WavePlan } from '../contract/campaigns';
 import type { Result } from '../contract/result';
+import { openDataSource } from '../platform/db/datasource';
+import { scheduleRules } from '../schedule';
+import { drainStatusQueue, inTransaction } from '../schedule-status/status-queue.service';
+import { todayInLondon } from '../shared/calendar/england';
 import { PRODUCT } from '../shared/vocabulary/products';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { call, connectAs, dropRoles, nhsSequence, userConnections, value, type UserConnections } from '../../tests/support/fixtures';
-import { ensureCohortFunctions } from './campaigns.fixtures';
 import { createCampaignHandlers } from './campaigns.service';
 
 const nhs = nhsSequence(999_610_000, 3);
@@ -32,12 +35,13 @@ INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002'), ('G82003'), ('
 
 type Handlers = ReturnType<typeof createCampaignHandlers>;
 
-const cohort = (practices: string[], name = 'Cohort') => ({
+const cohort = (practices: string[], exclusions: Record<string, unknown> = {}) => ({
   format: 1,
-  name,
+  name: 'Cohort',
   campaign: 'FLU_2026_27',
   referenceDate: '2026-08-31',
   criteria: { practice: practices },
+  exclusions,
 });
 
 describe('campaigns', () => {
@@ -54,7 +58,11 @@ describe('campaigns', () => {
   let a: Handlers;
   let far: Handlers;
   let nurse: Handlers;
+  let owner: DataSource;
   let n = 0;
+
+  /** Cohorts read facts the status queue keeps: the people just added are counted once it is drained. */
+  const drain = () => drainStatusQueue(inTransaction(owner), { asOf: todayInLondon(), rules: scheduleRules() });
 
   /** People registered at a practice, oldest first (born a day apart from 1940). */
   async function addPeople(count: number, practice: string): Promise<number[]> {
@@ -70,6 +78,7 @@ describe('campaigns', () => {
        FROM unnest($1::bigint[]) AS id`,
       [ids],
     );
+    await drain();
     return ids;
   }
 
@@ -91,8 +100,14 @@ describe('campaigns', () => {
     );
   }
 
-  async function draft(h: Handlers, code: string, practices: string[], draftKey = randomUUID()): Promise<BatchPreview> {
-    return value<BatchPreview>(call(h, 'campaign.batch.draft', { campaignCode: code, definition: cohort(practices), draftKey }));
+  async function draft(
+    h: Handlers,
+    code: string,
+    practices: string[],
+    draftKey = randomUUID(),
+    exclusions: Record<string, unknown> = {},
+  ): Promise<BatchPreview> {
+    return value<BatchPreview>(call(h, 'campaign.batch.draft', { campaignCode: code, definition: cohort(practices, exclusions), draftKey }));
   }
 
   const confirm = (h: Handlers, batchId: number, plan: Record<string, unknown> = { mode: 'per-day', cap: 100000 }) =>
@@ -102,7 +117,7 @@ describe('campaigns', () => {
     db = await createTestDatabase();
     connections = userConnections(db);
     await db.query(TREE);
-    await ensureCohortFunctions(db);
+    owner = await openDataSource(db.url, 'IMS test owner');
     await addUser(db.url, { name: names.a, role: 'coordinator', orgs: ['QKS'], password: PASSWORD });
     await addUser(db.url, { name: names.b, role: 'coordinator', orgs: ['QKS'], password: PASSWORD });
     await addUser(db.url, { name: names.far, role: 'coordinator', orgs: ['G99001'], password: PASSWORD });
@@ -117,6 +132,7 @@ describe('campaigns', () => {
   afterAll(async () => {
     for (const c of clients) await c.end();
     await connections?.closeAll();
+    await owner?.destroy();
     await db?.drop();
     await dropRoles(Object.values(names));
   });
@@ -166,7 +182,9 @@ describe('campaigns', () => {
       noPostcode.rows[0]!.id,
     ]);
 
-    const preview = await draft(a, 'FLU-CHANNELS', ['G82003']);
+    await drain();
+    // Those the cohort would leave out as uncontactable are kept in, to see the channel choice refuse them too.
+    const preview = await draft(a, 'FLU-CHANNELS', ['G82003'], randomUUID(), { noUsableContact: false, optedOutOfEveryChannel: false });
     expect(preview).toMatchObject({ members: 9, toInvite: 6, noUsableChannel: 3, byChannel: { SMS: 2, EMAIL: 2, LETTER: 2 } });
     const result = await confirm(a, preview.batchId);
     expect(result).toMatchObject({ invited: 6, noUsableChannel: 3, communications: 6, repeated: false });
@@ -203,10 +221,16 @@ describe('campaigns', () => {
     expect(counts.rows[0]).toEqual({ invitations: 30, communications: 30, batches: 1 });
     // The same key for another cohort is refused, not answered with the first draft.
     const other = await call(a, 'campaign.batch.draft', { campaignCode: 'FLU-TWICE', definition: cohort(['G82005']), draftKey: key });
+    expect(other).toMatchObject({ ok: false });
     expect(other).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
-    // A new draft of the same cohort finds everyone invited already.
+    // A new draft of the same cohort leaves out everyone invited in the last 28 days (the
+    // cohorts' exclusion, answered from the invitations); with the exclusion off, the
+    // confirmation skips them as invited already.
     const later = await draft(a, 'FLU-TWICE', ['G82006']);
-    expect(await confirm(a, later.batchId)).toMatchObject({ invited: 0, alreadyInvited: 30, communications: 0 });
+    expect(later).toMatchObject({ members: 0, toInvite: 0 });
+    const anyway = await draft(a, 'FLU-TWICE', ['G82006'], randomUUID(), { invitedWithinDays: 0 });
+    expect(anyway).toMatchObject({ members: 30, alreadyInvited: 30, toInvite: 0 });
+    expect(await confirm(a, anyway.batchId)).toMatchObject({ invited: 0, alreadyInvited: 30, communications: 0 });
   });
 
   describe('two coordinators confirming overlapping cohorts at the same moment', () => {
@@ -232,7 +256,14 @@ describe('campaigns', () => {
 
     const draftOn = async (c: pg.Client, code: string, practices: string[]) =>
       Number(
-        (await c.query<{ id: string }>('SELECT api.invitation_batch_draft($1, $2::jsonb, $3::uuid) AS id', [code, cohort(practices), randomUUID()]))
+        (
+          await c.query<{ id: string }>('SELECT api.invitation_batch_draft($1, $2::jsonb, $3::uuid) AS id', [
+            code,
+            // Both campaigns are for the same programme: the second invites the same people again.
+            cohort(practices, { invitedWithinDays: 0 }),
+            randomUUID(),
+          ])
+        )
           .rows[0]!.id,
       );
     const confirmOn = async (c: pg.Client, batchId: number) =>
@@ -380,10 +411,13 @@ describe('campaigns', () => {
     await saveCampaign(a, 'FLU-RECALL', { templates: [{ purpose: 'RECALL', channel: 'SMS', templateName: 'flu-dose-2', templateVersion: 1 }] });
     const [due, overdue, tomorrow, firstDose, complete] = await addPeople(5, 'G82006');
     const [outside] = await addPeople(1, 'G99001');
+    // Crafted over what the engine computed when they were added.
     const status = (person: number, st: string, dose: number | null, dueDate: string | null) =>
       db.query(
         `INSERT INTO ims.series_status (person_id, series_id, kind, series_name, status, next_dose, due_date, computed_on, rules_version)
-         VALUES ($1, 'FLU_2026_27', 'CAMPAIGN', 'Flu 2026 to 2027', $2, $3, $4, $5, 'test')`,
+         VALUES ($1, 'FLU_2026_27', 'CAMPAIGN', 'Flu 2026 to 2027', $2, $3, $4, $5, 'test')
+         ON CONFLICT (person_id, series_id) DO UPDATE SET status = EXCLUDED.status, next_dose = EXCLUDED.next_dose,
+           due_date = EXCLUDED.due_date`,
         [person, st, dose, dueDate, TODAY],
       );
     await status(due!, 'DUE', 2, TODAY);

@@ -3,13 +3,14 @@
 // so a count can be built from fixed SQL pieces with the values as parameters: nothing here is
 // ever SQL text. The format is documented in docs/cohort-definition.md.
 import { z } from 'zod';
-import { isoDate } from './common';
+import { isoDate, type HandlersOf } from './common';
 import { dayOf } from '../shared/calendar/dates';
 import { Antigen } from '../shared/vocabulary/antigens';
 import { EthnicCategory, EthnicGroup } from '../shared/vocabulary/ethnicity';
 import { FlagCategory, FlagCode } from '../shared/vocabulary/flags';
 import { GenderCode, StaffGroup } from '../shared/vocabulary/people';
 import { CampaignStatus, SeriesStatus } from '../shared/vocabulary/schedule';
+import { COHORT_BREAKDOWNS, CohortBreakdown, CohortExclusion } from '../shared/vocabulary/cohorts';
 
 /** Groups nest at most this deep (the outermost group is depth 1). */
 const MAX_GROUP_DEPTH = 6;
@@ -301,3 +302,85 @@ export const CohortDefinition = z
     exclusions: { ...d.exclusions, alreadyVaccinated: d.exclusions.alreadyVaccinated ?? d.campaign !== undefined },
   }));
 export type CohortDefinition = z.output<typeof CohortDefinition>;
+
+// ---------------------------------------------------------------------------------------
+// Channels: counting a definition, and saved definitions.
+
+export const CohortCountInput = z.object({
+  definition: CohortDefinition,
+  breakdowns: z.array(CohortBreakdown).max(COHORT_BREAKDOWNS.length).default([]),
+});
+
+const BreakdownRow = z.object({
+  /** The area's, practice's or school's code, the sex or ethnic code, the decile or band; null for people with none. */
+  code: z.string().nullable(),
+  label: z.string(),
+  count: z.number().int().nonnegative(),
+});
+export type BreakdownRow = z.infer<typeof BreakdownRow>;
+
+export const CohortCount = z.object({
+  /** People in scope matching the criteria, before exclusions. */
+  matched: z.number().int().nonnegative(),
+  /** Those left after every exclusion: the cohort. */
+  count: z.number().int().nonnegative(),
+  /** Each exclusion in the order applied, with how many it left out (of those not already left out). */
+  exclusions: z.array(z.object({ kind: CohortExclusion, label: z.string(), count: z.number().int().nonnegative() })),
+  breakdowns: z.partialRecord(CohortBreakdown, z.array(BreakdownRow)),
+  /** The definition in plain English. */
+  description: z.string(),
+  /** "cells" when the count read the pre-counted cells, "people" when it read every person. */
+  method: z.enum(['cells', 'people']),
+});
+export type CohortCount = z.infer<typeof CohortCount>;
+
+export const SavedCohortSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  version: z.number().int(),
+  campaign: z.string().nullable(),
+  savedBy: z.string(),
+  savedAt: z.string(),
+});
+export type SavedCohortSummary = z.infer<typeof SavedCohortSummary>;
+
+export const SavedCohort = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  /** The latest version's number. */
+  latest: z.number().int(),
+  /** The version returned. */
+  version: z.number().int(),
+  definition: CohortDefinition,
+  description: z.string(),
+  history: z.array(z.object({ version: z.number().int(), savedBy: z.string(), savedAt: z.string(), note: z.string().nullable() })),
+});
+export type SavedCohort = z.infer<typeof SavedCohort>;
+
+const savedId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const cohortChannels = {
+  'cohorts.count': { input: CohortCountInput, output: CohortCount },
+  'cohorts.saved.list': { input: z.object({}), output: z.array(SavedCohortSummary) },
+  'cohorts.saved.get': {
+    input: z.object({ id: savedId, version: z.number().int().positive().max(1_000_000).optional() }),
+    output: SavedCohort,
+  },
+  /** A new definition (no id) or a new version of one, from the version the user opened (baseVersion). */
+  'cohorts.saved.save': {
+    input: z.object({
+      id: savedId.optional(),
+      baseVersion: z.number().int().positive().max(1_000_000).optional(),
+      definition: CohortDefinition,
+      note: z
+        .string()
+        .trim()
+        .max(500, 'At most 500 characters')
+        .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'No control or formatting characters')
+        .optional(),
+    }),
+    output: z.object({ id: z.number().int(), version: z.number().int() }),
+  },
+} as const;
+
+export type CohortHandlers = HandlersOf<typeof cohortChannels>;

@@ -9,6 +9,7 @@ import { vaccinationChannels } from './vaccination';
 import { forecastChannels } from './forecast';
 import { documentChannels } from './documents';
 import { reportingChannels } from './reporting';
+import { cohortChannels } from './cohorts';
 import { campaignChannels } from './campaigns';
 
 export const contract = {
@@ -18,6 +19,7 @@ export const contract = {
   ...forecastChannels,
   ...documentChannels,
   ...reportingChannels,
+  ...cohortChannels,
   ...campaignChannels,
 } as const;
 

@@ -18,7 +18,6 @@ import { PRODUCT } from '../shared/vocabulary/products';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { dropRoles, nhsSequence, TWO_PRACTICES_SQL } from '../../tests/support/fixtures';
 import { changedParts, fingerprint } from '../../tests/support/fingerprint';
-import { ensureCohortFunctions } from '../campaigns/campaigns.fixtures';
 import { createHost, type Host } from './host';
 import { startHttpHost, type HttpHost } from './http-server';
 
@@ -294,6 +293,22 @@ describe('hostile input on every channel, through the loopback host', () => {
       campaignCode: 'SWEEP-FLU',
       csv: `nhs_number,date,status,reference\n${nhs(1)},2026-11-21,DID_NOT_ATTEND,SWEEP-IMPORT-1\n`,
     }),
+    'cohorts.count': async () => ({
+      definition: {
+        format: 1,
+        name: 'Sweep cohort',
+        campaign: 'FLU_2026_27',
+        referenceDate: '2027-03-31',
+        criteria: { any: [{ age: { min: 65 } }, { flags: { categories: ['RISK_GROUP'] } }] },
+      },
+      breakdowns: ['localAuthority', 'ageBand'],
+    }),
+    'cohorts.saved.list': async () => ({}),
+    'cohorts.saved.get': async () => ({ id: 1 }),
+    'cohorts.saved.save': async () => ({
+      definition: { format: 1, name: 'Sweep saved cohort', referenceDate: '2027-03-31', criteria: { gender: ['2'] } },
+      note: 'First version',
+    }),
   };
 
   async function post(channel: string, body: string, contentType = 'application/json'): Promise<{ status: number; answer: unknown }> {
@@ -322,7 +337,6 @@ describe('hostile input on every channel, through the loopback host', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await db.query(FIXTURE);
-    await ensureCohortFunctions(db);
     await addUser(db.url, { name, role: 'coordinator', orgs: ['G82001'], password: PASSWORD, displayName: 'Sweep Coordinator' });
     // Nobody waits in the status queue, so the only writes are the requests' own.
     await refreshAllStatuses(db.url, { asOf: todayInLondon() });

@@ -7,6 +7,7 @@ import * as vaccination from '../vaccination';
 import * as forecast from '../forecast';
 import * as documents from '../documents';
 import * as reporting from '../reporting';
+import * as cohorts from '../cohorts';
 import * as campaigns from '../campaigns';
 import * as scheduleStatus from '../schedule-status';
 
@@ -16,7 +17,15 @@ export interface UserServices {
 }
 
 export function registerDomains(ctx: UserContext): UserServices {
-  const parts = [people.register(ctx), vaccination.register(ctx), forecast.register(ctx), documents.register(ctx), reporting.register(ctx), campaigns.register(ctx)];
+  const parts = [
+    people.register(ctx),
+    vaccination.register(ctx),
+    forecast.register(ctx),
+    documents.register(ctx),
+    reporting.register(ctx),
+    cohorts.register(ctx),
+    campaigns.register(ctx),
+  ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 
   // The database notes whose schedule status any write may have changed (worklists and cohorts

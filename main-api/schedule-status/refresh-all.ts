@@ -42,7 +42,7 @@ import {
 const FLUSH_BYTES = 1 << 20;
 
 export interface RefreshProgress {
-  phase: 'reading' | 'keeping' | 'indexing' | 'swapping' | 'catching-up' | 'done';
+  phase: 'reading' | 'keeping' | 'indexing' | 'cohort-facts' | 'swapping' | 'catching-up' | 'done';
   done: number;
   total: number;
 }
@@ -432,6 +432,12 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     await writer.query(`ALTER TABLE ${building} ADD CONSTRAINT ${bare}_pkey PRIMARY KEY USING INDEX ${bare}_key`);
     await writer.query(`ANALYZE ${building}`);
     lap('index');
+
+    // ---- the cohort facts, rebuilt for everyone in the same transaction (so the queue entries
+    // cleared next need nothing more), classified as of the refresh's day
+    progress({ phase: 'cohort-facts', done: persons, total });
+    await writer.query('SELECT ims.cohort_facts_rebuild($1)', [asOf]);
+    lap('cohort-facts');
 
     // ---- the queue: entries the snapshot covered are done (at the commit, with the swap)
     await clearCoveredEntries(writer, condition, snapshot);

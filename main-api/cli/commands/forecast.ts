@@ -102,6 +102,7 @@ function progressLine(p: RefreshProgress): string {
     reading: '',
     keeping: 'Keeping the status of persons outside this refresh',
     indexing: 'Indexing the new status table',
+    'cohort-facts': 'Rebuilding the cohort counts',
     swapping: 'Switching to the new status table',
     'catching-up': 'Recomputing persons changed meanwhile',
     done: 'Done',
