@@ -57,7 +57,14 @@ export function notifyCsv(channel: ContactChannel, campaign: ExportCampaign, row
         ? [r.mobile ?? '']
         : channel === 'EMAIL'
           ? [r.email ?? '']
-          : [`${r.givenName} ${r.familyName}`, r.addressLine1 ?? '', r.addressLine2 ?? '', r.addressLine3 ?? '', r.town ?? '', r.postcode ?? ''];
+          : [
+              `${r.givenName} ${r.familyName}`,
+              r.addressLine1 ?? '',
+              r.addressLine2 ?? '',
+              r.addressLine3 ?? '',
+              r.town ?? '',
+              r.postcode ?? '',
+            ];
     const personal = [r.givenName, r.familyName, formatNhsNumber(r.nhsNumber), campaign.name, campaign.howToBook, r.reference];
     lines.push([...to, ...personal].map(csvField).join(','));
   }
@@ -144,7 +151,10 @@ export function parseBookingCsv(text: string): { rows: BookingRow[]; issues: Row
   const header = (records[0] ?? []).map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
   const missing = COLUMNS.filter((c) => !header.includes(c));
   if (records.length === 0 || missing.length > 0)
-    return { rows: [], issues: [{ row: 0, field: null, message: `The header must name ${COLUMNS.join(', ')}; missing: ${missing.join(', ') || 'all'}.` }] };
+    return {
+      rows: [],
+      issues: [{ row: 0, field: null, message: `The header must name ${COLUMNS.join(', ')}; missing: ${missing.join(', ') || 'all'}.` }],
+    };
   const at = Object.fromEntries(COLUMNS.map((c) => [c, header.indexOf(c)])) as Record<(typeof COLUMNS)[number], number>;
   const rows: BookingRow[] = [];
   const issues: RowIssue[] = [];
@@ -155,7 +165,12 @@ export function parseBookingCsv(text: string): { rows: BookingRow[]; issues: Row
     if (!nhs.valid) return void issues.push({ row, field: 'nhsNumber', message: nhs.message });
     const date = bookingDate(get('date'));
     if (date === null) return void issues.push({ row, field: 'date', message: 'Not a real date written YYYY-MM-DD or DD/MM/YYYY.' });
-    const status = STATUS_WORDS[get('status').toUpperCase().replace(/[\s-]+/g, '_')];
+    const status =
+      STATUS_WORDS[
+        get('status')
+          .toUpperCase()
+          .replace(/[\s-]+/g, '_')
+      ];
     if (status === undefined)
       return void issues.push({ row, field: 'status', message: `Not a booking status (${BOOKING_STATUSES.join(', ')} or DNA).` });
     const reference = get('reference');

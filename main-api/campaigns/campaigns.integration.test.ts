@@ -107,7 +107,9 @@ describe('campaigns', () => {
     draftKey = randomUUID(),
     exclusions: Record<string, unknown> = {},
   ): Promise<BatchPreview> {
-    return value<BatchPreview>(call(h, 'campaign.batch.draft', { campaignCode: code, definition: cohort(practices, exclusions), draftKey }));
+    return value<BatchPreview>(
+      call(h, 'campaign.batch.draft', { campaignCode: code, definition: cohort(practices, exclusions), draftKey }),
+    );
   }
 
   const confirm = (h: Handlers, batchId: number, plan: Record<string, unknown> = { mode: 'per-day', cap: 100000 }) =>
@@ -147,10 +149,18 @@ describe('campaigns', () => {
     await saveCampaign(a, 'FLU-CHANNELS');
     const crafted: [string, Record<string, unknown> | null, string | null][] = [
       ['prefers a text, has a mobile', { preferred_channel: 'SMS', mobile: '07700900001' }, 'SMS'],
-      ['prefers a text, opted out of texts', { preferred_channel: 'SMS', mobile: '07700900002', opt_out_sms: true, email: 'a@example.org' }, 'EMAIL'],
+      [
+        'prefers a text, opted out of texts',
+        { preferred_channel: 'SMS', mobile: '07700900002', opt_out_sms: true, email: 'a@example.org' },
+        'EMAIL',
+      ],
       ['prefers email, has none', { preferred_channel: 'EMAIL', mobile: '07700900003', address_line1: '3 Road' }, 'SMS'],
       ['prefers a letter, has an address', { preferred_channel: 'LETTER', address_line1: '4 Road', mobile: '07700900004' }, 'LETTER'],
-      ['prefers email, opted out of it', { preferred_channel: 'EMAIL', email: 'e@example.org', opt_out_email: true, address_line1: '5 Road' }, 'LETTER'],
+      [
+        'prefers email, opted out of it',
+        { preferred_channel: 'EMAIL', email: 'e@example.org', opt_out_email: true, address_line1: '5 Road' },
+        'LETTER',
+      ],
       ['a blank mobile is no mobile', { preferred_channel: 'SMS', mobile: '  ', email: 'f@example.org' }, 'EMAIL'],
       ['opted out of letters, nothing else', { preferred_channel: 'LETTER', address_line1: '7 Road', opt_out_letter: true }, null],
       ['no contact details at all', null, null],
@@ -197,7 +207,9 @@ describe('campaigns', () => {
     expect(crafted.map(([label], i) => [label, byPerson.get(ids[i]!) ?? null])).toEqual(crafted.map(([label, , want]) => [label, want]));
     expect(byPerson.has(Number(noPostcode.rows[0]!.id))).toBe(false);
     // The template recorded is the campaign's for the purpose and channel (none set for the others).
-    expect(got.rows.filter((r) => r.channel === 'SMS').every((r) => r.template_name === 'flu-invite-sms' && r.template_version === 3)).toBe(true);
+    expect(got.rows.filter((r) => r.channel === 'SMS').every((r) => r.template_name === 'flu-invite-sms' && r.template_version === 3)).toBe(
+      true,
+    );
     expect(got.rows.filter((r) => r.channel !== 'SMS').every((r) => r.template_name === null)).toBe(true);
   });
 
@@ -263,8 +275,7 @@ describe('campaigns', () => {
             cohort(practices, { invitedWithinDays: 0 }),
             randomUUID(),
           ])
-        )
-          .rows[0]!.id,
+        ).rows[0]!.id,
       );
     const confirmOn = async (c: pg.Client, batchId: number) =>
       (
@@ -314,7 +325,9 @@ describe('campaigns', () => {
   it('sizes waves to clinic slots, oldest first, as the what-if planned them', async () => {
     await saveCampaign(a, 'FLU-CLINIC');
     const people = await addPeople(100, 'G82005');
-    const detail = await value<CampaignDetail>(call(a, 'campaign.clinic.save', { campaignCode: 'FLU-CLINIC', name: 'Town hall', postcode: 'ME1 1AA' }));
+    const detail = await value<CampaignDetail>(
+      call(a, 'campaign.clinic.save', { campaignCode: 'FLU-CLINIC', name: 'Town hall', postcode: 'ME1 1AA' }),
+    );
     const clinicId = detail.clinics[0]!.id;
     for (const [date, startsAt, endsAt, slots] of [
       ['2026-10-14', '09:00', '12:00', 20],
@@ -336,7 +349,9 @@ describe('campaigns', () => {
     const result = await confirm(a, batchId, plan);
     expect(result.waves).toEqual(whatIf.waves.map((w) => ({ wave: w.wave, releaseOn: w.releaseOn, people: w.people })));
     expect(result).toMatchObject({ invited: 70, leftOver: 30 });
-    const firstWave = await db.query<{ person_id: string }>(`SELECT person_id FROM ims.invitation WHERE batch_id = $1 AND wave = 1`, [batchId]);
+    const firstWave = await db.query<{ person_id: string }>(`SELECT person_id FROM ims.invitation WHERE batch_id = $1 AND wave = 1`, [
+      batchId,
+    ]);
     // The oldest 40 (added oldest first) are in the first wave.
     expect(firstWave.rows.map((r) => Number(r.person_id)).sort((x, y) => x - y)).toEqual(people.slice(0, 40));
   });
@@ -408,7 +423,9 @@ describe('campaigns', () => {
   });
 
   it('puts people whose next dose has fallen due in the recall queue, once', async () => {
-    await saveCampaign(a, 'FLU-RECALL', { templates: [{ purpose: 'RECALL', channel: 'SMS', templateName: 'flu-dose-2', templateVersion: 1 }] });
+    await saveCampaign(a, 'FLU-RECALL', {
+      templates: [{ purpose: 'RECALL', channel: 'SMS', templateName: 'flu-dose-2', templateVersion: 1 }],
+    });
     const [due, overdue, tomorrow, firstDose, complete] = await addPeople(5, 'G82006');
     const [outside] = await addPeople(1, 'G99001');
     // Crafted over what the engine computed when they were added.
@@ -447,16 +464,21 @@ describe('campaigns', () => {
     beforeAll(async () => {
       await saveCampaign(a, 'FLU-BOOK', { reminderRules: [{ daysAfterInvitation: 14, channel: 'SMS' }] });
       people = await addPeople(3, 'G82002');
-      numbers = (await db.query<{ nhs_number: string }>(`SELECT nhs_number FROM ims.person WHERE id = ANY ($1) ORDER BY id`, [people])).rows.map(
-        (r) => r.nhs_number,
-      );
+      numbers = (
+        await db.query<{ nhs_number: string }>(`SELECT nhs_number FROM ims.person WHERE id = ANY ($1) ORDER BY id`, [people])
+      ).rows.map((r) => r.nhs_number);
     });
 
-    const bookings = async () => Number((await db.query(`SELECT count(*) AS n FROM ims.booking b JOIN ims.campaign k ON k.id = b.campaign_id WHERE k.code = 'FLU-BOOK'`)).rows[0]!.n);
+    const bookings = async () =>
+      Number(
+        (await db.query(`SELECT count(*) AS n FROM ims.booking b JOIN ims.campaign k ON k.id = b.campaign_id WHERE k.code = 'FLU-BOOK'`))
+          .rows[0]!.n,
+      );
 
     it('reports every bad row of a file with its number, field and reason, and writes nothing', async () => {
       const [outside] = await addPeople(1, 'G99001');
-      const outsideNumber = (await db.query<{ nhs_number: string }>(`SELECT nhs_number FROM ims.person WHERE id = $1`, [outside])).rows[0]!.nhs_number;
+      const outsideNumber = (await db.query<{ nhs_number: string }>(`SELECT nhs_number FROM ims.person WHERE id = $1`, [outside])).rows[0]!
+        .nhs_number;
       const csv = [
         'Reference,NHS number,Date,Status',
         `R1,${numbers[0]},2026-11-10,BOOKED`,
@@ -495,8 +517,16 @@ describe('campaigns', () => {
         [people, TODAY],
       );
       const csv = `nhs_number,date,status,reference\n${numbers[0]},10/11/2026,Booked,SYS-1\n"${numbers[1]}",2026-11-01,DNA,SYS-2\n`;
-      expect(await value(call(a, 'campaign.bookings.import', { campaignCode: 'FLU-BOOK', csv }))).toEqual({ added: 2, updated: 0, followUps: 1 });
-      expect(await value(call(a, 'campaign.bookings.import', { campaignCode: 'FLU-BOOK', csv }))).toEqual({ added: 0, updated: 2, followUps: 0 });
+      expect(await value(call(a, 'campaign.bookings.import', { campaignCode: 'FLU-BOOK', csv }))).toEqual({
+        added: 2,
+        updated: 0,
+        followUps: 1,
+      });
+      expect(await value(call(a, 'campaign.bookings.import', { campaignCode: 'FLU-BOOK', csv }))).toEqual({
+        added: 0,
+        updated: 2,
+        followUps: 0,
+      });
       const dna = await db.query(`SELECT 1 FROM ims.communication WHERE purpose = 'DID_NOT_ATTEND' AND person_id = $1`, [people[1]]);
       expect(dna.rowCount).toBe(1);
       // Booked: no reminder; did not attend and not booked: reminded.
@@ -510,22 +540,43 @@ describe('campaigns', () => {
       const { bookingId } = await value<{ bookingId: number }>(
         call(a, 'campaign.booking.record', { campaignCode: 'FLU-BOOK', personId: people[2], bookedFor: '2026-11-05', reference: 'HAND-1' }),
       );
-      await value(call(a, 'campaign.booking.record', { campaignCode: 'FLU-BOOK', personId: people[2], bookedFor: '2026-11-05', status: 'DID_NOT_ATTEND', reference: 'HAND-1' }));
-      await value(call(a, 'campaign.booking.record', { campaignCode: 'FLU-BOOK', personId: people[2], bookedFor: '2026-11-05', status: 'DID_NOT_ATTEND', reference: 'HAND-1' }));
+      await value(
+        call(a, 'campaign.booking.record', {
+          campaignCode: 'FLU-BOOK',
+          personId: people[2],
+          bookedFor: '2026-11-05',
+          status: 'DID_NOT_ATTEND',
+          reference: 'HAND-1',
+        }),
+      );
+      await value(
+        call(a, 'campaign.booking.record', {
+          campaignCode: 'FLU-BOOK',
+          personId: people[2],
+          bookedFor: '2026-11-05',
+          status: 'DID_NOT_ATTEND',
+          reference: 'HAND-1',
+        }),
+      );
       const followUps = await db.query(`SELECT 1 FROM ims.communication WHERE purpose = 'DID_NOT_ATTEND' AND booking_id = $1`, [bookingId]);
       expect(followUps.rowCount).toBe(1);
     });
   });
 
   it('exports pending invitations as a GOV.UK Notify bulk-send file and marks them sent', async () => {
-    const sms = (await value<{ csv: string; rows: number; fileName: string }>(
+    const sms = await value<{ csv: string; rows: number; fileName: string }>(
       call(a, 'campaign.notify.export', { campaignCode: 'FLU-CHANNELS', channel: 'SMS', purpose: 'INVITATION' }),
-    ));
+    );
     expect(sms.rows).toBe(2);
     expect(sms.fileName).toBe(`FLU-CHANNELS-INVITATION-SMS-${TODAY}.csv`);
     const lines = sms.csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe('phone number,first name,last name,nhs number,campaign,how to book,reference');
-    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual(['07700900001', '07700900003']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual(['07700900001', '07700900003']);
     const letters = await value<{ csv: string }>(call(a, 'campaign.notify.export', { campaignCode: 'FLU-CHANNELS', channel: 'LETTER' }));
     expect(letters.csv.split('\r\n')[0]).toBe(
       'address line 1,address line 2,address line 3,address line 4,address line 5,postcode,first name,last name,nhs number,campaign,how to book,reference',
@@ -540,7 +591,13 @@ describe('campaigns', () => {
     let person: number;
 
     beforeAll(async () => {
-      person = Number((await db.query<{ person_id: string }>(`SELECT min(person_id) AS person_id FROM ims.invitation i JOIN ims.person p ON p.id = i.person_id WHERE p.practice_code = 'G82001'`)).rows[0]!.person_id);
+      person = Number(
+        (
+          await db.query<{ person_id: string }>(
+            `SELECT min(person_id) AS person_id FROM ims.invitation i JOIN ims.person p ON p.id = i.person_id WHERE p.practice_code = 'G82001'`,
+          )
+        ).rows[0]!.person_id,
+      );
     });
 
     it('shows a person in scope their invitations and messages, and audits the read', async () => {
@@ -560,16 +617,29 @@ describe('campaigns', () => {
       expect(await call(far, 'campaign.person.record', { personId: person })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       const batch = Number((await db.query<{ id: string }>(`SELECT min(id) AS id FROM ims.invitation_batch`)).rows[0]!.id);
       expect(await call(far, 'campaign.batch.preview', { batchId: batch })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-      expect(await call(far, 'campaign.reminders.run', { campaignCode: 'FLU-RACE' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await call(far, 'campaign.reminders.run', { campaignCode: 'FLU-RACE' })).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND' },
+      });
       // Nor may they start a campaign for an organisation outside their scope.
       expect(
-        await call(far, 'campaign.save', { code: 'FAR-FLU', name: 'Far', programmeCode: 'FLU_2026_27', organisationCode: 'QKS', channels: ['SMS'], bookingRoute: 'NATIONAL' }),
+        await call(far, 'campaign.save', {
+          code: 'FAR-FLU',
+          name: 'Far',
+          programmeCode: 'FLU_2026_27',
+          organisationCode: 'QKS',
+          channels: ['SMS'],
+          bookingRoute: 'NATIONAL',
+        }),
       ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     });
 
     it('lets child health read but not run campaigns', async () => {
       expect((await value<{ code: string }[]>(call(nurse, 'campaign.list', {}))).length).toBeGreaterThan(0);
-      expect(await call(nurse, 'campaign.reminders.run', { campaignCode: 'FLU-RACE' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await call(nurse, 'campaign.reminders.run', { campaignCode: 'FLU-RACE' })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
       const c = await client(names.nurse);
       await expect(c.query(`SELECT api.campaign_reminders_run('FLU-RACE', '2026-11-02')`)).rejects.toMatchObject({ code: '42501' });
     });
@@ -579,7 +649,14 @@ describe('campaigns', () => {
       await expect(c.query('SELECT api.campaigns()')).rejects.toMatchObject({ code: '42501' });
       await expect(c.query('SELECT api.person_campaign_record($1, $2)', [person, 'x'])).rejects.toMatchObject({ code: '42501' });
       const coordinator = await client(names.a);
-      for (const table of ['ims.invitation', 'ims.communication', 'ims.booking', 'ims.recall_entry', 'ims.campaign', 'ims.invitation_batch'])
+      for (const table of [
+        'ims.invitation',
+        'ims.communication',
+        'ims.booking',
+        'ims.recall_entry',
+        'ims.campaign',
+        'ims.invitation_batch',
+      ])
         await expect(coordinator.query(`SELECT count(*) FROM ${table}`), table).rejects.toMatchObject({ code: '42501' });
     });
   });

@@ -27,7 +27,8 @@ async function found<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    const e = (error as { driverError?: { code?: string; message?: string } }).driverError ?? (error as { code?: string; message?: string });
+    const e =
+      (error as { driverError?: { code?: string; message?: string } }).driverError ?? (error as { code?: string; message?: string });
     if (e.code === 'P0002') throw new AppError('NOT_FOUND', e.message ?? 'Not available to you.');
     throw error;
   }
@@ -156,7 +157,14 @@ export class CampaignsRepository {
     status: string,
     reference: string | null,
   ): Promise<BookingRecorded> {
-    return one(this.db, 'SELECT api.booking_record($1, $2, $3, $4::date, $5, $6) AS v', [code, personId, sessionId, bookedFor, status, reference]);
+    return one(this.db, 'SELECT api.booking_record($1, $2, $3, $4::date, $5, $6) AS v', [
+      code,
+      personId,
+      sessionId,
+      bookedFor,
+      status,
+      reference,
+    ]);
   }
 
   /** Checks and writes the rows in the caller's transaction; answers the database's issues (nothing written) or the counts. */

@@ -38,7 +38,8 @@ export async function exportNotify(db: DataSource, input: NotifyExportInput, tod
 /** Imports a booking system's CSV as one change: any bad row, and nothing is written. */
 export async function importBookings(db: DataSource, campaignCode: string, csv: string) {
   const parsed = parseBookingCsv(csv);
-  if (parsed.issues.some((i) => i.row === 0)) throw new AppError('VALIDATION', parsed.issues[0]!.message, { kind: 'rows', rows: parsed.issues });
+  if (parsed.issues.some((i) => i.row === 0))
+    throw new AppError('VALIDATION', parsed.issues[0]!.message, { kind: 'rows', rows: parsed.issues });
   return db.transaction(async (tx) => {
     const result = await CampaignsRepository.importBookings(tx, campaignCode, parsed.rows);
     const issues: RowIssue[] = [...parsed.issues, ...result.issues].sort((a, b) => a.row - b.row);

@@ -43,7 +43,13 @@ describe('wave planning', () => {
   });
 
   it('plans nothing for nobody', () => {
-    expect(planWaves(0, plan({ mode: 'per-day', cap: 5 }), [])).toEqual({ people: 0, waves: [], totalWaves: 0, exhaustedOn: null, leftOver: 0 });
+    expect(planWaves(0, plan({ mode: 'per-day', cap: 5 }), [])).toEqual({
+      people: 0,
+      waves: [],
+      totalWaves: 0,
+      exhaustedOn: null,
+      leftOver: 0,
+    });
   });
 
   it('lists at most the first thousand waves but counts them all', () => {

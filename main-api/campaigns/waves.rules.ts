@@ -33,7 +33,8 @@ export function planWaves(people: number, plan: ReleasePlan, clinicDays: readonl
       placed += n;
       totalWaves += 1;
       lastRelease = addDays(d.day, -plan.leadDays);
-      if (waves.length < MAX_WAVES_LISTED) waves.push({ wave: totalWaves, releaseOn: lastRelease, people: n, slots: d.slots, clinicDay: d.day });
+      if (waves.length < MAX_WAVES_LISTED)
+        waves.push({ wave: totalWaves, releaseOn: lastRelease, people: n, slots: d.slots, clinicDay: d.day });
     }
     const leftOver = people - placed;
     return { people, waves, totalWaves, exhaustedOn: leftOver === 0 ? lastRelease : null, leftOver };

@@ -244,7 +244,8 @@ export const ReleasePlan = z
       .transform((c) => [...new Set(c)]),
   })
   .superRefine((p, ctx) => {
-    if (p.mode !== 'clinic' && p.cap === null) ctx.addIssue({ code: 'custom', path: ['cap'], message: 'Give how many people per day or week' });
+    if (p.mode !== 'clinic' && p.cap === null)
+      ctx.addIssue({ code: 'custom', path: ['cap'], message: 'Give how many people per day or week' });
     if (p.priority === 'practice-order' && p.practiceOrder.length === 0)
       ctx.addIssue({ code: 'custom', path: ['practiceOrder'], message: 'List the practices in the order to invite them' });
   });

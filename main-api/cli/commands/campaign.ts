@@ -53,7 +53,9 @@ async function runExport(ctx: CliContext, opts: ExportOptions): Promise<void> {
     return;
   }
   writeFileSync(opts.out, result.csv, { encoding: 'utf8', mode: 0o600 });
-  ctx.print(`${result.rows} ${result.rows === 1 ? 'message' : 'messages'} written to ${opts.out}${input.markSent ? ' and marked sent' : ''}.`);
+  ctx.print(
+    `${result.rows} ${result.rows === 1 ? 'message' : 'messages'} written to ${opts.out}${input.markSent ? ' and marked sent' : ''}.`,
+  );
 }
 
 async function runImport(ctx: CliContext, file: string, opts: { campaign: string }): Promise<void> {
@@ -84,7 +86,8 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     .action(async () => {
       const rows = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) => listCampaigns(ds));
       if (rows.length === 0) return ctx.print('No campaigns.');
-      for (const c of rows) ctx.print(`${c.code}  ${c.name}  (${c.programmeCode}, ${c.organisationCode})  invited ${c.invited}, booked ${c.booked}`);
+      for (const c of rows)
+        ctx.print(`${c.code}  ${c.name}  (${c.programmeCode}, ${c.organisationCode})  invited ${c.invited}, booked ${c.booked}`);
     });
   campaign
     .command('export-notify')

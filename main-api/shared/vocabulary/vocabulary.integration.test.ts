@@ -4,7 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/db';
 import { ANTIGEN_CODES, ANTIGEN_LABELS } from './antigens';
-import { BATCH_STATUSES, BOOKING_ROUTES, BOOKING_SOURCES, BOOKING_STATUSES, COMMUNICATION_PURPOSES, COMMUNICATION_STATUSES } from './campaigns';
+import {
+  BATCH_STATUSES,
+  BOOKING_ROUTES,
+  BOOKING_SOURCES,
+  BOOKING_STATUSES,
+  COMMUNICATION_PURPOSES,
+  COMMUNICATION_STATUSES,
+} from './campaigns';
 import { CONTACT_CHANNELS } from './contact';
 import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
