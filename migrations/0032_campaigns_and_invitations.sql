@@ -194,13 +194,14 @@ CREATE TABLE ims.communication (
   FOREIGN KEY (booking_id, person_id, campaign_id) REFERENCES ims.booking (id, person_id, campaign_id),
   FOREIGN KEY (recall_id, person_id, campaign_id) REFERENCES ims.recall_entry (id, person_id, campaign_id)
 );
--- One of each per thing it is about: running reminders, recall or an import again adds nothing.
-CREATE UNIQUE INDEX communication_invitation_once ON ims.communication (invitation_id) WHERE purpose = 'INVITATION';
-CREATE UNIQUE INDEX communication_reminder_once ON ims.communication (invitation_id, reminder_rule_id) WHERE purpose = 'REMINDER';
-CREATE UNIQUE INDEX communication_dna_once ON ims.communication (booking_id) WHERE purpose = 'DID_NOT_ATTEND';
-CREATE UNIQUE INDEX communication_recall_once ON ims.communication (recall_id) WHERE purpose = 'RECALL';
+-- One of each per thing it is about (an invitation; an invitation and reminder rule; a booking;
+-- a recall entry): running reminders, recall or an import again adds nothing. One index with
+-- nulls not distinct rather than one per purpose: a confirmation maintains every index of the
+-- table for each of its 200,000 rows. Exports read pending rows by campaign without an index of
+-- their own, for the same reason.
+CREATE UNIQUE INDEX communication_once ON ims.communication (purpose, invitation_id, booking_id, recall_id, reminder_rule_id)
+  NULLS NOT DISTINCT;
 CREATE INDEX communication_person_idx ON ims.communication (person_id);
-CREATE INDEX communication_pending_idx ON ims.communication (campaign_id, purpose, channel) WHERE status = 'PENDING';
 
 -- Row-level security and per-row audit as every person-linked table, then no grants at all.
 SELECT ims.secure_person_table('ims.invitation');
@@ -810,7 +811,7 @@ $$;
 -- date, from the caller) and whose person has neither a booking (BOOKED or ATTENDED) nor a dose
 -- given in the campaign's programme get one pending REMINDER communication, by the rule's
 -- channel when usable for the person, otherwise by the invitation's. The unique index on
--- (invitation, rule) makes running twice, or twice at once, add nothing.
+-- (invitation, rule) (communication_once) makes running twice, or twice at once, add nothing.
 CREATE FUNCTION api.campaign_reminders_run(p_code text, p_today date) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -860,7 +861,7 @@ BEGIN
     AND NOT EXISTS (SELECT 1 FROM ims.communication x JOIN ims.campaign_reminder_rule xr ON xr.id = x.reminder_rule_id
                     WHERE x.invitation_id = i.id AND x.purpose = 'REMINDER' AND xr.days_after_invitation > r.days_after_invitation)
   ORDER BY i.id, r.days_after_invitation
-  ON CONFLICT (invitation_id, reminder_rule_id) WHERE purpose = 'REMINDER' DO NOTHING;
+  ON CONFLICT (purpose, invitation_id, booking_id, recall_id, reminder_rule_id) DO NOTHING;
   GET DIAGNOSTICS v_n = ROW_COUNT;
   PERFORM set_config('ims.campaign_audit_note', '', true);
   RETURN v_n;
@@ -932,7 +933,7 @@ BEGIN
   LEFT JOIN ims.campaign_template t ON t.campaign_id = k.id AND t.purpose = 'DID_NOT_ATTEND' AND t.channel = ch.channel
   WHERE b.id = ANY (p_booking_ids) AND b.status = 'DID_NOT_ATTEND' AND ch.channel IS NOT NULL
   ORDER BY b.id
-  ON CONFLICT (booking_id) WHERE purpose = 'DID_NOT_ATTEND' DO NOTHING;
+  ON CONFLICT (purpose, invitation_id, booking_id, recall_id, reminder_rule_id) DO NOTHING;
   GET DIAGNOSTICS v_n = ROW_COUNT;
   RETURN v_n;
 END
