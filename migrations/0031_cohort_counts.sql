@@ -138,7 +138,9 @@ CREATE TABLE ims.cohort_cell (
 );
 -- ... and the same by year of birth: what a count reads first. Only a year a birthday boundary
 -- (or something else the year cannot decide) falls in is read again by month, and only a month
--- such a boundary falls inside person by person.
+-- such a boundary falls inside person by person. The years run from April to March (yr is the
+-- year of the April), so that the 31 March seasonal campaigns take their ages on falls between
+-- years: such a count never reads a month.
 CREATE TABLE ims.cohort_ycell (
   yr       integer NOT NULL,
   small_id smallint NOT NULL,
@@ -158,43 +160,49 @@ ALTER TABLE ims.cohort_ycell ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ims.cohort_fact_state ENABLE ROW LEVEL SECURITY;
 
 -- The fact rows for some persons (all when p_ids is NULL), as of the stored classification.
+-- Built per call so that a few persons are read by their keys and everyone by scans.
 CREATE FUNCTION ims.cohort_fact_rows(p_ids bigint[])
 RETURNS TABLE (person_id bigint, dob date, sex text, ethnic text, area text, district text, sector text, lsoa text,
                imd smallint, la text, practice text, school text, year_group smallint, state smallint,
                cat_open smallint, cat_other smallint, given integer)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+DECLARE
+  v_where text := CASE WHEN p_ids IS NULL THEN 'true' ELSE '%s = ANY ($1)' END;
+BEGIN
+  RETURN QUERY EXECUTE format($q$
   WITH st AS (SELECT as_of, campaigns FROM ims.cohort_fact_state),
   fl AS (
     SELECT f.person_id,
            bit_or(CASE WHEN f.to_date IS NULL AND f.from_date <= st.as_of THEN ims.flag_category_bit(t.category) ELSE 0 END)::smallint AS cat_open,
            bit_or(CASE WHEN f.to_date IS NULL AND f.from_date <= st.as_of THEN 0 ELSE ims.flag_category_bit(t.category) END)::smallint AS cat_other
     FROM ims.clinical_flag f JOIN ims.flag_type t ON t.code = f.flag_code, st
-    WHERE p_ids IS NULL OR f.person_id = ANY (p_ids)
+    WHERE %1$s
     GROUP BY f.person_id),
   gv AS (
     SELECT e.person_id, bit_or(1 << (array_position(st.campaigns, e.programme_code) - 1))::integer AS given
     FROM ims.vaccination_event e, st
-    WHERE (p_ids IS NULL OR e.person_id = ANY (p_ids))
-      AND e.programme_code = ANY (st.campaigns) AND e.outcome = 'GIVEN' AND e.status = 'ACTIVE'
+    WHERE %2$s AND e.programme_code = ANY (st.campaigns) AND e.outcome = 'GIVEN' AND e.status = 'ACTIVE'
     GROUP BY e.person_id)
   SELECT p.id, p.date_of_birth, p.gender_code, p.ethnic_category, p.postcode_area, p.postcode_district, p.postcode_sector,
          p.lsoa_code, p.imd_decile, p.la_code, p.practice_code, p.school_urn, p.year_group,
          (CASE WHEN p.date_of_death IS NOT NULL OR p.registration_status = 'DECEASED' THEN 1 ELSE 0 END
           | CASE WHEN p.registration_status = 'DEREGISTERED' THEN 2 ELSE 0 END
-          | CASE WHEN c.usable IS NOT TRUE AND c.details THEN 4 ELSE 0 END
-          | CASE WHEN c.details IS NOT TRUE THEN 8 ELSE 0 END)::smallint,
+          | CASE WHEN u.details AND NOT u.usable THEN 4 ELSE 0 END
+          | CASE WHEN NOT u.details THEN 8 ELSE 0 END)::smallint,
          coalesce(fl.cat_open, 0::smallint), coalesce(fl.cat_other, 0::smallint), coalesce(gv.given, 0)
   FROM ims.person p
-  LEFT JOIN (
-    SELECT d.person_id,
-           (d.mobile IS NOT NULL AND NOT d.opt_out_sms) OR (d.email IS NOT NULL AND NOT d.opt_out_email)
-             OR (d.address_line1 IS NOT NULL AND q.postcode IS NOT NULL AND NOT d.opt_out_letter) AS usable,
-           d.mobile IS NOT NULL OR d.email IS NOT NULL OR (d.address_line1 IS NOT NULL AND q.postcode IS NOT NULL) AS details
-    FROM ims.contact_details d JOIN ims.person q ON q.id = d.person_id
-    WHERE p_ids IS NULL OR d.person_id = ANY (p_ids)) c ON c.person_id = p.id
+  LEFT JOIN ims.contact_details d ON d.person_id = p.id
+  -- A channel is usable when its details are there and the person has not opted out of it.
+  CROSS JOIN LATERAL (
+    SELECT coalesce((d.mobile IS NOT NULL AND NOT d.opt_out_sms) OR (d.email IS NOT NULL AND NOT d.opt_out_email)
+                      OR (d.address_line1 IS NOT NULL AND p.postcode IS NOT NULL AND NOT d.opt_out_letter), false) AS usable,
+           coalesce(d.mobile IS NOT NULL OR d.email IS NOT NULL OR (d.address_line1 IS NOT NULL AND p.postcode IS NOT NULL), false) AS details
+  ) u
   LEFT JOIN fl ON fl.person_id = p.id
   LEFT JOIN gv ON gv.person_id = p.id
-  WHERE p_ids IS NULL OR p.id = ANY (p_ids)
+  WHERE %3$s$q$, format(v_where, 'f.person_id'), format(v_where, 'e.person_id'), format(v_where, 'p.id'))
+  USING p_ids;
+END
 $$;
 
 -- Replaces the fact rows (and cell counts) of some persons. Cells are changed in key order, so
@@ -202,7 +210,7 @@ $$;
 -- (No temporary tables: this runs as the owner inside users' transactions, where a table of the
 -- same name the user made first would be used instead.)
 CREATE FUNCTION ims.cohort_fact_refresh(p_ids bigint[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
   IF p_ids IS NULL OR cardinality(p_ids) = 0 THEN
     RETURN;
@@ -230,7 +238,7 @@ BEGIN
     RETURNING c.cell_id, c.bm, c.small_id, c.la, c.imd, c.sex),
   years AS (
     INSERT INTO ims.cohort_ycell AS y (yr, small_id, la, imd, sex, n)
-    SELECT bm / 12, small_id, la, imd, sex, sum(d) FROM delta GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    SELECT (bm - 3) / 12, small_id, la, imd, sex, sum(d) FROM delta GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (yr, small_id, la, imd, sex) DO UPDATE SET n = y.n + excluded.n
     RETURNING 1),
   gone AS (DELETE FROM ims.cohort_fact f WHERE f.person_id = ANY (p_ids) AND f.person_id NOT IN (SELECT r.person_id FROM fresh r))
@@ -273,7 +281,7 @@ BEGIN
   INSERT INTO ims.cohort_cell (bm, small_id, la, imd, sex, n)
   SELECT bm, small_id, cla, cimd, sex, count(*) FROM cohort_fact_keyed GROUP BY 1, 2, 3, 4, 5;
   INSERT INTO ims.cohort_ycell (yr, small_id, la, imd, sex, n)
-  SELECT bm / 12, small_id, la, imd, sex, sum(n) FROM ims.cohort_cell GROUP BY 1, 2, 3, 4, 5;
+  SELECT (bm - 3) / 12, small_id, la, imd, sex, sum(n) FROM ims.cohort_cell GROUP BY 1, 2, 3, 4, 5;
   INSERT INTO ims.cohort_fact
   SELECT b.person_id, c.cell_id, b.dob, b.sex, b.ethnic, b.area, b.district, b.sector, b.lsoa, b.imd, b.la, b.practice, b.school,
          b.year_group, b.state, b.cat_open, b.cat_other, b.given
@@ -353,6 +361,8 @@ CREATE TYPE ims.cohort_sql AS (
   cell     text,
   -- Over a combination and birth period alone: NULL wherever the cell's place or sex decides.
   key      text,
+  -- The definition's campaign (a programme code), for the criteria about its invitations.
+  campaign text,
   d        date[],
   i        integer[],
   t        text[],
@@ -768,6 +778,8 @@ BEGIN
     RETURN ims.cohort_exact_only(r, 'EXISTS (SELECT 1 FROM ims.staff_record sr WHERE ' || array_to_string(parts, ' AND ') || ')');
   WHEN 'vaccination' THEN
     RETURN ims.cohort_vaccination(v, p_path, r);
+  WHEN 'invitation' THEN
+    RETURN ims.cohort_invitation(v, p_path, r);
   ELSE
     PERFORM ims.cohort_refuse(p_path, 'not a group (all, any, not) or a kind of criterion');
   END CASE;
@@ -851,6 +863,15 @@ BEGIN
 END
 $$;
 
+-- An invitation criterion: answered where invitations are made (a later migration replaces this).
+CREATE FUNCTION ims.cohort_invitation(v jsonb, p_path text, s ims.cohort_sql) RETURNS ims.cohort_sql
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  PERFORM ims.cohort_refuse(p_path, 'invitations are not recorded in this database yet');
+  RETURN s;
+END
+$$;
+
 -- The exclusions, in the order they are applied and reported: a person left out by one is not
 -- counted again by a later one.
 CREATE FUNCTION ims.cohort_exclusion_names() RETURNS text[]
@@ -904,7 +925,7 @@ BEGIN
   IF NOT p_def ? 'criteria' THEN
     PERFORM ims.cohort_refuse('criteria', 'required');
   END IF;
-  s := ims.cohort_node(p_def -> 'criteria', 'criteria', 1, ref, ROW(NULL, NULL, NULL, '{}', '{}', '{}', true)::ims.cohort_sql);
+  s := ims.cohort_node(p_def -> 'criteria', 'criteria', 1, ref, ROW(NULL, NULL, NULL, campaign, '{}', '{}', '{}', true)::ims.cohort_sql);
   cellable := s.cellable;
 
   -- Exclusions (defaults as the contract's: all on, 28 days, already vaccinated when a campaign is named).
@@ -1014,7 +1035,9 @@ $$;
 -- Counts read the cells when every criterion, exclusion and breakdown can (cells they cannot
 -- tell about are counted person by person); otherwise every person's fact row.
 CREATE FUNCTION ims.cohort_run(p_def jsonb, p_breakdowns text[]) RETURNS jsonb
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' SET jit = off AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' SET jit = off
+  -- Estimates of the derived tables' joins are poor; hashing is never the wrong choice here.
+  SET enable_mergejoin = off AS $$
 DECLARE
   pl record;
   dims text[] := ARRAY(SELECT DISTINCT d FROM unnest(coalesce(p_breakdowns, '{}')) d);
@@ -1039,7 +1062,7 @@ BEGIN
       'WITH ky AS MATERIALIZED (
          SELECT c.yr, c.small_id, c.bm_lo, c.bm_hi, c.state, c.cat_open, c.cat_other, c.given,
                 %1$s AS khit, %2$s AS band, %3$s AS bucket
-         FROM (SELECT y.yr, y.yr * 12 AS bm_lo, y.yr * 12 + 11 AS bm_hi, s.small_id, s.state, s.cat_open, s.cat_other, s.given
+         FROM (SELECT y.yr, y.yr * 12 + 3 AS bm_lo, y.yr * 12 + 14 AS bm_hi, s.small_id, s.state, s.cat_open, s.cat_other, s.given
                FROM generate_series((SELECT min(yr) FROM ims.cohort_ycell), (SELECT max(yr) FROM ims.cohort_ycell)) AS y(yr)
                CROSS JOIN ims.cohort_small s) c),
        yc AS MATERIALIZED (
@@ -1054,7 +1077,7 @@ BEGIN
          FROM (SELECT m.cell_id, m.la, m.imd, m.sex, m.n, m.bm AS bm_lo, m.bm AS bm_hi, k.state, k.cat_open, k.cat_other, k.given
                FROM yc u
                JOIN ims.cohort_cell m ON m.small_id = u.small_id AND m.la = u.la AND m.imd = u.imd AND m.sex = u.sex
-                                     AND m.bm BETWEEN u.yr * 12 AND u.yr * 12 + 11
+                                     AND m.bm BETWEEN u.yr * 12 + 3 AND u.yr * 12 + 14
                JOIN ims.cohort_small k ON k.small_id = u.small_id
                WHERE (u.hit IS NULL OR (u.hit AND (u.band IS NULL OR u.bucket IS NULL))) AND m.n <> 0) c),
        sure AS (
@@ -1123,7 +1146,7 @@ $$;
 -- The members of a cohort (in scope, after its exclusions), for confirming invitations: owner
 -- only, called by the api functions that make them.
 CREATE FUNCTION ims.cohort_member_ids(p_definition jsonb) RETURNS TABLE (person_id bigint)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
   pl record := ims.cohort_plan(p_definition);
 BEGIN
@@ -1226,7 +1249,7 @@ $$;
 -- Saves a new definition (p_id NULL) or a new version of one. p_base_version is the version the
 -- user started from: if someone has saved since, the save is refused rather than overwriting.
 CREATE FUNCTION api.cohort_definition_save(p_id bigint, p_base_version integer, p_definition jsonb, p_note text)
-RETURNS TABLE (id bigint, version integer)
+RETURNS TABLE (id bigint, version integer, name text, note text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_id bigint := p_id;
@@ -1256,7 +1279,7 @@ BEGIN
     END IF;
   END IF;
   INSERT INTO ims.cohort_definition_version (definition_id, version, definition, note) VALUES (v_id, v_version, p_definition, p_note);
-  RETURN QUERY SELECT v_id, v_version;
+  RETURN QUERY SELECT v_id, v_version, v_name, p_note;
 END
 $$;
 

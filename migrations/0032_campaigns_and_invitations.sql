@@ -266,6 +266,59 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 REVOKE EXECUTE ON FUNCTION ims.cohort_invited_sql(text, text) FROM PUBLIC;
 
+-- The cohorts' invitation criteria (0031 refused them until invitations existed), about the
+-- definition's campaign, a programme: invitations, bookings and doses in any campaign run for
+-- it. Each piece is an uncorrelated subquery, hashed once per count; "vaccinated in it" reads
+-- the fact row's bit when the programme is one of the current campaigns.
+CREATE OR REPLACE FUNCTION ims.cohort_invitation(v jsonb, p_path text, s ims.cohort_sql) RETURNS ims.cohort_sql
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r ims.cohort_sql := s;
+  x record;
+  y record;
+  state text := CASE WHEN jsonb_typeof(v -> 'state') = 'string' THEN v ->> 'state' END;
+  bit integer;
+  invited text;
+  vaccinated text;
+BEGIN
+  IF r.campaign IS NULL THEN
+    PERFORM ims.cohort_refuse(p_path, 'name the campaign whose invitations are meant');
+  END IF;
+  x := ims.cohort_list_ref(r, ARRAY[r.campaign]); r := x.s;
+  invited := 'SELECT i.person_id FROM ims.invitation i JOIN ims.campaign k ON k.id = i.campaign_id WHERE k.programme_code = ANY (' || x.ref || ')';
+  bit := array_position((SELECT campaigns FROM ims.cohort_fact_state), r.campaign);
+  IF bit IS NOT NULL THEN
+    y := ims.cohort_int_ref(r, 1 << (bit - 1)); r := y.s;
+    vaccinated := format('((f.given & %s) <> 0)', y.ref);
+  ELSE
+    vaccinated := format('EXISTS (SELECT 1 FROM ims.vaccination_event e WHERE e.person_id = f.person_id AND e.outcome = ''GIVEN'''
+                         ' AND e.status = ''ACTIVE'' AND e.programme_code = ANY (%s))', x.ref);
+  END IF;
+  IF state = 'never-invited' THEN
+    PERFORM ims.cohort_only_keys(v, p_path, '{state}');
+    RETURN ims.cohort_exact_only(r, format('f.person_id NOT IN (%s)', invited));
+  ELSIF state = 'invited-before' THEN
+    PERFORM ims.cohort_only_keys(v, p_path, '{state,before}');
+    y := ims.cohort_date_ref(r, ims.cohort_date(v -> 'before', p_path || '.before')); r := y.s;
+    -- Invited on the planned release day: the most recent of those before the date.
+    RETURN ims.cohort_exact_only(r, format('f.person_id IN (%s GROUP BY i.person_id HAVING max(i.planned_release_on) < %s)', invited, y.ref));
+  ELSIF state = 'invited-not-booked' THEN
+    PERFORM ims.cohort_only_keys(v, p_path, '{state}');
+    RETURN ims.cohort_exact_only(r, format(
+      'f.person_id IN (%s) AND f.person_id NOT IN (SELECT b.person_id FROM ims.booking b JOIN ims.campaign k ON k.id = b.campaign_id'
+      ' WHERE k.programme_code = ANY (%s) AND b.status IN (''BOOKED'', ''ATTENDED'')) AND NOT %s', invited, x.ref, vaccinated));
+  ELSIF state = 'did-not-attend' THEN
+    PERFORM ims.cohort_only_keys(v, p_path, '{state}');
+    RETURN ims.cohort_exact_only(r, format(
+      'f.person_id IN (SELECT b.person_id FROM ims.booking b JOIN ims.campaign k ON k.id = b.campaign_id'
+      ' WHERE k.programme_code = ANY (%s) AND b.status = ''DID_NOT_ATTEND'') AND NOT %s', x.ref, vaccinated));
+  END IF;
+  PERFORM ims.cohort_refuse(p_path || '.state', 'never-invited, invited-before, invited-not-booked or did-not-attend');
+  RETURN r;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION ims.cohort_invitation(jsonb, text, ims.cohort_sql) FROM PUBLIC;
+
 -- ---------------------------------------------------------------------------------------
 -- Checks shared by the functions.
 

@@ -560,6 +560,22 @@ describe('campaigns', () => {
       );
       const followUps = await db.query(`SELECT 1 FROM ims.communication WHERE purpose = 'DID_NOT_ATTEND' AND booking_id = $1`, [bookingId]);
       expect(followUps.rowCount).toBe(1);
+      // The cohorts' invitation criteria read these invitations and bookings.
+      const invitationCohort = (state: string) =>
+        value<BatchPreview>(
+          call(a, 'campaign.batch.draft', {
+            campaignCode: 'FLU-BOOK',
+            definition: {
+              ...cohort(['G82002'], { invitedWithinDays: 0 }),
+              criteria: { all: [{ practice: ['G82002'] }, { invitation: { state } }] },
+            },
+            draftKey: randomUUID(),
+          }),
+        );
+      expect((await invitationCohort('did-not-attend')).members).toBe(2);
+      // Everyone at the practice is invited (the race's 2,000 and these 3) but the one booked.
+      expect((await invitationCohort('invited-not-booked')).members).toBe(2002);
+      expect((await invitationCohort('never-invited')).members).toBe(0);
     });
   });
 

@@ -10,6 +10,7 @@ import { registerUserCommands } from './commands/user';
 import { registerDemoCommands } from './commands/demo';
 import { registerForecastCommands } from './commands/forecast';
 import { registerCohortCommands } from './commands/cohort';
+import { registerRulesCommands } from './commands/rules';
 import { registerCampaignCommands } from './commands/campaign';
 
 const ctx = createCliContext();
@@ -21,6 +22,7 @@ registerUserCommands(program, ctx);
 registerDemoCommands(program, ctx);
 registerForecastCommands(program, ctx);
 registerCohortCommands(program, ctx);
+registerRulesCommands(program, ctx);
 registerCampaignCommands(program, ctx);
 
 program

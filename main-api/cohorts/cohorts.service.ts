@@ -106,7 +106,7 @@ export function createCohortHandlers(ds: DataSource): CohortHandlers {
       if (id !== undefined && baseVersion === undefined) throw fieldError('baseVersion', 'Say which version the change was made to');
       try {
         const saved = await repo.save(id ?? null, baseVersion ?? null, definition, note ?? null);
-        return { id: Number(saved.id), version: saved.version };
+        return { id: Number(saved.id), version: saved.version, name: saved.name, note: saved.note };
       } catch (error) {
         const state = sqlState(error);
         if (state === '23505') throw fieldError('definition.name', 'Another saved definition has that name');

@@ -10,6 +10,7 @@ import { forecastChannels } from './forecast';
 import { documentChannels } from './documents';
 import { reportingChannels } from './reporting';
 import { cohortChannels } from './cohorts';
+import { ruleChannels } from './rules';
 import { campaignChannels } from './campaigns';
 
 export const contract = {
@@ -20,6 +21,7 @@ export const contract = {
   ...documentChannels,
   ...reportingChannels,
   ...cohortChannels,
+  ...ruleChannels,
   ...campaignChannels,
 } as const;
 

@@ -8,6 +8,7 @@ import * as forecast from '../forecast';
 import * as documents from '../documents';
 import * as reporting from '../reporting';
 import * as cohorts from '../cohorts';
+import * as rules from '../rules';
 import * as campaigns from '../campaigns';
 import * as scheduleStatus from '../schedule-status';
 
@@ -23,6 +24,7 @@ export function registerDomains(ctx: UserContext): UserServices {
     forecast.register(ctx),
     documents.register(ctx),
     reporting.register(ctx),
+    rules.register(ctx),
     cohorts.register(ctx),
     campaigns.register(ctx),
   ];

@@ -37,6 +37,7 @@ const CAPABILITIES = [
   'record.print',
   'coverage.view',
   'users.manage',
+  'rules.manage',
   'campaigns.view',
   'campaigns.run',
 ] as const;
@@ -44,7 +45,8 @@ export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
 
 const CAN: Record<RoleCode, readonly Capability[]> = {
-  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage', 'campaigns.view', 'campaigns.run'],
+  // Importing and activating rule files (campaigns, schedules): migration 0033 allows no one else.
+  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage', 'rules.manage', 'campaigns.view', 'campaigns.run'],
   coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view', 'campaigns.run'],
   'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view'],
   'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view'],

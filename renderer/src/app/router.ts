@@ -3,6 +3,7 @@ import { sectionAllowed, sections, startPath } from '../shell/sections';
 import PeopleSearch from '../features/people/PeopleSearch.vue';
 import PersonRecord from '../features/people/PersonRecord.vue';
 import CoverageReport from '../features/reporting/CoverageReport.vue';
+import RuleFiles from '../features/rules/RuleFiles.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -16,6 +17,7 @@ export function createAppRouter() {
     { path: '/', redirect: () => startPath(useSessionStore().session) },
     { path: '/people', name: 'people', component: PeopleSearch, meta: { section: 'people' } },
     { path: '/reports', name: 'reports', component: CoverageReport, meta: { section: 'reports' } },
+    { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
     {
       path: '/people/:id(\\d+)',
       name: 'person',

@@ -20,4 +20,10 @@ describe('the sections a session is offered', () => {
     // Sections still to come are listed for everyone.
     expect(sectionAllowed('cohorts', analyst)).toBe(true);
   });
+
+  it('offers the rule files to administrators only', () => {
+    expect(sectionAllowed('rules', { capabilities: capabilitiesOf(['administrator']) })).toBe(true);
+    expect(sectionAllowed('rules', coordinator)).toBe(false);
+    expect(sectionAllowed('rules', analyst)).toBe(false);
+  });
 });
