@@ -15,7 +15,7 @@ import { planWaves } from './waves.rules';
 const RECORD_PURPOSE = 'Campaign record';
 
 /** How to book, in the words a message uses. */
-export function howToBook(c: Pick<CampaignDetail, 'bookingRoute' | 'bookingUrl' | 'bookingPhone'>): string {
+function howToBook(c: Pick<CampaignDetail, 'bookingRoute' | 'bookingUrl' | 'bookingPhone'>): string {
   if (c.bookingRoute === 'LOCAL_LINK' && c.bookingUrl) return `Book online at ${c.bookingUrl}`;
   if (c.bookingRoute === 'PHONE' && c.bookingPhone) return `Call ${c.bookingPhone} to book`;
   return `${BOOKING_ROUTE_LABELS.NATIONAL}: book in the NHS App, online at www.nhs.uk or by calling 119`;

@@ -4,8 +4,7 @@ import type { CampaignHandlers } from '../contract/campaigns';
 import type { Registration, UserContext } from '../platform/registration';
 import { createCampaignHandlers } from './campaigns.service';
 
-export { createCampaignHandlers, exportNotify, importBookings, listCampaigns, runRecall, runReminders } from './campaigns.service';
-export { planWaves } from './waves.rules';
+export { exportNotify, importBookings, listCampaigns, runRecall, runReminders } from './campaigns.service';
 
 export function register(ctx: UserContext): Registration<keyof CampaignHandlers> {
   return { handlers: createCampaignHandlers(ctx.ds, ctx.today) };

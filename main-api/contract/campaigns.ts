@@ -50,22 +50,20 @@ const TimeOfDay = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'A time wr
 // ------------------------------------------------------------------------------------------
 // Set-up
 
-export const TemplateRef = z.object({
+const TemplateRef = z.object({
   purpose: CommunicationPurpose,
   channel: ContactChannel,
   /** The template's name where the letters and Notify templates live, e.g. flu-invitation-sms. */
   templateName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$/, 'Letters, digits, spaces, _ . - (at most 80)'),
   templateVersion: z.number().int().min(1).max(10000),
 });
-export type TemplateRef = z.infer<typeof TemplateRef>;
 
-export const ReminderRule = z.object({
+const ReminderRule = z.object({
   /** Days after the invitation was sent. */
   daysAfterInvitation: z.number().int().min(1, 'At least 1 day').max(365, 'At most 365 days'),
   /** The reminder's channel; the invitation's channel when this one is not usable for the person. */
   channel: ContactChannel,
 });
-export type ReminderRule = z.infer<typeof ReminderRule>;
 
 export const CampaignSaveInput = z
   .object({
@@ -134,21 +132,21 @@ export const CampaignSummary = z.object({
 });
 export type CampaignSummary = z.infer<typeof CampaignSummary>;
 
-export const ClinicSession = z.object({
+const ClinicSession = z.object({
   id: Id,
   date: isoDate,
   startsAt: TimeOfDay,
   endsAt: TimeOfDay,
   slots: Count,
 });
-export const Clinic = z.object({
+const Clinic = z.object({
   id: Id,
   name: z.string(),
   siteCode: z.string().nullable(),
   postcode: z.string().nullable(),
   sessions: z.array(ClinicSession),
 });
-export const BatchSummary = z.object({
+const BatchSummary = z.object({
   id: Id,
   status: BatchStatus,
   cohortName: z.string().nullable(),
@@ -200,13 +198,12 @@ export type SessionSaveInput = z.output<typeof SessionSaveInput>;
 // ------------------------------------------------------------------------------------------
 // Invitation batches and waves
 
-export const BatchDraftInput = z.object({
+const BatchDraftInput = z.object({
   campaignCode: CampaignCode,
   definition: CohortDefinition,
   /** Made by the client when the draft starts; drafting or confirming it again creates nothing new. */
   draftKey: z.uuid('The draft key is a UUID'),
 });
-export type BatchDraftInput = z.output<typeof BatchDraftInput>;
 
 const BatchRef = z.object({ batchId: Id });
 
@@ -274,11 +271,9 @@ export const WavePlan = z.object({
 });
 export type WavePlan = z.infer<typeof WavePlan>;
 
-export const WavePlanInput = z.object({ batchId: Id, plan: ReleasePlan });
-export type WavePlanInput = z.output<typeof WavePlanInput>;
+const WavePlanInput = z.object({ batchId: Id, plan: ReleasePlan });
 
-export const BatchConfirmInput = z.object({ batchId: Id, plan: ReleasePlan });
-export type BatchConfirmInput = z.output<typeof BatchConfirmInput>;
+const BatchConfirmInput = z.object({ batchId: Id, plan: ReleasePlan });
 
 export const BatchConfirmResult = z.object({
   batchId: Id,
@@ -368,10 +363,10 @@ export const NotifyExport = z.object({
 });
 export type NotifyExport = z.infer<typeof NotifyExport>;
 
-export const RemindersRunInput = z.object({ campaignCode: CampaignCode.nullable().default(null) });
-export const RunCount = z.object({ created: Count });
+const RemindersRunInput = z.object({ campaignCode: CampaignCode.nullable().default(null) });
+const RunCount = z.object({ created: Count });
 
-export const BookingRecordInput = z.object({
+const BookingRecordInput = z.object({
   campaignCode: CampaignCode,
   personId: Id,
   clinicSessionId: Id.nullable().default(null),
@@ -384,7 +379,6 @@ export const BookingRecordInput = z.object({
     .nullable()
     .default(null),
 });
-export type BookingRecordInput = z.output<typeof BookingRecordInput>;
 
 export const BookingRecorded = z.object({
   bookingId: Id,
@@ -399,12 +393,11 @@ export const BookingRecorded = z.object({
 });
 export type BookingRecorded = z.infer<typeof BookingRecorded>;
 
-export const BookingImportInput = z.object({
+const BookingImportInput = z.object({
   campaignCode: CampaignCode,
   /** The booking system's CSV: a header naming nhs_number, date, status and reference (any order). */
   csv: z.string().max(20_000_000, 'At most 20 MB'),
 });
-export type BookingImportInput = z.output<typeof BookingImportInput>;
 
 /** Bad rows fail the whole import as VALIDATION with `rows` details (row, field, message). */
 export const BookingImportResult = z.object({ added: Count, updated: Count, followUps: Count });

@@ -28,9 +28,6 @@ export const [BOOKING_STATUSES, BookingStatus, BOOKING_STATUS_LABELS] = codeSet(
 });
 export type BookingStatus = z.infer<typeof BookingStatus>;
 
-/** Bookings that stop reminders: the person has an appointment or came to it. */
-export const BOOKED_STATUSES: readonly BookingStatus[] = ['BOOKED', 'ATTENDED'];
-
 export const [BOOKING_SOURCES, BookingSource, BOOKING_SOURCE_LABELS] = codeSet({
   HAND: 'Recorded by hand',
   IMPORT: 'Imported from a booking system',
