@@ -29,16 +29,27 @@ export function roleOfGroup(group: string): RoleCode | null {
   return ROLE_OF_GROUP.get(group) ?? null;
 }
 
-const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage', 'rules.manage'] as const;
+// campaigns.view: campaigns and a person's invitations and messages; campaigns.run: set up
+// campaigns, confirm invitations, run reminders and recall, record and import bookings (0032).
+const CAPABILITIES = [
+  'record.view',
+  'vaccination.record',
+  'record.print',
+  'coverage.view',
+  'users.manage',
+  'rules.manage',
+  'campaigns.view',
+  'campaigns.run',
+] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
 
 const CAN: Record<RoleCode, readonly Capability[]> = {
   // Importing and activating rule files (campaigns, schedules): migration 0033 allows no one else.
-  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage', 'rules.manage'],
-  coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view'],
-  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view'],
-  'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view'],
+  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage', 'rules.manage', 'campaigns.view', 'campaigns.run'],
+  coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view', 'campaigns.run'],
+  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view'],
+  'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view'],
   // Aggregates with small numbers suppressed, never rows about people (issue 7).
   analyst: ['coverage.view'],
 };
