@@ -46,7 +46,16 @@ export type Capability = z.infer<typeof Capability>;
 
 const CAN: Record<RoleCode, readonly Capability[]> = {
   // Importing and activating rule files (campaigns, schedules): migration 0033 allows no one else.
-  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage', 'rules.manage', 'campaigns.view', 'campaigns.run'],
+  administrator: [
+    'record.view',
+    'vaccination.record',
+    'record.print',
+    'coverage.view',
+    'users.manage',
+    'rules.manage',
+    'campaigns.view',
+    'campaigns.run',
+  ],
   coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view', 'campaigns.run'],
   'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view'],
   'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view'],
