@@ -278,10 +278,11 @@ BEGIN
   CREATE TEMP TABLE cohort_fact_keyed ON COMMIT DROP AS
     SELECT b.*, s.small_id FROM cohort_fact_build b
     JOIN ims.cohort_small s ON (s.state, s.cat_open, s.cat_other, s.given) = (b.state, b.cat_open, b.cat_other, b.given);
+  -- In key order, so that a count's probes by key read neighbouring pages.
   INSERT INTO ims.cohort_cell (bm, small_id, la, imd, sex, n)
-  SELECT bm, small_id, cla, cimd, sex, count(*) FROM cohort_fact_keyed GROUP BY 1, 2, 3, 4, 5;
+  SELECT bm, small_id, cla, cimd, sex, count(*) FROM cohort_fact_keyed GROUP BY 1, 2, 3, 4, 5 ORDER BY 2, 3, 4, 5, 1;
   INSERT INTO ims.cohort_ycell (yr, small_id, la, imd, sex, n)
-  SELECT (bm - 3) / 12, small_id, la, imd, sex, sum(n) FROM ims.cohort_cell GROUP BY 1, 2, 3, 4, 5;
+  SELECT (bm - 3) / 12, small_id, la, imd, sex, sum(n) FROM ims.cohort_cell GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5;
   INSERT INTO ims.cohort_fact
   SELECT b.person_id, c.cell_id, b.dob, b.sex, b.ethnic, b.area, b.district, b.sector, b.lsoa, b.imd, b.la, b.practice, b.school,
          b.year_group, b.state, b.cat_open, b.cat_other, b.given
