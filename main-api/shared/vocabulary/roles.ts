@@ -29,16 +29,17 @@ export function roleOfGroup(group: string): RoleCode | null {
   return ROLE_OF_GROUP.get(group) ?? null;
 }
 
-const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage'] as const;
+const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'users.manage'] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
 
 const CAN: Record<RoleCode, readonly Capability[]> = {
-  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'users.manage'],
-  coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view'],
-  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view'],
-  'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view'],
-  // Aggregates with small numbers suppressed, never rows about people (issue 7).
+  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'users.manage'],
+  coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count'],
+  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count'],
+  'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count'],
+  // Aggregates with small numbers suppressed, never rows about people (issue 7); a cohort count
+  // is exact and unsuppressed, so analysts have none (api.cohort_count is not granted to them).
   analyst: ['coverage.view'],
 };
 
