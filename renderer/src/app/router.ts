@@ -3,6 +3,7 @@ import { sectionAllowed, sections, startPath } from '../shell/sections';
 import PeopleSearch from '../features/people/PeopleSearch.vue';
 import PersonRecord from '../features/people/PersonRecord.vue';
 import CoverageReport from '../features/reporting/CoverageReport.vue';
+import CohortBuilder from '../features/cohorts/CohortBuilder.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -16,6 +17,18 @@ export function createAppRouter() {
     { path: '/', redirect: () => startPath(useSessionStore().session) },
     { path: '/people', name: 'people', component: PeopleSearch, meta: { section: 'people' } },
     { path: '/reports', name: 'reports', component: CoverageReport, meta: { section: 'reports' } },
+    { path: '/cohorts', name: 'cohorts', component: CohortBuilder, meta: { section: 'cohorts' } },
+    {
+      // A saved cohort: its latest version, or ?version=N.
+      path: '/cohorts/saved/:id(\\d+)',
+      name: 'cohort',
+      component: CohortBuilder,
+      props: (route) => ({
+        id: Number(route.params.id),
+        version: typeof route.query.version === 'string' && /^\d{1,7}$/.test(route.query.version) ? Number(route.query.version) : undefined,
+      }),
+      meta: { section: 'cohorts' },
+    },
     {
       path: '/people/:id(\\d+)',
       name: 'person',

@@ -26,7 +26,10 @@ function csvField(value: string | number | null): string {
 
 /** The rows as CSV with a header line code,label,count; lines end CRLF as RFC 4180 says. */
 export function breakdownCsv(rows: readonly BreakdownRow[]): string {
-  const lines = [['code', 'label', 'count'].join(','), ...rows.map((r) => [csvField(r.code), csvField(r.label), csvField(r.count)].join(','))];
+  const lines = [
+    ['code', 'label', 'count'].join(','),
+    ...rows.map((r) => [csvField(r.code), csvField(r.label), csvField(r.count)].join(',')),
+  ];
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -172,12 +172,7 @@ describe('opening a saved definition', () => {
     Object.assign(staff.values, { employers: 'RPA, RN7', frontline: 'no' });
     const school = newCriterion('school');
     school.values.yearGroups = 'R, 1';
-    const root = newGroup('any', [
-      over65,
-      newGroup('all', [age, flags]),
-      newGroup('not', [never, staff]),
-      newGroup('not', [school]),
-    ]);
+    const root = newGroup('any', [over65, newGroup('all', [age, flags]), newGroup('not', [never, staff]), newGroup('not', [school])]);
     const first = buildDefinition({ ...d, root, campaign: 'FLU_2026_27', exclusions: { ...d.exclusions, alreadyVaccinated: false } });
     expect(first.ok).toBe(true);
     if (!first.ok) return;

@@ -229,7 +229,14 @@ export function criterionValue(c: CriterionDraft): unknown {
     case 'vaccination': {
       const state = text(v.state ?? 'never-had');
       const about =
-        v.about === 'programme' ? { programme: text(v.programme ?? '').trim().toUpperCase() || undefined } : { antigen: v.antigen ?? undefined };
+        v.about === 'programme'
+          ? {
+              programme:
+                text(v.programme ?? '')
+                  .trim()
+                  .toUpperCase() || undefined,
+            }
+          : { antigen: v.antigen ?? undefined };
       if (state === 'never-had') return defined({ state, ...about });
       if (state === 'doses-before') return defined({ state, ...about, doses: num(v.doses ?? null), before: date(v.before ?? '') });
       if (state === 'schedule') return defined({ state, antigen: v.antigen ?? undefined, statuses: chosen(v.statuses ?? []) });

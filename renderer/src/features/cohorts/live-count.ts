@@ -2,7 +2,7 @@
 // parses, and let only the newest request set the answer. The transport cannot cancel a request
 // already sent, so an older answer that arrives late is dropped instead.
 
-export interface LiveCount<I, O> {
+export interface LiveCount<I> {
   /** The input changed: ask after the pause, or forget the question when it is null. */
   change(input: I | null): void;
   /** Ask now with the last input (Retry), without waiting for a pause. */
@@ -32,7 +32,7 @@ export function liveCount<I, O>(
     set: (f, ms) => setTimeout(f, ms),
     clear: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
   },
-): LiveCount<I, O> {
+): LiveCount<I> {
   let latest = 0;
   let timer: unknown = null;
   let input: I | null = null;
