@@ -23,6 +23,11 @@ async function signInAs(page: Page, role: 'coordinator' | 'analyst', label: stri
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible({ timeout: 60_000 });
 }
 
+/** The Save button of the open save dialog. */
+async function confirmSave(page: Page): Promise<void> {
+  await page.getByRole('dialog', { name: /^Save/ }).getByRole('button', { name: 'Save', exact: true }).click();
+}
+
 const total = async (page: Page): Promise<number> => Number((await page.getByTestId('count-total').innerText()).replace(/,/g, ''));
 
 /** Waits for the count to settle (no request out) and gives the total. */
@@ -33,6 +38,8 @@ async function settledTotal(page: Page): Promise<number> {
 }
 
 test('a coordinator builds a cohort, sees it counted and broken down, and saves it', async ({ page }) => {
+  // A long journey: each change waits for its count.
+  test.setTimeout(240_000);
   await signInAs(page, 'coordinator', 'Immunisation coordinator');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cohorts' }).click();
   await expect(page.getByRole('heading', { name: 'New cohort' })).toBeVisible();
@@ -102,7 +109,7 @@ test('a coordinator builds a cohort, sees it counted and broken down, and saves 
   await expect(page.locator('#save-name')).toHaveValue('Aged 65 and over');
   await page.locator('#save-note').fill('First version for the flu letters');
   await expectAccessible(page, 'the save dialog', { include: '.n-modal' });
-  await page.getByTestId('confirm-save').click();
+  await confirmSave(page);
   await expect(form).toHaveCount(0);
   await expect(page.getByTestId('saved-message')).toContainText('version 1');
   await expect(page).toHaveURL(/#\/cohorts\/saved\/\d+$/);
@@ -116,7 +123,7 @@ test('a coordinator builds a cohort, sees it counted and broken down, and saves 
   await expect(page.getByTestId('cohort-status')).toContainText('Changed since opening');
   await page.getByTestId('save-cohort').click();
   await page.locator('#save-note').fill('From 70');
-  await page.getByTestId('confirm-save').click();
+  await confirmSave(page);
   await expect(page.getByTestId('saved-message')).toContainText('version 2');
   await page.getByRole('button', { name: 'Open version 1' }).click();
   await expect(page.getByTestId('cohort-status')).toContainText('version 1 of 2');
@@ -125,7 +132,7 @@ test('a coordinator builds a cohort, sees it counted and broken down, and saves 
 
   // Saving from version 1 now that version 2 exists is explained, with a way to the latest.
   await page.getByTestId('save-cohort').click();
-  await page.getByTestId('confirm-save').click();
+  await confirmSave(page);
   await expect(page.getByTestId('save-conflict')).toBeVisible();
   await expectAccessible(page, 'the cohort builder after a conflicting save');
   await page.getByTestId('reload-latest').click();
@@ -135,11 +142,11 @@ test('a coordinator builds a cohort, sees it counted and broken down, and saves 
   // The same name cannot be taken twice: the dialog says so at the name.
   await page.getByTestId('duplicate-cohort').click();
   await page.locator('#save-name').fill('Aged 65 and over');
-  await page.getByTestId('confirm-save').click();
+  await confirmSave(page);
   await expect(page.getByTestId('save-form')).toContainText(/name/i);
   await expect(page.getByTestId('save-errors')).toBeVisible();
   await page.locator('#save-name').fill('Aged 70 and over');
-  await page.getByTestId('confirm-save').click();
+  await confirmSave(page);
   await expect(page.getByTestId('saved-row')).toHaveCount(2);
   await shot(page, 'cohort-saved');
 });
