@@ -151,6 +151,48 @@ test('a coordinator builds a cohort, sees it counted and broken down, and saves 
   await shot(page, 'cohort-saved');
 });
 
+test('criteria in groups, chosen by keyboard, and a campaign that leaves out those already vaccinated', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAs(page, 'coordinator', 'Immunisation coordinator');
+  await page.goto('/#/cohorts');
+  await page.getByRole('button', { name: 'New cohort' }).click();
+  await expect(page.getByRole('heading', { name: 'New cohort' })).toBeVisible();
+  await page.getByTestId('criterion-age').getByLabel('At least').fill('18');
+
+  // A campaign: its exclusion is offered, on, and counted.
+  await expect(page.getByTestId('exclude-alreadyVaccinated')).toHaveCount(0);
+  await page.locator('.n-select:has(#cohort-campaign)').click();
+  await page.keyboard.type('FLU_2026_27');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('exclude-alreadyVaccinated')).toBeVisible();
+  await expect(page.getByTestId('exclusion-alreadyVaccinated')).toContainText('Already vaccinated in the campaign');
+  const adults = await settledTotal(page);
+
+  // A group of either of two things, built from the keyboard: the added field takes the cursor.
+  await page.getByTestId('criteria-root').getByRole('button', { name: 'Add a group' }).click();
+  const group = page.getByTestId('criteria-group');
+  await expect(group).toContainText('A group needs at least one member');
+  await group.locator('.n-select:has([id$="-add"])').click();
+  await page.keyboard.type('Clinical');
+  await page.keyboard.press('Enter');
+  const flags = group.getByTestId('criterion-flags');
+  await expect(flags).toContainText('Give codes or categories');
+  await flags.locator('.n-select:has([id$="-categories"])').click();
+  await page.keyboard.type('Risk');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+  await expect(flags).not.toContainText('Give codes or categories');
+  await group.locator('.n-select:has([id$="-add"])').click();
+  await page.keyboard.type('Age');
+  await page.keyboard.press('Enter');
+  await group.getByTestId('criterion-age').getByLabel('At least').fill('65');
+  await group.getByTestId('criterion-age').getByLabel('At least').press('Tab');
+  await expect(page.getByTestId('count-description')).toContainText('risk group');
+  await expect.poll(() => settledTotal(page)).toBeLessThan(adults);
+  await expectAccessible(page, 'the cohort builder with groups and a campaign');
+  await shot(page, 'cohort-groups');
+});
+
 test('an analyst is not offered cohorts, which count people exactly', async ({ page }) => {
   await signInAs(page, 'analyst', 'Analyst (read only)');
   const nav = page.getByRole('navigation', { name: 'Main' });
