@@ -31,7 +31,7 @@ export interface GroupDraft {
 }
 export type NodeDraft = GroupDraft | CriterionDraft;
 
-export interface ExclusionsDraft {
+interface ExclusionsDraft {
   alreadyVaccinated: boolean;
   deceased: boolean;
   noLongerRegistered: boolean;
@@ -79,13 +79,13 @@ const TEXT_LISTS: Partial<Record<CriterionKind, readonly string[]>> = {
   school: ['urns', 'yearGroups'],
   staff: ['employers'],
 };
-export const isTextList = (kind: CriterionKind, field: string): boolean => TEXT_LISTS[kind]?.includes(field) ?? false;
+const isTextList = (kind: CriterionKind, field: string): boolean => TEXT_LISTS[kind]?.includes(field) ?? false;
 
 let lastId = 0;
 const nextId = (): number => ++lastId;
 
 /** The form's starting values for a new criterion of a kind. */
-export function blankValues(kind: CriterionKind): Record<string, FieldValue> {
+function blankValues(kind: CriterionKind): Record<string, FieldValue> {
   switch (kind) {
     case 'age':
       return { unit: 'years', min: null, max: null, on: '' };
@@ -180,7 +180,7 @@ export function parseYearGroups(text: string): (number | string)[] {
   return [...new Set(years)];
 }
 
-export const formatCodeList = (codes: readonly (string | number)[] | undefined): string => (codes ?? []).join(', ');
+const formatCodeList = (codes: readonly (string | number)[] | undefined): string => (codes ?? []).join(', ');
 
 // ---------------------------------------------------------------------------------------
 // From the form to a definition.
@@ -201,7 +201,7 @@ function defined(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The criterion's value as the definition writes it (not yet checked). */
-export function criterionValue(c: CriterionDraft): unknown {
+function criterionValue(c: CriterionDraft): unknown {
   const v = c.values;
   switch (c.kind) {
     case 'age':
@@ -295,7 +295,7 @@ export interface PlacedIssue {
 }
 
 /** Places one issue by its path: on the deepest node the path passes through, then the field below it. */
-export function placeIssue(path: readonly PropertyKey[], message: string, places: Places): PlacedIssue {
+function placeIssue(path: readonly PropertyKey[], message: string, places: Places): PlacedIssue {
   if (path[0] !== 'criteria') return { node: null, field: path.map(String).join('.'), message };
   for (let n = path.length; n > 0; n--) {
     const node = places.get(pathKey(path.slice(0, n)));
