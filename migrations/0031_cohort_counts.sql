@@ -86,23 +86,6 @@ CREATE TABLE ims.cohort_fact_state (
 );
 INSERT INTO ims.cohort_fact_state (as_of, campaigns) VALUES ('2026-12-01', '{}');
 
--- state bits: 1 has died, 2 no longer registered, 4 opted out of every channel they have
--- details for, 8 no usable contact details at all.
-CREATE TABLE ims.cohort_cell (
-  cell_id   integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  bm        integer NOT NULL,
-  sex       text NOT NULL,
-  la        text,
-  imd       smallint,
-  state     smallint NOT NULL,
-  cat_open  smallint NOT NULL,
-  cat_other smallint NOT NULL,
-  given     integer NOT NULL,
-  -- Changed by deltas (an upsert proposes the delta itself, which may be negative).
-  n         integer NOT NULL,
-  UNIQUE NULLS NOT DISTINCT (bm, sex, la, imd, state, cat_open, cat_other, given)
-);
-
 CREATE TABLE ims.cohort_fact (
   person_id  bigint PRIMARY KEY,
   cell_id    integer NOT NULL,
@@ -118,90 +101,151 @@ CREATE TABLE ims.cohort_fact (
   practice   text,
   school     text,
   year_group smallint,
+  -- 1 has died, 2 no longer registered, 4 opted out of every channel they have details for,
+  -- 8 no usable contact details at all.
   state      smallint NOT NULL,
+  -- Kinds of flag (ims.flag_category_bit) open since as_of, and the kinds of any other flag.
   cat_open   smallint NOT NULL,
   cat_other  smallint NOT NULL,
+  -- Vaccinated in the n-th of cohort_fact_state.campaigns: bit n - 1.
   given      integer NOT NULL
 );
 CREATE INDEX cohort_fact_cell_idx ON ims.cohort_fact (cell_id);
 
+-- The combinations of the small columns that occur (a few hundred): cells name one by id, and a
+-- count decides the criteria on them once per combination and birth year, not once per cell.
+CREATE TABLE ims.cohort_small (
+  small_id  smallint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  state     smallint NOT NULL,
+  cat_open  smallint NOT NULL,
+  cat_other smallint NOT NULL,
+  given     integer NOT NULL,
+  UNIQUE (state, cat_open, cat_other, given)
+);
+
+-- People counted by month of birth, combination, local authority, IMD decile and sex (no NULLs:
+-- '' and 0 stand for not known, so the keys compare and index plainly) ...
+CREATE TABLE ims.cohort_cell (
+  cell_id  integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  bm       integer NOT NULL,
+  small_id smallint NOT NULL,
+  la       text NOT NULL,
+  imd      smallint NOT NULL,
+  sex      text NOT NULL,
+  -- Changed by deltas (an upsert proposes the delta itself, which may be negative).
+  n        integer NOT NULL,
+  UNIQUE (small_id, la, imd, sex, bm)
+);
+-- ... and the same by year of birth: what a count reads first. Only a year a birthday boundary
+-- (or something else the year cannot decide) falls in is read again by month, and only a month
+-- such a boundary falls inside person by person. The years run from April to March (yr is the
+-- year of the April), so that the 31 March seasonal campaigns take their ages on falls between
+-- years: such a count never reads a month.
+CREATE TABLE ims.cohort_ycell (
+  yr       integer NOT NULL,
+  small_id smallint NOT NULL,
+  la       text NOT NULL,
+  imd      smallint NOT NULL,
+  sex      text NOT NULL,
+  n        integer NOT NULL,
+  PRIMARY KEY (yr, small_id, la, imd, sex)
+);
+
 -- Owner only: row-level security without a policy hides them from anyone granted by mistake.
-REVOKE ALL ON ims.cohort_fact, ims.cohort_cell, ims.cohort_fact_state FROM PUBLIC;
+REVOKE ALL ON ims.cohort_fact, ims.cohort_small, ims.cohort_cell, ims.cohort_ycell, ims.cohort_fact_state FROM PUBLIC;
 ALTER TABLE ims.cohort_fact ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ims.cohort_small ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ims.cohort_cell ENABLE ROW LEVEL SECURITY;
+ALTER TABLE ims.cohort_ycell ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ims.cohort_fact_state ENABLE ROW LEVEL SECURITY;
 
 -- The fact rows for some persons (all when p_ids is NULL), as of the stored classification.
+-- Built per call so that a few persons are read by their keys and everyone by scans.
 CREATE FUNCTION ims.cohort_fact_rows(p_ids bigint[])
 RETURNS TABLE (person_id bigint, dob date, sex text, ethnic text, area text, district text, sector text, lsoa text,
                imd smallint, la text, practice text, school text, year_group smallint, state smallint,
                cat_open smallint, cat_other smallint, given integer)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+DECLARE
+  v_where text := CASE WHEN p_ids IS NULL THEN 'true' ELSE '%s = ANY ($1)' END;
+BEGIN
+  RETURN QUERY EXECUTE format($q$
   WITH st AS (SELECT as_of, campaigns FROM ims.cohort_fact_state),
   fl AS (
     SELECT f.person_id,
            bit_or(CASE WHEN f.to_date IS NULL AND f.from_date <= st.as_of THEN ims.flag_category_bit(t.category) ELSE 0 END)::smallint AS cat_open,
            bit_or(CASE WHEN f.to_date IS NULL AND f.from_date <= st.as_of THEN 0 ELSE ims.flag_category_bit(t.category) END)::smallint AS cat_other
     FROM ims.clinical_flag f JOIN ims.flag_type t ON t.code = f.flag_code, st
-    WHERE p_ids IS NULL OR f.person_id = ANY (p_ids)
+    WHERE %1$s
     GROUP BY f.person_id),
   gv AS (
     SELECT e.person_id, bit_or(1 << (array_position(st.campaigns, e.programme_code) - 1))::integer AS given
     FROM ims.vaccination_event e, st
-    WHERE (p_ids IS NULL OR e.person_id = ANY (p_ids))
-      AND e.programme_code = ANY (st.campaigns) AND e.outcome = 'GIVEN' AND e.status = 'ACTIVE'
+    WHERE %2$s AND e.programme_code = ANY (st.campaigns) AND e.outcome = 'GIVEN' AND e.status = 'ACTIVE'
     GROUP BY e.person_id)
   SELECT p.id, p.date_of_birth, p.gender_code, p.ethnic_category, p.postcode_area, p.postcode_district, p.postcode_sector,
          p.lsoa_code, p.imd_decile, p.la_code, p.practice_code, p.school_urn, p.year_group,
          (CASE WHEN p.date_of_death IS NOT NULL OR p.registration_status = 'DECEASED' THEN 1 ELSE 0 END
           | CASE WHEN p.registration_status = 'DEREGISTERED' THEN 2 ELSE 0 END
-          | CASE WHEN NOT u.any_usable AND u.any_details THEN 4 ELSE 0 END
-          | CASE WHEN NOT u.any_details THEN 8 ELSE 0 END)::smallint,
+          | CASE WHEN u.details AND NOT u.usable THEN 4 ELSE 0 END
+          | CASE WHEN NOT u.details THEN 8 ELSE 0 END)::smallint,
          coalesce(fl.cat_open, 0::smallint), coalesce(fl.cat_other, 0::smallint), coalesce(gv.given, 0)
   FROM ims.person p
-  LEFT JOIN ims.contact_details c ON c.person_id = p.id
+  LEFT JOIN ims.contact_details d ON d.person_id = p.id
+  -- A channel is usable when its details are there and the person has not opted out of it.
   CROSS JOIN LATERAL (
-    SELECT (c.mobile IS NOT NULL AND NOT c.opt_out_sms) OR (c.email IS NOT NULL AND NOT c.opt_out_email)
-             OR (c.address_line1 IS NOT NULL AND p.postcode IS NOT NULL AND NOT c.opt_out_letter) AS any_usable,
-           c.mobile IS NOT NULL OR c.email IS NOT NULL OR (c.address_line1 IS NOT NULL AND p.postcode IS NOT NULL) AS any_details
-  ) u0
-  CROSS JOIN LATERAL (SELECT coalesce(u0.any_usable, false) AS any_usable, coalesce(u0.any_details, false) AS any_details) u
+    SELECT coalesce((d.mobile IS NOT NULL AND NOT d.opt_out_sms) OR (d.email IS NOT NULL AND NOT d.opt_out_email)
+                      OR (d.address_line1 IS NOT NULL AND p.postcode IS NOT NULL AND NOT d.opt_out_letter), false) AS usable,
+           coalesce(d.mobile IS NOT NULL OR d.email IS NOT NULL OR (d.address_line1 IS NOT NULL AND p.postcode IS NOT NULL), false) AS details
+  ) u
   LEFT JOIN fl ON fl.person_id = p.id
   LEFT JOIN gv ON gv.person_id = p.id
-  WHERE p_ids IS NULL OR p.id = ANY (p_ids)
+  WHERE %3$s$q$, format(v_where, 'f.person_id'), format(v_where, 'e.person_id'), format(v_where, 'p.id'))
+  USING p_ids;
+END
 $$;
 
--- Replaces the fact rows (and cell counts) of some persons. Cells are changed in one statement
--- in key order, so two transactions doing this at once take the cells' row locks in the same
--- order and never deadlock.
+-- Replaces the fact rows (and cell counts) of some persons. Cells are changed in key order, so
+-- two transactions doing this at once take their row locks in the same order and never deadlock.
+-- (No temporary tables: this runs as the owner inside users' transactions, where a table of the
+-- same name the user made first would be used instead.)
 CREATE FUNCTION ims.cohort_fact_refresh(p_ids bigint[]) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
   IF p_ids IS NULL OR cardinality(p_ids) = 0 THEN
     RETURN;
   END IF;
   -- Lock the persons' fact rows first, so two refreshes of one person run one after the other.
   PERFORM 1 FROM ims.cohort_fact f WHERE f.person_id = ANY (p_ids) ORDER BY f.person_id FOR UPDATE;
-  WITH fresh AS MATERIALIZED (SELECT * FROM ims.cohort_fact_rows(p_ids)),
-  old AS (SELECT c.bm, c.sex, c.la, c.imd, c.state, c.cat_open, c.cat_other, c.given, -1 AS d
-          FROM ims.cohort_fact f JOIN ims.cohort_cell c ON c.cell_id = f.cell_id WHERE f.person_id = ANY (p_ids)),
-  new AS (SELECT ims.month_number(r.dob) AS bm, r.sex, r.la, r.imd, r.state, r.cat_open, r.cat_other, r.given, 1 AS d FROM fresh r),
-  delta AS (SELECT bm, sex, la, imd, state, cat_open, cat_other, given, sum(d)::integer AS d
-            FROM (SELECT * FROM old UNION ALL SELECT * FROM new) x
-            GROUP BY bm, sex, la, imd, state, cat_open, cat_other, given),
+  INSERT INTO ims.cohort_small (state, cat_open, cat_other, given)
+  SELECT DISTINCT r.state, r.cat_open, r.cat_other, r.given FROM ims.cohort_fact_rows(p_ids) r ORDER BY 1, 2, 3, 4
+  ON CONFLICT DO NOTHING;
+  WITH fresh AS MATERIALIZED (
+    SELECT r.*, s.small_id, ims.month_number(r.dob) AS bm, coalesce(r.la, '') AS cla, coalesce(r.imd, 0)::smallint AS cimd
+    FROM ims.cohort_fact_rows(p_ids) r
+    JOIN ims.cohort_small s ON (s.state, s.cat_open, s.cat_other, s.given) = (r.state, r.cat_open, r.cat_other, r.given)),
+  delta AS MATERIALIZED (
+    SELECT bm, small_id, la, imd, sex, sum(d)::integer AS d
+    FROM (SELECT c.bm, c.small_id, c.la, c.imd, c.sex, -1 AS d
+          FROM ims.cohort_fact f JOIN ims.cohort_cell c ON c.cell_id = f.cell_id WHERE f.person_id = ANY (p_ids)
+          UNION ALL
+          SELECT bm, small_id, cla, cimd, sex, 1 FROM fresh) x
+    GROUP BY 1, 2, 3, 4, 5),
   cells AS (
-    INSERT INTO ims.cohort_cell AS c (bm, sex, la, imd, state, cat_open, cat_other, given, n)
-    SELECT bm, sex, la, imd, state, cat_open, cat_other, given, d FROM delta
-    ORDER BY bm, sex, la, imd, state, cat_open, cat_other, given
-    ON CONFLICT (bm, sex, la, imd, state, cat_open, cat_other, given) DO UPDATE SET n = c.n + excluded.n
-    RETURNING c.cell_id, c.bm, c.sex, c.la, c.imd, c.state, c.cat_open, c.cat_other, c.given),
+    INSERT INTO ims.cohort_cell AS c (bm, small_id, la, imd, sex, n)
+    SELECT bm, small_id, la, imd, sex, d FROM delta ORDER BY small_id, la, imd, sex, bm
+    ON CONFLICT (small_id, la, imd, sex, bm) DO UPDATE SET n = c.n + excluded.n
+    RETURNING c.cell_id, c.bm, c.small_id, c.la, c.imd, c.sex),
+  years AS (
+    INSERT INTO ims.cohort_ycell AS y (yr, small_id, la, imd, sex, n)
+    SELECT (bm - 3) / 12, small_id, la, imd, sex, sum(d) FROM delta GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (yr, small_id, la, imd, sex) DO UPDATE SET n = y.n + excluded.n
+    RETURNING 1),
   gone AS (DELETE FROM ims.cohort_fact f WHERE f.person_id = ANY (p_ids) AND f.person_id NOT IN (SELECT r.person_id FROM fresh r))
   INSERT INTO ims.cohort_fact AS f
   SELECT r.person_id, c.cell_id, r.dob, r.sex, r.ethnic, r.area, r.district, r.sector, r.lsoa, r.imd, r.la, r.practice, r.school,
          r.year_group, r.state, r.cat_open, r.cat_other, r.given
-  FROM fresh r JOIN cells c
-    ON (c.bm, c.sex, c.state, c.cat_open, c.cat_other, c.given) = (ims.month_number(r.dob), r.sex, r.state, r.cat_open, r.cat_other, r.given)
-   AND c.la IS NOT DISTINCT FROM r.la AND c.imd IS NOT DISTINCT FROM r.imd
+  FROM fresh r JOIN cells c ON (c.small_id, c.la, c.imd, c.sex, c.bm) = (r.small_id, r.cla, r.cimd, r.sex, r.bm)
   ON CONFLICT (person_id) DO UPDATE SET
     cell_id = excluded.cell_id, dob = excluded.dob, sex = excluded.sex, ethnic = excluded.ethnic, area = excluded.area,
     district = excluded.district, sector = excluded.sector, lsoa = excluded.lsoa, imd = excluded.imd, la = excluded.la,
@@ -210,10 +254,10 @@ BEGIN
 END
 $$;
 
--- Rebuilds both tables for everyone, classified as of p_as_of (the stored date when NULL): the
+-- Rebuilds the tables for everyone, classified as of p_as_of (the stored date when NULL): the
 -- population refresh calls it in its transaction. Readers keep the old counts until it commits.
 CREATE FUNCTION ims.cohort_facts_rebuild(p_as_of date) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET work_mem = '256MB' AS $$
 DECLARE
   v_rows integer;
 BEGIN
@@ -226,43 +270,44 @@ BEGIN
                       ORDER BY p.start_date, p.code LIMIT 15),
     rebuilt_at = now(), rebuilt_by = pg_current_xact_id();
   CREATE TEMP TABLE cohort_fact_build ON COMMIT DROP AS
-    SELECT r.*, ims.month_number(r.dob) AS bm FROM ims.cohort_fact_rows(NULL) r;
-  TRUNCATE ims.cohort_fact, ims.cohort_cell;
-  INSERT INTO ims.cohort_cell (bm, sex, la, imd, state, cat_open, cat_other, given, n)
-  SELECT bm, sex, la, imd, state, cat_open, cat_other, given, count(*)
-  FROM cohort_fact_build GROUP BY bm, sex, la, imd, state, cat_open, cat_other, given;
+    SELECT r.*, ims.month_number(r.dob) AS bm, coalesce(r.la, '') AS cla, coalesce(r.imd, 0)::smallint AS cimd
+    FROM ims.cohort_fact_rows(NULL) r;
+  TRUNCATE ims.cohort_fact, ims.cohort_cell, ims.cohort_ycell, ims.cohort_small RESTART IDENTITY;
+  INSERT INTO ims.cohort_small (state, cat_open, cat_other, given)
+  SELECT DISTINCT state, cat_open, cat_other, given FROM cohort_fact_build ORDER BY 1, 2, 3, 4;
+  CREATE TEMP TABLE cohort_fact_keyed ON COMMIT DROP AS
+    SELECT b.*, s.small_id FROM cohort_fact_build b
+    JOIN ims.cohort_small s ON (s.state, s.cat_open, s.cat_other, s.given) = (b.state, b.cat_open, b.cat_other, b.given);
+  INSERT INTO ims.cohort_cell (bm, small_id, la, imd, sex, n)
+  SELECT bm, small_id, cla, cimd, sex, count(*) FROM cohort_fact_keyed GROUP BY 1, 2, 3, 4, 5;
+  INSERT INTO ims.cohort_ycell (yr, small_id, la, imd, sex, n)
+  SELECT (bm - 3) / 12, small_id, la, imd, sex, sum(n) FROM ims.cohort_cell GROUP BY 1, 2, 3, 4, 5;
   INSERT INTO ims.cohort_fact
   SELECT b.person_id, c.cell_id, b.dob, b.sex, b.ethnic, b.area, b.district, b.sector, b.lsoa, b.imd, b.la, b.practice, b.school,
          b.year_group, b.state, b.cat_open, b.cat_other, b.given
-  FROM cohort_fact_build b JOIN ims.cohort_cell c
-    ON (c.bm, c.sex, c.state, c.cat_open, c.cat_other, c.given) = (b.bm, b.sex, b.state, b.cat_open, b.cat_other, b.given)
-   AND c.la IS NOT DISTINCT FROM b.la AND c.imd IS NOT DISTINCT FROM b.imd;
+  FROM cohort_fact_keyed b JOIN ims.cohort_cell c ON (c.small_id, c.la, c.imd, c.sex, c.bm) = (b.small_id, b.cla, b.cimd, b.sex, b.bm);
   GET DIAGNOSTICS v_rows = ROW_COUNT;
+  DROP TABLE cohort_fact_keyed;
   DROP TABLE cohort_fact_build;
   ANALYZE ims.cohort_fact;
   ANALYZE ims.cohort_cell;
+  ANALYZE ims.cohort_ycell;
+  ANALYZE ims.cohort_small;
   RETURN v_rows;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION ims.cohort_fact_rows(bigint[]), ims.cohort_fact_refresh(bigint[]), ims.cohort_facts_rebuild(date) FROM PUBLIC;
 
 -- When the status drain (or a refresh) is done with persons, their fact rows follow, in the
--- same transaction. A transaction that rebuilt everything has nothing left to do; a very large
--- set is cheaper rebuilt whole.
+-- same transaction. A transaction that rebuilt everything (the population refresh) has nothing
+-- left to do.
 CREATE FUNCTION ims.cohort_fact_follow_queue() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  v_ids bigint[];
 BEGIN
   IF EXISTS (SELECT 1 FROM ims.cohort_fact_state WHERE rebuilt_by = pg_current_xact_id()) THEN
     RETURN NULL;
   END IF;
-  v_ids := ARRAY(SELECT DISTINCT person_id FROM old_rows);
-  IF cardinality(v_ids) > 50000 THEN
-    PERFORM ims.cohort_facts_rebuild(NULL);
-  ELSE
-    PERFORM ims.cohort_fact_refresh(v_ids);
-  END IF;
+  PERFORM ims.cohort_fact_refresh(ARRAY(SELECT DISTINCT person_id FROM old_rows));
   RETURN NULL;
 END
 $$;
@@ -303,14 +348,21 @@ $$;
 --
 -- The definition arrives as jsonb and is checked again here, field by field, whatever the
 -- client checked: the client's checks are for the user, these are the boundary. Each criterion
--- becomes two fixed pieces of SQL, one exact over a fact row (f) and one over a cell (c) that
--- may say NULL for "cannot tell". Values never enter the text: they are appended to four
--- arrays bound as $1 (dates), $2 (integers), $3 (text) and $4 (unused, reserved), and a piece
--- names them by position ($1[3], $3[5:9]); positions are integers this function counted.
+-- becomes fixed pieces of SQL: one exact over a fact row (f), and over a cell (c) one that may
+-- say NULL for "cannot tell" (and one for the cell's combination and birth period alone).
+-- Values never enter the text: they are appended to three arrays bound as $1 (dates),
+-- $2 (integers) and $3 (text), and a piece names them by position ($1[3], $3[5:9]); positions
+-- are integers this function counted.
 
 CREATE TYPE ims.cohort_sql AS (
   exact    text,
+  -- Over a cell c: its birth months c.bm_lo to c.bm_hi, its combination's small columns and its
+  -- local authority, IMD decile and sex.
   cell     text,
+  -- Over a combination and birth period alone: NULL wherever the cell's place or sex decides.
+  key      text,
+  -- The definition's campaign (a programme code), for the criteria about its invitations.
+  campaign text,
   d        date[],
   i        integer[],
   t        text[],
@@ -456,7 +508,8 @@ BEGIN
   x := ims.cohort_int_ref(r, part_lo); r := x.s; c := x.ref;
   x := ims.cohort_int_ref(r, part_hi); r := x.s; d := x.ref;
   r.exact := '(' || CASE WHEN cardinality(e) = 0 THEN 'true' ELSE array_to_string(e, ' AND ') END || ')';
-  r.cell := format('(CASE WHEN c.bm BETWEEN %s AND %s THEN true WHEN c.bm BETWEEN %s AND %s THEN NULL ELSE false END)', a, b, c, d);
+  r.cell := format('(CASE WHEN c.bm_lo >= %s AND c.bm_hi <= %s THEN true WHEN c.bm_hi < %s OR c.bm_lo > %s THEN false END)', a, b, c, d);
+  r.key := r.cell;
   r.cellable := true;
   RETURN r;
 END
@@ -468,6 +521,7 @@ LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   s.exact := '(' || p_exact || ')';
   s.cell := 'NULL::boolean';
+  s.key := 'NULL::boolean';
   s.cellable := false;
   RETURN s;
 END
@@ -480,13 +534,14 @@ DECLARE
   x record;
 BEGIN
   IF cardinality(p_codes) = 0 THEN
-    s.exact := 'false'; s.cell := 'false'; s.cellable := true;
+    s.exact := 'false'; s.cell := 'false'; s.key := 'false'; s.cellable := true;
     RETURN s;
   END IF;
   x := ims.cohort_list_ref(s, p_codes); s := x.s;
   s.exact := format('coalesce(f.%s = ANY (%s), false)', p_column, x.ref);
+  s.key := 'NULL::boolean';
   IF p_in_cells THEN
-    s.cell := format('coalesce(c.%s = ANY (%s), false)', p_column, x.ref);
+    s.cell := format('(c.%s = ANY (%s))', p_column, x.ref);
     s.cellable := true;
   ELSE
     s.cell := 'NULL::boolean';
@@ -510,6 +565,7 @@ DECLARE
   child ims.cohort_sql;
   pe text[] := '{}';
   pc text[] := '{}';
+  pk text[] := '{}';
   all_cellable boolean := true;
   n integer;
   unit text;
@@ -541,10 +597,12 @@ BEGIN
       r := child;
       pe := pe || child.exact;
       pc := pc || child.cell;
+      pk := pk || child.key;
       all_cellable := all_cellable AND child.cellable;
     END LOOP;
     r.exact := '(' || array_to_string(pe, CASE k WHEN 'all' THEN ' AND ' ELSE ' OR ' END) || ')';
     r.cell := '(' || array_to_string(pc, CASE k WHEN 'all' THEN ' AND ' ELSE ' OR ' END) || ')';
+    r.key := '(' || array_to_string(pk, CASE k WHEN 'all' THEN ' AND ' ELSE ' OR ' END) || ')';
     r.cellable := all_cellable;
     RETURN r;
   ELSIF k = 'not' THEN
@@ -552,6 +610,7 @@ BEGIN
     r := child;
     r.exact := '(NOT ' || child.exact || ')';
     r.cell := '(NOT ' || child.cell || ')';
+    r.key := '(NOT ' || child.key || ')';
     RETURN r;
   END IF;
 
@@ -633,7 +692,8 @@ BEGIN
     x := ims.cohort_int_ref(r, CASE WHEN v ? 'min' THEN ims.cohort_int(v -> 'min', p_path || '.min', 1, 10) ELSE 1 END); r := x.s; a := x.ref;
     x := ims.cohort_int_ref(r, CASE WHEN v ? 'max' THEN ims.cohort_int(v -> 'max', p_path || '.max', 1, 10) ELSE 10 END); r := x.s; b := x.ref;
     r.exact := format('coalesce(f.imd BETWEEN %s AND %s, false)', a, b);
-    r.cell := format('coalesce(c.imd BETWEEN %s AND %s, false)', a, b);
+    r.cell := format('(c.imd BETWEEN %s AND %s)', a, b);
+    r.key := 'NULL::boolean';
     r.cellable := true;
     RETURN r;
   WHEN 'localAuthority' THEN
@@ -692,6 +752,7 @@ BEGIN
     ELSE
       r.cell := format('(CASE WHEN ((c.cat_open | c.cat_other) & %s) <> 0 THEN NULL ELSE false END)', a);
     END IF;
+    r.key := r.cell;
     r.cellable := true;
     RETURN r;
   WHEN 'staff' THEN
@@ -717,6 +778,8 @@ BEGIN
     RETURN ims.cohort_exact_only(r, 'EXISTS (SELECT 1 FROM ims.staff_record sr WHERE ' || array_to_string(parts, ' AND ') || ')');
   WHEN 'vaccination' THEN
     RETURN ims.cohort_vaccination(v, p_path, r);
+  WHEN 'invitation' THEN
+    RETURN ims.cohort_invitation(v, p_path, r);
   ELSE
     PERFORM ims.cohort_refuse(p_path, 'not a group (all, any, not) or a kind of criterion');
   END CASE;
@@ -762,6 +825,7 @@ BEGIN
         x := ims.cohort_int_ref(r, 1 << (bit - 1)); r := x.s;
         r.exact := format('((f.given & %s) = 0)', x.ref);
         r.cell := format('((c.given & %s) = 0)', x.ref);
+        r.key := r.cell;
         r.cellable := true;
         RETURN r;
       END IF;
@@ -796,6 +860,15 @@ BEGIN
   END IF;
   PERFORM ims.cohort_refuse(p_path || '.state', 'never-had, doses-before, schedule or campaign');
   RETURN r;
+END
+$$;
+
+-- An invitation criterion: answered where invitations are made (a later migration replaces this).
+CREATE FUNCTION ims.cohort_invitation(v jsonb, p_path text, s ims.cohort_sql) RETURNS ims.cohort_sql
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  PERFORM ims.cohort_refuse(p_path, 'invitations are not recorded in this database yet');
+  RETURN s;
 END
 $$;
 
@@ -852,7 +925,7 @@ BEGIN
   IF NOT p_def ? 'criteria' THEN
     PERFORM ims.cohort_refuse('criteria', 'required');
   END IF;
-  s := ims.cohort_node(p_def -> 'criteria', 'criteria', 1, ref, ROW(NULL, NULL, '{}', '{}', '{}', true)::ims.cohort_sql);
+  s := ims.cohort_node(p_def -> 'criteria', 'criteria', 1, ref, ROW(NULL, NULL, NULL, campaign, '{}', '{}', '{}', true)::ims.cohort_sql);
   cellable := s.cellable;
 
   -- Exclusions (defaults as the contract's: all on, 28 days, already vaccinated when a campaign is named).
@@ -921,7 +994,7 @@ BEGIN
     full_m := ims.month_number(edge) - CASE WHEN extract(month FROM edge + 1) <> extract(month FROM edge) THEN 0 ELSE 1 END;
     x := ims.cohort_int_ref(s, full_m); s := x.s;
     y := ims.cohort_int_ref(s, ims.month_number(edge)); s := y.s;
-    bc := bc || format('WHEN c.bm <= %s THEN %s WHEN c.bm <= %s THEN NULL', x.ref, n, y.ref);
+    bc := bc || format('WHEN c.bm_hi <= %s THEN %s WHEN c.bm_lo <= %s THEN NULL', x.ref, n, y.ref);
   END LOOP;
   band_exact := '(CASE ' || array_to_string(be, ' ') || ' ELSE 1 END)';
   band_cell := '(CASE ' || array_to_string(bc, ' ') || ' ELSE 1 END)';
@@ -937,7 +1010,7 @@ BEGIN
     x := ims.cohort_list_ref(s, practices || '{-}'::text[]); s := x.s;
     y := ims.cohort_list_ref(s, las || '{-}'::text[]); s := y.s;
     scope_exact := format('(coalesce(f.practice = ANY (%s), false) OR coalesce(f.la = ANY (%s), false))', x.ref, y.ref);
-    scope_cell := format('(CASE WHEN coalesce(c.la = ANY (%s), false) THEN true WHEN %s THEN NULL ELSE false END)',
+    scope_cell := format('(CASE WHEN c.la = ANY (%s) THEN true WHEN %s THEN NULL ELSE false END)',
                          y.ref, CASE WHEN cardinality(practices) > 0 THEN 'true' ELSE 'false' END);
   END IF;
 END
@@ -962,7 +1035,9 @@ $$;
 -- Counts read the cells when every criterion, exclusion and breakdown can (cells they cannot
 -- tell about are counted person by person); otherwise every person's fact row.
 CREATE FUNCTION ims.cohort_run(p_def jsonb, p_breakdowns text[]) RETURNS jsonb
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' SET jit = off
+  -- Estimates of the derived tables' joins are poor; hashing is never the wrong choice here.
+  SET enable_mergejoin = off AS $$
 DECLARE
   pl record;
   dims text[] := ARRAY(SELECT DISTINCT d FROM unnest(coalesce(p_breakdowns, '{}')) d);
@@ -981,22 +1056,47 @@ BEGIN
   by_cells := pl.cellable AND dims <@ '{region,localAuthority,ageBand,sex,imdDecile}'::text[];
 
   IF by_cells THEN
+    -- Years first: each combination and birth year decided once (ky), then the year cells (yc);
+    -- the months of what a year cannot decide (mc); then the people of what a month cannot.
     sql := format(
-      'WITH c AS MATERIALIZED (
-         SELECT c.cell_id, c.n, c.la, c.sex, c.imd, %1$s AS band, ((%2$s) AND (%3$s)) AS hit, %4$s AS bucket
-         FROM ims.cohort_cell c WHERE c.n > 0),
-       sure AS (SELECT la, band, sex, imd, bucket, sum(n)::bigint AS n FROM c
-                WHERE hit AND band IS NOT NULL AND bucket IS NOT NULL GROUP BY 1, 2, 3, 4, 5),
-       people AS (SELECT f.la, %5$s AS band, f.sex, f.imd, %6$s AS bucket, count(*)::bigint AS n
-                  FROM c JOIN ims.cohort_fact f ON f.cell_id = c.cell_id
-                  WHERE (c.hit IS NULL OR (c.hit AND (c.band IS NULL OR c.bucket IS NULL))) AND (%7$s) AND (%8$s)
+      'WITH ky AS MATERIALIZED (
+         SELECT c.yr, c.small_id, c.bm_lo, c.bm_hi, c.state, c.cat_open, c.cat_other, c.given,
+                %1$s AS khit, %2$s AS band, %3$s AS bucket
+         FROM (SELECT y.yr, y.yr * 12 + 3 AS bm_lo, y.yr * 12 + 14 AS bm_hi, s.small_id, s.state, s.cat_open, s.cat_other, s.given
+               FROM generate_series((SELECT min(yr) FROM ims.cohort_ycell), (SELECT max(yr) FROM ims.cohort_ycell)) AS y(yr)
+               CROSS JOIN ims.cohort_small s) c),
+       yc AS MATERIALIZED (
+         SELECT c.yr, c.small_id, c.la, c.imd, c.sex, c.n, c.band, c.bucket,
+                (CASE WHEN c.khit IS NULL THEN %4$s ELSE c.khit END) AND %5$s AS hit
+         FROM (SELECT y.yr, y.small_id, y.la, y.imd, y.sex, y.n, k.bm_lo, k.bm_hi, k.state, k.cat_open, k.cat_other, k.given,
+                      k.khit, k.band, k.bucket
+               FROM ims.cohort_ycell y JOIN ky k ON k.yr = y.yr AND k.small_id = y.small_id
+               WHERE k.khit IS NOT FALSE AND y.n <> 0) c),
+       mc AS MATERIALIZED (
+         SELECT c.cell_id, c.la, c.imd, c.sex, c.n, %2$s AS band, %3$s AS bucket, (%4$s) AND %5$s AS hit
+         FROM (SELECT m.cell_id, m.la, m.imd, m.sex, m.n, m.bm AS bm_lo, m.bm AS bm_hi, k.state, k.cat_open, k.cat_other, k.given
+               FROM yc u
+               JOIN ims.cohort_cell m ON m.small_id = u.small_id AND m.la = u.la AND m.imd = u.imd AND m.sex = u.sex
+                                     AND m.bm BETWEEN u.yr * 12 + 3 AND u.yr * 12 + 14
+               JOIN ims.cohort_small k ON k.small_id = u.small_id
+               WHERE (u.hit IS NULL OR (u.hit AND (u.band IS NULL OR u.bucket IS NULL))) AND m.n <> 0) c),
+       sure AS (
+         SELECT la, band, sex, imd, bucket, sum(n)::bigint AS n FROM yc
+         WHERE hit AND band IS NOT NULL AND bucket IS NOT NULL GROUP BY 1, 2, 3, 4, 5
+         UNION ALL
+         SELECT la, band, sex, imd, bucket, sum(n)::bigint AS n FROM mc
+         WHERE hit AND band IS NOT NULL AND bucket IS NOT NULL GROUP BY 1, 2, 3, 4, 5),
+       people AS (SELECT f.la, %6$s AS band, f.sex, f.imd, %7$s AS bucket, count(*)::bigint AS n
+                  FROM mc JOIN ims.cohort_fact f ON f.cell_id = mc.cell_id
+                  WHERE (mc.hit IS NULL OR (mc.hit AND (mc.band IS NULL OR mc.bucket IS NULL))) AND (%8$s) AND (%9$s)
                   GROUP BY 1, 2, 3, 4, 5),
        r AS MATERIALIZED (
-         SELECT la, band, sex, imd, NULL::text AS ethnic, NULL::text AS district, NULL::text AS practice, NULL::text AS school,
-                NULL::text AS lsoa, bucket, n FROM sure
+         SELECT nullif(la, '''') AS la, band, sex, nullif(imd, 0) AS imd, NULL::text AS ethnic, NULL::text AS district,
+                NULL::text AS practice, NULL::text AS school, NULL::text AS lsoa, bucket, n FROM sure
          UNION ALL
          SELECT la, band, sex, imd, NULL, NULL, NULL, NULL, NULL, bucket, n FROM people)',
-      pl.band_cell, (pl.s).cell, pl.scope_cell, pl.bucket_cell, pl.band_exact, pl.bucket_exact, (pl.s).exact, pl.scope_exact);
+      (pl.s).key, pl.band_cell, pl.bucket_cell, (pl.s).cell, pl.scope_cell, pl.band_exact, pl.bucket_exact, (pl.s).exact,
+      pl.scope_exact);
   ELSE
     -- Only the columns a breakdown needs, so the grouping stays small.
     cols := format('%s AS la, %s AS band, %s AS sex, %s AS imd, %s AS ethnic, %s AS district, %s AS practice, %s AS school, %s AS lsoa',
@@ -1046,7 +1146,7 @@ $$;
 -- The members of a cohort (in scope, after its exclusions), for confirming invitations: owner
 -- only, called by the api functions that make them.
 CREATE FUNCTION ims.cohort_member_ids(p_definition jsonb) RETURNS TABLE (person_id bigint)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
   pl record := ims.cohort_plan(p_definition);
 BEGIN
@@ -1149,7 +1249,7 @@ $$;
 -- Saves a new definition (p_id NULL) or a new version of one. p_base_version is the version the
 -- user started from: if someone has saved since, the save is refused rather than overwriting.
 CREATE FUNCTION api.cohort_definition_save(p_id bigint, p_base_version integer, p_definition jsonb, p_note text)
-RETURNS TABLE (id bigint, version integer)
+RETURNS TABLE (id bigint, version integer, name text, note text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_id bigint := p_id;
@@ -1179,7 +1279,7 @@ BEGIN
     END IF;
   END IF;
   INSERT INTO ims.cohort_definition_version (definition_id, version, definition, note) VALUES (v_id, v_version, p_definition, p_note);
-  RETURN QUERY SELECT v_id, v_version;
+  RETURN QUERY SELECT v_id, v_version, v_name, p_note;
 END
 $$;
 

@@ -21,6 +21,7 @@ import { benchForecast, loadDefaultRules } from '../main-api/schedule/schedule.b
 import { benchForecastOne, benchForecastRefresh } from '../main-api/forecast/forecast.bench';
 import { DEMO_AS_OF } from '../main-api/demo/generate';
 import { todayInLondon } from '../main-api/shared/calendar/england';
+import { benchCohortCount } from '../main-api/cohorts/cohorts.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     await benchSearch(owner, url);
     await benchSchedule();
     await benchForecastInDatabase(owner, url);
+    await benchCohorts(owner, url);
   } finally {
     await owner.destroy();
     const admin = await openOwnerDataSource(adminUrl, 'IMS benchmark');
@@ -179,6 +181,34 @@ async function benchForecastInDatabase(owner: DataSource, url: string): Promise<
 function machineLoad(): string {
   const [one, five] = loadavg();
   return `machine: ${cpus().length} cores, load average ${one!.toFixed(1)} (1 min), ${five!.toFixed(1)} (5 min)`;
+}
+
+/**
+ * A regional cohort with four breakdowns, counted as a coordinator scoped to the whole ICB,
+ * beside the same figures as plain SQL over the register (run as the owner, the scope written
+ * out), in the same run; the two must agree.
+ */
+async function benchCohorts(owner: DataSource, url: string): Promise<void> {
+  line(
+    'Cohort count with four breakdowns as a coordinator scoped to the whole ICB (targets: 95th percentile at most 150 ms; at least 25 times faster than plain SQL)',
+  );
+  const icb = await queryOne<{ code: string }>(owner, `SELECT code FROM ims.organisation WHERE org_type = 'ICB' ORDER BY code LIMIT 1`);
+  const user = await addUser(owner, { name: `bench_cohort_${Date.now()}`, role: 'coordinator', orgs: [icb!.code] });
+  const ds = await openDataSource(withCredentials(url, user.name, user.password));
+  const scope = await queryOne<{ practices: string[]; las: string[] }>(
+    owner,
+    `WITH RECURSIVE below AS (SELECT $1::text AS code UNION SELECT o.code FROM ims.organisation o JOIN below b ON o.parent_code = b.code)
+     SELECT ARRAY(SELECT p.code FROM ims.gp_practice p WHERE p.code IN (SELECT code FROM below) ORDER BY 1) AS practices,
+            ARRAY(SELECT l.code FROM ims.local_authority l WHERE l.code = $1 OR l.icb_code = $1 OR l.region_code = $1 ORDER BY 1) AS las`,
+    [icb!.code],
+  );
+  const r = await benchCohortCount(owner, ds, scope!);
+  await ds.destroy();
+  line(
+    `  ${fmt(r.count)} people (read by ${r.method}): median ${r.medianMs.toFixed(1)} ms, p95 ${r.p95Ms.toFixed(1)} ms; ` +
+      `plain SQL ${r.plainMs.toFixed(0)} ms (${(r.plainMs / r.p95Ms).toFixed(0)} times the p95); same numbers: ${r.same ? 'yes' : `NO (${r.differences.slice(0, 5).join('; ')})`}`,
+  );
+  line('');
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,7 @@ import { registerUserCommands } from './commands/user';
 import { registerDemoCommands } from './commands/demo';
 import { registerForecastCommands } from './commands/forecast';
 import { registerCohortCommands } from './commands/cohort';
+import { registerRulesCommands } from './commands/rules';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -20,6 +21,7 @@ registerUserCommands(program, ctx);
 registerDemoCommands(program, ctx);
 registerForecastCommands(program, ctx);
 registerCohortCommands(program, ctx);
+registerRulesCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

@@ -369,7 +369,7 @@ describe('cohort counts', () => {
       definition: definition({ age: { min: 70 } }, { name: 'Over 65s' }),
       note: 'Raised to 70',
     });
-    expect(second).toEqual({ id: first.id, version: 2 });
+    expect(second).toEqual({ id: first.id, version: 2, name: 'Over 65s', note: 'Raised to 70' });
     await expect(
       h['cohorts.saved.save']({ id: first.id, baseVersion: 1, definition: definition({ age: { min: 75 } }, { name: 'Over 65s' }) }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });

@@ -120,9 +120,24 @@ describe('each kind of criterion', () => {
   ];
   for (const [name, criteria, expected] of cases) it(name, () => expect(says(criteria)).toBe(expected));
 
+  it('invitations for the campaign, which must be named', () => {
+    const flu = { campaign: 'FLU_2026_27', exclusions: { alreadyVaccinated: false } };
+    expect(says({ invitation: { state: 'never-invited' } }, flu)).toBe('People never invited for Flu 2026 to 2027.');
+    expect(says({ invitation: { state: 'invited-before', before: '2026-10-01' } }, flu)).toBe(
+      'People last invited for Flu 2026 to 2027 before 1 October 2026.',
+    );
+    expect(says({ invitation: { state: 'invited-not-booked' } }, flu)).toBe(
+      'People invited for Flu 2026 to 2027 but neither booked nor vaccinated.',
+    );
+    expect(says({ not: { invitation: { state: 'did-not-attend' } } }, flu)).toBe(
+      'People not having missed a booking for Flu 2026 to 2027.',
+    );
+    expect(errors({ invitation: { state: 'never-invited' } })).toEqual(['campaign: Name the campaign the invitation criteria are about']);
+  });
+
   it('covers every kind the format has', async () => {
     const { CRITERION_KINDS } = await import('../contract/cohorts');
-    const used = new Set(cases.map(([, c]) => Object.keys(c as object)[0]));
+    const used = new Set([...cases.map(([, c]) => Object.keys(c as object)[0]), 'invitation']);
     expect([...used].sort()).toEqual([...CRITERION_KINDS].sort());
   });
 

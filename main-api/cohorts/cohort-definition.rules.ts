@@ -192,6 +192,20 @@ function describeCriterion(c: Criterion, d: Describing): string {
     const groups = staffGroups ? `${list(staffGroups.map((g) => STAFF_GROUP_LABELS[g]))} ` : '';
     return `who are ${kind}${groups}staff${employers ? ` of employer ${list(employers)}` : ''}`;
   }
+  if ('invitation' in c) {
+    const i = c.invitation;
+    const campaign = d.def.campaign === undefined ? 'the campaign' : campaignName(d.def.campaign, d);
+    switch (i.state) {
+      case 'never-invited':
+        return `never invited for ${campaign}`;
+      case 'invited-before':
+        return `last invited for ${campaign} before ${formatLongDate(i.before)}`;
+      case 'invited-not-booked':
+        return `invited for ${campaign} but neither booked nor vaccinated`;
+      case 'did-not-attend':
+        return `having missed a booking for ${campaign}`;
+    }
+  }
   const v = c.vaccination;
   switch (v.state) {
     case 'never-had':

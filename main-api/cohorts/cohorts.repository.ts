@@ -48,10 +48,10 @@ export class CohortRepository {
     baseVersion: number | null,
     definition: CohortDefinition,
     note: string | null,
-  ): Promise<{ id: string; version: number }> {
-    const row = await queryOne<{ id: string; version: number }>(
+  ): Promise<{ id: string; version: number; name: string; note: string | null }> {
+    const row = await queryOne<{ id: string; version: number; name: string; note: string | null }>(
       this.db,
-      'SELECT id, version FROM api.cohort_definition_save($1, $2, $3::jsonb, $4)',
+      'SELECT id, version, name, note FROM api.cohort_definition_save($1, $2, $3::jsonb, $4)',
       [id, baseVersion, JSON.stringify(definition), note],
     );
     return row!;

@@ -22,7 +22,7 @@ export function knownCampaigns(): Map<string, string> {
 }
 
 /** The exclusions a definition applies, as the database decides them (0031, ims.cohort_plan). */
-export function exclusionsApplied(def: CohortDefinition): CohortExclusion[] {
+function exclusionsApplied(def: CohortDefinition): CohortExclusion[] {
   const x = def.exclusions;
   return COHORT_EXCLUSIONS.filter((kind) =>
     kind === 'invitedWithinDays' ? x.invitedWithinDays > 0 && def.campaign !== undefined : x[kind] === true,
@@ -48,7 +48,7 @@ function label(kind: CohortBreakdown, code: string | null, dbLabel: string | nul
 /** Bands, deciles and sexes in their own order; places largest first (as the database sorts them). */
 const NATURAL_ORDER: readonly CohortBreakdown[] = ['ageBand', 'imdDecile', 'sex'];
 
-export function namedCount(def: CohortDefinition, raw: RawCount, campaigns: ReadonlyMap<string, string>): CohortCount {
+function namedCount(def: CohortDefinition, raw: RawCount, campaigns: ReadonlyMap<string, string>): CohortCount {
   const bucket = (n: number): number => Number(raw.buckets[String(n)] ?? 0);
   const applied = exclusionsApplied(def);
   const matched = Object.values(raw.buckets).reduce((sum, n) => sum + Number(n), 0);
@@ -106,7 +106,7 @@ export function createCohortHandlers(ds: DataSource): CohortHandlers {
       if (id !== undefined && baseVersion === undefined) throw fieldError('baseVersion', 'Say which version the change was made to');
       try {
         const saved = await repo.save(id ?? null, baseVersion ?? null, definition, note ?? null);
-        return { id: Number(saved.id), version: saved.version };
+        return { id: Number(saved.id), version: saved.version, name: saved.name, note: saved.note };
       } catch (error) {
         const state = sqlState(error);
         if (state === '23505') throw fieldError('definition.name', 'Another saved definition has that name');

@@ -5,7 +5,7 @@ import type { Registration, UserContext } from '../platform/registration';
 import { createCohortHandlers } from './cohorts.service';
 
 export { cohortAsJson, describeCohort, parseCohortFile } from './cohort-definition.rules';
-export { createCohortHandlers, knownCampaigns, namedCount } from './cohorts.service';
+export { createCohortHandlers, knownCampaigns } from './cohorts.service';
 
 export function register(ctx: UserContext): Registration<keyof CohortHandlers> {
   return { handlers: createCohortHandlers(ctx.ds) };

@@ -166,6 +166,18 @@ const Vaccination = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('campaign'), campaign: campaignId, statuses: codes(CampaignStatus) }),
 ]);
 
+/** Where the person stands with invitations for the definition's campaign (any of its programme's campaigns). */
+const Invitation = z.discriminatedUnion('state', [
+  /** Never invited for it. */
+  z.strictObject({ state: z.literal('never-invited') }),
+  /** Invited, most recently before the date. */
+  z.strictObject({ state: z.literal('invited-before'), before: day }),
+  /** Invited, and neither booked nor vaccinated in the campaign since. */
+  z.strictObject({ state: z.literal('invited-not-booked') }),
+  /** Booked for it and did not attend (and not vaccinated in the campaign since). */
+  z.strictObject({ state: z.literal('did-not-attend') }),
+]);
+
 /** Every kind of criterion, keyed by the name a definition writes it under. */
 const CRITERIA = {
   age: Age,
@@ -182,6 +194,7 @@ const CRITERIA = {
   flags: Flags,
   staff: Staff,
   vaccination: Vaccination,
+  invitation: Invitation,
 };
 export const CRITERION_KINDS = Object.keys(CRITERIA) as (keyof typeof CRITERIA)[];
 type CriterionValues = { [K in keyof typeof CRITERIA]: z.output<(typeof CRITERIA)[K]> };
@@ -257,6 +270,19 @@ const Criteria = z
   .superRefine((v, ctx) => measure(v, 0, [], ctx, { criteria: 0, reported: false }))
   .pipe(CohortNode);
 
+/** Whether a criterion of the kind appears anywhere in the tree (walked without recursion: it may not have passed its checks). */
+function usesKind(root: unknown, kind: (typeof CRITERION_KINDS)[number]): boolean {
+  const stack = [root];
+  for (let seen = 0; stack.length > 0 && seen < 100_000; seen++) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) stack.push(...node);
+    else if (Object.hasOwn(node, kind)) return true;
+    else for (const key of ['all', 'any', 'not'] as const) if (Object.hasOwn(node, key)) stack.push((node as Record<string, unknown>)[key]);
+  }
+  return false;
+}
+
 /** People left out automatically, each counted and shown beside the count. */
 const Exclusions = z.strictObject({
   /** Already vaccinated in the definition's campaign; on whenever it names a campaign, unless turned off. */
@@ -290,6 +316,8 @@ export const CohortDefinition = z
     exclusions: Exclusions.prefault({}),
   })
   .superRefine((d, ctx) => {
+    if (d.campaign === undefined && usesKind(d.criteria, 'invitation'))
+      ctx.addIssue({ code: 'custom', message: 'Name the campaign the invitation criteria are about', path: ['campaign'] });
     if (d.exclusions.alreadyVaccinated === true && d.campaign === undefined)
       ctx.addIssue({
         code: 'custom',
@@ -306,7 +334,7 @@ export type CohortDefinition = z.output<typeof CohortDefinition>;
 // ---------------------------------------------------------------------------------------
 // Channels: counting a definition, and saved definitions.
 
-export const CohortCountInput = z.object({
+const CohortCountInput = z.object({
   definition: CohortDefinition,
   breakdowns: z.array(CohortBreakdown).max(COHORT_BREAKDOWNS.length).default([]),
 });
@@ -334,7 +362,7 @@ export const CohortCount = z.object({
 });
 export type CohortCount = z.infer<typeof CohortCount>;
 
-export const SavedCohortSummary = z.object({
+const SavedCohortSummary = z.object({
   id: z.number().int(),
   name: z.string(),
   version: z.number().int(),
@@ -379,7 +407,8 @@ export const cohortChannels = {
         .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'No control or formatting characters')
         .optional(),
     }),
-    output: z.object({ id: z.number().int(), version: z.number().int() }),
+    /** What was saved, as stored. */
+    output: z.object({ id: z.number().int(), version: z.number().int(), name: z.string(), note: z.string().nullable() }),
   },
 } as const;
 

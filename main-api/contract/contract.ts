@@ -10,6 +10,7 @@ import { forecastChannels } from './forecast';
 import { documentChannels } from './documents';
 import { reportingChannels } from './reporting';
 import { cohortChannels } from './cohorts';
+import { ruleChannels } from './rules';
 
 export const contract = {
   ...sessionChannels,
@@ -19,6 +20,7 @@ export const contract = {
   ...documentChannels,
   ...reportingChannels,
   ...cohortChannels,
+  ...ruleChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

@@ -3,12 +3,12 @@ import type { DocumentHandlers } from '../contract/documents';
 import type { Registration, UserContext } from '../platform/registration';
 import { createVaccinationHandlers } from '../vaccination';
 import { createForecastHandlers } from '../forecast';
-import { scheduleRules } from '../schedule';
+import { effectiveRulesOn } from '../schedule';
 import { dueNextFrom, printableRecord } from './printable-record.service';
 
 export function register(ctx: UserContext): Registration<keyof DocumentHandlers> {
   const vaccination = createVaccinationHandlers(ctx.ds, ctx.today);
-  const forecast = createForecastHandlers(ctx.ds, scheduleRules(), ctx.today);
+  const forecast = createForecastHandlers(ctx.ds, effectiveRulesOn(ctx.ds), ctx.today);
   return {
     handlers: {
       'record.printable': ({ personId }) =>

@@ -5,7 +5,7 @@ import type { CampaignView, DoseCheck, ForecastHandlers, ForecastView, SeriesVie
 import { AppError, fieldError, personNotFound } from '../contract/result';
 import { PersonRepository } from '../people';
 import type { Queryable } from '../platform/db/database';
-import { checkProposedDose, forecast, type CompiledRules, type Forecast } from '../schedule';
+import { checkProposedDose, forecast, type CompiledRules, type Forecast, type RuleSource } from '../schedule';
 import { todayInLondon } from '../shared/calendar/england';
 import { formatNhsNumber } from '../shared/identifiers/nhs-number';
 import {
@@ -80,11 +80,16 @@ export function toForecastView(input: PersonForecastInput, f: Forecast, rules: C
 }
 
 export class ForecastService {
+  /** rules: a fixed set, or the source of the set in force today (imported files included). */
   constructor(
     private readonly db: Queryable,
-    private readonly rules: CompiledRules,
+    private readonly rules: CompiledRules | RuleSource,
     private readonly today: () => string = () => todayInLondon(),
   ) {}
+
+  private async rulesToday(): Promise<CompiledRules> {
+    return typeof this.rules === 'function' ? this.rules(this.today()) : this.rules;
+  }
 
   async get(personId: number, on: string | undefined): Promise<ForecastView> {
     const asOf = on ?? this.today();
@@ -94,7 +99,8 @@ export class ForecastService {
     if (asOf < input.person.dateOfBirth) {
       throw fieldError('on', 'on: the date is before the person was born.');
     }
-    return toForecastView(input, forecast(this.rules, input.person, input.events, asOf), this.rules);
+    const rules = await this.rulesToday();
+    return toForecastView(input, forecast(rules, input.person, input.events, asOf), rules);
   }
 
   async check(personId: number, date: string, productCode: string): Promise<DoseCheck> {
@@ -107,13 +113,14 @@ export class ForecastService {
     if (date < input.person.dateOfBirth) {
       throw fieldError('date', 'date: a dose cannot be given before the person was born.');
     }
-    const warnings = checkProposedDose(this.rules, input.person, input.events, { date, antigens: product.antigens });
+    const rules = await this.rulesToday();
+    const warnings = checkProposedDose(rules, input.person, input.events, { date, antigens: product.antigens });
     return {
       productCode: product.code,
       productName: product.name,
       antigens: product.antigens,
       warnings,
-      rulesVersion: rulesVersion(this.rules),
+      rulesVersion: rulesVersion(rules),
     };
   }
 }
@@ -125,7 +132,7 @@ export class ForecastService {
  */
 export async function openForecastByNhsNumber(
   db: DataSource,
-  rules: CompiledRules,
+  rules: CompiledRules | RuleSource,
   nhsNumber: string,
   on: string,
 ): Promise<{ person: PersonHeading; view: ForecastView }> {
@@ -143,7 +150,7 @@ export async function openForecastByNhsNumber(
 }
 
 /** The handlers for the forecast channels, bound to a signed-in user's connection. */
-export function createForecastHandlers(ds: DataSource, rules: CompiledRules, today?: () => string): ForecastHandlers {
+export function createForecastHandlers(ds: DataSource, rules: CompiledRules | RuleSource, today?: () => string): ForecastHandlers {
   const service = new ForecastService(ds, rules, today);
   return {
     'forecast.get': (i) => service.get(i.personId, i.on),

@@ -4,13 +4,14 @@
 // connection must never drop, and a refused request must leave the database exactly as it was.
 // The channels come from the contract itself, so a new channel is swept without anyone adding
 // it here; one without a valid example (below) fails the first test.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../administration/users.service';
 import { channels, type Channel, type Input } from '../contract/contract';
 import { ERROR_CODES } from '../contract/result';
+import { resourcesDir } from '../platform/paths';
 import { refreshAllStatuses } from '../schedule-status';
 import { todayInLondon } from '../shared/calendar/england';
 import { PRODUCT } from '../shared/vocabulary/products';
@@ -41,6 +42,10 @@ INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occur
   SELECT n, 3, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-05-01', '${PRODUCT.MMRVAXPRO}', 1, true, 'POOL', n::text FROM generate_series(10, 400) AS n;
 SELECT setval(pg_get_serial_sequence('ims.vaccination_event', 'id'), 1000);
 `;
+
+/** Channels for administrators only: the database refuses the coordinator's valid request. */
+const ADMIN_ONLY = new Set<Channel>(['rules.import', 'rules.activate', 'rules.withdraw']);
+const FLU_FILE = readFileSync(join(resourcesDir(), 'schedule', 'flu-2026-27.json'), 'utf8');
 
 // ------------------------------------------------------------------------------------------
 // What a tampered client sends
@@ -262,11 +267,25 @@ describe('hostile input on every channel, through the loopback host', () => {
       breakdowns: ['localAuthority', 'ageBand'],
     }),
     'cohorts.saved.list': async () => ({}),
-    'cohorts.saved.get': async () => ({ id: 1 }),
+    'cohorts.saved.get': async () => {
+      const saved = await db.query<{ id: string }>(`SELECT id FROM ims.cohort_definition ORDER BY id LIMIT 1`);
+      if (saved.rows[0]) return { id: Number(saved.rows[0].id) };
+      const made = await db.query<{ id: string }>(`INSERT INTO ims.cohort_definition (name) VALUES ('Sweep example') RETURNING id`);
+      await db.query(
+        `INSERT INTO ims.cohort_definition_version (definition_id, version, definition)
+         VALUES ($1, 1, '{"format":1,"name":"Sweep example","referenceDate":"2027-03-31","criteria":{"gender":["1"]}}')`,
+        [made.rows[0]!.id],
+      );
+      return { id: Number(made.rows[0]!.id) };
+    },
     'cohorts.saved.save': async () => ({
       definition: { format: 1, name: 'Sweep saved cohort', referenceDate: '2027-03-31', criteria: { gender: ['2'] } },
       note: 'First version',
     }),
+    'rules.list': async () => ({}),
+    'rules.import': async () => ({ fileName: 'flu-2026-27.json', text: FLU_FILE, effectiveFrom: '2026-12-01' }),
+    'rules.activate': async () => ({ version: 1 }),
+    'rules.withdraw': async () => ({ version: 1 }),
   };
 
   async function post(channel: string, body: string, contentType = 'application/json'): Promise<{ status: number; answer: unknown }> {
@@ -321,7 +340,8 @@ describe('hostile input on every channel, through the loopback host', () => {
     expect(Object.keys(examples).sort()).toEqual([...channels].sort());
     for (const channel of channels) {
       const { status, answer } = await post(channel, JSON.stringify(await examples[channel]()));
-      expect({ channel, status, answer }).toMatchObject({ channel, status: 200, answer: { ok: true } });
+      const expected = ADMIN_ONLY.has(channel) ? { ok: false, error: { code: 'FORBIDDEN' } } : { ok: true };
+      expect({ channel, status, answer }).toMatchObject({ channel, status: 200, answer: expected });
     }
   });
 

@@ -8,6 +8,7 @@ import * as forecast from '../forecast';
 import * as documents from '../documents';
 import * as reporting from '../reporting';
 import * as cohorts from '../cohorts';
+import * as rules from '../rules';
 import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
@@ -16,7 +17,15 @@ export interface UserServices {
 }
 
 export function registerDomains(ctx: UserContext): UserServices {
-  const parts = [people.register(ctx), vaccination.register(ctx), forecast.register(ctx), documents.register(ctx), reporting.register(ctx), cohorts.register(ctx)];
+  const parts = [
+    people.register(ctx),
+    vaccination.register(ctx),
+    forecast.register(ctx),
+    documents.register(ctx),
+    reporting.register(ctx),
+    rules.register(ctx),
+    cohorts.register(ctx),
+  ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 
   // The database notes whose schedule status any write may have changed (worklists and cohorts

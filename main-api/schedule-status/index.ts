@@ -3,3 +3,4 @@
 // by draining the queue of persons the database notes as changed.
 export { FAR_BEHIND, refreshAllStatuses, refreshIfFarBehind, type RefreshProgress, type RefreshReport } from './refresh-all';
 export { register } from './status-queue.service';
+export { statusRows, type StatusRow } from './schedule-status.service';

@@ -24,7 +24,7 @@ import { CopyWriter, field } from '../platform/db/copy-writer';
 import { openDataSource } from '../platform/db/datasource';
 import { forecast, type CompiledRules, type EventInput, type NotGivenReason, type PersonInput } from '../schedule';
 import { PROGRAMME_KIND_ANTIGENS } from '../forecast';
-import { rulesVersion, scheduleRules } from '../schedule';
+import { effectiveRules, rulesVersion } from '../schedule';
 import { formatDay, parseDay } from '../shared/calendar/dates';
 import { statusRows } from './schedule-status.service';
 import { drainStatusQueue, inTransaction } from './status-queue.service';
@@ -53,6 +53,7 @@ export interface RefreshOptions {
   /** Only persons younger than this on asOf (children: 19); other persons' rows are kept. */
   maxAgeYears?: number;
   onProgress?: (p: RefreshProgress) => void;
+  /** A fixed rule set (tests); otherwise the set in force on asOf, imported files included. */
   rules?: CompiledRules;
   /** Test seam: runs once the refresh has taken its snapshot, before it reads anyone. */
   afterSnapshot?: () => Promise<void>;
@@ -235,8 +236,6 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
   if (maxAgeYears !== undefined && !(Number.isInteger(maxAgeYears) && maxAgeYears > 0 && maxAgeYears <= 150)) {
     throw new AppError('VALIDATION', 'maxAgeYears must be a whole number of years between 1 and 150.');
   }
-  const rules = options.rules ?? scheduleRules();
-  const version = rulesVersion(rules);
   const progress = options.onProgress ?? (() => {});
   const t0 = performance.now();
   const phases: Record<string, number> = {};
@@ -248,6 +247,15 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
   };
 
   const ds = await openDataSource(ownerUrl, 'IMS status refresh');
+  // The rule set in force on asOf, imported files included (or the one given, in tests).
+  let rules: CompiledRules;
+  try {
+    rules = options.rules ?? (await effectiveRules(ds, asOf));
+  } catch (error) {
+    await ds.destroy().catch(() => {});
+    throw error;
+  }
+  const version = rulesVersion(rules);
   const connections: { client: pg.PoolClient; release: () => Promise<void> }[] = [];
   let open = false;
   try {

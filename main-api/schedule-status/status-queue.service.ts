@@ -6,7 +6,7 @@
 // drain whom is decided in the database: a signed-in user claims only persons they can see,
 // and the rest wait for someone who can (see ims.series_status_claim).
 import type { DataSource } from 'typeorm';
-import { forecast, scheduleRules, type CompiledRules } from '../schedule';
+import { effectiveRules, forecast, type CompiledRules } from '../schedule';
 import { loadPersonForecastInputs } from '../forecast';
 import type { Queryable } from '../platform/db/database';
 import type { Job, UserContext } from '../platform/registration';
@@ -42,16 +42,18 @@ export interface BatchResult {
 
 export interface DrainOptions {
   asOf: string;
+  /** A fixed rule set (tests); otherwise the set in force on asOf, imported files included. */
   rules?: CompiledRules;
   batchSize?: number;
 }
 
 /** Claims one batch in the given order, recomputes each person on asOf and writes their rows. */
 export async function drainBatch(transaction: InTransaction, order: ClaimOrder, options: DrainOptions): Promise<BatchResult> {
-  const rules = options.rules ?? scheduleRules();
   return transaction(async (db) => {
     const ids = (await claimStalePersons(db, options.batchSize ?? DRAIN_BATCH, order)).sort((a, b) => a - b);
     if (ids.length === 0) return { persons: 0, lastId: null, failed: [] };
+    // Resolved per batch, so an imported file activated meanwhile is used from the next batch.
+    const rules = options.rules ?? (await effectiveRules(db, options.asOf));
     // The claim locks each person's entry until this transaction ends, so no other drain can
     // recompute them meanwhile and an older history's status can never be written last.
     const failed: DrainFailure[] = [];
@@ -137,7 +139,7 @@ class StatusQueueDrainer {
 
   constructor(
     private readonly ctx: UserContext,
-    private readonly rules: CompiledRules = scheduleRules(),
+    private readonly rules?: CompiledRules,
   ) {}
 
   private serial<T>(work: () => Promise<T>): Promise<T> {

@@ -20,28 +20,40 @@ function fieldPath(path: PropertyKey[]): string {
   return out || '(file)';
 }
 
-/** Parses one rule file's text; throws RuleFileError naming the file and the field at fault. */
-function parseRuleFile(file: string, text: string): ScheduleData | CampaignData | CatchUpData {
+export type RuleFileData = ScheduleData | CampaignData | CatchUpData;
+
+/** A rule file's text checked: its data, or every mistake found, each naming the field at fault. */
+export type RuleFileCheck = { ok: true; data: RuleFileData } | { ok: false; errors: string[] };
+
+/**
+ * Checks one rule file's text the way the engine loads it: JSON, then the schema (every issue,
+ * 'series[2].doses[0].earliestAge: ...'), then the compiler's checks (dose numbering, dates in
+ * order, references), which stop at the first.
+ */
+export function checkRuleFileText(text: string): RuleFileCheck {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new RuleFileError(file, `not valid JSON (${(e as Error).message})`);
+    return { ok: false, errors: [`(file): not valid JSON (${(e as Error).message})`] };
   }
   const parsed = ruleFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 5).map((i) => `${fieldPath(i.path)}: ${i.message}`);
-    throw new RuleFileError(file, lines.join('; '));
-  }
-  // Semantic checks (dose numbering, dates in order, references) run in the compiler.
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`) };
   try {
     if (parsed.data.kind === 'schedule') compileScheduleVersion(parsed.data, 0);
     else if (parsed.data.kind === 'campaign') compileCampaign(parsed.data);
     else compileCatchUp(parsed.data);
   } catch (e) {
-    throw new RuleFileError(file, (e as Error).message);
+    return { ok: false, errors: [(e as Error).message] };
   }
-  return parsed.data;
+  return { ok: true, data: parsed.data };
+}
+
+/** Parses one rule file's text; throws RuleFileError naming the file and the field at fault. */
+function parseRuleFile(file: string, text: string): RuleFileData {
+  const checked = checkRuleFileText(text);
+  if (!checked.ok) throw new RuleFileError(file, checked.errors.slice(0, 5).join('; '));
+  return checked.data;
 }
 
 export interface LoadedRules {

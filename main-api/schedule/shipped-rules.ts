@@ -3,9 +3,10 @@
 import { join } from 'node:path';
 import { resourcesDir } from '../platform/paths';
 import { compileSchedule, type CompiledRules } from './compile';
-import { loadScheduleFiles } from './load';
+import { loadScheduleFiles, type RuleFileData } from './load';
 
 const cache = new Map<string, CompiledRules>();
+let shippedFiles: RuleFileData[] | null = null;
 
 function defaultRulesDir(): string {
   return join(resourcesDir(), 'schedule');
@@ -20,6 +21,15 @@ export function scheduleRules(dir: string = defaultRulesDir()): CompiledRules {
     cache.set(dir, rules);
   }
   return rules;
+}
+
+/** The shipped rule files (resources/schedule), read and checked once: imported versions replace or join them. */
+export function shippedRuleFiles(): RuleFileData[] {
+  if (!shippedFiles) {
+    const loaded = loadScheduleFiles(defaultRulesDir());
+    shippedFiles = [...loaded.versions, ...loaded.campaigns, ...loaded.catchUp];
+  }
+  return shippedFiles;
 }
 
 const versions = new WeakMap<CompiledRules, string>();

@@ -48,6 +48,8 @@ test("an analyst starts on Reports, is offered no one's record, and reads suppre
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Reports' })).toHaveAttribute('aria-current', 'page');
   await expect(nav.getByRole('link', { name: 'People' })).toHaveCount(0);
+  // Rule files are for administrators only.
+  await expect(nav.getByRole('link', { name: 'Rule files' })).toHaveCount(0);
   await expect(page.locator('#person-search')).toHaveCount(0);
 
   // The demonstration region's children: a table with a total row, and the rule that hides small numbers.

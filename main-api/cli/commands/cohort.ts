@@ -42,7 +42,7 @@ interface CohortCountOptions {
 const fmt = (n: number): string => n.toLocaleString('en-GB');
 
 /** A count as people read it at a terminal: the description, the figures, then each breakdown. */
-export function countReport(c: CohortCount): string {
+function countReport(c: CohortCount): string {
   const lines = [c.description, '', `Matching the criteria: ${fmt(c.matched)}`];
   for (const x of c.exclusions) lines.push(`  left out, ${x.label.toLowerCase()}: ${fmt(x.count)}`);
   lines.push(`In the cohort: ${fmt(c.count)}`);

@@ -7,7 +7,7 @@ import { checkNhsNumber, formatNhsNumber } from '../../shared/identifiers/nhs-nu
 import { refreshAllStatuses, type RefreshProgress, type RefreshReport } from '../../schedule-status';
 import { openForecastByNhsNumber, type PersonHeading } from '../../forecast';
 import { withOwnerDatabase } from '../../platform/db/datasource';
-import { scheduleRules } from '../../schedule';
+import { effectiveRulesOn } from '../../schedule';
 import { todayInLondon } from '../../shared/calendar/england';
 import type { CliContext } from '../context';
 
@@ -139,7 +139,7 @@ export async function runForecastCommand(ctx: CliContext, opts: ForecastCommandO
   const nhs = checkNhsNumber(opts.nhsNumber as string);
   if (!nhs.valid) throw new AppError('VALIDATION', nhs.message);
   const { person, view } = await withOwnerDatabase(await ctx.ownerUrl(), 'IMS forecast', (ds) =>
-    openForecastByNhsNumber(ds, scheduleRules(), nhs.value, on),
+    openForecastByNhsNumber(ds, effectiveRulesOn(ds), nhs.value, on),
   );
   ctx.print(opts.json ? JSON.stringify(view, null, 2) : formatForecast(view, person));
 }

@@ -45,6 +45,10 @@ export function classifyDatabaseError(error: unknown): ClassifiedError | null {
   if (code === '42501') {
     return { code: 'FORBIDDEN', message: 'You do not have permission to do that.' };
   }
+  if (code === 'P0002') {
+    // no_data_found, raised by an api function for a record that does not exist (its message names it).
+    return { code: 'NOT_FOUND', message };
+  }
   if (code === '23505') {
     // The server's detail names the key's values, which may belong to a record the caller
     // cannot see: only the constraint's name crosses the boundary.
@@ -70,6 +74,11 @@ function driverError(error: unknown): { code?: string; constraint?: string } {
 /** Whether a lock could not be had: taken with NOWAIT, or lock_timeout ran out (SQLSTATE 55P03). */
 export function isLockNotAvailable(error: unknown): boolean {
   return driverError(error).code === '55P03';
+}
+
+/** Whether the database refused for want of a privilege (SQLSTATE 42501). */
+export function isPermissionDenied(error: unknown): boolean {
+  return driverError(error).code === '42501';
 }
 
 /**

@@ -18,9 +18,6 @@ export const [COHORT_BREAKDOWNS, CohortBreakdown, COHORT_BREAKDOWN_LABELS] = cod
 });
 export type CohortBreakdown = z.infer<typeof CohortBreakdown>;
 
-/** The breakdowns a count reads from the cells (fast at regional scale); the others read every person. */
-export const CELL_BREAKDOWNS: readonly CohortBreakdown[] = ['region', 'localAuthority', 'ageBand', 'sex', 'imdDecile'];
-
 /** Age bands in whole years on the definition's reference date: each from its start to the next one's. */
 export const AGE_BAND_STARTS = [0, 5, 12, 18, 50, 65, 75, 85] as const;
 export function ageBandLabel(index: number): string {

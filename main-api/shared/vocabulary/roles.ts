@@ -29,12 +29,13 @@ export function roleOfGroup(group: string): RoleCode | null {
   return ROLE_OF_GROUP.get(group) ?? null;
 }
 
-const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'users.manage'] as const;
+const CAPABILITIES = ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'users.manage', 'rules.manage'] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
 
 const CAN: Record<RoleCode, readonly Capability[]> = {
-  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'users.manage'],
+  // Importing and activating rule files (campaigns, schedules): migration 0033 allows no one else.
+  administrator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'users.manage', 'rules.manage'],
   coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count'],
   'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count'],
   'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count'],

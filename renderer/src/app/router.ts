@@ -4,6 +4,7 @@ import PeopleSearch from '../features/people/PeopleSearch.vue';
 import PersonRecord from '../features/people/PersonRecord.vue';
 import CoverageReport from '../features/reporting/CoverageReport.vue';
 import CohortBuilder from '../features/cohorts/CohortBuilder.vue';
+import RuleFiles from '../features/rules/RuleFiles.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -29,6 +30,7 @@ export function createAppRouter() {
       }),
       meta: { section: 'cohorts' },
     },
+    { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
     {
       path: '/people/:id(\\d+)',
       name: 'person',

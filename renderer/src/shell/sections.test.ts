@@ -27,4 +27,10 @@ describe('the sections a session is offered', () => {
       expect(sectionAllowed('cohorts', { capabilities: capabilitiesOf([role]) })).toBe(true);
     expect(sectionAllowed('cohorts', analyst)).toBe(false);
   });
+
+  it('offers the rule files to administrators only', () => {
+    expect(sectionAllowed('rules', { capabilities: capabilitiesOf(['administrator']) })).toBe(true);
+    expect(sectionAllowed('rules', coordinator)).toBe(false);
+    expect(sectionAllowed('rules', analyst)).toBe(false);
+  });
 });

@@ -61,6 +61,14 @@ export const sections: Section[] = [
     available: false,
     purpose: 'Load registers and vaccination events from other systems.',
   },
+  {
+    key: 'rules',
+    label: 'Rule files',
+    path: '/rules',
+    available: true,
+    needs: 'rules.manage',
+    purpose: 'Import campaign and schedule rule files, preview what they change and put them in force.',
+  },
   { key: 'admin', label: 'Administration', path: '/admin', available: false, purpose: 'Manage users, organisations and settings.' },
 ];
 

@@ -131,6 +131,7 @@ describe('building a definition', () => {
       ['flags', { categories: ['RISK_GROUP'], on: '2026-10-01' }],
       ['staff', { staffGroups: ['NURSING'], frontline: 'yes' }],
       ['vaccination', { state: 'doses-before', about: 'programme', programme: 'routine_childhood', doses: 2, before: '2026-01-01' }],
+      ['invitation', { state: 'invited-before', before: '2026-10-01' }],
     ] as const;
     let root = d.root;
     for (const [kind, values] of kinds) {
@@ -138,7 +139,7 @@ describe('building a definition', () => {
       Object.assign(c.values, values);
       root = addMember(root, root.id, c);
     }
-    const built = buildDefinition({ ...d, root: removeNode(root, d.root.members[0]!.id) });
+    const built = buildDefinition({ ...d, campaign: 'FLU_2026_27', root: removeNode(root, d.root.members[0]!.id) });
     expect(built.ok ? null : built.issues).toBeNull();
     if (!built.ok) return;
     const members = (built.definition.criteria as { all: unknown[] }).all;
@@ -153,7 +154,17 @@ describe('building a definition', () => {
       { flags: { categories: ['RISK_GROUP'], on: '2026-10-01' } },
       { staff: { staffGroups: ['NURSING'], frontline: true } },
       { vaccination: { state: 'doses-before', programme: 'ROUTINE_CHILDHOOD', doses: 2, before: '2026-01-01' } },
+      { invitation: { state: 'invited-before', before: '2026-10-01' } },
     ]);
+  });
+
+  it('asks for the campaign that invitation criteria are about', () => {
+    const d = draft();
+    const invited = newCriterion('invitation');
+    const built = buildDefinition({ ...d, root: newGroup('all', [invited]) });
+    expect(built.ok).toBe(false);
+    if (!built.ok) expect(issueAt(built.issues, null, 'campaign')).toBe('Name the campaign the invitation criteria are about');
+    expect(buildDefinition({ ...d, campaign: 'FLU_2026_27', root: newGroup('all', [invited]) }).ok).toBe(true);
   });
 });
 

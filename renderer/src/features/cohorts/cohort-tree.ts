@@ -65,6 +65,7 @@ export const CRITERION_KIND_LABELS: Record<CriterionKind, string> = {
   flags: 'Clinical flags',
   staff: 'Staff',
   vaccination: 'Vaccination',
+  invitation: 'Invitation',
 };
 
 /** Criteria whose value is a bare list of codes: the form holds it in the field 'codes'. */
@@ -107,6 +108,8 @@ function blankValues(kind: CriterionKind): Record<string, FieldValue> {
       return { employers: '', staffGroups: [], frontline: 'either' };
     case 'vaccination':
       return { state: 'never-had', about: 'antigen', antigen: null, programme: '', doses: 1, before: '', statuses: [], campaign: null };
+    case 'invitation':
+      return { state: 'never-invited', before: '' };
     default:
       return { codes: '' };
   }
@@ -241,6 +244,10 @@ function criterionValue(c: CriterionDraft): unknown {
       if (state === 'doses-before') return defined({ state, ...about, doses: num(v.doses ?? null), before: date(v.before ?? '') });
       if (state === 'schedule') return defined({ state, antigen: v.antigen ?? undefined, statuses: chosen(v.statuses ?? []) });
       return defined({ state, campaign: v.campaign ?? undefined, statuses: chosen(v.statuses ?? []) });
+    }
+    case 'invitation': {
+      const state = text(v.state ?? 'never-invited');
+      return state === 'invited-before' ? defined({ state, before: date(v.before ?? '') }) : { state };
     }
     default:
       return parseCodeList(text(v.codes ?? ''));

@@ -56,6 +56,12 @@ export const vaccinationStateOptions: Option[] = [
   { value: 'schedule', label: 'Schedule status' },
   { value: 'campaign', label: 'Status in a campaign' },
 ];
+export const invitationStateOptions: Option[] = [
+  { value: 'never-invited', label: 'Never invited' },
+  { value: 'invited-before', label: 'Last invited before a date' },
+  { value: 'invited-not-booked', label: 'Invited, not booked or vaccinated since' },
+  { value: 'did-not-attend', label: 'Did not attend a booking' },
+];
 export const aboutOptions: Option[] = [
   { value: 'antigen', label: 'Protecting against' },
   { value: 'programme', label: 'In a programme' },
