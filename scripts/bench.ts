@@ -22,6 +22,7 @@ import { benchForecastOne, benchForecastRefresh } from '../main-api/forecast/for
 import { DEMO_AS_OF } from '../main-api/demo/generate';
 import { todayInLondon } from '../main-api/shared/calendar/england';
 import { benchCohortCount } from '../main-api/cohorts/cohorts.bench';
+import { benchConfirm } from '../main-api/campaigns/campaigns.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     await benchSchedule();
     await benchForecastInDatabase(owner, url);
     await benchCohorts(owner, url);
+    await benchCampaigns(owner, url);
   } finally {
     await owner.destroy();
     const admin = await openOwnerDataSource(adminUrl, 'IMS benchmark');
@@ -207,6 +209,25 @@ async function benchCohorts(owner: DataSource, url: string): Promise<void> {
   line(
     `  ${fmt(r.count)} people (read by ${r.method}): median ${r.medianMs.toFixed(1)} ms, p95 ${r.p95Ms.toFixed(1)} ms; ` +
       `plain SQL ${r.plainMs.toFixed(0)} ms (${(r.plainMs / r.p95Ms).toFixed(0)} times the p95); same numbers: ${r.same ? 'yes' : `NO (${r.differences.slice(0, 5).join('; ')})`}`,
+  );
+  line('');
+}
+
+/**
+ * Confirming a cohort's invitations as a coordinator scoped to the whole ICB (rolled back),
+ * beside a plain unindexed insert of as many rows in the same run.
+ */
+async function benchCampaigns(owner: DataSource, url: string): Promise<void> {
+  line('Invitation batch confirmed as a coordinator scoped to the whole ICB (target: 200,000 invitations in at most 5 s)');
+  const icb = await queryOne<{ code: string }>(owner, `SELECT code FROM ims.organisation WHERE org_type = 'ICB' ORDER BY code LIMIT 1`);
+  const user = await addUser(owner, { name: `bench_campaign_${Date.now()}`, role: 'coordinator', orgs: [icb!.code] });
+  const ds = await openDataSource(withCredentials(url, user.name, user.password));
+  const r = await benchConfirm(owner, ds, icb!.code);
+  await ds.destroy();
+  const per200k = r.invited > 0 ? (r.confirmMs * 200_000) / r.invited : NaN;
+  line(
+    `  ${fmt(r.invited)} invitations with their communications in ${fmt(r.confirmMs)} ms (${(per200k / 1000).toFixed(1)} s per 200,000); ` +
+      `plain insert of as many unindexed rows ${fmt(r.baselineMs)} ms`,
   );
   line('');
 }

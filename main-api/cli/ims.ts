@@ -11,6 +11,7 @@ import { registerDemoCommands } from './commands/demo';
 import { registerForecastCommands } from './commands/forecast';
 import { registerCohortCommands } from './commands/cohort';
 import { registerRulesCommands } from './commands/rules';
+import { registerCampaignCommands } from './commands/campaign';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -22,6 +23,7 @@ registerDemoCommands(program, ctx);
 registerForecastCommands(program, ctx);
 registerCohortCommands(program, ctx);
 registerRulesCommands(program, ctx);
+registerCampaignCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

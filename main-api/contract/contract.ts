@@ -11,6 +11,7 @@ import { documentChannels } from './documents';
 import { reportingChannels } from './reporting';
 import { cohortChannels } from './cohorts';
 import { ruleChannels } from './rules';
+import { campaignChannels } from './campaigns';
 
 export const contract = {
   ...sessionChannels,
@@ -21,6 +22,7 @@ export const contract = {
   ...reportingChannels,
   ...cohortChannels,
   ...ruleChannels,
+  ...campaignChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

@@ -4,6 +4,7 @@
 // connection must never drop, and a refused request must leave the database exactly as it was.
 // The channels come from the contract itself, so a new channel is swept without anyone adding
 // it here; one without a valid example (below) fails the first test.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,15 @@ INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occur
 INSERT INTO ims.vaccination_event (id, person_id, programme_code, outcome, occurred_on, product_code, batch_id, primary_source, source_system, source_id)
   SELECT n, 3, 'ROUTINE_CHILDHOOD', 'GIVEN', '2021-05-01', '${PRODUCT.MMRVAXPRO}', 1, true, 'POOL', n::text FROM generate_series(10, 400) AS n;
 SELECT setval(pg_get_serial_sequence('ims.vaccination_event', 'id'), 1000);
+INSERT INTO ims.contact_details (person_id, mobile, preferred_channel) VALUES (1, '07700900111', 'SMS');
+INSERT INTO ims.campaign (id, code, name, programme_code, organisation_code, channels, booking_route)
+  VALUES (1, 'SWEEP-FLU', 'Sweep flu', 'FLU_2026_27', 'G82001', ARRAY['SMS', 'LETTER'], 'NATIONAL');
+INSERT INTO ims.clinic (id, campaign_id, name) VALUES (1, 1, 'Sweep clinic');
+INSERT INTO ims.clinic_session (clinic_id, session_date, starts_at, ends_at, slots) VALUES (1, '2026-10-14', '09:00', '12:00', 20);
+INSERT INTO ims.invitation_batch (id, campaign_id, draft_key, definition)
+  VALUES (1, 1, gen_random_uuid(), '{"format": 1, "name": "Sweep", "referenceDate": "2026-08-31", "criteria": {"practice": ["G82001"]}}');
+SELECT setval(pg_get_serial_sequence('ims.campaign', 'id'), 100), setval(pg_get_serial_sequence('ims.clinic', 'id'), 100),
+  setval(pg_get_serial_sequence('ims.invitation_batch', 'id'), 100);
 `;
 
 /** Channels for administrators only: the database refuses the coordinator's valid request. */
@@ -256,6 +266,53 @@ describe('hostile input on every channel, through the loopback host', () => {
     'vaccination.check': async () => ({ personId: 1, date: '2025-01-10', productCode: PRODUCT.MMRVAXPRO }),
     'record.printable': async () => ({ personId: 1 }),
     'record.print': async () => ({ personId: 1 }),
+    'campaign.list': async () => ({}),
+    'campaign.get': async () => ({ code: 'SWEEP-FLU' }),
+    'campaign.save': async () => ({
+      code: 'SWEEP-FLU',
+      name: 'Sweep flu',
+      programmeCode: 'FLU_2026_27',
+      organisationCode: 'G82001',
+      channels: ['SMS', 'LETTER'],
+      bookingRoute: 'PHONE',
+      bookingPhone: '0300 123 4567',
+      templates: [{ purpose: 'INVITATION', channel: 'SMS', templateName: 'flu-invite', templateVersion: 1 }],
+      reminderRules: [{ daysAfterInvitation: 14, channel: 'SMS' }],
+    }),
+    'campaign.clinic.save': async () => ({ campaignCode: 'SWEEP-FLU', name: 'Village hall', siteCode: 'G82001', postcode: 'ME1 1AA' }),
+    'campaign.session.save': async () => ({ clinicId: 1, date: '2026-10-21', startsAt: '09:00', endsAt: '12:00', slots: 30 }),
+    'campaign.batch.draft': async () => ({
+      campaignCode: 'SWEEP-FLU',
+      definition: { format: 1, name: 'Sweep draft', referenceDate: '2026-08-31', criteria: { practice: ['G82001'] } },
+      draftKey: randomUUID(),
+    }),
+    'campaign.batch.preview': async () => ({ batchId: 1 }),
+    'campaign.waves.plan': async () => ({ batchId: 1, plan: { mode: 'per-day', cap: 10, startOn: '2026-10-01', priority: 'oldest' } }),
+    'campaign.batch.confirm': async () => ({
+      batchId: 1,
+      plan: { mode: 'per-week', cap: 10, startOn: '2026-10-01', priority: 'most-deprived' },
+    }),
+    'campaign.person.record': async () => ({ personId: 1 }),
+    'campaign.notify.export': async () => ({
+      campaignCode: 'SWEEP-FLU',
+      channel: 'SMS',
+      purpose: 'INVITATION',
+      dueBy: '2026-12-31',
+      markSent: true,
+    }),
+    'campaign.reminders.run': async () => ({ campaignCode: 'SWEEP-FLU' }),
+    'campaign.recall.run': async () => ({ campaignCode: 'SWEEP-FLU' }),
+    'campaign.booking.record': async () => ({
+      campaignCode: 'SWEEP-FLU',
+      personId: 1,
+      bookedFor: '2026-11-20',
+      status: 'BOOKED',
+      reference: 'SWEEP-1',
+    }),
+    'campaign.bookings.import': async () => ({
+      campaignCode: 'SWEEP-FLU',
+      csv: `nhs_number,date,status,reference\n${nhs(1)},2026-11-21,DID_NOT_ATTEND,SWEEP-IMPORT-1\n`,
+    }),
     'cohorts.count': async () => ({
       definition: {
         format: 1,

@@ -9,6 +9,7 @@ import * as documents from '../documents';
 import * as reporting from '../reporting';
 import * as cohorts from '../cohorts';
 import * as rules from '../rules';
+import * as campaigns from '../campaigns';
 import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
@@ -25,6 +26,7 @@ export function registerDomains(ctx: UserContext): UserServices {
     reporting.register(ctx),
     rules.register(ctx),
     cohorts.register(ctx),
+    campaigns.register(ctx),
   ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 

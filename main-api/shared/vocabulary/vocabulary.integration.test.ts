@@ -4,6 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/db';
 import { ANTIGEN_CODES, ANTIGEN_LABELS } from './antigens';
+import {
+  BATCH_STATUSES,
+  BOOKING_ROUTES,
+  BOOKING_SOURCES,
+  BOOKING_STATUSES,
+  COMMUNICATION_PURPOSES,
+  COMMUNICATION_STATUSES,
+} from './campaigns';
 import { CONTACT_CHANNELS } from './contact';
 import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
@@ -49,6 +57,17 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.adverse_reaction.outcome': REACTION_OUTCOMES,
   'ims.series_status.kind': STATUS_ROW_KINDS,
   'ims.series_status.status': STORED_STATUSES,
+  'ims.campaign.booking_route': BOOKING_ROUTES,
+  'ims.campaign_template.purpose': COMMUNICATION_PURPOSES,
+  'ims.campaign_template.channel': CONTACT_CHANNELS,
+  'ims.campaign_reminder_rule.channel': CONTACT_CHANNELS,
+  'ims.invitation_batch.status': BATCH_STATUSES,
+  'ims.invitation.channel': CONTACT_CHANNELS,
+  'ims.booking.status': BOOKING_STATUSES,
+  'ims.booking.source': BOOKING_SOURCES,
+  'ims.communication.purpose': COMMUNICATION_PURPOSES,
+  'ims.communication.channel': CONTACT_CHANNELS,
+  'ims.communication.status': COMMUNICATION_STATUSES,
 };
 
 /** Lists in CHECK constraints that are not codes the application shows, sends or stores itself. */

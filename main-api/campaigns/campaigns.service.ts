@@ -1,0 +1,105 @@
+// Campaign use cases: set-up, drafting and confirming invitation batches in waves, the what-if,
+// a person's campaign record, the Notify export, reminders, recall and bookings. The database
+// decides who may do what and for whom (migration 0032); this checks requests for the user,
+// plans waves for the what-if and reads and writes the files.
+import type { DataSource } from 'typeorm';
+import type { CampaignDetail, CampaignHandlers, NotifyExport, NotifyExportInput } from '../contract/campaigns';
+import { AppError, personNotFound } from '../contract/result';
+import { todayInLondon } from '../shared/calendar/england';
+import { BOOKING_ROUTE_LABELS } from '../shared/vocabulary/campaigns';
+import { CampaignsRepository } from './campaigns.repository';
+import { notifyCsv, parseBookingCsv, type RowIssue } from './campaign-files.rules';
+import { planWaves } from './waves.rules';
+
+/** What the record-view audit says a campaign record was opened for. */
+const RECORD_PURPOSE = 'Campaign record';
+
+/** How to book, in the words a message uses. */
+function howToBook(c: Pick<CampaignDetail, 'bookingRoute' | 'bookingUrl' | 'bookingPhone'>): string {
+  if (c.bookingRoute === 'LOCAL_LINK' && c.bookingUrl) return `Book online at ${c.bookingUrl}`;
+  if (c.bookingRoute === 'PHONE' && c.bookingPhone) return `Call ${c.bookingPhone} to book`;
+  return `${BOOKING_ROUTE_LABELS.NATIONAL}: book in the NHS App, online at www.nhs.uk or by calling 119`;
+}
+
+/** The Notify bulk-send file for a campaign's pending communications of one purpose and channel. */
+export async function exportNotify(db: DataSource, input: NotifyExportInput, today: string): Promise<NotifyExport> {
+  const repo = new CampaignsRepository(db);
+  const dueBy = input.dueBy ?? today;
+  return db.transaction(async (tx) => {
+    const txRepo = new CampaignsRepository(tx);
+    const campaign = await repo.detail(input.campaignCode);
+    const rows = await txRepo.exportRows(input.campaignCode, input.batchId, input.purpose, input.channel, dueBy, input.markSent);
+    const csv = notifyCsv(input.channel, { name: campaign.name, howToBook: howToBook(campaign) }, rows);
+    const batch = input.batchId === null ? '' : `-batch${input.batchId}`;
+    return { fileName: `${campaign.code}${batch}-${input.purpose}-${input.channel}-${dueBy}.csv`, csv, rows: rows.length };
+  });
+}
+
+/** Imports a booking system's CSV as one change: any bad row, and nothing is written. */
+export async function importBookings(db: DataSource, campaignCode: string, csv: string) {
+  const parsed = parseBookingCsv(csv);
+  if (parsed.issues.some((i) => i.row === 0))
+    throw new AppError('VALIDATION', parsed.issues[0]!.message, { kind: 'rows', rows: parsed.issues });
+  return db.transaction(async (tx) => {
+    const result = await CampaignsRepository.importBookings(tx, campaignCode, parsed.rows);
+    const issues: RowIssue[] = [...parsed.issues, ...result.issues].sort((a, b) => a.row - b.row);
+    if (issues.length > 0) {
+      // Thrown inside the transaction, so whatever the database wrote is rolled back.
+      throw new AppError(
+        'VALIDATION',
+        `${issues.length} row${issues.length === 1 ? '' : 's'} of the file cannot be imported; nothing was imported.`,
+        { kind: 'rows', rows: issues },
+      );
+    }
+    return { added: result.added, updated: result.updated, followUps: result.followUps };
+  });
+}
+
+/** Runs the reminders of one campaign, or of every campaign the caller runs. */
+export function runReminders(db: DataSource, campaignCode: string | null, today: string): Promise<number> {
+  return new CampaignsRepository(db).runReminders(campaignCode, today);
+}
+
+export function runRecall(db: DataSource, campaignCode: string, today: string): Promise<number> {
+  return new CampaignsRepository(db).runRecall(campaignCode, today);
+}
+
+export function listCampaigns(db: DataSource) {
+  return new CampaignsRepository(db).list();
+}
+
+/** The handlers for the campaign channels, bound to a signed-in user's connection. */
+export function createCampaignHandlers(ds: DataSource, today: () => string = () => todayInLondon()): CampaignHandlers {
+  const repo = new CampaignsRepository(ds);
+  return {
+    'campaign.list': () => repo.list(),
+    'campaign.get': (i) => repo.detail(i.code),
+    'campaign.save': async (i) => {
+      await ds.transaction((tx) => CampaignsRepository.save(tx, i));
+      return repo.detail(i.code);
+    },
+    'campaign.clinic.save': async (i) => {
+      await repo.saveClinic(i);
+      return repo.detail(i.campaignCode);
+    },
+    'campaign.session.save': async (i) => ({ sessionId: await repo.saveSession(i) }),
+    'campaign.batch.draft': async (i) => repo.preview(await repo.draft(i.campaignCode, i.definition, i.draftKey)),
+    'campaign.batch.preview': (i) => repo.preview(i.batchId),
+    'campaign.waves.plan': async (i) => {
+      const preview = await repo.preview(i.batchId);
+      const days = i.plan.mode === 'clinic' ? await repo.dailySlots(preview.campaignCode, i.plan.startOn) : [];
+      return planWaves(preview.toInvite, i.plan, days);
+    },
+    'campaign.batch.confirm': (i) => repo.confirm(i.batchId, i.plan),
+    'campaign.person.record': async (i) => {
+      const record = await repo.personRecord(i.personId, RECORD_PURPOSE);
+      if (record === null) throw personNotFound();
+      return record;
+    },
+    'campaign.notify.export': (i) => exportNotify(ds, i, today()),
+    'campaign.reminders.run': async (i) => ({ created: await runReminders(ds, i.campaignCode, today()) }),
+    'campaign.recall.run': async (i) => ({ created: await runRecall(ds, i.campaignCode, today()) }),
+    'campaign.booking.record': (i) => repo.recordBooking(i.campaignCode, i.personId, i.clinicSessionId, i.bookedFor, i.status, i.reference),
+    'campaign.bookings.import': (i) => importBookings(ds, i.campaignCode, i.csv),
+  };
+}

@@ -1,0 +1,11 @@
+// Campaigns: this season's campaigns, invitations from cohorts released in waves sized to
+// clinics, reminders, next-dose recall and bookings, and the communications they ask for.
+import type { CampaignHandlers } from '../contract/campaigns';
+import type { Registration, UserContext } from '../platform/registration';
+import { createCampaignHandlers } from './campaigns.service';
+
+export { exportNotify, importBookings, listCampaigns, runRecall, runReminders } from './campaigns.service';
+
+export function register(ctx: UserContext): Registration<keyof CampaignHandlers> {
+  return { handlers: createCampaignHandlers(ctx.ds, ctx.today) };
+}
