@@ -4,6 +4,7 @@ import PeopleSearch from '../features/people/PeopleSearch.vue';
 import PersonRecord from '../features/people/PersonRecord.vue';
 import CoverageReport from '../features/reporting/CoverageReport.vue';
 import CohortBuilder from '../features/cohorts/CohortBuilder.vue';
+import CampaignsScreen from '../features/campaigns/CampaignsScreen.vue';
 import RuleFiles from '../features/rules/RuleFiles.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
@@ -29,6 +30,14 @@ export function createAppRouter() {
         version: typeof route.query.version === 'string' && /^\d{1,7}$/.test(route.query.version) ? Number(route.query.version) : undefined,
       }),
       meta: { section: 'cohorts' },
+    },
+    { path: '/campaigns', name: 'campaigns', component: CampaignsScreen, meta: { section: 'campaigns' } },
+    {
+      path: '/campaigns/:code([A-Z0-9_-]{2,40})',
+      name: 'campaign',
+      component: CampaignsScreen,
+      props: (route) => ({ code: String(route.params.code) }),
+      meta: { section: 'campaigns' },
     },
     { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
     {

@@ -18,7 +18,7 @@ describe('the sections a session is offered', () => {
     expect(startPath(null)).toBe('/people');
     expect(sectionAllowed('people', null)).toBe(true);
     // Sections still to come are listed for everyone.
-    expect(sectionAllowed('invitations', analyst)).toBe(true);
+    expect(sectionAllowed('child-health', analyst)).toBe(true);
   });
 
   it('offers Cohorts to those who may count people, not to analysts', () => {
