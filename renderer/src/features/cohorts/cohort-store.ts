@@ -31,6 +31,8 @@ export interface OpenedCohort {
 export const useCohortStore = defineStore('cohort-builder', {
   state: () => ({
     draft: null as CohortDraft | null,
+    /** Whose form it is: another user signing in to the same window starts afresh. */
+    user: null as string | null,
     opened: null as OpenedCohort | null,
     /** Changed since it was opened or saved. */
     dirty: false,
@@ -43,9 +45,10 @@ export const useCohortStore = defineStore('cohort-builder', {
     forSave: (state) => (state.draft ? buildDefinition(state.draft) : null),
   },
   actions: {
-    /** A fresh form, unless one is already being built. */
-    start(today: string): void {
-      if (this.draft === null) this.startNew(today);
+    /** A fresh form, unless this user is already building one. */
+    start(today: string, user: string | null): void {
+      if (this.draft === null || this.user !== user) this.startNew(today);
+      this.user = user;
     },
     startNew(today: string): void {
       this.draft = emptyDraft(today);
