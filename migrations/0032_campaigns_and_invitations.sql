@@ -550,9 +550,35 @@ BEGIN
     'batches', coalesce((SELECT jsonb_agg(jsonb_build_object('id', b.id, 'status', b.status, 'cohortName', b.definition->>'name',
                                                             'createdBy', b.created_by, 'createdAt', b.created_at, 'confirmedAt', b.confirmed_at,
                                                             'invited', (b.result->>'invited')::integer) ORDER BY b.id)
-                         FROM ims.invitation_batch b WHERE b.campaign_id = c.id), '[]'));
+                         FROM ims.invitation_batch b WHERE b.campaign_id = c.id), '[]'),
+    'funnel', ims.campaign_funnel(c.id));
 END
 $$;
+
+-- How far the campaign's people have got, each a number of people: in the cohorts its batches
+-- were confirmed from, invited, reminded, booked (a booking standing or attended), attended, did
+-- not attend, and vaccinated in the campaign's programme since being invited.
+CREATE FUNCTION ims.campaign_funnel(p_campaign_id bigint) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT jsonb_build_object(
+    'eligible', coalesce((SELECT sum((b.result ->> 'members')::bigint) FROM ims.invitation_batch b
+                          WHERE b.campaign_id = p_campaign_id AND b.status = 'CONFIRMED'), 0),
+    'invited', (SELECT count(*) FROM ims.invitation i WHERE i.campaign_id = p_campaign_id),
+    'reminded', (SELECT count(DISTINCT m.person_id) FROM ims.communication m
+                 WHERE m.campaign_id = p_campaign_id AND m.purpose = 'REMINDER'),
+    'booked', (SELECT count(DISTINCT b.person_id) FROM ims.booking b
+               WHERE b.campaign_id = p_campaign_id AND b.status IN ('BOOKED', 'ATTENDED')),
+    'attended', (SELECT count(DISTINCT b.person_id) FROM ims.booking b WHERE b.campaign_id = p_campaign_id AND b.status = 'ATTENDED'),
+    'didNotAttend', (SELECT count(DISTINCT b.person_id) FROM ims.booking b
+                     WHERE b.campaign_id = p_campaign_id AND b.status = 'DID_NOT_ATTEND'),
+    'vaccinated', (SELECT count(*) FROM ims.invitation i JOIN ims.campaign k ON k.id = i.campaign_id
+                   WHERE i.campaign_id = p_campaign_id
+                     AND EXISTS (SELECT 1 FROM ims.vaccination_event e
+                                 WHERE e.person_id = i.person_id AND e.programme_code = k.programme_code
+                                   AND e.outcome = 'GIVEN' AND e.status = 'ACTIVE'
+                                   AND e.occurred_on >= (i.invited_at AT TIME ZONE 'Europe/London')::date)))
+$$;
+REVOKE EXECUTE ON FUNCTION ims.campaign_funnel(bigint) FROM PUBLIC;
 
 -- Clinic slots per day from a date: what waves sized to clinics are planned from.
 CREATE FUNCTION api.campaign_daily_slots(p_code text, p_from date) RETURNS TABLE (day date, slots bigint)

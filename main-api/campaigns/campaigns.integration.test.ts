@@ -576,6 +576,9 @@ describe('campaigns', () => {
       // Everyone at the practice is invited (the race's 2,000 and these 3) but the one booked.
       expect((await invitationCohort('invited-not-booked')).members).toBe(2002);
       expect((await invitationCohort('never-invited')).members).toBe(0);
+      // The funnel: three invited (the batch's cohort), two reminded, one booked, two missed.
+      const { funnel } = await value<CampaignDetail>(call(a, 'campaign.get', { code: 'FLU-BOOK' }));
+      expect(funnel).toEqual({ eligible: 3, invited: 3, reminded: 2, booked: 1, attended: 0, didNotAttend: 2, vaccinated: 0 });
     });
   });
 

@@ -171,6 +171,19 @@ export const CampaignDetail = z.object({
   reminderRules: z.array(ReminderRule.extend({ id: Id, active: z.boolean() })),
   clinics: z.array(Clinic),
   batches: z.array(BatchSummary),
+  /** How far the campaign's people have got, each a number of people. */
+  funnel: z.object({
+    /** In the cohorts its batches were confirmed from. */
+    eligible: Count,
+    invited: Count,
+    reminded: Count,
+    /** With a booking standing or attended. */
+    booked: Count,
+    attended: Count,
+    didNotAttend: Count,
+    /** Vaccinated in the campaign's programme since being invited. */
+    vaccinated: Count,
+  }),
 });
 export type CampaignDetail = z.infer<typeof CampaignDetail>;
 

@@ -66,7 +66,8 @@ test('a coordinator sees a campaign, its batch and reminders, and plans the wave
   await expect(page).toHaveURL(/#\/campaigns\/FLU26-E2E$/);
   const detail = page.getByTestId('campaign-detail');
   await expect(detail).toContainText('National booking service');
-  await expect(page.getByTestId('campaign-funnel')).toContainText('Invited');
+  await expect(page.getByTestId('campaign-funnel')).toContainText('Eligible (confirmed cohorts)');
+  await expect(page.getByTestId('campaign-funnel')).toContainText('Vaccinated since invited');
   await expect(page.getByTestId('campaign-batches')).toContainText('Aged 80 and over');
   await expect(page.getByTestId('reminder-rules')).toContainText('14 days after the invitation, by text message');
 

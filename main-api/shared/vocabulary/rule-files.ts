@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { codeSet } from './code-set';
 
-export const [, RuleFileStatus, RULE_FILE_STATUS_LABELS] = codeSet({
+export const [RULE_FILE_STATUSES, RuleFileStatus, RULE_FILE_STATUS_LABELS] = codeSet({
   previewed: 'Previewed, not in use',
   active: 'Active',
   superseded: 'Superseded',
@@ -10,7 +10,7 @@ export const [, RuleFileStatus, RULE_FILE_STATUS_LABELS] = codeSet({
 });
 export type RuleFileStatus = z.infer<typeof RuleFileStatus>;
 
-export const [, RuleFileKind, RULE_FILE_KIND_LABELS] = codeSet({
+export const [RULE_FILE_KINDS, RuleFileKind, RULE_FILE_KIND_LABELS] = codeSet({
   schedule: 'Routine schedule',
   campaign: 'Seasonal campaign',
   'catch-up': 'Catch-up planning',

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { clinicCapacity, defaultPlan, funnel, planInput } from './campaigns';
+import { bookedShare, clinicCapacity, defaultPlan, funnelSteps, planInput } from './campaigns';
 
 describe('campaign figures', () => {
-  it('gives each funnel step its share of those invited', () => {
-    expect(funnel({ invited: 200, booked: 50 })).toEqual([
-      { label: 'Invited', count: 200, percent: 100 },
-      { label: 'Booked', count: 50, percent: 25 },
+  it('gives each funnel step its share of those eligible, or of those invited without a confirmed cohort', () => {
+    const f = { eligible: 400, invited: 200, reminded: 100, booked: 50, attended: 40, didNotAttend: 10, vaccinated: 60 };
+    expect(funnelSteps(f).map((s) => [s.label, s.percent])).toEqual([
+      ['Eligible (confirmed cohorts)', 100],
+      ['Invited', 50],
+      ['Reminded', 25],
+      ['Booked', 13],
+      ['Attended', 10],
+      ['Did not attend', 3],
+      ['Vaccinated since invited', 15],
     ]);
-    expect(funnel({ invited: 0, booked: 0 }).map((s) => s.percent)).toEqual([null, null]);
+    expect(funnelSteps({ ...f, eligible: 0 })[3]!.percent).toBe(25);
+    expect(funnelSteps({ ...f, eligible: 0, invited: 0 })[3]!.percent).toBeNull();
+    expect(bookedShare({ invited: 200, booked: 50 })).toBe(25);
+    expect(bookedShare({ invited: 0, booked: 0 })).toBeNull();
   });
 
   it('counts the slots of sessions from a day on', () => {

@@ -6,17 +6,32 @@ import type { ReleaseMode, ReleasePriority } from '../../../../main-api/shared/v
 export interface FunnelStep {
   label: string;
   count: number;
-  /** Of those invited, as a whole percentage; null when nobody has been invited. */
+  /** Of the funnel's base (those eligible, or those invited when no cohort is confirmed), as a whole percentage; null when the base is 0. */
   percent: number | null;
 }
 
-/** Invited, then booked (booked or attended): each with its share of those invited. */
-export function funnel(c: Pick<CampaignSummary, 'invited' | 'booked'>): FunnelStep[] {
-  const pct = (n: number): number | null => (c.invited === 0 ? null : Math.round((n / c.invited) * 100));
+/** How far the campaign's people have got, step by step, each with its share of the base. */
+export function funnelSteps(f: CampaignDetail['funnel']): FunnelStep[] {
+  const base = f.eligible > 0 ? f.eligible : f.invited;
+  const step = (label: string, count: number): FunnelStep => ({
+    label,
+    count,
+    percent: base === 0 ? null : Math.round((count / base) * 100),
+  });
   return [
-    { label: 'Invited', count: c.invited, percent: pct(c.invited) },
-    { label: 'Booked', count: c.booked, percent: pct(c.booked) },
+    step('Eligible (confirmed cohorts)', f.eligible),
+    step('Invited', f.invited),
+    step('Reminded', f.reminded),
+    step('Booked', f.booked),
+    step('Attended', f.attended),
+    step('Did not attend', f.didNotAttend),
+    step('Vaccinated since invited', f.vaccinated),
   ];
+}
+
+/** Those booked as a whole percentage of those invited, or null when nobody has been invited. */
+export function bookedShare(c: Pick<CampaignSummary, 'invited' | 'booked'>): number | null {
+  return c.invited === 0 ? null : Math.round((c.booked / c.invited) * 100);
 }
 
 /** The clinics' sessions from a day on, and their slots: what a clinic-sized release can fill. */
