@@ -345,6 +345,7 @@ const BreakdownRow = z.object({
   label: z.string(),
   count: z.number().int().nonnegative(),
 });
+export type BreakdownRow = z.infer<typeof BreakdownRow>;
 
 export const CohortCount = z.object({
   /** People in scope matching the criteria, before exclusions. */
@@ -369,6 +370,7 @@ const SavedCohortSummary = z.object({
   savedBy: z.string(),
   savedAt: z.string(),
 });
+export type SavedCohortSummary = z.infer<typeof SavedCohortSummary>;
 
 export const SavedCohort = z.object({
   id: z.number().int(),

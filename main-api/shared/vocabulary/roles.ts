@@ -31,11 +31,13 @@ export function roleOfGroup(group: string): RoleCode | null {
 
 // campaigns.view: campaigns and a person's invitations and messages; campaigns.run: set up
 // campaigns, confirm invitations, run reminders and recall, record and import bookings (0032).
+// cohort.count: exact counts of people matching a cohort definition (api.cohort_count, 0031).
 const CAPABILITIES = [
   'record.view',
   'vaccination.record',
   'record.print',
   'coverage.view',
+  'cohort.count',
   'users.manage',
   'rules.manage',
   'campaigns.view',
@@ -51,15 +53,17 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'vaccination.record',
     'record.print',
     'coverage.view',
+    'cohort.count',
     'users.manage',
     'rules.manage',
     'campaigns.view',
     'campaigns.run',
   ],
-  coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view', 'campaigns.run'],
-  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view'],
-  'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'campaigns.view'],
-  // Aggregates with small numbers suppressed, never rows about people (issue 7).
+  coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view', 'campaigns.run'],
+  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
+  'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
+  // Aggregates with small numbers suppressed, never rows about people (issue 7); a cohort count
+  // is exact and unsuppressed, so analysts have none (api.cohort_count is not granted to them).
   analyst: ['coverage.view'],
 };
 

@@ -3,6 +3,8 @@ import { sectionAllowed, sections, startPath } from '../shell/sections';
 import PeopleSearch from '../features/people/PeopleSearch.vue';
 import PersonRecord from '../features/people/PersonRecord.vue';
 import CoverageReport from '../features/reporting/CoverageReport.vue';
+import CohortBuilder from '../features/cohorts/CohortBuilder.vue';
+import CampaignsScreen from '../features/campaigns/CampaignsScreen.vue';
 import RuleFiles from '../features/rules/RuleFiles.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
@@ -17,6 +19,26 @@ export function createAppRouter() {
     { path: '/', redirect: () => startPath(useSessionStore().session) },
     { path: '/people', name: 'people', component: PeopleSearch, meta: { section: 'people' } },
     { path: '/reports', name: 'reports', component: CoverageReport, meta: { section: 'reports' } },
+    { path: '/cohorts', name: 'cohorts', component: CohortBuilder, meta: { section: 'cohorts' } },
+    {
+      // A saved cohort: its latest version, or ?version=N.
+      path: '/cohorts/saved/:id(\\d+)',
+      name: 'cohort',
+      component: CohortBuilder,
+      props: (route) => ({
+        id: Number(route.params.id),
+        version: typeof route.query.version === 'string' && /^\d{1,7}$/.test(route.query.version) ? Number(route.query.version) : undefined,
+      }),
+      meta: { section: 'cohorts' },
+    },
+    { path: '/campaigns', name: 'campaigns', component: CampaignsScreen, meta: { section: 'campaigns' } },
+    {
+      path: '/campaigns/:code([A-Z0-9_-]{2,40})',
+      name: 'campaign',
+      component: CampaignsScreen,
+      props: (route) => ({ code: String(route.params.code) }),
+      meta: { section: 'campaigns' },
+    },
     { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
     {
       path: '/people/:id(\\d+)',

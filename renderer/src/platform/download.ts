@@ -3,7 +3,15 @@
 import { base64ToBytes } from '../features/vaccination/vaccination';
 
 export function downloadBase64(fileName: string, contentType: string, base64: string): void {
-  const blob = new Blob([base64ToBytes(base64)], { type: contentType });
+  downloadBlob(fileName, new Blob([base64ToBytes(base64)], { type: contentType }));
+}
+
+/** Saves text made on this side (a CSV of figures already on screen). */
+export function downloadText(fileName: string, contentType: string, text: string): void {
+  downloadBlob(fileName, new Blob([text], { type: contentType }));
+}
+
+function downloadBlob(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -18,7 +18,14 @@ describe('the sections a session is offered', () => {
     expect(startPath(null)).toBe('/people');
     expect(sectionAllowed('people', null)).toBe(true);
     // Sections still to come are listed for everyone.
-    expect(sectionAllowed('cohorts', analyst)).toBe(true);
+    expect(sectionAllowed('child-health', analyst)).toBe(true);
+  });
+
+  it('offers Cohorts to those who may count people, not to analysts', () => {
+    expect(sectionAllowed('cohorts', coordinator)).toBe(true);
+    for (const role of ['child-health', 'occupational-health', 'administrator'] as const)
+      expect(sectionAllowed('cohorts', { capabilities: capabilitiesOf([role]) })).toBe(true);
+    expect(sectionAllowed('cohorts', analyst)).toBe(false);
   });
 
   it('offers the rule files to administrators only', () => {

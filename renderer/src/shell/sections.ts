@@ -1,4 +1,4 @@
-// The navigation sections of the application. People and Reports are built so far; the others
+// The navigation sections of the application. People, Cohorts, Campaigns and Reports are built so far; the others
 // are listed so that people can see what the product will cover.
 import type { SessionInfo } from '../../../main-api/contract/session';
 import type { Capability } from '../../../main-api/shared/vocabulary/roles';
@@ -27,15 +27,17 @@ export const sections: Section[] = [
     key: 'cohorts',
     label: 'Cohorts',
     path: '/cohorts',
-    available: false,
+    available: true,
+    needs: 'cohort.count',
     purpose: 'Build lists of people who are eligible for a vaccination programme.',
   },
   {
-    key: 'invitations',
-    label: 'Invitations',
-    path: '/invitations',
-    available: false,
-    purpose: 'Send invitations and reminders by letter, email or text message.',
+    key: 'campaigns',
+    label: 'Campaigns',
+    path: '/campaigns',
+    available: true,
+    needs: 'campaigns.view',
+    purpose: 'Send invitations in waves, and follow reminders and bookings.',
   },
   {
     key: 'child-health',
