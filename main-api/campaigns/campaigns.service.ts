@@ -3,7 +3,7 @@
 // decides who may do what and for whom (migration 0032); this checks requests for the user,
 // plans waves for the what-if and reads and writes the files.
 import type { DataSource } from 'typeorm';
-import type { CampaignDetail, CampaignHandlers, NotifyExport, NotifyExportInput } from '../contract/campaigns';
+import type { CampaignDetail, CampaignHandlers, CampaignSaveInput, NotifyExport, NotifyExportInput } from '../contract/campaigns';
 import { AppError, personNotFound } from '../contract/result';
 import { todayInLondon } from '../shared/calendar/england';
 import { BOOKING_ROUTE_LABELS } from '../shared/vocabulary/campaigns';
@@ -64,6 +64,12 @@ export function runRecall(db: DataSource, campaignCode: string, today: string): 
   return new CampaignsRepository(db).runRecall(campaignCode, today);
 }
 
+/** Creates or replaces a campaign's set-up (templates and reminder rules with it), in one transaction. */
+export async function saveCampaign(db: DataSource, input: CampaignSaveInput): Promise<CampaignDetail> {
+  await db.transaction((tx) => CampaignsRepository.save(tx, input));
+  return new CampaignsRepository(db).detail(input.code);
+}
+
 export function listCampaigns(db: DataSource) {
   return new CampaignsRepository(db).list();
 }
@@ -74,10 +80,7 @@ export function createCampaignHandlers(ds: DataSource, today: () => string = () 
   return {
     'campaign.list': () => repo.list(),
     'campaign.get': (i) => repo.detail(i.code),
-    'campaign.save': async (i) => {
-      await ds.transaction((tx) => CampaignsRepository.save(tx, i));
-      return repo.detail(i.code);
-    },
+    'campaign.save': (i) => saveCampaign(ds, i),
     'campaign.clinic.save': async (i) => {
       await repo.saveClinic(i);
       return repo.detail(i.campaignCode);

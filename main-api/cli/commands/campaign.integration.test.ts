@@ -56,6 +56,24 @@ describe('ims campaign commands', () => {
     await db?.drop();
   });
 
+  it('saves a campaign from a file (the shipped example), and refuses a bad one naming the field', async () => {
+    const example = join(__dirname, '../../../resources/campaigns/flu-2026-27-kent-and-medway.json');
+    expect(await ims('campaign', 'save', example)).toEqual([
+      'Saved FLU-2026-KM (Flu 2026 to 2027, Kent and Medway): SMS, EMAIL, LETTER; 5 templates, 2 reminder rules.',
+    ]);
+    const rules = await db.query(
+      `SELECT r.days_after_invitation, r.channel FROM ims.campaign_reminder_rule r JOIN ims.campaign k ON k.id = r.campaign_id
+       WHERE k.code = 'FLU-2026-KM' ORDER BY 1`,
+    );
+    expect(rules.rows).toEqual([
+      { days_after_invitation: 14, channel: 'SMS' },
+      { days_after_invitation: 28, channel: 'LETTER' },
+    ]);
+    const bad = join(dir, 'bad-campaign.json');
+    writeFileSync(bad, JSON.stringify({ ...JSON.parse(readFileSync(example, 'utf8')), channels: ['PIGEON'] }));
+    await expect(ims('campaign', 'save', bad)).rejects.toThrow(/channels\.0/);
+  });
+
   it('exports the pending invitations to a Notify file and marks them sent', async () => {
     const file = join(dir, 'sms.csv');
     expect(await ims('campaign', 'export-notify', '--campaign', 'CLI-FLU', '--channel', 'sms', '--due-by', TODAY, '--out', file)).toEqual([

@@ -4,10 +4,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { CampaignCode, NotifyExportInput } from '../../contract/campaigns';
+import { CampaignCode, CampaignSaveInput, NotifyExportInput } from '../../contract/campaigns';
 import { isoDate } from '../../contract/common';
 import { AppError } from '../../contract/result';
-import { exportNotify, importBookings, listCampaigns, runRecall, runReminders } from '../../campaigns';
+import { exportNotify, importBookings, listCampaigns, runRecall, runReminders, saveCampaign } from '../../campaigns';
 import { withOwnerDatabase } from '../../platform/db/datasource';
 import { todayInLondon } from '../../shared/calendar/england';
 import type { CliContext } from '../context';
@@ -78,8 +78,29 @@ async function runImport(ctx: CliContext, file: string, opts: { campaign: string
   }
 }
 
+/** Creates or replaces a campaign from a JSON file in the shape of the campaign.save channel. */
+async function runSave(ctx: CliContext, file: string): Promise<void> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new AppError('VALIDATION', `Cannot read ${file} as JSON: ${(error as Error).message}`);
+  }
+  const input = checked(CampaignSaveInput, json, file);
+  const saved = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) => saveCampaign(ds, input));
+  ctx.print(
+    `Saved ${saved.code} (${saved.name}): ${saved.channels.join(', ')}; ${saved.templates.length} templates, ` +
+      `${saved.reminderRules.filter((r) => r.active).length} reminder rules.`,
+  );
+}
+
 export function registerCampaignCommands(program: Command, ctx: CliContext): void {
   const campaign = program.command('campaign').description('Campaigns: invitations, reminders, recall and bookings');
+  campaign
+    .command('save')
+    .argument('<file>', 'a campaign as JSON: code, name, programmeCode, organisationCode, channels, bookingRoute, templates, reminderRules')
+    .description('Create a campaign or replace its set-up (exit code 2 when the file is not valid)')
+    .action((file: string) => runSave(ctx, file));
   campaign
     .command('list')
     .description('List the campaigns with how many are invited and booked')
