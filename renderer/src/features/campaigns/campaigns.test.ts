@@ -91,6 +91,8 @@ describe('inviting a cohort', () => {
     expect(confirmWording({ ...r, alreadyInvited: 0, noUsableChannel: 0, communications: 1, invited: 1, waves: [r.waves[0]!] })).toBe(
       '1 person invited in 1 wave; 1 invitation to send.',
     );
-    expect(confirmWording({ ...r, repeated: true })).toBe('This batch had been confirmed already: nothing new was made (it invited 5 people).');
+    expect(confirmWording({ ...r, repeated: true })).toBe(
+      'This batch had been confirmed already: nothing new was made (it invited 5 people).',
+    );
   });
 });

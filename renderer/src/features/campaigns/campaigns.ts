@@ -87,7 +87,9 @@ export function cohortCampaignNote(cohortCampaign: string | null, programmeCode:
 }
 
 /** A drafted batch's figures, in the order the screen lists them. */
-export function previewRows(p: Pick<BatchPreview, 'members' | 'alreadyInvited' | 'noUsableChannel' | 'toInvite'>): { label: string; count: number }[] {
+export function previewRows(
+  p: Pick<BatchPreview, 'members' | 'alreadyInvited' | 'noUsableChannel' | 'toInvite'>,
+): { label: string; count: number }[] {
   return [
     { label: 'Members in your scope', count: p.members },
     { label: 'Already invited to this campaign', count: p.alreadyInvited },
