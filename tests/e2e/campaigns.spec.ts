@@ -182,6 +182,8 @@ test('a coordinator invites a saved cohort in waves and sees the invitation on a
   await expect(batchRow).toContainText('Confirmed');
   await expect(batchRow).toContainText(String(toInvite));
   await expect(page.getByTestId('campaign-funnel').getByRole('row', { name: /^Invited/ })).toContainText(String(toInvite));
+  await expect(page.getByTestId('campaign-list').getByRole('row', { name: /invited in waves/ })).toContainText(String(toInvite));
+  await expect(page.getByTestId('invite-result')).toContainText(/Released (from|on) /);
 
   // One of the invited people, found among the Smiths of that age, and their record.
   let invited: Found | undefined;

@@ -9,6 +9,7 @@ import {
   funnelSteps,
   planInput,
   previewRows,
+  wavesSpan,
 } from './campaigns';
 
 describe('campaign figures', () => {
@@ -91,6 +92,9 @@ describe('inviting a cohort', () => {
     expect(confirmWording({ ...r, alreadyInvited: 0, noUsableChannel: 0, communications: 1, invited: 1, waves: [r.waves[0]!] })).toBe(
       '1 person invited in 1 wave; 1 invitation to send.',
     );
+    expect(wavesSpan(r.waves)).toBe('Released from 02/12/2026 to 04/12/2026.');
+    expect(wavesSpan([r.waves[1]!])).toBe('Released on 03/12/2026.');
+    expect(wavesSpan([])).toBeNull();
     expect(confirmWording({ ...r, repeated: true })).toBe(
       'This batch had been confirmed already: nothing new was made (it invited 5 people).',
     );

@@ -2,6 +2,7 @@
 // the starting release plan for a what-if, and the wording of inviting a cohort.
 import type { BatchConfirmResult, BatchPreview, CampaignDetail, CampaignSummary, WavePlan } from '../../../../main-api/contract/campaigns';
 import type { ReleaseMode, ReleasePriority } from '../../../../main-api/shared/vocabulary/campaigns';
+import { formatShortDate } from '../../../../main-api/shared/calendar/dates';
 
 export interface FunnelStep {
   label: string;
@@ -117,4 +118,13 @@ export function confirmWording(r: BatchConfirmResult): string {
     r.leftOver > 0 ? `${people(r.leftOver)} left for a later batch` : null,
   ].filter((s) => s !== null);
   return `${people(r.invited)} invited in ${waves}; ${messages}.${extra.length ? ` Not invited: ${extra.join(', ')}.` : ''}`;
+}
+
+/** When a confirmed batch's waves are released: the first and last days, or the one day. */
+export function wavesSpan(waves: BatchConfirmResult['waves']): string | null {
+  if (waves.length === 0) return null;
+  const days = waves.map((w) => w.releaseOn).sort();
+  const first = formatShortDate(days[0]!);
+  const last = formatShortDate(days[days.length - 1]!);
+  return first === last ? `Released on ${first}.` : `Released from ${first} to ${last}.`;
 }
