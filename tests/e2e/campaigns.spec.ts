@@ -148,7 +148,8 @@ test('a coordinator invites a saved cohort in waves and sees the invitation on a
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('invite-draft')).toBeEnabled();
   await expect(page.getByTestId('invite-programme-note')).toHaveCount(0);
-  await page.getByTestId('invite-draft').click();
+  // A double click drafts one batch.
+  await page.getByTestId('invite-draft').dblclick();
   const preview = page.getByTestId('invite-preview');
   await expect(preview).toContainText('Members in your scope');
   const toInvite = Number(
@@ -174,12 +175,13 @@ test('a coordinator invites a saved cohort in waves and sees the invitation on a
   await expect(page.getByTestId('invite-confirm')).toContainText(`Invite ${people} in ${wavesText}?`);
   await expect(page.getByRole('heading', { name: 'Confirm the invitations' })).toBeFocused();
   await expectAccessible(page, 'inviting a cohort: the confirmation');
-  await page.getByTestId('invite-confirm-yes').click();
+  await page.getByTestId('invite-confirm-yes').dblclick();
   await expect(page.getByTestId('invite-result')).toContainText(`${people} invited in ${wavesText}; `);
   await expectAccessible(page, 'inviting a cohort: the result');
   await shot(page, 'invite-cohort-result');
   const batchRow = page.getByTestId('campaign-batches').getByRole('row', { name: new RegExp(cohortName) });
   await expect(batchRow).toContainText('Confirmed');
+  await expect(page.getByTestId('campaign-batches').locator('tbody tr')).toHaveCount(1);
   await expect(batchRow).toContainText(String(toInvite));
   await expect(page.getByTestId('campaign-funnel').getByRole('row', { name: /^Invited/ })).toContainText(String(toInvite));
   await expect(page.getByTestId('campaign-list').getByRole('row', { name: /invited in waves/ })).toContainText(String(toInvite));
