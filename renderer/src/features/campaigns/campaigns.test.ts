@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { bookedShare, clinicCapacity, defaultPlan, funnelSteps, planInput } from './campaigns';
+import {
+  bookedShare,
+  clinicCapacity,
+  cohortCampaignNote,
+  confirmQuestion,
+  confirmWording,
+  defaultPlan,
+  funnelSteps,
+  planInput,
+  previewRows,
+  wavesSpan,
+} from './campaigns';
 
 describe('campaign figures', () => {
   it('gives each funnel step its share of those eligible, or of those invited without a confirmed cohort', () => {
@@ -39,5 +50,53 @@ describe('campaign figures', () => {
       practiceOrder: ['G89001', 'G89002', 'G89001'],
     });
     expect(planInput({ ...defaultPlan('2026-12-02'), mode: 'clinic' })).toMatchObject({ cap: null, leadDays: 7, practiceOrder: [] });
+  });
+});
+
+describe('inviting a cohort', () => {
+  it('warns only when the cohort was built for another programme', () => {
+    expect(cohortCampaignNote('FLU_2026_27', 'FLU_2026_27')).toBeNull();
+    expect(cohortCampaignNote('COVID_AUT26', 'FLU_2026_27')).toContain('built for COVID_AUT26, but the campaign is for FLU_2026_27');
+    expect(cohortCampaignNote(null, 'FLU_2026_27')).toContain('names no programme');
+  });
+
+  it('lists the preview in order and asks about those who will be invited', () => {
+    const p = { members: 10, alreadyInvited: 2, noUsableChannel: 1, toInvite: 7 };
+    expect(previewRows(p).map((r) => r.count)).toEqual([10, 2, 1, 7]);
+    expect(confirmQuestion(7, null)).toBe('Invite 7 people?');
+    expect(confirmQuestion(7, { totalWaves: 4, leftOver: 0 })).toBe('Invite 7 people in 4 waves?');
+    expect(confirmQuestion(7, { totalWaves: 1, leftOver: 6 })).toBe(
+      "Invite 1 person in 1 wave? 6 people beyond the clinics' slots will be left for a later batch.",
+    );
+  });
+
+  it('says what a confirmation did', () => {
+    const r = {
+      batchId: 3,
+      members: 10,
+      invited: 5,
+      alreadyInvited: 2,
+      noUsableChannel: 1,
+      leftOver: 0,
+      communications: 5,
+      waves: [
+        { wave: 1, releaseOn: '2026-12-02', people: 2 },
+        { wave: 2, releaseOn: '2026-12-03', people: 2 },
+        { wave: 3, releaseOn: '2026-12-04', people: 1 },
+      ],
+      repeated: false,
+    };
+    expect(confirmWording(r)).toBe(
+      '5 people invited in 3 waves; 5 invitations to send. Not invited: 2 people already invited, 1 person with no usable channel.',
+    );
+    expect(confirmWording({ ...r, alreadyInvited: 0, noUsableChannel: 0, communications: 1, invited: 1, waves: [r.waves[0]!] })).toBe(
+      '1 person invited in 1 wave; 1 invitation to send.',
+    );
+    expect(wavesSpan(r.waves)).toBe('Released from 02/12/2026 to 04/12/2026.');
+    expect(wavesSpan([r.waves[1]!])).toBe('Released on 03/12/2026.');
+    expect(wavesSpan([])).toBeNull();
+    expect(confirmWording({ ...r, repeated: true })).toBe(
+      'This batch had been confirmed already: nothing new was made (it invited 5 people).',
+    );
   });
 });

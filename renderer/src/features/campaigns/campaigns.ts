@@ -1,7 +1,8 @@
 // Campaign figures as the screens show them: the invitation funnel, the clinics' capacity, and
-// the starting release plan for a what-if.
-import type { CampaignDetail, CampaignSummary } from '../../../../main-api/contract/campaigns';
+// the starting release plan for a what-if, and the wording of inviting a cohort.
+import type { BatchConfirmResult, BatchPreview, CampaignDetail, CampaignSummary, WavePlan } from '../../../../main-api/contract/campaigns';
 import type { ReleaseMode, ReleasePriority } from '../../../../main-api/shared/vocabulary/campaigns';
+import { formatShortDate } from '../../../../main-api/shared/calendar/dates';
 
 export interface FunnelStep {
   label: string;
@@ -71,4 +72,59 @@ export function planInput(f: PlanForm) {
             .filter((c) => c !== '')
         : [],
   };
+}
+
+const people = (n: number): string => (n === 1 ? '1 person' : `${n.toLocaleString('en-GB')} people`);
+
+/**
+ * What to say when a saved cohort was built for another programme than the campaign's: the
+ * database decides whether it may be invited, so this only warns. Null when they agree.
+ */
+export function cohortCampaignNote(cohortCampaign: string | null, programmeCode: string): string | null {
+  if (cohortCampaign === programmeCode) return null;
+  return cohortCampaign === null
+    ? `This cohort names no programme; the campaign is for ${programmeCode}. The database decides whether it may be invited.`
+    : `This cohort was built for ${cohortCampaign}, but the campaign is for ${programmeCode}. The database decides whether it may be invited.`;
+}
+
+/** A drafted batch's figures, in the order the screen lists them. */
+export function previewRows(
+  p: Pick<BatchPreview, 'members' | 'alreadyInvited' | 'noUsableChannel' | 'toInvite'>,
+): { label: string; count: number }[] {
+  return [
+    { label: 'Members in your scope', count: p.members },
+    { label: 'Already invited to this campaign', count: p.alreadyInvited },
+    { label: 'No usable channel (not invited)', count: p.noUsableChannel },
+    { label: 'To invite', count: p.toInvite },
+  ];
+}
+
+/** The confirmation's question: how many will be invited, and over how many waves when known. */
+export function confirmQuestion(toInvite: number, plan: Pick<WavePlan, 'totalWaves' | 'leftOver'> | null): string {
+  const invited = plan ? toInvite - plan.leftOver : toInvite;
+  const waves = plan ? ` in ${plan.totalWaves === 1 ? '1 wave' : `${plan.totalWaves.toLocaleString('en-GB')} waves`}` : '';
+  const left = plan && plan.leftOver > 0 ? ` ${people(plan.leftOver)} beyond the clinics' slots will be left for a later batch.` : '';
+  return `Invite ${people(invited)}${waves}?${left}`;
+}
+
+/** What a confirmation did, in a sentence. */
+export function confirmWording(r: BatchConfirmResult): string {
+  if (r.repeated) return `This batch had been confirmed already: nothing new was made (it invited ${people(r.invited)}).`;
+  const waves = r.waves.length === 1 ? '1 wave' : `${r.waves.length.toLocaleString('en-GB')} waves`;
+  const messages = r.communications === 1 ? '1 invitation to send' : `${r.communications.toLocaleString('en-GB')} invitations to send`;
+  const extra = [
+    r.alreadyInvited > 0 ? `${people(r.alreadyInvited)} already invited` : null,
+    r.noUsableChannel > 0 ? `${people(r.noUsableChannel)} with no usable channel` : null,
+    r.leftOver > 0 ? `${people(r.leftOver)} left for a later batch` : null,
+  ].filter((s) => s !== null);
+  return `${people(r.invited)} invited in ${waves}; ${messages}.${extra.length ? ` Not invited: ${extra.join(', ')}.` : ''}`;
+}
+
+/** When a confirmed batch's waves are released: the first and last days, or the one day. */
+export function wavesSpan(waves: BatchConfirmResult['waves']): string | null {
+  if (waves.length === 0) return null;
+  const days = waves.map((w) => w.releaseOn).sort();
+  const first = formatShortDate(days[0]!);
+  const last = formatShortDate(days[days.length - 1]!);
+  return first === last ? `Released on ${first}.` : `Released from ${first} to ${last}.`;
 }
