@@ -40,6 +40,8 @@ import {
 } from './status-queue.repository';
 
 const FLUSH_BYTES = 1 << 20;
+/** Queued persons above which rebuilding every cohort fact row is cheaper than refreshing each. */
+const COHORT_REBUILD_QUEUED = 50_000;
 
 export interface RefreshProgress {
   phase: 'reading' | 'keeping' | 'indexing' | 'cohort-facts' | 'swapping' | 'catching-up' | 'done';
@@ -441,10 +443,15 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
     await writer.query(`ANALYZE ${building}`);
     lap('index');
 
-    // ---- the cohort facts, rebuilt for everyone in the same transaction (so the queue entries
-    // cleared next need nothing more), classified as of the refresh's day
-    progress({ phase: 'cohort-facts', done: persons, total });
-    await writer.query('SELECT ims.cohort_facts_rebuild($1)', [asOf]);
+    // ---- the cohort facts: rebuilt for everyone in the same transaction, classified as of the
+    // refresh's day, on a refresh of everyone or when many are queued (after a bulk load); the
+    // queue entries cleared next then need nothing more. Otherwise (the nightly children's run)
+    // clearing the few queued entries refreshes their facts one by one, as a drain does.
+    const queued = await writer.query<{ n: string }>('SELECT count(*) AS n FROM ims.series_status_stale');
+    if (maxAgeYears === undefined || Number(queued.rows[0]?.n ?? 0) > COHORT_REBUILD_QUEUED) {
+      progress({ phase: 'cohort-facts', done: persons, total });
+      await writer.query('SELECT ims.cohort_facts_rebuild($1)', [asOf]);
+    }
     lap('cohort-facts');
 
     // ---- the queue: entries the snapshot covered are done (at the commit, with the swap)

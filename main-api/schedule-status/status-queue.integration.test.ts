@@ -161,16 +161,21 @@ describe('schedule status queue', () => {
     expect(await queued()).toEqual([]);
   });
 
-  it('notes staff records, the person fields the engine reads, and removed persons; not other person fields', async () => {
+  it('notes staff records, the person fields the engine and cohorts read, and removed persons; not names', async () => {
     await ownerSql(
       `INSERT INTO ims.staff_record (person_id, employer_code, staff_group, frontline, from_date) VALUES ($1, 'G82001', 'NURSING', true, '2024-01-01')`,
       [kids[0]],
     );
     expect(await queued()).toEqual([kids[0]]);
-    await ownerSql(`UPDATE ims.person SET postcode = 'ME14 1AA', given_name = 'Kid' WHERE id = $1`, [kids[1]]);
+    await ownerSql(`UPDATE ims.person SET given_name = 'Kid', family_name = 'Renamed' WHERE id = $1`, [kids[1]]);
     expect(await queued()).toEqual([kids[0]]);
+    // Where someone lives is a cohort's business (0031): their cohort facts follow the queue.
+    await ownerSql(`UPDATE ims.person SET postcode = 'ME14 1AA' WHERE id = $1`, [kids[2]]);
+    expect(await queued()).toEqual([kids[0], kids[2]]);
+    await drainStatusQueue(inTransaction(owner), { asOf: ON, rules });
+    expect(await queued()).toEqual([]);
     await ownerSql(`UPDATE ims.person SET date_of_birth = '2023-02-11' WHERE id = $1`, [kids[1]]);
-    expect(await queued()).toEqual([kids[0], kids[1]]);
+    expect(await queued()).toEqual([kids[1]]);
     await drainStatusQueue(inTransaction(owner), { asOf: ON, rules });
     expect(await stored(kids[1]!)).toEqual(await expected(kids[1]!));
 
