@@ -84,7 +84,10 @@ describe('migrations', () => {
       await target.query(`GRANT USAGE, CREATE ON SCHEMA ims, ims_meta TO ${migrator}`);
       await target.query(`GRANT ALL ON ims_meta.schema_migration TO ${migrator}`);
       await target.query(`GRANT SELECT ON ims.app_user TO ${migrator}`);
-      const report = await migrate(target.urlAs(migrator, 'not-the-owner-1'), migrationsDir());
+      // Only 0030 is this role's to apply: later migrations change tables it does not own.
+      const upTo0030 = mkdtempSync(join(tmpdir(), 'ims-mig-'));
+      for (const f of readdirSync(migrationsDir()).filter((n) => n < '0031')) cpSync(join(migrationsDir(), f), join(upTo0030, f));
+      const report = await migrate(target.urlAs(migrator, 'not-the-owner-1'), upTo0030);
       expect(report.applied).toContain('0030_connect_only_registered_users.sql');
       expect(report.warnings).toHaveLength(1);
       expect(report.warnings[0]).toContain(
