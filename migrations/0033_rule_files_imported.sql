@@ -159,6 +159,30 @@ BEGIN
 END
 $$;
 
+-- What activating or withdrawing a version starts with: the caller may manage rules, a day is
+-- given, and the version is read under the table's lock. One change at a time, so two cannot
+-- each supersede the other; only the owner (inside these functions) can take the lock, and the
+-- wait is bounded.
+CREATE FUNCTION ims.rule_file_version_for_change(p_version bigint, p_today date) RETURNS ims.rule_file_version
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v ims.rule_file_version;
+BEGIN
+  PERFORM ims.require_rule_manager();
+  IF p_today IS NULL THEN
+    RAISE EXCEPTION 'Today''s date is required.' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SET LOCAL lock_timeout = '5s';
+  LOCK TABLE ims.rule_file_version IN SHARE ROW EXCLUSIVE MODE;
+  SELECT * INTO v FROM ims.rule_file_version r WHERE r.version = p_version;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'There is no rule file version %.', p_version USING ERRCODE = 'no_data_found';
+  END IF;
+  RETURN v;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION ims.rule_file_version_for_change(bigint, date) FROM PUBLIC;
+
 -- Activates a previewed version from its effective date. Versions of the same file it replaces
 -- (same kind and id; for schedules and catch-up plans the same version too) that it overtakes
 -- by p_today become superseded; one it overtakes only later stays active until then, and the
@@ -171,18 +195,7 @@ DECLARE
   v ims.rule_file_version;
   v_queued bigint := 0;
 BEGIN
-  PERFORM ims.require_rule_manager();
-  IF p_today IS NULL THEN
-    RAISE EXCEPTION 'Today''s date is required.' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  -- One activation at a time, so two cannot each supersede the other. Only the owner (inside
-  -- this function) can take the lock; the wait is bounded.
-  SET LOCAL lock_timeout = '5s';
-  LOCK TABLE ims.rule_file_version IN SHARE ROW EXCLUSIVE MODE;
-  SELECT * INTO v FROM ims.rule_file_version r WHERE r.version = p_version;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'There is no rule file version %.', p_version USING ERRCODE = 'no_data_found';
-  END IF;
+  v := ims.rule_file_version_for_change(p_version, p_today);
   IF v.status <> 'previewed' THEN
     RAISE EXCEPTION 'Rule file version % is %; only a previewed version can be activated.', p_version, v.status
       USING ERRCODE = 'invalid_parameter_value';
@@ -223,16 +236,7 @@ DECLARE
   v ims.rule_file_version;
   v_queued bigint := 0;
 BEGIN
-  PERFORM ims.require_rule_manager();
-  IF p_today IS NULL THEN
-    RAISE EXCEPTION 'Today''s date is required.' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  SET LOCAL lock_timeout = '5s';
-  LOCK TABLE ims.rule_file_version IN SHARE ROW EXCLUSIVE MODE;
-  SELECT * INTO v FROM ims.rule_file_version r WHERE r.version = p_version;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'There is no rule file version %.', p_version USING ERRCODE = 'no_data_found';
-  END IF;
+  v := ims.rule_file_version_for_change(p_version, p_today);
   IF v.status NOT IN ('previewed', 'active') THEN
     RAISE EXCEPTION 'Rule file version % is %; only a previewed or active version can be withdrawn.', p_version, v.status
       USING ERRCODE = 'invalid_parameter_value';
