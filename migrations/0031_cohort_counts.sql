@@ -217,6 +217,9 @@ BEGIN
   END IF;
   -- Lock the persons' fact rows first, so two refreshes of one person run one after the other.
   PERFORM 1 FROM ims.cohort_fact f WHERE f.person_id = ANY (p_ids) ORDER BY f.person_id FOR UPDATE;
+  -- New combinations first, in a statement of their own so the next one sees them. (Upserting
+  -- them inside the next statement would read the rows once, but would lock the common
+  -- combinations' rows and so serialise every drain.)
   INSERT INTO ims.cohort_small (state, cat_open, cat_other, given)
   SELECT DISTINCT r.state, r.cat_open, r.cat_other, r.given FROM ims.cohort_fact_rows(p_ids) r ORDER BY 1, 2, 3, 4
   ON CONFLICT DO NOTHING;
