@@ -28,9 +28,9 @@ const TREE = `
 INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
   ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
   ('G82001', 'Alpha', 'GP', 'QKS'), ('G82002', 'Beta', 'GP', 'QKS'), ('G82003', 'Gamma', 'GP', 'QKS'),
-  ('G82004', 'Delta', 'GP', 'QKS'), ('G82005', 'Epsilon', 'GP', 'QKS'), ('G82006', 'Zeta', 'GP', 'QKS'),
+  ('G82004', 'Delta', 'GP', 'QKS'), ('G82005', 'Epsilon', 'GP', 'QKS'), ('G82006', 'Zeta', 'GP', 'QKS'), ('G82007', 'Eta', 'GP', 'QKS'),
   ('Y60', 'Elsewhere', 'REGION', NULL), ('G99001', 'Far Surgery', 'GP', 'Y60');
-INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002'), ('G82003'), ('G82004'), ('G82005'), ('G82006'), ('G99001');
+INSERT INTO ims.gp_practice (code) VALUES ('G82001'), ('G82002'), ('G82003'), ('G82004'), ('G82005'), ('G82006'), ('G82007'), ('G99001');
 `;
 
 type Handlers = ReturnType<typeof createCampaignHandlers>;
@@ -114,6 +114,9 @@ describe('campaigns', () => {
 
   const confirm = (h: Handlers, batchId: number, plan: Record<string, unknown> = { mode: 'per-day', cap: 100000 }) =>
     value<BatchConfirmResult>(call(h, 'campaign.batch.confirm', { batchId, plan: { startOn: '2026-10-01', ...plan } }));
+  /** The daily run: releases the waves due by TODAY (their invitation messages), then the reminders. */
+  const dailyRun = (h: Handlers, campaignCode: string) =>
+    value<{ released: number; reminders: number }>(call(h, 'campaign.reminders.run', { campaignCode }));
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -197,7 +200,8 @@ describe('campaigns', () => {
     const preview = await draft(a, 'FLU-CHANNELS', ['G82003'], randomUUID(), { noUsableContact: false, optedOutOfEveryChannel: false });
     expect(preview).toMatchObject({ members: 9, toInvite: 6, noUsableChannel: 3, byChannel: { SMS: 2, EMAIL: 2, LETTER: 2 } });
     const result = await confirm(a, preview.batchId);
-    expect(result).toMatchObject({ invited: 6, noUsableChannel: 3, communications: 6, repeated: false });
+    expect(result).toMatchObject({ invited: 6, noUsableChannel: 3, repeated: false });
+    expect(await dailyRun(a, 'FLU-CHANNELS')).toEqual({ released: 6, reminders: 0 });
     const got = await db.query<{ person_id: string; channel: string; template_name: string | null; template_version: number | null }>(
       `SELECT i.person_id, i.channel, m.template_name, m.template_version FROM ims.invitation i
        JOIN ims.communication m ON m.invitation_id = i.id AND m.purpose = 'INVITATION' AND m.status = 'PENDING'
@@ -230,7 +234,10 @@ describe('campaigns', () => {
               (SELECT count(*)::int FROM ims.invitation_batch b WHERE b.campaign_id = k.id) AS batches
        FROM ims.campaign k WHERE k.code = 'FLU-TWICE'`,
     );
-    expect(counts.rows[0]).toEqual({ invitations: 30, communications: 30, batches: 1 });
+    // Messages are made when the wave is released (by the daily run), once however often it runs.
+    expect(counts.rows[0]).toEqual({ invitations: 30, communications: 0, batches: 1 });
+    expect(await dailyRun(a, 'FLU-TWICE')).toEqual({ released: 30, reminders: 0 });
+    expect(await dailyRun(a, 'FLU-TWICE')).toEqual({ released: 0, reminders: 0 });
     // The same key for another cohort is refused, not answered with the first draft.
     const other = await call(a, 'campaign.batch.draft', { campaignCode: 'FLU-TWICE', definition: cohort(['G82005']), draftKey: key });
     expect(other).toMatchObject({ ok: false });
@@ -242,7 +249,7 @@ describe('campaigns', () => {
     expect(later).toMatchObject({ members: 0, toInvite: 0 });
     const anyway = await draft(a, 'FLU-TWICE', ['G82006'], randomUUID(), { invitedWithinDays: 0 });
     expect(anyway).toMatchObject({ members: 30, alreadyInvited: 30, toInvite: 0 });
-    expect(await confirm(a, anyway.batchId)).toMatchObject({ invited: 0, alreadyInvited: 30, communications: 0 });
+    expect(await confirm(a, anyway.batchId)).toMatchObject({ invited: 0, alreadyInvited: 30 });
   });
 
   describe('two coordinators confirming overlapping cohorts at the same moment', () => {
@@ -277,6 +284,15 @@ describe('campaigns', () => {
           ])
         ).rows[0]!.id,
       );
+    /** Both coordinators release the waves at the same moment: each message is made once. */
+    const releaseTogether = async (ca: pg.Client, cb: pg.Client, code: string) => {
+      const [ra, rb] = await Promise.all(
+        [ca, cb].map(async (c) =>
+          Number((await c.query<{ n: number }>('SELECT api.campaign_release($1, $2::date) AS n', [code, TODAY])).rows[0]!.n),
+        ),
+      );
+      return ra! + rb!;
+    };
     const confirmOn = async (c: pg.Client, batchId: number) =>
       (
         await c.query<{ r: BatchConfirmResult }>(
@@ -307,6 +323,7 @@ describe('campaigns', () => {
       expect(resultA.invited).toBe(alpha.length);
       expect(resultB.invited).toBe(beta.length);
       expect(resultB.alreadyInvited).toBe(alpha.length);
+      expect(await releaseTogether(ca, cb, 'FLU-RACE')).toBe(5000);
       expect(await invitedTwice('FLU-RACE')).toEqual({ people: 5000, invitations: 5000, communications: 5000 });
     });
 
@@ -318,7 +335,91 @@ describe('campaigns', () => {
       const [ra, rb] = await Promise.all([confirmOn(ca, batchA), confirmOn(cb, batchB)]);
       expect(ra.invited + rb.invited).toBe(5000);
       expect(ra.alreadyInvited + rb.alreadyInvited).toBe(5000);
+      expect(await releaseTogether(ca, cb, 'FLU-RACE2')).toBe(5000);
       expect(await invitedTwice('FLU-RACE2')).toEqual({ people: 5000, invitations: 5000, communications: 5000 });
+    });
+  });
+
+  describe('releasing waves', () => {
+    let ids: number[];
+
+    beforeAll(async () => {
+      await saveCampaign(a, 'FLU-RELEASE');
+      ids = await addPeople(6, 'G82007');
+      const { batchId } = await draft(a, 'FLU-RELEASE', ['G82007']);
+      // Two a day, oldest first: yesterday, today and tomorrow.
+      expect(await confirm(a, batchId, { mode: 'per-day', cap: 2, startOn: '2026-11-01' })).toMatchObject({ invited: 6 });
+    });
+
+    it('writes on its day, by the channel the details allow then, to no one who died, booked or was vaccinated since', async () => {
+      const [p0, p1, p2, p3, p4, p5] = ids as [number, number, number, number, number, number];
+      await db.query(`UPDATE ims.person SET date_of_death = '2026-10-30' WHERE id = $1`, [p1]);
+      await db.query(`UPDATE ims.contact_details SET opt_out_sms = true WHERE person_id = $1`, [p2]);
+      await value(call(a, 'campaign.booking.record', { campaignCode: 'FLU-RELEASE', personId: p3, bookedFor: '2026-11-20' }));
+      await db.query(
+        `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, product_code, primary_source, reported_by)
+         VALUES ($1, 'FLU_2026_27', 'GIVEN', '2026-10-25', $2, false, 'OTHER_PROVIDER')`,
+        [p4, PRODUCT.FLU_CELL],
+      );
+      const messages = async () =>
+        (
+          await db.query<{ person_id: string; channel: string }>(
+            `SELECT m.person_id, m.channel FROM ims.communication m JOIN ims.campaign k ON k.id = m.campaign_id
+             WHERE k.code = 'FLU-RELEASE' AND m.purpose = 'INVITATION' ORDER BY m.person_id`,
+          )
+        ).rows.map((r) => [Number(r.person_id), r.channel]);
+      // Yesterday's and today's waves: the one who died and the one who booked are not written to;
+      // the one who has since opted out of texts gets a letter.
+      expect(await dailyRun(a, 'FLU-RELEASE')).toEqual({ released: 2, reminders: 0 });
+      expect(await messages()).toEqual([
+        [p0, 'SMS'],
+        [p2, 'LETTER'],
+      ]);
+      // Exporting the texts due by tomorrow releases tomorrow's wave first (the vaccinated person left out).
+      const sms = await value<{ rows: number }>(
+        call(a, 'campaign.notify.export', { campaignCode: 'FLU-RELEASE', channel: 'SMS', dueBy: '2026-11-03', markSent: false }),
+      );
+      expect(sms.rows).toBe(2);
+      expect(await messages()).toEqual([
+        [p0, 'SMS'],
+        [p2, 'LETTER'],
+        [p5, 'SMS'],
+      ]);
+    });
+
+    it('the database keeps invitations to people and batches that exist, and keeps what they name', async () => {
+      const [p0, p1] = ids as [number, number];
+      const other = await saveCampaign(a, 'FLU-OTHER');
+      const { batchId: otherBatch } = await draft(a, 'FLU-OTHER', ['G82006']);
+      const code = async (sql: string, params: unknown[]) => {
+        try {
+          await db.query(sql, params);
+          return 'accepted';
+        } catch (e) {
+          return `${(e as { code?: string }).code}: ${(e as Error).message}`;
+        }
+      };
+      const invite = `INSERT INTO ims.invitation (campaign_id, person_id, batch_id, wave, planned_release_on, channel)
+                      SELECT i.campaign_id, $1, $2::bigint, 1, '2026-11-02', 'SMS' FROM ims.invitation i WHERE i.person_id = $3`;
+      const batch = Number(
+        (await db.query<{ batch_id: string }>(`SELECT batch_id FROM ims.invitation WHERE person_id = $1`, [p0])).rows[0]!.batch_id,
+      );
+      expect(await code(invite, [987654321, batch, p0])).toBe('23503: An invitation names a person who is not on the register.');
+      const stranger = (await addPeople(1, 'G82006'))[0]!;
+      expect(await code(invite, [stranger, otherBatch, p0])).toBe("23503: An invitation names a batch that is not one of its campaign's.");
+      expect(other.code).toBe('FLU-OTHER');
+      expect(await code(`DELETE FROM ims.person WHERE id = $1`, [p0])).toBe(
+        '23503: Invitations name the person being deleted; they are kept, so it is too.',
+      );
+      expect(await code(`DELETE FROM ims.invitation_batch WHERE id = $1`, [batch])).toBe(
+        '23503: Invitations name the invitation_batch being deleted; they are kept, so it is too.',
+      );
+      expect(await code(`UPDATE ims.invitation SET person_id = $1 WHERE person_id = $2`, [p1, p0])).toBe(
+        "23503: An invitation's person, campaign and batch never change.",
+      );
+      // A person or batch no invitation names is deleted as before.
+      expect(await code(`DELETE FROM ims.invitation_batch WHERE id = $1`, [otherBatch])).toBe('accepted');
+      expect(await code(invite, [stranger, batch, p0])).toBe('accepted');
     });
   });
 
@@ -370,6 +471,7 @@ describe('campaigns', () => {
       ids = { day13: day13!, day14: day14!, booked: booked!, vaccinated: vaccinated!, day30: day30!, unsent: unsent! };
       const { batchId } = await draft(a, 'FLU-REMIND', ['G82004']);
       await confirm(a, batchId);
+      await dailyRun(a, 'FLU-REMIND');
       // Sent 13, 14, 14, 14 and 30 days before today, at 10:00 in England; one never sent.
       for (const [person, days] of [
         [ids.day13, 13],
@@ -401,7 +503,7 @@ describe('campaigns', () => {
       ).rows.map((r) => ({ person: Number(r.person_id), channel: r.channel, days: r.days, template: r.template_name }));
 
     it('reminds on day 14, not day 13, nor the booked or vaccinated, and only the latest rule that applies', async () => {
-      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: 'FLU-REMIND' }))).toEqual({ created: 2 });
+      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: 'FLU-REMIND' }))).toEqual({ released: 0, reminders: 2 });
       expect(await reminders()).toEqual([
         { person: ids.day14, channel: 'SMS', days: 14, template: null },
         { person: ids.day30, channel: 'LETTER', days: 28, template: 'flu-reminder-letter' },
@@ -409,15 +511,15 @@ describe('campaigns', () => {
     });
 
     it('is safe to run again, and twice at once', async () => {
-      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: null }))).toEqual({ created: 0 });
+      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: null }))).toMatchObject({ reminders: 0 });
       const tomorrow = createCampaignHandlers(await connections.open({ name: names.a, password: PASSWORD }), () => '2026-11-03');
       const other = createCampaignHandlers(await connections.open({ name: names.b, password: PASSWORD }), () => '2026-11-03');
       // Tomorrow the day-13 person is due: two runs at once make one reminder.
       const [x, y] = await Promise.all([
-        value<{ created: number }>(call(tomorrow, 'campaign.reminders.run', { campaignCode: 'FLU-REMIND' })),
-        value<{ created: number }>(call(other, 'campaign.reminders.run', { campaignCode: 'FLU-REMIND' })),
+        value<{ reminders: number }>(call(tomorrow, 'campaign.reminders.run', { campaignCode: 'FLU-REMIND' })),
+        value<{ reminders: number }>(call(other, 'campaign.reminders.run', { campaignCode: 'FLU-REMIND' })),
       ]);
-      expect(x.created + y.created).toBe(1);
+      expect(x.reminders + y.reminders).toBe(1);
       expect((await reminders()).filter((r) => r.person === ids.day13)).toHaveLength(1);
     });
   });
@@ -511,6 +613,7 @@ describe('campaigns', () => {
     it('imports bookings, follows up a did-not-attend, updates by reference, and a booked person gets no reminder', async () => {
       const { batchId } = await draft(a, 'FLU-BOOK', ['G82002']);
       await confirm(a, batchId);
+      await dailyRun(a, 'FLU-BOOK');
       await db.query(
         `UPDATE ims.communication m SET status = 'SENT', status_at = now(), sent_at = ($2::date - 20) + time '10:00'
          FROM ims.campaign k WHERE k.id = m.campaign_id AND k.code = 'FLU-BOOK' AND m.person_id = ANY ($1)`,
@@ -530,7 +633,7 @@ describe('campaigns', () => {
       const dna = await db.query(`SELECT 1 FROM ims.communication WHERE purpose = 'DID_NOT_ATTEND' AND person_id = $1`, [people[1]]);
       expect(dna.rowCount).toBe(1);
       // Booked: no reminder; did not attend and not booked: reminded.
-      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: 'FLU-BOOK' }))).toEqual({ created: 2 });
+      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: 'FLU-BOOK' }))).toEqual({ released: 0, reminders: 2 });
       const reminded = await db.query<{ person_id: string }>(
         `SELECT person_id FROM ims.communication WHERE purpose = 'REMINDER' AND person_id = ANY ($1) ORDER BY person_id`,
         [people],

@@ -141,6 +141,11 @@ export class CampaignsRepository {
     );
   }
 
+  /** Makes the invitation messages of the waves planned up to a day (api.campaign_release). */
+  release(code: string | null, upTo: string): Promise<number> {
+    return one(this.db, 'SELECT api.campaign_release($1, $2::date) AS v', [code, upTo]);
+  }
+
   runReminders(code: string | null, today: string): Promise<number> {
     return one(this.db, 'SELECT api.campaign_reminders_run($1, $2::date) AS v', [code, today]);
   }

@@ -28,6 +28,8 @@ export async function exportNotify(db: DataSource, input: NotifyExportInput, tod
   return db.transaction(async (tx) => {
     const txRepo = new CampaignsRepository(tx);
     const campaign = await repo.detail(input.campaignCode);
+    // Messages are made when their wave is released: release the waves planned up to the day first.
+    if (input.purpose === 'INVITATION') await txRepo.release(input.campaignCode, dueBy);
     const rows = await txRepo.exportRows(input.campaignCode, input.batchId, input.purpose, input.channel, dueBy, input.markSent);
     const csv = notifyCsv(input.channel, { name: campaign.name, howToBook: howToBook(campaign) }, rows);
     const batch = input.batchId === null ? '' : `-batch${input.batchId}`;
@@ -55,9 +57,19 @@ export async function importBookings(db: DataSource, campaignCode: string, csv: 
   });
 }
 
-/** Runs the reminders of one campaign, or of every campaign the caller runs. */
-export function runReminders(db: DataSource, campaignCode: string | null, today: string): Promise<number> {
-  return new CampaignsRepository(db).runReminders(campaignCode, today);
+/**
+ * The daily run of one campaign, or of every campaign the caller runs: releases the waves due
+ * by today (their invitation messages), then makes the reminders due. Each step is safe to run
+ * again or at the same time as another run.
+ */
+export async function runReminders(
+  db: DataSource,
+  campaignCode: string | null,
+  today: string,
+): Promise<{ released: number; reminders: number }> {
+  const repo = new CampaignsRepository(db);
+  const released = await repo.release(campaignCode, today);
+  return { released, reminders: await repo.runReminders(campaignCode, today) };
 }
 
 export function runRecall(db: DataSource, campaignCode: string, today: string): Promise<number> {
@@ -100,7 +112,7 @@ export function createCampaignHandlers(ds: DataSource, today: () => string = () 
       return record;
     },
     'campaign.notify.export': (i) => exportNotify(ds, i, today()),
-    'campaign.reminders.run': async (i) => ({ created: await runReminders(ds, i.campaignCode, today()) }),
+    'campaign.reminders.run': (i) => runReminders(ds, i.campaignCode, today()),
     'campaign.recall.run': async (i) => ({ created: await runRecall(ds, i.campaignCode, today()) }),
     'campaign.booking.record': (i) => repo.recordBooking(i.campaignCode, i.personId, i.clinicSessionId, i.bookedFor, i.status, i.reference),
     'campaign.bookings.import': (i) => importBookings(ds, i.campaignCode, i.csv),

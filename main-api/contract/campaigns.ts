@@ -296,8 +296,6 @@ export const BatchConfirmResult = z.object({
   alreadyInvited: Count,
   noUsableChannel: Count,
   leftOver: Count,
-  /** Pending INVITATION communications made (one per invitation). */
-  communications: Count,
   waves: z.array(z.object({ wave: z.number().int().positive(), releaseOn: isoDate, people: Count })),
   /** True when the batch had been confirmed before: nothing new was made. */
   repeated: z.boolean(),
@@ -378,6 +376,8 @@ export type NotifyExport = z.infer<typeof NotifyExport>;
 
 const RemindersRunInput = z.object({ campaignCode: CampaignCode.nullable().default(null) });
 const RunCount = z.object({ created: Count });
+/** The daily run: the waves due released (their invitation messages made), then the reminders due. */
+const DailyRunCount = z.object({ released: Count, reminders: Count });
 
 const BookingRecordInput = z.object({
   campaignCode: CampaignCode,
@@ -429,7 +429,7 @@ export const campaignChannels = {
   'campaign.batch.confirm': { input: BatchConfirmInput, output: BatchConfirmResult },
   'campaign.person.record': { input: z.object({ personId: Id }), output: PersonCampaignRecord },
   'campaign.notify.export': { input: NotifyExportInput, output: NotifyExport },
-  'campaign.reminders.run': { input: RemindersRunInput, output: RunCount },
+  'campaign.reminders.run': { input: RemindersRunInput, output: DailyRunCount },
   'campaign.recall.run': { input: CampaignRef, output: RunCount },
   'campaign.booking.record': { input: BookingRecordInput, output: BookingRecorded },
   'campaign.bookings.import': { input: BookingImportInput, output: BookingImportResult },

@@ -140,13 +140,17 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
     });
   program
     .command('run-reminders')
-    .description("Make the reminders due today under each campaign's rules (safe to run again or at the same time)")
+    .description(
+      "The daily run: release the waves due today (their invitation messages), then make the reminders due under each campaign's rules (safe to run again or at the same time)",
+    )
     .option('--campaign <code>', 'only this campaign')
     .option('--today <date>', "today's date in England (YYYY-MM-DD), for a catch-up run")
     .action(async (opts: { campaign?: string; today?: string }) => {
       const code = opts.campaign === undefined ? null : checked(CampaignCode, opts.campaign, '--campaign');
       const today = todayOption(opts.today);
       const n = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) => runReminders(ds, code, today));
-      ctx.print(`${n} ${n === 1 ? 'reminder' : 'reminders'} made.`);
+      ctx.print(
+        `${n.released} ${n.released === 1 ? 'invitation' : 'invitations'} released, ${n.reminders} ${n.reminders === 1 ? 'reminder' : 'reminders'} made.`,
+      );
     });
 }

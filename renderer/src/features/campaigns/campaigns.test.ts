@@ -5,6 +5,7 @@ import {
   cohortCampaignNote,
   confirmQuestion,
   confirmWording,
+  dailyRunWording,
   defaultPlan,
   funnelSteps,
   planInput,
@@ -78,7 +79,6 @@ describe('inviting a cohort', () => {
       alreadyInvited: 2,
       noUsableChannel: 1,
       leftOver: 0,
-      communications: 5,
       waves: [
         { wave: 1, releaseOn: '2026-12-02', people: 2 },
         { wave: 2, releaseOn: '2026-12-03', people: 2 },
@@ -87,14 +87,16 @@ describe('inviting a cohort', () => {
       repeated: false,
     };
     expect(confirmWording(r)).toBe(
-      '5 people invited in 3 waves; 5 invitations to send. Not invited: 2 people already invited, 1 person with no usable channel.',
+      "5 people invited in 3 waves; each wave's messages are made on its release day. Not invited: 2 people already invited, 1 person with no usable channel.",
     );
-    expect(confirmWording({ ...r, alreadyInvited: 0, noUsableChannel: 0, communications: 1, invited: 1, waves: [r.waves[0]!] })).toBe(
-      '1 person invited in 1 wave; 1 invitation to send.',
+    expect(confirmWording({ ...r, alreadyInvited: 0, noUsableChannel: 0, invited: 1, waves: [r.waves[0]!] })).toBe(
+      "1 person invited in 1 wave; each wave's messages are made on its release day.",
     );
     expect(wavesSpan(r.waves)).toBe('Released from 02/12/2026 to 04/12/2026.');
     expect(wavesSpan([r.waves[1]!])).toBe('Released on 03/12/2026.');
     expect(wavesSpan([])).toBeNull();
+    expect(dailyRunWording({ released: 20000, reminders: 1 })).toBe('20,000 invitations released, 1 reminder made.');
+    expect(dailyRunWording({ released: 1, reminders: 0 })).toBe('1 invitation released, 0 reminders made.');
     expect(confirmWording({ ...r, repeated: true })).toBe(
       'This batch had been confirmed already: nothing new was made (it invited 5 people).',
     );

@@ -111,13 +111,19 @@ export function confirmQuestion(toInvite: number, plan: Pick<WavePlan, 'totalWav
 export function confirmWording(r: BatchConfirmResult): string {
   if (r.repeated) return `This batch had been confirmed already: nothing new was made (it invited ${people(r.invited)}).`;
   const waves = r.waves.length === 1 ? '1 wave' : `${r.waves.length.toLocaleString('en-GB')} waves`;
-  const messages = r.communications === 1 ? '1 invitation to send' : `${r.communications.toLocaleString('en-GB')} invitations to send`;
   const extra = [
     r.alreadyInvited > 0 ? `${people(r.alreadyInvited)} already invited` : null,
     r.noUsableChannel > 0 ? `${people(r.noUsableChannel)} with no usable channel` : null,
     r.leftOver > 0 ? `${people(r.leftOver)} left for a later batch` : null,
   ].filter((s) => s !== null);
-  return `${people(r.invited)} invited in ${waves}; ${messages}.${extra.length ? ` Not invited: ${extra.join(', ')}.` : ''}`;
+  return `${people(r.invited)} invited in ${waves}; each wave's messages are made on its release day.${extra.length ? ` Not invited: ${extra.join(', ')}.` : ''}`;
+}
+
+/** What the daily run did, in a sentence. */
+export function dailyRunWording(r: { released: number; reminders: number }): string {
+  const released = r.released === 1 ? '1 invitation released' : `${r.released.toLocaleString('en-GB')} invitations released`;
+  const reminders = r.reminders === 1 ? '1 reminder made' : `${r.reminders.toLocaleString('en-GB')} reminders made`;
+  return `${released}, ${reminders}.`;
 }
 
 /** When a confirmed batch's waves are released: the first and last days, or the one day. */
