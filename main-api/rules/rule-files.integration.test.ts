@@ -271,4 +271,55 @@ describe('imported rule files', () => {
       await client.end();
     }
   });
+
+  it("a new season's campaign file makes its programme known, and a schedule file its series' antigens", async () => {
+    const next = JSON.parse(shippedText('flu-2026-27.json')) as Record<string, unknown>;
+    Object.assign(next, {
+      id: 'FLU_2027_28',
+      version: '2027-28',
+      name: 'Flu 2027 to 2028',
+      startDate: '2027-09-01',
+      endDate: '2028-03-31',
+    });
+    const text = JSON.stringify(next).replaceAll('2026-08-31', '2027-08-31').replaceAll('2027-03-31', '2028-03-31');
+    // The id names the programme, so it must be written as a programme code.
+    const bad = await call(asAdmin(), 'rules.import', {
+      fileName: 'flu-bad.json',
+      text: text.replace('FLU_2027_28', 'flu-2027'),
+      effectiveFrom: null,
+    });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const programmes = async () =>
+      (await db.query(`SELECT code, kind, campaign, start_date::text AS start FROM ims.programme WHERE code = 'FLU_2027_28'`)).rows;
+    const v = await value<RuleImportResult>(
+      call(asAdmin(), 'rules.import', { fileName: 'flu-2027-28.json', text, effectiveFrom: '2027-09-01' }),
+    );
+    expect(await programmes()).toEqual([]);
+    await value(call(asAdmin(), 'rules.activate', { version: v.version }));
+    expect(await programmes()).toEqual([{ code: 'FLU_2027_28', kind: 'SEASONAL_FLU', campaign: '2027-28', start: '2027-09-01' }]);
+    // A cohort can now name the season.
+    const count = await admin.query(`SELECT api.cohort_count($1::jsonb, '{}') AS r`, [
+      JSON.stringify({
+        format: 1,
+        name: 'Next season',
+        campaign: 'FLU_2027_28',
+        referenceDate: '2028-03-31',
+        criteria: { age: { min: 65 } },
+      }),
+    ]);
+    // The adult over 65 matches (left out only as having no contact details).
+    const buckets = (count[0] as { r: { buckets: Record<string, number> } }).r.buckets;
+    expect(Object.values(buckets).reduce((sum, n) => sum + Number(n), 0)).toBe(1);
+
+    const schedule = JSON.parse(shippedText('england-routine-2025-26.json')) as { series: { id: string; antigens: string[] }[] };
+    const menb = schedule.series.find((x) => x.id === 'MENB')!;
+    schedule.series.push({ ...menb, id: 'MENB-CATCH-UP', name: 'MenB catch-up' } as (typeof schedule.series)[number]);
+    const antigens = async () => (await db.query(`SELECT antigen FROM ims.series_antigen WHERE series_id = 'MENB-CATCH-UP'`)).rows;
+    const s = await value<RuleImportResult>(
+      call(asAdmin(), 'rules.import', { fileName: 'routine.json', text: JSON.stringify(schedule), effectiveFrom: '2027-01-01' }),
+    );
+    expect(await antigens()).toEqual([]);
+    await value(call(asAdmin(), 'rules.activate', { version: s.version }));
+    expect(await antigens()).toEqual([{ antigen: 'MENB' }]);
+  });
 });

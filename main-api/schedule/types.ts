@@ -196,6 +196,8 @@ export const campaignDataSchema = z
   .object({
     kind: z.literal('campaign'),
     ...ruleFileHead,
+    /** The programme the season's doses are recorded against (ims.programme's code). */
+    id: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'names the programme: capital letters, digits and underscores, like FLU_2027_28'),
     antigens: z.array(antigen).min(1),
     startDate: isoDate,
     endDate: isoDate,
