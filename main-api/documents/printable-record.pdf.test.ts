@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Content, ContextPageSize } from 'pdfmake/interfaces';
-import { fontFiles, fontRuns, woffToSfnt } from './fonts';
-import { extractPdfPages } from './pdf-text';
+import { fontFiles, fontRuns, woffToSfnt } from '../platform/pdf/fonts';
+import { extractPdfPages } from '../platform/pdf/pdf-text';
 import { breakBeforeHeading, buildRecordDocument, renderVaccinationRecordPdf, type PrintableRecordInput } from './printable-record.pdf';
 
 type Given = PrintableRecordInput['given'][number];
