@@ -6,9 +6,7 @@
 import { MERGE_FIELDS, type MergeField, type MergeValues } from '../vocabulary/letters';
 
 export type TemplatePiece =
-  | { kind: 'text'; text: string }
-  | { kind: 'field'; field: string }
-  | { kind: 'optional'; field: string; text: string };
+  { kind: 'text'; text: string } | { kind: 'field'; field: string } | { kind: 'optional'; field: string; text: string };
 
 export interface TemplateProblem {
   /** Character offset in the template where the problem starts. */
@@ -27,7 +25,10 @@ const KNOWN = new Set<string>(MERGE_FIELDS);
 
 /** A field name as written, in its one spelling: lower case, single spaces. */
 export function normaliseField(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, ' ');
 }
 
 export function isMergeField(name: string): name is MergeField {
