@@ -47,13 +47,14 @@ INSERT INTO ims.merge_field (code, label) VALUES
 REVOKE ALL ON ims.merge_field FROM PUBLIC;
 GRANT SELECT ON ims.merge_field TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health;
 
--- The fields a text names that are not merge fields (or '' for an empty (( ))). Field names
+-- The fields a text names that are not merge fields (or '' for an empty (( ))): the name after
+-- each ((, to the first ?? or bracket, so fields inside an optional block are checked too. Names
 -- ignore case and spaces or underscores between words, as the application's parser does.
 CREATE FUNCTION ims.template_unknown_fields(p_text text) RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce(array_agg(DISTINCT x.f ORDER BY x.f), '{}')
-  FROM (SELECT btrim(regexp_replace(lower(split_part(m[1], '??', 1)), '[[:space:]_]+', ' ', 'g')) AS f
-          FROM regexp_matches(coalesce(p_text, ''), '\(\((.*?)\)\)', 'g') AS m) x
+  FROM (SELECT btrim(regexp_replace(lower(m[1]), '[[:space:]_]+', ' ', 'g')) AS f
+          FROM regexp_matches(coalesce(p_text, ''), '\(\(([^?()]*)', 'g') AS m) x
   WHERE NOT EXISTS (SELECT 1 FROM ims.merge_field f WHERE f.code = x.f)
 $$;
 REVOKE EXECUTE ON FUNCTION ims.template_unknown_fields(text) FROM PUBLIC;
@@ -355,10 +356,10 @@ $$;
 REVOKE EXECUTE ON FUNCTION ims.letter_run_remaining(ims.letter_run) FROM PUBLIC;
 
 -- The next file of the run (contract: LetterFile): a file planned but not recorded as produced
--- (after a crash or a stop) comes back with the same letters; otherwise the next letters are
--- planned into a new file. fileNo null: nothing left. The people's details are read, so each is
--- recorded in audit.record_view.
-CREATE FUNCTION api.letter_run_next_file(p_run_id bigint) RETURNS jsonb
+-- (after a crash or a stop) comes back with the same letters, unless the caller is drawing it now
+-- (p_busy); otherwise the next letters are planned into a new file. fileNo null: nothing left.
+-- The people's details are read, so each is recorded in audit.record_view.
+CREATE FUNCTION api.letter_run_next_file(p_run_id bigint, p_busy integer[]) RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   r ims.letter_run := ims.letter_run_for(p_run_id);
@@ -371,7 +372,8 @@ BEGIN
   IF r.status <> 'RUNNING' THEN
     RAISE EXCEPTION 'Letter run % has finished.', r.id USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
-  SELECT min(o.file_no) INTO v_file FROM ims.letter_output o WHERE o.run_id = r.id AND o.status = 'PLANNED';
+  SELECT min(o.file_no) INTO v_file FROM ims.letter_output o
+  WHERE o.run_id = r.id AND o.status = 'PLANNED' AND o.file_no <> ALL (coalesce(p_busy, '{}'));
   IF v_file IS NULL THEN
     v_file := coalesce((SELECT max(o.file_no) FROM ims.letter_output o WHERE o.run_id = r.id), 0) + 1;
     INSERT INTO ims.letter_output AS o (communication_id, person_id, run_id, file_no, seq, status, template_name, template_version)
@@ -516,12 +518,12 @@ $$;
 -- produced, by those who run it (the functions check both again). Analysts: neither.
 REVOKE EXECUTE ON FUNCTION api.message_template_save(text, text, text, text, text, text, jsonb, integer, boolean),
   api.message_templates(text), api.letter_preview_data(text, bigint),
-  api.letter_run_open(text, text, integer, text, date, boolean), api.letter_run_next_file(bigint),
+  api.letter_run_open(text, text, integer, text, date, boolean), api.letter_run_next_file(bigint, integer[]),
   api.letter_run_file_done(bigint, integer, jsonb), api.letter_run_finish(bigint, boolean), api.letter_run_summary(bigint),
   api.letter_runs(text)
   FROM PUBLIC, ims_analyst;
 GRANT EXECUTE ON FUNCTION api.message_template_save(text, text, text, text, text, text, jsonb, integer, boolean),
-  api.letter_run_open(text, text, integer, text, date, boolean), api.letter_run_next_file(bigint),
+  api.letter_run_open(text, text, integer, text, date, boolean), api.letter_run_next_file(bigint, integer[]),
   api.letter_run_file_done(bigint, integer, jsonb), api.letter_run_finish(bigint, boolean), api.letter_run_summary(bigint),
   api.letter_runs(text)
   TO ims_administrator, ims_coordinator;

@@ -6,6 +6,7 @@ import { formatLongDate, formatLongDateWelsh } from '../shared/calendar/dates';
 import { formatNhsNumber } from '../shared/identifiers/nhs-number';
 import { BOOKING_ROUTE_LABELS } from '../shared/vocabulary/campaigns';
 import type { LetterLanguage, MergeValues } from '../shared/vocabulary/letters';
+import { mergePieces, parseTemplate, type TemplatePiece } from '../shared/messages/template-text';
 
 /** Words a letter prints around the template's own text, per language. */
 export const LETTER_WORDS: Record<LetterLanguage, { date: string; nhsNumber: string; page: (n: number, of: number) => string }> = {
@@ -79,4 +80,95 @@ export function addressBlock(person: Pick<LetterPerson, 'givenName' | 'familyNam
   const bad = lines.findIndex((l) => FORBIDDEN_START.test(l));
   if (bad >= 0) return { ok: false, reason: `Address line ${bad + 1} starts with “${lines[bad]?.[0]}”, which a postal address may not.` };
   return { ok: true, lines };
+}
+
+/** A letter of a production file as the database answers it (api.letter_run_next_file). */
+export interface PlannedLetter {
+  communicationId: number;
+  reference: string;
+  seq: number;
+  purpose: string;
+  templateName: string | null;
+  templateVersion: number | null;
+  person: LetterPerson;
+}
+
+export type PreparedLetter =
+  | { ok: true; communicationId: number; draw: LetterDraft; language: LetterLanguage; largePrint: boolean }
+  | { ok: false; communicationId: number; personId: number; reason: string };
+
+/** What the PDF needs of one letter (letter.pdf LetterToDraw, without importing the renderer here). */
+export interface LetterDraft {
+  nhsNumber: string;
+  address: string[];
+  language: LetterLanguage;
+  largePrint: boolean;
+  subject: string | null;
+  body: string;
+  date: string;
+}
+
+// A batch merges the same few template texts thousands of times: each is parsed once.
+const parsed = new Map<string, TemplatePiece[]>();
+
+/** Merges a template text, parsing it once; throws on a text with problems (refused on save). */
+function merge(text: string, values: MergeValues): string {
+  let pieces = parsed.get(text);
+  if (!pieces) {
+    const p = parseTemplate(text);
+    if (p.problems.length > 0) throw new Error(p.problems.map((x) => x.message).join(' '));
+    if (parsed.size > 200) parsed.clear();
+    parsed.set(text, (pieces = p.pieces));
+  }
+  return mergePieces(pieces, values);
+}
+
+/** Templates of a file by "name@version". */
+export function templateIndex(templates: readonly MessageTemplate[]): Map<string, MessageTemplate> {
+  return new Map(templates.map((t) => [`${t.name}@${t.version}`, t]));
+}
+
+/**
+ * One letter made ready to draw: its template found, its language chosen, its text merged and
+ * its address checked; or the reason it cannot be made, for the run's report.
+ */
+export function prepareLetter(
+  letter: PlannedLetter,
+  templates: Map<string, MessageTemplate>,
+  campaign: LetterCampaign,
+  today: string,
+  largePrintForAll: boolean,
+): PreparedLetter {
+  const fail = (reason: string): PreparedLetter => ({
+    ok: false,
+    communicationId: letter.communicationId,
+    personId: letter.person.personId,
+    reason,
+  });
+  if (letter.templateName === null || letter.templateVersion === null)
+    return fail(`The campaign names no letter template for ${letter.purpose.toLowerCase().replace(/_/g, ' ')} letters.`);
+  const template = templates.get(`${letter.templateName}@${letter.templateVersion}`);
+  if (!template) return fail(`Template ${letter.templateName} version ${letter.templateVersion} does not exist in this campaign.`);
+  if (template.channel !== 'LETTER') return fail(`Template ${letter.templateName} is for ${template.channel.toLowerCase()}, not letters.`);
+  const address = addressBlock(letter.person);
+  if (!address.ok) return fail(address.reason);
+  const language = languageFor(letter.person, template);
+  const text = textIn(template, language);
+  const values = mergeValuesFor(letter.person, campaign, today, language);
+  let subject: string | null;
+  let body: string;
+  try {
+    subject = text.subject ? merge(text.subject, values) : null;
+    body = merge(text.body, values);
+  } catch (error) {
+    return fail(`The template cannot be merged: ${(error as Error).message}`);
+  }
+  const largePrint = largePrintForAll || letter.person.largePrint;
+  return {
+    ok: true,
+    communicationId: letter.communicationId,
+    language,
+    largePrint,
+    draw: { nhsNumber: letter.person.nhsNumber, address: address.lines, language, largePrint, subject, body, date: today },
+  };
 }

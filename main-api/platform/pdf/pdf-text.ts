@@ -1,6 +1,7 @@
-// Reads back the text of an uncompressed PDF from this module's renderer, so tests can check what
+// Reads back the text of a PDF from this module's renderer (compressed or not), so tests can check what
 // a reader would see on each page without any external tool. It understands only what the PDF
 // engine writes (Type0 fonts with a ToUnicode map, text drawn with Tm/Tf/TJ), not PDF in general.
+import { inflateSync } from 'node:zlib';
 
 function objects(pdf: string): Map<number, string> {
   const out = new Map<number, string>();
@@ -19,8 +20,11 @@ function streamOf(obj: string | undefined): string {
   const start = obj.indexOf('stream\n');
   const end = obj.lastIndexOf('\nendstream');
   if (start < 0 || end < 0) return '';
-  if (/\/Filter/.test(obj.slice(0, start))) throw new Error('Compressed stream: render with compress: false');
-  return obj.slice(start + 'stream\n'.length, end);
+  const dict = obj.slice(0, start);
+  const data = obj.slice(start + 'stream\n'.length, end);
+  if (/\/Filter \/FlateDecode/.test(dict)) return inflateSync(Buffer.from(data, 'latin1')).toString('latin1');
+  if (/\/Filter/.test(dict)) throw new Error('A stream compressed other than by Flate: render with compress: false');
+  return data;
 }
 
 function utf16(hex: string): string {

@@ -15,6 +15,13 @@ describe('template text', () => {
     expect(mergeTemplate(t, { 'booking link': '  ' })).toBe('Book now.');
   });
 
+  it('fills fields inside an optional block, and checks them', () => {
+    const t = '((booking phone?? Phone ((booking phone)) to book.))';
+    expect(mergeTemplate(t, { 'booking phone': '01622 123456' })).toBe(' Phone 01622 123456 to book.');
+    expect(mergeTemplate(t, {})).toBe('');
+    expect(unknownFields('((booking phone?? Phone ((shoe size)).))')).toEqual(['shoe size']);
+  });
+
   it('knows every field of the vocabulary and only those', () => {
     expect(unknownFields(MERGE_FIELDS.map((f) => `((${f}))`).join(' '))).toEqual([]);
     expect(unknownFields('Hello ((first name)) ((shoe size)) ((favourite colour??x)) ((shoe size))')).toEqual([

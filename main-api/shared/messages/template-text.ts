@@ -6,7 +6,7 @@
 import { MERGE_FIELDS, type MergeField, type MergeValues } from '../vocabulary/letters';
 
 export type TemplatePiece =
-  { kind: 'text'; text: string } | { kind: 'field'; field: string } | { kind: 'optional'; field: string; text: string };
+  { kind: 'text'; text: string } | { kind: 'field'; field: string } | { kind: 'optional'; field: string; pieces: TemplatePiece[] };
 
 export interface TemplateProblem {
   /** Character offset in the template where the problem starts. */
@@ -35,31 +35,45 @@ export function isMergeField(name: string): name is MergeField {
   return KNOWN.has(name);
 }
 
-/** Splits a template into text, fields and optional blocks, with every problem found (not just the first). */
-export function parseTemplate(source: string): ParsedTemplate {
+/** The index of the )) closing the (( at open, counting nested pairs; -1 when it is never closed. */
+function closing(source: string, open: number, end: number): number {
+  let depth = 0;
+  let i = open;
+  while (i < end - 1) {
+    if (source.startsWith('((', i)) {
+      depth++;
+      i += 2;
+    } else if (source.startsWith('))', i)) {
+      depth--;
+      if (depth === 0) return i;
+      i += 2;
+    } else i++;
+  }
+  return -1;
+}
+
+function parseRange(source: string, from: number, end: number, problems: TemplateProblem[]): TemplatePiece[] {
   const pieces: TemplatePiece[] = [];
-  const problems: TemplateProblem[] = [];
   let text = '';
-  let i = 0;
-  while (i < source.length) {
+  let i = from;
+  while (i < end) {
     const open = source.indexOf('((', i);
-    if (open < 0) {
-      text += source.slice(i);
+    if (open < 0 || open >= end - 1) {
+      text += source.slice(i, end);
       break;
     }
     text += source.slice(i, open);
-    const close = source.indexOf('))', open + 2);
-    const nextOpen = source.indexOf('((', open + 2);
-    if (close < 0 || (nextOpen >= 0 && nextOpen < close)) {
+    const close = closing(source, open, end);
+    if (close < 0) {
       problems.push({ at: open, message: 'A (( has no matching )): close the field, or remove the brackets.' });
       text += '((';
       i = open + 2;
       continue;
     }
     const inner = source.slice(open + 2, close);
+    // The field's name runs to ?? (an optional block) or to the end; nested fields only after ??.
     const q = inner.indexOf('??');
-    const rawName = q < 0 ? inner : inner.slice(0, q);
-    const name = normaliseField(rawName);
+    const name = normaliseField(q < 0 ? inner : inner.slice(0, q));
     if (text) pieces.push({ kind: 'text', text });
     text = '';
     if (name === '') {
@@ -67,17 +81,36 @@ export function parseTemplate(source: string): ParsedTemplate {
     } else if (!isMergeField(name)) {
       problems.push({ at: open, field: name, message: `Unknown merge field ((${name})).` });
     }
-    pieces.push(q < 0 ? { kind: 'field', field: name } : { kind: 'optional', field: name, text: inner.slice(q + 2) });
+    if (q < 0) pieces.push({ kind: 'field', field: name });
+    else pieces.push({ kind: 'optional', field: name, pieces: parseRange(source, open + 2 + q + 2, close, problems) });
     i = close + 2;
   }
   if (text) pieces.push({ kind: 'text', text });
+  return pieces;
+}
+
+/**
+ * Splits a template into text, fields and optional blocks, with every problem found (not just the
+ * first). An optional block's text may itself hold fields: ((booking phone?? Phone ((booking phone)).)).
+ */
+export function parseTemplate(source: string): ParsedTemplate {
+  const problems: TemplateProblem[] = [];
+  const pieces = parseRange(source, 0, source.length, problems);
   return { pieces, problems };
+}
+
+function collectFields(pieces: readonly TemplatePiece[], out: string[]): void {
+  for (const p of pieces) {
+    if (p.kind === 'text') continue;
+    if (!out.includes(p.field)) out.push(p.field);
+    if (p.kind === 'optional') collectFields(p.pieces, out);
+  }
 }
 
 /** The fields a template names, each once, in order of first use. */
 export function fieldsOf(source: string): string[] {
   const out: string[] = [];
-  for (const p of parseTemplate(source).pieces) if (p.kind !== 'text' && !out.includes(p.field)) out.push(p.field);
+  collectFields(parseTemplate(source).pieces, out);
   return out;
 }
 
@@ -104,7 +137,7 @@ export function mergePieces(pieces: readonly TemplatePiece[], values: MergeValue
     else {
       const v = values[p.field as MergeField]?.trim() ?? '';
       if (p.kind === 'field') out += v;
-      else if (v !== '') out += p.text;
+      else if (v !== '') out += mergePieces(p.pieces, values);
     }
   }
   return out;
