@@ -48,13 +48,14 @@ REVOKE ALL ON ims.merge_field FROM PUBLIC;
 GRANT SELECT ON ims.merge_field TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health;
 
 -- The fields a text names that are not merge fields (or '' for an empty (( ))): the name after
--- each ((, to the first ?? or bracket, so fields inside an optional block are checked too. Names
+-- each ((, to the first ?? or bracket, so fields inside an optional block are checked too; a
+-- bracket written around a field, (((postcode))), stays text. Names
 -- ignore case and spaces or underscores between words, as the application's parser does.
 CREATE FUNCTION ims.template_unknown_fields(p_text text) RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce(array_agg(DISTINCT x.f ORDER BY x.f), '{}')
   FROM (SELECT btrim(regexp_replace(lower(m[1]), '[[:space:]_]+', ' ', 'g')) AS f
-          FROM regexp_matches(coalesce(p_text, ''), '\(\(([^?()]*)', 'g') AS m) x
+          FROM regexp_matches(coalesce(p_text, ''), '\(*\(\(([^?()]*)', 'g') AS m) x
   WHERE NOT EXISTS (SELECT 1 FROM ims.merge_field f WHERE f.code = x.f)
 $$;
 REVOKE EXECUTE ON FUNCTION ims.template_unknown_fields(text) FROM PUBLIC;

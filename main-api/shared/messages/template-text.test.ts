@@ -22,6 +22,10 @@ describe('template text', () => {
     expect(unknownFields('((booking phone?? Phone ((shoe size)).))')).toEqual(['shoe size']);
   });
 
+  it('keeps a bracket written around a field as text', () => {
+    expect(mergeTemplate('At the clinic (((clinic postcode))).', { 'clinic postcode': 'ME14 1XX' })).toBe('At the clinic (ME14 1XX).');
+  });
+
   it('knows every field of the vocabulary and only those', () => {
     expect(unknownFields(MERGE_FIELDS.map((f) => `((${f}))`).join(' '))).toEqual([]);
     expect(unknownFields('Hello ((first name)) ((shoe size)) ((favourite colour??x)) ((shoe size))')).toEqual([

@@ -57,7 +57,9 @@ function parseRange(source: string, from: number, end: number, problems: Templat
   let text = '';
   let i = from;
   while (i < end) {
-    const open = source.indexOf('((', i);
+    let open = source.indexOf('((', i);
+    // "(((clinic postcode)))": a bracket written around a field stays text.
+    while (open >= 0 && open < end - 2 && source[open + 2] === '(') open++;
     if (open < 0 || open >= end - 1) {
       text += source.slice(i, end);
       break;
