@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isoDate, isoDateTime, type HandlersOf } from './common';
 import { CampaignCode } from './campaigns';
-import { parseTemplate, smsLength } from '../shared/messages/template-text';
+import { parseTemplate, SMS_MAX_CHARACTERS, smsLength } from '../shared/messages/template-text';
 import { BookingRoute, CommunicationPurpose } from '../shared/vocabulary/campaigns';
 import { ContactChannel } from '../shared/vocabulary/contact';
 import { LetterLanguage, LetterRunLayout, LetterRunStatus, TemplatePurpose } from '../shared/vocabulary/letters';
@@ -81,7 +81,7 @@ export const TemplateSaveInput = z
         [['variants', 'cy', 'body'], t.variants.cy?.body],
       ] as const) {
         if (text && smsLength(text).tooLong)
-          ctx.addIssue({ code: 'custom', path: [...path], message: 'A text message is at most 918 characters' });
+          ctx.addIssue({ code: 'custom', path: [...path], message: `A text message is at most ${SMS_MAX_CHARACTERS} characters` });
       }
     }
     if (t.use && (t.purpose === 'CHILD_OVERDUE' || t.purpose === 'STAFF_REMINDER'))

@@ -34,7 +34,6 @@ export const PRECOMPILED = {
 // This product's margins sit inside Notify's: body text 20 mm from each side, the footer's page
 // number 10 mm above the bottom edge.
 const MARGIN = { left: 20, right: 20, top: 15, bottom: 18 };
-const BODY_WIDTH = PRECOMPILED.page.width - MARGIN.left - MARGIN.right;
 const LOGO_SIZE = 18;
 
 const BLUE = '#005EB8';
@@ -153,7 +152,7 @@ function oneLetter(letter: LetterToDraw, head: Letterhead, last: boolean, firstN
   ];
 }
 
-export interface LettersDocument {
+interface LettersDocument {
   doc: TDocumentDefinitions;
   /** After the document is laid out: the page each letter starts on. */
   starts: () => number[];
@@ -164,11 +163,7 @@ function pageOf(node: object): number {
   return (node as { positions?: { pageNumber: number }[] }).positions?.[0]?.pageNumber ?? 0;
 }
 
-export function buildLettersDocument(
-  letters: readonly LetterToDraw[],
-  head: Letterhead,
-  options: { compress?: boolean } = {},
-): LettersDocument {
+function buildLettersDocument(letters: readonly LetterToDraw[], head: Letterhead, options: { compress?: boolean } = {}): LettersDocument {
   const firstNodes: object[] = [];
   const content = letters.flatMap((l, i) => oneLetter(l, head, i === letters.length - 1, firstNodes));
   // Footers are laid out after the body, so by then every letter's first node knows its page.
@@ -242,6 +237,3 @@ export function countPages(pdf: Buffer): number {
   const m = /\/Type \/Pages\b[\s\S]*?\/Count (\d+)/.exec(pdf.toString('latin1'));
   return m ? Number(m[1]) : 0;
 }
-
-/** BODY_WIDTH is exported for the layout test: text may run this wide from the left margin. */
-export const LETTER_MARGINS_MM = { ...MARGIN, bodyWidth: BODY_WIDTH };

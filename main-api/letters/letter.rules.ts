@@ -98,7 +98,7 @@ export type PreparedLetter =
   | { ok: false; communicationId: number; personId: number; reason: string };
 
 /** What the PDF needs of one letter (letter.pdf LetterToDraw, without importing the renderer here). */
-export interface LetterDraft {
+interface LetterDraft {
   nhsNumber: string;
   address: string[];
   language: LetterLanguage;

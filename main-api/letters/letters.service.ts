@@ -18,7 +18,7 @@ const active = new Map<number, ProductionRun>();
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-export async function previewTemplate(db: Queryable, input: PreviewInput, today: string): Promise<Preview> {
+async function previewTemplate(db: Queryable, input: PreviewInput, today: string): Promise<Preview> {
   const data = await new LettersRepository(db).previewData(input.campaignCode, input.personId);
   if (!data) throw new AppError('NOT_FOUND', 'No person with that id is available to you.');
   const { person, campaign } = data;

@@ -24,14 +24,14 @@ export interface ParsedTemplate {
 const KNOWN = new Set<string>(MERGE_FIELDS);
 
 /** A field name as written, in its one spelling: lower case, single spaces. */
-export function normaliseField(name: string): string {
+function normaliseField(name: string): string {
   return name
     .trim()
     .toLowerCase()
     .replace(/[\s_]+/g, ' ');
 }
 
-export function isMergeField(name: string): name is MergeField {
+function isMergeField(name: string): name is MergeField {
   return KNOWN.has(name);
 }
 

@@ -29,12 +29,11 @@ export const [LETTER_LANGUAGES, LetterLanguage, LETTER_LANGUAGE_LABELS] = codeSe
 export type LetterLanguage = z.infer<typeof LetterLanguage>;
 
 /** How a letter of a production run stands: planned into a file, printed in it, or refused. */
-export const [LETTER_OUTPUT_STATUSES, LetterOutputStatus, LETTER_OUTPUT_STATUS_LABELS] = codeSet({
+export const [LETTER_OUTPUT_STATUSES] = codeSet({
   PLANNED: 'Planned',
   PRODUCED: 'Produced',
   FAILED: 'Failed',
 });
-export type LetterOutputStatus = z.infer<typeof LetterOutputStatus>;
 
 /** How a run lays out its PDFs: files of many letters for a mailing house, or one per letter for Notify. */
 export const [LETTER_RUN_LAYOUTS, LetterRunLayout, LETTER_RUN_LAYOUT_LABELS] = codeSet({
@@ -43,7 +42,7 @@ export const [LETTER_RUN_LAYOUTS, LetterRunLayout, LETTER_RUN_LAYOUT_LABELS] = c
 });
 export type LetterRunLayout = z.infer<typeof LetterRunLayout>;
 
-export const [LETTER_RUN_STATUSES, LetterRunStatus, LETTER_RUN_STATUS_LABELS] = codeSet({
+export const [LETTER_RUN_STATUSES, LetterRunStatus] = codeSet({
   RUNNING: 'Running or interrupted',
   DONE: 'Done',
   CANCELLED: 'Cancelled',

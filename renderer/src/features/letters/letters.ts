@@ -2,7 +2,7 @@
 // length as it is typed (the same functions the main process and the database use), the
 // templates grouped by name with their versions, and a production run's progress in words.
 import type { MessageTemplate, ProductionProgress } from '../../../../main-api/contract/letters';
-import { parseTemplate, smsLength, type TemplateProblem } from '../../../../main-api/shared/messages/template-text';
+import { parseTemplate, SMS_MAX_CHARACTERS, smsLength, type TemplateProblem } from '../../../../main-api/shared/messages/template-text';
 
 /** Every problem in the texts of a template being edited, each with where it is. */
 export function templateProblems(
@@ -20,7 +20,7 @@ export function smsSummary(text: string): { line: string; detail: string; tooLon
       ? `${s.leftInPart} characters left in the last part.`
       : `Sent as Unicode because of ${s.unicodeCharacters.map((c) => `“${c}”`).join(' ')}: 70 characters a message, 67 a part when longer.`;
   return {
-    line: `${s.characters} characters, ${parts}${s.tooLong ? ' (too long: at most 918 characters)' : ''}`,
+    line: `${s.characters} characters, ${parts}${s.tooLong ? ` (too long: at most ${SMS_MAX_CHARACTERS} characters)` : ''}`,
     detail,
     tooLong: s.tooLong,
   };
