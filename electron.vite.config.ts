@@ -29,7 +29,14 @@ export default defineConfig({
   main: {
     build: {
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(__dirname, 'electron/main/index.ts') } },
+      // letter-worker: the worker thread that draws letters (main-api/letters/letter-pool.ts loads
+      // it from beside the main bundle).
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'electron/main/index.ts'),
+          'letter-worker': resolve(__dirname, 'main-api/letters/letter.worker.ts'),
+        },
+      },
     },
   },
   preload: {

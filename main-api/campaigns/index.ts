@@ -5,6 +5,7 @@ import type { Registration, UserContext } from '../platform/registration';
 import { createCampaignHandlers } from './campaigns.service';
 
 export { exportNotify, importBookings, listCampaigns, runRecall, runReminders, saveCampaign } from './campaigns.service';
+export { csvField } from './campaign-files.rules';
 
 export function register(ctx: UserContext): Registration<keyof CampaignHandlers> {
   return { handlers: createCampaignHandlers(ctx.ds, ctx.today) };

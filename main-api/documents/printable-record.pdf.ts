@@ -1,9 +1,9 @@
 // A person's vaccination record as a PDF, for a parent, school or employer. Pure main-process
 // code: the caller maps database rows into PrintableRecordInput; nothing here reads the database.
-import { createRequire } from 'node:module';
 import type { Content, ContextPageSize, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
 import { formatNhsNumber } from '../shared/identifiers/nhs-number';
-import { BASE_FAMILY, fontDescriptors, fontFiles, fontRuns } from './fonts';
+import { BASE_FAMILY, fontRuns } from '../platform/pdf/fonts';
+import { renderPdf } from '../platform/pdf/render';
 import { formatLongDate, formatShortDate } from '../shared/calendar/dates';
 import {
   REACTION_LABELS,
@@ -437,56 +437,6 @@ export function buildRecordDocument(input: PrintableRecordInput, options: Render
   };
 }
 
-// pdfmake's public entry point is a process-wide singleton with global fonts and file-access
-// policies. Its printer class is used directly instead, so this module neither changes nor
-// depends on settings other PDF producers make, and it reads fonts only from fontFiles.
-interface PdfKitStream extends NodeJS.ReadableStream {
-  end(): void;
-}
-interface PrinterInstance {
-  createPdfKitDocument(doc: TDocumentDefinitions, options?: object): Promise<PdfKitStream>;
-}
-type PrinterClass = new (
-  fonts: object,
-  virtualfs: object,
-  urlResolver: object,
-  localAccessPolicy: (path: string) => boolean,
-) => PrinterInstance;
-interface UrlResolverInstance {
-  setUrlAccessPolicy(policy: (url: string) => boolean): void;
-}
-type UrlResolverClass = new (fs: object) => UrlResolverInstance;
-
-const require = createRequire(import.meta.url);
-let printerClasses: { Printer: PrinterClass; UrlResolver: UrlResolverClass } | null = null;
-
-function classes(): { Printer: PrinterClass; UrlResolver: UrlResolverClass } {
-  if (!printerClasses) {
-    const printer = require('pdfmake/js/Printer') as { default: PrinterClass };
-    const resolver = require('pdfmake/js/URLResolver') as { default: UrlResolverClass };
-    printerClasses = { Printer: printer.default, UrlResolver: resolver.default };
-  }
-  return printerClasses;
-}
-
-function toBuffer(stream: PdfKitStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-    stream.end();
-  });
-}
-
-async function renderRecordDocument(doc: TDocumentDefinitions): Promise<Buffer> {
-  const { Printer, UrlResolver } = classes();
-  const urls = new UrlResolver(fontFiles);
-  urls.setUrlAccessPolicy(() => false);
-  const printer = new Printer(fontDescriptors(), fontFiles, urls, () => false);
-  return toBuffer(await printer.createPdfKitDocument(doc));
-}
-
 export async function renderVaccinationRecordPdf(input: PrintableRecordInput, options: RenderOptions = {}): Promise<Buffer> {
-  return renderRecordDocument(buildRecordDocument(input, options));
+  return renderPdf(buildRecordDocument(input, options));
 }

@@ -3,7 +3,7 @@ import type { VaccinationHistory } from '../contract/vaccination';
 import { sampleAdverseReaction, sampleVaccinationEvent } from '../../tests/support/vaccination-event';
 import { toForecastView } from '../forecast/forecast.service';
 import { forecast, scheduleRules, type PersonInput } from '../schedule';
-import { extractPdfPages } from './pdf-text';
+import { extractPdfPages } from '../platform/pdf/pdf-text';
 import { buildRecordDocument, renderVaccinationRecordPdf } from './printable-record.pdf';
 import { dueNextFrom, toPrintableInput } from './printable-record.service';
 import { sourceLabel } from '../shared/vocabulary/vaccination';

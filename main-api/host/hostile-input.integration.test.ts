@@ -5,7 +5,7 @@
 // The channels come from the contract itself, so a new channel is swept without anyone adding
 // it here; one without a valid example (below) fails the first test.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +201,8 @@ describe('hostile input on every channel, through the loopback host', () => {
   const name = uniqueName('t_sweep');
   /** What the host logged: an unexpected failure's cause, shown beside the probe that caused it. */
   const logged: string[] = [];
+  /** Where letter production writes during the sweep (never the user's own folder). */
+  const lettersFolder = mkdtempSync(join(tmpdir(), 'ims-sweep-letters-'));
 
   /** The lowest event of the pool still active: something to correct, withdraw or react to. */
   const poolEvent = async (): Promise<number> =>
@@ -343,7 +345,51 @@ describe('hostile input on every channel, through the loopback host', () => {
     'rules.import': async () => ({ fileName: 'flu-2026-27.json', text: FLU_FILE, effectiveFrom: '2026-12-01' }),
     'rules.activate': async () => ({ version: 1 }),
     'rules.withdraw': async () => ({ version: 1 }),
+    'letters.templates': async () => ({ campaignCode: 'SWEEP-FLU' }),
+    'letters.template.save': async () => ({
+      campaignCode: 'SWEEP-FLU',
+      name: 'sweep-letter',
+      purpose: 'INVITATION',
+      channel: 'LETTER',
+      subject: 'Your flu vaccination',
+      body: 'Dear ((first name)),\n\nBook by ((booking route)).((booking phone?? Or phone us.))',
+    }),
+    'letters.preview': async () => ({
+      campaignCode: 'SWEEP-FLU',
+      personId: 1,
+      channel: 'LETTER',
+      subject: 'Your flu vaccination',
+      body: 'Dear ((first name)), your NHS number is ((nhs number)).',
+    }),
+    'letters.runs': async () => ({ campaignCode: 'SWEEP-FLU' }),
+    'letters.production.start': async () => ({ campaignCode: 'SWEEP-FLU', dueBy: '2026-10-31', perFile: 10 }),
+    'letters.production.progress': async () => ({ runId: await producedRun() }),
+    'letters.production.cancel': async () => ({ runId: await producedRun() }),
+    'letters.production.file': async () => ({ runId: await producedRun(), fileNo: 1 }),
   };
+
+  /** A finished letter run with one letter in file 1, and that file in the letters folder. */
+  async function producedRun(): Promise<number> {
+    const found = await db.query<{ run_id: string }>(
+      `SELECT run_id FROM ims.letter_output WHERE status = 'PRODUCED' ORDER BY run_id LIMIT 1`,
+    );
+    if (found.rows[0]) return Number(found.rows[0].run_id);
+    const made = await db.query<{ id: string }>(
+      `WITH i AS (INSERT INTO ims.invitation (campaign_id, person_id, batch_id, wave, planned_release_on, channel)
+                  VALUES (1, 3, 1, 1, '2026-10-01', 'LETTER') RETURNING id),
+            c AS (INSERT INTO ims.communication (person_id, campaign_id, invitation_id, purpose, channel, status, status_at, sent_at)
+                  SELECT 3, 1, i.id, 'INVITATION', 'LETTER', 'SENT', now(), now() FROM i RETURNING id),
+            r AS (INSERT INTO ims.letter_run (campaign_id, layout, per_file, due_by, status, finished_at)
+                  VALUES (1, 'BATCH', 10, '2026-10-31', 'DONE', now()) RETURNING id)
+       INSERT INTO ims.letter_output (communication_id, person_id, run_id, file_no, seq, status, template_name, template_version,
+                                      language, large_print, first_page, pages, produced_at)
+       SELECT c.id, 3, r.id, 1, 1, 'PRODUCED', 'sweep-letter', 1, 'en', false, 1, 1, now() FROM c, r RETURNING run_id AS id`,
+    );
+    const runId = Number(made.rows[0]!.id);
+    mkdirSync(join(lettersFolder, `SWEEP-FLU-run${runId}`), { recursive: true });
+    writeFileSync(join(lettersFolder, `SWEEP-FLU-run${runId}`, 'letters-0001.pdf'), '%PDF-1.4\n%%EOF\n');
+    return runId;
+  }
 
   async function post(channel: string, body: string, contentType = 'application/json'): Promise<{ status: number; answer: unknown }> {
     const headers: Record<string, string> = { authorization: `Bearer ${http.token}` };
@@ -369,6 +415,7 @@ describe('hostile input on every channel, through the loopback host', () => {
   }
 
   beforeAll(async () => {
+    process.env.IMS_LETTERS_DIR = lettersFolder;
     db = await createTestDatabase();
     await db.query(FIXTURE);
     await addUser(db.url, { name, role: 'coordinator', orgs: ['G82001'], password: PASSWORD, displayName: 'Sweep Coordinator' });

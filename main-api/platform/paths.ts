@@ -1,6 +1,7 @@
 // Finds the application's own folders (migrations/, resources/) whether running from source
 // (tsx), from the electron-vite bundle in out/, or from a packaged app's resources.
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,3 +22,6 @@ export function appRoot(): string {
 
 export const migrationsDir = (): string => join(appRoot(), 'migrations');
 export const resourcesDir = (): string => join(appRoot(), 'resources');
+
+/** Where produced letters are written: IMS_LETTERS_DIR, else "IMS letters" in the user's home folder. */
+export const lettersDir = (): string => process.env.IMS_LETTERS_DIR ?? join(homedir(), 'IMS letters');

@@ -15,7 +15,7 @@ import type { CliContext } from '../context';
 const APPLICATION_NAME = 'IMS campaign';
 
 /** A value checked by the contract's schema, or a VALIDATION error naming the option at fault. */
-function checked<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+export function checked<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);

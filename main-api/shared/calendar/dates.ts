@@ -313,3 +313,27 @@ export function yearGroupLabel(year: number | null): string {
   if (year === 0) return 'Reception';
   return `Year ${year}`;
 }
+
+const WELSH_MONTH_NAMES = [
+  'Ionawr',
+  'Chwefror',
+  'Mawrth',
+  'Ebrill',
+  'Mai',
+  'Mehefin',
+  'Gorffennaf',
+  'Awst',
+  'Medi',
+  'Hydref',
+  'Tachwedd',
+  'Rhagfyr',
+];
+
+/** The long style in Welsh, for Welsh letters: '2016-03-05' -> '5 Mawrth 2016'; '' for no date. */
+export function formatLongDateWelsh(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const n = dayOf(iso);
+  if (n === null) return iso;
+  const [y, m, d] = civilFromDay(n, [0, 0, 0]);
+  return `${d} ${WELSH_MONTH_NAMES[m - 1]} ${y}`;
+}

@@ -31,6 +31,8 @@ export function roleOfGroup(group: string): RoleCode | null {
 
 // campaigns.view: campaigns and a person's invitations and messages; campaigns.run: set up
 // campaigns, confirm invitations, run reminders and recall, record and import bookings (0032).
+// letters.manage: write a campaign's letter, email and text templates and produce its letters
+// (0035); reading and previewing templates goes with campaigns.view.
 // cohort.count: exact counts of people matching a cohort definition (api.cohort_count, 0031).
 const CAPABILITIES = [
   'record.view',
@@ -42,6 +44,7 @@ const CAPABILITIES = [
   'rules.manage',
   'campaigns.view',
   'campaigns.run',
+  'letters.manage',
 ] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
@@ -58,8 +61,18 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'rules.manage',
     'campaigns.view',
     'campaigns.run',
+    'letters.manage',
   ],
-  coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view', 'campaigns.run'],
+  coordinator: [
+    'record.view',
+    'vaccination.record',
+    'record.print',
+    'coverage.view',
+    'cohort.count',
+    'campaigns.view',
+    'campaigns.run',
+    'letters.manage',
+  ],
   'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
   'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
   // Aggregates with small numbers suppressed, never rows about people (issue 7); a cohort count

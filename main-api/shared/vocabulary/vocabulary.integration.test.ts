@@ -13,6 +13,15 @@ import {
   COMMUNICATION_STATUSES,
 } from './campaigns';
 import { CONTACT_CHANNELS } from './contact';
+import {
+  LETTER_LANGUAGES,
+  LETTER_OUTPUT_STATUSES,
+  LETTER_RUN_LAYOUTS,
+  LETTER_RUN_STATUSES,
+  MERGE_FIELDS,
+  MERGE_FIELD_LABELS,
+  TEMPLATE_PURPOSES,
+} from './letters';
 import { RULE_FILE_KINDS, RULE_FILE_STATUSES } from './rule-files';
 import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
@@ -71,6 +80,14 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.communication.status': COMMUNICATION_STATUSES,
   'ims.rule_file_version.kind': RULE_FILE_KINDS,
   'ims.rule_file_version.status': RULE_FILE_STATUSES,
+  'ims.contact_details.preferred_language': LETTER_LANGUAGES,
+  'ims.message_template.purpose': TEMPLATE_PURPOSES,
+  'ims.message_template.channel': CONTACT_CHANNELS,
+  'ims.letter_run.layout': LETTER_RUN_LAYOUTS,
+  'ims.letter_run.purpose': COMMUNICATION_PURPOSES,
+  'ims.letter_run.status': LETTER_RUN_STATUSES,
+  'ims.letter_output.status': LETTER_OUTPUT_STATUSES,
+  'ims.letter_output.language': LETTER_LANGUAGES,
 };
 
 /** Lists in CHECK constraints that are not codes the application shows, sends or stores itself. */
@@ -158,6 +175,13 @@ describe('the vocabulary and the database', () => {
   it('holds the same antigens, with the same names, as the engine and the printed record', async () => {
     const r = await db.query<{ code: string; name: string }>(`SELECT code, name FROM ims.antigen ORDER BY code`);
     expect(r.rows).toEqual(sorted(ANTIGEN_CODES).map((code) => ({ code, name: ANTIGEN_LABELS[code as keyof typeof ANTIGEN_LABELS] })));
+  });
+
+  it('holds the same merge fields, with the same labels, as the template parser', async () => {
+    const r = await db.query<{ code: string; label: string }>(`SELECT code, label FROM ims.merge_field ORDER BY code`);
+    expect(Object.fromEntries(r.rows.map((x) => [x.code, x.label]))).toEqual(
+      Object.fromEntries(MERGE_FIELDS.map((f) => [f, MERGE_FIELD_LABELS[f]])),
+    );
   });
 
   it('holds the same ethnic categories, with the same labels, as cohort definitions', async () => {

@@ -1,12 +1,7 @@
-// Reads back the text of an uncompressed PDF from this module's renderer, so tests can check what
+// Reads back the text of a PDF from this module's renderer (compressed or not), so tests can check what
 // a reader would see on each page without any external tool. It understands only what the PDF
 // engine writes (Type0 fonts with a ToUnicode map, text drawn with Tm/Tf/TJ), not PDF in general.
-
-interface Fragment {
-  x: number;
-  y: number;
-  text: string;
-}
+import { inflateSync } from 'node:zlib';
 
 function objects(pdf: string): Map<number, string> {
   const out = new Map<number, string>();
@@ -25,8 +20,11 @@ function streamOf(obj: string | undefined): string {
   const start = obj.indexOf('stream\n');
   const end = obj.lastIndexOf('\nendstream');
   if (start < 0 || end < 0) return '';
-  if (/\/Filter/.test(obj.slice(0, start))) throw new Error('Compressed stream: render with compress: false');
-  return obj.slice(start + 'stream\n'.length, end);
+  const dict = obj.slice(0, start);
+  const data = obj.slice(start + 'stream\n'.length, end);
+  if (/\/Filter \/FlateDecode/.test(dict)) return inflateSync(Buffer.from(data, 'latin1')).toString('latin1');
+  if (/\/Filter/.test(dict)) throw new Error('A stream compressed other than by Flate: render with compress: false');
+  return data;
 }
 
 function utf16(hex: string): string {
@@ -62,8 +60,23 @@ function toUnicode(cmap: string): Map<number, string> {
   return map;
 }
 
-/** Text lines of each page, top to bottom; fragments on one baseline are joined by a space. */
-export function extractPdfPages(pdf: Buffer): string[][] {
+/** A run of text as drawn: its baseline origin in points from the bottom left, and its font size. */
+export interface PdfFragment {
+  x: number;
+  y: number;
+  size: number;
+  text: string;
+}
+
+export interface PdfPage {
+  /** The page's MediaBox width and height, in points. */
+  width: number;
+  height: number;
+  fragments: PdfFragment[];
+}
+
+/** Every text run of each page with where it is drawn, in drawing order. */
+export function extractPdfFragments(pdf: Buffer): PdfPage[] {
   const src = pdf.toString('latin1');
   const objs = objects(src);
   const pagesObj = [...objs.values()].find((o) => /\/Type \/Pages\b/.test(o));
@@ -72,6 +85,7 @@ export function extractPdfPages(pdf: Buffer): string[][] {
 
   return kids.map((pageId) => {
     const page = objs.get(pageId) ?? '';
+    const box = /\/MediaBox \[([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)\]/.exec(page);
     const resId = ref(page, 'Resources');
     const resources = resId === null ? page : (objs.get(resId) ?? '');
     const fonts = new Map<string, Map<number, string>>();
@@ -89,11 +103,12 @@ export function extractPdfPages(pdf: Buffer): string[][] {
 
     const contentId = ref(page, 'Contents');
     const content = streamOf(contentId === null ? undefined : objs.get(contentId));
-    const fragments: Fragment[] = [];
+    const fragments: PdfFragment[] = [];
     for (const bt of content.matchAll(/\nBT\n([\s\S]*?)\nET/g)) {
       const body = bt[1] ?? '';
       const tm = /([-\d.]+) ([-\d.]+) Tm/.exec(body);
-      const font = fonts.get(/\/(\S+) [\d.]+ Tf/.exec(body)?.[1] ?? '') ?? new Map<number, string>();
+      const tf = /\/(\S+) ([\d.]+) Tf/.exec(body);
+      const font = fonts.get(tf?.[1] ?? '') ?? new Map<number, string>();
       let text = '';
       for (const tj of body.matchAll(/\[(.*?)\] TJ|<([0-9a-fA-F]*)> Tj/g)) {
         const hexes = tj[1] !== undefined ? [...tj[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1] ?? '') : [tj[2] ?? ''];
@@ -101,12 +116,19 @@ export function extractPdfPages(pdf: Buffer): string[][] {
           for (let i = 0; i + 4 <= hex.length; i += 4) text += font.get(parseInt(hex.slice(i, i + 4), 16)) ?? '\uFFFD';
         }
       }
-      fragments.push({ x: Number(tm?.[1] ?? 0), y: Number(tm?.[2] ?? 0), text });
+      fragments.push({ x: Number(tm?.[1] ?? 0), y: Number(tm?.[2] ?? 0), size: Number(tf?.[2] ?? 0), text });
     }
+    return { width: Number(box?.[3] ?? 0), height: Number(box?.[4] ?? 0), fragments };
+  });
+}
 
+/** Text lines of each page, top to bottom; fragments on one baseline are joined by a space. */
+export function extractPdfPages(pdf: Buffer): string[][] {
+  return extractPdfFragments(pdf).map((page) => {
+    const fragments = [...page.fragments];
     // Baselines of one printed line can differ by rounding; group within half a point.
     fragments.sort((a, b) => b.y - a.y || a.x - b.x);
-    const lines: Fragment[][] = [];
+    const lines: PdfFragment[][] = [];
     for (const f of fragments) {
       const line = lines[lines.length - 1];
       if (line && Math.abs((line[0]?.y ?? 0) - f.y) < 0.5) line.push(f);

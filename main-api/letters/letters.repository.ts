@@ -1,0 +1,114 @@
+// All of the letters domain's SQL. Every statement calls an api function of migration 0035,
+// which checks the caller's role and scope and audits; this file binds values and turns the
+// functions' refusals into the contract's errors. Runs on the signed-in user's connection (or
+// the owner's, for the command line).
+import type {
+  LetterCampaign,
+  LetterPerson,
+  LetterRunSummary,
+  MessageTemplate,
+  ProductionStartInput,
+  TemplateSaveInput,
+} from '../contract/letters';
+import { AppError } from '../contract/result';
+import { queryOne, type Queryable } from '../platform/db/database';
+import type { LetterRunLayout } from '../shared/vocabulary/letters';
+import type { LetterOutcome } from './letter-file';
+import type { PlannedLetter } from './letter.rules';
+
+/** The functions' own refusals, with their own words. */
+async function mapped<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const e =
+      (error as { driverError?: { code?: string; message?: string } }).driverError ?? (error as { code?: string; message?: string });
+    const message = e.message ?? 'Refused.';
+    if (e.code === 'P0002') throw new AppError('NOT_FOUND', message);
+    if (e.code === '23505' || e.code === '40001' || e.code === '55000') throw new AppError('CONFLICT', message);
+    if (e.code === '23514' || e.code === '22023') throw new AppError('VALIDATION', message);
+    throw error;
+  }
+}
+
+async function one<T>(db: Queryable, sql: string, params: unknown[]): Promise<T> {
+  const row = await mapped(queryOne<{ v: T }>(db, sql, params));
+  return row!.v;
+}
+
+export interface RunOpened {
+  runId: number;
+  resumed: boolean;
+  layout: LetterRunLayout;
+  perFile: number;
+  dueBy: string;
+  largePrint: boolean;
+  campaign: LetterCampaign;
+  produced: number;
+  failed: number;
+  remaining: number;
+}
+
+export interface PlannedFile {
+  fileNo: number | null;
+  letters: PlannedLetter[];
+  templates: MessageTemplate[];
+}
+
+export class LettersRepository {
+  constructor(private readonly db: Queryable) {}
+
+  templates(campaignCode: string): Promise<MessageTemplate[]> {
+    return one(this.db, 'SELECT api.message_templates($1) AS v', [campaignCode]);
+  }
+
+  saveTemplate(t: TemplateSaveInput): Promise<MessageTemplate> {
+    return one(this.db, 'SELECT api.message_template_save($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9) AS v', [
+      t.campaignCode,
+      t.name,
+      t.purpose,
+      t.channel,
+      t.subject,
+      t.body,
+      JSON.stringify(t.variants),
+      t.basedOn,
+      t.use,
+    ]);
+  }
+
+  /** The person's and campaign's data for a preview (an audited read); null when the person is not available. */
+  previewData(campaignCode: string, personId: number): Promise<{ campaign: LetterCampaign; person: LetterPerson } | null> {
+    return one(this.db, 'SELECT api.letter_preview_data($1, $2) AS v', [campaignCode, personId]);
+  }
+
+  openRun(i: ProductionStartInput): Promise<RunOpened> {
+    return one(this.db, 'SELECT api.letter_run_open($1, $2, $3, $4, $5, $6) AS v', [
+      i.campaignCode,
+      i.layout,
+      i.perFile,
+      i.purpose,
+      i.dueBy,
+      i.largePrint,
+    ]);
+  }
+
+  nextFile(runId: number, busy: readonly number[]): Promise<PlannedFile> {
+    return one(this.db, 'SELECT api.letter_run_next_file($1, $2::integer[]) AS v', [runId, busy]);
+  }
+
+  fileDone(runId: number, fileNo: number, outcomes: readonly LetterOutcome[]): Promise<number> {
+    return one(this.db, 'SELECT api.letter_run_file_done($1, $2, $3::jsonb) AS v', [runId, fileNo, JSON.stringify(outcomes)]);
+  }
+
+  finish(runId: number, cancel: boolean): Promise<LetterRunSummary> {
+    return one(this.db, 'SELECT api.letter_run_finish($1, $2) AS v', [runId, cancel]);
+  }
+
+  summary(runId: number): Promise<LetterRunSummary> {
+    return one(this.db, 'SELECT api.letter_run_summary($1) AS v', [runId]);
+  }
+
+  runs(campaignCode: string): Promise<LetterRunSummary[]> {
+    return one(this.db, 'SELECT api.letter_runs($1) AS v', [campaignCode]);
+  }
+}
