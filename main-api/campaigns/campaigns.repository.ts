@@ -50,6 +50,17 @@ export class CampaignsRepository {
     return one(this.db, 'SELECT api.campaign_detail($1) AS v', [code]);
   }
 
+  /** Whether a campaign with this code is open to the caller (one out of scope reads as absent). */
+  async exists(code: string): Promise<boolean> {
+    try {
+      await this.detail(code);
+      return true;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') return false;
+      throw error;
+    }
+  }
+
   /** Saves the campaign, its templates and its reminder rules in the caller's transaction. */
   static async save(tx: EntityManager, c: CampaignSaveInput): Promise<void> {
     await found(
