@@ -239,7 +239,7 @@ describe('campaigns', () => {
         bookingRoute: 'NATIONAL',
         create: true,
       }),
-    ).toMatchObject({ ok: false });
+    ).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect((await value<CampaignDetail>(call(a, 'campaign.get', { code: 'FLU-CREATE' }))).organisationCode).toBe('QKS');
     const changed = await saveCampaign(a, 'FLU-CREATE', { name: 'Flu, renamed', templates: [] });
     expect(changed).toMatchObject({ name: 'Flu, renamed', templates: [] });

@@ -50,15 +50,12 @@ export class CampaignsRepository {
     return one(this.db, 'SELECT api.campaign_detail($1) AS v', [code]);
   }
 
-  /** Whether a campaign with this code is open to the caller (one out of scope reads as absent). */
+  /**
+   * Whether the caller has a campaign with this code (one out of their scope reads as absent).
+   * From the list rather than the detail: the detail's "not found" would abort the transaction.
+   */
   async exists(code: string): Promise<boolean> {
-    try {
-      await this.detail(code);
-      return true;
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'NOT_FOUND') return false;
-      throw error;
-    }
+    return (await this.list()).some((c) => c.code === code);
   }
 
   /** Saves the campaign, its templates and its reminder rules in the caller's transaction. */

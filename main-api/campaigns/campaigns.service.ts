@@ -68,8 +68,9 @@ export function runRecall(db: DataSource, campaignCode: string, today: string): 
 export async function saveCampaign(db: DataSource, input: CampaignSaveInput): Promise<CampaignDetail> {
   await db.transaction(async (tx) => {
     // A new campaign must not quietly replace one that has its code. One out of the caller's
-    // scope reads as absent here and is then refused by the save; two made at once meet the
-    // code's unique key, and the second is a CONFLICT too.
+    // scope reads as absent here and is then refused by the save. Two made with one code at the
+    // same instant can still meet (the database's save knows no "new only"): a later migration
+    // giving api.campaign_save that mode would close it.
     if (input.create && (await new CampaignsRepository(tx).exists(input.code)))
       throw conflictWith(`There is a campaign ${input.code} already: choose another code, or open that campaign to change it.`, null);
     await CampaignsRepository.save(tx, input);
