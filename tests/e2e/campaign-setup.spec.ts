@@ -126,7 +126,10 @@ test('a coordinator sets up a campaign in the form, then changes it', async ({ p
   await expect(page.getByTestId('setup-conflict')).toContainText(`There is a campaign ${CODE} already`);
   await expectAccessible(page, 'a new campaign whose code is taken');
   await shot(page, 'campaign-setup-conflict');
-  await page.getByTestId('setup-conflict').getByRole('link', { name: `Open ${CODE}` }).click();
+  await page
+    .getByTestId('setup-conflict')
+    .getByRole('link', { name: `Open ${CODE}` })
+    .click();
   await expect(detail).toContainText(NAME);
 
   // Changed: the form holds the campaign; a reminder removed goes.
@@ -209,9 +212,12 @@ test('a coordinator adds a clinic and a session, records and imports bookings, e
 
   // A booking file with a bad row: every bad row listed, nothing imported.
   const good = smiths[1]!;
-  const csv = ['nhs_number,date,status,reference', `${good.nhsNumber},${day},booked,E2E-1`, `123,${day},booked,E2E-2`, `${good.nhsNumber},31/02/2026,booked,E2E-3`].join(
-    '\n',
-  );
+  const csv = [
+    'nhs_number,date,status,reference',
+    `${good.nhsNumber},${day},booked,E2E-1`,
+    `123,${day},booked,E2E-2`,
+    `${good.nhsNumber},31/02/2026,booked,E2E-3`,
+  ].join('\n');
   await page.getByTestId('import-file').setInputFiles({ name: 'bookings.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await expect(page.getByTestId('import-chosen')).toContainText('bookings.csv');
   await page.getByTestId('import-run').click();
@@ -256,7 +262,9 @@ test('a coordinator adds a clinic and a session, records and imports bookings, e
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-confirm-yes').click()]);
   expect(download.suggestedFilename()).toBe(`${CODE}-INVITATION-${channel}-${today}.csv`);
   const file = readFileSync((await download.path())!, 'utf8');
-  expect(file.split(/\r?\n/)[0]).toMatch(channel === 'SMS' ? /^phone number,/ : channel === 'EMAIL' ? /^email address,/ : /^address line 1,/);
+  expect(file.split(/\r?\n/)[0]).toMatch(
+    channel === 'SMS' ? /^phone number,/ : channel === 'EMAIL' ? /^email address,/ : /^address line 1,/,
+  );
   await expect(page.getByTestId('export-done')).toContainText(`${count === 1 ? '1 message' : `${count} messages`} exported to`);
   // Marked as sent: the next export has nothing.
   await page.getByTestId('export-start').click();
