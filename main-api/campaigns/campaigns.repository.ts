@@ -59,7 +59,7 @@ export class CampaignsRepository {
   }
 
   /** Saves the campaign, its templates and its reminder rules in the caller's transaction. */
-  static async save(tx: EntityManager, c: CampaignSaveInput): Promise<void> {
+  static async save(tx: EntityManager, c: Omit<CampaignSaveInput, 'create'>): Promise<void> {
     await found(
       query(tx, 'SELECT api.campaign_save($1, $2, $3, $4, $5::text[], $6, $7, $8, $9::text[])', [
         c.code,
