@@ -11,6 +11,7 @@ import {
   formIssues,
   newReminder,
   organisationOptions,
+  placeRefusal,
   reminderField,
   saveInput,
   templateField,
@@ -137,5 +138,18 @@ describe('the campaign set-up form', () => {
 
   it('writes a typed code as the contract wants it', () => {
     expect(campaignCode(' flu26 medway ')).toBe('FLU26-MEDWAY');
+  });
+
+  it("places the database's refusals on the programme and the organisation", () => {
+    const programme = placeRefusal({
+      code: 'VALIDATION',
+      message: 'The database refused the change: Name an active seasonal programme (for example FLU_2026_27).',
+    });
+    expect(programme?.details).toEqual({ kind: 'fields', fields: [{ field: 'programmeCode', message: programme!.message }] });
+    const forbidden = placeRefusal({ code: 'FORBIDDEN', message: 'You do not have permission to do that.' });
+    expect(forbidden?.details?.kind === 'fields' && forbidden.details.fields[0]!.field).toBe('organisationCode');
+    const conflict = { code: 'CONFLICT' as const, message: 'Taken' };
+    expect(placeRefusal(conflict)).toBe(conflict);
+    expect(placeRefusal(null)).toBeNull();
   });
 });

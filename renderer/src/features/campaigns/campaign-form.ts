@@ -1,7 +1,7 @@
 // The campaign set-up form: its values as typed, what the save channel takes from them, where
 // the contract's and the database's messages land on it, and what it checks before sending.
 import type { CampaignDetail, CampaignSaveInput } from '../../../../main-api/contract/campaigns';
-import type { FieldIssue } from '../../../../main-api/contract/result';
+import type { ApiError, FieldIssue } from '../../../../main-api/contract/result';
 import type { Programme } from '../../../../main-api/contract/vaccination';
 import { COMMUNICATION_PURPOSES, type BookingRoute, type CommunicationPurpose } from '../../../../main-api/shared/vocabulary/campaigns';
 import { CONTACT_CHANNELS, type ContactChannel } from '../../../../main-api/shared/vocabulary/contact';
@@ -206,3 +206,19 @@ export function organisationOptions(
 
 /** A code as it is typed (flu26-medway) as the contract wants it (FLU26-MEDWAY). */
 export const campaignCode = (typed: string): string => typed.trim().toUpperCase().replace(/\s+/g, '-');
+
+/**
+ * The database's refusals of a save, placed on the field they are about where the message says
+ * which: a programme that is not an active seasonal one, an organisation out of the user's
+ * scope (which reaches the screen as a bare "permission" refusal). Other errors pass unchanged.
+ */
+export function placeRefusal(error: ApiError | null): ApiError | null {
+  if (error === null || error.details !== undefined) return error;
+  if (error.code === 'VALIDATION' && /seasonal programme/i.test(error.message))
+    return { ...error, details: { kind: 'fields', fields: [{ field: 'programmeCode', message: error.message }] } };
+  if (error.code === 'FORBIDDEN') {
+    const message = `${error.message} A campaign can be run only for an organisation in your scope, by a coordinator or an administrator.`;
+    return { code: 'FORBIDDEN', message, details: { kind: 'fields', fields: [{ field: 'organisationCode', message }] } };
+  }
+  return error;
+}
