@@ -7,7 +7,7 @@ import { COMMUNICATION_PURPOSES, type BookingRoute, type CommunicationPurpose } 
 import { CONTACT_CHANNELS, type ContactChannel } from '../../../../main-api/shared/vocabulary/contact';
 
 /** One template cell of the grid: the template's name (blank: none) and its version. */
-export interface TemplateCell {
+interface TemplateCell {
   templateName: string;
   templateVersion: number | null;
 }
