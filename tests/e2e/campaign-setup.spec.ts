@@ -167,7 +167,7 @@ test('a coordinator adds a clinic and a session, records and imports bookings, e
   await page.locator('#clinic-name').fill('Village hall');
   await page.locator('#clinic-postcode').fill('me14 1xx');
   await page.locator('#clinic-postcode').press('Enter');
-  await expect(clinics.getByTestId('add-clinic-done')).toHaveText('Clinic Village hall saved.');
+  await expect(clinics.getByTestId('add-clinic-done')).toHaveText('Clinic Village hall added.');
   await expect(clinics.getByTestId('clinic-list')).toContainText('Village hall · ME14 1XX · 0 sessions');
   await expect(clinics.getByTestId('sessions-empty')).toBeVisible();
 
