@@ -151,5 +151,11 @@ describe('the campaign set-up form', () => {
     const conflict = { code: 'CONFLICT' as const, message: 'Taken' };
     expect(placeRefusal(conflict)).toBe(conflict);
     expect(placeRefusal(null)).toBeNull();
+    const elsewhere = { code: 'NOT_FOUND' as const, message: 'No campaign FLU-X is available to you.' };
+    expect(placeRefusal(elsewhere, true)?.details).toEqual({
+      kind: 'fields',
+      fields: [{ field: 'code', message: 'This code cannot be used for a new campaign: choose another.' }],
+    });
+    expect(placeRefusal(elsewhere, false)).toBe(elsewhere);
   });
 });

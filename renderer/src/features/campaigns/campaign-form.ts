@@ -210,10 +210,17 @@ export const campaignCode = (typed: string): string => typed.trim().toUpperCase(
 /**
  * The database's refusals of a save, placed on the field they are about where the message says
  * which: a programme that is not an active seasonal one, an organisation out of the user's
- * scope (which reaches the screen as a bare "permission" refusal). Other errors pass unchanged.
+ * scope (which reaches the screen as a bare "permission" refusal), a new campaign's code that
+ * is taken outside the user's scope. Other errors pass unchanged.
  */
-export function placeRefusal(error: ApiError | null): ApiError | null {
+export function placeRefusal(error: ApiError | null, creating = false): ApiError | null {
   if (error === null || error.details !== undefined) return error;
+  // A new campaign's code that a campaign outside the user's organisations has: the save takes it
+  // for a change to that campaign, which the user cannot see.
+  if (creating && error.code === 'NOT_FOUND') {
+    const message = 'This code cannot be used for a new campaign: choose another.';
+    return { code: 'VALIDATION', message, details: { kind: 'fields', fields: [{ field: 'code', message }] } };
+  }
   if (error.code === 'VALIDATION' && /seasonal programme/i.test(error.message))
     return { ...error, details: { kind: 'fields', fields: [{ field: 'programmeCode', message: error.message }] } };
   if (error.code === 'FORBIDDEN') {
