@@ -217,6 +217,38 @@ describe('campaigns', () => {
     expect(got.rows.filter((r) => r.channel !== 'SMS').every((r) => r.template_name === null)).toBe(true);
   });
 
+  it('a campaign made new from the form does not replace one with its code; changing it does', async () => {
+    await saveCampaign(a, 'FLU-CREATE');
+    const again = await call(a, 'campaign.save', {
+      code: 'FLU-CREATE',
+      name: 'Another flu campaign',
+      programmeCode: 'FLU_2026_27',
+      organisationCode: 'QKS',
+      channels: ['SMS'],
+      bookingRoute: 'NATIONAL',
+      create: true,
+    });
+    expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('FLU-CREATE') } });
+    const kept = await value<CampaignDetail>(call(a, 'campaign.get', { code: 'FLU-CREATE' }));
+    expect(kept.name).toBe('Flu FLU-CREATE');
+    expect(kept.templates).toHaveLength(2);
+    // A coordinator elsewhere, to whom the campaign reads as absent, is refused by the save instead.
+    expect(
+      await call(far, 'campaign.save', {
+        code: 'FLU-CREATE',
+        name: 'Far',
+        programmeCode: 'FLU_2026_27',
+        organisationCode: 'G99001',
+        channels: ['SMS'],
+        bookingRoute: 'NATIONAL',
+        create: true,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect((await value<CampaignDetail>(call(a, 'campaign.get', { code: 'FLU-CREATE' }))).organisationCode).toBe('QKS');
+    const changed = await saveCampaign(a, 'FLU-CREATE', { name: 'Flu, renamed', templates: [] });
+    expect(changed).toMatchObject({ name: 'Flu, renamed', templates: [] });
+  });
+
   it('confirming the same draft twice, or drafting it again, creates nothing new', async () => {
     await saveCampaign(a, 'FLU-TWICE');
     await addPeople(30, 'G82006');

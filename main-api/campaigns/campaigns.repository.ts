@@ -50,8 +50,16 @@ export class CampaignsRepository {
     return one(this.db, 'SELECT api.campaign_detail($1) AS v', [code]);
   }
 
+  /**
+   * Whether the caller has a campaign with this code (one out of their scope reads as absent).
+   * From the list rather than the detail: the detail's "not found" would abort the transaction.
+   */
+  async exists(code: string): Promise<boolean> {
+    return (await this.list()).some((c) => c.code === code);
+  }
+
   /** Saves the campaign, its templates and its reminder rules in the caller's transaction. */
-  static async save(tx: EntityManager, c: CampaignSaveInput): Promise<void> {
+  static async save(tx: EntityManager, c: Omit<CampaignSaveInput, 'create'>): Promise<void> {
     await found(
       query(tx, 'SELECT api.campaign_save($1, $2, $3, $4, $5::text[], $6, $7, $8, $9::text[])', [
         c.code,

@@ -4,7 +4,7 @@
 // plans waves for the what-if and reads and writes the files.
 import type { DataSource } from 'typeorm';
 import type { CampaignDetail, CampaignHandlers, CampaignSaveInput, NotifyExport, NotifyExportInput } from '../contract/campaigns';
-import { AppError, personNotFound } from '../contract/result';
+import { AppError, conflictWith, personNotFound } from '../contract/result';
 import { todayInLondon } from '../shared/calendar/england';
 import { BOOKING_ROUTE_LABELS } from '../shared/vocabulary/campaigns';
 import { CampaignsRepository } from './campaigns.repository';
@@ -78,7 +78,15 @@ export function runRecall(db: DataSource, campaignCode: string, today: string): 
 
 /** Creates or replaces a campaign's set-up (templates and reminder rules with it), in one transaction. */
 export async function saveCampaign(db: DataSource, input: CampaignSaveInput): Promise<CampaignDetail> {
-  await db.transaction((tx) => CampaignsRepository.save(tx, input));
+  await db.transaction(async (tx) => {
+    // A new campaign must not quietly replace one that has its code. One out of the caller's
+    // scope reads as absent here and is then refused by the save. Two made with one code at the
+    // same instant can still meet (the database's save knows no "new only"): a later migration
+    // giving api.campaign_save that mode would close it.
+    if (input.create && (await new CampaignsRepository(tx).exists(input.code)))
+      throw conflictWith(`There is a campaign ${input.code} already: choose another code, or open that campaign to change it.`, null);
+    await CampaignsRepository.save(tx, input);
+  });
   return new CampaignsRepository(db).detail(input.code);
 }
 

@@ -98,6 +98,8 @@ export const CampaignSaveInput = z
       .default([]),
     templates: z.array(TemplateRef).max(12).default([]),
     reminderRules: z.array(ReminderRule).max(10).default([]),
+    /** True from a form that makes a new campaign: a campaign with the code already is a CONFLICT, not changed. */
+    create: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     if (c.bookingRoute === 'LOCAL_LINK' && c.bookingUrl === null)

@@ -1,5 +1,5 @@
 // Campaigns in a real browser, as an immunisation coordinator: a campaign set up and a batch
-// drafted through the host's API (as the set-up screens to come will), then the campaign list,
+// drafted through the host's API (campaign-setup.spec.ts sets one up through its form), then the campaign list,
 // the campaign with its funnel, batches and reminder rules, a what-if of releasing the batch in
 // waves, and the invitations section of a person's record.
 import { randomUUID } from 'node:crypto';

@@ -5,6 +5,7 @@ import PersonRecord from '../features/people/PersonRecord.vue';
 import CoverageReport from '../features/reporting/CoverageReport.vue';
 import CohortBuilder from '../features/cohorts/CohortBuilder.vue';
 import CampaignsScreen from '../features/campaigns/CampaignsScreen.vue';
+import CampaignSetup from '../features/campaigns/CampaignSetup.vue';
 import RuleFiles from '../features/rules/RuleFiles.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
@@ -32,6 +33,14 @@ export function createAppRouter() {
       meta: { section: 'cohorts' },
     },
     { path: '/campaigns', name: 'campaigns', component: CampaignsScreen, meta: { section: 'campaigns' } },
+    { path: '/campaigns/new', name: 'campaign-new', component: CampaignSetup, meta: { section: 'campaigns' } },
+    {
+      path: '/campaigns/:code([A-Z0-9_-]{2,40})/set-up',
+      name: 'campaign-setup',
+      component: CampaignSetup,
+      props: (route) => ({ code: String(route.params.code) }),
+      meta: { section: 'campaigns' },
+    },
     {
       path: '/campaigns/:code([A-Z0-9_-]{2,40})',
       name: 'campaign',
