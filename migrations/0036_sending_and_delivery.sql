@@ -189,14 +189,14 @@ REVOKE EXECUTE ON FUNCTION ims.communication_for(bigint), ims.communication_fall
 -- ---------------------------------------------------------------------------------------
 -- The sender's functions.
 
--- Claims up to p_limit pending communications of the campaign for this sender for p_lease_seconds:
+-- Claims up to p_limit pending communications of the campaign by these channels for this sender for p_lease_seconds:
 -- rows another sender is claiming right now are skipped (SKIP LOCKED) and rows another sender
 -- holds (an unexpired lease) are left alone, so two senders never take the same one. Invitations
 -- are taken once their planned release day (p_today, England's date) has come. A letter to an
 -- address known to be unreliable is not posted: it fails here with the reason. Answers what a
--- message needs; attempts above 1 means a sender took it before and may have sent it (look it
--- up by its reference before sending again). Reading the contact details is audited per person.
-CREATE FUNCTION api.communication_claim(p_code text, p_limit integer, p_lease_seconds integer, p_today date)
+-- message needs; attempts above 1 means a sender took it before and neither recorded nor let go
+-- of it, so it may have been sent (look it up by its reference before sending again). Reading the contact details is audited per person.
+CREATE FUNCTION api.communication_claim(p_code text, p_channels text[], p_limit integer, p_lease_seconds integer, p_today date)
 RETURNS TABLE (communication_id bigint, reference uuid, purpose text, channel text, template_name text, template_version integer,
                attempts integer, person_id bigint, nhs_number text, given_name text, family_name text, email text, mobile text,
                address_line1 text, address_line2 text, address_line3 text, town text, postcode text, campaign_name text)
@@ -208,14 +208,14 @@ DECLARE
   v_las text[] := CASE WHEN v_all THEN '{}' ELSE ims.scope_local_authorities() END;
 BEGIN
   IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 10000 OR p_lease_seconds IS NULL OR p_lease_seconds NOT BETWEEN 5 AND 86400
-     OR p_today IS NULL THEN
-    PERFORM ims.refuse_bad_request('Claim 1 to 10,000 messages for 5 seconds to a day, with today''s date.');
+     OR p_today IS NULL OR p_channels IS NULL OR NOT p_channels <@ ARRAY['LETTER', 'EMAIL', 'SMS'] THEN
+    PERFORM ims.refuse_bad_request('Claim 1 to 10,000 messages by known channels for 5 seconds to a day, with today''s date.');
   END IF;
   UPDATE ims.communication m
   SET status = 'FAILED', status_at = now(), claimed_until = NULL,
       failure_reason = 'The address is marked unreliable (a letter to it came back); no letter was posted.'
   FROM ims.contact_details d, ims.person p
-  WHERE m.campaign_id = c.id AND m.status = 'PENDING' AND m.channel = 'LETTER'
+  WHERE m.campaign_id = c.id AND m.status = 'PENDING' AND m.channel = 'LETTER' AND 'LETTER' = ANY (p_channels)
     AND d.person_id = m.person_id AND d.address_unreliable_since IS NOT NULL AND p.id = m.person_id
     AND (m.claimed_until IS NULL OR m.claimed_until < now())
     AND (v_all OR p.practice_code IN (SELECT unnest(v_practices)) OR p.la_code IN (SELECT unnest(v_las)));
@@ -224,7 +224,7 @@ BEGIN
     SELECT m.id FROM ims.communication m
     JOIN ims.person p ON p.id = m.person_id
     LEFT JOIN ims.invitation i ON i.id = m.invitation_id
-    WHERE m.campaign_id = c.id AND m.status = 'PENDING'
+    WHERE m.campaign_id = c.id AND m.status = 'PENDING' AND m.channel = ANY (p_channels)
       AND (m.claimed_until IS NULL OR m.claimed_until < now())
       AND (m.purpose <> 'INVITATION' OR i.planned_release_on <= p_today)
       AND (v_all OR p.practice_code IN (SELECT unnest(v_practices)) OR p.la_code IN (SELECT unnest(v_las)))
@@ -287,14 +287,23 @@ END
 $$;
 
 -- The sender lets go of a claimed message it could not send now (the provider unavailable,
--- the run cancelled): it stays PENDING for the next run, with the reason noted.
-CREATE FUNCTION api.communication_release(p_id bigint, p_reason text) RETURNS void
+-- no letter file yet, the run cancelled): it stays PENDING, with the reason noted, and no sender
+-- takes it again for p_retry_after_seconds (0: at once). The claim is taken back (attempts goes
+-- down again), so attempts above 1 at a claim means an earlier sender neither recorded nor let go
+-- of it: it may have been sent.
+CREATE FUNCTION api.communication_release(p_id bigint, p_reason text, p_retry_after_seconds integer) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   m ims.communication := ims.communication_for(p_id);
 BEGIN
+  IF p_retry_after_seconds IS NULL OR p_retry_after_seconds NOT BETWEEN 0 AND 86400 THEN
+    PERFORM ims.refuse_bad_request('Retry after 0 seconds to a day.');
+  END IF;
   IF m.status = 'PENDING' THEN
-    UPDATE ims.communication x SET claimed_until = NULL, failure_reason = left(p_reason, 300) WHERE x.id = p_id;
+    UPDATE ims.communication x
+    SET claimed_until = CASE WHEN p_retry_after_seconds > 0 THEN now() + make_interval(secs => p_retry_after_seconds) END,
+        failure_reason = left(p_reason, 300), attempts = greatest(x.attempts - 1, 0)
+    WHERE x.id = p_id;
   END IF;
 END
 $$;
@@ -439,14 +448,14 @@ END
 $$;
 
 REVOKE EXECUTE ON FUNCTION
-  api.communication_claim(text, integer, integer, date), api.communication_sent(bigint, text, text),
-  api.communication_refused(bigint, text), api.communication_release(bigint, text),
+  api.communication_claim(text, text[], integer, integer, date), api.communication_sent(bigint, text, text),
+  api.communication_refused(bigint, text), api.communication_release(bigint, text, integer),
   api.communication_delivery(uuid, text, text, text), api.communications_to_poll(text, integer),
   api.campaign_communication_counts(text), api.sending_settings_check()
   FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
-  api.communication_claim(text, integer, integer, date), api.communication_sent(bigint, text, text),
-  api.communication_refused(bigint, text), api.communication_release(bigint, text),
+  api.communication_claim(text, text[], integer, integer, date), api.communication_sent(bigint, text, text),
+  api.communication_refused(bigint, text), api.communication_release(bigint, text, integer),
   api.communication_delivery(uuid, text, text, text), api.communications_to_poll(text, integer),
   api.sending_settings_check()
   TO ims_administrator, ims_coordinator;

@@ -12,6 +12,7 @@ import { reportingChannels } from './reporting';
 import { cohortChannels } from './cohorts';
 import { ruleChannels } from './rules';
 import { campaignChannels } from './campaigns';
+import { sendingChannels } from './sending';
 
 export const contract = {
   ...sessionChannels,
@@ -23,6 +24,7 @@ export const contract = {
   ...cohortChannels,
   ...ruleChannels,
   ...campaignChannels,
+  ...sendingChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

@@ -10,6 +10,7 @@ import * as reporting from '../reporting';
 import * as cohorts from '../cohorts';
 import * as rules from '../rules';
 import * as campaigns from '../campaigns';
+import * as sending from '../sending';
 import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
@@ -27,6 +28,7 @@ export function registerDomains(ctx: UserContext): UserServices {
     rules.register(ctx),
     cohorts.register(ctx),
     campaigns.register(ctx),
+    sending.register(ctx),
   ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 
