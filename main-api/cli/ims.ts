@@ -12,6 +12,7 @@ import { registerForecastCommands } from './commands/forecast';
 import { registerCohortCommands } from './commands/cohort';
 import { registerRulesCommands } from './commands/rules';
 import { registerCampaignCommands } from './commands/campaign';
+import { registerSendCommands } from './commands/send';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -24,6 +25,7 @@ registerForecastCommands(program, ctx);
 registerCohortCommands(program, ctx);
 registerRulesCommands(program, ctx);
 registerCampaignCommands(program, ctx);
+registerSendCommands(program, ctx);
 
 program
   .parseAsync(process.argv)
