@@ -68,7 +68,10 @@ const BaseUrl = z
   .string()
   .trim()
   .max(200)
-  .regex(/^(https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?)$/, 'https:// and a host (http:// only on this computer)');
+  .regex(
+    /^(https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?)$/,
+    'https:// and a host (http:// only on this computer)',
+  );
 
 /** A save: a secret left out (or empty) keeps the one stored; clearSecrets removes them. */
 export const SendingSettingsInput = z.object({

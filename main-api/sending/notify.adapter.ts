@@ -15,8 +15,12 @@ function providerError(error: unknown): ProviderError {
   const e = error as { response?: { status?: number; data?: NotifyErrorBody }; code?: string };
   const status = typeof e.response?.status === 'number' ? e.response.status : null;
   const first = e.response?.data?.errors?.[0];
-  const said = [first?.error, first?.message].filter((s): s is string => typeof s === 'string').join(': ').slice(0, 250);
-  const message = status === null ? `Notify could not be reached${e.code ? ` (${e.code})` : ''}` : `Notify answered ${status}${said ? `: ${said}` : ''}`;
+  const said = [first?.error, first?.message]
+    .filter((s): s is string => typeof s === 'string')
+    .join(': ')
+    .slice(0, 250);
+  const message =
+    status === null ? `Notify could not be reached${e.code ? ` (${e.code})` : ''}` : `Notify answered ${status}${said ? `: ${said}` : ''}`;
   return new ProviderError(kindOfStatus(status), message, status);
 }
 

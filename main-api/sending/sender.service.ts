@@ -133,7 +133,13 @@ export async function sendDue(
       if (templateId === null && o.provider.name === 'NOTIFY')
         throw new NotNow(`No Notify template id is set for ${m.templateName ?? m.purpose} by email`);
       await o.bucket.take();
-      return o.provider.sendEmail({ templateId, to: m.email, personalisation: personal, reference: m.reference, ...plainEmail(m, o.howToBook) });
+      return o.provider.sendEmail({
+        templateId,
+        to: m.email,
+        personalisation: personal,
+        reference: m.reference,
+        ...plainEmail(m, o.howToBook),
+      });
     }
     const pdf = await o.letterPdf(m.reference);
     if (pdf === null) throw new NotNow('The letter has not been produced yet');

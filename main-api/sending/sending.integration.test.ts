@@ -334,25 +334,27 @@ describe('sending through Notify and SMTP', () => {
     const d = await db.query(`SELECT address_unreliable_since FROM ims.contact_details WHERE person_id = $1`, [r!.person_id]);
     expect(d.rows[0]!.address_unreliable_since).not.toBeNull();
     // A later letter to the same address (a reminder, say) is not posted.
-    const second = await db.query<{ id: string; reference: string }>(
-      `INSERT INTO ims.communication (person_id, campaign_id, invitation_id, reminder_rule_id, purpose, channel)
+    const second = await db
+      .query<{ id: string; reference: string }>(
+        `INSERT INTO ims.communication (person_id, campaign_id, invitation_id, reminder_rule_id, purpose, channel)
        SELECT m.person_id, m.campaign_id, m.invitation_id, rr.id, 'REMINDER', 'LETTER' FROM ims.communication m,
        LATERAL (INSERT INTO ims.campaign_reminder_rule (campaign_id, days_after_invitation, channel) VALUES (m.campaign_id, 14, 'LETTER') RETURNING id) rr
        WHERE m.id = $1 RETURNING id, reference::text`,
-      [r!.id],
-    ).catch(async () => {
-      const rule = await db.query<{ id: string }>(
-        `INSERT INTO ims.campaign_reminder_rule (campaign_id, days_after_invitation, channel)
-         SELECT campaign_id, 14, 'LETTER' FROM ims.communication WHERE id = $1 RETURNING id`,
         [r!.id],
-      );
-      return db.query<{ id: string; reference: string }>(
-        `INSERT INTO ims.communication (person_id, campaign_id, invitation_id, reminder_rule_id, purpose, channel)
+      )
+      .catch(async () => {
+        const rule = await db.query<{ id: string }>(
+          `INSERT INTO ims.campaign_reminder_rule (campaign_id, days_after_invitation, channel)
+         SELECT campaign_id, 14, 'LETTER' FROM ims.communication WHERE id = $1 RETURNING id`,
+          [r!.id],
+        );
+        return db.query<{ id: string; reference: string }>(
+          `INSERT INTO ims.communication (person_id, campaign_id, invitation_id, reminder_rule_id, purpose, channel)
          SELECT person_id, campaign_id, invitation_id, $2, 'REMINDER', 'LETTER' FROM ims.communication WHERE id = $1
          RETURNING id, reference::text`,
-        [r!.id, rule.rows[0]!.id],
-      );
-    });
+          [r!.id, rule.rows[0]!.id],
+        );
+      });
     writeFileSync(join(lettersDir, `${second.rows[0]!.reference}.pdf`), PDF);
     expect(await send(a, code)).toMatchObject({ claimed: 0 });
     expect(fake.sentTo(second.rows[0]!.reference)).toBe(0);
@@ -408,7 +410,11 @@ describe('sending through Notify and SMTP', () => {
 
   it('refuses callbacks without the token, and ignores references it does not know', async () => {
     const post = (token: string, body: unknown) =>
-      fetch(receiver.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(receiver.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const body = { id: '3f0c3b1e-0000-4000-8000-000000000000', reference: '3f0c3b1e-0000-4000-8000-000000000001', status: 'delivered' };
     expect((await post('wrong-token-wrong-token', body)).status).toBe(401);
     expect((await post(CALLBACK_TOKEN, { ...body, status: 'lost' })).status).toBe(400);
@@ -420,14 +426,24 @@ describe('sending through Notify and SMTP', () => {
     const { code } = await campaignWith([{ mobile: '07700908000' }]);
     await expect(send(nurse, code)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await rows(code))[0]).toMatchObject({ status: 'PENDING' });
-    const h = createSendingHandlers(a, () => TODAY, () => {}, env);
+    const h = createSendingHandlers(
+      a,
+      () => TODAY,
+      () => {},
+      env,
+    );
     await expect(h['sending.settings.get']({})).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('runs in the background with progress and cancel, through the channels', async () => {
     env.settings().save(settings({ ratePerMinute: 120 }));
     const { code } = await campaignWith(Array.from({ length: 12 }, (_, i) => ({ mobile: `0770090${8100 + i}` })));
-    const h = createSendingHandlers(a, () => TODAY, () => {}, env);
+    const h = createSendingHandlers(
+      a,
+      () => TODAY,
+      () => {},
+      env,
+    );
     const started = await h['communications.send']({ campaignCode: code, limit: null });
     expect(started.state).toBe('running');
     await new Promise((r) => setTimeout(r, 300));

@@ -79,7 +79,9 @@ export class SendingRepository {
   }
 
   async sent(id: number, provider: 'NOTIFY' | 'SMTP', providerId: string): Promise<boolean> {
-    const r = await checked(queryOne<{ v: boolean }>(this.db, 'SELECT api.communication_sent($1, $2, $3) AS v', [id, provider, providerId]));
+    const r = await checked(
+      queryOne<{ v: boolean }>(this.db, 'SELECT api.communication_sent($1, $2, $3) AS v', [id, provider, providerId]),
+    );
     return r!.v;
   }
 
@@ -94,7 +96,12 @@ export class SendingRepository {
   }
 
   /** Null for a reference this database does not know. */
-  async delivery(reference: string | null, providerId: string | null, status: DeliveryStatus, reason: string | null): Promise<DeliveryOutcome | null> {
+  async delivery(
+    reference: string | null,
+    providerId: string | null,
+    status: DeliveryStatus,
+    reason: string | null,
+  ): Promise<DeliveryOutcome | null> {
     const r = await checked(
       queryOne<{ v: DeliveryOutcome | null }>(this.db, 'SELECT api.communication_delivery($1::uuid, $2, $3, $4) AS v', [
         reference,

@@ -5,10 +5,14 @@ describe('the token bucket', () => {
   it('lets a second’s worth through at once, then one every interval', async () => {
     let t = 0;
     const slept: number[] = [];
-    const bucket = new TokenBucket(60 * 5, () => t, async (ms) => {
-      slept.push(ms);
-      t += ms;
-    });
+    const bucket = new TokenBucket(
+      60 * 5,
+      () => t,
+      async (ms) => {
+        slept.push(ms);
+        t += ms;
+      },
+    );
     expect(bucket.capacity).toBe(5);
     for (let i = 0; i < 5; i++) await bucket.take();
     expect(t).toBe(0);
@@ -20,9 +24,13 @@ describe('the token bucket', () => {
 
   it('keeps a low limit: 1 a minute waits a minute for the second', async () => {
     let t = 0;
-    const bucket = new TokenBucket(1, () => t, async (ms) => {
-      t += ms;
-    });
+    const bucket = new TokenBucket(
+      1,
+      () => t,
+      async (ms) => {
+        t += ms;
+      },
+    );
     await bucket.take();
     await bucket.take();
     expect(t).toBe(60_000);

@@ -100,7 +100,11 @@ export function backoffMs(attempt: number, o: Pick<RetryOptions, 'baseMs' | 'max
 }
 
 /** Runs `work`, retrying rate-limited and unavailable answers with back-off; others are thrown at once. */
-export async function withRetry<T>(work: () => Promise<T>, o: RetryOptions = DEFAULT_RETRY, onRetry?: (e: ProviderError) => void): Promise<T> {
+export async function withRetry<T>(
+  work: () => Promise<T>,
+  o: RetryOptions = DEFAULT_RETRY,
+  onRetry?: (e: ProviderError) => void,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await work();

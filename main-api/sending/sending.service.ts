@@ -44,15 +44,29 @@ export const defaultEnvironment: SendingEnvironment = {
 /** The provider the settings name, or UNAVAILABLE saying what is missing. */
 export function providerFor(s: SendingSettings): MessageProvider {
   if (s.provider === 'NOTIFY') {
-    if (!s.notifyApiKey) throw new AppError('UNAVAILABLE', 'Sending through Notify needs an API key: an administrator sets it in the sending settings.');
+    if (!s.notifyApiKey)
+      throw new AppError('UNAVAILABLE', 'Sending through Notify needs an API key: an administrator sets it in the sending settings.');
     return notifyProvider(s.notifyBaseUrl, s.notifyApiKey);
   }
   if (s.provider === 'SMTP') {
     if (!s.smtpHost || !s.smtpFrom)
-      throw new AppError('UNAVAILABLE', 'Sending by email needs a mail server and a from address: an administrator sets them in the sending settings.');
-    return smtpProvider({ host: s.smtpHost, port: s.smtpPort, secure: s.smtpSecure, user: s.smtpUser, password: s.smtpPassword, from: s.smtpFrom });
+      throw new AppError(
+        'UNAVAILABLE',
+        'Sending by email needs a mail server and a from address: an administrator sets them in the sending settings.',
+      );
+    return smtpProvider({
+      host: s.smtpHost,
+      port: s.smtpPort,
+      secure: s.smtpSecure,
+      user: s.smtpUser,
+      password: s.smtpPassword,
+      from: s.smtpFrom,
+    });
   }
-  throw new AppError('UNAVAILABLE', 'Sending is not set up: an administrator chooses GOV.UK Notify or a mail server in the sending settings.');
+  throw new AppError(
+    'UNAVAILABLE',
+    'Sending is not set up: an administrator chooses GOV.UK Notify or a mail server in the sending settings.',
+  );
 }
 
 function letterReader(dir: string): (reference: string) => Promise<Buffer | null> {
@@ -99,7 +113,11 @@ export async function sendCampaign(ds: DataSource, req: SendRequest, env: Sendin
   );
 }
 
-export async function pollCampaign(ds: DataSource, campaignCode: string, env: SendingEnvironment = defaultEnvironment): Promise<PollResult> {
+export async function pollCampaign(
+  ds: DataSource,
+  campaignCode: string,
+  env: SendingEnvironment = defaultEnvironment,
+): Promise<PollResult> {
   const settings = env.settings().load();
   const provider = (env.provider ?? providerFor)(settings);
   const campaign = await getCampaign(ds, campaignCode);

@@ -11,7 +11,9 @@ describe('sending settings', () => {
   it('keeps secrets encrypted on disk, never shows them, and keeps them when a save leaves them out', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ims-settings-'));
     const store = new SendingSettingsStore(dir, keyFileCipher(join(dir, 'keys', 'sending.key')));
-    store.save(SendingSettingsInput.parse({ provider: 'NOTIFY', notifyApiKey: KEY, smtpPassword: 'hunter2-hunter2', callbackToken: 'a'.repeat(20) }));
+    store.save(
+      SendingSettingsInput.parse({ provider: 'NOTIFY', notifyApiKey: KEY, smtpPassword: 'hunter2-hunter2', callbackToken: 'a'.repeat(20) }),
+    );
     const onDisk = readFileSync(store.file, 'utf8');
     expect(onDisk).not.toContain(KEY);
     expect(onDisk).not.toContain('hunter2');
@@ -28,7 +30,9 @@ describe('sending settings', () => {
 
   it('cannot be read with another key', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ims-settings-'));
-    new SendingSettingsStore(dir, keyFileCipher(join(dir, 'one.key'))).save(SendingSettingsInput.parse({ provider: 'NOTIFY', notifyApiKey: KEY }));
+    new SendingSettingsStore(dir, keyFileCipher(join(dir, 'one.key'))).save(
+      SendingSettingsInput.parse({ provider: 'NOTIFY', notifyApiKey: KEY }),
+    );
     expect(() => new SendingSettingsStore(dir, keyFileCipher(join(dir, 'two.key'))).load()).toThrow(/another key/);
   });
 

@@ -170,7 +170,13 @@ export class SendingSettingsStore {
     } catch {
       throw new AppError('UNAVAILABLE', `The sending settings in ${this.file} cannot be read; save them again.`);
     }
-    const settings: SendingSettings = { ...DEFAULT_SETTINGS, ...data.settings, notifyApiKey: null, smtpPassword: null, callbackToken: null };
+    const settings: SendingSettings = {
+      ...DEFAULT_SETTINGS,
+      ...data.settings,
+      notifyApiKey: null,
+      smtpPassword: null,
+      callbackToken: null,
+    };
     for (const name of SECRETS) {
       const sealed = data.secrets?.[name];
       if (typeof sealed !== 'string') continue;

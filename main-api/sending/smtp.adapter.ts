@@ -22,8 +22,13 @@ function smtpError(error: unknown): ProviderError {
   if (code !== null && code >= 500 && code !== 535 && code !== 530) {
     return new ProviderError('refused', `The mail server refused the message (${code})`, code);
   }
-  if (code === 535 || code === 530 || e.code === 'EAUTH') return new ProviderError('unauthorised', 'The mail server refused the user or password', code);
-  return new ProviderError('unavailable', `The mail server could not take the message now${code ? ` (${code})` : e.code ? ` (${e.code})` : ''}`, code);
+  if (code === 535 || code === 530 || e.code === 'EAUTH')
+    return new ProviderError('unauthorised', 'The mail server refused the user or password', code);
+  return new ProviderError(
+    'unavailable',
+    `The mail server could not take the message now${code ? ` (${code})` : e.code ? ` (${e.code})` : ''}`,
+    code,
+  );
 }
 
 export function smtpProvider(s: SmtpSettings): MessageProvider {

@@ -59,7 +59,8 @@ function checkJwt(auth: string | undefined, serviceId: string, secret: string): 
   const [h, p, s] = token.split('.');
   if (!h || !p || !s) return 'Invalid token: signature';
   const expected = b64url(createHmac('sha256', secret).update(`${h}.${p}`).digest());
-  if (expected.length !== s.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(s))) return 'Invalid token: signature, api token not found';
+  if (expected.length !== s.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(s)))
+    return 'Invalid token: signature, api token not found';
   let header: { alg?: string };
   let payload: { iss?: string; iat?: number };
   try {
@@ -70,7 +71,8 @@ function checkJwt(auth: string | undefined, serviceId: string, secret: string): 
   }
   if (header.alg !== 'HS256') return 'Invalid token: algorithm';
   if (payload.iss !== serviceId) return 'Invalid token: service not found';
-  if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > 30) return 'Error: Your system clock must be accurate to within 30 seconds';
+  if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > 30)
+    return 'Error: Your system clock must be accurate to within 30 seconds';
   return null;
 }
 
@@ -153,7 +155,14 @@ export async function startFakeNotify(opts: { serviceId?: string; templates?: st
     const res = await fetch(fake.callback.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${fake.callback.token}` },
-      body: JSON.stringify({ id: n.id, reference: n.reference, to: n.to, status: n.status, notification_type: n.type, created_at: new Date(n.at).toISOString() }),
+      body: JSON.stringify({
+        id: n.id,
+        reference: n.reference,
+        to: n.to,
+        status: n.status,
+        notification_type: n.type,
+        created_at: new Date(n.at).toISOString(),
+      }),
     });
     await res.text();
     if (!res.ok) throw new Error(`The callback receiver answered ${res.status}`);
@@ -190,12 +199,15 @@ export async function startFakeNotify(opts: { serviceId?: string; templates?: st
         templateId = String(body.template_id ?? '');
         if (!fake.templates.has(templateId)) return error(req, res, 400, 'BadRequestError', 'Template not found');
         to = String((type === 'sms' ? body.phone_number : body.email_address) ?? '');
-        if (type === 'sms' && !/^(\+44|0)7\d{9}$/.test(to.replace(/\s/g, ''))) return error(req, res, 400, 'ValidationError', 'phone_number Not a UK mobile number');
-        if (type === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to)) return error(req, res, 400, 'ValidationError', 'email_address Not a valid email address');
+        if (type === 'sms' && !/^(\+44|0)7\d{9}$/.test(to.replace(/\s/g, '')))
+          return error(req, res, 400, 'ValidationError', 'phone_number Not a UK mobile number');
+        if (type === 'email' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to))
+          return error(req, res, 400, 'ValidationError', 'email_address Not a valid email address');
       } else if (type === 'letter') {
         const pdf = Buffer.from(String(body.content ?? ''), 'base64');
         if (!reference) return error(req, res, 400, 'ValidationError', 'reference is a required property');
-        if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-') return error(req, res, 400, 'ValidationError', 'Letter content is not a valid PDF');
+        if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-')
+          return error(req, res, 400, 'ValidationError', 'Letter content is not a valid PDF');
         pdfBytes = pdf.length;
       } else {
         return error(req, res, 404, 'NotFound', 'Not found');
@@ -218,7 +230,14 @@ export async function startFakeNotify(opts: { serviceId?: string; templates?: st
         fake.loseAnswerFor.delete(reference);
         return error(req, res, 500, 'Exception', 'Internal server error');
       }
-      return answer(req, res, 201, type === 'letter' ? { id: n.id, reference, postage: n.postage } : { id: n.id, reference, content: {}, uri: '', template: { id: templateId, version: 1, uri: '' } });
+      return answer(
+        req,
+        res,
+        201,
+        type === 'letter'
+          ? { id: n.id, reference, postage: n.postage }
+          : { id: n.id, reference, content: {}, uri: '', template: { id: templateId, version: 1, uri: '' } },
+      );
     }
     if (req.method === 'GET' && url.pathname === '/v2/notifications') {
       const reference = url.searchParams.get('reference');

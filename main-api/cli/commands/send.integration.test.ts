@@ -50,9 +50,13 @@ describe('ims send', () => {
        SELECT n, 'Given', 'Family', '1950-01-01', 'G82001', 'ME1 1AA' FROM unnest($1::text[]) AS n`,
       [[1, 2, 3].map(nhs)],
     );
-    await db.query(`INSERT INTO ims.contact_details (person_id, mobile, preferred_channel) SELECT id, '07700900555', 'SMS' FROM ims.person`);
+    await db.query(
+      `INSERT INTO ims.contact_details (person_id, mobile, preferred_channel) SELECT id, '07700900555', 'SMS' FROM ims.person`,
+    );
     await db.query(`SELECT ims.cohort_facts_rebuild($1::date)`, [todayInLondon()]);
-    await db.query(`SELECT api.campaign_save('CLI-SEND', 'Flu by command', 'FLU_2026_27', 'QKS', ARRAY['SMS'], 'NATIONAL', NULL, NULL, NULL)`);
+    await db.query(
+      `SELECT api.campaign_save('CLI-SEND', 'Flu by command', 'FLU_2026_27', 'QKS', ARRAY['SMS'], 'NATIONAL', NULL, NULL, NULL)`,
+    );
     await db.query(`SELECT api.campaign_set_templates('CLI-SEND', ARRAY['INVITATION'], ARRAY['SMS'], ARRAY['flu-sms'], ARRAY[1])`);
     await db.query(
       `SELECT api.invitation_batch_confirm(

@@ -31,7 +31,9 @@ function line(p: SendProgress): string {
 export function registerSendCommands(program: Command, ctx: CliContext): void {
   program
     .command('send')
-    .description("Send a campaign's due messages through GOV.UK Notify or the mail server in the sending settings (safe to run again or twice at once)")
+    .description(
+      "Send a campaign's due messages through GOV.UK Notify or the mail server in the sending settings (safe to run again or twice at once)",
+    )
     .requiredOption('--campaign <code>', 'the campaign')
     .option('--limit <n>', 'at most this many messages')
     .action(async (opts: { campaign: string; limit?: string }) => {

@@ -42,6 +42,7 @@ const CAPABILITIES = [
   'rules.manage',
   'campaigns.view',
   'campaigns.run',
+  'sending.configure',
 ] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
@@ -58,6 +59,8 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'rules.manage',
     'campaigns.view',
     'campaigns.run',
+    // How messages leave: the Notify key, template ids, the mail server (api.sending_settings_check, 0036).
+    'sending.configure',
   ],
   coordinator: ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view', 'campaigns.run'],
   'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
