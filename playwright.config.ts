@@ -82,6 +82,8 @@ export default defineConfig({
     imsHost(E2E_PORT, E2E_URL, 180_000, {
       IMS_DATA_DIR: process.env.IMS_E2E_DATA_DIR,
       IMS_DEMO_PERSONS: '3000',
+      // Sending settings (and their key file) of this run only, saved by the sending spec.
+      IMS_SENDING_DIR: join(process.env.IMS_E2E_DATA_DIR, 'sending'),
     }),
     // A host whose database cannot be reached: the start-failure screen, never a blank window.
     imsHost(E2E_UNREACHABLE_PORT, E2E_UNREACHABLE_URL, 60_000, {
