@@ -19,7 +19,7 @@ const Plain = (max: number) =>
     .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'No control or formatting characters');
 
 /** A Notify API key: its name, the service id and the secret, as Notify shows it. */
-export const NotifyApiKey = z
+const NotifyApiKey = z
   .string()
   .trim()
   .regex(
@@ -98,7 +98,7 @@ export const SendingSettingsInput = z.object({
 });
 export type SendingSettingsInput = z.output<typeof SendingSettingsInput>;
 
-export const SendInput = z.object({
+const SendInput = z.object({
   campaignCode: CampaignCode,
   /** At most this many messages in the run; all that are due when left out. */
   limit: z.number().int().min(1).max(1_000_000).nullable().default(null),

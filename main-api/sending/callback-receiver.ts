@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { DeliveryStatus } from '../shared/vocabulary/sending';
 import type { DeliveryOutcome } from './sending.repository';
 
-export const CALLBACK_PATH = '/notify/callback';
+const CALLBACK_PATH = '/notify/callback';
 const MAX_BODY = 64 * 1024;
 
 /** What Notify posts (fields beyond these are ignored). */

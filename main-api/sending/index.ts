@@ -4,8 +4,8 @@ import type { SendingHandlers } from '../contract/sending';
 import type { Registration, UserContext } from '../platform/registration';
 import { createSendingHandlers } from './sending.service';
 
-export { defaultEnvironment, pollCampaign, providerFor, sendCampaign, type SendingEnvironment } from './sending.service';
-export { startCallbackReceiver, CALLBACK_PATH } from './callback-receiver';
+export { defaultEnvironment, pollCampaign, sendCampaign } from './sending.service';
+export { startCallbackReceiver } from './callback-receiver';
 export { SendingRepository } from './sending.repository';
 export { SendingSettingsStore, osKeyStoreCipher, useDesktopSecrets } from './settings.store';
 

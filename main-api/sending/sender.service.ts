@@ -57,7 +57,7 @@ function personalisation(m: ClaimedMessage, howToBook: string): Record<string, s
 }
 
 /** The plain-text email a mail server sends (Notify sends its own template instead). */
-export function plainEmail(m: ClaimedMessage, howToBook: string): { subject: string; body: string } {
+function plainEmail(m: ClaimedMessage, howToBook: string): { subject: string; body: string } {
   const purpose = COMMUNICATION_PURPOSE_LABELS[m.purpose];
   return {
     subject: `${m.campaignName}: ${purpose.toLowerCase()}`,

@@ -3,7 +3,7 @@
 import type { NotifyTemplate } from '../contract/sending';
 
 export type Sleep = (ms: number) => Promise<void>;
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * At most `perMinute` takes a minute, spread out: the bucket holds a second's worth (at least

@@ -130,7 +130,7 @@ export async function pollCampaign(
   });
 }
 
-export async function saveSendingSettings(ds: DataSource, input: SendingSettingsInput, env: SendingEnvironment = defaultEnvironment) {
+async function saveSendingSettings(ds: DataSource, input: SendingSettingsInput, env: SendingEnvironment = defaultEnvironment) {
   await new SendingRepository(ds).mayConfigure();
   const store = env.settings();
   return store.view(store.save(input));

@@ -35,9 +35,9 @@ export interface SendingSettings {
   callbackToken: string | null;
 }
 
-export const NOTIFY_PRODUCTION = 'https://api.notifications.service.gov.uk';
+const NOTIFY_PRODUCTION = 'https://api.notifications.service.gov.uk';
 
-export const DEFAULT_SETTINGS: SendingSettings = {
+const DEFAULT_SETTINGS: SendingSettings = {
   provider: 'NONE',
   notifyBaseUrl: NOTIFY_PRODUCTION,
   notifyApiKey: null,
@@ -63,11 +63,11 @@ interface StoredFile {
   secrets: Partial<Record<Secret, string>>;
 }
 
-export const SETTINGS_FILE = 'sending-settings.json';
+const SETTINGS_FILE = 'sending-settings.json';
 const KEY_FILE = 'sending.key';
 
 /** The folder for the settings (and the key file) when the desktop has not named one. */
-export function defaultSendingDir(env: NodeJS.ProcessEnv = process.env): string {
+function defaultSendingDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.IMS_SENDING_DIR ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'ims');
 }
 

@@ -7,7 +7,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface FakeNotification {
+interface FakeNotification {
   id: string;
   reference: string | null;
   type: 'email' | 'sms' | 'letter';

@@ -28,15 +28,3 @@ export const [DELIVERY_STATUSES, DeliveryStatus, DELIVERY_STATUS_LABELS] = codeS
   'returned-letter': 'Letter returned to sender',
 });
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
-
-/** Statuses after which Notify says nothing more (a letter may still come back later). */
-export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = [
-  'delivered',
-  'permanent-failure',
-  'temporary-failure',
-  'technical-failure',
-  'cancelled',
-  'virus-scan-failed',
-  'validation-failed',
-  'returned-letter',
-];
