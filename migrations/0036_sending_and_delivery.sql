@@ -330,9 +330,12 @@ BEGIN
        'returned-letter') THEN
     PERFORM ims.refuse_bad_request('Not a delivery status: ' || left(coalesce(p_status, 'none'), 40));
   END IF;
-  SELECT x.id INTO v_id FROM ims.communication x
-  WHERE (p_reference IS NOT NULL AND x.reference = p_reference)
-     OR (p_reference IS NULL AND x.provider = 'NOTIFY' AND x.provider_id = p_provider_id);
+  -- Two statements rather than one with OR, so each is one probe of its unique index.
+  IF p_reference IS NOT NULL THEN
+    SELECT x.id INTO v_id FROM ims.communication x WHERE x.reference = p_reference;
+  ELSE
+    SELECT x.id INTO v_id FROM ims.communication x WHERE x.provider = 'NOTIFY' AND x.provider_id = p_provider_id;
+  END IF;
   IF v_id IS NULL THEN
     RETURN NULL;
   END IF;
