@@ -364,6 +364,24 @@ describe('sending through Notify and SMTP', () => {
     expect(record[0].v.addressUnreliableSince).not.toBeNull();
   });
 
+  it('chooses no letter for an unreliable address when it makes new messages', async () => {
+    const { code } = await campaignWith([{ address: '5 Road' }, { address: '6 Road', mobile: '07700900600' }]);
+    const people = (await rows(code)).map((r) => r.person_id);
+    await db.query(
+      `UPDATE ims.contact_details SET address_unreliable_since = now(), preferred_channel = 'LETTER' WHERE person_id = ANY ($1::bigint[])`,
+      [people],
+    );
+    // A missed appointment asks for a follow-up: by text for the one with a mobile, none for the other.
+    for (const person of people) {
+      await db.query(`SELECT api.booking_record($1, $2, NULL, '2026-10-20', 'DID_NOT_ATTEND', NULL)`, [code, person]);
+    }
+    const followUps = await db.query<{ person_id: string; channel: string }>(
+      `SELECT person_id, channel FROM ims.communication WHERE purpose = 'DID_NOT_ATTEND' AND person_id = ANY ($1::bigint[])`,
+      [people],
+    );
+    expect(followUps.rows).toEqual([{ person_id: people[1], channel: 'SMS' }]);
+  });
+
   it('never sends twice after a crash between sending and recording', async () => {
     const { code } = await campaignWith([{ mobile: '07700906000' }, { mobile: '07700906001' }]);
     const real = providerFor(env.settings().load());
