@@ -84,6 +84,8 @@ export default defineConfig({
       IMS_DEMO_PERSONS: '3000',
       // Produced letters stay inside the run's own folder.
       IMS_LETTERS_DIR: join(process.env.IMS_E2E_DATA_DIR, 'letters'),
+      // Sending settings (and their key file) of this run only, saved by the sending spec.
+      IMS_SENDING_DIR: join(process.env.IMS_E2E_DATA_DIR, 'sending'),
     }),
     // A host whose database cannot be reached: the start-failure screen, never a blank window.
     imsHost(E2E_UNREACHABLE_PORT, E2E_UNREACHABLE_URL, 60_000, {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { app, BrowserWindow, ipcMain, safeStorage } from 'electron';
 import { resolveTarget, type DatabaseTarget } from '../../main-api/platform/db/config';
 import { resourcesDir } from '../../main-api/platform/paths';
-import { createHost, type Host } from '../../main-api/host/host';
+import { createHost, osKeyStoreCipher, useDesktopSecrets, type Host } from '../../main-api/host/host';
 import { CREDENTIALS_FILE, CredentialStore, needsCredentials, type Credentials } from './credentials';
 import { denyPermissions, guardAllContents, registerAppScheme, serveApp } from './hardening';
 import { registerIpc } from './ipc';
@@ -79,6 +79,9 @@ function main(): void {
       const target = resolveTarget({ ...process.env, IMS_DATA_DIR: dataDir });
       // safeStorage is only usable after 'ready'.
       const store = new CredentialStore(join(userData, CREDENTIALS_FILE), safeStorage, log);
+      // The sending settings (Notify key, mail server password) live beside the profile, their
+      // secrets encrypted by the key store; without a usable key store, by a key file there.
+      useDesktopSecrets(userData, osKeyStoreCipher(safeStorage));
       const remembered = target.kind === 'server' && needsCredentials(target) ? store.load(target.url) : null;
 
       host = makeHost(target, remembered, store);

@@ -15,7 +15,7 @@ import { planWaves } from './waves.rules';
 const RECORD_PURPOSE = 'Campaign record';
 
 /** How to book, in the words a message uses. */
-function howToBook(c: Pick<CampaignDetail, 'bookingRoute' | 'bookingUrl' | 'bookingPhone'>): string {
+export function howToBook(c: Pick<CampaignDetail, 'bookingRoute' | 'bookingUrl' | 'bookingPhone'>): string {
   if (c.bookingRoute === 'LOCAL_LINK' && c.bookingUrl) return `Book online at ${c.bookingUrl}`;
   if (c.bookingRoute === 'PHONE' && c.bookingPhone) return `Call ${c.bookingPhone} to book`;
   return `${BOOKING_ROUTE_LABELS.NATIONAL}: book in the NHS App, online at www.nhs.uk or by calling 119`;
@@ -88,6 +88,10 @@ export async function saveCampaign(db: DataSource, input: CampaignSaveInput): Pr
     await CampaignsRepository.save(tx, input);
   });
   return new CampaignsRepository(db).detail(input.code);
+}
+
+export function getCampaign(db: DataSource, code: string): Promise<CampaignDetail> {
+  return new CampaignsRepository(db).detail(code);
 }
 
 export function listCampaigns(db: DataSource) {

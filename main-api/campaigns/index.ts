@@ -4,7 +4,16 @@ import type { CampaignHandlers } from '../contract/campaigns';
 import type { Registration, UserContext } from '../platform/registration';
 import { createCampaignHandlers } from './campaigns.service';
 
-export { exportNotify, importBookings, listCampaigns, runRecall, runReminders, saveCampaign } from './campaigns.service';
+export {
+  exportNotify,
+  getCampaign,
+  howToBook,
+  importBookings,
+  listCampaigns,
+  runRecall,
+  runReminders,
+  saveCampaign,
+} from './campaigns.service';
 export { csvField } from './campaign-files.rules';
 
 export function register(ctx: UserContext): Registration<keyof CampaignHandlers> {

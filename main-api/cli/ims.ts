@@ -13,6 +13,7 @@ import { registerCohortCommands } from './commands/cohort';
 import { registerRulesCommands } from './commands/rules';
 import { registerCampaignCommands } from './commands/campaign';
 import { registerLetterCommands } from './commands/letters';
+import { registerSendCommands } from './commands/send';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -26,6 +27,7 @@ registerCohortCommands(program, ctx);
 registerRulesCommands(program, ctx);
 registerCampaignCommands(program, ctx);
 registerLetterCommands(program, ctx);
+registerSendCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

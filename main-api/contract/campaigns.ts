@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isoDate, isoDateTime, type HandlersOf } from './common';
 import { CohortDefinition } from './cohorts';
 import { ContactChannel } from '../shared/vocabulary/contact';
+import { DeliveryStatus, Provider } from '../shared/vocabulary/sending';
 import {
   BatchStatus,
   BookingRoute,
@@ -309,6 +310,8 @@ export type BatchConfirmResult = z.infer<typeof BatchConfirmResult>;
 
 export const PersonCampaignRecord = z.object({
   personId: Id,
+  /** Since when the person's address is known to be unreliable (a letter came back); no letters go to it. */
+  addressUnreliableSince: isoDateTime.nullable().default(null),
   invitations: z.array(
     z.object({
       id: Id,
@@ -334,6 +337,13 @@ export const PersonCampaignRecord = z.object({
       reference: z.string(),
       createdAt: isoDateTime,
       sentAt: isoDateTime.nullable(),
+      /** How the provider says it was delivered (migration 0036); null until it has said. */
+      deliveryStatus: DeliveryStatus.nullable().default(null),
+      statusAt: isoDateTime.nullable().default(null),
+      failureReason: z.string().nullable().default(null),
+      /** The failed communication this one falls back from. */
+      fallbackOf: Id.nullable().default(null),
+      provider: Provider.nullable().default(null),
     }),
   ),
   bookings: z.array(

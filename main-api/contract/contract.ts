@@ -13,6 +13,7 @@ import { cohortChannels } from './cohorts';
 import { ruleChannels } from './rules';
 import { campaignChannels } from './campaigns';
 import { letterChannels } from './letters';
+import { sendingChannels } from './sending';
 
 export const contract = {
   ...sessionChannels,
@@ -25,6 +26,7 @@ export const contract = {
   ...ruleChannels,
   ...campaignChannels,
   ...letterChannels,
+  ...sendingChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

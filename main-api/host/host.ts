@@ -20,6 +20,9 @@ import { APP_VERSION } from './version';
 import { registerDomains } from './register-domains';
 import type { Job, Logger } from '../platform/registration';
 
+/** For the desktop process: where the sending settings live and the key store that seals their secrets. */
+export { osKeyStoreCipher, useDesktopSecrets } from '../sending';
+
 export interface HostOptions {
   target: DatabaseTarget;
   credentials?: { user: string; password: string };

@@ -16,6 +16,9 @@ import { resourcesDir } from '../platform/paths';
 import { refreshAllStatuses } from '../schedule-status';
 import { todayInLondon } from '../shared/calendar/england';
 import { PRODUCT } from '../shared/vocabulary/products';
+import { SendingSettingsInput } from '../contract/sending';
+import { SendingSettingsStore } from '../sending';
+import { startFakeNotify, type FakeNotify } from '../../tests/support/fake-notify';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { dropRoles, nhsSequence, TWO_PRACTICES_SQL } from '../../tests/support/fixtures';
 import { changedParts, fingerprint } from '../../tests/support/fingerprint';
@@ -45,6 +48,8 @@ SELECT setval(pg_get_serial_sequence('ims.vaccination_event', 'id'), 1000);
 INSERT INTO ims.contact_details (person_id, mobile, preferred_channel) VALUES (1, '07700900111', 'SMS');
 INSERT INTO ims.campaign (id, code, name, programme_code, organisation_code, channels, booking_route)
   VALUES (1, 'SWEEP-FLU', 'Sweep flu', 'FLU_2026_27', 'G82001', ARRAY['SMS', 'LETTER'], 'NATIONAL');
+INSERT INTO ims.campaign (id, code, name, programme_code, organisation_code, channels, booking_route)
+  VALUES (2, 'SWEEP-SEND', 'Sweep sending', 'FLU_2026_27', 'G82001', ARRAY['SMS', 'EMAIL'], 'NATIONAL');
 INSERT INTO ims.clinic (id, campaign_id, name) VALUES (1, 1, 'Sweep clinic');
 INSERT INTO ims.clinic_session (clinic_id, session_date, starts_at, ends_at, slots) VALUES (1, '2026-10-14', '09:00', '12:00', 20);
 INSERT INTO ims.invitation_batch (id, campaign_id, draft_key, definition)
@@ -54,7 +59,7 @@ SELECT setval(pg_get_serial_sequence('ims.campaign', 'id'), 100), setval(pg_get_
 `;
 
 /** Channels for administrators only: the database refuses the coordinator's valid request. */
-const ADMIN_ONLY = new Set<Channel>(['rules.import', 'rules.activate', 'rules.withdraw']);
+const ADMIN_ONLY = new Set<Channel>(['rules.import', 'rules.activate', 'rules.withdraw', 'sending.settings.get', 'sending.settings.save']);
 const FLU_FILE = readFileSync(join(resourcesDir(), 'schedule', 'flu-2026-27.json'), 'utf8');
 
 // ------------------------------------------------------------------------------------------
@@ -203,6 +208,9 @@ describe('hostile input on every channel, through the loopback host', () => {
   const logged: string[] = [];
   /** Where letter production writes during the sweep (never the user's own folder). */
   const lettersFolder = mkdtempSync(join(tmpdir(), 'ims-sweep-letters-'));
+  let notify: FakeNotify;
+  let sendingDir: string;
+  let savedSendingDir: string | undefined;
 
   /** The lowest event of the pool still active: something to correct, withdraw or react to. */
   const poolEvent = async (): Promise<number> =>
@@ -366,6 +374,15 @@ describe('hostile input on every channel, through the loopback host', () => {
     'letters.production.progress': async () => ({ runId: await producedRun() }),
     'letters.production.cancel': async () => ({ runId: await producedRun() }),
     'letters.production.file': async () => ({ runId: await producedRun(), fileNo: 1 }),
+    // Sending runs against the fake Notify, for a campaign with nothing to send (a run in the
+    // background must not write while later probes are checked).
+    'sending.settings.get': async () => ({}),
+    'sending.settings.save': async () => ({ provider: 'NOTIFY', notifyBaseUrl: notify.url, notifyApiKey: notify.apiKey }),
+    'communications.send': async () => ({ campaignCode: 'SWEEP-SEND', limit: 10 }),
+    'communications.send.progress': async () => ({ runId: await sendRun() }),
+    'communications.send.cancel': async () => ({ runId: await sendRun() }),
+    'communications.poll': async () => ({ campaignCode: 'SWEEP-SEND' }),
+    'communications.counts': async () => ({ campaignCode: 'SWEEP-SEND' }),
   };
 
   /** A finished letter run with one letter in file 1, and that file in the letters folder. */
@@ -389,6 +406,12 @@ describe('hostile input on every channel, through the loopback host', () => {
     mkdirSync(join(lettersFolder, `SWEEP-FLU-run${runId}`), { recursive: true });
     writeFileSync(join(lettersFolder, `SWEEP-FLU-run${runId}`, 'letters-0001.pdf'), '%PDF-1.4\n%%EOF\n');
     return runId;
+  }
+
+  /** A send run's id, for the channels that follow one. */
+  async function sendRun(): Promise<string> {
+    const { answer } = await post('communications.send', JSON.stringify({ campaignCode: 'SWEEP-SEND' }));
+    return (answer as { value: { runId: string } }).value.runId;
   }
 
   async function post(channel: string, body: string, contentType = 'application/json'): Promise<{ status: number; answer: unknown }> {
@@ -416,6 +439,13 @@ describe('hostile input on every channel, through the loopback host', () => {
 
   beforeAll(async () => {
     process.env.IMS_LETTERS_DIR = lettersFolder;
+    notify = await startFakeNotify();
+    sendingDir = mkdtempSync(join(tmpdir(), 'ims-sweep-sending-'));
+    savedSendingDir = process.env.IMS_SENDING_DIR;
+    process.env.IMS_SENDING_DIR = sendingDir;
+    SendingSettingsStore.current().save(
+      SendingSettingsInput.parse({ provider: 'NOTIFY', notifyBaseUrl: notify.url, notifyApiKey: notify.apiKey }),
+    );
     db = await createTestDatabase();
     await db.query(FIXTURE);
     await addUser(db.url, { name, role: 'coordinator', orgs: ['G82001'], password: PASSWORD, displayName: 'Sweep Coordinator' });
@@ -434,6 +464,9 @@ describe('hostile input on every channel, through the loopback host', () => {
   });
 
   afterAll(async () => {
+    if (savedSendingDir === undefined) delete process.env.IMS_SENDING_DIR;
+    else process.env.IMS_SENDING_DIR = savedSendingDir;
+    await notify?.close();
     await http?.close();
     await host?.close();
     await db?.drop();

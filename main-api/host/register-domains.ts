@@ -11,6 +11,7 @@ import * as cohorts from '../cohorts';
 import * as rules from '../rules';
 import * as campaigns from '../campaigns';
 import * as letters from '../letters';
+import * as sending from '../sending';
 import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
@@ -29,6 +30,7 @@ export function registerDomains(ctx: UserContext): UserServices {
     cohorts.register(ctx),
     campaigns.register(ctx),
     letters.register(ctx),
+    sending.register(ctx),
   ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 

@@ -45,6 +45,7 @@ const CAPABILITIES = [
   'campaigns.view',
   'campaigns.run',
   'letters.manage',
+  'sending.configure',
 ] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
@@ -62,6 +63,8 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'campaigns.view',
     'campaigns.run',
     'letters.manage',
+    // How messages leave: the Notify key, template ids, the mail server (api.sending_settings_check, 0036).
+    'sending.configure',
   ],
   coordinator: [
     'record.view',

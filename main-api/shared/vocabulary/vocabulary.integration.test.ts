@@ -22,6 +22,7 @@ import {
   MERGE_FIELD_LABELS,
   TEMPLATE_PURPOSES,
 } from './letters';
+import { DELIVERY_STATUSES, PROVIDERS } from './sending';
 import { RULE_FILE_KINDS, RULE_FILE_STATUSES } from './rule-files';
 import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
@@ -78,6 +79,8 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.communication.purpose': COMMUNICATION_PURPOSES,
   'ims.communication.channel': CONTACT_CHANNELS,
   'ims.communication.status': COMMUNICATION_STATUSES,
+  'ims.communication.provider': PROVIDERS,
+  'ims.communication.delivery_status': DELIVERY_STATUSES,
   'ims.rule_file_version.kind': RULE_FILE_KINDS,
   'ims.rule_file_version.status': RULE_FILE_STATUSES,
   'ims.contact_details.preferred_language': LETTER_LANGUAGES,

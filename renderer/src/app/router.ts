@@ -7,6 +7,7 @@ import CohortBuilder from '../features/cohorts/CohortBuilder.vue';
 import CampaignsScreen from '../features/campaigns/CampaignsScreen.vue';
 import CampaignSetup from '../features/campaigns/CampaignSetup.vue';
 import RuleFiles from '../features/rules/RuleFiles.vue';
+import SendingSettings from '../features/sending/SendingSettings.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -49,6 +50,8 @@ export function createAppRouter() {
       meta: { section: 'campaigns' },
     },
     { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
+    // How campaign messages leave (administrators: the database refuses anyone else).
+    { path: '/settings/sending', name: 'sending-settings', component: SendingSettings, meta: { section: 'campaigns' } },
     {
       path: '/people/:id(\\d+)',
       name: 'person',

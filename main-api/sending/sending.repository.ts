@@ -1,0 +1,135 @@
+// All of the sending domain's SQL: every statement calls an api function of migration 0036,
+// which checks the caller's role and scope and audits. Each call is its own transaction, so a
+// claim is committed (and its lease visible to other senders) before anything is sent.
+import type { CommunicationCounts } from '../contract/sending';
+import { AppError } from '../contract/result';
+import type { CommunicationPurpose } from '../shared/vocabulary/campaigns';
+import type { ContactChannel } from '../shared/vocabulary/contact';
+import type { DeliveryStatus } from '../shared/vocabulary/sending';
+import { query, queryOne, type Queryable } from '../platform/db/database';
+
+/** A claimed communication with what its message needs. */
+export interface ClaimedMessage {
+  id: number;
+  reference: string;
+  purpose: CommunicationPurpose;
+  channel: ContactChannel;
+  templateName: string | null;
+  templateVersion: number | null;
+  /** Above 1: an earlier sender took it and neither recorded nor let go of it (it may have been sent). */
+  attempts: number;
+  personId: number;
+  nhsNumber: string;
+  givenName: string;
+  familyName: string;
+  email: string | null;
+  mobile: string | null;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  addressLine3: string | null;
+  town: string | null;
+  postcode: string | null;
+  campaignName: string;
+}
+
+export interface ToPoll {
+  id: number;
+  reference: string;
+  providerId: string;
+  channel: ContactChannel;
+}
+
+export interface DeliveryOutcome {
+  communicationId: number;
+  status: string;
+  deliveryStatus: DeliveryStatus | null;
+  fallbackId: number | null;
+  changed: boolean;
+}
+
+/** Absent or out of scope answer no_data_found (P0002); the caller's role insufficient_privilege (42501). */
+async function checked<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const e =
+      (error as { driverError?: { code?: string; message?: string } }).driverError ?? (error as { code?: string; message?: string });
+    if (e.code === 'P0002') throw new AppError('NOT_FOUND', e.message ?? 'Not available to you.');
+    if (e.code === '42501') throw new AppError('FORBIDDEN', e.message ?? 'Your role may not do this.');
+    if (e.code === '22023') throw new AppError('VALIDATION', e.message ?? 'The request is not valid.');
+    throw error;
+  }
+}
+
+export class SendingRepository {
+  constructor(private readonly db: Queryable) {}
+
+  claim(code: string, channels: readonly ContactChannel[], limit: number, leaseSeconds: number, today: string): Promise<ClaimedMessage[]> {
+    return checked(
+      query<ClaimedMessage>(
+        this.db,
+        `SELECT communication_id::integer AS id, reference::text AS reference, purpose, channel, template_name AS "templateName",
+                template_version AS "templateVersion", attempts, person_id::integer AS "personId", nhs_number AS "nhsNumber",
+                given_name AS "givenName", family_name AS "familyName", email, mobile, address_line1 AS "addressLine1",
+                address_line2 AS "addressLine2", address_line3 AS "addressLine3", town, postcode, campaign_name AS "campaignName"
+         FROM api.communication_claim($1, $2::text[], $3, $4, $5::date)`,
+        [code, channels, limit, leaseSeconds, today],
+      ),
+    );
+  }
+
+  async sent(id: number, provider: 'NOTIFY' | 'SMTP', providerId: string): Promise<boolean> {
+    const r = await checked(
+      queryOne<{ v: boolean }>(this.db, 'SELECT api.communication_sent($1, $2, $3) AS v', [id, provider, providerId]),
+    );
+    return r!.v;
+  }
+
+  /** Answers the fallback's id, or null. */
+  async refused(id: number, reason: string): Promise<number | null> {
+    const r = await checked(queryOne<{ v: string | null }>(this.db, 'SELECT api.communication_refused($1, $2) AS v', [id, reason]));
+    return r!.v === null ? null : Number(r!.v);
+  }
+
+  async release(id: number, reason: string, retryAfterSeconds: number): Promise<void> {
+    await checked(query(this.db, 'SELECT api.communication_release($1, $2, $3)', [id, reason, retryAfterSeconds]));
+  }
+
+  /** Null for a reference this database does not know. */
+  async delivery(
+    reference: string | null,
+    providerId: string | null,
+    status: DeliveryStatus,
+    reason: string | null,
+  ): Promise<DeliveryOutcome | null> {
+    const r = await checked(
+      queryOne<{ v: DeliveryOutcome | null }>(this.db, 'SELECT api.communication_delivery($1::uuid, $2, $3, $4) AS v', [
+        reference,
+        providerId,
+        status,
+        reason,
+      ]),
+    );
+    return r!.v;
+  }
+
+  toPoll(code: string, limit: number): Promise<ToPoll[]> {
+    return checked(
+      query<ToPoll>(
+        this.db,
+        `SELECT communication_id::integer AS id, reference::text AS reference, provider_id AS "providerId", channel
+         FROM api.communications_to_poll($1, $2)`,
+        [code, limit],
+      ),
+    );
+  }
+
+  async counts(code: string): Promise<CommunicationCounts> {
+    const r = await checked(queryOne<{ v: CommunicationCounts }>(this.db, 'SELECT api.campaign_communication_counts($1) AS v', [code]));
+    return r!.v;
+  }
+
+  async mayConfigure(): Promise<void> {
+    await checked(query(this.db, 'SELECT api.sending_settings_check()', []));
+  }
+}

@@ -1,0 +1,216 @@
+// Sending use cases for a signed-in user or the command line: the settings (read and changed by
+// administrators, as the database decides), a send run in the background with progress and
+// cancel, a status poll and the campaign's counts. The provider is built from the settings for
+// each run, so a changed key takes effect at the next run.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { getCampaign, howToBook } from '../campaigns';
+import { AppError } from '../contract/result';
+import type { PollResult, SendingHandlers, SendingSettingsInput, SendProgress } from '../contract/sending';
+import { appRoot } from '../platform/paths';
+import { notifyProvider } from './notify.adapter';
+import type { MessageProvider } from './provider.port';
+import { SendingRepository } from './sending.repository';
+import { DEFAULT_RETRY, TokenBucket, type RetryOptions } from './sending.rules';
+import { SendingSettingsStore, type SendingSettings } from './settings.store';
+import { newProgress, pollStatuses, sendDue } from './sender.service';
+import { smtpProvider } from './smtp.adapter';
+
+export interface SendingEnvironment {
+  settings: () => SendingSettingsStore;
+  /** The folder holding one precompiled letter per communication, named by its reference (.pdf). */
+  lettersDir: () => string;
+  retry: RetryOptions;
+  /** Tests may stand in another provider; by default the settings decide. */
+  provider?: (s: SendingSettings) => MessageProvider;
+}
+
+function repositoryRoot(): string | null {
+  try {
+    return appRoot();
+  } catch {
+    return null;
+  }
+}
+
+export const defaultEnvironment: SendingEnvironment = {
+  settings: () => SendingSettingsStore.current(process.env, repositoryRoot()),
+  lettersDir: () => process.env.IMS_LETTERS_DIR ?? join(SendingSettingsStore.current(process.env, repositoryRoot()).file, '..', 'letters'),
+  retry: DEFAULT_RETRY,
+};
+
+/** The provider the settings name, or UNAVAILABLE saying what is missing. */
+export function providerFor(s: SendingSettings): MessageProvider {
+  if (s.provider === 'NOTIFY') {
+    if (!s.notifyApiKey)
+      throw new AppError('UNAVAILABLE', 'Sending through Notify needs an API key: an administrator sets it in the sending settings.');
+    return notifyProvider(s.notifyBaseUrl, s.notifyApiKey);
+  }
+  if (s.provider === 'SMTP') {
+    if (!s.smtpHost || !s.smtpFrom)
+      throw new AppError(
+        'UNAVAILABLE',
+        'Sending by email needs a mail server and a from address: an administrator sets them in the sending settings.',
+      );
+    return smtpProvider({
+      host: s.smtpHost,
+      port: s.smtpPort,
+      secure: s.smtpSecure,
+      user: s.smtpUser,
+      password: s.smtpPassword,
+      from: s.smtpFrom,
+    });
+  }
+  throw new AppError(
+    'UNAVAILABLE',
+    'Sending is not set up: an administrator chooses GOV.UK Notify or a mail server in the sending settings.',
+  );
+}
+
+function letterReader(dir: string): (reference: string) => Promise<Buffer | null> {
+  return async (reference) => {
+    if (!/^[0-9a-f-]{36}$/.test(reference)) return null;
+    try {
+      return await readFile(join(dir, `${reference}.pdf`));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  };
+}
+
+export interface SendRequest {
+  campaignCode: string;
+  limit: number | null;
+  today: string;
+  signal?: AbortSignal;
+  onProgress?: (p: SendProgress) => void;
+}
+
+/** One send run to the end (the command line waits for it; the channel runs it in the background). */
+export async function sendCampaign(ds: DataSource, req: SendRequest, env: SendingEnvironment = defaultEnvironment): Promise<SendProgress> {
+  const settings = env.settings().load();
+  const provider = (env.provider ?? providerFor)(settings);
+  const campaign = await getCampaign(ds, req.campaignCode);
+  const progress = newProgress(randomUUID(), campaign.code);
+  return sendDue(
+    {
+      repo: new SendingRepository(ds),
+      provider,
+      bucket: new TokenBucket(settings.ratePerMinute),
+      templates: settings.templates,
+      postage: settings.postage,
+      letterPdf: letterReader(env.lettersDir()),
+      campaignCode: campaign.code,
+      today: req.today,
+      howToBook: howToBook(campaign),
+      retry: env.retry,
+    },
+    progress,
+    { limit: req.limit, ...(req.signal ? { signal: req.signal } : {}), ...(req.onProgress ? { onProgress: req.onProgress } : {}) },
+  );
+}
+
+export async function pollCampaign(
+  ds: DataSource,
+  campaignCode: string,
+  env: SendingEnvironment = defaultEnvironment,
+): Promise<PollResult> {
+  const settings = env.settings().load();
+  const provider = (env.provider ?? providerFor)(settings);
+  const campaign = await getCampaign(ds, campaignCode);
+  return pollStatuses({
+    repo: new SendingRepository(ds),
+    provider,
+    bucket: new TokenBucket(settings.ratePerMinute),
+    campaignCode: campaign.code,
+    retry: env.retry,
+  });
+}
+
+async function saveSendingSettings(ds: DataSource, input: SendingSettingsInput, env: SendingEnvironment = defaultEnvironment) {
+  await new SendingRepository(ds).mayConfigure();
+  const store = env.settings();
+  return store.view(store.save(input));
+}
+
+interface Run {
+  progress: SendProgress;
+  controller: AbortController;
+}
+
+/** The handlers for the sending channels, bound to a signed-in user's connection. */
+export function createSendingHandlers(
+  ds: DataSource,
+  today: () => string,
+  log: (message: string, error?: unknown) => void = () => {},
+  env: SendingEnvironment = defaultEnvironment,
+): SendingHandlers {
+  const repo = new SendingRepository(ds);
+  const runs = new Map<string, Run>();
+  const running = new Map<string, string>();
+  const runFor = (runId: string): Run => {
+    const run = runs.get(runId);
+    if (!run) throw new AppError('NOT_FOUND', 'No send run with that id is available to you.');
+    return run;
+  };
+  return {
+    'sending.settings.get': async () => {
+      await repo.mayConfigure();
+      return env.settings().view();
+    },
+    'sending.settings.save': (i) => saveSendingSettings(ds, i, env),
+    'communications.send': async (i) => {
+      const busy = running.get(i.campaignCode);
+      if (busy) return { ...runFor(busy).progress };
+      // Checks the settings, the campaign and the caller's right to run it before answering.
+      const settings = env.settings().load();
+      (env.provider ?? providerFor)(settings);
+      await getCampaign(ds, i.campaignCode);
+      await repo.toPoll(i.campaignCode, 1);
+      const controller = new AbortController();
+      let run: Run | null = null;
+      const started = sendCampaign(
+        ds,
+        {
+          campaignCode: i.campaignCode,
+          limit: i.limit,
+          today: today(),
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (run) run.progress = { ...p, runId: run.progress.runId };
+          },
+        },
+        env,
+      );
+      run = { progress: { ...newProgress(randomUUID(), i.campaignCode) }, controller };
+      runs.set(run.progress.runId, run);
+      running.set(i.campaignCode, run.progress.runId);
+      const thisRun = run;
+      started
+        .then((p) => {
+          thisRun.progress = { ...p, runId: thisRun.progress.runId };
+        })
+        .catch((error: unknown) => {
+          log('A send run stopped', error instanceof AppError ? error.message : (error as Error)?.name);
+          thisRun.progress = {
+            ...thisRun.progress,
+            state: 'failed',
+            message: error instanceof AppError ? error.message : 'Sending stopped on an unexpected error.',
+          };
+        })
+        .finally(() => running.delete(i.campaignCode));
+      return { ...run.progress };
+    },
+    'communications.send.progress': async (i) => ({ ...runFor(i.runId).progress }),
+    'communications.send.cancel': async (i) => {
+      const run = runFor(i.runId);
+      run.controller.abort();
+      return { ...run.progress };
+    },
+    'communications.poll': (i) => pollCampaign(ds, i.campaignCode, env),
+    'communications.counts': (i) => repo.counts(i.campaignCode),
+  };
+}
