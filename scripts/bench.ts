@@ -23,6 +23,7 @@ import { DEMO_AS_OF } from '../main-api/demo/generate';
 import { todayInLondon } from '../main-api/shared/calendar/england';
 import { benchCohortCount } from '../main-api/cohorts/cohorts.bench';
 import { benchConfirm } from '../main-api/campaigns/campaigns.bench';
+import { benchLetters } from '../main-api/letters/letters.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -49,6 +50,9 @@ async function main(): Promise<void> {
     await migrate(owner, migrationsDir());
     line(`IMS benchmark: ${fmt(persons)} persons`);
     line(`${machineLoad()}\n`);
+
+    // No database: first, while the machine has only this to do.
+    await benchLetterRate();
 
     line('Demo region load (target: 2,000,000 persons in under 120 s)');
     // Beyond the 999 range's capacity, the throwaway benchmark database borrows a block that is
@@ -209,6 +213,17 @@ async function benchCohorts(owner: DataSource, url: string): Promise<void> {
   line(
     `  ${fmt(r.count)} people (read by ${r.method}): median ${r.medianMs.toFixed(1)} ms, p95 ${r.p95Ms.toFixed(1)} ms; ` +
       `plain SQL ${r.plainMs.toFixed(0)} ms (${(r.plainMs / r.p95Ms).toFixed(0)} times the p95); same numbers: ${r.same ? 'yes' : `NO (${r.differences.slice(0, 5).join('; ')})`}`,
+  );
+  line('');
+}
+
+/** Letters drawn for print, through the worker pool and on one thread, in the same run. */
+async function benchLetterRate(): Promise<void> {
+  line('Letters: a one-page invitation with merge fields, in production files of 1,000 (target: at least 1,000 letters a second)');
+  const r = await benchLetters(8_000, 1_000);
+  line(
+    `  ${fmt(r.letters)} letters (${fmt(r.pages)} pages): worker pool of ${r.workers} ${fmt(r.poolPerSecond)} letters/s (${r.poolSeconds.toFixed(1)} s); ` +
+      `one thread ${fmt(r.singlePerSecond)} letters/s (${r.singleSeconds.toFixed(1)} s)`,
   );
   line('');
 }
