@@ -22,7 +22,10 @@ import { query, queryOne, type Queryable } from '../platform/db/database';
 import type { BookingRow, ExportRow, RowIssue } from './campaign-files.rules';
 import type { ClinicDay } from './waves.rules';
 
-/** The functions answer an absent or out-of-scope campaign, batch or clinic with no_data_found (P0002). */
+/**
+ * The functions answer an absent or out-of-scope campaign, batch or clinic with no_data_found
+ * (P0002), and a role that may not run campaigns with insufficient_privilege (42501).
+ */
 async function found<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
@@ -30,6 +33,7 @@ async function found<T>(work: Promise<T>): Promise<T> {
     const e =
       (error as { driverError?: { code?: string; message?: string } }).driverError ?? (error as { code?: string; message?: string });
     if (e.code === 'P0002') throw new AppError('NOT_FOUND', e.message ?? 'Not available to you.');
+    if (e.code === '42501') throw new AppError('FORBIDDEN', 'Your role may not run campaigns.');
     throw error;
   }
 }

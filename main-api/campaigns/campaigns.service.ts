@@ -5,6 +5,7 @@
 import type { DataSource } from 'typeorm';
 import type { CampaignDetail, CampaignHandlers, CampaignSaveInput, NotifyExport, NotifyExportInput } from '../contract/campaigns';
 import { AppError, conflictWith, personNotFound } from '../contract/result';
+import type { Queryable } from '../platform/db/database';
 import { todayInLondon } from '../shared/calendar/england';
 import { BOOKING_ROUTE_LABELS } from '../shared/vocabulary/campaigns';
 import { CampaignsRepository } from './campaigns.repository';
@@ -55,6 +56,11 @@ export async function importBookings(db: DataSource, campaignCode: string, csv: 
     }
     return { added: result.added, updated: result.updated, followUps: result.followUps };
   });
+}
+
+/** Makes the invitation messages of a campaign's waves planned up to a day (those not made yet). */
+export function releaseWaves(db: Queryable, campaignCode: string, upTo: string): Promise<number> {
+  return new CampaignsRepository(db).release(campaignCode, upTo);
 }
 
 /**

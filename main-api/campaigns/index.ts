@@ -10,6 +10,7 @@ export {
   howToBook,
   importBookings,
   listCampaigns,
+  releaseWaves,
   runRecall,
   runReminders,
   saveCampaign,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ProductionProgress, ProductionStartInput } from '../contract/letters';
 import { AppError } from '../contract/result';
 import type { Queryable } from '../platform/db/database';
-import { csvField } from '../campaigns';
+import { csvField, releaseWaves } from '../campaigns';
 import { produceFile, type FileJob, type FileResult } from './letter-file';
 import { CancelledError, defaultPoolSize, LetterPool } from './letter-pool';
 import { LettersRepository, type PlannedFile } from './letters.repository';
@@ -79,6 +79,8 @@ function manifestRows(file: PlannedFile, result: FileResult, layout: string): st
 
 export async function startProduction(db: Queryable, input: ProductionStartInput, options: ProductionOptions): Promise<ProductionRun> {
   const repo = new LettersRepository(db);
+  // Letters are made for released waves: release those planned by the day first (as an export does).
+  await releaseWaves(db, input.campaignCode, input.dueBy);
   const opened = await repo.openRun(input);
   const folder = join(options.outDir, `${opened.campaign.code}-run${opened.runId}`);
   await mkdir(folder, { recursive: true });

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { getCampaign, howToBook } from '../campaigns';
+import { getCampaign, howToBook, releaseWaves } from '../campaigns';
 import { AppError } from '../contract/result';
 import type { PollResult, SendingHandlers, SendingSettingsInput, SendProgress } from '../contract/sending';
 import { appRoot } from '../platform/paths';
@@ -94,6 +94,8 @@ export async function sendCampaign(ds: DataSource, req: SendRequest, env: Sendin
   const settings = env.settings().load();
   const provider = (env.provider ?? providerFor)(settings);
   const campaign = await getCampaign(ds, req.campaignCode);
+  // What is due today includes the waves planned for today: release them first (as an export does).
+  await releaseWaves(ds, campaign.code, req.today);
   const progress = newProgress(randomUUID(), campaign.code);
   return sendDue(
     {

@@ -64,6 +64,8 @@ describe('ims send', () => {
                                     gen_random_uuid()),
          'per-day', 100, '2020-01-01', 0, 'oldest', NULL)`,
     );
+    // The wave's day has come: its invitation messages are made.
+    await db.query(`SELECT api.campaign_release('CLI-SEND', $1::date)`, [todayInLondon()]);
   });
 
   afterAll(async () => {
