@@ -114,6 +114,33 @@ interface FontLike {
   widthOfString(text: string, size: number): number;
 }
 
+interface EmbeddedFontLike extends FontLike {
+  id: string;
+  ref(): unknown;
+  encode(text: string): [string[], { xAdvance: number; advanceWidth: number }[]];
+}
+
+/** What the drawing below reaches inside the PDF engine's document. */
+interface PdfKitInternals {
+  _font: EmbeddedFontLike;
+  page: { fonts: Record<string, unknown> };
+  addContent(data: string): void;
+}
+
+/** A number as the PDF engine writes one (at most two decimals). */
+const num = (v: number): string => String(Math.round(v * 100) / 100);
+
+const rgbs = new Map<string, string>();
+/** '#RRGGBB' as the three fractions of a PDF colour operator. */
+function rgb(hex: string): string {
+  let c = rgbs.get(hex);
+  if (!c) {
+    c = [1, 3, 5].map((i) => num(parseInt(hex.slice(i, i + 2), 16) / 255)).join(' ');
+    rgbs.set(hex, c);
+  }
+  return c;
+}
+
 /** The file's document and the faces it has opened. */
 class Sheet {
   readonly doc: PDFKit.PDFDocument;
@@ -164,11 +191,58 @@ class Sheet {
     return w;
   }
 
-  /** Draws a run with its baseline at y. */
-  draw(text: string, family: string, style: Style, x: number, baseline: number): void {
-    this.use(family, style.bold, style.size);
-    this.fill(style.color);
-    this.doc.text(text, x, baseline, { lineBreak: false, baseline: 'alphabetic' });
+  /**
+   * Writes a line's runs (baselines at y) as one text object. Each word is encoded once per file
+   * through the font (which records the glyph for the embedded subset and the text map) and kept
+   * as its TJ operand, kerning included, so a letter only joins words already known.
+   */
+  drawLine(x: number, baseline: number, segments: readonly Segment[], style: Style): void {
+    const doc = this.doc as unknown as PdfKitInternals;
+    // One text object a run, as the engine writes its own: the page's drawing space is flipped
+    // (y down), so each line is drawn in the PDF's own (y up) and the state restored after.
+    const ops = [`q\n1 0 0 -1 0 ${num(PAGE_H)} cm\n${rgb(style.color)} rg`];
+    for (const seg of segments) {
+      this.use(seg.family, style.bold, style.size);
+      const font = doc._font;
+      doc.page.fonts[font.id] ??= font.ref();
+      ops.push('BT', `1 0 0 1 ${num(x + seg.x)} ${num(PAGE_H - baseline)} Tm`, `/${font.id} ${num(style.size)} Tf`);
+      const codes: string[] = [];
+      const words = seg.text.split(' ');
+      for (let i = 0; i < words.length; i++) {
+        if (i > 0) codes.push(this.code(font, ' '));
+        if (words[i] !== '') codes.push(this.code(font, words[i]!));
+      }
+      ops.push(`[${codes.join(' ')}] TJ`, 'ET');
+    }
+    ops.push('Q');
+    doc.addContent(ops.join('\n'));
+  }
+
+  private readonly codes = new Map<string, Map<string, string>>();
+
+  /** A word's TJ operand in a font of this document: glyph ids in hex, kerning between them. */
+  private code(font: EmbeddedFontLike, word: string): string {
+    let known = this.codes.get(font.id);
+    if (!known) this.codes.set(font.id, (known = new Map()));
+    let c = known.get(word);
+    if (c === undefined) {
+      const [glyphs, positions] = font.encode(word);
+      let hex = '';
+      const parts: string[] = [];
+      for (let i = 0; i < glyphs.length; i++) {
+        hex += glyphs[i];
+        const pos = positions[i]!;
+        const kern = pos.xAdvance - pos.advanceWidth;
+        if (kern !== 0 && i < glyphs.length - 1) {
+          parts.push(`<${hex}> ${num(-kern)}`);
+          hex = '';
+        }
+      }
+      if (hex !== '') parts.push(`<${hex}>`);
+      c = parts.join(' ');
+      known.set(word, c);
+    }
+    return c;
   }
 
   drawLogo(x: number, y: number, size: number): void {
@@ -368,7 +442,7 @@ function paginate(lines: BodyLine[]): LaidOut {
 // ---- Drawing -----------------------------------------------------------------------------------
 
 function drawLine(sheet: Sheet, x: number, baseline: number, segments: readonly Segment[], style: Style): void {
-  for (const s of segments) sheet.draw(s.text, s.family, style, x + s.x, baseline);
+  if (segments.length > 0) sheet.drawLine(x, baseline, segments, style);
 }
 
 /** Text kept to one line's runs, drawn right-aligned to a right edge. */
