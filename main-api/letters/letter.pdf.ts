@@ -225,11 +225,13 @@ class Sheet {
     const doc = this.doc as unknown as PdfKitInternals;
     // One text object a run, as the engine writes its own: the page's drawing space is flipped
     // (y down), so each line is drawn in the PDF's own (y up) and the state restored after.
+    const page = doc.page;
+    if (!page) throw new Error('A letter line drawn before its page.');
     const ops = [`q\n1 0 0 -1 0 ${num(PAGE_H)} cm\n${rgb(style.color)} rg`];
     for (const seg of segments) {
       this.use(seg.family, style.bold, style.size);
       const font = doc._font;
-      doc.page.fonts[font.id] ??= font.ref();
+      page.fonts[font.id] ??= font.ref();
       ops.push('BT', `1 0 0 1 ${num(x + seg.x)} ${num(PAGE_H - baseline)} Tm`, `/${font.id} ${num(style.size)} Tf`);
       const codes: string[] = [];
       const words = seg.text.split(' ');
@@ -271,7 +273,8 @@ class Sheet {
   }
 
   drawLogo(x: number, y: number, size: number): void {
-    this.logoImage ??= this.doc.openImage(logo());
+    // Opened once per document: its image object is written once and each page refers to it.
+    this.logoImage ??= (this.doc as unknown as { openImage(src: Buffer): unknown }).openImage(logo());
     this.doc.image(this.logoImage as Buffer, x, y, { width: size, height: size });
   }
 }
