@@ -90,6 +90,40 @@ function logo(): Buffer {
   return logoBytes;
 }
 
+interface PngImageLike {
+  imgData: Buffer | null;
+  alphaChannel?: Buffer;
+  splitAlphaChannel(): void;
+  finalize(): void;
+}
+
+/** The logo's colour and transparency, deflated, once the engine has split them (once a thread). */
+let logoParts: { imgData: Buffer; alpha: Buffer } | null = null;
+
+/**
+ * The logo as an image of the document. The engine splits a PNG's transparency from its colour
+ * for each document (inflating and deflating the picture again); the parts of the first are kept
+ * and given to the next.
+ */
+function logoFor(doc: PDFKit.PDFDocument): unknown {
+  const image = (doc as unknown as { openImage(src: Buffer): PngImageLike }).openImage(logo());
+  const parts = logoParts;
+  if (parts) {
+    image.splitAlphaChannel = function (this: PngImageLike) {
+      this.imgData = parts.imgData;
+      this.alphaChannel = parts.alpha;
+      this.finalize();
+    };
+  } else {
+    const finalize = image.finalize.bind(image);
+    image.finalize = () => {
+      if (image.imgData && image.alphaChannel) logoParts ??= { imgData: image.imgData, alpha: image.alphaChannel };
+      finalize();
+    };
+  }
+  return image;
+}
+
 // ---- Measuring ---------------------------------------------------------------------------------
 
 interface Piece {
@@ -110,6 +144,7 @@ interface Style {
 
 /** Widths at 1 pt of words already measured, per font face (the same for every document). */
 const widths = new Map<string, Map<string, number>>();
+const WIDTHS_KEPT = 50_000;
 
 interface FontLike {
   widthOfString(text: string, size: number): number;
@@ -117,13 +152,22 @@ interface FontLike {
 
 interface EmbeddedFontLike extends FontLike {
   id: string;
+  /** The parsed font file. */
+  font: unknown;
   ref(): unknown;
   encode(text: string): [string[], { xAdvance: number; advanceWidth: number }[]];
 }
 
+type EmbeddedFontClass = new (doc: PDFKit.PDFDocument, parsed: unknown, id: string) => EmbeddedFontLike;
+
+/** Each font file parsed once per thread, with the engine's class for a document's use of it. */
+const parsedFaces = new Map<string, { Font: EmbeddedFontClass; parsed: unknown }>();
+
 /** What the drawing below reaches inside the PDF engine's document. */
 interface PdfKitInternals {
   _font: EmbeddedFontLike;
+  _fontFamilies: Record<string, EmbeddedFontLike>;
+  _fontCount: number;
   page?: { fonts: Record<string, unknown>; content: { buffer: Buffer[]; compress: boolean; data: { Filter?: string } } };
   addContent(data: string): void;
 }
@@ -179,16 +223,27 @@ class Sheet {
     this.doc.addPage({ size: 'A4', layout: 'portrait', margin: 0 });
   }
 
-  /** Makes a face current (registered with the document the first time it is used). */
+  /**
+   * Makes a face current, added to the document the first time it is used. The parsed font
+   * (glyphs, shaping tables) is shared by every document of this thread; each document keeps its
+   * own subset of it, so a document of one letter costs no parsing of the font.
+   */
   use(family: string, bold: boolean, size: number): void {
     const key = fontFileOf(family, bold);
-    if (!this.faces.has(key)) {
-      this.doc.registerFont(key, fontFiles.readFileSync(key));
-      this.faces.add(key);
-    }
     if (this.face !== key) {
+      if (!this.faces.has(key)) {
+        this.faces.add(key);
+        this.doc.registerFont(key, fontFiles.readFileSync(key));
+        const known = parsedFaces.get(key);
+        const doc = this.doc as unknown as PdfKitInternals;
+        if (known) doc._fontFamilies[key] = new known.Font(this.doc, known.parsed, `F${++doc._fontCount}`);
+      }
       this.doc.font(key);
       this.face = key;
+      if (!parsedFaces.has(key)) {
+        const font = (this.doc as unknown as PdfKitInternals)._font;
+        parsedFaces.set(key, { Font: font.constructor as EmbeddedFontClass, parsed: font.font });
+      }
     }
     if (this.size !== size) {
       this.doc.fontSize(size);
@@ -209,6 +264,8 @@ class Sheet {
     if (!known) widths.set(key, (known = new Map()));
     let w = known.get(piece.text);
     if (w === undefined) {
+      // Names and numbers make most words new: the cache is let go now and then, not grown for ever.
+      if (known.size >= WIDTHS_KEPT) known.clear();
       this.use(piece.family, bold, this.size || 10);
       w = (this.doc as unknown as { _font: FontLike })._font.widthOfString(piece.text, 1);
       known.set(piece.text, w);
@@ -274,7 +331,7 @@ class Sheet {
 
   drawLogo(x: number, y: number, size: number): void {
     // Opened once per document: its image object is written once and each page refers to it.
-    this.logoImage ??= (this.doc as unknown as { openImage(src: Buffer): unknown }).openImage(logo());
+    this.logoImage ??= logoFor(this.doc);
     this.doc.image(this.logoImage as Buffer, x, y, { width: size, height: size });
   }
 }
