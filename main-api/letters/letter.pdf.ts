@@ -124,6 +124,35 @@ function logoFor(doc: PDFKit.PDFDocument): unknown {
   return image;
 }
 
+/** A word shaped in a face: its glyphs (ids in the font file), their advances and kerning (1/1000 em). */
+interface Shaped {
+  ids: number[];
+  advances: number[];
+  kerns: number[];
+  codePoints: number[][];
+}
+
+const shapedWords = new Map<string, Map<string, Shaped>>();
+
+/** A word shaped once per thread (the engine would shape it again in every document). */
+function shape(face: string, font: EmbeddedFontLike, word: string): Shaped {
+  let known = shapedWords.get(face);
+  if (!known) shapedWords.set(face, (known = new Map()));
+  let s = known.get(word);
+  if (!s) {
+    if (known.size >= WIDTHS_KEPT) known.clear();
+    const run = font.layoutRun(word);
+    s = {
+      ids: run.glyphs.map((g) => g.id),
+      advances: run.positions.map((p) => p.advanceWidth),
+      kerns: run.positions.map((p) => p.xAdvance - p.advanceWidth),
+      codePoints: run.glyphs.map((g) => g.codePoints),
+    };
+    known.set(word, s);
+  }
+  return s;
+}
+
 // ---- Measuring ---------------------------------------------------------------------------------
 
 interface Piece {
@@ -155,7 +184,13 @@ interface EmbeddedFontLike extends FontLike {
   /** The parsed font file. */
   font: unknown;
   ref(): unknown;
-  encode(text: string): [string[], { xAdvance: number; advanceWidth: number }[]];
+  layoutRun(text: string): {
+    glyphs: { id: number; codePoints: number[] }[];
+    positions: { xAdvance: number; advanceWidth: number }[];
+  };
+  subset: { includeGlyph(id: number): number };
+  widths: number[];
+  unicode: number[][];
 }
 
 type EmbeddedFontClass = new (doc: PDFKit.PDFDocument, parsed: unknown, id: string) => EmbeddedFontLike;
@@ -310,14 +345,17 @@ class Sheet {
     if (!known) this.codes.set(font.id, (known = new Map()));
     let c = known.get(word);
     if (c === undefined) {
-      const [glyphs, positions] = font.encode(word);
+      const shaped = shape(this.face, font, word);
       let hex = '';
       const parts: string[] = [];
-      for (let i = 0; i < glyphs.length; i++) {
-        hex += glyphs[i];
-        const pos = positions[i]!;
-        const kern = pos.xAdvance - pos.advanceWidth;
-        if (kern !== 0 && i < glyphs.length - 1) {
+      for (let i = 0; i < shaped.ids.length; i++) {
+        // The glyph joins this document's subset of the font, with its width and its text.
+        const gid = font.subset.includeGlyph(shaped.ids[i]!);
+        font.widths[gid] ??= shaped.advances[i]!;
+        font.unicode[gid] ??= shaped.codePoints[i]!;
+        hex += `000${gid.toString(16)}`.slice(-4);
+        const kern = shaped.kerns[i]!;
+        if (kern !== 0 && i < shaped.ids.length - 1) {
           parts.push(`<${hex}> ${num(-kern)}`);
           hex = '';
         }
