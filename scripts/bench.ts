@@ -23,6 +23,7 @@ import { DEMO_AS_OF } from '../main-api/demo/generate';
 import { todayInLondon } from '../main-api/shared/calendar/england';
 import { benchCohortCount } from '../main-api/cohorts/cohorts.bench';
 import { benchConfirm } from '../main-api/campaigns/campaigns.bench';
+import { benchLetters } from '../main-api/letters/letters.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
 
     await benchSearch(owner, url);
     await benchSchedule();
+    await benchLetterProduction();
     await benchForecastInDatabase(owner, url);
     await benchCohorts(owner, url);
     await benchCampaigns(owner, url);
@@ -141,6 +143,23 @@ async function benchSchedule(): Promise<void> {
     const rate = benchForecast(100_000, { explain, rules });
     line(`  forecast ${explain ? 'with' : 'without'} explanations: ${fmt(rate)} persons/s (500,000 in ${(500_000 / rate).toFixed(1)} s)`);
   }
+  line('');
+}
+
+/** Letters drawn as production draws them (no database), with the worker pool beside one thread. */
+async function benchLetterProduction(): Promise<void> {
+  line('Letter production, a one-page invitation with merge fields (target: 1,000 letters/s with the workers)');
+  line(`  ${machineLoad()}`);
+  const batch = await benchLetters(4000, 1000);
+  line(
+    `  print files of 1,000 letters: ${fmt(batch.poolPerSecond)} letters/s with ${batch.workers} workers, ` +
+      `${fmt(batch.singlePerSecond)} letters/s on one thread (${fmt(batch.letters)} letters, ${fmt(batch.pages)} pages)`,
+  );
+  const single = await benchLetters(1000, 250, undefined, 'PER_LETTER');
+  line(
+    `  one PDF per letter (Notify's precompiled route): ${fmt(single.poolPerSecond)} letters/s with ${single.workers} workers, ` +
+      `${fmt(single.singlePerSecond)} letters/s on one thread`,
+  );
   line('');
 }
 
