@@ -367,19 +367,32 @@ class Sheet {
       const font = doc._font;
       page.fonts[font.id] ??= font.ref();
       ops.push('BT', `1 0 0 1 ${num(x + seg.x)} ${num(PAGE_H - baseline)} Tm`, `/${font.id} ${num(style.size)} Tf`);
-      const codes: string[] = [];
-      const words = seg.text.split(' ');
-      for (let i = 0; i < words.length; i++) {
-        if (i > 0) codes.push(this.code(font, ' '));
-        if (words[i] !== '') codes.push(this.code(font, words[i]!));
-      }
-      ops.push(`[${codes.join(' ')}] TJ`, 'ET');
+      ops.push(`[${this.runCode(font, seg.text)}] TJ`, 'ET');
     }
     ops.push('Q');
     doc.addContent(ops.join('\n'));
   }
 
   private readonly codes = new Map<string, Map<string, string>>();
+  private readonly runCodes = new Map<string, string>();
+
+  /** A run's TJ operand (the same line of a template recurs in every letter of the file). */
+  private runCode(font: EmbeddedFontLike, text: string): string {
+    const key = `${font.id}\u0000${text}`;
+    let c = this.runCodes.get(key);
+    if (c === undefined) {
+      const codes: string[] = [];
+      const words = text.split(' ');
+      for (let i = 0; i < words.length; i++) {
+        if (i > 0) codes.push(this.code(font, ' '));
+        if (words[i] !== '') codes.push(this.code(font, words[i]!));
+      }
+      c = codes.join(' ');
+      if (this.runCodes.size >= WIDTHS_KEPT) this.runCodes.clear();
+      this.runCodes.set(key, c);
+    }
+    return c;
+  }
 
   /** A word's TJ operand in a font of this document: glyph ids in hex, kerning between them. */
   private code(font: EmbeddedFontLike, word: string): string {
@@ -476,7 +489,23 @@ function cutWord(sheet: Sheet, word: Word, bold: boolean, size: number, width: n
 }
 
 /** Wraps text to a width: each line as its runs, neighbours in one font joined with their spaces. */
-function wrap(sheet: Sheet, text: string, style: Style, width: number): { segments: Segment[]; width: number }[] {
+type Wrapped = readonly { readonly segments: readonly Segment[]; readonly width: number }[];
+
+/** Paragraphs already wrapped (a template's paragraphs without merge fields recur in every letter). */
+const wrapped = new Map<string, Wrapped>();
+
+function wrap(sheet: Sheet, text: string, style: Style, width: number): Wrapped {
+  const key = `${style.size}|${style.bold ? 1 : 0}|${width}|${text}`;
+  let lines = wrapped.get(key);
+  if (!lines) {
+    lines = wrapAnew(sheet, text, style, width);
+    if (wrapped.size >= WIDTHS_KEPT) wrapped.clear();
+    wrapped.set(key, lines);
+  }
+  return lines;
+}
+
+function wrapAnew(sheet: Sheet, text: string, style: Style, width: number): { segments: Segment[]; width: number }[] {
   const space = sheet.width({ text: ' ', family: BASE_FAMILY }, style.bold) * style.size;
   const lines: { segments: Segment[]; width: number }[] = [];
   for (const hard of text.split('\n')) {
@@ -528,7 +557,7 @@ interface BodyLine {
   height: number;
   style: Style;
   indent: number;
-  segments: Segment[];
+  segments: readonly Segment[];
   bullet: boolean;
 }
 
