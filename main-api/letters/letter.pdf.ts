@@ -493,13 +493,14 @@ type Wrapped = readonly { readonly segments: readonly Segment[]; readonly width:
 
 /** Paragraphs already wrapped (a template's paragraphs without merge fields recur in every letter). */
 const wrapped = new Map<string, Wrapped>();
+const PARAGRAPHS_KEPT = 2_000;
 
 function wrap(sheet: Sheet, text: string, style: Style, width: number): Wrapped {
   const key = `${style.size}|${style.bold ? 1 : 0}|${width}|${text}`;
   let lines = wrapped.get(key);
   if (!lines) {
     lines = wrapAnew(sheet, text, style, width);
-    if (wrapped.size >= WIDTHS_KEPT) wrapped.clear();
+    if (wrapped.size >= PARAGRAPHS_KEPT) wrapped.clear();
     wrapped.set(key, lines);
   }
   return lines;
