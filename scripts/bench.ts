@@ -153,7 +153,9 @@ async function benchLetterProduction(): Promise<void> {
   const batch = await benchLetters(4000, 1000);
   line(
     `  print files of 1,000 letters: ${fmt(batch.poolPerSecond)} letters/s with ${batch.workers} workers, ` +
-      `${fmt(batch.singlePerSecond)} letters/s on one thread (${fmt(batch.letters)} letters, ${fmt(batch.pages)} pages)`,
+      `${fmt(batch.singlePerSecond)} letters/s on one thread (${fmt(batch.letters)} letters, ${fmt(batch.pages)} pages); ` +
+      `${fmt(batch.letters / batch.poolCpuSeconds)} letters per processor second with the workers, ` +
+      `${fmt(batch.letters / batch.singleCpuSeconds)} on one thread`,
   );
   const single = await benchLetters(1000, 250, undefined, 'PER_LETTER');
   line(

@@ -22,8 +22,19 @@ export interface LetterBenchResult {
   poolPerSecond: number;
   singleSeconds: number;
   singlePerSecond: number;
+  /**
+   * Processor time the process spent (every thread), so that a run on a busy shared machine can
+   * be read: letters per processor second, times the cores, is what an idle machine would reach.
+   */
+  poolCpuSeconds: number;
+  singleCpuSeconds: number;
   pages: number;
 }
+
+const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+};
 
 const CAMPAIGN: LetterCampaign = {
   code: 'BENCH-LETTERS',
@@ -126,16 +137,20 @@ export async function benchLetters(
     // outside the timing, as a long run amortises them.
     await Promise.all(Array.from({ length: workers }, () => pool.run(jobs(200, 200)[0]!)));
     let t = performance.now();
+    let cpu = process.cpuUsage();
     const results = await Promise.all(jobs(count, perFile, layout).map((j) => pool.run(j)));
     let pages = 0;
     results.forEach((r, i) => (pages += write(dir, i, r)));
     const poolSeconds = (performance.now() - t) / 1000;
+    const poolCpuSeconds = cpuSeconds(cpu);
 
     await produceFile(jobs(200, 200)[0]!); // warm this thread too
     t = performance.now();
+    cpu = process.cpuUsage();
     let i = 0;
     for (const j of jobs(count, perFile, layout)) write(dir, i++, await produceFile(j));
     const singleSeconds = (performance.now() - t) / 1000;
+    const singleCpuSeconds = cpuSeconds(cpu);
     return {
       layout,
       letters: count,
@@ -145,6 +160,8 @@ export async function benchLetters(
       poolPerSecond: count / poolSeconds,
       singleSeconds,
       singlePerSecond: count / singleSeconds,
+      poolCpuSeconds,
+      singleCpuSeconds,
       pages,
     };
   } finally {
