@@ -72,6 +72,7 @@ async function main(): Promise<void> {
 
     await benchSearch(owner, url);
     await benchSchedule();
+    await benchLetterProduction();
     await benchForecastInDatabase(owner, url);
     await benchCohorts(owner, url);
     await benchCampaigns(owner, url);
@@ -145,6 +146,25 @@ async function benchSchedule(): Promise<void> {
     const rate = benchForecast(100_000, { explain, rules });
     line(`  forecast ${explain ? 'with' : 'without'} explanations: ${fmt(rate)} persons/s (500,000 in ${(500_000 / rate).toFixed(1)} s)`);
   }
+  line('');
+}
+
+/** Letters drawn as production draws them (no database), with the worker pool beside one thread. */
+async function benchLetterProduction(): Promise<void> {
+  line('Letter production, a one-page invitation with merge fields (target: 1,000 letters/s with the workers)');
+  line(`  ${machineLoad()}`);
+  const batch = await benchLetters(4000, 1000);
+  line(
+    `  print files of 1,000 letters: ${fmt(batch.poolPerSecond)} letters/s with ${batch.workers} workers, ` +
+      `${fmt(batch.singlePerSecond)} letters/s on one thread (${fmt(batch.letters)} letters, ${fmt(batch.pages)} pages); ` +
+      `${fmt(batch.letters / batch.poolCpuSeconds)} letters per processor second with the workers, ` +
+      `${fmt(batch.letters / batch.singleCpuSeconds)} on one thread`,
+  );
+  const single = await benchLetters(1000, 250, undefined, 'PER_LETTER');
+  line(
+    `  one PDF per letter (Notify's precompiled route): ${fmt(single.poolPerSecond)} letters/s with ${single.workers} workers, ` +
+      `${fmt(single.singlePerSecond)} letters/s on one thread`,
+  );
   line('');
 }
 

@@ -153,4 +153,21 @@ describe('letter layout against the precompiled specification', () => {
     expect(bodySize(0)).toBe(11);
     expect(bodySize(1)).toBeGreaterThanOrEqual(16);
   });
+
+  it('stores the logo and each font once per file, in every file', async () => {
+    const count = (pdf: Buffer, re: RegExp) => pdf.toString('latin1').match(re)?.length ?? 0;
+    for (let file = 0; file < 2; file++) {
+      const { pdf, pageCount } = await renderLetters(
+        [letter(), letter({ nhsNumber: '9990002222' }), letter({ largePrint: true, nhsNumber: '9990003333' })],
+        HEAD,
+      );
+      expect(pageCount).toBe(3);
+      // The logo's picture and its transparency, whatever the number of letters.
+      expect(count(pdf, /\/Subtype \/Image/g)).toBe(2);
+      expect(count(pdf, /\/SMask \d+ 0 R/g)).toBe(1);
+      // Arimo regular and bold, each embedded once.
+      expect(count(pdf, /\/FontFile2 /g)).toBe(2);
+      expect(extractPdfPages(pdf)[2]!.join('\n')).toContain('999 000 3333');
+    }
+  });
 });

@@ -11,8 +11,10 @@ import type { LetterCampaign, MessageTemplate } from '../contract/letters';
 import { produceFile, type FileJob, type FileResult } from './letter-file';
 import { defaultPoolSize, LetterPool } from './letter-pool';
 import type { PlannedLetter } from './letter.rules';
+import type { LetterRunLayout } from '../shared/vocabulary/letters';
 
 export interface LetterBenchResult {
+  layout: LetterRunLayout;
   letters: number;
   perFile: number;
   workers: number;
@@ -20,8 +22,19 @@ export interface LetterBenchResult {
   poolPerSecond: number;
   singleSeconds: number;
   singlePerSecond: number;
+  /**
+   * Processor time the process spent (every thread), so that a run on a busy shared machine can
+   * be read: letters per processor second, times the cores, is what an idle machine would reach.
+   */
+  poolCpuSeconds: number;
+  singleCpuSeconds: number;
   pages: number;
 }
+
+const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+};
 
 const CAMPAIGN: LetterCampaign = {
   code: 'BENCH-LETTERS',
@@ -83,12 +96,12 @@ function letters(count: number): PlannedLetter[] {
   }));
 }
 
-function jobs(count: number, perFile: number): FileJob[] {
+function jobs(count: number, perFile: number, layout: LetterRunLayout = 'BATCH'): FileJob[] {
   const all = letters(count);
   const out: FileJob[] = [];
   for (let i = 0; i < all.length; i += perFile)
     out.push({
-      layout: 'BATCH',
+      layout,
       letters: all.slice(i, i + perFile),
       templates: [TEMPLATE],
       campaign: CAMPAIGN,
@@ -102,11 +115,21 @@ function write(dir: string, i: number, r: FileResult): number {
   const refused = r.outcomes.find((o) => 'reason' in o);
   if (refused && 'reason' in refused) throw new Error(`A bench letter was refused: ${refused.reason}`);
   if (r.pdf) writeFileSync(join(dir, `letters-${i}.pdf`), r.pdf);
+  for (const l of r.letters) writeFileSync(join(dir, `${l.reference}.pdf`), l.pdf);
   return r.pageCount;
 }
 
-/** Draws `count` letters in files of `perFile` with the pool, then on this thread, and times both. */
-export async function benchLetters(count = 4000, perFile = 250, workers = defaultPoolSize()): Promise<LetterBenchResult> {
+/**
+ * Draws `count` letters in files of `perFile` (production's default, 1,000) with the pool, then on
+ * this thread, and times both. PER_LETTER makes one PDF per letter instead (Notify's precompiled
+ * route), `perFile` letters to a worker's job.
+ */
+export async function benchLetters(
+  count = 4000,
+  perFile = 1000,
+  workers = defaultPoolSize(),
+  layout: LetterRunLayout = 'BATCH',
+): Promise<LetterBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'ims-letters-bench-'));
   const pool = new LetterPool(workers);
   try {
@@ -114,17 +137,22 @@ export async function benchLetters(count = 4000, perFile = 250, workers = defaul
     // outside the timing, as a long run amortises them.
     await Promise.all(Array.from({ length: workers }, () => pool.run(jobs(200, 200)[0]!)));
     let t = performance.now();
-    const results = await Promise.all(jobs(count, perFile).map((j) => pool.run(j)));
+    let cpu = process.cpuUsage();
+    const results = await Promise.all(jobs(count, perFile, layout).map((j) => pool.run(j)));
     let pages = 0;
     results.forEach((r, i) => (pages += write(dir, i, r)));
     const poolSeconds = (performance.now() - t) / 1000;
+    const poolCpuSeconds = cpuSeconds(cpu);
 
     await produceFile(jobs(200, 200)[0]!); // warm this thread too
     t = performance.now();
+    cpu = process.cpuUsage();
     let i = 0;
-    for (const j of jobs(count, perFile)) write(dir, i++, await produceFile(j));
+    for (const j of jobs(count, perFile, layout)) write(dir, i++, await produceFile(j));
     const singleSeconds = (performance.now() - t) / 1000;
+    const singleCpuSeconds = cpuSeconds(cpu);
     return {
+      layout,
       letters: count,
       perFile,
       workers,
@@ -132,6 +160,8 @@ export async function benchLetters(count = 4000, perFile = 250, workers = defaul
       poolPerSecond: count / poolSeconds,
       singleSeconds,
       singlePerSecond: count / singleSeconds,
+      poolCpuSeconds,
+      singleCpuSeconds,
       pages,
     };
   } finally {

@@ -14,6 +14,7 @@ import type { MessageTemplate, Preview, ProductionProgress } from '../contract/l
 import { extractPdfPages } from '../platform/pdf/pdf-text';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { call, dropRoles, nhsSequence, userConnections, value, type UserConnections } from '../../tests/support/fixtures';
+import { letterReader } from '../sending';
 import { countPages } from './letter.pdf';
 import { createLetterHandlers } from './letters.service';
 import { MANIFEST, startProduction } from './production.service';
@@ -365,14 +366,19 @@ describe('letters', () => {
     );
     const done = await next.done;
     expect(done.produced + produced.rows[0]!.n).toBe(6);
-    const pages = extractPdfPages(
-      readFileSync(
-        join(
-          next.folder,
-          readdirSync(next.folder).find((f) => f.endsWith('.pdf'))!,
-        ),
-      ),
-    );
+    const first = readdirSync(next.folder).find((f) => f.endsWith('.pdf'))!;
+    const pages = extractPdfPages(readFileSync(join(next.folder, first)));
     expect(pages.length).toBeGreaterThanOrEqual(1);
+    // The sender finds each letter where production put it, by the communication's reference.
+    const refs = await db.query<{ reference: string }>(
+      `SELECT c.reference::text AS reference FROM ims.letter_output o JOIN ims.communication c ON c.id = o.communication_id
+        WHERE o.run_id = $1 AND o.status = 'PRODUCED'`,
+      [next.runId],
+    );
+    expect(refs.rows.length).toBe(done.produced);
+    const read = letterReader(outDir);
+    for (const { reference } of refs.rows) {
+      expect((await read(reference))?.equals(readFileSync(join(next.folder, `${reference}.pdf`)))).toBe(true);
+    }
   });
 });

@@ -6,6 +6,7 @@ import { createSendingHandlers } from './sending.service';
 
 export { defaultEnvironment, pollCampaign, sendCampaign } from './sending.service';
 export { startCallbackReceiver } from './callback-receiver';
+export { letterReader } from './letter-files';
 export { SendingRepository } from './sending.repository';
 export { SendingSettingsStore, osKeyStoreCipher, useDesktopSecrets } from './settings.store';
 

@@ -3,13 +3,12 @@
 // cancel, a status poll and the campaign's counts. The provider is built from the settings for
 // each run, so a changed key takes effect at the next run.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { getCampaign, howToBook, releaseWaves } from '../campaigns';
 import { AppError } from '../contract/result';
 import type { PollResult, SendingHandlers, SendingSettingsInput, SendProgress } from '../contract/sending';
-import { appRoot } from '../platform/paths';
+import { appRoot, lettersDir } from '../platform/paths';
+import { letterReader } from './letter-files';
 import { notifyProvider } from './notify.adapter';
 import type { MessageProvider } from './provider.port';
 import { SendingRepository } from './sending.repository';
@@ -20,7 +19,10 @@ import { smtpProvider } from './smtp.adapter';
 
 export interface SendingEnvironment {
   settings: () => SendingSettingsStore;
-  /** The folder holding one precompiled letter per communication, named by its reference (.pdf). */
+  /**
+   * The folder letter production writes to: one precompiled letter per communication, named by
+   * its reference (.pdf), in it or in one of its run folders.
+   */
   lettersDir: () => string;
   retry: RetryOptions;
   /** Tests may stand in another provider; by default the settings decide. */
@@ -37,7 +39,8 @@ function repositoryRoot(): string | null {
 
 export const defaultEnvironment: SendingEnvironment = {
   settings: () => SendingSettingsStore.current(process.env, repositoryRoot()),
-  lettersDir: () => process.env.IMS_LETTERS_DIR ?? join(SendingSettingsStore.current(process.env, repositoryRoot()).file, '..', 'letters'),
+  // Where production writes (IMS_LETTERS_DIR, else "IMS letters" in the home folder).
+  lettersDir,
   retry: DEFAULT_RETRY,
 };
 
@@ -67,18 +70,6 @@ export function providerFor(s: SendingSettings): MessageProvider {
     'UNAVAILABLE',
     'Sending is not set up: an administrator chooses GOV.UK Notify or a mail server in the sending settings.',
   );
-}
-
-function letterReader(dir: string): (reference: string) => Promise<Buffer | null> {
-  return async (reference) => {
-    if (!/^[0-9a-f-]{36}$/.test(reference)) return null;
-    try {
-      return await readFile(join(dir, `${reference}.pdf`));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
-  };
 }
 
 export interface SendRequest {

@@ -220,3 +220,11 @@ export function fontRuns(input: string): string | FontRun[] {
   if (current !== '') runs.push(currentFamily === BASE_FAMILY ? { text: current } : { text: current, font: currentFamily });
   return runs;
 }
+
+/** The font file (a key for fontFiles) of a family's upright regular or bold face. */
+export function fontFileOf(family: string, bold: boolean): string {
+  descriptors ??= fontDescriptors();
+  const d = descriptors[family] ?? descriptors[BASE_FAMILY]!;
+  return bold ? d.bold : d.normal;
+}
+let descriptors: Record<string, FontDescriptor> | null = null;
