@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     line(`${machineLoad()}\n`);
 
     // No database: first, while the machine has only this to do.
-    await benchLetterRate();
+    await benchLetterProduction();
 
     line('Demo region load (target: 2,000,000 persons in under 120 s)');
     // Beyond the 999 range's capacity, the throwaway benchmark database borrows a block that is
@@ -72,7 +72,6 @@ async function main(): Promise<void> {
 
     await benchSearch(owner, url);
     await benchSchedule();
-    await benchLetterProduction();
     await benchForecastInDatabase(owner, url);
     await benchCohorts(owner, url);
     await benchCampaigns(owner, url);
@@ -233,17 +232,6 @@ async function benchCohorts(owner: DataSource, url: string): Promise<void> {
   line(
     `  ${fmt(r.count)} people (read by ${r.method}): median ${r.medianMs.toFixed(1)} ms, p95 ${r.p95Ms.toFixed(1)} ms; ` +
       `plain SQL ${r.plainMs.toFixed(0)} ms (${(r.plainMs / r.p95Ms).toFixed(0)} times the p95); same numbers: ${r.same ? 'yes' : `NO (${r.differences.slice(0, 5).join('; ')})`}`,
-  );
-  line('');
-}
-
-/** Letters drawn for print, through the worker pool and on one thread, in the same run. */
-async function benchLetterRate(): Promise<void> {
-  line('Letters: a one-page invitation with merge fields, in production files of 1,000 (target: at least 1,000 letters a second)');
-  const r = await benchLetters(8_000, 1_000);
-  line(
-    `  ${fmt(r.letters)} letters (${fmt(r.pages)} pages): worker pool of ${r.workers} ${fmt(r.poolPerSecond)} letters/s (${r.poolSeconds.toFixed(1)} s); ` +
-      `one thread ${fmt(r.singlePerSecond)} letters/s (${r.singleSeconds.toFixed(1)} s)`,
   );
   line('');
 }

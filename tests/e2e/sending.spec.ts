@@ -79,7 +79,11 @@ test('a batch is sent through Notify and its delivery statuses arrive on the cam
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
   await page.getByRole('button', { name: 'Open Flu 2026-27, sent through Notify' }).click();
+  // The wave planned for today is released by the daily run: its messages are made.
+  await page.getByTestId('run-reminders').click();
+  await expect(page.getByText(/^[1-9][\d,]* invitations? released, /)).toBeVisible();
   const messages = page.getByTestId('campaign-messages');
+  await page.reload();
   await expect(messages.getByTestId('message-counts')).toContainText('Waiting to be sent');
 
   await messages.getByTestId('send-messages').click();
