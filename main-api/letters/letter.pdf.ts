@@ -658,7 +658,14 @@ function drawLetter(sheet: Sheet, letter: LetterToDraw, head: Letterhead): numbe
     page++;
     if (laid.pages > 1) {
       const size = letter.largePrint ? 14 : 9;
-      drawRight(sheet, words.page(page + 1, laid.pages), { size, bold: false, color: GREY }, PAGE_W - mm(MARGIN.right), PAGE_H - mm(12), BODY_W);
+      drawRight(
+        sheet,
+        words.page(page + 1, laid.pages),
+        { size, bold: false, color: GREY },
+        PAGE_W - mm(MARGIN.right),
+        PAGE_H - mm(12),
+        BODY_W,
+      );
     }
   };
   newPage();
