@@ -34,6 +34,20 @@ async function signInAsCoordinator(page: Page): Promise<void> {
   await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
 }
 
+/**
+ * Chooses the template's channel by typing into its list, and checks it took: typed before the
+ * list is ready, the letters are lost and Enter keeps whatever option is highlighted.
+ */
+async function chooseChannel(page: Page, label: string): Promise<void> {
+  const select = page.locator('.n-select:has(#template-channel)');
+  await expect(async () => {
+    await select.click();
+    await page.keyboard.type(label);
+    await page.keyboard.press('Enter');
+    await expect(select).toContainText(label, { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+}
+
 /** The bytes a download click saved. */
 async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), click()]);
@@ -78,14 +92,10 @@ test('a coordinator writes a letter template, previews it with a real person and
   await expect(editor.getByTestId('template-problems')).toContainText('Unknown merge field ((shoe size)).');
   await expect(editor.getByTestId('save-template')).toBeDisabled();
   await expectAccessible(page, 'a template with an unknown field');
-  await page.locator('.n-select:has(#template-channel)').click();
-  await page.keyboard.type('Text');
-  await page.keyboard.press('Enter');
+  await chooseChannel(page, 'Text');
   await page.locator('#template-body').fill(`Hello ((first name)), ${'a'.repeat(150)}`);
   await expect(editor.getByTestId('sms-length')).toContainText('2 text messages');
-  await page.locator('.n-select:has(#template-channel)').click();
-  await page.keyboard.type('Letter');
-  await page.keyboard.press('Enter');
+  await chooseChannel(page, 'Letter');
   await page
     .locator('#template-body')
     .fill(
