@@ -6,34 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { capabilitiesOf } from '../../main-api/shared/vocabulary/roles';
 import { expectAccessible } from '../support/axe';
-import { E2E_TOKEN } from './env';
-import { shot } from './app';
+import { api, shot, signInAs } from './app';
 
 test.describe.configure({ mode: 'serial' });
 
 const CODE = 'FLU26-FORM';
 const NAME = 'Flu 2026-27, set up in the form';
-
-async function api<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const response = await page.request.post(`/api/${channel}`, { headers: { Authorization: `Bearer ${E2E_TOKEN}` }, data: input });
-  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } };
-  expect(body.ok, `${channel}: ${body.error?.message ?? ''}`).toBe(true);
-  return body.value;
-}
-
-async function signInAs(page: Page, role: 'coordinator' | 'child-health', label: string): Promise<void> {
-  await page.route('**/api/session.state', async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
-    if (body.ok && body.value.state === 'signed-in')
-      Object.assign(body.value.session, { roles: [label], roleCodes: [role], capabilities: capabilitiesOf([role]) });
-    await route.fulfill({ response, json: body });
-  });
-  await page.goto(`/#token=${E2E_TOKEN}`);
-  await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
-}
 
 /** Chooses an option of a drop-down by typing part of its label. */
 async function choose(page: Page, id: string, text: string): Promise<void> {

@@ -3,40 +3,15 @@
 // the campaign with its funnel, batches and reminder rules, a what-if of releasing the batch in
 // waves, and the invitations section of a person's record.
 import { randomUUID } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
-import { capabilitiesOf } from '../../main-api/shared/vocabulary/roles';
+import { expect, test } from '@playwright/test';
 import { expectAccessible } from '../support/axe';
-import { E2E_TOKEN } from './env';
-import { shot } from './app';
+import { api, shot, signInAs } from './app';
 
 test.describe.configure({ mode: 'serial' });
 
-async function api<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const response = await page.request.post(`/api/${channel}`, { headers: { Authorization: `Bearer ${E2E_TOKEN}` }, data: input });
-  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } };
-  expect(body.ok, `${channel}: ${body.error?.message ?? ''}`).toBe(true);
-  return body.value;
-}
-
-async function signInAsCoordinator(page: Page): Promise<void> {
-  await page.route('**/api/session.state', async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
-    if (body.ok && body.value.state === 'signed-in')
-      Object.assign(body.value.session, {
-        roles: ['Immunisation coordinator'],
-        roleCodes: ['coordinator'],
-        capabilities: capabilitiesOf(['coordinator']),
-      });
-    await route.fulfill({ response, json: body });
-  });
-  await page.goto(`/#token=${E2E_TOKEN}`);
-  await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
-}
-
 test('a coordinator sees a campaign, its batch and reminders, and plans the waves', async ({ page }) => {
   test.setTimeout(180_000);
-  await signInAsCoordinator(page);
+  await signInAs(page, 'coordinator', 'Immunisation coordinator');
   const state = await api<{ session: { organisations: { code: string }[]; today: string } }>(page, 'session.state', {});
   const organisationCode = state.session.organisations[0]!.code;
   await api(page, 'campaign.save', {
@@ -85,7 +60,7 @@ test('a coordinator sees a campaign, its batch and reminders, and plans the wave
 });
 
 test("a person's record has an invitations and messages section", async ({ page }) => {
-  await signInAsCoordinator(page);
+  await signInAs(page, 'coordinator', 'Immunisation coordinator');
   await page.locator('#person-search').fill('Smith');
   await page.locator('#person-search').press('Enter');
   await page.getByTestId('result-row').first().click();
@@ -111,7 +86,7 @@ function ageOn(dateOfBirth: string, day: string): number {
 
 test('a coordinator invites a saved cohort in waves and sees the invitation on a record', async ({ page }) => {
   test.setTimeout(240_000);
-  await signInAsCoordinator(page);
+  await signInAs(page, 'coordinator', 'Immunisation coordinator');
   const state = await api<{ session: { organisations: { code: string }[]; today: string } }>(page, 'session.state', {});
   const today = state.session.today;
   await api(page, 'campaign.save', {

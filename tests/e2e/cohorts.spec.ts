@@ -4,24 +4,10 @@
 // to a coordinator's on its way to the page, so the screen offers what a coordinator sees.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { capabilitiesOf } from '../../main-api/shared/vocabulary/roles';
 import { expectAccessible } from '../support/axe';
-import { E2E_TOKEN } from './env';
-import { shot } from './app';
+import { shot, signInAs } from './app';
 
 test.describe.configure({ mode: 'serial' });
-
-async function signInAs(page: Page, role: 'coordinator' | 'analyst', label: string): Promise<void> {
-  await page.route('**/api/session.state', async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
-    if (body.ok && body.value.state === 'signed-in')
-      Object.assign(body.value.session, { roles: [label], roleCodes: [role], capabilities: capabilitiesOf([role]) });
-    await route.fulfill({ response, json: body });
-  });
-  await page.goto(`/#token=${E2E_TOKEN}`);
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible({ timeout: 60_000 });
-}
 
 /** The Save button of the open save dialog. */
 async function confirmSave(page: Page): Promise<void> {

@@ -6,33 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { capabilitiesOf } from '../../main-api/shared/vocabulary/roles';
 import { expectAccessible } from '../support/axe';
-import { E2E_TOKEN } from './env';
-import { shot } from './app';
-
-async function api<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const response = await page.request.post(`/api/${channel}`, { headers: { Authorization: `Bearer ${E2E_TOKEN}` }, data: input });
-  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } };
-  expect(body.ok, `${channel}: ${body.error?.message ?? ''}`).toBe(true);
-  return body.value;
-}
-
-async function signInAsCoordinator(page: Page): Promise<void> {
-  await page.route('**/api/session.state', async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
-    if (body.ok && body.value.state === 'signed-in')
-      Object.assign(body.value.session, {
-        roles: ['Immunisation coordinator'],
-        roleCodes: ['coordinator'],
-        capabilities: capabilitiesOf(['coordinator']),
-      });
-    await route.fulfill({ response, json: body });
-  });
-  await page.goto(`/#token=${E2E_TOKEN}`);
-  await expect(page.locator('#person-search')).toBeVisible({ timeout: 60_000 });
-}
+import { api, shot, signInAs } from './app';
 
 /**
  * Chooses the template's channel by typing into its list, and checks it took: typed before the
@@ -56,7 +31,7 @@ async function downloaded(page: Page, click: () => Promise<void>): Promise<{ nam
 
 test('a coordinator writes a letter template, previews it with a real person and produces the letters', async ({ page }) => {
   test.setTimeout(300_000);
-  await signInAsCoordinator(page);
+  await signInAs(page, 'coordinator', 'Immunisation coordinator');
   const state = await api<{ session: { organisations: { code: string }[]; today: string } }>(page, 'session.state', {});
   const today = state.session.today;
   await api(page, 'campaign.save', {

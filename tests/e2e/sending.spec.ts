@@ -3,23 +3,15 @@
 // is confirmed, the campaign page sends the due messages with progress, Notify "delivers" them,
 // and the delivery statuses arrive on the campaign page and on a person's record.
 import { randomUUID } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { expectAccessible } from '../support/axe';
 import { startFakeNotify, type FakeNotify } from '../support/fake-notify';
-import { openApp, shot } from './app';
-import { E2E_TOKEN } from './env';
+import { api, openApp, shot } from './app';
 
 test.describe.configure({ mode: 'serial' });
 
 const SMS_TEMPLATE = '44444444-4444-4444-8444-444444444444';
 const EMAIL_TEMPLATE = '55555555-5555-4555-8555-555555555555';
-
-async function api<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const response = await page.request.post(`/api/${channel}`, { headers: { Authorization: `Bearer ${E2E_TOKEN}` }, data: input });
-  const body = (await response.json()) as { ok: boolean; value: T; error?: { message: string } };
-  expect(body.ok, `${channel}: ${body.error?.message ?? ''}`).toBe(true);
-  return body.value;
-}
 
 let fake: FakeNotify;
 
