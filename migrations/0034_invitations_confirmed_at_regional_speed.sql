@@ -213,6 +213,21 @@ END
 $$;
 
 -- ---------------------------------------------------------------------------------------
+-- The campaign named by p_code, which the caller must be able to run, or (p_code NULL) every
+-- campaign the caller runs: what the daily run's steps work on.
+CREATE FUNCTION ims.campaigns_to_run(p_code text) RETURNS bigint[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF p_code IS NOT NULL THEN
+    RETURN ARRAY[(ims.campaign_for(p_code, true)).id];
+  ELSIF NOT ims.may_run_campaigns() THEN
+    RAISE EXCEPTION 'Your role may not run campaigns.' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN (SELECT coalesce(array_agg(k.id), '{}') FROM ims.campaign k WHERE ims.campaign_visible(k.organisation_code, true));
+END
+$$;
+REVOKE EXECUTE ON FUNCTION ims.campaigns_to_run(text) FROM PUBLIC;
+
 -- Releasing waves: one pending INVITATION communication for each invitation of the campaign (or
 -- of every campaign the caller runs) planned for release on or before p_up_to, for people in
 -- the caller's scope who have none yet, are alive, have not booked (BOOKED or ATTENDED) and have
@@ -232,14 +247,7 @@ BEGIN
   IF p_up_to IS NULL THEN
     PERFORM ims.refuse_bad_request('Releasing waves needs the day to release them up to.');
   END IF;
-  IF p_code IS NOT NULL THEN
-    v_campaigns := ARRAY[(ims.campaign_for(p_code, true)).id];
-  ELSIF NOT ims.may_run_campaigns() THEN
-    RAISE EXCEPTION 'Your role may not run campaigns.' USING ERRCODE = 'insufficient_privilege';
-  ELSE
-    SELECT coalesce(array_agg(k.id), '{}') INTO v_campaigns FROM ims.campaign k
-    WHERE ims.campaign_visible(k.organisation_code, true);
-  END IF;
+  v_campaigns := ims.campaigns_to_run(p_code);
   PERFORM set_config('ims.campaign_audit_note', 'waves released', true);
   INSERT INTO ims.communication (person_id, campaign_id, invitation_id, purpose, channel, template_name, template_version)
   SELECT i.person_id, i.campaign_id, i.id, 'INVITATION', ch.channel, t.template_name, t.template_version

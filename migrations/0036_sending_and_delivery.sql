@@ -63,14 +63,7 @@ BEGIN
   IF p_today IS NULL THEN
     PERFORM ims.refuse_bad_request('Reminders need today''s date.');
   END IF;
-  IF p_code IS NOT NULL THEN
-    v_campaigns := ARRAY[(ims.campaign_for(p_code, true)).id];
-  ELSIF NOT ims.may_run_campaigns() THEN
-    RAISE EXCEPTION 'Your role may not run campaigns.' USING ERRCODE = 'insufficient_privilege';
-  ELSE
-    SELECT coalesce(array_agg(k.id), '{}') INTO v_campaigns FROM ims.campaign k
-    WHERE ims.campaign_visible(k.organisation_code, true);
-  END IF;
+  v_campaigns := ims.campaigns_to_run(p_code);
   PERFORM set_config('ims.campaign_audit_note', 'reminders run', true);
   INSERT INTO ims.communication (person_id, campaign_id, invitation_id, reminder_rule_id, purpose, channel, template_name, template_version)
   SELECT i.person_id, i.campaign_id, i.id, r.id, 'REMINDER', ch.channel, t.template_name, t.template_version
@@ -276,14 +269,7 @@ BEGIN
   IF p_up_to IS NULL THEN
     PERFORM ims.refuse_bad_request('Releasing waves needs the day to release them up to.');
   END IF;
-  IF p_code IS NOT NULL THEN
-    v_campaigns := ARRAY[(ims.campaign_for(p_code, true)).id];
-  ELSIF NOT ims.may_run_campaigns() THEN
-    RAISE EXCEPTION 'Your role may not run campaigns.' USING ERRCODE = 'insufficient_privilege';
-  ELSE
-    SELECT coalesce(array_agg(k.id), '{}') INTO v_campaigns FROM ims.campaign k
-    WHERE ims.campaign_visible(k.organisation_code, true);
-  END IF;
+  v_campaigns := ims.campaigns_to_run(p_code);
   PERFORM set_config('ims.campaign_audit_note', 'waves released', true);
   INSERT INTO ims.communication (person_id, campaign_id, invitation_id, purpose, channel, template_name, template_version)
   SELECT i.person_id, i.campaign_id, i.id, 'INVITATION', ch.channel, t.template_name, t.template_version
