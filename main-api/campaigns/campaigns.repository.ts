@@ -15,7 +15,7 @@ import type {
   ReleasePlan,
   SessionSaveInput,
 } from '../contract/campaigns';
-import { AppError } from '../contract/result';
+import { withRefusals } from '../platform/db/errors';
 import type { CommunicationPurpose } from '../shared/vocabulary/campaigns';
 import type { ContactChannel } from '../shared/vocabulary/contact';
 import { query, queryOne, type Queryable } from '../platform/db/database';
@@ -26,16 +26,12 @@ import type { ClinicDay } from './waves.rules';
  * The functions answer an absent or out-of-scope campaign, batch or clinic with no_data_found
  * (P0002), and a role that may not run campaigns with insufficient_privilege (42501).
  */
-async function found<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    const e =
-      (error as { driverError?: { code?: string; message?: string } }).driverError ?? (error as { code?: string; message?: string });
-    if (e.code === 'P0002') throw new AppError('NOT_FOUND', e.message ?? 'Not available to you.');
-    if (e.code === '42501') throw new AppError('FORBIDDEN', 'Your role may not run campaigns.');
-    throw error;
-  }
+function found<T>(work: Promise<T>): Promise<T> {
+  return withRefusals(
+    work,
+    { P0002: 'NOT_FOUND', '42501': 'FORBIDDEN' },
+    { P0002: 'Not available to you.', '42501': 'Your role may not run campaigns.' },
+  );
 }
 
 async function one<T>(db: Queryable, sql: string, params: unknown[]): Promise<T> {

@@ -10,25 +10,22 @@ import type {
   ProductionStartInput,
   TemplateSaveInput,
 } from '../contract/letters';
-import { AppError } from '../contract/result';
+import { withRefusals } from '../platform/db/errors';
 import { queryOne, type Queryable } from '../platform/db/database';
 import type { LetterRunLayout } from '../shared/vocabulary/letters';
 import type { LetterOutcome } from './letter-file';
 import type { PlannedLetter } from './letter.rules';
 
 /** The functions' own refusals, with their own words. */
-async function mapped<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    const e =
-      (error as { driverError?: { code?: string; message?: string } }).driverError ?? (error as { code?: string; message?: string });
-    const message = e.message ?? 'Refused.';
-    if (e.code === 'P0002') throw new AppError('NOT_FOUND', message);
-    if (e.code === '23505' || e.code === '40001' || e.code === '55000') throw new AppError('CONFLICT', message);
-    if (e.code === '23514' || e.code === '22023') throw new AppError('VALIDATION', message);
-    throw error;
-  }
+function mapped<T>(work: Promise<T>): Promise<T> {
+  return withRefusals(work, {
+    P0002: 'NOT_FOUND',
+    '23505': 'CONFLICT',
+    '40001': 'CONFLICT',
+    '55000': 'CONFLICT',
+    '23514': 'VALIDATION',
+    '22023': 'VALIDATION',
+  });
 }
 
 async function one<T>(db: Queryable, sql: string, params: unknown[]): Promise<T> {

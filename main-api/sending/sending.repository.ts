@@ -2,7 +2,7 @@
 // which checks the caller's role and scope and audits. Each call is its own transaction, so a
 // claim is committed (and its lease visible to other senders) before anything is sent.
 import type { CommunicationCounts } from '../contract/sending';
-import { AppError } from '../contract/result';
+import { withRefusals } from '../platform/db/errors';
 import type { CommunicationPurpose } from '../shared/vocabulary/campaigns';
 import type { ContactChannel } from '../shared/vocabulary/contact';
 import type { DeliveryStatus } from '../shared/vocabulary/sending';
@@ -48,17 +48,12 @@ export interface DeliveryOutcome {
 }
 
 /** Absent or out of scope answer no_data_found (P0002); the caller's role insufficient_privilege (42501). */
-async function checked<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    const e =
-      (error as { driverError?: { code?: string; message?: string } }).driverError ?? (error as { code?: string; message?: string });
-    if (e.code === 'P0002') throw new AppError('NOT_FOUND', e.message ?? 'Not available to you.');
-    if (e.code === '42501') throw new AppError('FORBIDDEN', e.message ?? 'Your role may not do this.');
-    if (e.code === '22023') throw new AppError('VALIDATION', e.message ?? 'The request is not valid.');
-    throw error;
-  }
+function checked<T>(work: Promise<T>): Promise<T> {
+  return withRefusals(
+    work,
+    { P0002: 'NOT_FOUND', '42501': 'FORBIDDEN', '22023': 'VALIDATION' },
+    { P0002: 'Not available to you.', '42501': 'Your role may not do this.', '22023': 'The request is not valid.' },
+  );
 }
 
 export class SendingRepository {

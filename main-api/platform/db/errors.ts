@@ -1,5 +1,5 @@
 // Maps PostgreSQL and connection errors onto the contract's error codes.
-import type { ErrorCode, ErrorDetails } from '../../contract/result';
+import { AppError, type ErrorCode, type ErrorDetails } from '../../contract/result';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
@@ -88,4 +88,26 @@ export function isPermissionDenied(error: unknown): boolean {
 export function violatesConstraint(error: unknown, constraint: string): boolean {
   const e = driverError(error);
   return (e.code === '23505' || e.code === '23514' || e.code === '23P01') && e.constraint === constraint;
+}
+
+/**
+ * Runs a call of an api function and answers the function's own refusals, named by their
+ * SQLSTATE in `refusals`, as the contract's errors in the function's own words (or `fallback`
+ * where it gave none, or where the server refused the call itself: "permission denied for ...").
+ * Anything else is thrown as it came, for the host to classify.
+ */
+export async function withRefusals<T>(
+  work: Promise<T>,
+  refusals: Readonly<Record<string, ErrorCode>>,
+  fallback: Readonly<Partial<Record<string, string>>> = {},
+): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const e = driverError(error) as { code?: string; message?: string };
+    const code = e.code === undefined ? undefined : refusals[e.code];
+    if (code === undefined) throw error;
+    const own = e.message && !/^permission denied for /.test(e.message) ? e.message : undefined;
+    throw new AppError(code, own ?? fallback[e.code!] ?? 'Refused.');
+  }
 }
