@@ -440,6 +440,10 @@ describe('campaigns', () => {
       const stranger = (await addPeople(1, 'G82006'))[0]!;
       expect(await code(invite, [stranger, otherBatch, p0])).toBe("23503: An invitation names a batch that is not one of its campaign's.");
       expect(other.code).toBe('FLU-OTHER');
+      // A second invitation of one person for one campaign is refused by the key itself.
+      expect(await code(invite, [p0, batch, p0])).toMatch(
+        /^23505: duplicate key value violates unique constraint "invitation_campaign_id_person_id_key"/,
+      );
       expect(await code(`DELETE FROM ims.person WHERE id = $1`, [p0])).toBe(
         '23503: Invitations name the person being deleted; they are kept, so it is too.',
       );
