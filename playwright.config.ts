@@ -11,6 +11,9 @@ const { E2E_PORT, E2E_TOKEN, E2E_URL, E2E_UNREACHABLE_PORT, E2E_UNREACHABLE_URL 
 
 const RUNNER_FILE = 'runner.pid';
 
+/** Specs whose changes reach every other journey: run alone, after the others. */
+const WHOLE_SYSTEM = [/rules\.spec\.ts$/, /shell-connection\.spec\.ts$/];
+
 // The config is loaded by the runner and again by each worker; workers inherit the runner's
 // environment, so only the runner makes (and tidies) data folders.
 if (!process.env.IMS_E2E_DATA_DIR) {
@@ -55,7 +58,10 @@ export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results',
   fullyParallel: false,
-  workers: 1,
+  // Two browsers at once: the journeys wait on the application far more than they use a core.
+  // Specs that change the whole system (the rule files in force, the database going away) run
+  // on their own after the rest, so no journey sees them half-way.
+  workers: 2,
   forbidOnly: !!process.env.CI,
   retries: 0,
   timeout: 60_000,
@@ -78,6 +84,10 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: 'journeys', testIgnore: WHOLE_SYSTEM },
+    { name: 'whole-system', testMatch: WHOLE_SYSTEM, dependencies: ['journeys'], workers: 1 },
+  ],
   webServer: [
     imsHost(E2E_PORT, E2E_URL, 180_000, {
       IMS_DATA_DIR: process.env.IMS_E2E_DATA_DIR,

@@ -32,6 +32,8 @@ test('a coordinator sees a campaign, its batch and reminders, and plans the wave
       campaign: 'FLU_2026_27',
       referenceDate: state.session.today,
       criteria: { age: { min: 80 } },
+      // Other journeys invite people for this programme at the same time: none of them count here.
+      exclusions: { invitedWithinDays: 0 },
     },
   });
 
