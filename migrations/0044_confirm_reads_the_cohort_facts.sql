@@ -178,3 +178,46 @@ BEGIN
   RETURN v_result;
 END
 $$;
+
+-- Creating a campaign never replaces one: with p_create the save only inserts, so a code taken
+-- (even by a campaign made at the same instant in another session) is refused by the code's
+-- unique key rather than saved over. Without it, as before: insert or change.
+DROP FUNCTION api.campaign_save(text, text, text, text, text[], text, text, text, text[]);
+CREATE FUNCTION api.campaign_save(p_code text, p_name text, p_programme_code text, p_organisation_code text,
+                                  p_channels text[], p_booking_route text, p_booking_url text, p_booking_phone text,
+                                  p_recall_series text[], p_create boolean DEFAULT false)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_id bigint;
+BEGIN
+  IF NOT ims.may_run_campaigns() THEN
+    RAISE EXCEPTION 'Your role may not run campaigns.' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF ims.is_application_user() AND NOT ims.is_admin() AND NOT (p_organisation_code = ANY (ims.scope_organisations())) THEN
+    RAISE EXCEPTION 'Run campaigns for an organisation in your scope.' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM ims.programme p WHERE p.code = p_programme_code AND p.kind IN ('SEASONAL_FLU', 'COVID19') AND p.active) THEN
+    PERFORM ims.refuse_bad_request('Name an active seasonal programme (for example FLU_2026_27).');
+  END IF;
+  IF NOT coalesce(p_create, false) THEN
+    SELECT c.id INTO v_id FROM ims.campaign c WHERE c.code = p_code FOR UPDATE;
+  END IF;
+  IF v_id IS NULL THEN
+    INSERT INTO ims.campaign (code, name, programme_code, organisation_code, channels, booking_route, booking_url, booking_phone, recall_series)
+    VALUES (p_code, btrim(p_name), p_programme_code, p_organisation_code, p_channels, p_booking_route, p_booking_url, p_booking_phone,
+            coalesce(p_recall_series, '{}'))
+    RETURNING id INTO v_id;
+  ELSE
+    PERFORM ims.campaign_for(p_code, true);
+    UPDATE ims.campaign c SET name = btrim(p_name), programme_code = p_programme_code, organisation_code = p_organisation_code,
+      channels = p_channels, booking_route = p_booking_route, booking_url = p_booking_url, booking_phone = p_booking_phone,
+      recall_series = coalesce(p_recall_series, '{}')
+    WHERE c.id = v_id;
+  END IF;
+  RETURN v_id;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION api.campaign_save(text, text, text, text, text[], text, text, text, text[], boolean) FROM PUBLIC, ims_analyst;
+GRANT EXECUTE ON FUNCTION api.campaign_save(text, text, text, text, text[], text, text, text, text[], boolean)
+  TO ims_administrator, ims_coordinator;

@@ -232,7 +232,8 @@ describe('campaigns', () => {
     const kept = await value<CampaignDetail>(call(a, 'campaign.get', { code: 'FLU-CREATE' }));
     expect(kept.name).toBe('Flu FLU-CREATE');
     expect(kept.templates).toHaveLength(2);
-    // A coordinator elsewhere, to whom the campaign reads as absent, is refused by the save instead.
+    // Codes are unique across the database: a coordinator elsewhere, who cannot see the
+    // campaign, is told only that the code is taken.
     expect(
       await call(far, 'campaign.save', {
         code: 'FLU-CREATE',
@@ -243,10 +244,28 @@ describe('campaigns', () => {
         bookingRoute: 'NATIONAL',
         create: true,
       }),
-    ).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    ).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.not.stringContaining('Flu FLU-CREATE') } });
     expect((await value<CampaignDetail>(call(a, 'campaign.get', { code: 'FLU-CREATE' }))).organisationCode).toBe('QKS');
     const changed = await saveCampaign(a, 'FLU-CREATE', { name: 'Flu, renamed', templates: [] });
     expect(changed).toMatchObject({ name: 'Flu, renamed', templates: [] });
+  });
+
+  it('two made new with one code at the same instant: one is made, the other is refused', async () => {
+    const make = (name: string) =>
+      call(a, 'campaign.save', {
+        code: 'FLU-SAME-INSTANT',
+        name,
+        programmeCode: 'FLU_2026_27',
+        organisationCode: 'QKS',
+        channels: ['SMS'],
+        bookingRoute: 'NATIONAL',
+        create: true,
+      });
+    const results = await Promise.all([make('First'), make('Second')]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok)).toMatchObject([{ error: { code: 'CONFLICT' } }]);
+    const made = await value<CampaignDetail>(call(a, 'campaign.get', { code: 'FLU-SAME-INSTANT' }));
+    expect(made.name).toBe(results[0]!.ok ? 'First' : 'Second');
   });
 
   it('confirming the same draft twice, or drafting it again, creates nothing new', async () => {

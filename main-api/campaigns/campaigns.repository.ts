@@ -51,17 +51,12 @@ export class CampaignsRepository {
   }
 
   /**
-   * Whether the caller has a campaign with this code (one out of their scope reads as absent).
-   * From the list rather than the detail: the detail's "not found" would abort the transaction.
+   * Saves the campaign, its templates and its reminder rules in the caller's transaction. With
+   * `create`, the database only inserts: a taken code fails on its unique key (campaign_code_key).
    */
-  async exists(code: string): Promise<boolean> {
-    return (await this.list()).some((c) => c.code === code);
-  }
-
-  /** Saves the campaign, its templates and its reminder rules in the caller's transaction. */
-  static async save(tx: EntityManager, c: Omit<CampaignSaveInput, 'create'>): Promise<void> {
+  static async save(tx: EntityManager, c: Omit<CampaignSaveInput, 'create'> & { create?: boolean }): Promise<void> {
     await found(
-      query(tx, 'SELECT api.campaign_save($1, $2, $3, $4, $5::text[], $6, $7, $8, $9::text[])', [
+      query(tx, 'SELECT api.campaign_save($1, $2, $3, $4, $5::text[], $6, $7, $8, $9::text[], $10)', [
         c.code,
         c.name,
         c.programmeCode,
@@ -71,6 +66,7 @@ export class CampaignsRepository {
         c.bookingUrl,
         c.bookingPhone,
         c.recallSeries,
+        c.create ?? false,
       ]),
     );
     await query(tx, 'SELECT api.campaign_set_templates($1, $2::text[], $3::text[], $4::text[], $5::integer[])', [

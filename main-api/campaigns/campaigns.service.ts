@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { CampaignDetail, CampaignHandlers, CampaignSaveInput, NotifyExport, NotifyExportInput } from '../contract/campaigns';
 import { AppError, conflictWith, personNotFound } from '../contract/result';
 import type { Queryable } from '../platform/db/database';
+import { violatesConstraint } from '../platform/db/errors';
 import { todayInLondon } from '../shared/calendar/england';
 import { BOOKING_ROUTE_LABELS } from '../shared/vocabulary/campaigns';
 import { CampaignsRepository } from './campaigns.repository';
@@ -84,15 +85,16 @@ export function runRecall(db: DataSource, campaignCode: string, today: string): 
 
 /** Creates or replaces a campaign's set-up (templates and reminder rules with it), in one transaction. */
 export async function saveCampaign(db: DataSource, input: CampaignSaveInput): Promise<CampaignDetail> {
-  await db.transaction(async (tx) => {
-    // A new campaign must not quietly replace one that has its code. One out of the caller's
-    // scope reads as absent here and is then refused by the save. Two made with one code at the
-    // same instant can still meet (the database's save knows no "new only"): a later migration
-    // giving api.campaign_save that mode would close it.
-    if (input.create && (await new CampaignsRepository(tx).exists(input.code)))
+  // A new campaign never quietly replaces one that has its code: the database's save, told it
+  // is a creation, only inserts, so the code's unique key refuses a taken code, even one taken
+  // at the same instant in another session (or out of the caller's scope).
+  try {
+    await db.transaction((tx) => CampaignsRepository.save(tx, input));
+  } catch (error) {
+    if (input.create && violatesConstraint(error, 'campaign_code_key'))
       throw conflictWith(`There is a campaign ${input.code} already: choose another code, or open that campaign to change it.`, null);
-    await CampaignsRepository.save(tx, input);
-  });
+    throw error;
+  }
   return new CampaignsRepository(db).detail(input.code);
 }
 
