@@ -59,7 +59,7 @@ describe('catch-up plans for the published cases', () => {
       'The DTaP/IPV/Hib dose on 10 April 2023 counts as a dose of 6-in-1 (DTaP/IPV/Hib/HepB) (CU-DTAP-IPV-HIB',
     );
     // The Hib dose after the first birthday is given by the 6-in-1 at the first visit.
-    expect(plan.visits[0]?.coveredBy).toContainEqual({ seriesId: 'HIB-AFTER-1', by: 'SIX-IN-1' });
+    expect(plan.visits[0]?.coveredBy).toContainEqual(expect.objectContaining({ seriesId: 'HIB-AFTER-1', by: 'SIX-IN-1' }));
     everyVisitFourWeeksApart(plan);
   });
 

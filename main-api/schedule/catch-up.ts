@@ -21,7 +21,7 @@ interface CatchUpVisit {
   date: string;
   doses: CatchUpDose[];
   /** Series whose dose is covered by a product already planned at this visit. */
-  coveredBy: { seriesId: string; by: string }[];
+  coveredBy: { seriesId: string; seriesName: string; by: string }[];
 }
 
 export interface CatchUpPlan {
@@ -149,7 +149,7 @@ export function catchUpPlan(rules: CompiledRules, person: PersonInput, events: E
         const mask = seriesByKey.get(`${s.seriesId}@${s.scheduleVersion}`)?.mask ?? 0;
         if (mask !== 0 && (planned & mask) === mask) {
           const by = visit.doses.find((d) => ((groupMask.get(d.vaccineGroup) ?? 0) & mask) === mask);
-          visit.coveredBy.push({ seriesId: s.seriesId, by: by ? by.seriesId : 'another dose at this visit' });
+          visit.coveredBy.push({ seriesId: s.seriesId, seriesName: s.seriesName, by: by ? by.seriesId : 'another dose at this visit' });
           continue;
         }
         const sameGroup = visit.doses.find((d) => d.vaccineGroup === s.vaccineGroup);
