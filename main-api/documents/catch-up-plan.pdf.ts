@@ -6,7 +6,16 @@ import type { CatchUpPlanView } from '../contract/movers';
 import { renderPdf } from '../platform/pdf/render';
 import { formatLongDate, formatShortDate } from '../shared/calendar/dates';
 import { SERIES_STATUS_LABELS } from '../shared/vocabulary/schedule';
-import { cell, headerCell, personDocument, sectionHeading, t, tableLayout, type DocumentHead, type RenderOptions } from './printable-record.pdf';
+import {
+  cell,
+  headerCell,
+  personDocument,
+  sectionHeading,
+  t,
+  tableLayout,
+  type DocumentHead,
+  type RenderOptions,
+} from './printable-record.pdf';
 
 export interface CatchUpPlanInput extends DocumentHead {
   plan: CatchUpPlanView;
@@ -27,8 +36,11 @@ function visitsSection(plan: CatchUpPlanView): Content[] {
   );
   if (plan.visits.length === 0) return [heading, { text: 'Nothing is due or overdue: no catch-up visits are needed.', style: 'body' }];
   const body: TableCell[][] = [['Visit', 'Earliest date', 'Vaccine', 'Why'].map(headerCell)];
+  // Rows are shaded by visit, not by row, so a visit's vaccines read as one group.
+  const visitOfRow: number[] = [-1];
   plan.visits.forEach((v, i) => {
     v.doses.forEach((d, j) => {
+      visitOfRow.push(i);
       const also = d.alsoCountsFor.length > 0 ? [{ text: t(`Also counts for: ${d.alsoCountsFor.join(', ')}`), color: '#4C6272' }] : [];
       body.push([
         j === 0 ? { text: String(i + 1), bold: true, rowSpan: v.doses.length } : {},
@@ -38,7 +50,12 @@ function visitsSection(plan: CatchUpPlanView): Content[] {
       ]);
     });
   });
-  return [heading, { table: { headerRows: 1, dontBreakRows: true, widths: [28, 70, 120, '*'], body }, layout: tableLayout, style: 'table' }];
+  const layout = {
+    ...tableLayout,
+    hLineWidth: (row: number) => (row === 0 || (row < visitOfRow.length && visitOfRow[row] === visitOfRow[row - 1]) ? 0 : 0.5),
+    fillColor: (row: number) => (row > 0 && (visitOfRow[row] ?? 0) % 2 === 1 ? '#F7F9FA' : null),
+  };
+  return [heading, { table: { headerRows: 1, dontBreakRows: true, widths: [28, 70, 120, '*'], body }, layout, style: 'table' }];
 }
 
 function leftOutSection(plan: CatchUpPlanView): Content[] {
@@ -77,10 +94,7 @@ function thenSection(plan: CatchUpPlanView): Content[] {
 }
 
 function basisSection(plan: CatchUpPlanView): Content[] {
-  return [
-    sectionHeading('How this plan was made'),
-    { ul: plan.explanation.map((e) => ({ text: t(e) })), style: 'table' },
-  ];
+  return [sectionHeading('How this plan was made'), { ul: plan.explanation.map((e) => ({ text: t(e) })), style: 'table' }];
 }
 
 export function buildCatchUpPlanDocument(input: CatchUpPlanInput, options: RenderOptions = {}) {
@@ -92,7 +106,13 @@ export function buildCatchUpPlanDocument(input: CatchUpPlanInput, options: Rende
       panelRows: [...(arrived ? ([['Arrived', arrived]] as [string, string][]) : []), ['Plan made on', formatLongDate(input.plan.asOf)]],
       footerNote: `Worked out on ${formatLongDate(input.plan.asOf)} from the vaccinations recorded, under ${input.plan.rules}. A dose given elsewhere and not yet recorded changes the plan: tell the child health team.`,
     },
-    [...visitsSection(input.plan), ...leftOutSection(input.plan), ...notCountedSection(input.plan), ...thenSection(input.plan), ...basisSection(input.plan)],
+    [
+      ...visitsSection(input.plan),
+      ...leftOutSection(input.plan),
+      ...notCountedSection(input.plan),
+      ...thenSection(input.plan),
+      ...basisSection(input.plan),
+    ],
     options,
   );
 }

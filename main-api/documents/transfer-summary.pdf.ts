@@ -66,14 +66,20 @@ function outstandingSection(input: TransferSummaryInput): Content[] {
       { stack: v.doses.map((d) => ({ text: t(`${d.product} (${d.name} dose ${d.dose})`) })) },
       { stack: v.doses.map((d) => ({ text: t(d.why[0] ?? '') })) },
     ]);
-  const notPlanned = [...plan.notPlanned.map((n) => `${n.name}: ${n.reason}`), ...plan.needsAssessment.map((n) => `${n.name}: ${n.reason}`)];
+  const notPlanned = [
+    ...plan.notPlanned.map((n) => `${n.name}: ${n.reason}`),
+    ...plan.needsAssessment.map((n) => `${n.name}: ${n.reason}`),
+  ];
   return [
     heading,
     plan.visits.length === 0
       ? { text: 'Nothing is due or overdue.', style: 'body' }
       : { table: { headerRows: 1, dontBreakRows: true, widths: [60, 160, '*'], body: rows }, layout: tableLayout, style: 'table' },
     ...(notPlanned.length > 0
-      ? [{ text: 'Not planned:', bold: true, margin: [0, 6, 0, 2] as [number, number, number, number] }, { ul: notPlanned.map((n) => ({ text: t(n) })), style: 'table' }]
+      ? [
+          { text: 'Not planned:', bold: true, margin: [0, 6, 0, 2] as [number, number, number, number] },
+          { ul: notPlanned.map((n) => ({ text: t(n) })), style: 'table' },
+        ]
       : []),
   ];
 }
@@ -83,8 +89,16 @@ function flagsSection(input: TransferSummaryInput): Content[] {
   if (input.flags.length === 0) return [heading, { text: 'No clinical flags are recorded.', style: 'body' }];
   const body: TableCell[][] = [['Flag', 'Category', 'From', 'To'].map(headerCell)];
   for (const f of input.flags)
-    body.push([cell(f.label), cell(f.category), { text: formatShortDate(f.fromDate), noWrap: true }, cell(f.toDate ? formatShortDate(f.toDate) : 'Ongoing')]);
-  return [heading, { table: { headerRows: 1, dontBreakRows: true, widths: ['*', 120, 60, 60], body }, layout: tableLayout, style: 'table' }];
+    body.push([
+      cell(f.label),
+      cell(f.category),
+      { text: formatShortDate(f.fromDate), noWrap: true },
+      cell(f.toDate ? formatShortDate(f.toDate) : 'Ongoing'),
+    ]);
+  return [
+    heading,
+    { table: { headerRows: 1, dontBreakRows: true, widths: ['*', 120, 60, 60], body }, layout: tableLayout, style: 'table' },
+  ];
 }
 
 export function buildTransferSummaryDocument(input: TransferSummaryInput, options: RenderOptions = {}) {
@@ -105,7 +119,9 @@ export function buildTransferSummaryDocument(input: TransferSummaryInput, option
       ...givenSection({ ...input, dueNext: [] }),
       ...notGivenSection({ ...input, dueNext: [] }),
       ...reactionsSection({ ...input, dueNext: [] }),
-      ...(input.reactions.length === 0 ? [sectionHeading('Reactions after vaccination'), { text: 'No reactions are recorded.', style: 'body' }] : []),
+      ...(input.reactions.length === 0
+        ? [sectionHeading('Reactions after vaccination'), { text: 'No reactions are recorded.', style: 'body' }]
+        : []),
       ...flagsSection(input),
     ],
     options,

@@ -57,8 +57,16 @@ describe('movers in and out', () => {
   });
 
   it('records the arrival and an overseas 5-in-1 dose, and plans the rest of the course from dose 2', async () => {
-    const arrival = await dispatch(nurse, 'movers.arrival.set', { personId: child, arrivedOn: '2025-09-01', fromCountry: 'pl', fromArea: 'Gdańsk' });
-    expect(arrival).toMatchObject({ ok: true, value: { arrivedOn: '2025-09-01', fromCountry: 'PL', fromCountryName: 'Poland', fromArea: 'Gdańsk' } });
+    const arrival = await dispatch(nurse, 'movers.arrival.set', {
+      personId: child,
+      arrivedOn: '2025-09-01',
+      fromCountry: 'pl',
+      fromArea: 'Gdańsk',
+    });
+    expect(arrival).toMatchObject({
+      ok: true,
+      value: { arrivedOn: '2025-09-01', fromCountry: 'PL', fromCountryName: 'Poland', fromArea: 'Gdańsk' },
+    });
 
     const dose = await dispatch(nurse, 'vaccination.record', {
       personId: child,
@@ -102,7 +110,14 @@ describe('movers in and out', () => {
     const transferDoc = (transfer as { value: { fileName: string; base64: string } }).value;
     expect(transferDoc.fileName).toMatch(/^transfer-summary-Nowak-Ola-/);
     const text = extractPdfPages(Buffer.from(transferDoc.base64, 'base64')).flat().join('\n').replace(/\s+/g, '');
-    for (const words of ['Immunisationtransfersummary', 'Schedulestatus', 'Outstandingdoses', 'Vaccinationsgiven', 'Givenabroad', 'Clinicalflags'])
+    for (const words of [
+      'Immunisationtransfersummary',
+      'Schedulestatus',
+      'Outstandingdoses',
+      'Vaccinationsgiven',
+      'Givenabroad',
+      'Clinicalflags',
+    ])
       expect(text).toContain(words);
     const after = await views(child);
     expect(after.filter((p) => p === 'print').length).toBe(before + 2);
@@ -112,7 +127,12 @@ describe('movers in and out', () => {
   it('gives nothing about a person outside the scope, and audits nothing for them', async () => {
     for (const channel of ['movers.plan.get', 'movers.plan.pdf', 'movers.transfer.pdf'] as const)
       expect(await dispatch(nurse, channel, { personId: outsider })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    const set = await dispatch(nurse, 'movers.arrival.set', { personId: outsider, arrivedOn: '2025-09-01', fromCountry: 'PL', fromArea: null });
+    const set = await dispatch(nurse, 'movers.arrival.set', {
+      personId: outsider,
+      arrivedOn: '2025-09-01',
+      fromCountry: 'PL',
+      fromArea: null,
+    });
     expect(set).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await views(outsider)).toEqual([]);
     const stored = await db.query(`SELECT count(*)::int AS n FROM ims.person_arrival WHERE person_id = $1`, [outsider]);
@@ -122,7 +142,12 @@ describe('movers in and out', () => {
   it('refuses an analyst: no plan, no arrival written', async () => {
     const plan = await dispatch(analyst, 'movers.plan.get', { personId: child });
     expect(plan.ok).toBe(false);
-    const set = await dispatch(analyst, 'movers.arrival.set', { personId: child, arrivedOn: '2025-09-02', fromCountry: 'DE', fromArea: null });
+    const set = await dispatch(analyst, 'movers.arrival.set', {
+      personId: child,
+      arrivedOn: '2025-09-02',
+      fromCountry: 'DE',
+      fromArea: null,
+    });
     expect(set).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     const stored = await db.query(`SELECT from_country FROM ims.person_arrival WHERE person_id = $1`, [child]);
     expect(stored.rows[0]!.from_country).toBe('PL');
@@ -141,8 +166,16 @@ describe('movers in and out', () => {
       expect(JSON.stringify(r)).toContain(c.field);
     }
     // Before the date of birth: the database's own check, in its words.
-    const early = await dispatch(nurse, 'movers.arrival.set', { personId: child, arrivedOn: '2022-01-01', fromCountry: 'PL', fromArea: null });
-    expect(early).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: 'The arrival date must be between the date of birth and today.' } });
+    const early = await dispatch(nurse, 'movers.arrival.set', {
+      personId: child,
+      arrivedOn: '2022-01-01',
+      fromCountry: 'PL',
+      fromArea: null,
+    });
+    expect(early).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', message: 'The arrival date must be between the date of birth and today.' },
+    });
     // The change log keeps every arrival written, as for any clinical table.
     const log = await db.query(`SELECT count(*)::int AS n FROM audit.change_log WHERE table_name = 'ims.person_arrival'`);
     expect(log.rows[0]!.n).toBeGreaterThan(0);

@@ -31,7 +31,12 @@ export function toPlanView(personId: number, plan: CatchUpPlan, arrival: Arrival
         why: d.why,
       })),
     })),
-    notPlanned: plan.notPlanned.map((n) => ({ seriesId: n.seriesId, name: n.seriesName, status: n.status as SeriesStatus, reason: n.reason })),
+    notPlanned: plan.notPlanned.map((n) => ({
+      seriesId: n.seriesId,
+      name: n.seriesName,
+      status: n.status as SeriesStatus,
+      reason: n.reason,
+    })),
     notCounted: plan.notCounted.map((n) => ({ seriesId: n.seriesId, name: n.seriesName, date: n.date, reason: n.reason })),
     needsAssessment: plan.needsAssessment.map((n) => ({ seriesId: n.seriesId, name: n.seriesName, reason: n.reason })),
     then: plan.then.map((n) => ({ seriesId: n.seriesId, name: n.seriesName, dose: n.dose, dueDate: n.dueDate })),
@@ -57,7 +62,9 @@ export function statusRows(rows: readonly ForecastRow[]): {
     .map((r) => {
       const due = r.dueDate ?? r.dueFrom;
       const next =
-        r.nextDose === null ? null : `Dose ${r.nextDose}${r.nextProduct ? ` (${r.nextProduct})` : ''}${due ? `, due ${formatLongDate(due)}` : ''}`;
+        r.nextDose === null
+          ? null
+          : `Dose ${r.nextDose}${r.nextProduct ? ` (${r.nextProduct})` : ''}${due ? `, due ${formatLongDate(due)}` : ''}`;
       return {
         vaccination: r.name,
         alsoCountsFor: r.alsoCountsFor,

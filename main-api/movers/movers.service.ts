@@ -75,9 +75,13 @@ export class MoversService {
   async setArrival(input: { personId: number; arrivedOn: string; fromCountry: string | null; fromArea: string | null }): Promise<Arrival> {
     const country = input.fromCountry === null ? null : input.fromCountry.toUpperCase();
     if (country !== null && (country === 'GB' || countryName(country) === country))
-      throw fieldError('fromCountry', country === 'GB' ? 'A move within the UK has no country: give the previous area instead.' : 'Choose a country from the list.');
+      throw fieldError(
+        'fromCountry',
+        country === 'GB' ? 'A move within the UK has no country: give the previous area instead.' : 'Choose a country from the list.',
+      );
     const area = input.fromArea === null || input.fromArea.trim() === '' ? null : input.fromArea.trim();
-    if (country === null && area === null) throw fieldError('fromCountry', 'Say where the child moved from: a country, or the previous area.');
+    if (country === null && area === null)
+      throw fieldError('fromCountry', 'Say where the child moved from: a country, or the previous area.');
     if (input.arrivedOn > this.deps.today()) throw fieldError('arrivedOn', 'The arrival date cannot be in the future.');
     await withRefusals(this.movers.setArrival(input.personId, input.arrivedOn, country, area), {
       '23514': 'VALIDATION',
@@ -127,7 +131,12 @@ export class MoversService {
       ...printable,
       status: statusRows(forecast.rows),
       plan,
-      flags: record.flags.map((f) => ({ label: f.label, category: FLAG_CATEGORY_LABELS[f.category], fromDate: f.fromDate, toDate: f.toDate })),
+      flags: record.flags.map((f) => ({
+        label: f.label,
+        category: FLAG_CATEGORY_LABELS[f.category],
+        fromDate: f.fromDate,
+        toDate: f.toDate,
+      })),
       practice: record.person.practiceName ?? record.person.practiceCode,
       rulesVersion: forecast.rulesVersion,
     });

@@ -9,9 +9,7 @@ export function countryName(code: string): string {
 }
 
 // The UK itself, groupings, and codes that are withdrawn or only reserved (ISO 3166-1).
-const NOT_COUNTRIES = new Set(
-  'GB UK EU EZ UN ZZ AN BU CS DD FX NT SU TP YD YU ZR AC CP CQ DG EA IC TA'.split(' '),
-);
+const NOT_COUNTRIES = new Set('GB UK EU EZ UN ZZ AN BU CS DD FX NT SU TP YD YU ZR AC CP CQ DG EA IC TA'.split(' '));
 
 let options: { code: string; name: string }[] | null = null;
 
