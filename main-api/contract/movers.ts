@@ -69,11 +69,16 @@ export const CatchUpPlanView = z.object({
 });
 export type CatchUpPlanView = z.infer<typeof CatchUpPlanView>;
 
+/** What a print did: as 'record.print', a host without a screen of its own answers preview: false. */
+const PrintOutcome = z.object({ preview: z.boolean() });
+
 export const moverChannels = {
   'movers.arrival.set': { input: SetArrivalInput, output: Arrival },
   'movers.plan.get': { input: PersonInput, output: CatchUpPlanView },
   'movers.plan.pdf': { input: PersonInput, output: PrintableRecord },
   'movers.transfer.pdf': { input: PersonInput, output: PrintableRecord },
+  'movers.plan.print': { input: PersonInput, output: PrintOutcome },
+  'movers.transfer.print': { input: PersonInput, output: PrintOutcome },
 } as const;
 
 export type MoverHandlers = HandlersOf<typeof moverChannels>;

@@ -164,5 +164,8 @@ export function createMoverHandlers(deps: MoverDeps): MoverHandlers {
     'movers.plan.get': ({ personId }) => service.plan(personId),
     'movers.plan.pdf': ({ personId }) => service.planPdf(personId),
     'movers.transfer.pdf': ({ personId }) => service.transferPdf(personId),
+    // Printing needs a screen: the desktop application replaces these (electron/main/print.ts).
+    'movers.plan.print': async () => ({ preview: false }),
+    'movers.transfer.print': async () => ({ preview: false }),
   };
 }
