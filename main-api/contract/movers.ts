@@ -44,7 +44,7 @@ const PlannedDose = z.object({
   why: z.array(z.string()),
 });
 
-export const CatchUpVisit = z.object({
+const CatchUpVisit = z.object({
   /** The earliest date for the visit. */
   date: isoDate,
   doses: z.array(PlannedDose),

@@ -97,7 +97,7 @@ function basisSection(plan: CatchUpPlanView): Content[] {
   return [sectionHeading('How this plan was made'), { ul: plan.explanation.map((e) => ({ text: t(e) })), style: 'table' }];
 }
 
-export function buildCatchUpPlanDocument(input: CatchUpPlanInput, options: RenderOptions = {}) {
+function buildCatchUpPlanDocument(input: CatchUpPlanInput, options: RenderOptions = {}) {
   const arrived = arrivalText(input.plan.arrival);
   return personDocument(
     input,

@@ -11,7 +11,7 @@ import { dueNextFrom, printableRecord } from './printable-record.service';
 export { pdfDocument, toPrintableInput } from './printable-record.service';
 export { PrintableRecordRepository } from './printable-record.repository';
 export { renderCatchUpPlanPdf } from './catch-up-plan.pdf';
-export { renderTransferSummaryPdf, type TransferSummaryInput } from './transfer-summary.pdf';
+export { renderTransferSummaryPdf } from './transfer-summary.pdf';
 
 export function register(ctx: UserContext): Registration<keyof DocumentHandlers> {
   const vaccination = createVaccinationHandlers(ctx.ds, ctx.today);

@@ -101,7 +101,7 @@ export function headerCell(label: string): TableCell {
   return { text: label, bold: true, color: '#FFFFFF', fillColor: BLUE };
 }
 
-export function fullName(person: PrintableRecordInput['person']): string {
+function fullName(person: PrintableRecordInput['person']): string {
   return [person.givenName.trim(), person.familyName.trim()].filter((s) => s !== '').join(' ');
 }
 

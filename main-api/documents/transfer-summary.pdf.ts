@@ -101,7 +101,7 @@ function flagsSection(input: TransferSummaryInput): Content[] {
   ];
 }
 
-export function buildTransferSummaryDocument(input: TransferSummaryInput, options: RenderOptions = {}) {
+function buildTransferSummaryDocument(input: TransferSummaryInput, options: RenderOptions = {}) {
   const arrived = arrivalText(input.plan.arrival);
   const rows: [string, string][] = [];
   if (input.practice) rows.push(['GP practice', input.practice]);

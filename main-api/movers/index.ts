@@ -9,6 +9,7 @@ import { effectiveRulesOn } from '../schedule';
 import { createMoverHandlers } from './movers.service';
 
 export {
+  /** @public The service behind the channels; transferPackage is for the exchange to call. */
   MoversService,
   /** @public The exchange's FHIR exporter plugs in here (MoverDeps.exportImmunizations). */
   type ImmunizationBundleExport,

@@ -23,11 +23,13 @@ import { statusRows, toArrival, toPlanView } from './movers.rules';
 const DEFAULT_ISSUER = { name: 'Immunisation Management System', code: 'N/A' };
 
 /**
+ * @public
  * The immunisation exchange's exporter, when connected: the person's Immunization resources as a
  * FHIR R4 Bundle (main-api/exchange). A transfer package carries it beside the summary PDF.
  */
 export type ImmunizationBundleExport = (personId: number) => Promise<object>;
 
+/** @public What a child moving out takes with them (MoversService.transferPackage). */
 export interface TransferPackage {
   summary: PrintableRecord;
   /** The FHIR R4 Bundle of the person's Immunization resources; null until an exporter is connected. */
@@ -43,6 +45,7 @@ export interface MoverDeps {
   exportImmunizations?: ImmunizationBundleExport;
 }
 
+/** @public The service behind the channels; transferPackage is for the exchange to call. */
 export class MoversService {
   private readonly movers: MoversRepository;
 
