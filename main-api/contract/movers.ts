@@ -59,6 +59,8 @@ export const CatchUpPlanView = z.object({
   visits: z.array(CatchUpVisit),
   /** Courses left out and why: past an upper age limit (rotavirus), declined, contraindicated. */
   notPlanned: z.array(z.object({ seriesId: z.string(), name: z.string(), status: SeriesStatus, reason: z.string() })),
+  /** Doses of a vaccine lacking one of a course's parts that the plan counts for it (a 5-in-1 given abroad for the 6-in-1). */
+  credited: z.array(z.object({ date: isoDate, product: z.string(), seriesId: z.string(), name: z.string(), note: z.string() })),
   /** Doses in the history that do not count, and why (too early, too soon after the previous one). */
   notCounted: z.array(z.object({ seriesId: z.string(), name: z.string(), date: isoDate, reason: z.string() })),
   /** Live vaccines a clinician must assess before they are given. */

@@ -37,6 +37,7 @@ export function toPlanView(personId: number, plan: CatchUpPlan, arrival: Arrival
       status: n.status as SeriesStatus,
       reason: n.reason,
     })),
+    credited: plan.credited.map((c) => ({ date: c.date, product: c.product, seriesId: c.seriesId, name: c.seriesName, note: c.note })),
     notCounted: plan.notCounted.map((n) => ({ seriesId: n.seriesId, name: n.seriesName, date: n.date, reason: n.reason })),
     needsAssessment: plan.needsAssessment.map((n) => ({ seriesId: n.seriesId, name: n.seriesName, reason: n.reason })),
     then: plan.then.map((n) => ({ seriesId: n.seriesId, name: n.seriesName, dose: n.dose, dueDate: n.dueDate })),

@@ -55,6 +55,9 @@ describe('catch-up plans for the published cases', () => {
       // The pre-school booster a year after the primary course is completed.
       { date: '2027-03-10', doses: ['PRESCHOOL:1'] },
     ]);
+    expect(plan.credited).toEqual([
+      expect.objectContaining({ date: '2023-04-10', product: 'DTaP/IPV/Hib', seriesId: 'SIX-IN-1', rule: 'CU-DTAP-IPV-HIB' }),
+    ]);
     expect(plan.explanation.join('\n')).toContain(
       'The DTaP/IPV/Hib dose on 10 April 2023 counts as a dose of 6-in-1 (DTaP/IPV/Hib/HepB) (CU-DTAP-IPV-HIB',
     );

@@ -32,6 +32,8 @@ export interface CatchUpPlan {
   needsAssessment: { seriesId: string; seriesName: string; reason: string }[];
   /** Courses left out of the plan and why: past an upper age limit (rotavirus), declined, contraindicated. */
   notPlanned: { seriesId: string; seriesName: string; status: string; reason: string }[];
+  /** Doses of a vaccine lacking one of a course's antigens that the plan counts for that course (a 5-in-1 for the 6-in-1). */
+  credited: { date: string; product: string; seriesId: string; seriesName: string; rule: string; note: string }[];
   /** Doses from the history that do not count (given too early, too soon after the previous dose). */
   notCounted: { seriesId: string; seriesName: string; date: string; reason: string }[];
   /** What follows the plan on the routine schedule (due within the horizon after the last visit). */
@@ -72,22 +74,25 @@ function creditedHistory(
   seriesMasks: Map<string, { mask: number; name: string }>,
   events: EventInput[],
   ruleText: string,
-): { history: EventInput[]; notes: string[] } {
+): { history: EventInput[]; notes: string[]; credited: CatchUpPlan['credited'] } {
   const notes: string[] = [];
+  const credited: CatchUpPlan['credited'] = [];
   const history = events.map((e) => {
     if (e.outcome !== 'GIVEN') return e;
     const mask = antigenMask(e.antigens);
     for (const t of cfg.countsTowards) {
       const target = seriesMasks.get(t.series);
       if (!target || (mask & t.mask) !== t.mask || (mask & target.mask) === target.mask) continue;
+      const product = e.productName ?? maskAntigens(mask).join('/');
+      credited.push({ date: e.date, product, seriesId: t.series, seriesName: target.name, rule: t.rule, note: t.note });
       notes.push(
-        `The ${e.productName ?? maskAntigens(mask).join('/')} dose on ${formatLongDay(requireDay(e.date, 'date'))} counts as a dose of ${target.name} (${t.rule}, ${ruleText}): ${t.note}`,
+        `The ${product} dose on ${formatLongDay(requireDay(e.date, 'date'))} counts as a dose of ${target.name} (${t.rule}, ${ruleText}): ${t.note}`,
       );
       return { ...e, antigens: maskAntigens(mask | target.mask) };
     }
     return e;
   });
-  return { history, notes };
+  return { history, notes, credited };
 }
 
 /** The plan for a person on a date: every visit explained, at least the rule's interval apart. */
@@ -102,6 +107,7 @@ export function catchUpPlan(rules: CompiledRules, person: PersonInput, events: E
     visits: [],
     needsAssessment: [],
     notPlanned: [],
+    credited: [],
     notCounted: [],
     then: [],
     explanation: [
@@ -118,6 +124,7 @@ export function catchUpPlan(rules: CompiledRules, person: PersonInput, events: E
       }
   const credited = creditedHistory(cfg, seriesMasks, events, ruleText);
   plan.explanation.push(...credited.notes);
+  plan.credited = credited.credited;
   const history = credited.history;
   const assessed = new Set<string>();
   let day = start;

@@ -58,6 +58,7 @@ test('a child from abroad with one 5-in-1 dose gets a catch-up plan that resumes
   const first = panel.getByTestId('catch-up-visit-1');
   await expect(first).toContainText('6-in-1 (DTaP/IPV/Hib/HepB), dose 2');
   await expect(first).toContainText('also counts for Hib booster after the first birthday');
+  await expect(panel.getByTestId('catch-up-credited')).toContainText('counts as a 6-in-1 (DTaP/IPV/Hib/HepB) dose in this plan');
   // Rotavirus, PCV and MenB are past their upper ages, and the plan says so.
   await expect(panel.getByTestId('catch-up-left-out')).toContainText('Rotavirus');
   await first.locator('details.why summary').first().click();
