@@ -85,6 +85,6 @@ GRANT EXECUTE ON FUNCTION api.person_arrival(bigint, text), api.person_arrival_s
 INSERT INTO ims.vaccine_product (code, code_status, name, short_name, manufacturer, vaccine_type,
                                  default_route_code, default_route_term, default_dose_amount, dose_unit_code, dose_unit_term)
 VALUES ('LOCAL-DTAP-IPV-HIB', 'LOCAL', 'DTaP/IPV/Hib (5-in-1) vaccine, product not known (overseas or historical record)',
-        'DTaP/IPV/Hib (5-in-1)', 'Not known', '5-in-1', '78421000', 'Intramuscular route', 0.5, '258773002', 'Millilitre');
+        'DTaP/IPV/Hib', 'Not known', '5-in-1', '78421000', 'Intramuscular route', 0.5, '258773002', 'Millilitre');
 INSERT INTO ims.product_antigen (product_code, antigen_code)
 SELECT 'LOCAL-DTAP-IPV-HIB', a FROM unnest(ARRAY['DIPHTHERIA', 'TETANUS', 'PERTUSSIS', 'POLIO', 'HIB']) a;

@@ -95,7 +95,6 @@ test('a child from abroad with one 5-in-1 dose gets a catch-up plan that resumes
     ).toBe('%PDF-');
     await expect(button).toBeEnabled();
   }
-  await expectAccessible(page, 'the catch-up plan after printing', { include: '[data-testid=catch-up-panel]' });
   await panel.scrollIntoViewIfNeeded();
   await shot(page, 'movers-catch-up-plan');
 });
