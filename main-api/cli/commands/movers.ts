@@ -13,7 +13,7 @@ import { checkNhsNumber, formatNhsNumber } from '../../shared/identifiers/nhs-nu
 import type { CliContext } from '../context';
 
 /** The plan as text: each visit with its vaccines and reasons, then what is left out and why. */
-export function formatCatchUpPlan(plan: CatchUpPlanView, person: PersonHeading): string {
+function formatCatchUpPlan(plan: CatchUpPlanView, person: PersonHeading): string {
   const lines = [`${person.name}, NHS number ${formatNhsNumber(person.nhsNumber)}, born ${person.dateOfBirth}`];
   lines.push(`Catch-up plan on ${plan.asOf} (rules: ${plan.rules})`);
   if (plan.arrival) {
@@ -49,14 +49,14 @@ export function formatCatchUpPlan(plan: CatchUpPlanView, person: PersonHeading):
   return lines.join('\n');
 }
 
-export interface CatchUpCommandOptions {
+interface CatchUpCommandOptions {
   nhsNumber: string;
   json?: boolean;
   pdf?: string;
   transfer?: string;
 }
 
-export async function runCatchUpCommand(ctx: CliContext, opts: CatchUpCommandOptions): Promise<void> {
+async function runCatchUpCommand(ctx: CliContext, opts: CatchUpCommandOptions): Promise<void> {
   const nhs = checkNhsNumber(opts.nhsNumber);
   if (!nhs.valid) throw new AppError('VALIDATION', nhs.message);
   await withOwnerDatabase(await ctx.ownerUrl(), 'IMS catch-up', async (ds) => {
