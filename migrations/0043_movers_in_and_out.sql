@@ -14,7 +14,8 @@ ALTER TABLE ims.vaccination_event
 
 CREATE TABLE ims.person_arrival (
   -- One arrival per person: a later move in replaces it (the change log keeps the earlier one).
-  person_id     bigint PRIMARY KEY REFERENCES ims.person (id),
+  -- Part of who the person is, like their contact details: it goes with the person.
+  person_id     bigint PRIMARY KEY REFERENCES ims.person (id) ON DELETE CASCADE,
   arrived_on    date NOT NULL,
   -- ISO 3166-1 alpha-2 when from abroad; null for a move within the UK.
   from_country  text CHECK (from_country ~ '^[A-Z]{2}$' AND from_country <> 'GB'),
