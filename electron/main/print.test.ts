@@ -37,4 +37,21 @@ describe('desktop printing', () => {
     await expect(handlers['record.print']({ personId: 7 })).rejects.toThrow('not found');
     expect(shown).toEqual([]);
   });
+
+  it('prints a catch-up plan and a transfer summary through their PDF channels', async () => {
+    const asked: string[] = [];
+    const shown: PrintableRecord[] = [];
+    const pdf = (name: string) => async () => {
+      asked.push(name);
+      return { ...record, fileName: `${name}.pdf` };
+    };
+    const host = { 'movers.plan.pdf': pdf('plan'), 'movers.transfer.pdf': pdf('transfer') } as unknown as Handlers;
+    const handlers = withDesktopPrinting(host, async (r) => {
+      shown.push(r);
+    });
+    expect(await handlers['movers.plan.print']({ personId: 7 })).toEqual({ preview: true });
+    expect(await handlers['movers.transfer.print']({ personId: 7 })).toEqual({ preview: true });
+    expect(asked).toEqual(['plan', 'transfer']);
+    expect(shown.map((r) => r.fileName)).toEqual(['plan.pdf', 'transfer.pdf']);
+  });
 });

@@ -16,5 +16,14 @@ export function withDesktopPrinting(handlers: Handlers, show: ShowPrintPreview):
       await show(await handlers['record.printable'](input));
       return { preview: true };
     },
+    // A mover's catch-up plan and transfer summary print the same way, produced and audited as for a download.
+    'movers.plan.print': async (input) => {
+      await show(await handlers['movers.plan.pdf'](input));
+      return { preview: true };
+    },
+    'movers.transfer.print': async (input) => {
+      await show(await handlers['movers.transfer.pdf'](input));
+      return { preview: true };
+    },
   };
 }

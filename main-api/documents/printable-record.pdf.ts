@@ -86,18 +86,18 @@ const NOT_RECORDED = '–';
 const PAGE_MARGINS: [number, number, number, number] = [40, 44, 40, 70];
 
 /** User-supplied text, split into font runs so accented and non-Latin letters print. */
-function t(value: string): Content {
+export function t(value: string): Content {
   const runs = fontRuns(value);
   return typeof runs === 'string' ? runs : runs.map((r) => (r.font ? { text: r.text, font: r.font } : r.text));
 }
 
-function cell(value: string | null | undefined, extra: Record<string, unknown> = {}): TableCell {
+export function cell(value: string | null | undefined, extra: Record<string, unknown> = {}): TableCell {
   const v = value?.trim();
   if (!v) return { text: NOT_RECORDED, color: GREY, ...extra };
   return { text: t(v), ...extra } as TableCell;
 }
 
-function headerCell(label: string): TableCell {
+export function headerCell(label: string): TableCell {
   return { text: label, bold: true, color: '#FFFFFF', fillColor: BLUE };
 }
 
@@ -128,7 +128,7 @@ function byDate<T>(rows: readonly T[], key: (row: T) => string | null): T[] {
     .map((x) => x.row);
 }
 
-const tableLayout = {
+export const tableLayout = {
   hLineWidth: (i: number) => (i === 0 ? 0 : 0.5),
   vLineWidth: () => 0,
   hLineColor: () => RULE,
@@ -139,7 +139,7 @@ const tableLayout = {
   fillColor: (row: number) => (row > 0 && row % 2 === 0 ? STRIPE : null),
 };
 
-function sectionHeading(text: string, note?: string): Content {
+export function sectionHeading(text: string, note?: string): Content {
   return {
     stack: [
       { text, style: 'h2' },
@@ -165,7 +165,7 @@ export function breakBeforeHeading(node: PageBreakNode): boolean {
   return (1 - verticalRatio) * pageInnerHeight < HEADING_ROOM;
 }
 
-function givenSection(input: PrintableRecordInput): Content[] {
+export function givenSection(input: PrintableRecordInput): Content[] {
   const given = byDate(input.given, (g) => g.date);
   const heading = sectionHeading(
     'Vaccinations given',
@@ -212,7 +212,7 @@ function givenSection(input: PrintableRecordInput): Content[] {
   ];
 }
 
-function notGivenSection(input: PrintableRecordInput): Content[] {
+export function notGivenSection(input: PrintableRecordInput): Content[] {
   if (input.notGiven.length === 0) return [];
   const body: TableCell[][] = [['Date', 'Vaccine', 'Reason', PERFORMER_HEADINGS.NOT_GIVEN].map(headerCell)];
   for (const n of byDate(input.notGiven, (r) => r.date)) {
@@ -252,7 +252,7 @@ function yellowCard(y: PrintableRecordInput['reactions'][number]['yellowCard']):
   return ref ? { stack: ['Reported', { text: t(ref), noWrap: true }] } : cell('Reported');
 }
 
-function reactionsSection(input: PrintableRecordInput): Content[] {
+export function reactionsSection(input: PrintableRecordInput): Content[] {
   if (input.reactions.length === 0) return [];
   const body: TableCell[][] = [['Onset', 'After', 'Reaction', 'How serious', 'Outcome', 'Yellow Card'].map(headerCell)];
   for (const r of byDate(input.reactions, (x) => x.onset)) {
@@ -298,7 +298,7 @@ function dueSection(input: PrintableRecordInput): Content[] {
   ];
 }
 
-function personPanel(input: PrintableRecordInput): Content {
+function personPanel(input: DocumentHead, extra: [string, string][] = []): Content {
   const p = input.person;
   const address = [...p.addressLines, p.postcode ?? ''].map((l) => l.trim()).filter((l) => l !== '');
   const label = (text: string): TableCell => ({ text, style: 'label' });
@@ -307,6 +307,7 @@ function personPanel(input: PrintableRecordInput): Content {
     [label('Date of birth'), { text: formatLongDate(p.dateOfBirth), bold: true }],
     [label('NHS number'), { text: formatNhsNumber(p.nhsNumber), bold: true }],
     [label('Address'), address.length === 0 ? cell(null) : { stack: address.map((l) => ({ text: t(l) })) }],
+    ...extra.map(([k, v]): TableCell[] => [label(k), cell(v)]),
   ];
   return {
     table: { widths: [90, '*'], body: rows },
@@ -324,7 +325,7 @@ function personPanel(input: PrintableRecordInput): Content {
   };
 }
 
-function masthead(input: PrintableRecordInput): Content[] {
+function masthead(input: DocumentHead, title: string): Content[] {
   return [
     {
       columns: [
@@ -346,12 +347,34 @@ function masthead(input: PrintableRecordInput): Content[] {
       ],
     },
     { canvas: [{ type: 'line', x1: 0, y1: 0, x2: 515, y2: 0, lineWidth: 2, lineColor: BLUE }], margin: [0, 8, 0, 0] },
-    { text: 'Vaccination record', style: 'title' },
+    { text: title, style: 'title' },
   ];
 }
 
+/** What every person's document starts with: who issues it, when, and whose it is. */
+export type DocumentHead = Pick<PrintableRecordInput, 'issuedOn' | 'issuer' | 'person'>;
+
 /** The pdfmake document for a record; pure, so its content can be checked without rendering. */
 export function buildRecordDocument(input: PrintableRecordInput, options: RenderOptions = {}): TDocumentDefinitions {
+  return personDocument(
+    input,
+    { title: 'Vaccination record' },
+    [...givenSection(input), ...notGivenSection(input), ...reactionsSection(input), ...dueSection(input)],
+    options,
+  );
+}
+
+/**
+ * A document about one person, in the record's layout: masthead, the person's panel (with any
+ * extra rows), the given sections, and on every page the running header and footer naming them.
+ */
+export function personDocument(
+  input: DocumentHead,
+  head: { title: string; panelRows?: [string, string][]; footerNote?: string },
+  sections: Content[],
+  options: RenderOptions = {},
+): TDocumentDefinitions {
+  const title = head.title;
   const issued = formatLongDate(input.issuedOn);
   const name = fullName(input.person);
   const nhs = formatNhsNumber(input.person.nhsNumber);
@@ -363,7 +386,7 @@ export function buildRecordDocument(input: PrintableRecordInput, options: Render
       ? null
       : {
           columns: [
-            { text: ['Vaccination record: ', { text: t(name), bold: true }, `, NHS number ${nhs}`], width: '*' },
+            { text: [`${title}: `, { text: t(name), bold: true }, `, NHS number ${nhs}`], width: '*' },
             { text: `Issued ${issued}`, width: 'auto', alignment: 'right' },
           ],
           fontSize: 8,
@@ -389,7 +412,9 @@ export function buildRecordDocument(input: PrintableRecordInput, options: Render
             stack: [
               { text: ['Produced by the Immunisation Management System on ', issued, ' for ', { text: t(orgLabel) }, '.'] },
               {
-                text: `It reflects the records held on ${issued}; vaccinations given elsewhere and not reported here may not be shown.`,
+                text:
+                  head.footerNote ??
+                  `It reflects the records held on ${issued}; vaccinations given elsewhere and not reported here may not be shown.`,
                 margin: [0, 1, 0, 0],
               },
             ],
@@ -408,23 +433,16 @@ export function buildRecordDocument(input: PrintableRecordInput, options: Render
     compress: options.compress ?? true,
     language: 'en-GB',
     info: {
-      title: `Vaccination record: ${name}`,
+      title: `${title}: ${name}`,
       author: input.issuer.name,
-      subject: `Vaccination record for NHS number ${nhs}, issued ${issued}`,
+      subject: `${title} for NHS number ${nhs}, issued ${issued}`,
       creator: 'Immunisation Management System',
       producer: 'Immunisation Management System',
     },
     header,
     footer,
     pageBreakBefore: (node) => breakBeforeHeading(node as PageBreakNode),
-    content: [
-      ...masthead(input),
-      personPanel(input),
-      ...givenSection(input),
-      ...notGivenSection(input),
-      ...reactionsSection(input),
-      ...dueSection(input),
-    ],
+    content: [...masthead(input, title), personPanel(input, head.panelRows), ...sections],
     defaultStyle: { font: BASE_FAMILY, fontSize: 10, color: TEXT, lineHeight: 1.15 },
     styles: {
       title: { fontSize: 22, bold: true, color: TEXT, margin: [0, 14, 0, 0] },

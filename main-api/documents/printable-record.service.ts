@@ -141,13 +141,23 @@ export async function printableRecord(
     dueNext: due,
   });
   const pdf = await renderVaccinationRecordPdf(input);
+  return pdfDocument('vaccination-record', p, issuedOn, pdf);
+}
+
+/** A person's PDF as the channels return it, named for the person and the day (letters and digits only). */
+export function pdfDocument(
+  kind: string,
+  p: { familyName: string; givenName: string; nhsNumber: string },
+  issuedOn: string,
+  pdf: Buffer,
+): PrintableRecord {
   const safeName = `${p.familyName}-${p.givenName}`
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
     .replace(/[^A-Za-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
   return {
-    fileName: `vaccination-record-${safeName}-${p.nhsNumber}-${issuedOn}.pdf`,
+    fileName: `${kind}-${safeName}-${p.nhsNumber}-${issuedOn}.pdf`,
     contentType: 'application/pdf',
     base64: pdf.toString('base64'),
   };

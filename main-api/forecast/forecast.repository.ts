@@ -40,7 +40,8 @@ interface PersonRow {
 }
 
 /** Why the forecast input is read, as the audit records it. */
-export type ForecastPurpose = 'forecast' | 'dose check' | 'schedule status refresh' | 'rule file preview';
+export type ForecastPurpose =
+  'forecast' | 'dose check' | 'schedule status refresh' | 'rule file preview' | 'catch-up plan' | 'transfer summary';
 
 /**
  * What the engine needs about each of these persons that the caller may see, in one round trip

@@ -6,7 +6,13 @@ import { createForecastHandlers } from './forecast.service';
 
 export { createForecastHandlers, openForecastByNhsNumber } from './forecast.service';
 export { dueNextRows } from './forecast-rows.rules';
-export { loadPersonForecastInput, loadPersonForecastInputs, PROGRAMME_KIND_ANTIGENS, type PersonHeading } from './forecast.repository';
+export {
+  loadPersonForecastInput,
+  loadPersonForecastInputs,
+  personByNhsNumber,
+  PROGRAMME_KIND_ANTIGENS,
+  type PersonHeading,
+} from './forecast.repository';
 
 export function register(ctx: UserContext): Registration<'forecast.get' | 'vaccination.check'> {
   return { handlers: createForecastHandlers(ctx.ds, effectiveRulesOn(ctx.ds), ctx.today) };

@@ -204,6 +204,7 @@ export interface CompiledCatchUp {
   minVisitInterval: Span;
   horizon: Span;
   maxVisits: number;
+  countsTowards: { rule: string; series: string; mask: number; note: string }[];
 }
 
 export interface CompiledRules {
@@ -440,6 +441,7 @@ export function compileCatchUp(input: CatchUpData): CompiledCatchUp {
     minVisitInterval: parseSpan(c.minVisitInterval),
     horizon: parseSpan(c.horizon),
     maxVisits: c.maxVisits,
+    countsTowards: c.countsTowards.map((t) => ({ rule: t.rule, series: t.series, mask: antigenMask(t.antigens), note: t.note })),
   };
 }
 
@@ -467,6 +469,11 @@ export function compileSchedule(
     seen.add(key);
   }
   const plans = catchUp.map(compileCatchUp).sort((a, b) => a.effFrom - b.effFrom);
+  const seriesIds = new Set([...byId.values()].flatMap((list) => list.flatMap((v) => v.series.map((x) => x.id))));
+  for (const p of plans)
+    for (const t of p.countsTowards)
+      if (!seriesIds.has(t.series))
+        throw new Error(`catch-up ${p.id} ${t.rule}: countsTowards names series ${t.series}, which no schedule has`);
   return { schedules: [...byId.values()], seriesCount: base, campaigns: compiledCampaigns, catchUp: plans };
 }
 

@@ -226,6 +226,24 @@ export const catchUpDataSchema = z
     /** The plan covers visits up to this far ahead; later doses follow the routine schedule. */
     horizon: periodSpec,
     maxVisits: z.number().int().min(1).max(20),
+    /**
+     * Doses of a vaccine without one of a course's antigens that still count for its place in the
+     * course when planning (a DTaP/IPV/Hib dose given abroad is one of the three 6-in-1 doses), so
+     * the course is resumed, not restarted.
+     */
+    countsTowards: z
+      .array(
+        z
+          .object({
+            rule: ruleId,
+            series: ruleId,
+            antigens: z.array(antigen).min(1),
+            /** What the plan says about the antigen the dose lacked. */
+            note: z.string().min(1),
+          })
+          .strict(),
+      )
+      .default([]),
     notes: z.string().default(''),
   })
   .strict();

@@ -79,6 +79,8 @@ export const [REPORT_SOURCES, ReportSource, REPORT_SOURCE_LABELS] = codeSet({
   PARENT_HELD_RECORD: 'Parent-held record (red book)',
   GP: 'GP practice',
   OTHER_PROVIDER: 'Another provider',
+  // A dose given in another country: the name is the country (a mover in's overseas record).
+  OVERSEAS: 'Given abroad (overseas record)',
 });
 export type ReportSource = z.infer<typeof ReportSource>;
 
@@ -98,6 +100,7 @@ export function sourceLabel(e: {
   reportedBy: { kind: ReportSource; name: string | null } | null;
 }): string {
   if (e.primarySource) return 'Given here';
+  if (e.reportedBy?.kind === 'OVERSEAS') return e.reportedBy.name ? `Given abroad (${e.reportedBy.name})` : 'Given abroad';
   if (e.reportedBy) {
     const kind = REPORT_SOURCE_LABELS[e.reportedBy.kind];
     if (e.reportedBy.name) return `Reported by ${e.reportedBy.name} (${kind})`;

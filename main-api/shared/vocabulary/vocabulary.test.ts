@@ -174,6 +174,11 @@ describe('the vocabulary', () => {
     expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'GP', name: 'Marston Surgery' } })).toBe(
       'Reported by Marston Surgery (GP practice)',
     );
+    // A dose from an overseas record says where it was given.
+    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'OVERSEAS', name: 'Poland' } })).toBe(
+      'Given abroad (Poland)',
+    );
+    expect(sourceLabel({ primarySource: false, sourceSystem: 'IMS', reportedBy: { kind: 'OVERSEAS', name: null } })).toBe('Given abroad');
     // Records from before reporters were kept name their source system.
     expect(sourceLabel({ primarySource: false, sourceSystem: 'Marston Surgery', reportedBy: null })).toBe('Reported by Marston Surgery');
   });
