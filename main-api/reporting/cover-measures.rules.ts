@@ -114,8 +114,9 @@ export function measureApplies(
   from: string,
   to: string,
 ): boolean {
-  // Born on the day `age` months before the birthday; a few days either side for month ends.
-  const first = formatDay(addMonthsDays(requireDay(from), -m.byAgeMonths, -3));
-  const last = formatDay(addMonthsDays(requireDay(to), -m.byAgeMonths, 3));
+  // Born from exactly `age` months before the first day; up to the day before `age` months before
+  // the day after the last (31 January reaches 1 month on 28 February, as in the database).
+  const first = formatDay(addMonthsDays(requireDay(from), -m.byAgeMonths, 0));
+  const last = formatDay(addMonthsDays(requireDay(to) + 1, -m.byAgeMonths, -1));
   return (m.bornFrom === null || m.bornFrom <= last) && (m.bornTo === null || m.bornTo >= first);
 }
