@@ -209,14 +209,14 @@ describe('the COVER return', () => {
   it('holds in the database exactly the measures of the shipped definitions file', async () => {
     const parsed = parseCoverMeasures(readFileSync(join(resourcesDir(), 'coverage', 'cover-measures.json'), 'utf8'));
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-    const rows = await db.query(
+    const rows = await db.query<{ antigens: string[] }>(
       `SELECT id, label, antigens, doses, from_age_months AS "fromAgeMonths", by_age_months AS "byAgeMonths",
               to_char(born_from, 'YYYY-MM-DD') AS "bornFrom", to_char(born_to, 'YYYY-MM-DD') AS "bornTo", sort_order AS "sortOrder"
        FROM ims.cover_measure ORDER BY sort_order`,
     );
     expect(rows.rows).toEqual(measureRows(parsed.file));
     const antigens = new Set((await db.query<{ code: string }>('SELECT code FROM ims.antigen')).rows.map((r) => r.code));
-    expect(rows.rows.flatMap((r: { antigens: string[] }) => r.antigens).filter((a) => !antigens.has(a))).toEqual([]);
+    expect(rows.rows.flatMap((r) => r.antigens).filter((a) => !antigens.has(a))).toEqual([]);
   });
 
   it('counts each antigen at 12 months, 24 months and 5 years by responsible authority', async () => {
