@@ -76,8 +76,8 @@ RETURNS TABLE (person_id bigint, date_of_birth date, age_months integer, measure
                had integer, needed integer)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   WITH ages AS (SELECT DISTINCT m.by_age_months::integer AS age FROM ims.cover_measure m),
-  kids AS (
-    SELECT p.id, p.date_of_birth AS dob, a.age,
+  kids AS MATERIALIZED (
+    SELECT p.id, p.date_of_birth AS dob, a.age, (p.date_of_birth + make_interval(months => a.age))::date AS birthday,
            CASE WHEN p.registration_status = 'REGISTERED' THEN p.practice_code END AS practice,
            CASE WHEN p.registration_status = 'REGISTERED' AND p.practice_code IS NOT NULL AND g.la_code IS NOT NULL THEN g.la_code
                 ELSE coalesce(p.la_code,
@@ -95,30 +95,43 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
       AND (p_all OR p.practice_code = ANY (p_practices) OR p.la_code = ANY (p_las))
   ),
   -- The products that count for each measure: those protecting against all its antigens.
-  counting AS (
-    SELECT m.id AS measure_id, pa.product_code
+  counting AS MATERIALIZED (
+    SELECT m.id AS measure_id, m.by_age_months::integer AS age, pa.product_code
     FROM ims.cover_measure m
     JOIN ims.product_antigen pa ON pa.antigen_code = ANY (m.antigens)
-    GROUP BY m.id, pa.product_code, m.antigens
+    GROUP BY m.id, m.by_age_months, pa.product_code, m.antigens
     HAVING count(DISTINCT pa.antigen_code) = cardinality(m.antigens)
   ),
+  -- The measures that apply to each child, with the day from which doses count (dates worked
+  -- out once here, not once per dose).
+  due AS (
+    SELECT k.id, k.dob, k.age, k.practice, k.la, m.id AS measure_id, m.doses,
+           (k.dob + make_interval(months => m.from_age_months::integer))::date AS counts_from
+    FROM kids k
+    JOIN ims.cover_measure m
+      ON m.by_age_months = k.age AND (m.born_from IS NULL OR k.dob >= m.born_from) AND (m.born_to IS NULL OR k.dob <= m.born_to)
+  ),
+  -- Each child's doses before the birthday, read by person (an index range per child, never a
+  -- scan of every event: OFFSET 0 keeps the planner from turning the lateral read into a hash
+  -- join over the whole events table).
   doses AS (
     SELECT k.id, k.age, e.occurred_on, e.product_code
     FROM kids k
-    JOIN ims.vaccination_event e
-      ON e.person_id = k.id AND e.status = 'ACTIVE' AND e.outcome = 'GIVEN'
-     AND e.occurred_on < (k.dob + make_interval(months => k.age))::date
+    CROSS JOIN LATERAL (
+      SELECT e.occurred_on, e.product_code FROM ims.vaccination_event e
+      WHERE e.person_id = k.id AND e.occurred_on < k.birthday AND e.status = 'ACTIVE' AND e.outcome = 'GIVEN'
+      OFFSET 0) e
+  ),
+  -- Days with a dose that counts for a measure, per child and measure.
+  had AS (
+    SELECT d.id, d.age, c.measure_id, d.occurred_on
+    FROM doses d JOIN counting c ON c.product_code = d.product_code AND c.age = d.age
   )
-  SELECT k.id, k.dob, k.age, m.id, k.practice, k.la,
-         count(DISTINCT d.occurred_on)::integer, m.doses::integer
-  FROM kids k
-  JOIN ims.cover_measure m
-    ON m.by_age_months = k.age AND (m.born_from IS NULL OR k.dob >= m.born_from) AND (m.born_to IS NULL OR k.dob <= m.born_to)
-  LEFT JOIN doses d
-    ON d.id = k.id AND d.age = k.age
-   AND d.occurred_on >= (k.dob + make_interval(months => m.from_age_months::integer))::date
-   AND d.product_code IN (SELECT c.product_code FROM counting c WHERE c.measure_id = m.id)
-  GROUP BY k.id, k.dob, k.age, m.id, m.doses, k.practice, k.la
+  SELECT u.id, u.dob, u.age, u.measure_id, u.practice, u.la,
+         count(DISTINCT h.occurred_on)::integer, u.doses::integer
+  FROM due u
+  LEFT JOIN had h ON h.id = u.id AND h.age = u.age AND h.measure_id = u.measure_id AND h.occurred_on >= u.counts_from
+  GROUP BY u.id, u.dob, u.age, u.measure_id, u.doses, u.practice, u.la
 $$;
 REVOKE EXECUTE ON FUNCTION ims.cover_facts(date, date, boolean, text[], text[]) FROM PUBLIC;
 
