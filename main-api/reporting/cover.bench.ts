@@ -44,7 +44,8 @@ async function plainSql(owner: DataSource, from: string, to: string, practices: 
 function asMap(r: CoverReturn): Map<string, string> {
   const m = new Map<string, string>();
   for (const a of r.areas)
-    if (!a.isTotal) for (const f of a.figures) if (f.denominator) m.set(`${a.groupCode ?? '-'}:${f.measureId}`, `${f.numerator}/${f.denominator}`);
+    if (!a.isTotal)
+      for (const f of a.figures) if (f.denominator) m.set(`${a.groupCode ?? '-'}:${f.measureId}`, `${f.numerator}/${f.denominator}`);
   return m;
 }
 
@@ -92,7 +93,12 @@ export async function benchCoverReturn(
   const total = first.areas.find((a) => a.isTotal);
   const children = [12, 24, 60]
     .map((age) =>
-      Math.max(0, ...first.measures.filter((m) => m.byAgeMonths === age).map((m) => total?.figures.find((f) => f.measureId === m.id)?.denominator ?? 0)),
+      Math.max(
+        0,
+        ...first.measures
+          .filter((m) => m.byAgeMonths === age)
+          .map((m) => total?.figures.find((f) => f.measureId === m.id)?.denominator ?? 0),
+      ),
     )
     .reduce((a, b) => a + b, 0);
   return {

@@ -68,7 +68,16 @@ const CHILDREN: Child[] = [
     doses: INFANT_12M.filter(([p], i) => p !== PRODUCT.PREVENAR13 && i !== 2),
   },
   // Third 6-in-1 dose after the first birthday: not in time.
-  { name: 'Cal Late', dob: '2025-09-01', practice: 'G82002', doses: [[SIX, 8 * W], [SIX, 12 * W], [SIX, 370]] },
+  {
+    name: 'Cal Late',
+    dob: '2025-09-01',
+    practice: 'G82002',
+    doses: [
+      [SIX, 8 * W],
+      [SIX, 12 * W],
+      [SIX, 370],
+    ],
+  },
   // Not registered, no authority on the register: placed in Kent by the postcode.
   { name: 'Hal Unplaced', dob: '2025-08-20', practice: null, la: null, postcode: 'CT1 1AA', status: 'UNREGISTERED' },
   // Not counted at all: died before the birthday; removed from the register.
@@ -79,7 +88,14 @@ const CHILDREN: Child[] = [
     name: 'Dee Eighteen',
     dob: '2024-07-20',
     practice: 'G82001',
-    doses: [...INFANT_12M, [PRODUCT.PRIORIX, 370], [PRODUCT.PREVENAR13, 370], [PRODUCT.BEXSERO, 370], [SIX, 550], [PRODUCT.PRIORIX_TETRA, 550]],
+    doses: [
+      ...INFANT_12M,
+      [PRODUCT.PRIORIX, 370],
+      [PRODUCT.PREVENAR13, 370],
+      [PRODUCT.BEXSERO, 370],
+      [SIX, 550],
+      [PRODUCT.PRIORIX_TETRA, 550],
+    ],
   },
   {
     name: 'Eve Noeighteen',

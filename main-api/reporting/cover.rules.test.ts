@@ -67,8 +67,18 @@ describe('COVER CSV', () => {
       { id: '5Y_MMR2', label: 'MMR', antigens: ['MEASLES'], doses: 2, fromAgeMonths: 12, byAgeMonths: 60, bornFrom: null, bornTo: null },
     ],
     areas: [
-      { groupCode: 'G1', groupName: '=Smith, "The" Surgery', isTotal: false, figures: [{ measureId: '5Y_MMR2', denominator: 40, numerator: null, percent: null }] },
-      { groupCode: null, groupName: 'All in your scope', isTotal: true, figures: [{ measureId: '5Y_MMR2', denominator: 0, numerator: 0, percent: null }] },
+      {
+        groupCode: 'G1',
+        groupName: '=Smith, "The" Surgery',
+        isTotal: false,
+        figures: [{ measureId: '5Y_MMR2', denominator: 40, numerator: null, percent: null }],
+      },
+      {
+        groupCode: null,
+        groupName: 'All in your scope',
+        isTotal: true,
+        figures: [{ measureId: '5Y_MMR2', denominator: 0, numerator: 0, percent: null }],
+      },
     ],
   };
 

@@ -3,14 +3,7 @@
 // and writes the CSV the return is submitted as. The children not counted come from the
 // database too, as an audited look at their records.
 import { fieldError } from '../contract/result';
-import type {
-  CoverArea,
-  CoverExport,
-  CoverInput,
-  CoverNotCounted,
-  CoverNotCountedInput,
-  CoverReturn,
-} from '../contract/reporting';
+import type { CoverArea, CoverExport, CoverInput, CoverNotCounted, CoverNotCountedInput, CoverReturn } from '../contract/reporting';
 import { withRefusals } from '../platform/db/errors';
 import { describeQuarter, quarterDays } from '../shared/calendar/quarters';
 import { COVER_TARGET_PERCENT } from '../shared/vocabulary/reporting';
@@ -73,9 +66,5 @@ export async function coverNotCounted(repo: CoverRepository, input: CoverNotCoun
   if (input.noGroup && input.groupCode !== null) {
     throw fieldError('groupCode', 'Ask for one area, or for the children with none, not both.');
   }
-  return withRefusals(
-    repo.notCounted(from, input.by, input.groupCode, input.noGroup, input.measureId, input.limit),
-    REFUSALS,
-    REFUSED,
-  );
+  return withRefusals(repo.notCounted(from, input.by, input.groupCode, input.noGroup, input.measureId, input.limit), REFUSALS, REFUSED);
 }
