@@ -47,6 +47,22 @@ INSERT INTO ims.cover_measure (id, label, antigens, doses, from_age_months, by_a
 GRANT SELECT ON ims.cover_measure TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
 SELECT audit.attach('ims.cover_measure');
 
+-- Upper-tier authorities: COVER reports by county or unitary authority, while the register
+-- places people in lower-tier districts. A district's county, as in ONS's local authority
+-- district to county lookup (reference data like the postcode directory: import other areas'
+-- rows the same way); an authority with no row here is its own upper tier (a unitary, a county,
+-- a London borough). Seeded with Kent's twelve districts.
+CREATE TABLE ims.la_upper_tier (
+  la_code    text PRIMARY KEY CHECK (la_code ~ '^E0[6-9][0-9]{6}$'),
+  upper_code text NOT NULL CHECK (upper_code ~ '^E1[01][0-9]{6}$'),
+  upper_name text NOT NULL
+);
+INSERT INTO ims.la_upper_tier (la_code, upper_code, upper_name)
+SELECT d, 'E10000016', 'Kent'
+FROM unnest('{E07000105,E07000106,E07000107,E07000108,E07000109,E07000110,E07000111,E07000112,E07000113,E07000114,E07000115,E07000116}'::text[]) AS d;
+GRANT SELECT ON ims.la_upper_tier TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
+SELECT audit.attach('ims.la_upper_tier');
+
 -- Every COVER return produced: who, when, which quarter and grouping, how many rows. Aggregates
 -- read no one's record, but a return leaves the organisation, so each is on record.
 CREATE TABLE audit.report_run (
@@ -65,9 +81,10 @@ GRANT SELECT ON audit.report_run TO ims_administrator;
 -- reached 12 months, 24 months or 5 years from p_from to p_to (inclusive), alive on that
 -- birthday and not removed from the register, with
 --   * practice_code: their practice when registered with one, else null;
---   * la_code: the responsible authority: the registered practice's authority, or for a child not
---     registered with a practice the authority they live in (the register's, else from the
---     postcode: the postcode directory's LSOA, else the postcode sector);
+--   * la_code: the responsible upper-tier authority: the registered practice's authority, or for a
+--     child not registered with a practice the authority they live in (the register's, else from
+--     the postcode: the postcode directory's LSOA, else the postcode sector), then its county
+--     when it is a district (ims.la_upper_tier);
 --   * had: days with a counting dose between from_age and by_age; needed: the measure's doses.
 -- Set-based: the cohort by date of birth (person_dob_idx), its doses in one join
 -- (vaccination_event_person_idx), grouped once. Called only by the api functions below.
@@ -79,16 +96,20 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   kids AS MATERIALIZED (
     SELECT p.id, p.date_of_birth AS dob, a.age, (p.date_of_birth + make_interval(months => a.age))::date AS birthday,
            CASE WHEN p.registration_status = 'REGISTERED' THEN p.practice_code END AS practice,
-           CASE WHEN p.registration_status = 'REGISTERED' AND p.practice_code IS NOT NULL AND g.la_code IS NOT NULL THEN g.la_code
-                ELSE coalesce(p.la_code,
-                              (SELECT l.la_code FROM ims.lsoa l
-                               WHERE l.code = coalesce(p.lsoa_code, (SELECT pl.lsoa_code FROM ims.postcode_lookup pl WHERE pl.postcode = p.postcode))),
-                              (SELECT ps.la_code FROM ims.postcode_sector ps WHERE ps.sector = p.postcode_sector)) END AS la
+           r.la
     FROM ages a
     JOIN ims.person p
       ON p.date_of_birth >= (p_from - make_interval(months => a.age))::date - 3
      AND p.date_of_birth <= (p_to - make_interval(months => a.age))::date + 3
     LEFT JOIN ims.gp_practice g ON g.code = p.practice_code
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN p.registration_status = 'REGISTERED' AND p.practice_code IS NOT NULL AND g.la_code IS NOT NULL THEN g.la_code
+                  ELSE coalesce(p.la_code,
+                                (SELECT l.la_code FROM ims.lsoa l
+                                 WHERE l.code = coalesce(p.lsoa_code, (SELECT pl.lsoa_code FROM ims.postcode_lookup pl WHERE pl.postcode = p.postcode))),
+                                (SELECT ps.la_code FROM ims.postcode_sector ps WHERE ps.sector = p.postcode_sector)) END AS lower) w
+    LEFT JOIN ims.la_upper_tier ut ON ut.la_code = w.lower
+    CROSS JOIN LATERAL (SELECT coalesce(ut.upper_code, w.lower) AS la) r
     WHERE (p.date_of_birth + make_interval(months => a.age))::date BETWEEN p_from AND p_to
       AND p.registration_status <> 'DEREGISTERED'
       AND (p.date_of_death IS NULL OR p.date_of_death >= (p.date_of_birth + make_interval(months => a.age))::date)
@@ -192,7 +213,8 @@ BEGIN
            CASE WHEN s.total THEN 'All in your scope'
                 WHEN s.grp IS NULL THEN CASE p_by WHEN 'practice' THEN 'Not registered with a practice' ELSE 'Authority not known' END
                 WHEN p_by = 'practice' THEN coalesce((SELECT o.name FROM ims.organisation o WHERE o.code = s.grp), s.grp)
-                ELSE coalesce((SELECT la.name FROM ims.local_authority la WHERE la.code = s.grp), s.grp) END AS name
+                ELSE coalesce((SELECT la.name FROM ims.local_authority la WHERE la.code = s.grp),
+                              (SELECT min(ut.upper_name) FROM ims.la_upper_tier ut WHERE ut.upper_code = s.grp), s.grp) END AS name
     FROM shown s
   )
   SELECT s.grp, s.name, s.total, s.measure_id, s.n::integer, s.v::integer, s.pct, v_exact
@@ -205,13 +227,13 @@ END
 $$;
 
 -- The children behind a return's figures who were not counted: in the caller's scope, in one
--- area (p_group_code; p_no_group for those with none; both empty for the whole scope), missing
--- one measure (p_measure_id) or any, each with what is missing (had and needed per measure).
+-- area (p_group_code; p_no_group for those with none; both empty for the whole scope), of one
+-- cohort (p_age_months 12, 24 or 60; null for all three), missing one measure (p_measure_id) or any, each with what is missing (had and needed per measure).
 -- At most p_limit children, by name; total says how many there are. Names and NHS numbers
 -- are a look at each child's record, so each listed child is written to audit.record_view.
 -- Not for analysts, who read aggregates only.
 CREATE FUNCTION api.cover_not_counted(p_quarter_from date, p_by text, p_group_code text, p_no_group boolean,
-                                      p_measure_id text, p_limit integer)
+                                      p_age_months integer, p_measure_id text, p_limit integer)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -221,8 +243,10 @@ DECLARE
 BEGIN
   PERFORM ims.cover_check_quarter(p_quarter_from, p_by);
   IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 1000 OR p_no_group IS NULL OR (p_no_group AND p_group_code IS NOT NULL)
+     OR (p_age_months IS NOT NULL AND p_age_months NOT IN (12, 24, 60))
      OR (p_measure_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ims.cover_measure m WHERE m.id = p_measure_id)) THEN
-    RAISE EXCEPTION 'Ask for 1 to 1000 children, one area or none, and a known measure or any.' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION 'Ask for 1 to 1000 children, one area or none, a cohort of 12, 24 or 60 months or all, and a known measure or any.'
+      USING ERRCODE = 'invalid_parameter_value';
   END IF;
   IF NOT ims.may_read_people() THEN
     RAISE EXCEPTION 'Only those who may read records see which children were not counted.' USING ERRCODE = 'insufficient_privilege';
@@ -232,7 +256,8 @@ BEGIN
     SELECT x.* FROM ims.cover_facts(p_quarter_from, v_to, v_all,
                                     CASE WHEN v_all THEN '{}' ELSE ims.scope_practices() END,
                                     CASE WHEN v_all THEN '{}' ELSE ims.scope_local_authorities() END) x
-    WHERE CASE WHEN p_no_group THEN (CASE p_by WHEN 'practice' THEN x.practice_code ELSE x.la_code END) IS NULL
+    WHERE (p_age_months IS NULL OR x.age_months = p_age_months)
+      AND CASE WHEN p_no_group THEN (CASE p_by WHEN 'practice' THEN x.practice_code ELSE x.la_code END) IS NULL
                WHEN p_group_code IS NULL THEN true
                ELSE (CASE p_by WHEN 'practice' THEN x.practice_code ELSE x.la_code END) = p_group_code END
   ), missing AS (
@@ -269,8 +294,8 @@ BEGIN
 END
 $$;
 
-REVOKE EXECUTE ON FUNCTION api.cover_return(date, text), api.cover_not_counted(date, text, text, boolean, text, integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION api.cover_return(date, text), api.cover_not_counted(date, text, text, boolean, integer, text, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.cover_return(date, text)
   TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
-GRANT EXECUTE ON FUNCTION api.cover_not_counted(date, text, text, boolean, text, integer)
+GRANT EXECUTE ON FUNCTION api.cover_not_counted(date, text, text, boolean, integer, text, integer)
   TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health;

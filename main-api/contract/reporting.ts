@@ -116,6 +116,11 @@ export const CoverNotCountedInput = CoverInput.extend({
   groupCode: Code.nullable().default(null),
   /** The children with no practice (or no known authority). */
   noGroup: z.boolean().default(false),
+  /** One cohort: children reaching 12 months, 24 months or 5 years (60); null for all three. */
+  ageMonths: z
+    .union([z.literal(12), z.literal(24), z.literal(60)])
+    .nullable()
+    .default(null),
   /** Only children missing this measure; null for any. */
   measureId: z
     .string()

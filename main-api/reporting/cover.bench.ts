@@ -13,15 +13,16 @@ async function plainSql(owner: DataSource, from: string, to: string, practices: 
     owner,
     `WITH kids AS (
        SELECT p.id, p.date_of_birth AS dob, m.by_age_months AS age,
-              CASE WHEN p.registration_status = 'REGISTERED' AND p.practice_code IS NOT NULL AND g.la_code IS NOT NULL THEN g.la_code
-                   ELSE coalesce(p.la_code,
-                                 (SELECT l.la_code FROM ims.lsoa l
-                                  WHERE l.code = coalesce(p.lsoa_code, (SELECT pl.lsoa_code FROM ims.postcode_lookup pl WHERE pl.postcode = p.postcode))),
-                                 (SELECT ps.la_code FROM ims.postcode_sector ps WHERE ps.sector = p.postcode_sector)) END AS la,
+              (SELECT coalesce(min(ut.upper_code), w.lower) FROM ims.la_upper_tier ut WHERE ut.la_code = w.lower) AS la,
               m.id AS measure, m.doses, m.from_age_months, m.antigens
        FROM ims.person p
        CROSS JOIN ims.cover_measure m
        LEFT JOIN ims.gp_practice g ON g.code = p.practice_code
+       CROSS JOIN LATERAL (SELECT CASE WHEN p.registration_status = 'REGISTERED' AND p.practice_code IS NOT NULL AND g.la_code IS NOT NULL THEN g.la_code
+                   ELSE coalesce(p.la_code,
+                                 (SELECT l.la_code FROM ims.lsoa l
+                                  WHERE l.code = coalesce(p.lsoa_code, (SELECT pl.lsoa_code FROM ims.postcode_lookup pl WHERE pl.postcode = p.postcode))),
+                                 (SELECT ps.la_code FROM ims.postcode_sector ps WHERE ps.sector = p.postcode_sector)) END AS lower) w
        WHERE (p.date_of_birth + make_interval(months => m.by_age_months))::date BETWEEN $1::date AND $2::date
          AND (m.born_from IS NULL OR p.date_of_birth >= m.born_from) AND (m.born_to IS NULL OR p.date_of_birth <= m.born_to)
          AND p.registration_status <> 'DEREGISTERED'

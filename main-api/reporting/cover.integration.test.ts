@@ -27,9 +27,9 @@ INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
   ('Y59', 'South East', 'REGION', NULL), ('QKS', 'Kent and Medway ICB', 'ICB', 'Y59'),
   ('G82001', 'Alpha Surgery', 'GP', 'QKS'), ('G82002', 'Beta Practice', 'GP', 'QKS');
 INSERT INTO ims.local_authority (code, name, icb_code, region_code) VALUES
-  ('${MEDWAY}', 'Medway', 'QKS', 'Y59'), ('${KENT}', 'Kent', 'QKS', 'Y59');
+  ('${MEDWAY}', 'Medway', 'QKS', 'Y59'), ('${KENT}', 'Kent', 'QKS', 'Y59'), ('E07000106', 'Canterbury', 'QKS', 'Y59');
 INSERT INTO ims.gp_practice (code, la_code) VALUES ('G82001', '${MEDWAY}'), ('G82002', '${KENT}');
-INSERT INTO ims.postcode_sector (sector, district, area, la_code) VALUES ('CT1 1', 'CT1', 'CT', '${KENT}');
+INSERT INTO ims.postcode_sector (sector, district, area, la_code) VALUES ('CT1 1', 'CT1', 'CT', 'E07000106');
 `;
 
 interface Child {
@@ -78,7 +78,8 @@ const CHILDREN: Child[] = [
       [SIX, 370],
     ],
   },
-  // Not registered, no authority on the register: placed in Kent by the postcode.
+  // Not registered, no authority on the register: placed in Canterbury by the postcode, so in
+  // Kent, Canterbury's upper tier.
   { name: 'Hal Unplaced', dob: '2025-08-20', practice: null, la: null, postcode: 'CT1 1AA', status: 'UNREGISTERED' },
   // Not counted at all: died before the birthday; removed from the register.
   { name: 'Ivy Died', dob: '2025-07-10', practice: 'G82001', died: '2026-03-01' },
@@ -258,7 +259,7 @@ describe('the COVER return', () => {
         '5Y_DTAPIPV_PRESCHOOL': '1/2',
         '5Y_HIBMENC': '1/2',
       },
-      // Registered with Beta (Cal, Eve, and Huw who lives in Medway), and Hal placed by postcode.
+      // Registered with Beta (Cal, Eve, and Huw who lives in Medway), and Hal placed by postcode in a Kent district.
       [KENT]: {
         '12M_DTAPIPVHIBHEPB3': '0/2',
         '12M_PCV1': '0/2',
@@ -354,6 +355,8 @@ describe('the COVER return', () => {
     ]);
     const unregistered = await notCounted(admin, { by: 'practice', noGroup: true });
     expect(unregistered.children.map((c) => c.familyName).sort()).toEqual(['Early', 'Unplaced']);
+    const fiveYearOlds = await notCounted(admin, { by: 'practice', noGroup: true, ageMonths: 60 });
+    expect(fiveYearOlds.children.map((c) => c.familyName)).toEqual(['Early']);
     const views = await db.query<{ person_id: string; purpose: string }>(
       `SELECT person_id, purpose FROM audit.record_view WHERE actor = $1 ORDER BY id`,
       [names.admin],

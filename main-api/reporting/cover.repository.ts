@@ -44,13 +44,14 @@ export class CoverRepository {
     by: CoverageGrouping,
     groupCode: string | null,
     noGroup: boolean,
+    ageMonths: number | null,
     measureId: string | null,
     limit: number,
   ): Promise<CoverNotCounted> {
     const row = await queryOne<{ result: { total: number; children: (Omit<CoverChild, 'personId'> & { personId: number | string })[] } }>(
       this.db,
-      `SELECT api.cover_not_counted($1::date, $2, $3, $4, $5, $6) AS result`,
-      [quarterFrom, by, groupCode, noGroup, measureId, limit],
+      `SELECT api.cover_not_counted($1::date, $2, $3, $4, $5, $6, $7) AS result`,
+      [quarterFrom, by, groupCode, noGroup, ageMonths, measureId, limit],
     );
     const result = row!.result;
     return { total: Number(result.total), children: result.children.map((c) => ({ ...c, personId: Number(c.personId) })) };

@@ -66,5 +66,9 @@ export async function coverNotCounted(repo: CoverRepository, input: CoverNotCoun
   if (input.noGroup && input.groupCode !== null) {
     throw fieldError('groupCode', 'Ask for one area, or for the children with none, not both.');
   }
-  return withRefusals(repo.notCounted(from, input.by, input.groupCode, input.noGroup, input.measureId, input.limit), REFUSALS, REFUSED);
+  return withRefusals(
+    repo.notCounted(from, input.by, input.groupCode, input.noGroup, input.ageMonths, input.measureId, input.limit),
+    REFUSALS,
+    REFUSED,
+  );
 }
