@@ -92,15 +92,20 @@ CREATE FUNCTION ims.cover_facts(p_from date, p_to date, p_all boolean, p_practic
 RETURNS TABLE (person_id bigint, date_of_birth date, age_months integer, measure_id text, practice_code text, la_code text,
                had integer, needed integer)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  WITH ages AS (SELECT DISTINCT m.by_age_months::integer AS age FROM ims.cover_measure m),
+  -- For each cohort age, the first and last dates of birth that reach it from p_from to p_to:
+  -- exact for whole months from the first of a month to the end of a month (the quarter), and a
+  -- plain range on the date-of-birth index that the planner can estimate.
+  WITH ages AS MATERIALIZED (
+    SELECT a.age, (p_from - make_interval(months => a.age))::date AS born_from,
+           ((p_to + 1) - make_interval(months => a.age))::date - 1 AS born_to
+    FROM (SELECT DISTINCT m.by_age_months::integer AS age FROM ims.cover_measure m) a
+  ),
   kids AS MATERIALIZED (
     SELECT p.id, p.date_of_birth AS dob, a.age, (p.date_of_birth + make_interval(months => a.age))::date AS birthday,
            CASE WHEN p.registration_status = 'REGISTERED' THEN p.practice_code END AS practice,
            r.la
     FROM ages a
-    JOIN ims.person p
-      ON p.date_of_birth >= (p_from - make_interval(months => a.age))::date - 3
-     AND p.date_of_birth <= (p_to - make_interval(months => a.age))::date + 3
+    JOIN ims.person p ON p.date_of_birth BETWEEN a.born_from AND a.born_to
     LEFT JOIN ims.gp_practice g ON g.code = p.practice_code
     CROSS JOIN LATERAL (
       SELECT CASE WHEN p.registration_status = 'REGISTERED' AND p.practice_code IS NOT NULL AND g.la_code IS NOT NULL THEN g.la_code
@@ -110,8 +115,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                                 (SELECT ps.la_code FROM ims.postcode_sector ps WHERE ps.sector = p.postcode_sector)) END AS lower) w
     LEFT JOIN ims.la_upper_tier ut ON ut.la_code = w.lower
     CROSS JOIN LATERAL (SELECT coalesce(ut.upper_code, w.lower) AS la) r
-    WHERE (p.date_of_birth + make_interval(months => a.age))::date BETWEEN p_from AND p_to
-      AND p.registration_status <> 'DEREGISTERED'
+    WHERE p.registration_status <> 'DEREGISTERED'
       AND (p.date_of_death IS NULL OR p.date_of_death >= (p.date_of_birth + make_interval(months => a.age))::date)
       AND (p_all OR p.practice_code = ANY (p_practices) OR p.la_code = ANY (p_las))
   ),
@@ -146,7 +150,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   -- Days with a dose that counts for a measure, per child and measure.
   had AS (
     SELECT d.id, d.age, c.measure_id, d.occurred_on
-    FROM doses d JOIN counting c ON c.product_code = d.product_code AND c.age = d.age
+    FROM doses d JOIN counting c ON c.product_code = d.product_code
   )
   SELECT u.id, u.dob, u.age, u.measure_id, u.practice, u.la,
          count(DISTINCT h.occurred_on)::integer, u.doses::integer
