@@ -47,7 +47,7 @@ export type CoverageReport = z.infer<typeof CoverageReport>;
 // quarter, by responsible local authority or GP practice, against measures held as data.
 
 /** A calendar quarter, `2026-Q3` (July to September). */
-export const Quarter = z.string().regex(QUARTER_PATTERN, 'Write the quarter as YYYY-Qn, e.g. 2026-Q3 for July to September 2026');
+const Quarter = z.string().regex(QUARTER_PATTERN, 'Write the quarter as YYYY-Qn, e.g. 2026-Q3 for July to September 2026');
 
 export const CoverInput = z.object({
   quarter: Quarter,
@@ -131,7 +131,7 @@ export const CoverNotCountedInput = CoverInput.extend({
 });
 export type CoverNotCountedInput = z.output<typeof CoverNotCountedInput>;
 
-export const CoverMissing = z.object({ measureId: z.string(), label: z.string(), had: z.number().int(), needed: z.number().int() });
+const CoverMissing = z.object({ measureId: z.string(), label: z.string(), had: z.number().int(), needed: z.number().int() });
 
 export const CoverChild = z.object({
   personId: z.number().int(),

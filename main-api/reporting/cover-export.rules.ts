@@ -13,7 +13,7 @@ function cell(value: string | number | null): string {
 }
 
 /** The file's columns: the area, then three per measure named by the measure's id. */
-export function coverCsvHeader(ret: Pick<CoverReturn, 'measures'>): string[] {
+function coverCsvHeader(ret: Pick<CoverReturn, 'measures'>): string[] {
   return [
     'Quarter',
     'Period start',

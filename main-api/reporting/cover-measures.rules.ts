@@ -17,8 +17,7 @@ export function ageInMonths(age: string): number {
 }
 
 /** The cohorts a COVER return reports on: children reaching 12 months, 24 months and 5 years. */
-export const COVER_AGES = ['12m', '24m', '5y'] as const;
-export type CoverAge = (typeof COVER_AGES)[number];
+const COVER_AGES = ['12m', '24m', '5y'] as const;
 
 const Measure = z
   .object({

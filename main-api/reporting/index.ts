@@ -10,5 +10,3 @@ export { createReportingHandlers } from './reporting.service';
 export function register(ctx: UserContext): Registration<keyof ReportingHandlers> {
   return { handlers: createReportingHandlers(ctx.ds, ctx.today) };
 }
-export { parseCoverMeasures, measureRows } from './cover-measures.rules';
-export { coverCsv } from './cover-export.rules';

@@ -22,7 +22,7 @@ const GROUPINGS: Record<string, 'local-authority' | 'practice'> = {
 };
 
 /** The command's input, checked: every mistake is a VALIDATION error (exit code 2). */
-export function coverInputFromOptions(opts: CoverOptions): CoverInput {
+function coverInputFromOptions(opts: CoverOptions): CoverInput {
   const by = GROUPINGS[opts.by];
   if (!by) throw new AppError('VALIDATION', `--by ${opts.by}: use la or practice`);
   const parsed = CoverInput.safeParse({ quarter: opts.quarter, by });
