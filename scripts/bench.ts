@@ -24,6 +24,7 @@ import { todayInLondon } from '../main-api/shared/calendar/england';
 import { benchCohortCount } from '../main-api/cohorts/cohorts.bench';
 import { benchConfirm } from '../main-api/campaigns/campaigns.bench';
 import { benchLetters } from '../main-api/letters/letters.bench';
+import { benchCoverReturn } from '../main-api/reporting/cover.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     await benchForecastInDatabase(owner, url);
     await benchCohorts(owner, url);
     await benchCampaigns(owner, url);
+    await benchCover(owner, url);
   } finally {
     await owner.destroy();
     const admin = await openOwnerDataSource(adminUrl, 'IMS benchmark');
@@ -253,6 +255,32 @@ async function benchCampaigns(owner: DataSource, url: string): Promise<void> {
       `plain insert of as many unindexed rows ${fmt(r.baselineMs)} ms`,
   );
   line(`  first wave released: ${fmt(r.released)} invitation messages in ${fmt(r.releaseMs)} ms`);
+  line('');
+}
+
+/**
+ * The COVER return for 2026-Q3 by local authority, as a child health user scoped to the whole
+ * ICB, beside the same figures as plain SQL (one correlated count per child and measure) in the
+ * same run; the two must agree.
+ */
+async function benchCover(owner: DataSource, url: string): Promise<void> {
+  line('COVER return for a quarter by local authority, as child health scoped to the whole ICB (target: 95th percentile at most 1 s)');
+  const icb = await queryOne<{ code: string }>(owner, `SELECT code FROM ims.organisation WHERE org_type = 'ICB' ORDER BY code LIMIT 1`);
+  const user = await addUser(owner, { name: `bench_cover_${Date.now()}`, role: 'child-health', orgs: [icb!.code] });
+  const ds = await openDataSource(withCredentials(url, user.name, user.password));
+  const scope = await queryOne<{ practices: string[]; las: string[] }>(
+    owner,
+    `WITH RECURSIVE below AS (SELECT $1::text AS code UNION SELECT o.code FROM ims.organisation o JOIN below b ON o.parent_code = b.code)
+     SELECT ARRAY(SELECT p.code FROM ims.gp_practice p WHERE p.code IN (SELECT code FROM below) ORDER BY 1) AS practices,
+            ARRAY(SELECT l.code FROM ims.local_authority l WHERE l.code = $1 OR l.icb_code = $1 OR l.region_code = $1 ORDER BY 1) AS las`,
+    [icb!.code],
+  );
+  const r = await benchCoverReturn(owner, ds, scope!);
+  await ds.destroy();
+  line(
+    `  ${fmt(r.children)} children in ${r.areas} areas: median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms; ` +
+      `plain SQL ${r.plainMs.toFixed(0)} ms (${(r.plainMs / r.p95Ms).toFixed(1)} times the p95); same numbers: ${r.same ? 'yes' : `NO (${r.differences.slice(0, 5).join('; ')})`}`,
+  );
   line('');
 }
 

@@ -15,6 +15,7 @@ import { registerCampaignCommands } from './commands/campaign';
 import { registerLetterCommands } from './commands/letters';
 import { registerSendCommands } from './commands/send';
 import { registerMoverCommands } from './commands/movers';
+import { registerCoverCommands } from './commands/cover';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -30,6 +31,7 @@ registerCampaignCommands(program, ctx);
 registerLetterCommands(program, ctx);
 registerSendCommands(program, ctx);
 registerMoverCommands(program, ctx);
+registerCoverCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

@@ -7,6 +7,8 @@ import type { CoverageInput, CoverageReport, ReportingHandlers } from '../contra
 import { addMonthsDays, formatDay, formatLongDate, requireDay } from '../shared/calendar/dates';
 import { todayInLondon } from '../shared/calendar/england';
 import { ReportingRepository } from './reporting.repository';
+import { CoverRepository } from './cover.repository';
+import { coverExport, coverNotCounted, coverReturn } from './cover.service';
 
 async function coverage(repo: ReportingRepository, input: CoverageInput, today: string): Promise<CoverageReport> {
   if (input.cohortFrom > today) {
@@ -22,7 +24,11 @@ async function coverage(repo: ReportingRepository, input: CoverageInput, today: 
 /** The handlers for the reporting channels, bound to a signed-in user's connection. */
 export function createReportingHandlers(ds: DataSource, today: () => string = () => todayInLondon()): ReportingHandlers {
   const repo = new ReportingRepository(ds);
+  const cover = new CoverRepository(ds);
   return {
     'coverage.get': (i) => coverage(repo, i, today()),
+    'cover.get': (i) => coverReturn(cover, i, today()),
+    'cover.export': (i) => coverExport(cover, i, today()),
+    'cover.notCounted': (i) => coverNotCounted(cover, i, today()),
   };
 }

@@ -26,3 +26,9 @@ export const SMALL_NUMBER_RULE =
   `are not shown, and other counts are rounded to the nearest ${SMALL_NUMBERS.ROUND_TO}. Where a group is that small, or ` +
   `${SMALL_NUMBERS.SUPPRESS_UP_TO} or fewer of its people were not vaccinated, its other figures are hidden too. Totals are ` +
   'rounded from the exact counts, so they may differ slightly from the sum of the rows, and a hidden figure cannot be worked out from them.';
+
+/**
+ * The national target for each routine childhood vaccination in the COVER return (WHO and
+ * UKHSA: 95% of children), drawn on the return's chart.
+ */
+export const COVER_TARGET_PERCENT = 95;

@@ -3,6 +3,7 @@ import { sectionAllowed, sections, startPath } from '../shell/sections';
 import PeopleSearch from '../features/people/PeopleSearch.vue';
 import PersonRecord from '../features/people/PersonRecord.vue';
 import CoverageReport from '../features/reporting/CoverageReport.vue';
+import CoverReturn from '../features/reporting/CoverReturn.vue';
 import CohortBuilder from '../features/cohorts/CohortBuilder.vue';
 import CampaignsScreen from '../features/campaigns/CampaignsScreen.vue';
 import CampaignSetup from '../features/campaigns/CampaignSetup.vue';
@@ -21,6 +22,7 @@ export function createAppRouter() {
     { path: '/', redirect: () => startPath(useSessionStore().session) },
     { path: '/people', name: 'people', component: PeopleSearch, meta: { section: 'people' } },
     { path: '/reports', name: 'reports', component: CoverageReport, meta: { section: 'reports' } },
+    { path: '/reports/cover', name: 'cover', component: CoverReturn, meta: { section: 'reports' } },
     { path: '/cohorts', name: 'cohorts', component: CohortBuilder, meta: { section: 'cohorts' } },
     {
       // A saved cohort: its latest version, or ?version=N.
