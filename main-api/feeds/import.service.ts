@@ -1,0 +1,183 @@
+// The import pipeline: one file of one kind, streamed from disk into the import's staging table
+// and then validated and applied by the database in one transaction.
+//
+//   read (1 MB chunks) -> checksum -> decode (encoding decided from the first chunk)
+//     -> delimited records -> exact header check -> COPY text lines -> staging table
+//   then api.feed_finish: set-based checks (row, field, reason), the threshold, the kind's apply.
+//
+// Faults of the whole file (encoding, header, an unclosed quote, no rows) refuse it with the
+// reason kept in the history; faults of a row are the database's rejects. Cancelling stops the
+// read (or the apply, by cancelling its statement) and nothing is applied.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { DataSource } from 'typeorm';
+import { withClient, type DbClient } from '../platform/db/database';
+import { DelimitedReader, delimiterOf, type Delimiter, type DelimitedRecord } from '../platform/files/delimited';
+import { detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
+import type { FeedKindCode } from '../shared/vocabulary/feeds';
+import { copyLine, headerProblem, rateAndTimeLeft } from './feeds.rules';
+import { backendPid, cancelBackend, finishImport, importSummary, openImport, refuseImport, StageCopy, type FileFacts, type ImportSummaryRow } from './feeds.repository';
+import { feedKind } from './kinds';
+
+export interface ImportProgress {
+  importId: number | null;
+  phase: 'loading' | 'applying' | 'done';
+  rows: number;
+  bytesRead: number;
+  bytesTotal: number;
+  rowsPerSecond: number;
+  secondsLeft: number | null;
+}
+
+export interface ImportRequest {
+  kind: FeedKindCode;
+  path: string;
+  /** The name recorded in the history (the path's base name by default). */
+  fileName: string;
+  maxRejectPercent?: number;
+  today: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+  /** How often progress is reported while loading. */
+  progressEveryMs?: number;
+}
+
+const CHUNK_BYTES = 1 << 20;
+/** COPY text is sent in pieces of about this size. */
+const COPY_PIECE_CHARS = 1 << 19;
+
+class Cancelled extends Error {
+  constructor() {
+    super('The import was cancelled; nothing was applied.');
+  }
+}
+
+/** Runs one import to its end and answers its summary (applied, refused, cancelled, ...). */
+export async function runImport(ds: DataSource, request: ImportRequest): Promise<ImportSummaryRow> {
+  const kind = feedKind(request.kind);
+  const bytesTotal = (await stat(request.path)).size;
+  return withClient(ds, async (client) => {
+    const opened = await openImport(client, kind.code, request.fileName, bytesTotal, request.maxRejectPercent ?? kind.defaultMaxRejectPercent);
+    const facts: FileFacts = { checksum: null, encoding: null, lineEnding: null, delimiter: null };
+    const started = Date.now();
+    let rows = 0;
+    let bytesRead = 0;
+    let lastReport = 0;
+    const report = (phase: ImportProgress['phase'], force = false): void => {
+      if (!request.onProgress) return;
+      const now = Date.now();
+      if (!force && now - lastReport < (request.progressEveryMs ?? 250)) return;
+      lastReport = now;
+      request.onProgress({ importId: opened.importId, phase, rows, bytesRead, bytesTotal, ...rateAndTimeLeft(rows, bytesRead, bytesTotal, now - started) });
+    };
+    const copy = new StageCopy(client, opened.stage, kind.columns);
+    try {
+      const hash = createHash('sha256');
+      let decoder: StreamDecoder | null = null;
+      let reader: DelimitedReader | null = null;
+      let headerSeen = false;
+      let pending: string[] = [];
+      let pendingChars = 0;
+      const width = kind.columns.length;
+      const onRecord = (r: DelimitedRecord): void => {
+        if (!headerSeen) {
+          headerSeen = true;
+          if (r.error) throw new FileRefusal(`The header cannot be read: ${r.error}`);
+          const problem = headerProblem(r.fields, kind.columns);
+          if (problem) throw new FileRefusal(problem);
+          return;
+        }
+        rows++;
+        const line = copyLine(rows, r.fields, width, r.error, r.plain);
+        pending.push(line);
+        pendingChars += line.length;
+      };
+      const flush = async (): Promise<void> => {
+        if (pending.length === 0) return;
+        const text = pending.join('');
+        pending = [];
+        pendingChars = 0;
+        await copy.write(Buffer.from(text, 'utf8'));
+      };
+      const feed = async (text: string): Promise<void> => {
+        if (!reader) {
+          if (text.length === 0) return;
+          const firstLine = text.split(/\r\n|\n|\r/, 1)[0] ?? '';
+          const delimiter: Delimiter = delimiterOf(firstLine);
+          facts.delimiter = delimiter === '|' ? 'pipe' : 'comma';
+          reader = new DelimitedReader(delimiter);
+        }
+        reader.push(text, onRecord);
+        facts.lineEnding ??= reader.lineEnding;
+        if (pendingChars >= COPY_PIECE_CHARS || pending.length > 0) await flush();
+      };
+
+      for await (const chunk of createReadStream(request.path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+        if (request.signal?.aborted) throw new Cancelled();
+        hash.update(chunk);
+        bytesRead += chunk.length;
+        if (!decoder) {
+          decoder = new StreamDecoder(detectEncoding(chunk.subarray(0, 64 * 1024)));
+          facts.encoding = decoder.detected.encoding;
+        }
+        await feed(decoder.decode(chunk));
+        report('loading');
+      }
+      facts.checksum = hash.digest('hex');
+      if (!decoder || bytesRead === 0) throw new FileRefusal('The file is empty.');
+      await feed(decoder.end());
+      if (reader) (reader as DelimitedReader).end(onRecord);
+      facts.lineEnding ??= reader ? (reader as DelimitedReader).lineEnding : null;
+      await flush();
+      if (!headerSeen) throw new FileRefusal('The file is empty: it has no header.');
+      if (rows === 0 && !kind.allowEmpty) throw new FileRefusal('The file has a header but no rows.');
+      if (request.signal?.aborted) throw new Cancelled();
+      await copy.end();
+      report('applying', true);
+      const summary = await finishCancellable(ds, client, opened.importId, rows, facts, request);
+      rows = summary.rowsTotal ?? rows;
+      report('done', true);
+      return summary;
+    } catch (error) {
+      if (error instanceof FileRefusal || error instanceof Cancelled) {
+        await copy.abort(error);
+        await refuseImport(client, opened.importId, error instanceof Cancelled ? 'CANCELLED' : 'FILE_REFUSED', error.message, facts);
+        const summary = await importSummary(client, opened.importId);
+        report('done', true);
+        return summary!;
+      }
+      await copy.abort(error as Error);
+      throw error;
+    }
+  });
+}
+
+/** The finish, cancelled from another connection if the signal fires while it runs. */
+async function finishCancellable(
+  ds: DataSource,
+  client: DbClient,
+  importId: number,
+  rows: number,
+  facts: FileFacts,
+  request: ImportRequest,
+): Promise<ImportSummaryRow> {
+  const signal = request.signal;
+  if (!signal) return finishImport(client, importId, rows, facts, request.today);
+  const pid = await backendPid(client);
+  let cancelled = false;
+  const onAbort = (): void => {
+    cancelled = true;
+    void cancelBackend(ds, pid).catch(() => {});
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await finishImport(client, importId, rows, facts, request.today);
+  } catch (error) {
+    // 57014: the statement was cancelled; its transaction rolled back, so nothing is applied.
+    if (cancelled && (error as { code?: string }).code === '57014') throw new Cancelled();
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
