@@ -94,7 +94,14 @@ describe('feed imports', () => {
   it('applies a full load as the signed-in user, audited and queued for the schedule status', async () => {
     const rows = [fullRow(nhs(1)), fullRow(nhs(2), { family_name: 'Second', gender: '1' }), fullRow(nhs(3), { postcode: 'me141aa' })];
     const summary = await run(admin, 'demographics-full', file([FULL, ...rows].join('\r\n') + '\r\n'));
-    expect(summary).toMatchObject({ status: 'APPLIED', rowsTotal: 3, rowsRejected: 0, rowsApplied: 3, lineEnding: 'CRLF', delimiter: 'pipe' });
+    expect(summary).toMatchObject({
+      status: 'APPLIED',
+      rowsTotal: 3,
+      rowsRejected: 0,
+      rowsApplied: 3,
+      lineEnding: 'CRLF',
+      delimiter: 'pipe',
+    });
     expect(summary.counts).toMatchObject({ added: 3, updated: 0 });
     expect(await person(nhs(3))).toMatchObject({ postcode: 'ME14 1AA', practice_code: 'G82001', registration_status: 'REGISTERED' });
     const audit = await db.query(`SELECT DISTINCT actor FROM audit.change_log WHERE table_name = 'ims.person' AND operation = 'INSERT'`);
@@ -115,7 +122,10 @@ describe('feed imports', () => {
     // The same rows in another file (another checksum) are applied as no change at all.
     const same = await run(admin, 'demographics-full', file(text + '\n'));
     expect(same.counts).toMatchObject({ added: 0, updated: 0, unchanged: 1 });
-    const changes = await db.query(`SELECT count(*) AS n FROM audit.change_log WHERE id > $1 AND table_name IN ('ims.person', 'ims.contact_details')`, [before]);
+    const changes = await db.query(
+      `SELECT count(*) AS n FROM audit.change_log WHERE id > $1 AND table_name IN ('ims.person', 'ims.contact_details')`,
+      [before],
+    );
     expect(Number(changes.rows[0]!.n)).toBe(0);
   });
 
@@ -182,7 +192,12 @@ two",,Maidstone,G82001,,\n`;
     }
 
     it('rejects a repeated NHS number after its first row', async () => {
-      const summary = await run(admin, 'demographics-full', file([FULL, fullRow(nhs(41)), fullRow(nhs(42)), fullRow(nhs(41), { family_name: 'Twice' })].join('\n')), 50);
+      const summary = await run(
+        admin,
+        'demographics-full',
+        file([FULL, fullRow(nhs(41)), fullRow(nhs(42)), fullRow(nhs(41), { family_name: 'Twice' })].join('\n')),
+        50,
+      );
       const rejects = await importRejects(admin, summary.id);
       expect(rejects).toEqual([{ row: 3, field: 'nhs_number', reason: 'The NHS number is repeated (first on row 1).' }]);
       expect((await person(nhs(41)))!.family_name).toBe('Feed');
@@ -232,10 +247,21 @@ two",,Maidstone,G82001,,\n`;
   });
 
   it('applies a delta: registrations, names, addresses, practices, deaths and removals', async () => {
-    await run(admin, 'demographics-full', file([FULL, fullRow(nhs(100)), fullRow(nhs(101)), fullRow(nhs(102)), fullRow(nhs(103)), fullRow(nhs(104))].join('\n')));
+    await run(
+      admin,
+      'demographics-full',
+      file([FULL, fullRow(nhs(100)), fullRow(nhs(101)), fullRow(nhs(102)), fullRow(nhs(103)), fullRow(nhs(104))].join('\n')),
+    );
     const delta = [
       DELTA,
-      deltaRow('d1', 'NEW', nhs(105), { family_name: 'Newborn', given_name: 'Baby', date_of_birth: '2026-11-20', gender: '1', practice_code: 'G82002', postcode: 'ME15 6AA' }),
+      deltaRow('d1', 'NEW', nhs(105), {
+        family_name: 'Newborn',
+        given_name: 'Baby',
+        date_of_birth: '2026-11-20',
+        gender: '1',
+        practice_code: 'G82002',
+        postcode: 'ME15 6AA',
+      }),
       deltaRow('d2', 'NAME', nhs(100), { family_name: 'Renamed', given_name: 'Person' }),
       deltaRow('d3', 'ADDRESS', nhs(101), { postcode: 'ME15 7BB', address_line1: '9 New Road', town: 'Maidstone' }),
       deltaRow('d4', 'PRACTICE', nhs(102), { practice_code: 'G82002' }),
@@ -273,8 +299,14 @@ two",,Maidstone,G82001,,\n`;
        SELECT $1, code, 'NOT_GIVEN', 'DECLINED', '2026-01-10', false FROM ims.programme ORDER BY code LIMIT 1`,
       [retired],
     );
-    await db.query(`INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES ($1, 'CARER', '2025-01-01', 'test')`, [retired]);
-    const delta = [DELTA, deltaRow('s1', 'SUPERSEDE', nhs(110), { new_nhs_number: nhs(113) }), deltaRow('s2', 'SUPERSEDE', nhs(111), { new_nhs_number: nhs(112) })].join('\n');
+    await db.query(`INSERT INTO ims.clinical_flag (person_id, flag_code, from_date, source) VALUES ($1, 'CARER', '2025-01-01', 'test')`, [
+      retired,
+    ]);
+    const delta = [
+      DELTA,
+      deltaRow('s1', 'SUPERSEDE', nhs(110), { new_nhs_number: nhs(113) }),
+      deltaRow('s2', 'SUPERSEDE', nhs(111), { new_nhs_number: nhs(112) }),
+    ].join('\n');
     const summary = await run(admin, 'demographics-delta', file(delta));
     expect(summary).toMatchObject({ status: 'APPLIED', rowsApplied: 2 });
     expect(summary.counts).toMatchObject({ renumbered: 1, merged: 1 });
@@ -293,12 +325,21 @@ two",,Maidstone,G82001,,\n`;
     const merge = await db.query(`SELECT retired_person_id, surviving_person_id FROM ims.person_merge`);
     expect(merge.rows).toEqual([{ retired_person_id: retired, surviving_person_id: survivor }]);
     // Outside a merge a recorded vaccination still cannot move.
-    await expect(db.query(`UPDATE ims.vaccination_event SET person_id = $1 WHERE person_id = $2`, [retired, survivor])).rejects.toThrow(/cannot be edited/);
+    await expect(db.query(`UPDATE ims.vaccination_event SET person_id = $1 WHERE person_id = $2`, [retired, survivor])).rejects.toThrow(
+      /cannot be edited/,
+    );
   });
 
-  it('refuses a role without the capability, and rejects rows outside a coordinator\'s scope', async () => {
-    await expect(run(analyst, 'demographics-full', file([FULL, fullRow(nhs(120))].join('\n')))).rejects.toThrow(/permission denied for function feed_open|may not import/);
-    const summary = await run(coordinator, 'demographics-full', file([FULL, fullRow(nhs(121)), fullRow(nhs(122), { practice_code: 'G82002' })].join('\n')), 50);
+  it("refuses a role without the capability, and rejects rows outside a coordinator's scope", async () => {
+    await expect(run(analyst, 'demographics-full', file([FULL, fullRow(nhs(120))].join('\n')))).rejects.toThrow(
+      /permission denied for function feed_open|may not import/,
+    );
+    const summary = await run(
+      coordinator,
+      'demographics-full',
+      file([FULL, fullRow(nhs(121)), fullRow(nhs(122), { practice_code: 'G82002' })].join('\n')),
+      50,
+    );
     expect(summary).toMatchObject({ status: 'APPLIED', rowsRejected: 1 });
     expect(await importRejects(coordinator, summary.id)).toEqual([
       { row: 2, field: 'practice_code', reason: 'Practice G82002 is outside your organisations.' },

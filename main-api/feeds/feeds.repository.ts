@@ -42,12 +42,29 @@ export interface FileFacts {
   delimiter: string | null;
 }
 
-export async function openImport(db: Queryable, kind: FeedKindCode, fileName: string, fileBytes: number, maxRejectPercent: number): Promise<OpenedImport> {
-  const row = await queryOne<{ r: OpenedImport }>(db, 'SELECT api.feed_open($1, $2, $3, $4) AS r', [kind, fileName, fileBytes, maxRejectPercent]);
+export async function openImport(
+  db: Queryable,
+  kind: FeedKindCode,
+  fileName: string,
+  fileBytes: number,
+  maxRejectPercent: number,
+): Promise<OpenedImport> {
+  const row = await queryOne<{ r: OpenedImport }>(db, 'SELECT api.feed_open($1, $2, $3, $4) AS r', [
+    kind,
+    fileName,
+    fileBytes,
+    maxRejectPercent,
+  ]);
   return row!.r;
 }
 
-export async function finishImport(db: Queryable, importId: number, rows: number, facts: FileFacts, today: string): Promise<ImportSummaryRow> {
+export async function finishImport(
+  db: Queryable,
+  importId: number,
+  rows: number,
+  facts: FileFacts,
+  today: string,
+): Promise<ImportSummaryRow> {
   const row = await queryOne<{ r: ImportSummaryRow }>(db, 'SELECT api.feed_finish($1, $2, $3, $4, $5, $6, $7) AS r', [
     importId,
     rows,
@@ -60,7 +77,13 @@ export async function finishImport(db: Queryable, importId: number, rows: number
   return row!.r;
 }
 
-export async function refuseImport(db: Queryable, importId: number, status: 'FILE_REFUSED' | 'CANCELLED', message: string, facts: FileFacts): Promise<void> {
+export async function refuseImport(
+  db: Queryable,
+  importId: number,
+  status: 'FILE_REFUSED' | 'CANCELLED',
+  message: string,
+  facts: FileFacts,
+): Promise<void> {
   await query(db, 'SELECT api.feed_refuse($1, $2, $3, $4, $5, $6, $7)', [
     importId,
     status,
@@ -78,7 +101,7 @@ export async function importSummary(db: Queryable, importId: number): Promise<Im
 }
 
 export async function importHistory(db: Queryable, limit: number): Promise<ImportSummaryRow[]> {
-  return (await query<{ r: ImportSummaryRow }>('SELECT r FROM api.feed_history($1) AS r', [limit])).map((x) => x.r);
+  return (await query<{ r: ImportSummaryRow }>(db, 'SELECT r FROM api.feed_history($1) AS r', [limit])).map((x) => x.r);
 }
 
 export async function importRejects(db: Queryable, importId: number): Promise<{ row: number; field: string | null; reason: string }[]> {

@@ -8,8 +8,10 @@ export function headerProblem(found: readonly string[], expected: readonly strin
     const f = found[i];
     const e = expected[i];
     if (f === e) continue;
-    if (e === undefined) return `The header has ${found.length} columns; this kind of file has ${expected.length}, ending with ${expected.at(-1)}.`;
-    if (f === undefined) return `The header has ${found.length} columns; this kind of file has ${expected.length}: ${e} and after it are missing.`;
+    if (e === undefined)
+      return `The header has ${found.length} columns; this kind of file has ${expected.length}, ending with ${expected.at(-1)}.`;
+    if (f === undefined)
+      return `The header has ${found.length} columns; this kind of file has ${expected.length}: ${e} and after it are missing.`;
     return `Column ${i + 1} of the header is "${f.slice(0, 60)}"; this kind of file has ${e} there. The header must be exactly: ${expected.join(', ')}.`;
   }
   return null;
@@ -17,7 +19,9 @@ export function headerProblem(found: readonly string[], expected: readonly strin
 
 /** COPY text escaping of one value (backslash, tab, newline, carriage return). */
 function copyEscape(value: string): string {
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : value;
 }
 
 /**

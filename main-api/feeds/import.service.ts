@@ -17,7 +17,17 @@ import { DelimitedReader, delimiterOf, type Delimiter, type DelimitedRecord } fr
 import { detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
 import type { FeedKindCode } from '../shared/vocabulary/feeds';
 import { copyLine, headerProblem, rateAndTimeLeft } from './feeds.rules';
-import { backendPid, cancelBackend, finishImport, importSummary, openImport, refuseImport, StageCopy, type FileFacts, type ImportSummaryRow } from './feeds.repository';
+import {
+  backendPid,
+  cancelBackend,
+  finishImport,
+  importSummary,
+  openImport,
+  refuseImport,
+  StageCopy,
+  type FileFacts,
+  type ImportSummaryRow,
+} from './feeds.repository';
 import { feedKind } from './kinds';
 
 export interface ImportProgress {
@@ -58,7 +68,13 @@ export async function runImport(ds: DataSource, request: ImportRequest): Promise
   const kind = feedKind(request.kind);
   const bytesTotal = (await stat(request.path)).size;
   return withClient(ds, async (client) => {
-    const opened = await openImport(client, kind.code, request.fileName, bytesTotal, request.maxRejectPercent ?? kind.defaultMaxRejectPercent);
+    const opened = await openImport(
+      client,
+      kind.code,
+      request.fileName,
+      bytesTotal,
+      request.maxRejectPercent ?? kind.defaultMaxRejectPercent,
+    );
     const facts: FileFacts = { checksum: null, encoding: null, lineEnding: null, delimiter: null };
     const started = Date.now();
     let rows = 0;
@@ -69,7 +85,14 @@ export async function runImport(ds: DataSource, request: ImportRequest): Promise
       const now = Date.now();
       if (!force && now - lastReport < (request.progressEveryMs ?? 250)) return;
       lastReport = now;
-      request.onProgress({ importId: opened.importId, phase, rows, bytesRead, bytesTotal, ...rateAndTimeLeft(rows, bytesRead, bytesTotal, now - started) });
+      request.onProgress({
+        importId: opened.importId,
+        phase,
+        rows,
+        bytesRead,
+        bytesTotal,
+        ...rateAndTimeLeft(rows, bytesRead, bytesTotal, now - started),
+      });
     };
     const copy = new StageCopy(client, opened.stage, kind.columns);
     try {
