@@ -72,7 +72,9 @@ export class DelimitedReader {
   private parse(buf: string, final: boolean, emit: (record: DelimitedRecord) => void): number {
     if (this.eol === null) {
       this.lineEnding = lineEndingOf(buf);
-      if (this.lineEnding === null && !final) return 0;
+      // A carriage return at the very end may be the first half of CRLF: wait for the next chunk.
+      const undecided = this.lineEnding === null || (this.lineEnding === 'CR' && buf.indexOf('\r') === buf.length - 1);
+      if (undecided && !final) return 0;
       this.eol = this.lineEnding === 'CR' ? '\r' : '\n';
     }
     const eol = this.eol;
