@@ -1,6 +1,8 @@
 // `npm run bench`: the speed targets, measured on a throwaway embedded database (or
 // IMS_BENCH_DATABASE_URL, a server where the caller may create databases).
 //   IMS_BENCH_PERSONS (default 2,000,000): size of the demo region loaded.
+//   IMS_BENCH_FEED_ROWS (default 1,000,000): rows of the demographic file the import pipeline loads.
+//   --only feeds: the import pipeline's part alone (on an empty migrated database).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +26,11 @@ import { todayInLondon } from '../main-api/shared/calendar/england';
 import { benchCohortCount } from '../main-api/cohorts/cohorts.bench';
 import { benchConfirm } from '../main-api/campaigns/campaigns.bench';
 import { benchLetters } from '../main-api/letters/letters.bench';
+import { benchFeedLoad } from '../main-api/feeds/feeds.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
+const feedRows = Number(process.env.IMS_BENCH_FEED_ROWS ?? 1_000_000);
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-GB');
 
@@ -48,6 +53,11 @@ async function main(): Promise<void> {
   const owner = await openOwnerDataSource(url, 'IMS benchmark');
   try {
     await migrate(owner, migrationsDir());
+    if (only === 'feeds') {
+      line(`${machineLoad()}\n`);
+      await benchFeeds(owner);
+      return;
+    }
     line(`IMS benchmark: ${fmt(persons)} persons`);
     line(`${machineLoad()}\n`);
 
@@ -75,6 +85,7 @@ async function main(): Promise<void> {
     await benchForecastInDatabase(owner, url);
     await benchCohorts(owner, url);
     await benchCampaigns(owner, url);
+    await benchFeeds(owner);
   } finally {
     await owner.destroy();
     const admin = await openOwnerDataSource(adminUrl, 'IMS benchmark');
@@ -253,6 +264,17 @@ async function benchCampaigns(owner: DataSource, url: string): Promise<void> {
       `plain insert of as many unindexed rows ${fmt(r.baselineMs)} ms`,
   );
   line(`  first wave released: ${fmt(r.released)} invitation messages in ${fmt(r.releaseMs)} ms`);
+  line('');
+}
+
+async function benchFeeds(owner: DataSource): Promise<void> {
+  line(`Demographic full load through the import pipeline (target: load at least 0.7 x a raw COPY of the same file)`);
+  const r = await benchFeedLoad(owner, feedRows, todayInLondon());
+  line(
+    `  ${fmt(r.rows)} rows, ${r.megabytes.toFixed(0)} MB: pipeline load ${r.pipelineSeconds.toFixed(2)} s (${fmt(r.rows / r.pipelineSeconds)} rows/s); ` +
+      `raw COPY ${r.rawCopySeconds.toFixed(2)} s (${fmt(r.rows / r.rawCopySeconds)} rows/s); ratio ${r.ratio.toFixed(2)}`,
+  );
+  line(`  whole import (load, validation, apply of new registrations): ${r.importSeconds.toFixed(1)} s, ${r.importStatus}`);
   line('');
 }
 

@@ -28,7 +28,7 @@ import {
   type FileFacts,
   type ImportSummaryRow,
 } from './feeds.repository';
-import { feedKind } from './kinds';
+import { feedKind, type FeedKind } from './kinds';
 
 export interface ImportProgress {
   importId: number | null;
@@ -54,13 +54,97 @@ export interface ImportRequest {
 }
 
 const CHUNK_BYTES = 1 << 20;
-/** COPY text is sent in pieces of about this size. */
-const COPY_PIECE_CHARS = 1 << 19;
 
-class Cancelled extends Error {
+export class Cancelled extends Error {
   constructor() {
     super('The import was cancelled; nothing was applied.');
   }
+}
+
+export interface LoadedFile {
+  rows: number;
+  facts: FileFacts;
+}
+
+/**
+ * Streams a file of a kind into a COPY already open on its staging table: decode, split into
+ * records, check the header, write COPY text. Throws FileRefusal for a fault of the whole file
+ * and Cancelled when the signal fires. `facts` is filled in as the file reveals them.
+ */
+export async function loadFileIntoStage(
+  kind: FeedKind,
+  path: string,
+  copy: StageCopy,
+  facts: FileFacts,
+  progress: (rows: number, bytesRead: number) => void,
+  signal?: AbortSignal,
+): Promise<number> {
+  const hash = createHash('sha256');
+  let decoder: StreamDecoder | null = null;
+  let reader: DelimitedReader | null = null;
+  let headerSeen = false;
+  let rows = 0;
+  let bytesRead = 0;
+  let pending: string[] = [];
+  const width = kind.columns.length;
+  const onRecord = (r: DelimitedRecord): void => {
+    if (!headerSeen) {
+      headerSeen = true;
+      if (r.error) throw new FileRefusal(`The header cannot be read: ${r.error}`);
+      const problem = headerProblem(r.fields, kind.columns);
+      if (problem) throw new FileRefusal(problem);
+      return;
+    }
+    rows++;
+    pending.push(copyLine(rows, r.fields, width, r.error, r.plain));
+  };
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    await copy.write(Buffer.from(text, 'utf8'));
+  };
+  const readerFor = (text: string): DelimitedReader => {
+    if (reader) return reader;
+    const delimiter: Delimiter = delimiterOf(text.split(/\r\n|\n|\r/, 1)[0] ?? '');
+    facts.delimiter = delimiter === '|' ? 'pipe' : 'comma';
+    reader = new DelimitedReader(delimiter);
+    return reader;
+  };
+
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    if (signal?.aborted) throw new Cancelled();
+    hash.update(chunk);
+    bytesRead += chunk.length;
+    if (!decoder) {
+      decoder = new StreamDecoder(detectEncoding(chunk.subarray(0, 64 * 1024)));
+      facts.encoding = decoder.detected.encoding;
+    }
+    const text = decoder.decode(chunk);
+    if (text.length > 0) {
+      const r = readerFor(text);
+      r.push(text, onRecord);
+      facts.lineEnding ??= r.lineEnding;
+    }
+    // One COPY write per chunk read: about a megabyte, so back-pressure paces the reading.
+    await flush();
+    progress(rows, bytesRead);
+  }
+  facts.checksum = hash.digest('hex');
+  if (!decoder || bytesRead === 0) throw new FileRefusal('The file is empty.');
+  const tail = decoder.end();
+  const last = reader ?? (tail.length > 0 ? readerFor(tail) : null);
+  if (last) {
+    if (tail.length > 0) last.push(tail, onRecord);
+    last.end(onRecord);
+    facts.lineEnding ??= last.lineEnding;
+  }
+  await flush();
+  if (!headerSeen) throw new FileRefusal('The file is empty: it has no header.');
+  if (rows === 0 && !kind.allowEmpty) throw new FileRefusal('The file has a header but no rows.');
+  if (signal?.aborted) throw new Cancelled();
+  progress(rows, bytesRead);
+  return rows;
 }
 
 /** Runs one import to its end and answers its summary (applied, refused, cancelled, ...). */
@@ -96,70 +180,21 @@ export async function runImport(ds: DataSource, request: ImportRequest): Promise
     };
     const copy = new StageCopy(client, opened.stage, kind.columns);
     try {
-      const hash = createHash('sha256');
-      let decoder: StreamDecoder | null = null;
-      let reader: DelimitedReader | null = null;
-      let headerSeen = false;
-      let pending: string[] = [];
-      let pendingChars = 0;
-      const width = kind.columns.length;
-      const onRecord = (r: DelimitedRecord): void => {
-        if (!headerSeen) {
-          headerSeen = true;
-          if (r.error) throw new FileRefusal(`The header cannot be read: ${r.error}`);
-          const problem = headerProblem(r.fields, kind.columns);
-          if (problem) throw new FileRefusal(problem);
-          return;
-        }
-        rows++;
-        const line = copyLine(rows, r.fields, width, r.error, r.plain);
-        pending.push(line);
-        pendingChars += line.length;
-      };
-      const flush = async (): Promise<void> => {
-        if (pending.length === 0) return;
-        const text = pending.join('');
-        pending = [];
-        pendingChars = 0;
-        await copy.write(Buffer.from(text, 'utf8'));
-      };
-      const feed = async (text: string): Promise<void> => {
-        if (!reader) {
-          if (text.length === 0) return;
-          const firstLine = text.split(/\r\n|\n|\r/, 1)[0] ?? '';
-          const delimiter: Delimiter = delimiterOf(firstLine);
-          facts.delimiter = delimiter === '|' ? 'pipe' : 'comma';
-          reader = new DelimitedReader(delimiter);
-        }
-        reader.push(text, onRecord);
-        facts.lineEnding ??= reader.lineEnding;
-        if (pendingChars >= COPY_PIECE_CHARS || pending.length > 0) await flush();
-      };
-
-      for await (const chunk of createReadStream(request.path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
-        if (request.signal?.aborted) throw new Cancelled();
-        hash.update(chunk);
-        bytesRead += chunk.length;
-        if (!decoder) {
-          decoder = new StreamDecoder(detectEncoding(chunk.subarray(0, 64 * 1024)));
-          facts.encoding = decoder.detected.encoding;
-        }
-        await feed(decoder.decode(chunk));
-        report('loading');
-      }
-      facts.checksum = hash.digest('hex');
-      if (!decoder || bytesRead === 0) throw new FileRefusal('The file is empty.');
-      await feed(decoder.end());
-      if (reader) (reader as DelimitedReader).end(onRecord);
-      facts.lineEnding ??= reader ? (reader as DelimitedReader).lineEnding : null;
-      await flush();
-      if (!headerSeen) throw new FileRefusal('The file is empty: it has no header.');
-      if (rows === 0 && !kind.allowEmpty) throw new FileRefusal('The file has a header but no rows.');
-      if (request.signal?.aborted) throw new Cancelled();
+      rows = await loadFileIntoStage(
+        kind,
+        request.path,
+        copy,
+        facts,
+        (r, b) => {
+          rows = r;
+          bytesRead = b;
+          report('loading');
+        },
+        request.signal,
+      );
       await copy.end();
       report('applying', true);
       const summary = await finishCancellable(ds, client, opened.importId, rows, facts, request);
-      rows = summary.rowsTotal ?? rows;
       report('done', true);
       return summary;
     } catch (error) {
