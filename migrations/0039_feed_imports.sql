@@ -457,14 +457,21 @@ BEGIN
            nullif(btrim(s.other_given_names), '') AS other_given_names,
            nullif(btrim(s.date_of_birth), '') AS dob_raw, ims.feed_date(btrim(s.date_of_birth)) AS date_of_birth,
            nullif(btrim(s.gender), '') AS gender,
-           nullif(btrim(s.postcode), '') AS postcode_raw, ims.feed_postcode(s.postcode) AS postcode,
+           nullif(btrim(s.postcode), '') AS postcode_raw, x.postcode,
+           -- Where the postcode places the person: its sector's local authority, its LSOA and deprivation.
+           ps.la_code AS place_la, pl.lsoa_code AS place_lsoa, l.imd_decile AS place_imd,
            nullif(btrim(s.address_line1), '') AS address_line1, nullif(btrim(s.address_line2), '') AS address_line2,
            nullif(btrim(s.address_line3), '') AS address_line3, nullif(btrim(s.town), '') AS town,
            upper(nullif(btrim(s.practice_code), '')) AS practice_code,
            %s AS ethnic_category,
            %s AS effective_raw, ims.feed_date(%s) AS effective_date,
            nullif(btrim(s.date_of_death), '') AS dod_raw, ims.feed_date(btrim(s.date_of_death)) AS date_of_death
-    FROM %s s WHERE s.parse_error IS NULL$f$,
+    FROM %s s
+    CROSS JOIN LATERAL (SELECT ims.feed_postcode(s.postcode) AS postcode) x
+    LEFT JOIN ims.postcode_sector ps ON ps.sector = split_part(x.postcode, ' ', 1) || ' ' || left(split_part(x.postcode, ' ', 2), 1)
+    LEFT JOIN ims.postcode_lookup pl ON pl.postcode = x.postcode
+    LEFT JOIN ims.lsoa l ON l.code = pl.lsoa_code
+    WHERE s.parse_error IS NULL$f$,
     CASE WHEN p_delta THEN 'nullif(btrim(s.record_id), '''')' ELSE 'NULL::text' END,
     CASE WHEN p_delta THEN 'upper(nullif(btrim(s.change_type), ''''))' ELSE '''FULL''::text' END,
     CASE WHEN p_delta THEN 'nullif(btrim(s.new_nhs_number), '''')' ELSE 'NULL::text' END,
@@ -604,21 +611,6 @@ BEGIN
 END
 $$;
 
--- Where a postcode places a person: its sector's local authority, its LSOA and deprivation.
-CREATE FUNCTION ims.feed_place_people(p_ids bigint[]) RETURNS void
-LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-  UPDATE ims.person p
-     SET la_code = coalesce(ps.la_code, p.la_code), lsoa_code = pl.lsoa_code, imd_decile = l.imd_decile
-    FROM ims.person q
-    LEFT JOIN ims.postcode_sector ps ON ps.sector = q.postcode_sector
-    LEFT JOIN ims.postcode_lookup pl ON pl.postcode = q.postcode
-    LEFT JOIN ims.lsoa l ON l.code = pl.lsoa_code
-   WHERE q.id = p.id AND p.id = ANY (p_ids)
-     AND (p.la_code IS DISTINCT FROM coalesce(ps.la_code, p.la_code) OR p.lsoa_code IS DISTINCT FROM pl.lsoa_code
-          OR p.imd_decile IS DISTINCT FROM l.imd_decile)
-$$;
-REVOKE EXECUTE ON FUNCTION ims.feed_place_people(bigint[]) FROM PUBLIC;
-
 -- Address lines for the persons of the given rows (a row with no address line leaves them).
 -- plpgsql: the temporary table it reads exists only while an import finishes.
 CREATE FUNCTION ims.feed_write_addresses() RETURNS void
@@ -656,30 +648,31 @@ BEGIN
            date_of_birth = d.date_of_birth, gender_code = d.gender, postcode = d.postcode, practice_code = d.practice_code,
            ethnic_category = coalesce(d.ethnic_category, p.ethnic_category), date_of_death = d.date_of_death,
            registration_status = CASE WHEN d.date_of_death IS NOT NULL THEN 'DECEASED' ELSE 'REGISTERED' END,
-           updated_at = now()
+           la_code = coalesce(d.place_la, p.la_code), lsoa_code = d.place_lsoa, imd_decile = d.place_imd, updated_at = now()
       FROM feed_demo d
      WHERE p.nhs_number = d.nhs_number
        AND (p.given_name, p.family_name, p.other_given_names, p.date_of_birth, p.gender_code, p.postcode, p.practice_code,
-            coalesce(d.ethnic_category, p.ethnic_category), p.date_of_death, p.registration_status)
+            coalesce(d.ethnic_category, p.ethnic_category), p.date_of_death, p.registration_status,
+            coalesce(d.place_la, p.la_code), d.place_lsoa, d.place_imd)
            IS DISTINCT FROM
            (d.given_name, d.family_name, d.other_given_names, d.date_of_birth, d.gender, d.postcode, d.practice_code,
-            p.ethnic_category, d.date_of_death, CASE WHEN d.date_of_death IS NOT NULL THEN 'DECEASED' ELSE 'REGISTERED' END)
+            p.ethnic_category, d.date_of_death, CASE WHEN d.date_of_death IS NOT NULL THEN 'DECEASED' ELSE 'REGISTERED' END,
+            p.la_code, p.lsoa_code, p.imd_decile)
     RETURNING p.id)
   SELECT count(*) INTO v_updated FROM u;
 
   WITH i AS (
     INSERT INTO ims.person (nhs_number, given_name, family_name, other_given_names, date_of_birth, gender_code, postcode,
-                            practice_code, ethnic_category, date_of_death, registration_status)
+                            practice_code, ethnic_category, date_of_death, registration_status, la_code, lsoa_code, imd_decile)
     SELECT d.nhs_number, d.given_name, d.family_name, d.other_given_names, d.date_of_birth, d.gender, d.postcode,
            d.practice_code, d.ethnic_category, d.date_of_death,
-           CASE WHEN d.date_of_death IS NOT NULL THEN 'DECEASED' ELSE 'REGISTERED' END
+           CASE WHEN d.date_of_death IS NOT NULL THEN 'DECEASED' ELSE 'REGISTERED' END, d.place_la, d.place_lsoa, d.place_imd
     FROM feed_demo d
     WHERE NOT EXISTS (SELECT 1 FROM ims.person p WHERE p.nhs_number = d.nhs_number)
     RETURNING id)
   SELECT count(*) INTO v_added FROM i;
 
   PERFORM ims.feed_write_addresses();
-  PERFORM ims.feed_place_people(ARRAY(SELECT p.id FROM ims.person p JOIN feed_demo d ON d.nhs_number = p.nhs_number));
   RETURN jsonb_build_object('applied', v_rows, 'added', v_added, 'updated', v_updated, 'unchanged', v_rows - v_added - v_updated);
 END
 $$;
@@ -697,9 +690,10 @@ BEGIN
   SELECT count(*) INTO v_total FROM feed_demo;
 
   INSERT INTO ims.person (nhs_number, given_name, family_name, other_given_names, date_of_birth, gender_code, postcode,
-                          practice_code, date_of_death, registration_status)
+                          practice_code, date_of_death, registration_status, la_code, lsoa_code, imd_decile)
   SELECT d.nhs_number, d.given_name, d.family_name, d.other_given_names, d.date_of_birth, d.gender, d.postcode,
-         d.practice_code, d.date_of_death, CASE WHEN d.date_of_death IS NOT NULL THEN 'DECEASED' ELSE 'REGISTERED' END
+         d.practice_code, d.date_of_death, CASE WHEN d.date_of_death IS NOT NULL THEN 'DECEASED' ELSE 'REGISTERED' END,
+         d.place_la, d.place_lsoa, d.place_imd
   FROM feed_demo d WHERE d.change_type = 'NEW';
   GET DIAGNOSTICS v_n = ROW_COUNT;
   v_counts := v_counts || jsonb_build_object('new', v_n);
@@ -711,7 +705,9 @@ BEGIN
   GET DIAGNOSTICS v_n = ROW_COUNT;
   v_counts := v_counts || jsonb_build_object('name', v_n);
 
-  UPDATE ims.person p SET postcode = d.postcode, updated_at = now()
+  UPDATE ims.person p
+     SET postcode = d.postcode, la_code = coalesce(d.place_la, p.la_code), lsoa_code = d.place_lsoa, imd_decile = d.place_imd,
+         updated_at = now()
     FROM feed_demo d
    WHERE d.change_type = 'ADDRESS' AND p.nhs_number = d.nhs_number;
   GET DIAGNOSTICS v_n = ROW_COUNT;
@@ -725,8 +721,6 @@ BEGIN
    WHERE d.change_type = 'PRACTICE' AND p.nhs_number = d.nhs_number;
   GET DIAGNOSTICS v_n = ROW_COUNT;
   v_counts := v_counts || jsonb_build_object('practice', v_n);
-  PERFORM ims.feed_place_people(ARRAY(SELECT p.id FROM ims.person p JOIN feed_demo d ON d.nhs_number = p.nhs_number
-                                      WHERE d.change_type IN ('NEW', 'ADDRESS')));
 
   UPDATE ims.person p SET date_of_death = d.date_of_death, registration_status = 'DECEASED', updated_at = now()
     FROM feed_demo d

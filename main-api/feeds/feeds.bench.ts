@@ -86,7 +86,7 @@ export async function benchFeedLoad(owner: DataSource, rows: number, today: stri
       const seconds = (performance.now() - started) / 1000;
       // The raw COPY's table: the same columns as the staging table, made before it is dropped.
       await client.query(`DROP TABLE IF EXISTS feed_stage.bench_raw`);
-      await client.query(`CREATE UNLOGGED TABLE feed_stage.bench_raw (LIKE ${opened.stage})`);
+      await client.query(`CREATE UNLOGGED TABLE feed_stage.bench_raw AS TABLE ${opened.stage} WITH NO DATA`);
       await refuseImport(client, opened.importId, 'CANCELLED', 'Benchmark: load only.', facts);
       return seconds;
     });
