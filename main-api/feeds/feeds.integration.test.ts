@@ -91,6 +91,13 @@ describe('feed imports', () => {
     await dropRoles(Object.values(names));
   });
 
+  it('knows the same kinds and columns as the database', async () => {
+    const kinds = await db.query<{ code: string; columns: string[] }>(`SELECT code, columns FROM ims.feed_kind ORDER BY code`);
+    expect(Object.fromEntries(kinds.rows.map((k) => [k.code, k.columns]))).toEqual(
+      Object.fromEntries(Object.values(FEED_KIND_DEFINITIONS).map((k) => [k.code, [...k.columns]])),
+    );
+  });
+
   it('applies a full load as the signed-in user, audited and queued for the schedule status', async () => {
     const rows = [fullRow(nhs(1)), fullRow(nhs(2), { family_name: 'Second', gender: '1' }), fullRow(nhs(3), { postcode: 'me141aa' })];
     const summary = await run(admin, 'demographics-full', file([FULL, ...rows].join('\r\n') + '\r\n'));
