@@ -27,5 +27,5 @@ describe('imports screen logic', () => {
     expect(timeLeft(600)).toBe('about 10 minutes left');
   });
   it('names the counts in words', () =>
-    expect(countsSentence({ applied: 3, new: 1, merged: 2 })).toBe('1 new registrations, 2 records merged'));
+    expect(countsSentence({ applied: 3, new: 1, name: 0, merged: 2 })).toBe('1 new registrations, 2 records merged'));
 });

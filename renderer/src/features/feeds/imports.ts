@@ -64,7 +64,7 @@ const COUNT_WORDS: Record<string, string> = {
 
 export function countsSentence(counts: Record<string, number>): string {
   return Object.entries(counts)
-    .filter(([k]) => k !== 'applied')
+    .filter(([k, v]) => k !== 'applied' && v > 0)
     .map(([k, v]) => `${n(v)} ${COUNT_WORDS[k] ?? k}`)
     .join(', ');
 }
