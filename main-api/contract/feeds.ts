@@ -13,14 +13,13 @@ export const UPLOAD_MAX_BYTES = 500 * 1024 * 1024;
 const Id = z.uuid();
 const Count = z.number().int().nonnegative();
 
-export const FeedKindView = z.object({
+const FeedKindView = z.object({
   code: FeedKindCode,
   label: z.string(),
   columns: z.array(z.string()),
   allowEmpty: z.boolean(),
   defaultMaxRejectPercent: z.number(),
 });
-export type FeedKindView = z.infer<typeof FeedKindView>;
 
 export const ImportSummary = z.object({
   id: z.number().int(),
@@ -77,8 +76,7 @@ export const ImportJob = z.object({
 });
 export type ImportJob = z.infer<typeof ImportJob>;
 
-export const RejectsReport = z.object({ fileName: z.string(), rows: Count, csv: z.string() });
-export type RejectsReport = z.infer<typeof RejectsReport>;
+const RejectsReport = z.object({ fileName: z.string(), rows: Count, csv: z.string() });
 
 export const feedChannels = {
   'feeds.kinds': { input: z.object({}), output: z.array(FeedKindView) },

@@ -30,7 +30,7 @@ import {
 } from './feeds.repository';
 import { feedKind, type FeedKind } from './kinds';
 
-export interface ImportProgress {
+interface ImportProgress {
   importId: number | null;
   phase: 'loading' | 'applying' | 'done';
   rows: number;
@@ -55,15 +55,10 @@ export interface ImportRequest {
 
 const CHUNK_BYTES = 1 << 20;
 
-export class Cancelled extends Error {
+class Cancelled extends Error {
   constructor() {
     super('The import was cancelled; nothing was applied.');
   }
-}
-
-export interface LoadedFile {
-  rows: number;
-  facts: FileFacts;
 }
 
 /**

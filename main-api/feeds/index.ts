@@ -5,10 +5,10 @@ import type { FeedHandlers } from '../contract/feeds';
 import type { Registration, UserContext } from '../platform/registration';
 import { createFeedHandlers } from './feeds.service';
 
-export { EXIT_CODES, exitCodeOf, rejectsCsv } from './feeds.rules';
+export { exitCodeOf, rejectsCsv } from './feeds.rules';
 export { importHistory, importRejects, type ImportSummaryRow } from './feeds.repository';
-export { runImport, type ImportProgress, type ImportRequest } from './import.service';
-export { FEED_KIND_DEFINITIONS, feedKind, type FeedKind } from './kinds';
+export { runImport } from './import.service';
+export { FEED_KIND_DEFINITIONS } from './kinds';
 
 export function register(ctx: UserContext): Registration<keyof FeedHandlers> {
   return { handlers: createFeedHandlers(ctx) };

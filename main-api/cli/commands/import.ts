@@ -46,7 +46,7 @@ function formatHistory(rows: ImportSummaryRow[]): string {
 }
 
 /** Runs one import and answers its summary; the caller sets the exit code from its status. */
-export async function runFeedImport(
+async function runFeedImport(
   ctx: Pick<CliContext, 'ownerUrl' | 'print'>,
   kindText: string,
   file: string,

@@ -128,7 +128,7 @@ describe('delimited reader fuzz', () => {
         try {
           return { records: read(text, d, cuts) };
         } catch (error) {
-          if (!(error instanceof FileRefusal)) throw new Error(`seed ${seed}: ${String(error)}`);
+          if (!(error instanceof FileRefusal)) throw new Error(`seed ${seed}: ${String(error)}`, { cause: error });
           return { refused: true };
         }
       };

@@ -2,7 +2,7 @@
 // held to for the rest: UTF-8 with or without a byte-order mark, or Windows-1252 (what Excel and
 // older clinical systems on Windows write). Anything else is refused as a whole file.
 
-export type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'windows-1252';
+type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'windows-1252';
 
 /** A fault in the whole file, not in one row: the file is refused and nothing is applied. */
 export class FileRefusal extends Error {

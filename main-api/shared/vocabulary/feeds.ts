@@ -21,7 +21,7 @@ export const [IMPORT_STATUSES, ImportStatus, IMPORT_STATUS_LABELS] = codeSet({
 export type ImportStatus = z.infer<typeof ImportStatus>;
 
 /** The nightly delta's change types, in the order they are applied. */
-export const [DEMOGRAPHIC_CHANGES, DemographicChange, DEMOGRAPHIC_CHANGE_LABELS] = codeSet({
+export const [DEMOGRAPHIC_CHANGES, , DEMOGRAPHIC_CHANGE_LABELS] = codeSet({
   NEW: 'New registration',
   NAME: 'Change of name',
   ADDRESS: 'Change of address',

@@ -17,8 +17,7 @@ const job = (over: Partial<ImportJob>): ImportJob => ({
 });
 
 describe('imports screen logic', () => {
-  it('encodes bytes as base64', () =>
-    expect(bytesToBase64(Uint8Array.from([0, 255, 104, 105]))).toBe(Buffer.from([0, 255, 104, 105]).toString('base64')));
+  it('encodes bytes as base64', () => expect(bytesToBase64(Uint8Array.from([0, 255, 104, 105]))).toBe('AP9oaQ=='));
   it('says how far the read is', () => {
     expect(progressSentence(job({}))).toBe('Read 1,200 rows at 40,000 rows a second, about 13 seconds left.');
     expect(percentRead(job({}))).toBe(25);

@@ -1,10 +1,10 @@
 // The Imports screen's pure logic: the file sent in base64 pieces, and the words for progress,
 // outcomes and counts.
-import type { ImportJob, ImportSummary } from '../../../../main-api/contract/feeds';
+import { UPLOAD_PIECE_BASE64_CHARS, type ImportJob, type ImportSummary } from '../../../../main-api/contract/feeds';
 import { IMPORT_STATUS_LABELS } from '../../../../main-api/shared/vocabulary/feeds';
 
-/** Bytes per piece: base64 makes 4 characters of 3 bytes, under the channel's 1,000,000. */
-export const PIECE_BYTES = 3 * 1024 * 240;
+/** Bytes per piece: base64 makes 4 characters of 3 bytes, within the channel's limit. */
+export const PIECE_BYTES = Math.floor(UPLOAD_PIECE_BASE64_CHARS / 4) * 3;
 
 export function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
