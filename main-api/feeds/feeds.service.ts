@@ -101,14 +101,16 @@ export function createFeedHandlers(ctx: UserContext): FeedHandlers {
           message: null,
         },
       };
-      jobs.set(jobId, job);
-      runImport(ds, {
+      let opened: (id: number) => void = () => {};
+      const registered = new Promise<number>((resolve) => (opened = resolve));
+      const run = runImport(ds, {
         kind: i.kind,
         path: upload.path,
         fileName: upload.fileName,
         maxRejectPercent: i.maxRejectPercent,
         today: today(),
         signal: controller.signal,
+        onOpened: (id) => opened(id),
         onProgress: (p) => {
           job.view = {
             ...job.view,
@@ -120,7 +122,17 @@ export function createFeedHandlers(ctx: UserContext): FeedHandlers {
             secondsLeft: p.phase === 'loading' ? p.secondsLeft : null,
           };
         },
-      })
+      });
+      // Answered once the import is registered, so a refusal (a role that may not import, an
+      // unknown kind) is this call's error rather than a failed run.
+      try {
+        await Promise.race([registered, run]);
+      } catch (error) {
+        rmSync(upload.path, { force: true });
+        throw error;
+      }
+      jobs.set(jobId, job);
+      run
         .then((summary) => {
           job.view = { ...job.view, state: 'finished', phase: 'done', secondsLeft: null, summary };
         })

@@ -51,6 +51,8 @@ export interface ImportRequest {
   onProgress?: (progress: ImportProgress) => void;
   /** How often progress is reported while loading. */
   progressEveryMs?: number;
+  /** Called once the import is registered (its history row exists), before the file is read. */
+  onOpened?: (importId: number) => void;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -154,6 +156,7 @@ export async function runImport(ds: DataSource, request: ImportRequest): Promise
       bytesTotal,
       request.maxRejectPercent ?? kind.defaultMaxRejectPercent,
     );
+    request.onOpened?.(opened.importId);
     const facts: FileFacts = { checksum: null, encoding: null, lineEnding: null, delimiter: null };
     const started = Date.now();
     let rows = 0;

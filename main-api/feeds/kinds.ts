@@ -49,6 +49,20 @@ export const FEED_KIND_DEFINITIONS: Record<FeedKindCode, FeedKind> = {
     allowEmpty: true,
     defaultMaxRejectPercent: 5,
   },
+  'clinical-flags': {
+    code: 'clinical-flags',
+    label: FEED_KIND_LABELS['clinical-flags'],
+    columns: ['nhs_number', 'flag_code', 'from_date', 'to_date', 'detail'],
+    allowEmpty: false,
+    defaultMaxRejectPercent: 5,
+  },
+  'staff-list': {
+    code: 'staff-list',
+    label: FEED_KIND_LABELS['staff-list'],
+    columns: ['nhs_number', 'employer_code', 'department', 'staff_group', 'job_role', 'frontline', 'from_date', 'to_date'],
+    allowEmpty: false,
+    defaultMaxRejectPercent: 5,
+  },
 };
 
 export function feedKind(code: FeedKindCode): FeedKind {

@@ -424,6 +424,16 @@ describe('hostile input on every channel, through the loopback host', () => {
     return (answer as { value: { runId: string } }).value.runId;
   }
 
+  /** Imports a request started run on in the background: wait until none is loading. */
+  async function importsSettled(channel: string): Promise<void> {
+    if (!channel.startsWith('feeds.')) return;
+    for (let i = 0; i < 400; i++) {
+      const loading = await db.query(`SELECT 1 FROM ims.feed_import WHERE status = 'LOADING' LIMIT 1`);
+      if (loading.rowCount === 0) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
   /** An uploaded nightly delta (one row, rejected: its person is not on the register). */
   async function feedUpload(): Promise<string> {
     const { answer } = await post(
@@ -530,10 +540,12 @@ describe('hostile input on every channel, through the loopback host', () => {
     const valid = await examples[channel]();
     // Channels that act on a pool event get a fresh one whenever a probe has used it up.
     const eventId = 'eventId' in valid ? new RegExp(`"eventId":${valid.eventId}(?=[,}])`) : null;
+    await importsSettled(channel);
     let before = await fingerprint(db, [name]);
     for (const probe of probesFor(valid)) {
       const body = eventId ? probe.body.replace(eventId, `"eventId":${await poolEvent()}`) : probe.body;
       const { status, answer } = await post(channel, body, probe.contentType);
+      await importsSettled(channel);
       const wrong = malformed(status, answer);
       if (wrong) problems.push(`${probe.label}: ${wrong} ${logged.splice(0).join('; ').slice(0, 600)}`);
       const after = await fingerprint(db, [name]);

@@ -6,6 +6,8 @@ import { codeSet } from './code-set';
 export const [FEED_KINDS, FeedKindCode, FEED_KIND_LABELS] = codeSet({
   'demographics-full': 'Demographics: full load',
   'demographics-delta': 'Demographics: nightly changes',
+  'clinical-flags': 'Clinical flags',
+  'staff-list': 'Staff list',
 });
 export type FeedKindCode = z.infer<typeof FeedKindCode>;
 
