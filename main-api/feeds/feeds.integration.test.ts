@@ -15,6 +15,7 @@ import { FEED_KIND_DEFINITIONS } from './kinds';
 import { importRejects } from './feeds.repository';
 import { runImport } from './import.service';
 import type { FeedKindCode } from '../shared/vocabulary/feeds';
+import { STAFF_GROUPS } from '../shared/vocabulary/people';
 
 const nhs = nhsSequence(999_810_000, 11);
 const PASSWORD = 'feeds-password';
@@ -335,6 +336,49 @@ two",,Maidstone,G82001,,\n`;
     await expect(db.query(`UPDATE ims.vaccination_event SET person_id = $1 WHERE person_id = $2`, [retired, survivor])).rejects.toThrow(
       /cannot be edited/,
     );
+  });
+
+  it('imports clinical flags: added once, end dates brought up to date, bad rows rejected', async () => {
+    await run(admin, 'demographics-full', file([FULL, fullRow(nhs(130)), fullRow(nhs(131))].join('\n')));
+    const header = FEED_KIND_DEFINITIONS['clinical-flags'].columns.join('|');
+    const text = [
+      header,
+      `${nhs(130)}|DIABETES|2020-01-01||Type 2`,
+      `${nhs(131)}|ASTHMA|2020-01-01||`,
+      `${nhs(131)}|CARER|2030-01-01||`,
+      `${nhs(199)}|CARER|2020-01-01||`,
+    ].join('\n');
+    const first = await run(admin, 'clinical-flags', file(text), 100);
+    expect(first).toMatchObject({ status: 'APPLIED', rowsApplied: 1, rowsRejected: 3 });
+    expect((await importRejects(admin, first.id)).map((r) => [r.row, r.field])).toEqual([
+      [2, 'flag_code'],
+      [3, 'from_date'],
+      [4, 'nhs_number'],
+    ]);
+    const again = await run(admin, 'clinical-flags', file(`${header}\n${nhs(130)}|DIABETES|2020-01-01|2025-06-30|Type 2\n`));
+    expect(again.counts).toMatchObject({ added: 0, updated: 1 });
+    const flags = await db.query(
+      `SELECT flag_code, to_date::text AS to_date FROM ims.clinical_flag f JOIN ims.person p ON p.id = f.person_id WHERE p.nhs_number = $1`,
+      [nhs(130)],
+    );
+    expect(flags.rows).toEqual([{ flag_code: 'DIABETES', to_date: '2025-06-30' }]);
+  });
+
+  it('imports a staff list for every staff group the register knows', async () => {
+    const people = STAFF_GROUPS.map((_, i) => nhs(140 + i));
+    await run(admin, 'demographics-full', file([FULL, ...people.map((n) => fullRow(n, { date_of_birth: '1980-01-01' }))].join('\n')));
+    const header = FEED_KIND_DEFINITIONS['staff-list'].columns.join('|');
+    const rows = STAFF_GROUPS.map((g, i) => `${people[i]}|QKS|Ward ${i}|${g}|Role|${i % 2 ? 'Y' : 'N'}|2024-04-01|`);
+    const summary = await run(
+      admin,
+      'staff-list',
+      file([header, ...rows, `${people[0]}|QKS||NURSING|Nurse|maybe|2024-04-01|`].join('\n')),
+      50,
+    );
+    expect(summary).toMatchObject({ status: 'APPLIED', rowsApplied: STAFF_GROUPS.length, rowsRejected: 1 });
+    expect((await importRejects(admin, summary.id)).map((r) => r.field)).toEqual(expect.arrayContaining(['frontline', 'employer_code']));
+    const count = await db.query(`SELECT count(*)::int AS n FROM ims.staff_record WHERE employer_code = 'QKS'`);
+    expect(count.rows[0]!.n).toBe(STAFF_GROUPS.length);
   });
 
   it("refuses a role without the capability, and rejects rows outside a coordinator's scope", async () => {
