@@ -1,7 +1,8 @@
 // `npm run bench`: the speed targets, measured on a throwaway embedded database (or
 // IMS_BENCH_DATABASE_URL, a server where the caller may create databases).
 //   IMS_BENCH_PERSONS (default 2,000,000): size of the demo region loaded.
-//   IMS_BENCH_FEED_ROWS (default 1,000,000): rows of the demographic file the import pipeline loads.
+//   IMS_BENCH_FEED_ROWS (default 1,000,000): rows of the demographic file the import pipeline loads;
+//   IMS_BENCH_FEED_IMPORT=0 times the load alone, without the whole import after it.
 //   --only feeds: the import pipeline's part alone (on an empty migrated database).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -269,7 +270,7 @@ async function benchCampaigns(owner: DataSource, url: string): Promise<void> {
 
 async function benchFeeds(owner: DataSource): Promise<void> {
   line(`Demographic full load through the import pipeline (target: load at least 0.7 x a raw COPY of the same file)`);
-  const r = await benchFeedLoad(owner, feedRows, todayInLondon());
+  const r = await benchFeedLoad(owner, feedRows, todayInLondon(), process.env.IMS_BENCH_FEED_IMPORT !== '0');
   line(
     `  ${fmt(r.rows)} rows, ${r.megabytes.toFixed(0)} MB: pipeline load ${r.pipelineSeconds.toFixed(2)} s (${fmt(r.rows / r.pipelineSeconds)} rows/s); ` +
       `raw COPY ${r.rawCopySeconds.toFixed(2)} s (${fmt(r.rows / r.rawCopySeconds)} rows/s); ratio ${r.ratio.toFixed(2)}`,

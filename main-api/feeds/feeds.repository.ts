@@ -117,6 +117,9 @@ export async function cancelBackend(db: Queryable, pid: number): Promise<void> {
   await query(db, 'SELECT pg_cancel_backend($1)', [pid]);
 }
 
+/** How much COPY text may wait to be sent before the reader waits for it. */
+const IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+
 /** A COPY into the import's staging table, written chunk by chunk with back-pressure. */
 export class StageCopy {
   private readonly stream: ReturnType<typeof copyFrom>;
@@ -140,7 +143,10 @@ export class StageCopy {
 
   async write(chunk: Buffer): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), this.finished]);
+    this.stream.write(chunk);
+    // A few megabytes may wait unsent, so the next chunk is parsed while the server copies this
+    // one; waiting for every drain would make reading and copying take turns.
+    if (this.stream.writableLength > IN_FLIGHT_BYTES) await Promise.race([once(this.stream, 'drain'), this.finished]);
   }
 
   async end(): Promise<void> {
