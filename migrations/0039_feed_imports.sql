@@ -1,7 +1,7 @@
 -- Feeds: one import pipeline for files from other systems, and the demographic feeds on it.
 --
 -- A file is streamed by the application into a staging table made for that import alone
--- (feed_stage.import_<id>: row number, any parse error, then the kind's columns as text); the
+-- (feed_stage.import_<id>: row number, the kind's columns as text, any parse error); the
 -- importer may INSERT into it (COPY) and nothing else. Everything after that runs here, in
 -- api functions as the owner with a fixed search_path, for the signed-in user:
 --   * api.feed_open       checks the user may import, registers the import, makes its table;
@@ -300,7 +300,9 @@ BEGIN
   VALUES (p_kind, p_file_name, p_file_bytes, p_max_reject_percent) RETURNING id INTO v_id;
   v_stage := ims.feed_stage_name(v_id);
   -- Unlogged: the rows are kept only until the import finishes; a crash loses nothing applied.
-  EXECUTE format('CREATE UNLOGGED TABLE %s (row_no integer NOT NULL, parse_error text, %s)', v_stage,
+  -- Rows are numbered by the table in the order the COPY sends them (1 for the first data row),
+  -- so the application sends a plain run of lines as it is; parse_error comes last.
+  EXECUTE format('CREATE UNLOGGED TABLE %s (row_no integer GENERATED ALWAYS AS IDENTITY, %s, parse_error text)', v_stage,
                  (SELECT string_agg(format('%I text', c), ', ' ORDER BY o) FROM unnest(k.columns) WITH ORDINALITY AS x(c, o)));
   IF ims.is_application_user() THEN
     EXECUTE format('GRANT INSERT ON %s TO %I', v_stage, session_user);

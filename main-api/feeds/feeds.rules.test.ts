@@ -1,7 +1,7 @@
 // The pipeline's pure rules: the exact header check, COPY lines, progress, the rejects report
 // and the exit codes.
 import { describe, expect, it } from 'vitest';
-import { copyLine, csvValue, EXIT_CODES, exitCodeOf, headerProblem, rateAndTimeLeft, rejectsCsv } from './feeds.rules';
+import { copyLine, csvValue, EXIT_CODES, exitCodeOf, headerProblem, plainBlock, rateAndTimeLeft, rejectsCsv } from './feeds.rules';
 import { FEED_KIND_DEFINITIONS } from './kinds';
 
 describe('header check', () => {
@@ -23,14 +23,24 @@ describe('header check', () => {
 });
 
 describe('COPY lines', () => {
-  it('writes plain values as they are', () => expect(copyLine(1, ['x', '', 'y'], 3, null, true)).toBe('1\t\\N\tx\t\ty\n'));
+  it('writes plain values as they are, the parse error last', () => expect(copyLine(['x', '', 'y'], 3, null, true)).toBe('x\t\ty\t\\N\n'));
   it('escapes tabs, backslashes and line breaks', () =>
-    expect(copyLine(2, ['a\tb', 'c\\d', 'e\nf'], 3, null, false)).toBe('2\t\\N\ta\\tb\tc\\\\d\te\\nf\n'));
-  it('escapes a tab even in a record read without quotes', () =>
-    expect(copyLine(3, ['a\tb', 'c'], 2, null, true)).toBe('3\t\\N\ta\\tb\tc\n'));
+    expect(copyLine(['a\tb', 'c\\d', 'e\nf'], 3, null, false)).toBe('a\\tb\tc\\\\d\te\\nf\t\\N\n'));
+  it('escapes a tab even in a record read without quotes', () => expect(copyLine(['a\tb', 'c'], 2, null, true)).toBe('a\\tb\tc\t\\N\n'));
   it('stages a record of the wrong width with its error and no values', () =>
-    expect(copyLine(4, ['a'], 3, null, true)).toBe('4\tThe row has 1 values; the header has 3.\t\\N\t\\N\t\\N\n'));
-  it('stages a record with a parse error', () => expect(copyLine(5, ['a', 'b'], 2, 'bad', false)).toBe('5\tbad\t\\N\t\\N\n'));
+    expect(copyLine(['a'], 3, null, true)).toBe('\\N\t\\N\t\\N\tThe row has 1 values; the header has 3.\n'));
+  it('stages a record with a parse error', () => expect(copyLine(['a', 'b'], 2, 'bad', false)).toBe('\\N\t\\N\tbad\n'));
+});
+
+describe('plain blocks', () => {
+  it('turns whole plain lines into COPY text at once, LF or CRLF', () => {
+    expect(plainBlock('a|b|c\nd||f\n', '|', 3)).toEqual({ copy: 'a\tb\tc\t\\N\nd\t\tf\t\\N\n', rows: 2 });
+    expect(plainBlock('a,b\r\nc,d\r\n', ',', 2)).toEqual({ copy: 'a\tb\t\\N\nc\td\t\\N\n', rows: 2 });
+  });
+  it('leaves anything unusual to the reader', () => {
+    for (const text of ['a|"b"|c\n', 'a|b\n', 'a|b|c|d\n', 'a|b|c', 'a|b|c\n\nd|e|f\n', 'a|b\tx|c\n', 'a|b\\|c\n', 'a|b|c\rd|e|f\r', ''])
+      expect(plainBlock(text, '|', 3), JSON.stringify(text)).toBeNull();
+  });
 });
 
 describe('progress', () => {

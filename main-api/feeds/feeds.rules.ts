@@ -24,27 +24,58 @@ function copyEscape(value: string): string {
     : value;
 }
 
+/** How many times a character occurs in a string. */
+function occurrences(s: string, c: string): number {
+  let n = 0;
+  for (let i = s.indexOf(c); i >= 0; i = s.indexOf(c, i + 1)) n++;
+  return n;
+}
+
 /**
- * One staging row in COPY text format: row number, parse error (\N for none), then the values.
- * A record with the wrong number of values is staged with its error and no values.
+ * One staging row in COPY text format: the values, then the parse error (\N for none); the
+ * table numbers the rows in the order they are sent. A record with the wrong number of values
+ * is staged with its error and no values.
  */
-export function copyLine(rowNo: number, fields: readonly string[], width: number, error: string | null, plain: boolean): string {
+export function copyLine(fields: readonly string[], width: number, error: string | null, plain: boolean): string {
   if (error === null && fields.length !== width) {
     error = `The row has ${fields.length} values; the header has ${width}.`;
   }
-  if (error !== null) return `${rowNo}\t${copyEscape(error)}${'\t\\N'.repeat(width)}\n`;
+  if (error !== null) return `${'\\N\t'.repeat(width)}${copyEscape(error)}\n`;
   // A record read without quotes cannot hold line breaks; only tabs and backslashes need a look.
   const joined = fields.join('\t');
-  if (plain && !joined.includes('\\') && countTabs(joined) === width - 1) {
-    return `${rowNo}\t\\N\t${joined}\n`;
-  }
-  return `${rowNo}\t\\N\t${fields.map(copyEscape).join('\t')}\n`;
+  if (plain && !joined.includes('\\') && occurrences(joined, '\t') === width - 1) return `${joined}\t\\N\n`;
+  return `${fields.map(copyEscape).join('\t')}\t\\N\n`;
 }
 
-function countTabs(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('\t'); i >= 0; i = s.indexOf('\t', i + 1)) n++;
-  return n;
+/**
+ * A run of whole lines (each ending with LF or CRLF) as COPY text in one go, when every line is
+ * a plain record of the right width: no quotes, tabs or backslashes anywhere, no blank line, and
+ * exactly width - 1 delimiters on each line. Answers the COPY text and the number of records, or
+ * null when the lines need reading one by one.
+ */
+export function plainBlock(text: string, delimiter: string, width: number): { copy: string; rows: number } | null {
+  if (text.length === 0 || text.includes('"') || text.includes('\t') || text.includes('\\')) return null;
+  const d = delimiter.charCodeAt(0);
+  let rows = 0;
+  let count = 0;
+  let lineLength = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      if (count !== width - 1 || lineLength === 0) return null;
+      rows++;
+      count = 0;
+      lineLength = 0;
+    } else if (c === 13) {
+      if (text.charCodeAt(i + 1) !== 10) return null; // a lone CR: not this path
+    } else {
+      lineLength++;
+      if (c === d) count++;
+    }
+  }
+  if (lineLength !== 0 || count !== 0) return null; // the text must end with a line break
+  const lf = text.includes('\r') ? text.replaceAll('\r\n', '\n') : text;
+  return { copy: lf.replaceAll(delimiter, '\t').replaceAll('\n', '\t\\N\n'), rows };
 }
 
 export interface RateAndTimeLeft {

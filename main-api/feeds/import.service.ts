@@ -16,7 +16,7 @@ import { withClient, type DbClient } from '../platform/db/database';
 import { DelimitedReader, delimiterOf, type Delimiter, type DelimitedRecord } from '../platform/files/delimited';
 import { detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
 import type { FeedKindCode } from '../shared/vocabulary/feeds';
-import { copyLine, headerProblem, rateAndTimeLeft } from './feeds.rules';
+import { copyLine, headerProblem, plainBlock, rateAndTimeLeft } from './feeds.rules';
 import {
   backendPid,
   cancelBackend,
@@ -79,10 +79,13 @@ export async function loadFileIntoStage(
   const hash = createHash('sha256');
   let decoder: StreamDecoder | null = null;
   let reader: DelimitedReader | null = null;
+  let delimiter: Delimiter = ',';
   let headerSeen = false;
   let rows = 0;
   let bytesRead = 0;
   let pending: string[] = [];
+  // Text after the last line break of what has been read, waiting for the rest of its line.
+  let carry = '';
   const width = kind.columns.length;
   const onRecord = (r: DelimitedRecord): void => {
     if (!headerSeen) {
@@ -93,7 +96,7 @@ export async function loadFileIntoStage(
       return;
     }
     rows++;
-    pending.push(copyLine(rows, r.fields, width, r.error, r.plain));
+    pending.push(copyLine(r.fields, width, r.error, r.plain));
   };
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
@@ -103,10 +106,36 @@ export async function loadFileIntoStage(
   };
   const readerFor = (text: string): DelimitedReader => {
     if (reader) return reader;
-    const delimiter: Delimiter = delimiterOf(text.split(/\r\n|\n|\r/, 1)[0] ?? '');
+    delimiter = delimiterOf(text.split(/\r\n|\n|\r/, 1)[0] ?? '');
     facts.delimiter = delimiter === '|' ? 'pipe' : 'comma';
     reader = new DelimitedReader(delimiter);
     return reader;
+  };
+  // Most of a file is whole lines of plain records: those go to COPY in one native transform
+  // per chunk (plainBlock); the header, quoted records and anything unusual go through the reader.
+  const take = (text: string): void => {
+    const buf = carry + text;
+    carry = '';
+    if (buf.length === 0) return;
+    const r = readerFor(buf);
+    if (!headerSeen || r.pending || r.lineEnding === 'CR') {
+      r.push(buf, onRecord);
+      facts.lineEnding ??= r.lineEnding;
+      return;
+    }
+    const cut = buf.lastIndexOf('\n');
+    if (cut < 0) {
+      carry = buf;
+      return;
+    }
+    const fast = plainBlock(buf.slice(0, cut + 1), delimiter, width);
+    if (fast) {
+      rows += fast.rows;
+      pending.push(fast.copy);
+      carry = buf.slice(cut + 1);
+    } else {
+      r.push(buf, onRecord);
+    }
   };
 
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
@@ -117,22 +146,20 @@ export async function loadFileIntoStage(
       decoder = new StreamDecoder(detectEncoding(chunk.subarray(0, 64 * 1024)));
       facts.encoding = decoder.detected.encoding;
     }
-    const text = decoder.decode(chunk);
-    if (text.length > 0) {
-      const r = readerFor(text);
-      r.push(text, onRecord);
-      facts.lineEnding ??= r.lineEnding;
-    }
+    take(decoder.decode(chunk));
     // One COPY write per chunk read: about a megabyte, so back-pressure paces the reading.
     await flush();
     progress(rows, bytesRead);
   }
   facts.checksum = hash.digest('hex');
   if (!decoder || bytesRead === 0) throw new FileRefusal('The file is empty.');
-  const tail = decoder.end();
-  const last = reader ?? (tail.length > 0 ? readerFor(tail) : null);
+  take(decoder.end());
+  if (carry.length > 0) {
+    readerFor(carry).push(carry, onRecord);
+    carry = '';
+  }
+  const last = reader as DelimitedReader | null;
   if (last) {
-    if (tail.length > 0) last.push(tail, onRecord);
     last.end(onRecord);
     facts.lineEnding ??= last.lineEnding;
   }

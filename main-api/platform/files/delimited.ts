@@ -49,6 +49,11 @@ export class DelimitedReader {
     private readonly maxRecordChars = 1_000_000,
   ) {}
 
+  /** Whether part of a record is waiting for the rest of it (a quoted value running on). */
+  get pending(): boolean {
+    return this.rest.length > 0;
+  }
+
   /** Reads as many whole records as the text so far holds; the remainder waits for more. */
   push(text: string, emit: (record: DelimitedRecord) => void): void {
     const buf = this.rest.length ? this.rest + text : text;
