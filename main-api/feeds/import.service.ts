@@ -119,7 +119,15 @@ export async function loadFileIntoStage(
     if (buf.length === 0) return;
     const r = readerFor(buf);
     if (!headerSeen || r.pending || r.lineEnding === 'CR') {
-      r.push(buf, onRecord);
+      // Whole lines only, so that the reader is left holding nothing but a quoted value that
+      // runs on (and the next chunk can take the plain way).
+      const cut = r.lineEnding === 'CR' ? -1 : buf.lastIndexOf('\n');
+      if (cut >= 0) {
+        r.push(buf.slice(0, cut + 1), onRecord);
+        carry = buf.slice(cut + 1);
+      } else {
+        r.push(buf, onRecord);
+      }
       facts.lineEnding ??= r.lineEnding;
       return;
     }
@@ -128,13 +136,37 @@ export async function loadFileIntoStage(
       carry = buf;
       return;
     }
-    const fast = plainBlock(buf.slice(0, cut + 1), delimiter, width);
-    if (fast) {
-      rows += fast.rows;
-      pending.push(fast.copy);
-      carry = buf.slice(cut + 1);
-    } else {
-      r.push(buf, onRecord);
+    carry = buf.slice(cut + 1);
+    const block = buf.slice(0, cut + 1);
+    const plainOrRead = (part: string): void => {
+      const fast = plainBlock(part, delimiter, width);
+      if (fast) {
+        rows += fast.rows;
+        pending.push(fast.copy);
+      } else {
+        r.push(part, onRecord);
+      }
+    };
+    // The lines before a quote go the plain way; the quoted record's lines go to the reader,
+    // line by line until its quoted value has closed.
+    let at = 0;
+    while (at < block.length) {
+      if (r.pending) {
+        const end = block.indexOf('\n', at) + 1;
+        r.push(block.slice(at, end), onRecord);
+        at = end;
+        continue;
+      }
+      const q = block.indexOf('"', at);
+      if (q < 0) {
+        plainOrRead(block.slice(at));
+        break;
+      }
+      const lineStart = Math.max(at, block.lastIndexOf('\n', q) + 1);
+      if (lineStart > at) plainOrRead(block.slice(at, lineStart));
+      const end = block.indexOf('\n', q) + 1;
+      r.push(block.slice(lineStart, end), onRecord);
+      at = end;
     }
   };
 
