@@ -1,6 +1,9 @@
 // `npm run bench`: the speed targets, measured on a throwaway embedded database (or
 // IMS_BENCH_DATABASE_URL, a server where the caller may create databases).
 //   IMS_BENCH_PERSONS (default 2,000,000): size of the demo region loaded.
+//   IMS_BENCH_FEED_ROWS (default 1,000,000): rows of the demographic file the import pipeline loads;
+//   IMS_BENCH_FEED_IMPORT=0 times the load alone, without the whole import after it.
+//   --only feeds: the import pipeline's part alone (on an empty migrated database).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +28,11 @@ import { benchCohortCount } from '../main-api/cohorts/cohorts.bench';
 import { benchConfirm } from '../main-api/campaigns/campaigns.bench';
 import { benchLetters } from '../main-api/letters/letters.bench';
 import { benchCoverReturn } from '../main-api/reporting/cover.bench';
+import { benchFeedLoad } from '../main-api/feeds/feeds.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
+const feedRows = Number(process.env.IMS_BENCH_FEED_ROWS ?? 1_000_000);
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-GB');
 
@@ -49,6 +55,11 @@ async function main(): Promise<void> {
   const owner = await openOwnerDataSource(url, 'IMS benchmark');
   try {
     await migrate(owner, migrationsDir());
+    if (only === 'feeds') {
+      line(`${machineLoad()}\n`);
+      await benchFeeds(owner);
+      return;
+    }
     line(`IMS benchmark: ${fmt(persons)} persons`);
     line(`${machineLoad()}\n`);
 
@@ -77,6 +88,7 @@ async function main(): Promise<void> {
     await benchCohorts(owner, url);
     await benchCampaigns(owner, url);
     await benchCover(owner, url);
+    await benchFeeds(owner);
   } finally {
     await owner.destroy();
     const admin = await openOwnerDataSource(adminUrl, 'IMS benchmark');
@@ -281,6 +293,17 @@ async function benchCover(owner: DataSource, url: string): Promise<void> {
     `  ${fmt(r.children)} children in ${r.areas} areas: median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms; ` +
       `plain SQL ${r.plainMs.toFixed(0)} ms (${(r.plainMs / r.p95Ms).toFixed(1)} times the p95); same numbers: ${r.same ? 'yes' : `NO (${r.differences.slice(0, 5).join('; ')})`}`,
   );
+  line('');
+}
+
+async function benchFeeds(owner: DataSource): Promise<void> {
+  line(`Demographic full load through the import pipeline (target: load at least 0.7 x a raw COPY of the same file)`);
+  const r = await benchFeedLoad(owner, feedRows, todayInLondon(), process.env.IMS_BENCH_FEED_IMPORT !== '0');
+  line(
+    `  ${fmt(r.rows)} rows, ${r.megabytes.toFixed(0)} MB: pipeline load ${r.pipelineSeconds.toFixed(2)} s (${fmt(r.rows / r.pipelineSeconds)} rows/s); ` +
+      `raw COPY ${r.rawCopySeconds.toFixed(2)} s (${fmt(r.rows / r.rawCopySeconds)} rows/s); ratio ${r.ratio.toFixed(2)}`,
+  );
+  line(`  whole import (load, validation, apply of new registrations): ${r.importSeconds.toFixed(1)} s, ${r.importStatus}`);
   line('');
 }
 

@@ -16,6 +16,7 @@ import { registerLetterCommands } from './commands/letters';
 import { registerSendCommands } from './commands/send';
 import { registerMoverCommands } from './commands/movers';
 import { registerCoverCommands } from './commands/cover';
+import { registerImportCommands } from './commands/import';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -32,6 +33,7 @@ registerLetterCommands(program, ctx);
 registerSendCommands(program, ctx);
 registerMoverCommands(program, ctx);
 registerCoverCommands(program, ctx);
+registerImportCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

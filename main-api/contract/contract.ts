@@ -15,6 +15,7 @@ import { campaignChannels } from './campaigns';
 import { letterChannels } from './letters';
 import { sendingChannels } from './sending';
 import { moverChannels } from './movers';
+import { feedChannels } from './feeds';
 
 export const contract = {
   ...sessionChannels,
@@ -29,6 +30,7 @@ export const contract = {
   ...letterChannels,
   ...sendingChannels,
   ...moverChannels,
+  ...feedChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

@@ -60,6 +60,9 @@ SELECT setval(pg_get_serial_sequence('ims.campaign', 'id'), 100), setval(pg_get_
 
 /** Channels for administrators only: the database refuses the coordinator's valid request. */
 const ADMIN_ONLY = new Set<Channel>(['rules.import', 'rules.activate', 'rules.withdraw', 'sending.settings.get', 'sending.settings.save']);
+const SWEEP_DELTA =
+  'record_id|change_type|nhs_number|new_nhs_number|family_name|given_name|other_given_names|date_of_birth|gender|postcode|' +
+  'address_line1|address_line2|address_line3|town|practice_code|effective_date|date_of_death\nsweep-1|NAME|9990000018||Sweep|Name|||||||||||\n';
 const FLU_FILE = readFileSync(join(resourcesDir(), 'schedule', 'flu-2026-27.json'), 'utf8');
 
 // ------------------------------------------------------------------------------------------
@@ -392,6 +395,13 @@ describe('hostile input on every channel, through the loopback host', () => {
     'communications.send.cancel': async () => ({ runId: await sendRun() }),
     'communications.poll': async () => ({ campaignCode: 'SWEEP-SEND' }),
     'communications.counts': async () => ({ campaignCode: 'SWEEP-SEND' }),
+    'feeds.kinds': async () => ({}),
+    'feeds.upload': async () => ({ uploadId: null, fileName: 'sweep.txt', base64: Buffer.from(SWEEP_DELTA).toString('base64') }),
+    'feeds.start': async () => ({ uploadId: await feedUpload(), kind: 'demographics-delta' }),
+    'feeds.progress': async () => ({ jobId: await feedJob() }),
+    'feeds.cancel': async () => ({ jobId: await feedJob() }),
+    'feeds.history': async () => ({ limit: 10 }),
+    'feeds.rejects': async () => ({ importId: await feedImport() }),
   };
 
   /** A finished letter run with one letter in file 1, and that file in the letters folder. */
@@ -421,6 +431,44 @@ describe('hostile input on every channel, through the loopback host', () => {
   async function sendRun(): Promise<string> {
     const { answer } = await post('communications.send', JSON.stringify({ campaignCode: 'SWEEP-SEND' }));
     return (answer as { value: { runId: string } }).value.runId;
+  }
+
+  /** Imports a request started run on in the background: wait until none is loading. */
+  async function importsSettled(channel: string): Promise<void> {
+    if (!channel.startsWith('feeds.')) return;
+    for (let i = 0; i < 400; i++) {
+      const loading = await db.query(`SELECT 1 FROM ims.feed_import WHERE status = 'LOADING' LIMIT 1`);
+      if (loading.rowCount === 0) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** An uploaded nightly delta (one row, rejected: its person is not on the register). */
+  async function feedUpload(): Promise<string> {
+    const { answer } = await post(
+      'feeds.upload',
+      JSON.stringify({ uploadId: null, fileName: 'sweep.txt', base64: Buffer.from(SWEEP_DELTA).toString('base64') }),
+    );
+    return (answer as { value: { uploadId: string } }).value.uploadId;
+  }
+
+  async function feedJob(): Promise<string> {
+    const { answer } = await post(
+      'feeds.start',
+      JSON.stringify({ uploadId: await feedUpload(), kind: 'demographics-delta', maxRejectPercent: 100 }),
+    );
+    return (answer as { value: { jobId: string } }).value.jobId;
+  }
+
+  /** A finished import with a rejected row. */
+  async function feedImport(): Promise<number> {
+    const jobId = await feedJob();
+    for (;;) {
+      const { answer } = await post('feeds.progress', JSON.stringify({ jobId }));
+      const job = (answer as { value: { state: string; summary: { id: number } | null } }).value;
+      if (job.state !== 'running') return job.summary!.id;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   async function post(channel: string, body: string, contentType = 'application/json'): Promise<{ status: number; answer: unknown }> {
@@ -501,10 +549,12 @@ describe('hostile input on every channel, through the loopback host', () => {
     const valid = await examples[channel]();
     // Channels that act on a pool event get a fresh one whenever a probe has used it up.
     const eventId = 'eventId' in valid ? new RegExp(`"eventId":${valid.eventId}(?=[,}])`) : null;
+    await importsSettled(channel);
     let before = await fingerprint(db, [name]);
     for (const probe of probesFor(valid)) {
       const body = eventId ? probe.body.replace(eventId, `"eventId":${await poolEvent()}`) : probe.body;
       const { status, answer } = await post(channel, body, probe.contentType);
+      await importsSettled(channel);
       const wrong = malformed(status, answer);
       if (wrong) problems.push(`${probe.label}: ${wrong} ${logged.splice(0).join('; ').slice(0, 600)}`);
       const after = await fingerprint(db, [name]);

@@ -13,6 +13,7 @@ import * as campaigns from '../campaigns';
 import * as letters from '../letters';
 import * as sending from '../sending';
 import * as movers from '../movers';
+import * as feeds from '../feeds';
 import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
@@ -33,6 +34,7 @@ export function registerDomains(ctx: UserContext): UserServices {
     letters.register(ctx),
     sending.register(ctx),
     movers.register(ctx),
+    feeds.register(ctx),
   ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 

@@ -33,6 +33,7 @@ export function roleOfGroup(group: string): RoleCode | null {
 // campaigns, confirm invitations, run reminders and recall, record and import bookings (0032).
 // letters.manage: write a campaign's letter, email and text templates and produce its letters
 // (0035); reading and previewing templates goes with campaigns.view.
+// feeds.import: import files from other systems (demographic feeds, ...) through api.feed_* (0039).
 // cohort.count: exact counts of people matching a cohort definition (api.cohort_count, 0031).
 const CAPABILITIES = [
   'record.view',
@@ -46,6 +47,7 @@ const CAPABILITIES = [
   'campaigns.run',
   'letters.manage',
   'sending.configure',
+  'feeds.import',
 ] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
@@ -65,6 +67,7 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'letters.manage',
     // How messages leave: the Notify key, template ids, the mail server (api.sending_settings_check, 0036).
     'sending.configure',
+    'feeds.import',
   ],
   coordinator: [
     'record.view',
@@ -75,8 +78,10 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'campaigns.view',
     'campaigns.run',
     'letters.manage',
+    'feeds.import',
   ],
-  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
+  // Child health departments receive the demographic feeds; ims.may_import_feeds (0039) allows the same three roles.
+  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view', 'feeds.import'],
   'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
   // Aggregates with small numbers suppressed, never rows about people (issue 7); a cohort count
   // is exact and unsuppressed, so analysts have none (api.cohort_count is not granted to them).

@@ -28,6 +28,7 @@ import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
 import { ORGANISATION_TYPES, SCHOOL_PHASES } from './organisations';
 import { GENDER_CODES, REGISTRATION_STATUSES, STAFF_GROUPS } from './people';
+import { IMPORT_STATUSES } from './feeds';
 import { REACTION_CODES, REACTION_OUTCOMES, SERIOUSNESS } from './reactions';
 import { STATUS_ROW_KINDS, STORED_STATUSES } from './schedule';
 import { PRODUCT } from './products';
@@ -51,6 +52,7 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.school.phase': SCHOOL_PHASES,
   'ims.person.gender_code': GENDER_CODES,
   'ims.person.registration_status': REGISTRATION_STATUSES,
+  'ims.feed_import.status': IMPORT_STATUSES,
   'ims.contact_details.preferred_channel': CONTACT_CHANNELS,
   'ims.flag_type.category': FLAG_CATEGORIES,
   'ims.staff_record.staff_group': STAFF_GROUPS,

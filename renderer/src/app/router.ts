@@ -8,6 +8,7 @@ import CohortBuilder from '../features/cohorts/CohortBuilder.vue';
 import CampaignsScreen from '../features/campaigns/CampaignsScreen.vue';
 import CampaignSetup from '../features/campaigns/CampaignSetup.vue';
 import RuleFiles from '../features/rules/RuleFiles.vue';
+import ImportsScreen from '../features/feeds/ImportsScreen.vue';
 import SendingSettings from '../features/sending/SendingSettings.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
@@ -52,6 +53,7 @@ export function createAppRouter() {
       meta: { section: 'campaigns' },
     },
     { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
+    { path: '/imports', name: 'imports', component: ImportsScreen, meta: { section: 'imports' } },
     // How campaign messages leave (administrators: the database refuses anyone else).
     { path: '/settings/sending', name: 'sending-settings', component: SendingSettings, meta: { section: 'campaigns' } },
     {

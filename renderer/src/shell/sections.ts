@@ -1,4 +1,4 @@
-// The navigation sections of the application. People, Cohorts, Campaigns and Reports are built so far; the others
+// The navigation sections of the application. People, Cohorts, Campaigns, Reports and Imports are built so far; the others
 // are listed so that people can see what the product will cover.
 import type { SessionInfo } from '../../../main-api/contract/session';
 import type { Capability } from '../../../main-api/shared/vocabulary/roles';
@@ -59,7 +59,8 @@ export const sections: Section[] = [
     key: 'imports',
     label: 'Imports',
     path: '/imports',
-    available: false,
+    available: true,
+    needs: 'feeds.import',
     purpose: 'Load registers and vaccination events from other systems.',
   },
   {

@@ -1,0 +1,73 @@
+// The pipeline's pure rules: the exact header check, COPY lines, progress, the rejects report
+// and the exit codes.
+import { describe, expect, it } from 'vitest';
+import { copyLine, csvValue, EXIT_CODES, exitCodeOf, headerProblem, plainBlock, rateAndTimeLeft, rejectsCsv } from './feeds.rules';
+import { FEED_KIND_DEFINITIONS } from './kinds';
+
+describe('header check', () => {
+  const expected = ['a', 'b', 'c'];
+  it('accepts exactly the layout', () => expect(headerProblem(['a', 'b', 'c'], expected)).toBeNull());
+  it('names the first column that differs', () =>
+    expect(headerProblem(['a', 'B', 'c'], expected)).toMatch(/^Column 2 of the header is "B"; .* b there/));
+  it('counts missing and extra columns', () => {
+    expect(headerProblem(['a', 'b'], expected)).toMatch(/2 columns; .* 3: c and after it are missing/);
+    expect(headerProblem(['a', 'b', 'c', 'd'], expected)).toMatch(/4 columns; .* 3/);
+  });
+  it('is exact: no trimming or case folding', () => expect(headerProblem(['a ', 'b', 'c'], expected)).toMatch(/Column 1/));
+  it('every kind has distinct lower-case column names', () => {
+    for (const k of Object.values(FEED_KIND_DEFINITIONS)) {
+      expect(new Set(k.columns).size).toBe(k.columns.length);
+      for (const c of k.columns) expect(c).toMatch(/^[a-z][a-z0-9_]*$/);
+    }
+  });
+});
+
+describe('COPY lines', () => {
+  it('writes plain values as they are, the parse error last', () => expect(copyLine(['x', '', 'y'], 3, null, true)).toBe('x\t\ty\t\\N\n'));
+  it('escapes tabs, backslashes and line breaks', () =>
+    expect(copyLine(['a\tb', 'c\\d', 'e\nf'], 3, null, false)).toBe('a\\tb\tc\\\\d\te\\nf\t\\N\n'));
+  it('escapes a tab even in a record read without quotes', () => expect(copyLine(['a\tb', 'c'], 2, null, true)).toBe('a\\tb\tc\t\\N\n'));
+  it('stages a record of the wrong width with its error and no values', () =>
+    expect(copyLine(['a'], 3, null, true)).toBe('\\N\t\\N\t\\N\tThe row has 1 values; the header has 3.\n'));
+  it('stages a record with a parse error', () => expect(copyLine(['a', 'b'], 2, 'bad', false)).toBe('\\N\t\\N\tbad\n'));
+});
+
+describe('plain blocks', () => {
+  it('turns whole plain lines into COPY text at once, LF or CRLF', () => {
+    expect(plainBlock('a|b|c\nd||f\n', '|', 3)).toEqual({ copy: 'a\tb\tc\t\\N\nd\t\tf\t\\N\n', rows: 2 });
+    expect(plainBlock('a,b\r\nc,d\r\n', ',', 2)).toEqual({ copy: 'a\tb\t\\N\nc\td\t\\N\n', rows: 2 });
+  });
+  it('leaves anything unusual to the reader', () => {
+    for (const text of ['a|"b"|c\n', 'a|b\n', 'a|b|c|d\n', 'a|b|c', 'a|b|c\n\nd|e|f\n', 'a|b\tx|c\n', 'a|b\\|c\n', 'a|b|c\rd|e|f\r', ''])
+      expect(plainBlock(text, '|', 3), JSON.stringify(text)).toBeNull();
+  });
+});
+
+describe('progress', () => {
+  it('gives the rate and the time left from the share of bytes read', () => {
+    expect(rateAndTimeLeft(1000, 250, 1000, 2000)).toEqual({ rowsPerSecond: 500, secondsLeft: 6 });
+    expect(rateAndTimeLeft(0, 0, 1000, 0)).toEqual({ rowsPerSecond: 0, secondsLeft: null });
+  });
+});
+
+describe('rejects report', () => {
+  it('is CSV with quoted values and formula guards', () => {
+    expect(csvValue('a,b')).toBe('"a,b"');
+    expect(csvValue('say "x"')).toBe('"say ""x"""');
+    expect(csvValue('=SUM(A1)')).toBe('"\'=SUM(A1)"');
+    expect(rejectsCsv([{ row: 3, field: 'nhs_number', reason: 'The NHS number is repeated (first on row 1).' }])).toBe(
+      'row,field,reason\r\n3,nhs_number,The NHS number is repeated (first on row 1).\r\n',
+    );
+  });
+});
+
+describe('exit codes', () => {
+  it('are distinct for applied, refused file, over threshold and cancelled', () => {
+    expect(exitCodeOf('APPLIED')).toBe(0);
+    expect(exitCodeOf('ALREADY_APPLIED')).toBe(0);
+    expect(exitCodeOf('FILE_REFUSED')).toBe(EXIT_CODES.fileRefused);
+    expect(exitCodeOf('OVER_THRESHOLD')).toBe(EXIT_CODES.overThreshold);
+    expect(exitCodeOf('CANCELLED')).toBe(EXIT_CODES.cancelled);
+    expect(new Set(Object.values(EXIT_CODES)).size).toBe(Object.values(EXIT_CODES).length);
+  });
+});

@@ -1,0 +1,139 @@
+// Pure rules of the import pipeline: the exact header check, the COPY line of a record, progress
+// and time left, the rejects report and the command line's exit codes.
+import type { ImportStatus } from '../shared/vocabulary/feeds';
+
+/** Why a header is not the layout's, or null when it is exactly the layout's. */
+export function headerProblem(found: readonly string[], expected: readonly string[]): string | null {
+  for (let i = 0; i < Math.max(found.length, expected.length); i++) {
+    const f = found[i];
+    const e = expected[i];
+    if (f === e) continue;
+    if (e === undefined)
+      return `The header has ${found.length} columns; this kind of file has ${expected.length}, ending with ${expected.at(-1)}.`;
+    if (f === undefined)
+      return `The header has ${found.length} columns; this kind of file has ${expected.length}: ${e} and after it are missing.`;
+    return `Column ${i + 1} of the header is "${f.slice(0, 60)}"; this kind of file has ${e} there. The header must be exactly: ${expected.join(', ')}.`;
+  }
+  return null;
+}
+
+/** COPY text escaping of one value (backslash, tab, newline, carriage return). */
+function copyEscape(value: string): string {
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : value;
+}
+
+/** How many times a character occurs in a string. */
+function occurrences(s: string, c: string): number {
+  let n = 0;
+  for (let i = s.indexOf(c); i >= 0; i = s.indexOf(c, i + 1)) n++;
+  return n;
+}
+
+/**
+ * One staging row in COPY text format: the values, then the parse error (\N for none); the
+ * table numbers the rows in the order they are sent. A record with the wrong number of values
+ * is staged with its error and no values.
+ */
+export function copyLine(fields: readonly string[], width: number, error: string | null, plain: boolean): string {
+  if (error === null && fields.length !== width) {
+    error = `The row has ${fields.length} values; the header has ${width}.`;
+  }
+  if (error !== null) return `${'\\N\t'.repeat(width)}${copyEscape(error)}\n`;
+  // A record read without quotes cannot hold line breaks; only tabs and backslashes need a look.
+  const joined = fields.join('\t');
+  if (plain && !joined.includes('\\') && occurrences(joined, '\t') === width - 1) return `${joined}\t\\N\n`;
+  return `${fields.map(copyEscape).join('\t')}\t\\N\n`;
+}
+
+/**
+ * A run of whole lines (each ending with LF or CRLF) as COPY text in one go, when every line is
+ * a plain record of the right width: no quotes, tabs or backslashes anywhere, no blank line, and
+ * exactly width - 1 delimiters on each line. Answers the COPY text and the number of records, or
+ * null when the lines need reading one by one.
+ */
+export function plainBlock(text: string, delimiter: string, width: number): { copy: string; rows: number } | null {
+  if (text.length === 0 || text.includes('"') || text.includes('\t') || text.includes('\\')) return null;
+  const d = delimiter.charCodeAt(0);
+  let rows = 0;
+  let count = 0;
+  let lineLength = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      if (count !== width - 1 || lineLength === 0) return null;
+      rows++;
+      count = 0;
+      lineLength = 0;
+    } else if (c === 13) {
+      if (text.charCodeAt(i + 1) !== 10) return null; // a lone CR: not this path
+    } else {
+      lineLength++;
+      if (c === d) count++;
+    }
+  }
+  if (lineLength !== 0 || count !== 0) return null; // the text must end with a line break
+  const lf = text.includes('\r') ? text.replaceAll('\r\n', '\n') : text;
+  return { copy: lf.replaceAll(delimiter, '\t').replaceAll('\n', '\t\\N\n'), rows };
+}
+
+export interface RateAndTimeLeft {
+  rowsPerSecond: number;
+  /** Seconds until the file is read, from the share of bytes read so far; null before any. */
+  secondsLeft: number | null;
+}
+
+export function rateAndTimeLeft(rows: number, bytesRead: number, bytesTotal: number, elapsedMs: number): RateAndTimeLeft {
+  const seconds = elapsedMs / 1000;
+  const rowsPerSecond = seconds > 0 ? Math.round(rows / seconds) : 0;
+  if (bytesRead <= 0 || seconds <= 0) return { rowsPerSecond, secondsLeft: null };
+  const left = (seconds * Math.max(0, bytesTotal - bytesRead)) / bytesRead;
+  return { rowsPerSecond, secondsLeft: Math.round(left * 10) / 10 };
+}
+
+/** A value for a CSV file: quoted when it holds a comma, quote or line break. */
+export function csvValue(value: string | number | null): string {
+  if (value === null) return '';
+  const s = String(value);
+  // A leading =, +, - or @ makes spreadsheets run a formula: such values are quoted as text.
+  const guarded = /^[=+\-@]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(guarded) || guarded !== s ? `"${guarded.replace(/"/g, '""')}"` : s;
+}
+
+export interface RejectRow {
+  row: number;
+  field: string | null;
+  reason: string;
+}
+
+/** The rejects report: one line per reason, with a header, CRLF line endings for Excel. */
+export function rejectsCsv(rows: readonly RejectRow[]): string {
+  const lines = ['row,field,reason', ...rows.map((r) => [r.row, r.field, r.reason].map(csvValue).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** What `ims import` exits with, for schedulers: 0 means the file's changes are in. */
+export const EXIT_CODES = {
+  applied: 0,
+  error: 1,
+  fileRefused: 3,
+  overThreshold: 4,
+  cancelled: 5,
+} as const;
+
+export function exitCodeOf(status: ImportStatus): number {
+  switch (status) {
+    case 'APPLIED':
+    case 'ALREADY_APPLIED':
+      return EXIT_CODES.applied;
+    case 'FILE_REFUSED':
+      return EXIT_CODES.fileRefused;
+    case 'OVER_THRESHOLD':
+      return EXIT_CODES.overThreshold;
+    case 'CANCELLED':
+      return EXIT_CODES.cancelled;
+    default:
+      return EXIT_CODES.error;
+  }
+}

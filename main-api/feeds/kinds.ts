@@ -1,0 +1,70 @@
+// A kind of file the import pipeline takes. The application's part of a kind is small: its
+// columns in file order (the header is checked against them exactly), whether a file may have
+// no rows, and the default share of rejected rows above which nothing is applied. Its staging
+// table, validation and apply are the database's (ims.feed_kind and the functions named after
+// the kind, migration 0039); docs/feeds.md describes how to add one.
+import { FEED_KIND_LABELS, type FeedKindCode } from '../shared/vocabulary/feeds';
+
+export interface FeedKind {
+  code: FeedKindCode;
+  label: string;
+  /** The header, exactly, in order; also the staging table's text columns. */
+  columns: readonly string[];
+  /** A file with a header and no rows is accepted (a quiet night's delta), or refused. */
+  allowEmpty: boolean;
+  /** Rejected rows, as a percentage of all rows, above which the file is refused. */
+  defaultMaxRejectPercent: number;
+}
+
+const DEMOGRAPHIC_PERSON = ['nhs_number', 'family_name', 'given_name', 'other_given_names', 'date_of_birth', 'gender', 'postcode'];
+const ADDRESS = ['address_line1', 'address_line2', 'address_line3', 'town'];
+
+export const FEED_KIND_DEFINITIONS: Record<FeedKindCode, FeedKind> = {
+  'demographics-full': {
+    code: 'demographics-full',
+    label: FEED_KIND_LABELS['demographics-full'],
+    columns: [...DEMOGRAPHIC_PERSON, ...ADDRESS, 'practice_code', 'ethnic_category', 'date_of_death'],
+    allowEmpty: false,
+    defaultMaxRejectPercent: 5,
+  },
+  'demographics-delta': {
+    code: 'demographics-delta',
+    label: FEED_KIND_LABELS['demographics-delta'],
+    columns: [
+      'record_id',
+      'change_type',
+      'nhs_number',
+      'new_nhs_number',
+      'family_name',
+      'given_name',
+      'other_given_names',
+      'date_of_birth',
+      'gender',
+      'postcode',
+      ...ADDRESS,
+      'practice_code',
+      'effective_date',
+      'date_of_death',
+    ],
+    allowEmpty: true,
+    defaultMaxRejectPercent: 5,
+  },
+  'clinical-flags': {
+    code: 'clinical-flags',
+    label: FEED_KIND_LABELS['clinical-flags'],
+    columns: ['nhs_number', 'flag_code', 'from_date', 'to_date', 'detail'],
+    allowEmpty: false,
+    defaultMaxRejectPercent: 5,
+  },
+  'staff-list': {
+    code: 'staff-list',
+    label: FEED_KIND_LABELS['staff-list'],
+    columns: ['nhs_number', 'employer_code', 'department', 'staff_group', 'job_role', 'frontline', 'from_date', 'to_date'],
+    allowEmpty: false,
+    defaultMaxRejectPercent: 5,
+  },
+};
+
+export function feedKind(code: FeedKindCode): FeedKind {
+  return FEED_KIND_DEFINITIONS[code];
+}

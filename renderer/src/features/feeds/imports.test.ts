@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import type { ImportJob } from '../../../../main-api/contract/feeds';
+import { bytesToBase64, countsSentence, percentRead, progressSentence, timeLeft } from './imports';
+
+const job = (over: Partial<ImportJob>): ImportJob => ({
+  jobId: '00000000-0000-4000-8000-000000000000',
+  state: 'running',
+  phase: 'loading',
+  rows: 1200,
+  bytesRead: 50,
+  bytesTotal: 200,
+  rowsPerSecond: 40000,
+  secondsLeft: 12.2,
+  summary: null,
+  message: null,
+  ...over,
+});
+
+describe('imports screen logic', () => {
+  it('encodes bytes as base64', () => expect(bytesToBase64(Uint8Array.from([0, 255, 104, 105]))).toBe('AP9oaQ=='));
+  it('says how far the read is', () => {
+    expect(progressSentence(job({}))).toBe('Read 1,200 rows at 40,000 rows a second, about 13 seconds left.');
+    expect(percentRead(job({}))).toBe(25);
+    expect(progressSentence(job({ phase: 'applying' }))).toBe('Read 1,200 rows; checking and applying them.');
+    expect(timeLeft(null)).toBe('working out the time left');
+    expect(timeLeft(600)).toBe('about 10 minutes left');
+  });
+  it('names the counts in words', () =>
+    expect(countsSentence({ applied: 3, new: 1, name: 0, merged: 2 })).toBe('1 new registrations, 2 records merged'));
+});
