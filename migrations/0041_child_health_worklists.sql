@@ -249,7 +249,8 @@ BEGIN
     la = excluded.la, district = excluded.district, school = excluded.school, year_group = excluded.year_group,
     status = excluded.status, rank = excluded.rank, overdue_from = excluded.overdue_from, overdue_key = excluded.overdue_key,
     owed = excluded.owed;
-  UPDATE ims.worklist_member m SET overdue = coalesce(c.status = 'OVERDUE', false), practice = c.practice, la = c.la
+  UPDATE ims.worklist_member m SET overdue = coalesce(c.status = 'OVERDUE', false), practice = coalesce(c.practice, m.practice),
+    la = coalesce(c.la, m.la)
   FROM (SELECT u.id FROM unnest(p_ids) AS u(id)) x
   LEFT JOIN ims.child_status c ON c.person_id = x.id
   WHERE m.person_id = x.id
@@ -665,6 +666,18 @@ BEGIN
 END
 $$;
 
+-- Who a worklist may be assigned to.
+CREATE FUNCTION api.worklist_assignees() RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM ims.refuse_unless_child_health();
+  RETURN coalesce((SELECT jsonb_agg(jsonb_build_object('roleName', u.role_name, 'displayName', u.display_name) ORDER BY u.display_name, u.role_name)
+                   FROM ims.app_user u
+                   WHERE u.disabled_at IS NULL
+                     AND (pg_has_role(u.role_name, 'ims_child_health', 'USAGE') OR pg_has_role(u.role_name, 'ims_administrator', 'USAGE'))), '[]');
+END
+$$;
+
 -- The worklists, newest first, with their open counts within the caller's scope.
 CREATE FUNCTION api.worklists() RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -933,12 +946,12 @@ $$;
 
 REVOKE EXECUTE ON FUNCTION api.child_register_page(jsonb, text, boolean, jsonb, integer, date), api.child_register_counts(jsonb, date),
   api.child_register_export(jsonb, text, date, integer), api.worklist_create(text, jsonb, text, text, date), api.worklist_assign(bigint, text),
-  api.worklists(), api.worklist_open(bigint, text, jsonb, integer, date),
+  api.worklists(), api.worklist_open(bigint, text, jsonb, integer, date), api.worklist_assignees(),
   api.child_action_record(bigint, bigint, bigint, text, text, text, text), api.person_child_actions(bigint, text),
   api.did_not_attend_page(jsonb, integer, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION api.child_register_page(jsonb, text, boolean, jsonb, integer, date), api.child_register_counts(jsonb, date),
   api.child_register_export(jsonb, text, date, integer), api.worklist_create(text, jsonb, text, text, date), api.worklist_assign(bigint, text),
-  api.worklists(), api.worklist_open(bigint, text, jsonb, integer, date),
+  api.worklists(), api.worklist_open(bigint, text, jsonb, integer, date), api.worklist_assignees(),
   api.child_action_record(bigint, bigint, bigint, text, text, text, text), api.did_not_attend_page(jsonb, integer, date)
   TO ims_child_health, ims_administrator;
 GRANT EXECUTE ON FUNCTION api.person_child_actions(bigint, text) TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health;

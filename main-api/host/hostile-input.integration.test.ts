@@ -383,6 +383,23 @@ describe('hostile input on every channel, through the loopback host', () => {
     'communications.send.cancel': async () => ({ runId: await sendRun() }),
     'communications.poll': async () => ({ campaignCode: 'SWEEP-SEND' }),
     'communications.counts': async () => ({ campaignCode: 'SWEEP-SEND' }),
+    'childHealth.register.page': async () => ({
+      filter: { practices: ['G82001'], statuses: ['OVERDUE'], ageBands: ['1_TO_4'], minDaysOverdue: 10 },
+      sort: 'overdue',
+      descending: false,
+      after: [1, '2026-01-01', 5],
+      limit: 10,
+    }),
+    'childHealth.register.counts': async () => ({ filter: { schools: ['118000'], yearGroups: [3] } }),
+    'childHealth.register.export': async () => ({ filter: { districts: ['ME1'] }, sort: 'name' }),
+    'worklists.list': async () => ({}),
+    'worklists.assignees': async () => ({}),
+    'worklists.create': async () => ({ name: 'Sweep worklist', filter: { practices: ['G82001'] }, groupBy: 'PRACTICE', assignTo: null }),
+    'worklists.assign': async () => ({ id: 1, assignTo: null }),
+    'worklists.open': async () => ({ id: 1, group: 'G82001', after: ['G82001', '2026-01-01', 3], limit: 10 }),
+    'childHealth.action.record': async () => ({ personId: 3, kind: 'DECLINE', declineReason: 'OTHER', note: 'Family says no' }),
+    'childHealth.person.actions': async () => ({ personId: 3 }),
+    'childHealth.dna.page': async () => ({ after: ['2026-10-01', 4], limit: 10 }),
   };
 
   /** A finished letter run with one letter in file 1, and that file in the letters folder. */

@@ -33,6 +33,8 @@ export function roleOfGroup(group: string): RoleCode | null {
 // campaigns, confirm invitations, run reminders and recall, record and import bookings (0032).
 // letters.manage: write a campaign's letter, email and text templates and produce its letters
 // (0035); reading and previewing templates goes with campaigns.view.
+// child-health.worklists: the child register, worklists of overdue children, actions on a child
+// and the did-not-attend list (0041).
 // cohort.count: exact counts of people matching a cohort definition (api.cohort_count, 0031).
 const CAPABILITIES = [
   'record.view',
@@ -46,6 +48,7 @@ const CAPABILITIES = [
   'campaigns.run',
   'letters.manage',
   'sending.configure',
+  'child-health.worklists',
 ] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
@@ -65,6 +68,7 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'letters.manage',
     // How messages leave: the Notify key, template ids, the mail server (api.sending_settings_check, 0036).
     'sending.configure',
+    'child-health.worklists',
   ],
   coordinator: [
     'record.view',
@@ -76,7 +80,15 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'campaigns.run',
     'letters.manage',
   ],
-  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
+  'child-health': [
+    'record.view',
+    'vaccination.record',
+    'record.print',
+    'coverage.view',
+    'cohort.count',
+    'campaigns.view',
+    'child-health.worklists',
+  ],
   'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
   // Aggregates with small numbers suppressed, never rows about people (issue 7); a cohort count
   // is exact and unsuppressed, so analysts have none (api.cohort_count is not granted to them).
