@@ -8,6 +8,8 @@ import CampaignsScreen from '../features/campaigns/CampaignsScreen.vue';
 import CampaignSetup from '../features/campaigns/CampaignSetup.vue';
 import RuleFiles from '../features/rules/RuleFiles.vue';
 import SendingSettings from '../features/sending/SendingSettings.vue';
+import ChildHealthScreen from '../features/child-health/ChildHealthScreen.vue';
+import WorklistScreen from '../features/child-health/WorklistScreen.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -50,6 +52,14 @@ export function createAppRouter() {
       meta: { section: 'campaigns' },
     },
     { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
+    { path: '/child-health', name: 'child-health', component: ChildHealthScreen, meta: { section: 'child-health' } },
+    {
+      path: '/child-health/worklists/:id(\\d+)',
+      name: 'worklist',
+      component: WorklistScreen,
+      props: (route) => ({ id: Number(route.params.id) }),
+      meta: { section: 'child-health' },
+    },
     // How campaign messages leave (administrators: the database refuses anyone else).
     { path: '/settings/sending', name: 'sending-settings', component: SendingSettings, meta: { section: 'campaigns' } },
     {
