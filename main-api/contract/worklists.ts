@@ -158,6 +158,7 @@ export type WorklistView = z.infer<typeof WorklistView>;
 const Note = z
   .string()
   .max(1000, 'At most 1,000 characters')
+  // eslint-disable-next-line no-control-regex -- tabs and new lines are text; other control characters are not
   .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'No control characters');
 
 export const ChildActionInput = z
@@ -171,8 +172,10 @@ export const ChildActionInput = z
     note: Note.nullable().default(null),
   })
   .superRefine((a, ctx) => {
-    if (a.kind === 'CALL' && a.callOutcome === null) ctx.addIssue({ code: 'custom', path: ['callOutcome'], message: 'Choose how the call went' });
-    if (a.kind !== 'CALL' && a.callOutcome !== null) ctx.addIssue({ code: 'custom', path: ['callOutcome'], message: 'Only a call has an outcome' });
+    if (a.kind === 'CALL' && a.callOutcome === null)
+      ctx.addIssue({ code: 'custom', path: ['callOutcome'], message: 'Choose how the call went' });
+    if (a.kind !== 'CALL' && a.callOutcome !== null)
+      ctx.addIssue({ code: 'custom', path: ['callOutcome'], message: 'Only a call has an outcome' });
     if (a.kind === 'DECLINE' && a.declineReason === null)
       ctx.addIssue({ code: 'custom', path: ['declineReason'], message: 'Choose the reason given' });
     if (a.kind !== 'DECLINE' && a.declineReason !== null)

@@ -21,7 +21,8 @@ const nhs = nhsSequence(999_410_000, 7);
 const TODAY = todayInLondon();
 
 /** A date of birth this many years (and days) before today. */
-const born = (years: number, days = 0): string => addDays(`${String(Number(TODAY.slice(0, 4)) - years).padStart(4, '0')}${TODAY.slice(4, 10)}`, -days).replace(/-02-29$/, '-02-28');
+const born = (years: number, days = 0): string =>
+  addDays(`${String(Number(TODAY.slice(0, 4)) - years).padStart(4, '0')}${TODAY.slice(4, 10)}`, -days).replace(/-02-29$/, '-02-28');
 
 const TREE = `
 INSERT INTO ims.organisation (code, name, org_type, parent_code) VALUES
@@ -50,13 +51,43 @@ const BASE = { practice: 'G82001', la: 'E06000035', postcode: 'ME1 1AA' };
 
 const CHILDREN: Record<string, Crafted> = {
   // Overdue 200 days, school Hill year 3, age 8.
-  Olive: { dob: born(8, 40), school: '118000', yearGroup: 3, series: [['MMR', 'OVERDUE', 200], ['PRESCHOOL', 'OVERDUE', 150]], address: true },
+  Olive: {
+    dob: born(8, 40),
+    school: '118000',
+    yearGroup: 3,
+    series: [
+      ['MMR', 'OVERDUE', 200],
+      ['PRESCHOOL', 'OVERDUE', 150],
+    ],
+    address: true,
+  },
   // Overdue 20 days, the other practice and district, Vale year 1, age 6.
-  Nina: { dob: born(6, 10), practice: 'G82002', la: 'E07000110', postcode: 'ME14 2BB', school: '118001', yearGroup: 1, series: [['PRESCHOOL', 'OVERDUE', 20]] },
+  Nina: {
+    dob: born(6, 10),
+    practice: 'G82002',
+    la: 'E07000110',
+    postcode: 'ME14 2BB',
+    school: '118001',
+    yearGroup: 1,
+    series: [['PRESCHOOL', 'OVERDUE', 20]],
+  },
   // A baby overdue 10 days.
-  Ben: { dob: born(0, 100), series: [['SIX-IN-1', 'OVERDUE', 10], ['MENB', 'DUE', null]] },
+  Ben: {
+    dob: born(0, 100),
+    series: [
+      ['SIX-IN-1', 'OVERDUE', 10],
+      ['MENB', 'DUE', null],
+    ],
+  },
   Dora: { dob: born(1, 20), series: [['MMR', 'DUE', null]] },
-  Ivy: { dob: born(15, 5), postcode: 'ME14 3CC', series: [['HPV', 'TOO_LATE', null], ['TD-IPV', 'UPCOMING', null]] },
+  Ivy: {
+    dob: born(15, 5),
+    postcode: 'ME14 3CC',
+    series: [
+      ['HPV', 'TOO_LATE', null],
+      ['TD-IPV', 'UPCOMING', null],
+    ],
+  },
   Cara: { dob: born(10, 3), practice: 'G82002', la: 'E07000110', series: [['MMR', 'COMPLETE', null]] },
   // Out of everyone's scope but the region's.
   Finn: { dob: born(4, 3), practice: 'G99001', la: 'E06000999', postcode: 'TN1 1AA', series: [['MMR', 'OVERDUE', 60]] },
@@ -91,9 +122,10 @@ describe('child health worklists', () => {
     );
     ids[name] = Number(r.rows[0]!.id);
     if (p.address)
-      await db.query(`INSERT INTO ims.contact_details (person_id, address_line1, preferred_channel) VALUES ($1, '1 High Street', 'LETTER')`, [
-        ids[name],
-      ]);
+      await db.query(
+        `INSERT INTO ims.contact_details (person_id, address_line1, preferred_channel) VALUES ($1, '1 High Street', 'LETTER')`,
+        [ids[name]],
+      );
   }
 
   /** Writes the crafted series rows over the engine's, as the owner, and refreshes the child rows. */
@@ -308,7 +340,9 @@ describe('child health worklists', () => {
     const noMobile = await act(wide, { personId: ids.Olive, worklistId: id, kind: 'SEND_MESSAGE' });
     expect(noMobile.ok ? null : noMobile.error).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/no usable mobile/) });
     expect((await act(wide, { personId: ids.Olive, worklistId: id, kind: 'CALL', callOutcome: 'NO_ANSWER' })).ok).toBe(true);
-    expect((await act(wide, { personId: ids.Nina, worklistId: id, kind: 'REFER_GP', note: 'Asked the practice nurse to call' })).ok).toBe(true);
+    expect((await act(wide, { personId: ids.Nina, worklistId: id, kind: 'REFER_GP', note: 'Asked the practice nurse to call' })).ok).toBe(
+      true,
+    );
     let c = await openCount();
     expect(c).toMatchObject({ members: 5, open: 5, actions: { SEND_LETTER: 1, CALL: 1, REFER_GP: 1 } });
 
@@ -317,9 +351,9 @@ describe('child health worklists', () => {
     expect(contraNoNote.ok ? null : contraNoNote.error.code).toBe('VALIDATION');
     expect((await act(wide, { personId: ids.Olive, worklistId: id, kind: 'DECLINE', declineReason: 'PERSONAL_CHOICE' })).ok).toBe(true);
     expect((await open(wide, id)).counts.open).toBe(4);
-    expect((await act(wide, { personId: ids.Ben, worklistId: id, kind: 'CONTRAINDICATED', note: 'Severe reaction to a previous dose' })).ok).toBe(
-      true,
-    );
+    expect(
+      (await act(wide, { personId: ids.Ben, worklistId: id, kind: 'CONTRAINDICATED', note: 'Severe reaction to a previous dose' })).ok,
+    ).toBe(true);
     expect((await act(wide, { personId: ids.Nina, worklistId: id, kind: 'MOVED_AWAY' })).ok).toBe(true);
     expect((await act(wide, { personId: ids.Ella, worklistId: id, kind: 'NOT_KNOWN_AT_ADDRESS' })).ok).toBe(true);
     c = await openCount();
@@ -342,7 +376,9 @@ describe('child health worklists', () => {
     const changes = await db.query(`SELECT 1 FROM audit.change_log WHERE table_name = 'ims.child_action' AND person_id = $1`, [ids.Olive]);
     // The letter's row is written, then given its communication.
     expect(changes.rowCount).toBe(4);
-    const closes = await db.query(`SELECT 1 FROM audit.change_log WHERE table_name = 'ims.worklist_member' AND person_id = $1`, [ids.Olive]);
+    const closes = await db.query(`SELECT 1 FROM audit.change_log WHERE table_name = 'ims.worklist_member' AND person_id = $1`, [
+      ids.Olive,
+    ]);
     expect(closes.rowCount).toBeGreaterThan(0);
     // A new worklist leaves out children whose chase was ended.
     const again = await call(wide, 'worklists.create', { name: 'Again', filter: { practices: ['G82001', 'G82002'] } });

@@ -112,11 +112,19 @@ export class WorklistRepository {
   }
 
   async assignees(): Promise<{ roleName: string; displayName: string }[]> {
-    const row = await refusals(queryOne<{ r: { roleName: string; displayName: string }[] }>(this.db, 'SELECT api.worklist_assignees() AS r'));
+    const row = await refusals(
+      queryOne<{ r: { roleName: string; displayName: string }[] }>(this.db, 'SELECT api.worklist_assignees() AS r'),
+    );
     return row!.r;
   }
 
-  async create(name: string, filter: ChildFilter, groupBy: string, assignTo: string | null, today: string): Promise<{ id: number; members: number }> {
+  async create(
+    name: string,
+    filter: ChildFilter,
+    groupBy: string,
+    assignTo: string | null,
+    today: string,
+  ): Promise<{ id: number; members: number }> {
     const row = await refusals(
       queryOne<{ r: { id: number; members: number } }>(this.db, 'SELECT api.worklist_create($1, $2::jsonb, $3, $4, $5::date) AS r', [
         name,
@@ -146,7 +154,9 @@ export class WorklistRepository {
     return row!.r;
   }
 
-  async recordAction(a: ActionToRecord): Promise<{ id: number; communicationId: number | null; channel: ContactChannel | null; closedOn: number }> {
+  async recordAction(
+    a: ActionToRecord,
+  ): Promise<{ id: number; communicationId: number | null; channel: ContactChannel | null; closedOn: number }> {
     const row = await refusals(
       queryOne<{ r: { id: number; communicationId: number | null; channel: ContactChannel | null; closedOn: number } }>(
         this.db,

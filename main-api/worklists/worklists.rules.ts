@@ -112,7 +112,9 @@ export function registerCsv(rows: readonly ChildRow[]): string {
         CHILD_STATUS_LABELS[r.status],
         r.overdueFrom,
         r.daysOverdue,
-        r.owed.map((o) => `${o.name}${o.dose === null ? '' : ` dose ${o.dose}`} (${o.status === 'OVERDUE' ? 'overdue' : 'due'})`).join('; '),
+        r.owed
+          .map((o) => `${o.name}${o.dose === null ? '' : ` dose ${o.dose}`} (${o.status === 'OVERDUE' ? 'overdue' : 'due'})`)
+          .join('; '),
       ]
         .map(csvCell)
         .join(','),

@@ -35,7 +35,14 @@ export const emptyFilterForm = (): FilterForm => ({
 
 /** Codes typed with commas or spaces between them, in capitals, each once. */
 export function typedCodes(text: string): string[] {
-  return [...new Set(text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter((c) => c !== ''))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,;]+/)
+        .map((c) => c.trim().toUpperCase())
+        .filter((c) => c !== ''),
+    ),
+  ];
 }
 
 /** Year groups typed as numbers, or as R (reception) and N (nursery). */
