@@ -60,6 +60,8 @@ ALTER TABLE ims.child_status ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ims.child_status_state ENABLE ROW LEVEL SECURITY;
 
 -- The rows for some persons (all when p_ids is NULL). Deceased people are no one's worklist.
+-- IN (SELECT unnest(...)) rather than = ANY: a bulk drain passes thousands of ids, and the list
+-- becomes a hash table instead of being compared with every row.
 CREATE FUNCTION ims.child_status_rows(p_ids bigint[])
 RETURNS TABLE (person_id bigint, dob date, family_key text, given_key text, practice text, la text, district text, school text,
                year_group smallint, status text, rank smallint, overdue_from date, overdue_key date, owed text[])
@@ -67,7 +69,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   WITH st AS (SELECT as_of FROM ims.child_status_state),
   kids AS (
     SELECT p.* FROM ims.person p, st
-    WHERE (p_ids IS NULL OR p.id = ANY (p_ids))
+    WHERE (p_ids IS NULL OR p.id IN (SELECT unnest(p_ids)))
       AND p.date_of_birth > (st.as_of - interval '21 years')::date
       AND p.date_of_death IS NULL AND p.registration_status <> 'DECEASED'),
   agg AS (
@@ -78,7 +80,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
            min(s.overdue_from) FILTER (WHERE s.status = 'OVERDUE') AS overdue_from,
            array_agg(s.series_id ORDER BY s.overdue_from, s.series_id) FILTER (WHERE s.status = 'OVERDUE') AS owed
     FROM ims.series_status s
-    WHERE s.kind = 'SERIES' AND (p_ids IS NULL OR s.person_id = ANY (p_ids))
+    WHERE s.kind = 'SERIES' AND (p_ids IS NULL OR s.person_id IN (SELECT unnest(p_ids)))
     GROUP BY s.person_id)
   SELECT k.id, k.date_of_birth, lower(k.family_name), lower(k.given_name), k.practice_code, k.la_code, k.postcode_district,
          k.school_urn, k.year_group, x.status, x.rank, a.overdue_from, coalesce(a.overdue_from, 'infinity'::date), coalesce(a.owed, '{}')
@@ -239,9 +241,9 @@ BEGIN
   IF p_ids IS NULL OR cardinality(p_ids) = 0 THEN
     RETURN;
   END IF;
-  PERFORM 1 FROM ims.child_status c WHERE c.person_id = ANY (p_ids) ORDER BY c.person_id FOR UPDATE;
+  PERFORM 1 FROM ims.child_status c WHERE c.person_id IN (SELECT unnest(p_ids)) ORDER BY c.person_id FOR UPDATE;
   WITH fresh AS MATERIALIZED (SELECT * FROM ims.child_status_rows(p_ids)),
-  gone AS (DELETE FROM ims.child_status c WHERE c.person_id = ANY (p_ids) AND c.person_id NOT IN (SELECT f.person_id FROM fresh f))
+  gone AS (DELETE FROM ims.child_status c WHERE c.person_id IN (SELECT unnest(p_ids)) AND c.person_id NOT IN (SELECT f.person_id FROM fresh f))
   INSERT INTO ims.child_status AS c
   SELECT * FROM fresh
   ON CONFLICT (person_id) DO UPDATE SET
@@ -280,9 +282,14 @@ $$;
 REVOKE EXECUTE ON FUNCTION ims.child_status_rows(bigint[]), ims.child_status_refresh(bigint[]), ims.child_status_rebuild(date) FROM PUBLIC;
 
 -- When the status drain is done with persons, their child rows follow in the same transaction.
+-- The population refresh clears the queue before it swaps the new status in, and rebuilds every
+-- child row after the swap in the same transaction: its clearing has nothing to refresh.
 CREATE FUNCTION ims.child_status_follow_queue() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+  IF EXISTS (SELECT 1 FROM ims.series_status_refresh_hold h WHERE h.refresh_xid = pg_current_xact_id()) THEN
+    RETURN NULL;
+  END IF;
   PERFORM ims.child_status_refresh(ARRAY(SELECT DISTINCT person_id FROM old_rows));
   RETURN NULL;
 END

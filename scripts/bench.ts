@@ -24,6 +24,7 @@ import { todayInLondon } from '../main-api/shared/calendar/england';
 import { benchCohortCount } from '../main-api/cohorts/cohorts.bench';
 import { benchConfirm } from '../main-api/campaigns/campaigns.bench';
 import { benchLetters } from '../main-api/letters/letters.bench';
+import { benchWorklists } from '../main-api/worklists/worklists.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const line = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     await benchForecastInDatabase(owner, url);
     await benchCohorts(owner, url);
     await benchCampaigns(owner, url);
+    await benchChildHealth(owner, url);
   } finally {
     await owner.destroy();
     const admin = await openOwnerDataSource(adminUrl, 'IMS benchmark');
@@ -253,6 +255,38 @@ async function benchCampaigns(owner: DataSource, url: string): Promise<void> {
       `plain insert of as many unindexed rows ${fmt(r.baselineMs)} ms`,
   );
   line(`  first wave released: ${fmt(r.released)} invitation messages in ${fmt(r.releaseMs)} ms`);
+  line('');
+}
+
+/**
+ * A worklist of every overdue child in the region, made and opened as a child health user scoped
+ * to the region, and the register's first page and counts; beside plain SQL over the register.
+ */
+async function benchChildHealth(owner: DataSource, url: string): Promise<void> {
+  line(
+    'Child health worklist opened as a child health user scoped to the whole region: first page with explanations, and its counts (target: under 1 s)',
+  );
+  const region = await queryOne<{ code: string }>(owner, `SELECT code FROM ims.organisation WHERE org_type = 'REGION' ORDER BY code LIMIT 1`);
+  const user = await addUser(owner, { name: `bench_child_${Date.now()}`, role: 'child-health', orgs: [region!.code] });
+  const ds = await openDataSource(withCredentials(url, user.name, user.password));
+  const scope = await queryOne<{ practices: string[]; las: string[] }>(
+    owner,
+    `WITH RECURSIVE below AS (SELECT $1::text AS code UNION SELECT o.code FROM ims.organisation o JOIN below b ON o.parent_code = b.code)
+     SELECT ARRAY(SELECT p.code FROM ims.gp_practice p WHERE p.code IN (SELECT code FROM below) ORDER BY 1) AS practices,
+            ARRAY(SELECT l.code FROM ims.local_authority l WHERE l.code = $1 OR l.icb_code = $1 OR l.region_code = $1 ORDER BY 1) AS las`,
+    [region!.code],
+  );
+  const r = await benchWorklists(owner, ds, scope!, DEMO_AS_OF);
+  await ds.destroy();
+  line(
+    `  ${fmt(r.children)} children in scope; worklist of ${fmt(r.members)} overdue made in ${fmt(r.createMs)} ms; ` +
+      `opened: median ${r.openMedianMs.toFixed(1)} ms, p95 ${r.openP95Ms.toFixed(1)} ms`,
+  );
+  line(
+    `  register first page and counts: median ${r.registerMedianMs.toFixed(1)} ms, p95 ${r.registerP95Ms.toFixed(1)} ms; ` +
+      `plain SQL over person and series status ${fmt(r.plainMs)} ms (${(r.plainMs / r.openP95Ms).toFixed(1)} times the worklist's p95); ` +
+      `same numbers: ${r.same ? 'yes' : `NO (${r.detail})`}`,
+  );
   line('');
 }
 
