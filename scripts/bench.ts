@@ -266,7 +266,10 @@ async function benchChildHealth(owner: DataSource, url: string): Promise<void> {
   line(
     'Child health worklist opened as a child health user scoped to the whole region: first page with explanations, and its counts (target: under 1 s)',
   );
-  const region = await queryOne<{ code: string }>(owner, `SELECT code FROM ims.organisation WHERE org_type = 'REGION' ORDER BY code LIMIT 1`);
+  const region = await queryOne<{ code: string }>(
+    owner,
+    `SELECT code FROM ims.organisation WHERE org_type = 'REGION' ORDER BY code LIMIT 1`,
+  );
   const user = await addUser(owner, { name: `bench_child_${Date.now()}`, role: 'child-health', orgs: [region!.code] });
   const ds = await openDataSource(withCredentials(url, user.name, user.password));
   const scope = await queryOne<{ practices: string[]; las: string[] }>(

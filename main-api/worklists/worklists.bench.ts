@@ -92,7 +92,13 @@ export async function benchWorklists(
   const openTimes = await timed(runs, open);
 
   const registerFirst = async () => {
-    await handlers['childHealth.register.page']({ filter: { statuses: ['OVERDUE'] }, sort: 'overdue', descending: false, after: null, limit });
+    await handlers['childHealth.register.page']({
+      filter: { statuses: ['OVERDUE'] },
+      sort: 'overdue',
+      descending: false,
+      after: null,
+      limit,
+    });
     return handlers['childHealth.register.counts']({ filter: {} });
   };
   const counts = await registerFirst();

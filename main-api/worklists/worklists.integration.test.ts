@@ -318,6 +318,11 @@ describe('child health worklists', () => {
     expect(theirs.rows.map((r) => r.givenName)).toEqual(['Nina']);
     const list = await call(wide, 'worklists.list', {});
     expect(list.ok && (list.value as { id: number; open: number }[]).find((w) => w.id === id)?.open).toBe(5);
+    const reads = await db.query(
+      `SELECT 1 FROM audit.record_view WHERE actor = $1 AND purpose = 'child health worklist' AND person_id = $2`,
+      [names.narrow, ids.Nina],
+    );
+    expect(reads.rowCount).toBe(1);
     // Keyset pages over the worklist.
     const first = await call(wide, 'worklists.open', { id, limit: 2 });
     const second = await call(wide, 'worklists.open', { id, limit: 2, after: first.ok ? (first.value as WorklistView).next : null });
