@@ -437,29 +437,37 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 REVOKE EXECUTE ON FUNCTION ims.child_sort_keys(text) FROM PUBLIC;
 
--- One child's row as the register, worklists and the export show it.
-CREATE FUNCTION ims.child_row_json(p_person_id bigint, p_today date) RETURNS jsonb
+-- Children's rows as the register, worklists and the export show them, in the order of p_ids
+-- (n), in one statement for a whole page.
+CREATE FUNCTION ims.child_rows_json(p_ids bigint[], p_today date) RETURNS TABLE (n bigint, person_id bigint, item jsonb)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT jsonb_build_object(
+  SELECT u.n, p.id, jsonb_build_object(
     'personId', p.id, 'nhsNumber', p.nhs_number, 'givenName', p.given_name, 'familyName', p.family_name,
     'dateOfBirth', p.date_of_birth, 'practiceCode', p.practice_code, 'practiceName', o.name,
     'localAuthority', la.name, 'postcodeDistrict', p.postcode_district,
     'schoolUrn', p.school_urn, 'schoolName', sc.name, 'yearGroup', p.year_group,
     'status', c.status, 'overdueFrom', c.overdue_from,
     'daysOverdue', CASE WHEN c.overdue_from IS NOT NULL THEN greatest(p_today - c.overdue_from, 0) END,
-    'owed', coalesce((SELECT jsonb_agg(jsonb_build_object('seriesId', s.series_id, 'name', s.series_name, 'status', s.status,
-                                                          'dose', s.next_dose, 'dueDate', s.due_date, 'overdueFrom', s.overdue_from)
-                                       ORDER BY s.status DESC, s.overdue_from, s.due_date, s.series_id)
-                      FROM ims.series_status s
-                      WHERE s.person_id = p.id AND s.kind = 'SERIES' AND s.status IN ('OVERDUE', 'DUE')), '[]'))
-  FROM ims.person p
+    'owed', coalesce(ow.owed, '[]'))
+  FROM unnest(p_ids) WITH ORDINALITY AS u(id, n)
+  JOIN ims.person p ON p.id = u.id
   JOIN ims.child_status c ON c.person_id = p.id
   LEFT JOIN ims.organisation o ON o.code = p.practice_code
   LEFT JOIN ims.local_authority la ON la.code = p.la_code
   LEFT JOIN ims.school sc ON sc.urn = p.school_urn
-  WHERE p.id = p_person_id
+  LEFT JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object('seriesId', s.series_id, 'name', s.series_name, 'status', s.status,
+                                        'dose', s.next_dose, 'dueDate', s.due_date, 'overdueFrom', s.overdue_from)
+                     ORDER BY s.status DESC, s.overdue_from, s.due_date, s.series_id) AS owed
+    FROM ims.series_status s
+    WHERE s.person_id = p.id AND s.kind = 'SERIES' AND s.status IN ('OVERDUE', 'DUE')) ow ON true
 $$;
-REVOKE EXECUTE ON FUNCTION ims.child_row_json(bigint, date) FROM PUBLIC;
+-- One child's row (the did-not-attend list, where a child may appear once per missed booking).
+CREATE FUNCTION ims.child_row_json(p_person_id bigint, p_today date) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT r.item FROM ims.child_rows_json(ARRAY[p_person_id], p_today) r
+$$;
+REVOKE EXECUTE ON FUNCTION ims.child_rows_json(bigint[], date), ims.child_row_json(bigint, date) FROM PUBLIC;
 
 -- Records that the caller read these children's rows (for application users), once per
 -- person, purpose and transaction.
@@ -530,7 +538,7 @@ BEGIN
   END;
   PERFORM ims.audit_child_reads(coalesce(v_ids, '{}'), 'child register');
   RETURN jsonb_build_object(
-    'rows', coalesce((SELECT jsonb_agg(ims.child_row_json(u.id, p_today) ORDER BY u.n) FROM unnest(v_ids) WITH ORDINALITY AS u(id, n)), '[]'),
+    'rows', coalesce((SELECT jsonb_agg(r.item ORDER BY r.n) FROM ims.child_rows_json(v_ids, p_today) r), '[]'),
     'next', CASE WHEN cardinality(v_ids) = p_limit THEN v_last END);
 END
 $$;
@@ -580,7 +588,7 @@ BEGIN
                  (SELECT string_agg(v_keys[2 * i - 1], ', ') FROM generate_series(1, cardinality(v_keys) / 2) AS i))
     INTO v_ids USING p_filter, p_today, v_all, v_practices, v_las, p_limit;
   PERFORM ims.audit_child_reads(coalesce(v_ids, '{}'), 'child register export');
-  RETURN QUERY SELECT ims.child_row_json(u.id, p_today) FROM unnest(v_ids) WITH ORDINALITY AS u(id, n) ORDER BY u.n;
+  RETURN QUERY SELECT r.item FROM ims.child_rows_json(v_ids, p_today) r ORDER BY r.n;
 END
 $$;
 
@@ -776,9 +784,9 @@ BEGIN
                                    'createdOn', w.created_on, 'filter', w.filter),
     'counts', v_counts || jsonb_build_object('actions', v_actions),
     'groups', v_groups,
-    'rows', coalesce((SELECT jsonb_agg(ims.child_row_json(u.id, p_today) || jsonb_build_object('groupKey', m.group_key) ORDER BY u.n)
-                      FROM unnest(v_rows) WITH ORDINALITY AS u(id, n)
-                      JOIN ims.worklist_member m ON m.worklist_id = p_id AND m.person_id = u.id), '[]'),
+    'rows', coalesce((SELECT jsonb_agg(r.item || jsonb_build_object('groupKey', m.group_key) ORDER BY r.n)
+                      FROM ims.child_rows_json(v_rows, p_today) r
+                      JOIN ims.worklist_member m ON m.worklist_id = p_id AND m.person_id = r.person_id), '[]'),
     'next', CASE WHEN cardinality(v_rows) = p_limit THEN jsonb_build_array(v_last.group_key, v_last.overdue_from, v_last.person_id) END);
 END
 $$;
