@@ -59,7 +59,25 @@ SELECT setval(pg_get_serial_sequence('ims.campaign', 'id'), 100), setval(pg_get_
 `;
 
 /** Channels for administrators only: the database refuses the coordinator's valid request. */
-const ADMIN_ONLY = new Set<Channel>(['rules.import', 'rules.activate', 'rules.withdraw', 'sending.settings.get', 'sending.settings.save']);
+// Channels the sweep's coordinator may not use: they answer FORBIDDEN, whatever the input.
+const FORBIDDEN_TO_SWEEP = new Set<Channel>([
+  'rules.import',
+  'rules.activate',
+  'rules.withdraw',
+  'sending.settings.get',
+  'sending.settings.save',
+  // Child health staff and administrators (0041).
+  'childHealth.register.page',
+  'childHealth.register.counts',
+  'childHealth.register.export',
+  'worklists.list',
+  'worklists.assignees',
+  'worklists.create',
+  'worklists.assign',
+  'worklists.open',
+  'childHealth.action.record',
+  'childHealth.dna.page',
+]);
 const FLU_FILE = readFileSync(join(resourcesDir(), 'schedule', 'flu-2026-27.json'), 'utf8');
 
 // ------------------------------------------------------------------------------------------
@@ -495,7 +513,7 @@ describe('hostile input on every channel, through the loopback host', () => {
     const start = await fingerprint(db, [name]);
     for (const channel of channels) {
       const { status, answer } = await post(channel, JSON.stringify(await examples[channel]()));
-      const expected = ADMIN_ONLY.has(channel) ? { ok: false, error: { code: 'FORBIDDEN' } } : { ok: true };
+      const expected = FORBIDDEN_TO_SWEEP.has(channel) ? { ok: false, error: { code: 'FORBIDDEN' } } : { ok: true };
       expect({ channel, status, answer }).toMatchObject({ channel, status: 200, answer: expected });
     }
     // The fingerprint the sweep relies on sees the writes the examples made (and only those tables).
