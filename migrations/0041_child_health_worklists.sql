@@ -298,19 +298,20 @@ REVOKE EXECUTE ON FUNCTION ims.child_status_follow_queue() FROM PUBLIC;
 CREATE TRIGGER child_status_follow AFTER DELETE ON ims.series_status_stale REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION ims.child_status_follow_queue();
 
--- Names and dates of birth are read too: changes to them go on the queue (0031 notes places).
-CREATE FUNCTION ims.child_note_person() RETURNS trigger
+-- The rows also keep names, for sorting by name. A new name changes no one's status, so it is
+-- copied straight onto the row rather than queued (what the engine reads is queued already).
+CREATE FUNCTION ims.child_follow_names() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  PERFORM ims.series_status_note(ARRAY(
-    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE (n.family_name, n.given_name, n.date_of_birth, n.date_of_death) IS DISTINCT FROM (o.family_name, o.given_name, o.date_of_birth, o.date_of_death)));
+  UPDATE ims.child_status c SET family_key = lower(n.family_name), given_key = lower(n.given_name)
+  FROM new_rows n JOIN old_rows o ON o.id = n.id
+  WHERE c.person_id = n.id AND (n.family_name, n.given_name) IS DISTINCT FROM (o.family_name, o.given_name);
   RETURN NULL;
 END
 $$;
-REVOKE EXECUTE ON FUNCTION ims.child_note_person() FROM PUBLIC;
-CREATE TRIGGER child_note_update AFTER UPDATE ON ims.person REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION ims.child_note_person();
+REVOKE EXECUTE ON FUNCTION ims.child_follow_names() FROM PUBLIC;
+CREATE TRIGGER child_follow_names AFTER UPDATE ON ims.person REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ims.child_follow_names();
 
 -- ---------------------------------------------------------------------------------------
 -- Checks shared by the functions

@@ -201,6 +201,13 @@ describe('child health worklists', () => {
     expect(await byStatus('COMPLETE')).toEqual(['Cara']);
   });
 
+  it('follows a new name at once, without recomputing anyone', async () => {
+    await db.query(`UPDATE ims.person SET given_name = 'Coral' WHERE id = $1`, [ids.Cara]);
+    expect(await page(wide, { practices: ['G82002'] })).toEqual(['Coral', 'Nina']);
+    expect((await db.query('SELECT 1 FROM ims.series_status_stale')).rowCount).toBe(0);
+    await db.query(`UPDATE ims.person SET given_name = 'Cara' WHERE id = $1`, [ids.Cara]);
+  });
+
   it('filters by practice, locality, school and year group, age band and days overdue', async () => {
     expect(await page(wide, { practices: ['G82002'] })).toEqual(['Cara', 'Nina']);
     expect(await page(wide, { localAuthorities: ['E06000999'] })).toEqual(['Finn']);
