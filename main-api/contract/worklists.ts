@@ -34,7 +34,7 @@ const pattern = (re: RegExp, what: string, max: number) =>
     .max(max, { message: `Not ${what}`, abort: true })
     .regex(re, `Not ${what}`);
 
-export const OdsCode = pattern(/^[A-Z0-9]{3,8}$/, 'an ODS code (3 to 8 capital letters or digits)', 8);
+const OdsCode = pattern(/^[A-Z0-9]{3,8}$/, 'an ODS code (3 to 8 capital letters or digits)', 8);
 const LocalAuthorityCode = pattern(/^[EW]0[6-9][0-9]{6}$/, 'a local authority code (e.g. E06000035)', 9);
 const PostcodeDistrict = pattern(/^[A-Z]{1,2}[0-9][0-9A-Z]?$/, 'a postcode district (e.g. ME1, SW1A)', 4);
 const SchoolUrn = pattern(/^[0-9]{6,7}$/, 'a school URN (6 or 7 digits)', 7);
@@ -70,7 +70,7 @@ const PersonId = z.number().int().positive();
 const Count = z.number().int().nonnegative();
 const PageSize = z.number().int().min(1).max(500).default(50);
 
-export const OwedDose = z.object({
+const OwedDose = z.object({
   seriesId: z.string(),
   name: z.string(),
   status: z.enum(['OVERDUE', 'DUE']),
@@ -78,7 +78,6 @@ export const OwedDose = z.object({
   dueDate: isoDate.nullable(),
   overdueFrom: isoDate.nullable(),
 });
-export type OwedDose = z.infer<typeof OwedDose>;
 
 export const ChildRow = z.object({
   personId: PersonId,
@@ -100,11 +99,9 @@ export const ChildRow = z.object({
 });
 export type ChildRow = z.infer<typeof ChildRow>;
 
-export const RegisterPage = z.object({ rows: z.array(ChildRow), next: Cursor.nullable() });
-export type RegisterPage = z.infer<typeof RegisterPage>;
+const RegisterPage = z.object({ rows: z.array(ChildRow), next: Cursor.nullable() });
 
-export const RegisterCounts = z.object({ total: Count, OVERDUE: Count, DUE: Count, INCOMPLETE: Count, COMPLETE: Count });
-export type RegisterCounts = z.infer<typeof RegisterCounts>;
+const RegisterCounts = z.object({ total: Count, OVERDUE: Count, DUE: Count, INCOMPLETE: Count, COMPLETE: Count });
 
 const WorklistId = z.number().int().positive();
 const RoleName = z
@@ -125,7 +122,7 @@ export const WorklistSummary = z.object({
 export type WorklistSummary = z.infer<typeof WorklistSummary>;
 
 /** Why a dose is owed, in the schedule engine's own words, per overdue series. */
-export const OwedWhy = z.object({ seriesId: z.string(), name: z.string(), explanation: z.array(z.string()) });
+const OwedWhy = z.object({ seriesId: z.string(), name: z.string(), explanation: z.array(z.string()) });
 
 export const WorklistRow = ChildRow.extend({ groupKey: z.string(), why: z.array(OwedWhy) });
 export type WorklistRow = z.infer<typeof WorklistRow>;
@@ -161,7 +158,7 @@ const Note = z
   // eslint-disable-next-line no-control-regex -- tabs and new lines are text; other control characters are not
   .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'No control characters');
 
-export const ChildActionInput = z
+const ChildActionInput = z
   .object({
     personId: PersonId,
     worklistId: WorklistId.nullable().default(null),
@@ -183,9 +180,8 @@ export const ChildActionInput = z
     const needsNote = a.kind === 'CONTRAINDICATED' || a.kind === 'REFER_GP' || a.declineReason === 'OTHER';
     if (needsNote && (a.note ?? '').trim() === '') ctx.addIssue({ code: 'custom', path: ['note'], message: 'Say why' });
   });
-export type ChildActionInput = z.infer<typeof ChildActionInput>;
 
-export const ChildActionResult = z.object({
+const ChildActionResult = z.object({
   id: z.number().int().positive(),
   communicationId: z.number().int().positive().nullable(),
   channel: ContactChannel.nullable(),

@@ -5,8 +5,7 @@ import type { Registration, UserContext } from '../platform/registration';
 import { effectiveRulesOn } from '../schedule';
 import { createWorklistHandlers } from './worklists.service';
 
-export { createWorklistHandlers, EXPORT_LIMIT } from './worklists.service';
-export { dnaNextAction, registerCsv } from './worklists.rules';
+export { createWorklistHandlers } from './worklists.service';
 
 export function register(ctx: UserContext): Registration<keyof WorklistHandlers> {
   return { handlers: createWorklistHandlers(ctx.ds, effectiveRulesOn(ctx.ds), ctx.today) };

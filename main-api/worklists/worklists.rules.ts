@@ -18,9 +18,9 @@ export interface DnaFacts {
 }
 
 /** Days to wait for a reply to a letter or message before calling. */
-export const DNA_REPLY_DAYS = 14;
+const DNA_REPLY_DAYS = 14;
 /** Unanswered calls before the GP is asked to help. */
-export const DNA_CALLS_BEFORE_GP = 2;
+const DNA_CALLS_BEFORE_GP = 2;
 
 /**
  * The next step for a child who missed a booked appointment: write first (unless the campaign
@@ -74,7 +74,7 @@ export function csvCell(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export const REGISTER_CSV_HEADER = [
+const REGISTER_CSV_HEADER = [
   'NHS number',
   'Family name',
   'Given name',

@@ -12,7 +12,7 @@ import { WorklistRepository, type RawWorklistView } from './worklists.repository
 import { dnaNextAction, owedExplanations, registerCsv } from './worklists.rules';
 
 /** The most rows one export writes. */
-export const EXPORT_LIMIT = 100_000;
+const EXPORT_LIMIT = 100_000;
 
 /**
  * The engine's explanation of each owed series for these rows: the children's records are read

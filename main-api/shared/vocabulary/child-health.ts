@@ -27,15 +27,6 @@ export const [CHILD_AGE_BANDS, ChildAgeBand, CHILD_AGE_BAND_LABELS] = codeSet({
 });
 export type ChildAgeBand = z.infer<typeof ChildAgeBand>;
 
-/** The whole years each band covers, [from, to]. */
-export const CHILD_AGE_BAND_YEARS: Readonly<Record<ChildAgeBand, readonly [number, number]>> = {
-  UNDER_1: [0, 0],
-  '1_TO_4': [1, 4],
-  '5_TO_11': [5, 11],
-  '12_TO_15': [12, 15],
-  '16_TO_19': [16, 19],
-};
-
 export const [WORKLIST_GROUPINGS, WorklistGrouping, WORKLIST_GROUPING_LABELS] = codeSet({
   PRACTICE: 'GP practice',
   SCHOOL: 'School',
@@ -97,7 +88,7 @@ export const [DECLINE_REASONS, DeclineReason, DECLINE_REASON_LABELS] = codeSet({
 export type DeclineReason = z.infer<typeof DeclineReason>;
 
 /** What to do next about a missed appointment (decided in main-api/worklists/worklists.rules.ts). */
-export const [DNA_NEXT_ACTIONS, DnaNextAction, DNA_NEXT_ACTION_LABELS] = codeSet({
+export const [, DnaNextAction, DNA_NEXT_ACTION_LABELS] = codeSet({
   SEND_LETTER: 'Send a missed appointment letter',
   AWAIT_REPLY: 'Wait for a reply to the letter',
   CALL: 'Call the family',
