@@ -330,6 +330,14 @@ describe('child health worklists', () => {
       [names.narrow, ids.Nina],
     );
     expect(reads.rowCount).toBe(1);
+    // Reassigned to another member of the team; never to someone outside child health.
+    expect((await call(wide, 'worklists.assign', { id, assignTo: names.wide })).ok).toBe(true);
+    expect((await open(wide, id)).worklist.assignedTo).toBe(names.wide);
+    const notTeam = await call(wide, 'worklists.assign', { id, assignTo: names.coordinator });
+    expect(notTeam.ok ? null : notTeam.error).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/not a child health user/),
+    });
     // Keyset pages over the worklist.
     const first = await call(wide, 'worklists.open', { id, limit: 2 });
     const second = await call(wide, 'worklists.open', { id, limit: 2, after: first.ok ? (first.value as WorklistView).next : null });
