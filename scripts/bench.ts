@@ -29,6 +29,7 @@ import { benchConfirm } from '../main-api/campaigns/campaigns.bench';
 import { benchLetters } from '../main-api/letters/letters.bench';
 import { benchCoverReturn } from '../main-api/reporting/cover.bench';
 import { benchFeedLoad } from '../main-api/feeds/feeds.bench';
+import { benchWorklists } from '../main-api/worklists/worklists.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const feedRows = Number(process.env.IMS_BENCH_FEED_ROWS ?? 1_000_000);
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     await benchCohorts(owner, url);
     await benchCampaigns(owner, url);
     await benchCover(owner, url);
+    await benchChildHealth(owner, url);
     await benchFeeds(owner);
   } finally {
     await owner.destroy();
@@ -234,14 +236,8 @@ async function benchCohorts(owner: DataSource, url: string): Promise<void> {
   const icb = await queryOne<{ code: string }>(owner, `SELECT code FROM ims.organisation WHERE org_type = 'ICB' ORDER BY code LIMIT 1`);
   const user = await addUser(owner, { name: `bench_cohort_${Date.now()}`, role: 'coordinator', orgs: [icb!.code] });
   const ds = await openDataSource(withCredentials(url, user.name, user.password));
-  const scope = await queryOne<{ practices: string[]; las: string[] }>(
-    owner,
-    `WITH RECURSIVE below AS (SELECT $1::text AS code UNION SELECT o.code FROM ims.organisation o JOIN below b ON o.parent_code = b.code)
-     SELECT ARRAY(SELECT p.code FROM ims.gp_practice p WHERE p.code IN (SELECT code FROM below) ORDER BY 1) AS practices,
-            ARRAY(SELECT l.code FROM ims.local_authority l WHERE l.code = $1 OR l.icb_code = $1 OR l.region_code = $1 ORDER BY 1) AS las`,
-    [icb!.code],
-  );
-  const r = await benchCohortCount(owner, ds, scope!);
+  const scope = await scopeWritten(owner, icb!.code);
+  const r = await benchCohortCount(owner, ds, scope);
   await ds.destroy();
   line(
     `  ${fmt(r.count)} people (read by ${r.method}): median ${r.medianMs.toFixed(1)} ms, p95 ${r.p95Ms.toFixed(1)} ms; ` +
@@ -280,14 +276,8 @@ async function benchCover(owner: DataSource, url: string): Promise<void> {
   const icb = await queryOne<{ code: string }>(owner, `SELECT code FROM ims.organisation WHERE org_type = 'ICB' ORDER BY code LIMIT 1`);
   const user = await addUser(owner, { name: `bench_cover_${Date.now()}`, role: 'child-health', orgs: [icb!.code] });
   const ds = await openDataSource(withCredentials(url, user.name, user.password));
-  const scope = await queryOne<{ practices: string[]; las: string[] }>(
-    owner,
-    `WITH RECURSIVE below AS (SELECT $1::text AS code UNION SELECT o.code FROM ims.organisation o JOIN below b ON o.parent_code = b.code)
-     SELECT ARRAY(SELECT p.code FROM ims.gp_practice p WHERE p.code IN (SELECT code FROM below) ORDER BY 1) AS practices,
-            ARRAY(SELECT l.code FROM ims.local_authority l WHERE l.code = $1 OR l.icb_code = $1 OR l.region_code = $1 ORDER BY 1) AS las`,
-    [icb!.code],
-  );
-  const r = await benchCoverReturn(owner, ds, scope!);
+  const scope = await scopeWritten(owner, icb!.code);
+  const r = await benchCoverReturn(owner, ds, scope);
   await ds.destroy();
   line(
     `  ${fmt(r.children)} children in ${r.areas} areas: median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms; ` +
@@ -305,6 +295,47 @@ async function benchFeeds(owner: DataSource): Promise<void> {
   );
   line(`  whole import (load, validation, apply of new registrations): ${r.importSeconds.toFixed(1)} s, ${r.importStatus}`);
   line('');
+}
+
+/**
+ * A worklist of every overdue child in the region, made and opened as a child health user scoped
+ * to the region, and the register's first page and counts; beside plain SQL over the register.
+ */
+async function benchChildHealth(owner: DataSource, url: string): Promise<void> {
+  line(
+    'Child health worklist opened as a child health user scoped to the whole region: first page with explanations, and its counts (target: under 1 s)',
+  );
+  const region = await queryOne<{ code: string }>(
+    owner,
+    `SELECT code FROM ims.organisation WHERE org_type = 'REGION' ORDER BY code LIMIT 1`,
+  );
+  const user = await addUser(owner, { name: `bench_child_${Date.now()}`, role: 'child-health', orgs: [region!.code] });
+  const ds = await openDataSource(withCredentials(url, user.name, user.password));
+  const scope = await scopeWritten(owner, region!.code);
+  const r = await benchWorklists(owner, ds, scope, DEMO_AS_OF);
+  await ds.destroy();
+  line(
+    `  ${fmt(r.children)} children in scope; worklist of ${fmt(r.members)} overdue made in ${fmt(r.createMs)} ms; ` +
+      `opened: median ${r.openMedianMs.toFixed(1)} ms, p95 ${r.openP95Ms.toFixed(1)} ms`,
+  );
+  line(
+    `  register first page and counts: median ${r.registerMedianMs.toFixed(1)} ms, p95 ${r.registerP95Ms.toFixed(1)} ms; ` +
+      `plain SQL over person and series status ${fmt(r.plainMs)} ms (${(r.plainMs / r.openP95Ms).toFixed(1)} times the worklist's p95); ` +
+      `same numbers: ${r.same ? 'yes' : `NO (${r.detail})`}`,
+  );
+  line('');
+}
+
+/** A user's scope written out (the practices and local authorities under an organisation), for the plain-SQL baselines. */
+async function scopeWritten(owner: DataSource, code: string): Promise<{ practices: string[]; las: string[] }> {
+  const scope = await queryOne<{ practices: string[]; las: string[] }>(
+    owner,
+    `WITH RECURSIVE below AS (SELECT $1::text AS code UNION SELECT o.code FROM ims.organisation o JOIN below b ON o.parent_code = b.code)
+     SELECT ARRAY(SELECT p.code FROM ims.gp_practice p WHERE p.code IN (SELECT code FROM below) ORDER BY 1) AS practices,
+            ARRAY(SELECT l.code FROM ims.local_authority l WHERE l.code = $1 OR l.icb_code = $1 OR l.region_code = $1 ORDER BY 1) AS las`,
+    [code],
+  );
+  return scope!;
 }
 
 main().catch((error: unknown) => {

@@ -16,6 +16,7 @@ import { letterChannels } from './letters';
 import { sendingChannels } from './sending';
 import { moverChannels } from './movers';
 import { feedChannels } from './feeds';
+import { worklistChannels } from './worklists';
 
 export const contract = {
   ...sessionChannels,
@@ -31,6 +32,7 @@ export const contract = {
   ...sendingChannels,
   ...moverChannels,
   ...feedChannels,
+  ...worklistChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

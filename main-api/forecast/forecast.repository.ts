@@ -41,7 +41,7 @@ interface PersonRow {
 
 /** Why the forecast input is read, as the audit records it. */
 export type ForecastPurpose =
-  'forecast' | 'dose check' | 'schedule status refresh' | 'rule file preview' | 'catch-up plan' | 'transfer summary';
+  'forecast' | 'dose check' | 'schedule status refresh' | 'rule file preview' | 'catch-up plan' | 'transfer summary' | 'worklist';
 
 /**
  * What the engine needs about each of these persons that the caller may see, in one round trip

@@ -58,11 +58,28 @@ SELECT setval(pg_get_serial_sequence('ims.campaign', 'id'), 100), setval(pg_get_
   setval(pg_get_serial_sequence('ims.invitation_batch', 'id'), 100);
 `;
 
-/** Channels for administrators only: the database refuses the coordinator's valid request. */
-const ADMIN_ONLY = new Set<Channel>(['rules.import', 'rules.activate', 'rules.withdraw', 'sending.settings.get', 'sending.settings.save']);
 const SWEEP_DELTA =
   'record_id|change_type|nhs_number|new_nhs_number|family_name|given_name|other_given_names|date_of_birth|gender|postcode|' +
   'address_line1|address_line2|address_line3|town|practice_code|effective_date|date_of_death\nsweep-1|NAME|9990000018||Sweep|Name|||||||||||\n';
+// Channels the sweep's coordinator may not use: they answer FORBIDDEN, whatever the input.
+const FORBIDDEN_TO_SWEEP = new Set<Channel>([
+  'rules.import',
+  'rules.activate',
+  'rules.withdraw',
+  'sending.settings.get',
+  'sending.settings.save',
+  // Child health staff and administrators (0041).
+  'childHealth.register.page',
+  'childHealth.register.counts',
+  'childHealth.register.export',
+  'worklists.list',
+  'worklists.assignees',
+  'worklists.create',
+  'worklists.assign',
+  'worklists.open',
+  'childHealth.action.record',
+  'childHealth.dna.page',
+]);
 const FLU_FILE = readFileSync(join(resourcesDir(), 'schedule', 'flu-2026-27.json'), 'utf8');
 
 // ------------------------------------------------------------------------------------------
@@ -268,7 +285,14 @@ describe('hostile input on every channel, through the loopback host', () => {
     }),
     'cover.get': async () => ({ quarter: '2026-Q3', by: 'local-authority' }),
     'cover.export': async () => ({ quarter: '2026-Q3', by: 'practice' }),
-    'cover.notCounted': async () => ({ quarter: '2026-Q3', by: 'practice', groupCode: 'G82001', ageMonths: 60, measureId: '5Y_MMR2', limit: 50 }),
+    'cover.notCounted': async () => ({
+      quarter: '2026-Q3',
+      by: 'practice',
+      groupCode: 'G82001',
+      ageMonths: 60,
+      measureId: '5Y_MMR2',
+      limit: 50,
+    }),
     'reaction.record': async () => ({
       eventId: await poolEvent(),
       onsetAt: '2021-05-01T15:00:00Z',
@@ -402,6 +426,23 @@ describe('hostile input on every channel, through the loopback host', () => {
     'feeds.cancel': async () => ({ jobId: await feedJob() }),
     'feeds.history': async () => ({ limit: 10 }),
     'feeds.rejects': async () => ({ importId: await feedImport() }),
+    'childHealth.register.page': async () => ({
+      filter: { practices: ['G82001'], statuses: ['OVERDUE'], ageBands: ['1_TO_4'], minDaysOverdue: 10 },
+      sort: 'overdue',
+      descending: false,
+      after: [1, '2026-01-01', 5],
+      limit: 10,
+    }),
+    'childHealth.register.counts': async () => ({ filter: { schools: ['118000'], yearGroups: [3] } }),
+    'childHealth.register.export': async () => ({ filter: { districts: ['ME1'] }, sort: 'name' }),
+    'worklists.list': async () => ({}),
+    'worklists.assignees': async () => ({}),
+    'worklists.create': async () => ({ name: 'Sweep worklist', filter: { practices: ['G82001'] }, groupBy: 'PRACTICE', assignTo: null }),
+    'worklists.assign': async () => ({ id: 1, assignTo: null }),
+    'worklists.open': async () => ({ id: 1, group: 'G82001', after: ['G82001', '2026-01-01', 3], limit: 10 }),
+    'childHealth.action.record': async () => ({ personId: 3, kind: 'DECLINE', declineReason: 'OTHER', note: 'Family says no' }),
+    'childHealth.person.actions': async () => ({ personId: 3 }),
+    'childHealth.dna.page': async () => ({ after: ['2026-10-01', 4], limit: 10 }),
   };
 
   /** A finished letter run with one letter in file 1, and that file in the letters folder. */
@@ -535,7 +576,7 @@ describe('hostile input on every channel, through the loopback host', () => {
     const start = await fingerprint(db, [name]);
     for (const channel of channels) {
       const { status, answer } = await post(channel, JSON.stringify(await examples[channel]()));
-      const expected = ADMIN_ONLY.has(channel) ? { ok: false, error: { code: 'FORBIDDEN' } } : { ok: true };
+      const expected = FORBIDDEN_TO_SWEEP.has(channel) ? { ok: false, error: { code: 'FORBIDDEN' } } : { ok: true };
       expect({ channel, status, answer }).toMatchObject({ channel, status: 200, answer: expected });
     }
     // The fingerprint the sweep relies on sees the writes the examples made (and only those tables).

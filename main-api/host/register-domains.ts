@@ -14,6 +14,7 @@ import * as letters from '../letters';
 import * as sending from '../sending';
 import * as movers from '../movers';
 import * as feeds from '../feeds';
+import * as worklists from '../worklists';
 import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
@@ -35,6 +36,7 @@ export function registerDomains(ctx: UserContext): UserServices {
     sending.register(ctx),
     movers.register(ctx),
     feeds.register(ctx),
+    worklists.register(ctx),
   ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 

@@ -44,7 +44,7 @@ const FLUSH_BYTES = 1 << 20;
 const COHORT_REBUILD_QUEUED = 50_000;
 
 export interface RefreshProgress {
-  phase: 'reading' | 'keeping' | 'indexing' | 'cohort-facts' | 'swapping' | 'catching-up' | 'done';
+  phase: 'reading' | 'keeping' | 'indexing' | 'cohort-facts' | 'swapping' | 'child-register' | 'catching-up' | 'done';
   done: number;
   total: number;
 }
@@ -469,6 +469,11 @@ export async function refreshAllStatuses(ownerUrl: string, options: RefreshOptio
       await writer.query(`DROP TABLE ${o.name}`);
     }
     await writer.query(`ALTER TABLE ims.series_status ATTACH PARTITION ${building} FOR VALUES FROM (MINVALUE) TO (MAXVALUE)`);
+    // The child register derives from the status just swapped in (the swap bypasses the queue
+    // it otherwise follows), so it is rebuilt in the same transaction, on every refresh.
+    progress({ phase: 'child-register', done: persons, total });
+    await writer.query('SELECT ims.child_status_rebuild($1)', [asOf]);
+    lap('child-register');
     await unpublishRefreshSnapshot(writer);
     await writer.query('COMMIT');
     open = false;

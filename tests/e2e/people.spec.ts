@@ -19,8 +19,8 @@ test('the launch link signs in, and the token leaves the address bar', async ({ 
   await expect(page.getByTestId('connection')).toHaveText('Embedded database on this computer');
   await expect(page.getByRole('navigation', { name: 'Main' })).toContainText('Administration');
   // Sections not built yet say so instead of showing a blank page.
-  await page.getByRole('link', { name: 'Child health' }).click();
-  await expect(page.getByTestId('not-available')).toContainText('Child health is not available yet in this version.');
+  await page.getByRole('link', { name: 'Staff' }).click();
+  await expect(page.getByTestId('not-available')).toContainText('Staff is not available yet in this version.');
   // '/' brings the cursor back to the person search from anywhere.
   await page.locator('body').press('/');
   await expect(page.locator('#person-search')).toBeFocused();

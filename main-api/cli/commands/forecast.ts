@@ -104,6 +104,7 @@ function progressLine(p: RefreshProgress): string {
     indexing: 'Indexing the new status table',
     'cohort-facts': 'Rebuilding the cohort counts',
     swapping: 'Switching to the new status table',
+    'child-register': 'Rebuilding the child register',
     'catching-up': 'Recomputing persons changed meanwhile',
     done: 'Done',
   };

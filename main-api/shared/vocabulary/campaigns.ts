@@ -12,6 +12,12 @@ export const [COMMUNICATION_PURPOSES, CommunicationPurpose, COMMUNICATION_PURPOS
 });
 export type CommunicationPurpose = z.infer<typeof CommunicationPurpose>;
 
+/**
+ * Every purpose a communication may have: the campaign's, and a child's overdue notice, which a
+ * child health worklist action asks for (migrations/0041) and which belongs to no campaign.
+ */
+export const [STORED_COMMUNICATION_PURPOSES] = codeSet({ ...COMMUNICATION_PURPOSE_LABELS, CHILD_OVERDUE: 'Child overdue' });
+
 export const [COMMUNICATION_STATUSES, CommunicationStatus, COMMUNICATION_STATUS_LABELS] = codeSet({
   PENDING: 'Waiting to be sent',
   SENT: 'Sent',

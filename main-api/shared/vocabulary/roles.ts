@@ -34,6 +34,8 @@ export function roleOfGroup(group: string): RoleCode | null {
 // letters.manage: write a campaign's letter, email and text templates and produce its letters
 // (0035); reading and previewing templates goes with campaigns.view.
 // feeds.import: import files from other systems (demographic feeds, ...) through api.feed_* (0039).
+// child-health.worklists: the child register, worklists of overdue children, actions on a child
+// and the did-not-attend list (0041).
 // cohort.count: exact counts of people matching a cohort definition (api.cohort_count, 0031).
 const CAPABILITIES = [
   'record.view',
@@ -48,6 +50,7 @@ const CAPABILITIES = [
   'letters.manage',
   'sending.configure',
   'feeds.import',
+  'child-health.worklists',
 ] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
@@ -68,6 +71,7 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     // How messages leave: the Notify key, template ids, the mail server (api.sending_settings_check, 0036).
     'sending.configure',
     'feeds.import',
+    'child-health.worklists',
   ],
   coordinator: [
     'record.view',
@@ -81,7 +85,16 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'feeds.import',
   ],
   // Child health departments receive the demographic feeds; ims.may_import_feeds (0039) allows the same three roles.
-  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view', 'feeds.import'],
+  'child-health': [
+    'record.view',
+    'vaccination.record',
+    'record.print',
+    'coverage.view',
+    'cohort.count',
+    'campaigns.view',
+    'child-health.worklists',
+    'feeds.import',
+  ],
   'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
   // Aggregates with small numbers suppressed, never rows about people (issue 7); a cohort count
   // is exact and unsuppressed, so analysts have none (api.cohort_count is not granted to them).

@@ -11,7 +11,9 @@ import {
   BOOKING_STATUSES,
   COMMUNICATION_PURPOSES,
   COMMUNICATION_STATUSES,
+  STORED_COMMUNICATION_PURPOSES,
 } from './campaigns';
+import { CALL_OUTCOMES, CHILD_ACTION_KINDS, CHILD_STATUSES, CLOSING_ACTIONS, DECLINE_REASONS, WORKLIST_GROUPINGS } from './child-health';
 import { CONTACT_CHANNELS } from './contact';
 import {
   LETTER_LANGUAGES,
@@ -78,7 +80,7 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.invitation.channel': CONTACT_CHANNELS,
   'ims.booking.status': BOOKING_STATUSES,
   'ims.booking.source': BOOKING_SOURCES,
-  'ims.communication.purpose': COMMUNICATION_PURPOSES,
+  'ims.communication.purpose': STORED_COMMUNICATION_PURPOSES,
   'ims.communication.channel': CONTACT_CHANNELS,
   'ims.communication.status': COMMUNICATION_STATUSES,
   'ims.communication.provider': PROVIDERS,
@@ -93,6 +95,12 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.letter_run.status': LETTER_RUN_STATUSES,
   'ims.letter_output.status': LETTER_OUTPUT_STATUSES,
   'ims.letter_output.language': LETTER_LANGUAGES,
+  'ims.child_status.status': CHILD_STATUSES,
+  'ims.worklist.group_by': WORKLIST_GROUPINGS,
+  'ims.child_action.kind': CHILD_ACTION_KINDS,
+  'ims.child_action.call_outcome': CALL_OUTCOMES,
+  'ims.child_action.decline_reason': DECLINE_REASONS,
+  'ims.worklist_member.closed_kind': CLOSING_ACTIONS,
 };
 
 /** Lists in CHECK constraints that are not codes the application shows, sends or stores itself. */

@@ -10,6 +10,8 @@ import CampaignSetup from '../features/campaigns/CampaignSetup.vue';
 import RuleFiles from '../features/rules/RuleFiles.vue';
 import ImportsScreen from '../features/feeds/ImportsScreen.vue';
 import SendingSettings from '../features/sending/SendingSettings.vue';
+import ChildHealthScreen from '../features/child-health/ChildHealthScreen.vue';
+import WorklistScreen from '../features/child-health/WorklistScreen.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -54,6 +56,14 @@ export function createAppRouter() {
     },
     { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
     { path: '/imports', name: 'imports', component: ImportsScreen, meta: { section: 'imports' } },
+    { path: '/child-health', name: 'child-health', component: ChildHealthScreen, meta: { section: 'child-health' } },
+    {
+      path: '/child-health/worklists/:id(\\d+)',
+      name: 'worklist',
+      component: WorklistScreen,
+      props: (route) => ({ id: Number(route.params.id) }),
+      meta: { section: 'child-health' },
+    },
     // How campaign messages leave (administrators: the database refuses anyone else).
     { path: '/settings/sending', name: 'sending-settings', component: SendingSettings, meta: { section: 'campaigns' } },
     {

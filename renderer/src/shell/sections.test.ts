@@ -18,7 +18,14 @@ describe('the sections a session is offered', () => {
     expect(startPath(null)).toBe('/people');
     expect(sectionAllowed('people', null)).toBe(true);
     // Sections still to come are listed for everyone.
-    expect(sectionAllowed('child-health', analyst)).toBe(true);
+    expect(sectionAllowed('staff', analyst)).toBe(true);
+  });
+
+  it('offers Child health to child health staff and administrators only', () => {
+    for (const role of ['child-health', 'administrator'] as const)
+      expect(sectionAllowed('child-health', { capabilities: capabilitiesOf([role]) })).toBe(true);
+    expect(sectionAllowed('child-health', coordinator)).toBe(false);
+    expect(sectionAllowed('child-health', analyst)).toBe(false);
   });
 
   it('offers Cohorts to those who may count people, not to analysts', () => {

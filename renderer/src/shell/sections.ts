@@ -1,4 +1,4 @@
-// The navigation sections of the application. People, Cohorts, Campaigns, Reports and Imports are built so far; the others
+// The navigation sections of the application. People, Cohorts, Campaigns, Child health, Reports and Imports are built so far; the others
 // are listed so that people can see what the product will cover.
 import type { SessionInfo } from '../../../main-api/contract/session';
 import type { Capability } from '../../../main-api/shared/vocabulary/roles';
@@ -43,7 +43,8 @@ export const sections: Section[] = [
     key: 'child-health',
     label: 'Child health',
     path: '/child-health',
-    available: false,
+    available: true,
+    needs: 'child-health.worklists',
     purpose: 'Follow up children who are due or overdue for their routine vaccinations.',
   },
   { key: 'staff', label: 'Staff', path: '/staff', available: false, purpose: 'Track vaccination of health and social care staff.' },
