@@ -33,6 +33,7 @@ export function roleOfGroup(group: string): RoleCode | null {
 // campaigns, confirm invitations, run reminders and recall, record and import bookings (0032).
 // letters.manage: write a campaign's letter, email and text templates and produce its letters
 // (0035); reading and previewing templates goes with campaigns.view.
+// schools.run: plan school sessions, record consent and the day's outcomes (0070).
 // cohort.count: exact counts of people matching a cohort definition (api.cohort_count, 0031).
 const CAPABILITIES = [
   'record.view',
@@ -46,6 +47,7 @@ const CAPABILITIES = [
   'campaigns.run',
   'letters.manage',
   'sending.configure',
+  'schools.run',
 ] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
@@ -65,6 +67,7 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'letters.manage',
     // How messages leave: the Notify key, template ids, the mail server (api.sending_settings_check, 0036).
     'sending.configure',
+    'schools.run',
   ],
   coordinator: [
     'record.view',
@@ -76,7 +79,7 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'campaigns.run',
     'letters.manage',
   ],
-  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
+  'child-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view', 'schools.run'],
   'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
   // Aggregates with small numbers suppressed, never rows about people (issue 7); a cohort count
   // is exact and unsuppressed, so analysts have none (api.cohort_count is not granted to them).
