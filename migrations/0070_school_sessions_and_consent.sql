@@ -566,7 +566,7 @@ $$;
 -- (by the parent, or by a competent child). Once vaccinated, the outcome stays: a mistaken dose
 -- is corrected on the vaccination record. Answers the vaccination event's id, or null.
 CREATE FUNCTION api.school_outcome_record(p_session_id bigint, p_person_id bigint, p_outcome text, p_product_code text,
-                                          p_batch_number text, p_notes text) RETURNS bigint
+                                          p_batch_number text, p_expiry_date date, p_notes text) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   s ims.school_session := ims.school_session_for(p_session_id);
@@ -586,8 +586,8 @@ BEGIN
     IF v_effective <> 'GIVEN' THEN
       PERFORM ims.refuse_bad_request('This child has no consent given for this session.');
     END IF;
-    IF p_product_code IS NULL THEN
-      PERFORM ims.refuse_bad_request('A vaccination needs the product given.');
+    IF p_product_code IS NULL OR nullif(btrim(p_batch_number), '') IS NULL OR p_expiry_date IS NULL THEN
+      PERFORM ims.refuse_bad_request('A vaccination needs the product given, its batch number and expiry date.');
     END IF;
     SELECT coalesce(g.vaccination_programme,
                     (SELECT pr.code FROM ims.programme pr WHERE pr.kind = 'SEASONAL_FLU'
@@ -599,11 +599,11 @@ BEGIN
     END IF;
     v_event := api.record_vaccination(jsonb_build_object(
       'person_id', c.person_id, 'programme_code', v_programme, 'outcome', 'GIVEN', 'occurred_on', s.session_date,
-      'product_code', p_product_code, 'batch_number', nullif(btrim(p_batch_number), ''),
+      'product_code', p_product_code, 'batch_number', btrim(p_batch_number), 'expiry_date', p_expiry_date,
       'location_code', s.school_urn, 'location_type', 'URN', 'primary_source', true,
       'source_system', 'IMS-SCHOOLS', 'source_id', 'school-session-' || s.id || '-' || c.person_id,
       'notes', nullif(btrim(p_notes), '')));
-  ELSIF p_product_code IS NOT NULL OR p_batch_number IS NOT NULL THEN
+  ELSIF p_product_code IS NOT NULL OR p_batch_number IS NOT NULL OR p_expiry_date IS NOT NULL THEN
     PERFORM ims.refuse_bad_request('Only a vaccination has a product and batch.');
   END IF;
   UPDATE ims.school_session_child SET
@@ -645,13 +645,13 @@ REVOKE EXECUTE ON FUNCTION
   api.school_session_refresh(bigint), api.school_session_plan(text, text, date), api.school_sessions(date),
   api.school_session_children(bigint), api.school_consent_record(bigint, bigint, text, text, text, text),
   api.school_gillick_record(bigint, bigint, text, text, text), api.school_consent_reminders_run(bigint, date, integer),
-  api.school_outcome_record(bigint, bigint, text, text, text, text), api.person_school_sessions(bigint, text)
+  api.school_outcome_record(bigint, bigint, text, text, text, date, text), api.person_school_sessions(bigint, text)
   FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
   api.school_session_refresh(bigint), api.school_session_plan(text, text, date), api.school_sessions(date),
   api.school_session_children(bigint), api.school_consent_record(bigint, bigint, text, text, text, text),
   api.school_gillick_record(bigint, bigint, text, text, text), api.school_consent_reminders_run(bigint, date, integer),
-  api.school_outcome_record(bigint, bigint, text, text, text, text)
+  api.school_outcome_record(bigint, bigint, text, text, text, date, text)
   TO ims_administrator, ims_child_health;
 GRANT EXECUTE ON FUNCTION api.person_school_sessions(bigint, text)
   TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health;

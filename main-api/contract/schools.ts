@@ -3,13 +3,7 @@
 import { z } from 'zod';
 import { isoDate, type HandlersOf } from './common';
 import { PrintableRecord } from './documents';
-import {
-  ConsentRefusalReason,
-  ConsentResponse,
-  GillickOutcome,
-  SchoolProgrammeCode,
-  SessionOutcome,
-} from '../shared/vocabulary/schools';
+import { ConsentRefusalReason, ConsentResponse, GillickOutcome, SchoolProgrammeCode, SessionOutcome } from '../shared/vocabulary/schools';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const schoolUrn = z.string().regex(/^[0-9]{6,7}$/, 'A school URN is 6 or 7 digits');
@@ -110,12 +104,17 @@ const OutcomeInput = z
     outcome: SessionOutcome,
     productCode: productCode.optional(),
     batchNumber: line(40).optional(),
+    expiryDate: isoDate.optional(),
     notes: line(1000).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.outcome === 'VACCINATED' && !v.productCode)
       ctx.addIssue({ code: 'custom', path: ['productCode'], message: 'Choose the product given' });
-    if (v.outcome !== 'VACCINATED' && (v.productCode || v.batchNumber))
+    if (v.outcome === 'VACCINATED' && !v.batchNumber)
+      ctx.addIssue({ code: 'custom', path: ['batchNumber'], message: 'Enter the batch number' });
+    if (v.outcome === 'VACCINATED' && !v.expiryDate)
+      ctx.addIssue({ code: 'custom', path: ['expiryDate'], message: "Enter the batch's expiry date" });
+    if (v.outcome !== 'VACCINATED' && (v.productCode || v.batchNumber || v.expiryDate))
       ctx.addIssue({ code: 'custom', path: ['productCode'], message: 'Only a vaccination has a product and batch' });
   });
 

@@ -383,6 +383,23 @@ describe('hostile input on every channel, through the loopback host', () => {
     'communications.send.cancel': async () => ({ runId: await sendRun() }),
     'communications.poll': async () => ({ campaignCode: 'SWEEP-SEND' }),
     'communications.counts': async () => ({ campaignCode: 'SWEEP-SEND' }),
+    // The sweep's coordinator runs no school sessions: these answer FORBIDDEN, never INTERNAL.
+    'schools.sessions.list': async () => ({ from: '2026-09-01' }),
+    'schools.sessions.plan': async () => ({ schoolUrn: '100001', programme: 'HPV', date: '2030-10-01' }),
+    'schools.sessions.get': async () => ({ id: 1 }),
+    'schools.sessions.refresh': async () => ({ id: 1 }),
+    'schools.consent.record': async () => ({
+      sessionId: 1,
+      personId: 1,
+      response: 'REFUSED',
+      refusalReason: 'OTHER',
+      respondent: 'A Parent',
+    }),
+    'schools.gillick.record': async () => ({ sessionId: 1, personId: 1, outcome: 'NOT_COMPETENT', assessedBy: 'Jo Nurse' }),
+    'schools.reminders.run': async () => ({ sessionId: 1 }),
+    'schools.outcome.record': async () => ({ sessionId: 1, personId: 1, outcome: 'ABSENT' }),
+    'schools.sessions.pdf': async () => ({ id: 1 }),
+    'schools.person': async () => ({ personId: 1 }),
   };
 
   /** A finished letter run with one letter in file 1, and that file in the letters folder. */

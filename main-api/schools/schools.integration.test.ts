@@ -12,7 +12,15 @@ import { PRODUCT } from '../shared/vocabulary/products';
 import { SCHOOL_PROGRAMME, SCHOOL_PROGRAMMES } from '../shared/vocabulary/schools';
 import { createSchoolHandlers } from './schools.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import { TWO_PRACTICES_SQL, call, dropRoles, nhsSequence, userConnections, value, type UserConnections } from '../../tests/support/fixtures';
+import {
+  TWO_PRACTICES_SQL,
+  call,
+  dropRoles,
+  nhsSequence,
+  userConnections,
+  value,
+  type UserConnections,
+} from '../../tests/support/fixtures';
 
 const nhs = nhsSequence(999_705_000, 11);
 const today = todayInLondon();
@@ -98,13 +106,17 @@ describe('school sessions', () => {
   let hpv: SchoolSessionDetail;
 
   it('lists the eligible children by school and year group, within scope, and asks each reachable parent for consent', async () => {
-    hpv = await value<SchoolSessionDetail>(call(handlers(nurse), 'schools.sessions.plan', { schoolUrn: '136001', programme: 'HPV', date: today }));
+    hpv = await value<SchoolSessionDetail>(
+      call(handlers(nurse), 'schools.sessions.plan', { schoolUrn: '136001', programme: 'HPV', date: today }),
+    );
     const listed = hpv.children.map((c) => c.givenName).sort();
     // Not cal (Year 9), dan (another school), eve (deregistered), fay (outside the nurse's scope).
     expect(listed).toEqual(['ava', 'ben', 'gus']);
     expect(hpv.session).toMatchObject({ children: 3, consentGiven: 0, notReturned: 3 });
     expect(Object.fromEntries(hpv.children.map((c) => [c.givenName, c.requested]))).toEqual({ ava: true, ben: true, gus: false });
-    const comms = await db.query(`SELECT person_id::int AS p, channel, campaign_id FROM ims.communication WHERE purpose = 'CONSENT_REQUEST' ORDER BY 1`);
+    const comms = await db.query(
+      `SELECT person_id::int AS p, channel, campaign_id FROM ims.communication WHERE purpose = 'CONSENT_REQUEST' ORDER BY 1`,
+    );
     expect(comms.rows).toEqual([
       { p: ids.ava, channel: 'SMS', campaign_id: null },
       { p: ids.ben, channel: 'EMAIL', campaign_id: null },
@@ -113,8 +125,11 @@ describe('school sessions', () => {
     expect(await value(call(handlers(other), 'schools.sessions.refresh', { id: hpv.session.id }))).toEqual({ added: 1, requested: 1 });
     expect(await value(call(handlers(nurse), 'schools.sessions.refresh', { id: hpv.session.id }))).toEqual({ added: 0, requested: 0 });
     // Each child listed is an audited read.
-    const views = await db.query(`SELECT DISTINCT person_id::int AS p FROM audit.record_view WHERE actor = $1 AND purpose = 'school session list' ORDER BY 1`, [names.nurse]);
-    expect(views.rows.map((r) => r.p)).toEqual([ids.ava, ids.ben, ids.gus].sort((a, b) => a - b));
+    const views = await db.query(
+      `SELECT DISTINCT person_id::int AS p FROM audit.record_view WHERE actor = $1 AND purpose = 'school session list' ORDER BY 1`,
+      [names.nurse],
+    );
+    expect(views.rows.map((r) => r.p)).toEqual([ids.ava!, ids.ben!, ids.gus!].sort((a, b) => a - b));
   });
 
   it('records responses and the child’s own consent, and the expected numbers follow', async () => {
@@ -122,6 +137,7 @@ describe('school sessions', () => {
     let d = await value<SchoolSessionDetail>(
       call(handlers(nurse), 'schools.consent.record', { sessionId: id, personId: ids.ava, response: 'GIVEN', respondent: 'Ann Pupil' }),
     );
+    expect(d.session).toMatchObject({ consentGiven: 1, notReturned: 2 });
     d = await value<SchoolSessionDetail>(
       call(handlers(nurse), 'schools.consent.record', {
         sessionId: id,
@@ -133,22 +149,40 @@ describe('school sessions', () => {
     );
     expect(d.session).toMatchObject({ consentGiven: 1, consentRefused: 1, notReturned: 1 });
     // A refusal without its reason is refused at the boundary, field by field.
-    const bad = await call(handlers(nurse), 'schools.consent.record', { sessionId: id, personId: ids.ben, response: 'REFUSED', respondent: 'Bob' });
+    const bad = await call(handlers(nurse), 'schools.consent.record', {
+      sessionId: id,
+      personId: ids.ben,
+      response: 'REFUSED',
+      respondent: 'Bob',
+    });
     expect(bad.ok || bad.error.code).toBe('VALIDATION');
     // Ben is assessed as competent and consents himself: his decision stands over the refusal.
     d = await value<SchoolSessionDetail>(
-      call(handlers(nurse), 'schools.gillick.record', { sessionId: id, personId: ids.ben, outcome: 'COMPETENT_CONSENTS', assessedBy: 'Nurse Jo Smith' }),
+      call(handlers(nurse), 'schools.gillick.record', {
+        sessionId: id,
+        personId: ids.ben,
+        outcome: 'COMPETENT_CONSENTS',
+        assessedBy: 'Nurse Jo Smith',
+      }),
     );
     const ben = d.children.find((c) => c.personId === ids.ben)!;
-    expect(ben).toMatchObject({ response: 'REFUSED', gillickOutcome: 'COMPETENT_CONSENTS', gillickAssessedBy: 'Nurse Jo Smith', consent: 'GIVEN' });
+    expect(ben).toMatchObject({
+      response: 'REFUSED',
+      gillickOutcome: 'COMPETENT_CONSENTS',
+      gillickAssessedBy: 'Nurse Jo Smith',
+      consent: 'GIVEN',
+    });
     expect(d.session).toMatchObject({ consentGiven: 2, consentRefused: 0, notReturned: 1 });
-    const audit = await db.query(`SELECT count(*)::int AS n FROM audit.change_log WHERE table_name = 'ims.school_session_child' AND actor = $1`, [names.nurse]);
-    expect(audit.rows[0].n).toBeGreaterThanOrEqual(3);
+    const audit = await db.query(
+      `SELECT count(*)::int AS n FROM audit.change_log WHERE table_name = 'ims.school_session_child' AND actor = $1`,
+      [names.nurse],
+    );
+    expect(audit.rows[0]!.n).toBeGreaterThanOrEqual(3);
   });
 
   it('reminds parents who have not returned consent once, however often it runs', async () => {
     const h = handlers(nurse);
-    expect(await value(call(h, 'schools.reminders.run', { sessionId: hpv.session.id }))).toEqual({ created: 0 + 0 + 0 }); // gus: no request
+    expect(await value(call(h, 'schools.reminders.run', { sessionId: hpv.session.id }))).toEqual({ created: 0 }); // ava and ben answered; gus had no request
     // Ava's parent withdraws her answer: not returned again, so a reminder is due.
     await value(call(h, 'schools.consent.record', { sessionId: hpv.session.id, personId: ids.ava, response: 'NOT_RETURNED' }));
     expect(await value(call(h, 'schools.reminders.run', { sessionId: hpv.session.id }))).toEqual({ created: 1 });
@@ -161,11 +195,25 @@ describe('school sessions', () => {
     const h = handlers(nurse);
     const id = hpv.session.id;
     // No consent, no vaccination.
-    const refused = await call(h, 'schools.outcome.record', { sessionId: id, personId: ids.ava, outcome: 'VACCINATED', productCode: PRODUCT.GARDASIL9 });
+    const refused = await call(h, 'schools.outcome.record', {
+      sessionId: id,
+      personId: ids.ava,
+      outcome: 'VACCINATED',
+      productCode: PRODUCT.GARDASIL9,
+      batchNumber: 'B1',
+      expiryDate: addDays(today, 200),
+    });
     expect(refused.ok || refused.error.code).toBe('VALIDATION');
     await db.query('DELETE FROM ims.series_status_stale');
     const d = await value<SchoolSessionDetail>(
-      call(h, 'schools.outcome.record', { sessionId: id, personId: ids.ben, outcome: 'VACCINATED', productCode: PRODUCT.GARDASIL9, batchNumber: 'HPV123' }),
+      call(h, 'schools.outcome.record', {
+        sessionId: id,
+        personId: ids.ben,
+        outcome: 'VACCINATED',
+        productCode: PRODUCT.GARDASIL9,
+        batchNumber: 'HPV123',
+        expiryDate: addDays(today, 200),
+      }),
     );
     const ben = d.children.find((c) => c.personId === ids.ben)!;
     expect(ben.outcome).toBe('VACCINATED');
@@ -189,7 +237,9 @@ describe('school sessions', () => {
     // Once vaccinated, the outcome stays (a mistake is corrected on the vaccination record).
     const again = await call(h, 'schools.outcome.record', { sessionId: id, personId: ids.ben, outcome: 'ABSENT' });
     expect(again.ok || again.error.code).toBe('VALIDATION');
-    const after = await value<SchoolSessionDetail>(call(h, 'schools.outcome.record', { sessionId: id, personId: ids.gus, outcome: 'ABSENT' }));
+    const after = await value<SchoolSessionDetail>(
+      call(h, 'schools.outcome.record', { sessionId: id, personId: ids.gus, outcome: 'ABSENT' }),
+    );
     expect(after.session).toMatchObject({ vaccinated: 1, outcomesRecorded: 2 });
     // On the child's record.
     const record = await value<{ outcome: string; response: string }[]>(call(h, 'schools.person', { personId: ids.ben }));
@@ -203,14 +253,23 @@ describe('school sessions', () => {
   });
 
   it('refuses a role that does not run sessions, and a child outside the user’s scope', async () => {
-    const byCoordinator = await call(handlers(coord), 'schools.sessions.plan', { schoolUrn: '136001', programme: 'MENACWY', date: addDays(today, 7) });
+    const byCoordinator = await call(handlers(coord), 'schools.sessions.plan', {
+      schoolUrn: '136001',
+      programme: 'MENACWY',
+      date: addDays(today, 7),
+    });
     expect(byCoordinator.ok || byCoordinator.error.code).toBe('FORBIDDEN');
     const list = await call(handlers(coord), 'schools.sessions.list', {});
     expect(list.ok || list.error.code).toBe('FORBIDDEN');
     // The other team sees only their own child on the list, and cannot touch the nurse's children.
     const seen = await value<SchoolSessionDetail>(call(handlers(other), 'schools.sessions.get', { id: hpv.session.id }));
     expect(seen.children.map((c) => c.givenName)).toEqual(['fay']);
-    const touch = await call(handlers(other), 'schools.consent.record', { sessionId: hpv.session.id, personId: ids.gus, response: 'GIVEN', respondent: 'X' });
+    const touch = await call(handlers(other), 'schools.consent.record', {
+      sessionId: hpv.session.id,
+      personId: ids.gus,
+      response: 'GIVEN',
+      respondent: 'X',
+    });
     expect(touch.ok || touch.error.code).toBe('NOT_FOUND');
     // Nor directly as the database role, with psql's privileges.
     await expect(other.query(`UPDATE ims.school_session_child SET response = 'GIVEN'`)).rejects.toThrow(/permission denied/);

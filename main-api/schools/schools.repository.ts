@@ -99,7 +99,14 @@ export class SchoolRepository {
     respondent: string | null,
     notes: string | null,
   ): Promise<void> {
-    await query(this.db, 'SELECT api.school_consent_record($1, $2, $3, $4, $5, $6)', [sessionId, personId, response, reason, respondent, notes]);
+    await query(this.db, 'SELECT api.school_consent_record($1, $2, $3, $4, $5, $6)', [
+      sessionId,
+      personId,
+      response,
+      reason,
+      respondent,
+      notes,
+    ]);
   }
 
   async recordGillick(sessionId: number, personId: number, outcome: string, assessedBy: string, notes: string | null): Promise<void> {
@@ -121,14 +128,16 @@ export class SchoolRepository {
     outcome: string,
     productCode: string | null,
     batchNumber: string | null,
+    expiryDate: string | null,
     notes: string | null,
   ): Promise<number | null> {
-    const row = await queryOne<{ id: string | null }>(this.db, 'SELECT api.school_outcome_record($1, $2, $3, $4, $5, $6) AS id', [
+    const row = await queryOne<{ id: string | null }>(this.db, 'SELECT api.school_outcome_record($1, $2, $3, $4, $5, $6::date, $7) AS id', [
       sessionId,
       personId,
       outcome,
       productCode,
       batchNumber,
+      expiryDate,
       notes,
     ]);
     return row?.id == null ? null : Number(row.id);

@@ -77,7 +77,15 @@ export function createSchoolHandlers(ds: DataSource, today: () => string): Schoo
       created: await repo.runReminders(sessionId ?? null, today(), CONSENT_REMINDER_DAYS),
     }),
     'schools.outcome.record': async (i) => {
-      await repo.recordOutcome(i.sessionId, i.personId, i.outcome, i.productCode ?? null, i.batchNumber ?? null, i.notes ?? null);
+      await repo.recordOutcome(
+        i.sessionId,
+        i.personId,
+        i.outcome,
+        i.productCode ?? null,
+        i.batchNumber ?? null,
+        i.expiryDate ?? null,
+        i.notes ?? null,
+      );
       return detail(i.sessionId);
     },
     'schools.sessions.pdf': async ({ id }) => {
