@@ -8,6 +8,7 @@ import CampaignsScreen from '../features/campaigns/CampaignsScreen.vue';
 import CampaignSetup from '../features/campaigns/CampaignSetup.vue';
 import RuleFiles from '../features/rules/RuleFiles.vue';
 import SendingSettings from '../features/sending/SendingSettings.vue';
+import SchoolSessions from '../features/schools/SchoolSessions.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -50,6 +51,8 @@ export function createAppRouter() {
       meta: { section: 'campaigns' },
     },
     { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
+    // School sessions, within Child health (consent and session planning per school).
+    { path: '/child-health/schools', name: 'school-sessions', component: SchoolSessions, meta: { section: 'child-health' } },
     // How campaign messages leave (administrators: the database refuses anyone else).
     { path: '/settings/sending', name: 'sending-settings', component: SendingSettings, meta: { section: 'campaigns' } },
     {
