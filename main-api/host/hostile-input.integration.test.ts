@@ -60,6 +60,18 @@ SELECT setval(pg_get_serial_sequence('ims.campaign', 'id'), 100), setval(pg_get_
 
 /** Channels for administrators only: the database refuses the coordinator's valid request. */
 const ADMIN_ONLY = new Set<Channel>(['rules.import', 'rules.activate', 'rules.withdraw', 'sending.settings.get', 'sending.settings.save']);
+/** Channels of school sessions, run by child health and administrators: refused to the coordinator too. */
+const SCHOOL_TEAMS_ONLY = new Set<Channel>([
+  'schools.sessions.list',
+  'schools.sessions.plan',
+  'schools.sessions.get',
+  'schools.sessions.refresh',
+  'schools.consent.record',
+  'schools.gillick.record',
+  'schools.reminders.run',
+  'schools.outcome.record',
+  'schools.sessions.pdf',
+]);
 const FLU_FILE = readFileSync(join(resourcesDir(), 'schedule', 'flu-2026-27.json'), 'utf8');
 
 // ------------------------------------------------------------------------------------------
@@ -495,7 +507,8 @@ describe('hostile input on every channel, through the loopback host', () => {
     const start = await fingerprint(db, [name]);
     for (const channel of channels) {
       const { status, answer } = await post(channel, JSON.stringify(await examples[channel]()));
-      const expected = ADMIN_ONLY.has(channel) ? { ok: false, error: { code: 'FORBIDDEN' } } : { ok: true };
+      const expected =
+        ADMIN_ONLY.has(channel) || SCHOOL_TEAMS_ONLY.has(channel) ? { ok: false, error: { code: 'FORBIDDEN' } } : { ok: true };
       expect({ channel, status, answer }).toMatchObject({ channel, status: 200, answer: expected });
     }
     // The fingerprint the sweep relies on sees the writes the examples made (and only those tables).

@@ -43,7 +43,7 @@ test('child health plans a school session, records consent and an outcome', asyn
   await expect(page.getByRole('heading', { name: 'School sessions' })).toBeVisible();
   await page.locator('#plan-urn').fill(URN);
   await page.locator('.n-select:has(#plan-programme)').click();
-  await page.getByRole('option', { name: /MenACWY/ }).click();
+  await page.locator('.n-base-select-option', { hasText: 'MenACWY' }).click();
   await page.locator('#plan-date').fill(today);
   await page.getByTestId('plan-session').click();
 
@@ -58,13 +58,14 @@ test('child health plans a school session, records consent and an outcome', asyn
   await page.getByTestId('save-consent').click();
   await expect(expected).toContainText('Expected on the day: 1 of 3 children');
   await expect(expected).toContainText('not returned 2');
+  await expect(page.getByTestId('school-sessions').getByRole('row', { name: /Orchard Spec Academy/ })).toContainText('3 1 0 2');
   await expectAccessible(page, 'a school session with a child open');
   await shot(page, 'school-session');
 
   // Bilal is absent on the day.
   await session.getByRole('button', { name: 'Record for Bilal Schoolspec' }).click();
   await page.locator('.n-select:has(#outcome)').click();
-  await page.getByRole('option', { name: 'Absent' }).click();
+  await page.locator('.n-base-select-option', { hasText: 'Absent' }).click();
   await page.getByTestId('save-outcome').click();
   await expect(session.getByTestId('session-children').getByRole('row', { name: /Bilal/ })).toContainText('Absent');
 
