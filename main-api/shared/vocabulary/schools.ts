@@ -2,6 +2,7 @@
 // (migrations/0070 holds the database's copy; schools.integration.test.ts compares them).
 // Year groups: 0 is Reception, 1 to 13 Years 1 to 13 (as ims.person.year_group).
 import type { z } from 'zod';
+import { yearGroupLabel } from '../calendar/dates';
 import { codeSet, column } from './code-set';
 import { PRODUCT } from './products';
 
@@ -58,6 +59,16 @@ const PROGRAMMES = {
 export const [SCHOOL_PROGRAMMES, SchoolProgrammeCode, SCHOOL_PROGRAMME_LABELS] = codeSet(column(PROGRAMMES, 'label'));
 export type SchoolProgrammeCode = z.infer<typeof SchoolProgrammeCode>;
 export const SCHOOL_PROGRAMME: Readonly<Record<SchoolProgrammeCode, SchoolProgramme>> = PROGRAMMES;
+
+/** The year groups a programme invites, in words ("Year 9"; "Reception to Year 11" for a run). */
+export function schoolYearGroupsInWords(programme: SchoolProgrammeCode): string {
+  const years = [...SCHOOL_PROGRAMME[programme].yearGroups].sort((a, b) => a - b);
+  const first = years[0]!;
+  const last = years[years.length - 1]!;
+  if (years.length === 1) return yearGroupLabel(first);
+  if (last - first === years.length - 1) return `${yearGroupLabel(first)} to ${yearGroupLabel(last)}`;
+  return years.map((y) => yearGroupLabel(y)).join(', ');
+}
 
 /** A parent's answer to a consent request; NOT_RETURNED until one is recorded. */
 export const [CONSENT_RESPONSES, ConsentResponse, CONSENT_RESPONSE_LABELS] = codeSet({
