@@ -18,6 +18,7 @@ import { registerSendCommands } from './commands/send';
 import { registerMoverCommands } from './commands/movers';
 import { registerCoverCommands } from './commands/cover';
 import { registerImportCommands } from './commands/import';
+import { registerSchoolCommands } from './commands/schools';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -36,6 +37,7 @@ registerSendCommands(program, ctx);
 registerMoverCommands(program, ctx);
 registerCoverCommands(program, ctx);
 registerImportCommands(program, ctx);
+registerSchoolCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

@@ -17,6 +17,7 @@ import { sendingChannels } from './sending';
 import { moverChannels } from './movers';
 import { feedChannels } from './feeds';
 import { worklistChannels } from './worklists';
+import { schoolChannels } from './schools';
 
 export const contract = {
   ...sessionChannels,
@@ -33,6 +34,7 @@ export const contract = {
   ...moverChannels,
   ...feedChannels,
   ...worklistChannels,
+  ...schoolChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

@@ -79,6 +79,16 @@ const FORBIDDEN_TO_SWEEP = new Set<Channel>([
   'worklists.open',
   'childHealth.action.record',
   'childHealth.dna.page',
+  // School sessions: child health staff and administrators (0070).
+  'schools.sessions.list',
+  'schools.sessions.plan',
+  'schools.sessions.get',
+  'schools.sessions.refresh',
+  'schools.consent.record',
+  'schools.gillick.record',
+  'schools.reminders.run',
+  'schools.outcome.record',
+  'schools.sessions.pdf',
 ]);
 const FLU_FILE = readFileSync(join(resourcesDir(), 'schedule', 'flu-2026-27.json'), 'utf8');
 
@@ -443,6 +453,23 @@ describe('hostile input on every channel, through the loopback host', () => {
     'childHealth.action.record': async () => ({ personId: 3, kind: 'DECLINE', declineReason: 'OTHER', note: 'Family says no' }),
     'childHealth.person.actions': async () => ({ personId: 3 }),
     'childHealth.dna.page': async () => ({ after: ['2026-10-01', 4], limit: 10 }),
+    // The sweep's coordinator runs no school sessions: these answer FORBIDDEN, never INTERNAL.
+    'schools.sessions.list': async () => ({ from: '2026-09-01' }),
+    'schools.sessions.plan': async () => ({ schoolUrn: '100001', programme: 'HPV', date: '2030-10-01' }),
+    'schools.sessions.get': async () => ({ id: 1 }),
+    'schools.sessions.refresh': async () => ({ id: 1 }),
+    'schools.consent.record': async () => ({
+      sessionId: 1,
+      personId: 1,
+      response: 'REFUSED',
+      refusalReason: 'OTHER',
+      respondent: 'A Parent',
+    }),
+    'schools.gillick.record': async () => ({ sessionId: 1, personId: 1, outcome: 'NOT_COMPETENT', assessedBy: 'Jo Nurse' }),
+    'schools.reminders.run': async () => ({ sessionId: 1 }),
+    'schools.outcome.record': async () => ({ sessionId: 1, personId: 1, outcome: 'ABSENT' }),
+    'schools.sessions.pdf': async () => ({ id: 1 }),
+    'schools.person': async () => ({ personId: 1 }),
   };
 
   /** A finished letter run with one letter in file 1, and that file in the letters folder. */

@@ -15,6 +15,7 @@ import * as sending from '../sending';
 import * as movers from '../movers';
 import * as feeds from '../feeds';
 import * as worklists from '../worklists';
+import * as schools from '../schools';
 import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
@@ -37,6 +38,7 @@ export function registerDomains(ctx: UserContext): UserServices {
     movers.register(ctx),
     feeds.register(ctx),
     worklists.register(ctx),
+    schools.register(ctx),
   ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 

@@ -36,6 +36,7 @@ export function roleOfGroup(group: string): RoleCode | null {
 // feeds.import: import files from other systems (demographic feeds, ...) through api.feed_* (0039).
 // child-health.worklists: the child register, worklists of overdue children, actions on a child
 // and the did-not-attend list (0041).
+// schools.run: plan school sessions, record consent and the day's outcomes (0070).
 // cohort.count: exact counts of people matching a cohort definition (api.cohort_count, 0031).
 const CAPABILITIES = [
   'record.view',
@@ -51,6 +52,7 @@ const CAPABILITIES = [
   'sending.configure',
   'feeds.import',
   'child-health.worklists',
+  'schools.run',
 ] as const;
 export const Capability = z.enum(CAPABILITIES);
 export type Capability = z.infer<typeof Capability>;
@@ -72,6 +74,7 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'sending.configure',
     'feeds.import',
     'child-health.worklists',
+    'schools.run',
   ],
   coordinator: [
     'record.view',
@@ -94,6 +97,7 @@ const CAN: Record<RoleCode, readonly Capability[]> = {
     'campaigns.view',
     'child-health.worklists',
     'feeds.import',
+    'schools.run',
   ],
   'occupational-health': ['record.view', 'vaccination.record', 'record.print', 'coverage.view', 'cohort.count', 'campaigns.view'],
   // Aggregates with small numbers suppressed, never rows about people (issue 7); a cohort count

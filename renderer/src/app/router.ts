@@ -12,6 +12,7 @@ import ImportsScreen from '../features/feeds/ImportsScreen.vue';
 import SendingSettings from '../features/sending/SendingSettings.vue';
 import ChildHealthScreen from '../features/child-health/ChildHealthScreen.vue';
 import WorklistScreen from '../features/child-health/WorklistScreen.vue';
+import SchoolSessions from '../features/schools/SchoolSessions.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -64,6 +65,8 @@ export function createAppRouter() {
       props: (route) => ({ id: Number(route.params.id) }),
       meta: { section: 'child-health' },
     },
+    // School sessions, within Child health (consent and session planning per school).
+    { path: '/child-health/schools', name: 'school-sessions', component: SchoolSessions, meta: { section: 'child-health' } },
     // How campaign messages leave (administrators: the database refuses anyone else).
     { path: '/settings/sending', name: 'sending-settings', component: SendingSettings, meta: { section: 'campaigns' } },
     {
