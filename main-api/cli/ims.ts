@@ -14,6 +14,7 @@ import { registerRulesCommands } from './commands/rules';
 import { registerCampaignCommands } from './commands/campaign';
 import { registerLetterCommands } from './commands/letters';
 import { registerSendCommands } from './commands/send';
+import { registerExchangeCommands } from './commands/exchange';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -28,6 +29,7 @@ registerRulesCommands(program, ctx);
 registerCampaignCommands(program, ctx);
 registerLetterCommands(program, ctx);
 registerSendCommands(program, ctx);
+registerExchangeCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

@@ -14,6 +14,7 @@ import { ruleChannels } from './rules';
 import { campaignChannels } from './campaigns';
 import { letterChannels } from './letters';
 import { sendingChannels } from './sending';
+import { exchangeChannels } from './exchange';
 
 export const contract = {
   ...sessionChannels,
@@ -27,6 +28,7 @@ export const contract = {
   ...campaignChannels,
   ...letterChannels,
   ...sendingChannels,
+  ...exchangeChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

@@ -12,6 +12,7 @@ import * as rules from '../rules';
 import * as campaigns from '../campaigns';
 import * as letters from '../letters';
 import * as sending from '../sending';
+import * as exchange from '../exchange';
 import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
@@ -31,6 +32,7 @@ export function registerDomains(ctx: UserContext): UserServices {
     campaigns.register(ctx),
     letters.register(ctx),
     sending.register(ctx),
+    exchange.register(ctx),
   ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 
