@@ -62,6 +62,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   ),
   scored AS (
     SELECT i.row_no, p.id AS person_id, p.date_of_birth, p.postcode, ims.match_name(p.family_name) AS pfam,
+      ims.match_given(p.given_name) AS pgiv,
       CASE WHEN ims.match_name(p.family_name) = i.fam AND i.fam <> '' THEN 25
            WHEN ims.match_name(p.family_name) = i.giv AND ims.match_given(p.given_name) = i.fam AND i.fam <> '' THEN 25
            WHEN p.family_name_sound = i.fam_sound AND i.fam <> '' THEN 15
@@ -85,10 +86,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   flagged AS (
     SELECT t.*,
       -- Twins: another candidate born the same day at the same postcode or with the same surname,
-      -- whose given name is not this one's. Neither is ever matched to the other on demographics.
+      -- with another given name. Neither is ever matched to the other on demographics.
       EXISTS (SELECT 1 FROM totals o
               WHERE o.row_no = t.row_no AND o.person_id <> t.person_id AND o.date_of_birth = t.date_of_birth
-                AND (o.postcode = t.postcode OR o.pfam = t.pfam) AND o.given_points < 20) AS twin,
+                AND (o.postcode = t.postcode OR o.pfam = t.pfam) AND o.pgiv <> t.pgiv) AS twin,
       -- Another candidate that would be a plausible match too.
       EXISTS (SELECT 1 FROM totals o WHERE o.row_no = t.row_no AND o.person_id <> t.person_id
                 AND (o.points >= 50 OR o.nhs = 'same')) AS rival,
@@ -99,7 +100,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT f.row_no, f.person_id, f.points, f.family_points, f.given_points, f.dob_points, f.sex_points,
          f.postcode_points, f.nhs, f.twin,
          (f.nhs = 'same' AND f.dob_points = 30 AND f.given_points = 20 AND f.points >= 70 AND NOT f.named_rival)
-         OR (f.nhs = 'absent' AND f.points >= 90 AND f.given_points = 20 AND NOT f.rival AND NOT f.twin) AS certain
+         OR (f.nhs = 'absent' AND f.points >= 90 AND f.family_points = 25 AND f.given_points = 20 AND NOT f.rival AND NOT f.twin) AS certain
   FROM flagged f
 $$;
 REVOKE EXECUTE ON FUNCTION ims.match_people(ims.match_input[]) FROM PUBLIC;

@@ -42,7 +42,14 @@ export function immunization(f: ImmunizationFixture = {}): Record<string, unknow
       {
         url: VACCINATION_PROCEDURE_EXTENSION,
         valueCodeableConcept: {
-          coding: [{ system: FHIR_SYSTEM.SNOMED, code: '38598009', display: 'Administration of vaccine product containing only Measles morbillivirus and Mumps orthorubulavirus and Rubella virus antigens' }],
+          coding: [
+            {
+              system: FHIR_SYSTEM.SNOMED,
+              code: '38598009',
+              display:
+                'Administration of vaccine product containing only Measles morbillivirus and Mumps orthorubulavirus and Rubella virus antigens',
+            },
+          ],
         },
       },
     ],

@@ -14,7 +14,7 @@ import { addUser } from '../administration/users.service';
 import { openOwnerDataSource } from '../platform/db/datasource';
 import type { FhirExportOutput, FhirImportOutput, ReviewItem } from '../contract/exchange';
 import { PRODUCT } from '../shared/vocabulary/products';
-import { V5_COLUMNS } from '../shared/vocabulary/exchange';
+import { V5_COLUMNS, V5_VACCINE_TYPE } from '../shared/vocabulary/exchange';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { call, dropRoles, nhsSequence, userConnections, value, type UserConnections } from '../../tests/support/fixtures';
 import { bundle, immunization } from './exchange.fixtures';
@@ -99,7 +99,15 @@ describe('vaccination exchange', () => {
   const badCheckDigit = () => {
     const n = people.sarah!.nhs;
     const wrong = n.slice(0, 9) + String((Number(n[9]) + 1) % 10);
-    return immunization({ id: 'sarah-bad-nhs', nhsNumber: wrong, family: 'Taylor', given: 'Sarah', birthDate: '2020-02-28', dose: 2, occurrence: '2021-05-01' });
+    return immunization({
+      id: 'sarah-bad-nhs',
+      nhsNumber: wrong,
+      family: 'Taylor',
+      given: 'Sarah',
+      birthDate: '2020-02-28',
+      dose: 2,
+      occurrence: '2021-05-01',
+    });
   };
 
   it('attaches a certain match, queues doubtful ones for review, and a resend creates nothing', async () => {
@@ -116,7 +124,9 @@ describe('vaccination exchange', () => {
     const pending = await db.query(`SELECT count(*)::int AS n FROM ims.exchange_review WHERE status = 'PENDING'`);
     expect(pending.rows[0]!.n).toBe(2);
     // Every import read of a person is audited.
-    const views = await db.query(`SELECT count(*)::int AS n FROM audit.record_view WHERE actor = $1 AND purpose = 'import vaccination'`, [names.nurse]);
+    const views = await db.query(`SELECT count(*)::int AS n FROM audit.record_view WHERE actor = $1 AND purpose = 'import vaccination'`, [
+      names.nurse,
+    ]);
     expect(views.rows[0]!.n).toBeGreaterThan(0);
   });
 
@@ -156,7 +166,8 @@ describe('vaccination exchange', () => {
     delete broken.occurrenceDateTime;
     const r = await importText(nurse, [broken]);
     expect(r.ok).toBe(false);
-    if (!r.ok && r.error.details?.kind === 'fields') expect(r.error.details.fields[0]!.field).toBe('Bundle.entry[0].resource.occurrenceDateTime');
+    if (!r.ok && r.error.details?.kind === 'fields')
+      expect(r.error.details.fields[0]!.field).toBe('Bundle.entry[0].resource.occurrenceDateTime');
   });
 
   it('shows twins side by side, never attaching either on demographics, and attaches the one the reviewer accepts', async () => {
@@ -169,7 +180,9 @@ describe('vaccination exchange', () => {
     expect(byName.Ava!.twin).toBe(true);
     expect(byName.Ava!.parts).toMatchObject({ familyName: 25, givenName: 20, dateOfBirth: 30, postcode: 20 });
 
-    const decided = await value<ReviewItem>(call(nurse, 'exchange.review.decide', { id: twin.id, decision: 'ACCEPT', personId: people.ava!.id }));
+    const decided = await value<ReviewItem>(
+      call(nurse, 'exchange.review.decide', { id: twin.id, decision: 'ACCEPT', personId: people.ava!.id }),
+    );
     expect(decided).toMatchObject({ status: 'ACCEPTED', personId: people.ava!.id });
     expect((await liveEvents(people.ava!.id)).map((e) => e.source_id)).toEqual(['twin-mmr-1']);
     expect(await liveEvents(people.isla!.id)).toHaveLength(0);
@@ -231,11 +244,23 @@ describe('vaccination exchange', () => {
     expect(b.entry[2].resource.suspectEntity[0].instance.reference).toBe(b.entry[1].fullUrl);
   });
 
+  it('has a batch-file vaccine type for every product type on the register', async () => {
+    const types = (await db.query<{ t: string }>(`SELECT DISTINCT vaccine_type AS t FROM ims.vaccine_product`)).rows.map((r) => r.t);
+    expect(types.filter((t) => !(t in V5_VACCINE_TYPE))).toEqual([]);
+  });
+
   describe('tracked exports (as the owner)', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'ims-exchange-test-'));
     const at = (iso: string) => new Date(iso);
 
-    async function given(personKey: string, org: string, sourceId: string, occurredOn: string, product: string = PRODUCT.MMRVAXPRO, dose = 1) {
+    async function given(
+      personKey: string,
+      org: string,
+      sourceId: string,
+      occurredOn: string,
+      product: string = PRODUCT.MMRVAXPRO,
+      dose = 1,
+    ) {
       const r = await db.query<{ id: string }>(
         `INSERT INTO ims.vaccination_event (person_id, programme_code, outcome, occurred_on, occurred_at, product_code, dose_sequence,
            primary_source, batch_number, expiry_date, organisation_code, source_system, source_id, performer_name,
@@ -308,8 +333,10 @@ describe('vaccination exchange', () => {
       try {
         const dir = join(outDir, 'v5');
         await given('sarah', 'QKS', 'v5-mmr', '2025-06-01', PRODUCT.MMRVAXPRO, 2);
-        const flu = (await db.query(`SELECT product_code FROM ims.product_procedure p JOIN ims.vaccine_product v ON v.code = p.product_code
-                                      WHERE v.vaccine_type LIKE 'Flu (cell%' LIMIT 1`)).rows[0]!.product_code as string;
+        const flu = (
+          await db.query(`SELECT product_code FROM ims.product_procedure p JOIN ims.vaccine_product v ON v.code = p.product_code
+                                      WHERE v.vaccine_type LIKE 'Flu (cell%' LIMIT 1`)
+        ).rows[0]!.product_code as string;
         await given('ava', 'QKS', 'v5-flu', '2025-10-20', flu, 1);
         const first = await exportVaccinationBatch(owner, 'QKS', dir, at('2026-01-15T09:00:00Z'));
         const names = first.files.map((f) => f.file.split('/').at(-1)).sort();
@@ -354,7 +381,9 @@ describe('vaccination exchange', () => {
           LOCATION_CODE_TYPE_URI: 'https://fhir.nhs.uk/Id/ods-organization-code',
         });
         expect((await exportVaccinationBatch(owner, 'QKS', dir, at('2026-01-16T09:00:00Z'))).files).toEqual([]);
-        await db.query(`UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = 'Duplicate' WHERE source_id = 'v5-flu'`);
+        await db.query(
+          `UPDATE ims.vaccination_event SET status = 'ENTERED_IN_ERROR', status_reason = 'Duplicate' WHERE source_id = 'v5-flu'`,
+        );
         const del = await exportVaccinationBatch(owner, 'QKS', dir, at('2026-01-17T09:00:00Z'));
         expect(del.files).toHaveLength(1);
         expect(fileRows(del.files[0]!.file).map((r) => [r.UNIQUE_ID, r.ACTION_FLAG])).toEqual([['v5-flu', 'DELETE']]);

@@ -81,7 +81,11 @@ export async function exportPeriodFhir(
   now: Date,
 ): Promise<string> {
   const data = await new ExchangeRepository(db).fhirEvents({ org: input.org, from: input.from, to: input.to });
-  const bundle = buildBundle(data ?? { persons: [], events: [], reactions: [] }, { ...input, newId: randomUUID, timestamp: now.toISOString() });
+  const bundle = buildBundle(data ?? { persons: [], events: [], reactions: [] }, {
+    ...input,
+    newId: randomUUID,
+    timestamp: now.toISOString(),
+  });
   const issues = checkBundle(bundle);
   if (issues.length) throw new AppError('INTERNAL', `The export does not conform to FHIR R4 (${issues[0]!.path}: ${issues[0]!.message}).`);
   return JSON.stringify(bundle, null, 2);
@@ -150,7 +154,11 @@ export function exportVaccinationBatch(ds: DataSource, ods: string, outDir: stri
     for (const r of rows) {
       const type = v5VaccineType(r.row.vaccineType);
       // Refusing the whole export (nothing marked sent) beats marking a row sent and not writing it.
-      if (!type) throw new AppError('VALIDATION', `No batch-file vaccine type for product type "${r.row.vaccineType ?? '?'}" (event ${r.row.eventId}).`);
+      if (!type)
+        throw new AppError(
+          'VALIDATION',
+          `No batch-file vaccine type for product type "${r.row.vaccineType ?? '?'}" (event ${r.row.eventId}).`,
+        );
       const name = v5FileName(type, ods, now);
       byType.set(name, [...(byType.get(name) ?? []), r]);
     }

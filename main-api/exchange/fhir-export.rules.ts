@@ -149,7 +149,8 @@ function immunization(e: ExportEvent, patientUrl: string, reactions: { date: str
     };
   const performer: Resource[] = [];
   if (e.performer_name) performer.push({ actor: { display: e.performer_name } });
-  if (e.organisation_code) performer.push({ actor: { type: 'Organization', identifier: { system: FHIR_SYSTEM.ODS, value: e.organisation_code } } });
+  if (e.organisation_code)
+    performer.push({ actor: { type: 'Organization', identifier: { system: FHIR_SYSTEM.ODS, value: e.organisation_code } } });
   if (performer.length) r.performer = performer;
   // R4's reaction.detail may only name an Observation: the AdverseEvent names the Immunization instead.
   if (reactions.length) r.reaction = reactions.map((x) => ({ date: x.date, reported: false }));
@@ -162,7 +163,10 @@ function adverseEvent(a: ExportReaction, patientUrl: string, immunizationUrl: st
   return {
     resourceType: 'AdverseEvent',
     actuality: 'actual',
-    event: { coding: [{ system: FHIR_SYSTEM.REACTION, code: a.reaction_code, display: REACTION_LABELS[a.reaction_code] }], text: a.description ?? REACTION_LABELS[a.reaction_code] },
+    event: {
+      coding: [{ system: FHIR_SYSTEM.REACTION, code: a.reaction_code, display: REACTION_LABELS[a.reaction_code] }],
+      text: a.description ?? REACTION_LABELS[a.reaction_code],
+    },
     subject: { reference: patientUrl },
     date: new Date(a.onset_at).toISOString().replace('.000Z', '+00:00'),
     seriousness: {
@@ -190,7 +194,8 @@ export function buildBundle(
     const pUrl = patientUrl.get(e.person_id);
     if (!pUrl) continue;
     const url = `urn:uuid:${options.newId()}`;
-    const reactions = options.includeReactions && e.outcome === 'GIVEN' ? data.reactions.filter((a) => a.vaccination_event_id === e.id) : [];
+    const reactions =
+      options.includeReactions && e.outcome === 'GIVEN' ? data.reactions.filter((a) => a.vaccination_event_id === e.id) : [];
     const linked = reactions.map((a) => ({ reaction: a, url: `urn:uuid:${options.newId()}` }));
     entry.push({
       fullUrl: url,

@@ -76,7 +76,8 @@ export type FhirParse = { ok: true; items: IncomingImmunization[] } | { ok: fals
 const MAX_ENTRIES = 5000;
 const MAX_ISSUES = 200;
 const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
-const DATE_TIME = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)$/;
+const DATE_TIME =
+  /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)$/;
 const SCTID = /^[0-9]{6,18}$/;
 const ODS = /^[A-Z0-9]{3,10}$/;
 const URN = /^[0-9]{6}$/;
@@ -222,7 +223,8 @@ function personName(r: Reader, res: Obj, path: string, required: boolean): { fam
   let given: string | undefined;
   if (givens) {
     const g = givens[0];
-    if (typeof g !== 'string' || g.trim() === '' || g.length > 35 || !TEXT.test(g)) r.fault(`${p}.given[0]`, 'Must be a name of 1 to 35 characters.');
+    if (typeof g !== 'string' || g.trim() === '' || g.length > 35 || !TEXT.test(g))
+      r.fault(`${p}.given[0]`, 'Must be a name of 1 to 35 characters.');
     else given = g.trim();
   }
   return { family, given };
@@ -284,7 +286,8 @@ function notGivenReason(r: Reader, imm: Obj, path: string): NotGivenReason | und
   if (!codings) return undefined;
   for (const c of codings) {
     if (!isObj(c) || typeof c.code !== 'string') continue;
-    if (c.system === FHIR_SYSTEM.NOT_GIVEN_REASON && (NOT_GIVEN_REASONS as readonly string[]).includes(c.code)) return c.code as NotGivenReason;
+    if (c.system === FHIR_SYSTEM.NOT_GIVEN_REASON && (NOT_GIVEN_REASONS as readonly string[]).includes(c.code))
+      return c.code as NotGivenReason;
   }
   for (const c of codings) {
     if (!isObj(c) || typeof c.code !== 'string') continue;
@@ -361,7 +364,9 @@ function readImmunization(r: Reader, imm: Obj, path: string, bundle: Map<string,
       if (!pat) r.fault(`${path}.patient.reference`, `No contained or bundled Patient ${ref}.`);
       else if (pat.resourceType !== 'Patient') r.fault(`${path}.patient.reference`, `${ref} is not a Patient.`);
       else {
-        const where = ref.startsWith('#') ? `${path}.contained[${[...contained.keys()].indexOf(ref.slice(1))}]` : `Bundle.entry(${ref}).resource`;
+        const where = ref.startsWith('#')
+          ? `${path}.contained[${[...contained.keys()].indexOf(ref.slice(1))}]`
+          : `Bundle.entry(${ref}).resource`;
         person = readPatient(r, pat, where);
       }
     }
@@ -369,7 +374,8 @@ function readImmunization(r: Reader, imm: Obj, path: string, bundle: Map<string,
 
   const occurrence = r.dateTime(imm, 'occurrenceDateTime', path, true);
   if (occurrence && occurrence.on > r.today) r.fault(`${path}.occurrenceDateTime`, 'Must not be in the future.');
-  if (occurrence && person && occurrence.on < person.dateOfBirth) r.fault(`${path}.occurrenceDateTime`, 'Must not be before the date of birth.');
+  if (occurrence && person && occurrence.on < person.dateOfBirth)
+    r.fault(`${path}.occurrenceDateTime`, 'Must not be before the date of birth.');
   r.dateTime(imm, 'recorded', path);
 
   let primarySource: boolean | undefined;
@@ -445,7 +451,8 @@ function readImmunization(r: Reader, imm: Obj, path: string, bundle: Map<string,
       if (system !== undefined && v !== undefined) {
         if (system === FHIR_SYSTEM.ODS && ODS.test(v)) [locationCode, locationType] = [v, 'ODS'];
         else if (system === FHIR_SYSTEM.SCHOOL_URN && URN.test(v)) [locationCode, locationType] = [v, 'URN'];
-        else if (system !== FHIR_SYSTEM.ODS && system !== FHIR_SYSTEM.SCHOOL_URN) r.fault(`${p}.system`, 'Must be an ODS code or a school URN system.');
+        else if (system !== FHIR_SYSTEM.ODS && system !== FHIR_SYSTEM.SCHOOL_URN)
+          r.fault(`${p}.system`, 'Must be an ODS code or a school URN system.');
         else r.fault(`${p}.value`, system === FHIR_SYSTEM.ODS ? 'Must be an ODS code.' : 'Must be a school URN (6 digits).');
       }
     }
@@ -473,7 +480,8 @@ function readImmunization(r: Reader, imm: Obj, path: string, bundle: Map<string,
     }
   }
 
-  if (r.issues.length > before || !status || !sourceSystem || !sourceId || !person || !occurrence || primarySource === undefined) return undefined;
+  if (r.issues.length > before || !status || !sourceSystem || !sourceId || !person || !occurrence || primarySource === undefined)
+    return undefined;
   if (status === 'completed' && !productCode) return undefined;
   const notes = [
     procedureCode ? `Vaccination procedure (SNOMED CT): ${procedureCode}` : null,
@@ -534,7 +542,7 @@ export function parseFhirImmunizations(input: unknown, today: string): FhirParse
     const entries = r.arr(input, 'entry', 'Bundle', true) ?? [];
     if (entries.length > MAX_ENTRIES) r.fault('Bundle.entry', `At most ${MAX_ENTRIES} entries in one bundle.`);
     const byUrl = new Map<string, Obj>();
-    entries.slice(0, MAX_ENTRIES).forEach((e, i) => {
+    entries.slice(0, MAX_ENTRIES).forEach((e) => {
       if (!isObj(e) || !isObj(e.resource)) return;
       if (typeof e.fullUrl === 'string') byUrl.set(e.fullUrl, e.resource);
     });
@@ -552,7 +560,8 @@ export function parseFhirImmunizations(input: unknown, today: string): FhirParse
         }
       }
       if (res.resourceType === 'Patient' || res.resourceType === 'Practitioner') return;
-      if (res.resourceType !== 'Immunization') return r.fault(`${p}.resource.resourceType`, 'Must be Immunization (or a Patient or Practitioner it refers to).');
+      if (res.resourceType !== 'Immunization')
+        return r.fault(`${p}.resource.resourceType`, 'Must be Immunization (or a Patient or Practitioner it refers to).');
       const item = readImmunization(r, res, `${p}.resource`, byUrl);
       if (!item) return;
       const key = `${item.event.source_system}|${item.event.source_id}`;
@@ -584,7 +593,11 @@ export function parseFhirText(text: string, today: string): FhirParse {
 export function canonicalPayload(item: IncomingImmunization): string {
   const e = item.event as unknown as Record<string, unknown>;
   const p = item.person as unknown as Record<string, unknown>;
-  const sorted = (o: Record<string, unknown>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  const sorted = (o: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    );
   return JSON.stringify({ event: sorted(e), person: sorted(p) });
 }
-

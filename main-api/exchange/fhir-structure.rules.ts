@@ -23,11 +23,15 @@ const FORMAT: Record<Primitive, (v: unknown) => boolean> = {
   boolean: (v) => typeof v === 'boolean',
   dateTime: (v) =>
     typeof v === 'string' &&
-    /^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/.test(v),
+    /^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/.test(
+      v,
+    ),
   date: (v) => typeof v === 'string' && /^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$/.test(v),
   instant: (v) =>
     typeof v === 'string' &&
-    /^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$/.test(v),
+    /^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$/.test(
+      v,
+    ),
   positiveInt: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 1,
   decimal: (v) => typeof v === 'number' && Number.isFinite(v),
 };
@@ -35,11 +39,20 @@ const FORMAT: Record<Primitive, (v: unknown) => boolean> = {
 const opt = (type: Element['type'], codes?: readonly string[]): Element => ({ min: 0, max: 1, type, codes });
 const req = (type: Element['type'], codes?: readonly string[]): Element => ({ min: 1, max: 1, type, codes });
 const many = (type: Element['type']): Element => ({ min: 0, max: '*', type });
-const some = (type: Element['type']): Element => ({ min: 1, max: '*', type });
 
-const Coding: Complex = { system: opt('uri'), version: opt('string'), code: opt('code'), display: opt('string'), userSelected: opt('boolean') };
+const Coding: Complex = {
+  system: opt('uri'),
+  version: opt('string'),
+  code: opt('code'),
+  display: opt('string'),
+  userSelected: opt('boolean'),
+};
 const CodeableConcept: Complex = { coding: many(Coding), text: opt('string') };
-const Identifier: Complex = { use: opt('code', ['usual', 'official', 'temp', 'secondary', 'old']), system: opt('uri'), value: opt('string') };
+const Identifier: Complex = {
+  use: opt('code', ['usual', 'official', 'temp', 'secondary', 'old']),
+  system: opt('uri'),
+  value: opt('string'),
+};
 const Reference: Complex = { reference: opt('string'), type: opt('uri'), identifier: opt(Identifier), display: opt('string') };
 const Quantity: Complex = {
   value: opt('decimal'),
@@ -90,7 +103,12 @@ const RESOURCES: Record<string, Complex> = {
     performer: many({ function: opt(CodeableConcept), actor: req(Reference) }),
     reasonCode: many(CodeableConcept),
     reaction: many({ date: opt('dateTime'), detail: opt(Reference), reported: opt('boolean') }),
-    protocolApplied: many({ series: opt('string'), targetDisease: many(CodeableConcept), doseNumberPositiveInt: opt('positiveInt'), doseNumberString: opt('string') }),
+    protocolApplied: many({
+      series: opt('string'),
+      targetDisease: many(CodeableConcept),
+      doseNumberPositiveInt: opt('positiveInt'),
+      doseNumberString: opt('string'),
+    }),
   },
   AdverseEvent: {
     resourceType: req('code'),
@@ -124,7 +142,8 @@ export interface StructureIssue {
 function checkElement(value: unknown, def: Element, path: string, issues: StructureIssue[]): void {
   if (typeof def.type === 'string') {
     if (!FORMAT[def.type](value)) issues.push({ path, message: `Not a valid ${def.type}.` });
-    else if (def.codes && !def.codes.includes(value as string)) issues.push({ path, message: `Not in the required value set (${def.codes.join(', ')}).` });
+    else if (def.codes && !def.codes.includes(value as string))
+      issues.push({ path, message: `Not in the required value set (${def.codes.join(', ')}).` });
     return;
   }
   checkComplex(value, def.type, path, issues);
@@ -165,7 +184,17 @@ export function checkBundle(bundle: unknown): StructureIssue[] {
     bundle,
     {
       resourceType: req('code', ['Bundle']),
-      type: req('code', ['document', 'message', 'transaction', 'transaction-response', 'batch', 'batch-response', 'history', 'searchset', 'collection']),
+      type: req('code', [
+        'document',
+        'message',
+        'transaction',
+        'transaction-response',
+        'batch',
+        'batch-response',
+        'history',
+        'searchset',
+        'collection',
+      ]),
       timestamp: opt('instant'),
       entry: many({ fullUrl: opt('uri'), resource: opt('code') }),
     },
@@ -205,7 +234,8 @@ function checkReferences(node: unknown, at: string, path: string, urls: Map<stri
       const target = urls.get(v);
       const allowed = TARGETS[at];
       if (!target) issues.push({ path: `${path}.reference`, message: `${v} does not resolve in the bundle.` });
-      else if (allowed && !allowed.includes(target)) issues.push({ path: `${path}.reference`, message: `Must refer to ${allowed.join(' or ')}, not ${target}.` });
+      else if (allowed && !allowed.includes(target))
+        issues.push({ path: `${path}.reference`, message: `Must refer to ${allowed.join(' or ')}, not ${target}.` });
     } else checkReferences(v, `${at}.${k}`, `${path}.${k}`, urls, issues);
   }
 }

@@ -148,8 +148,7 @@ export function scoreCandidate(input: MatchDetails, person: RegisteredPerson): O
         ? POINTS.postcode.district
         : 0;
   const sent = (input.nhsNumber ?? '').trim();
-  const nhs: NhsAgreement =
-    sent === '' ? 'absent' : !isValidNhsNumber(sent) ? 'invalid' : sent === person.nhsNumber ? 'same' : 'different';
+  const nhs: NhsAgreement = sent === '' ? 'absent' : !isValidNhsNumber(sent) ? 'invalid' : sent === person.nhsNumber ? 'same' : 'different';
   return {
     personId: person.personId,
     points: familyName + givenName + dateOfBirth + gender + postcode,
@@ -161,7 +160,8 @@ export function scoreCandidate(input: MatchDetails, person: RegisteredPerson): O
 /**
  * Scores every candidate and decides which, if any, is certain. At most one is: the NHS number's
  * person when it agrees (date of birth, given name) and no other candidate has the same given
- * name; or, with no usable NHS number, a full match with no rival and no twin.
+ * name; or, with no NHS number sent, a full match (the surname as sent, or the names swapped) with no
+ * rival and no twin.
  */
 export function decide(input: MatchDetails, people: readonly RegisteredPerson[]): CandidateScore[] {
   const candidates = people.filter((p) => isCandidate(input, p));
@@ -171,8 +171,9 @@ export function decide(input: MatchDetails, people: readonly RegisteredPerson[])
     const twin = others.some(
       (o) =>
         o.person.dateOfBirth === person.dateOfBirth &&
-        ((o.person.postcode !== null && o.person.postcode === person.postcode) || matchName(o.person.familyName) === matchName(person.familyName)) &&
-        o.score.parts.givenName < POINTS.given.exact,
+        ((o.person.postcode !== null && o.person.postcode === person.postcode) ||
+          matchName(o.person.familyName) === matchName(person.familyName)) &&
+        matchGiven(o.person.givenName) !== matchGiven(person.givenName),
     );
     const rival = others.some((o) => o.score.points >= REVIEW_THRESHOLD || o.score.nhs === 'same');
     const namedRival = others.some((o) => o.score.parts.givenName === POINTS.given.exact && o.score.points >= NHS_CERTAIN_MIN);
@@ -182,7 +183,12 @@ export function decide(input: MatchDetails, people: readonly RegisteredPerson[])
         score.parts.givenName === POINTS.given.exact &&
         score.points >= NHS_CERTAIN_MIN &&
         !namedRival) ||
-      (score.nhs === 'absent' && score.points >= DEMOGRAPHIC_CERTAIN_MIN && score.parts.givenName === POINTS.given.exact && !rival && !twin);
+      (score.nhs === 'absent' &&
+        score.points >= DEMOGRAPHIC_CERTAIN_MIN &&
+        score.parts.familyName === POINTS.family.exact &&
+        score.parts.givenName === POINTS.given.exact &&
+        !rival &&
+        !twin);
     return { ...score, twin, certain };
   });
 }

@@ -80,7 +80,13 @@ export function v5Row(s: V5Source, action: V5Action): V5Row {
   const [pf, ps] = splitName(s.performerName);
   const productCode = s.productCodeStatus === 'LOCAL' ? '' : (s.productCode ?? '');
   const location = s.locationCode ?? s.organisationCode ?? '';
-  const locationUri = s.locationCode ? (s.locationType === 'URN' ? FHIR_SYSTEM.SCHOOL_URN : FHIR_SYSTEM.ODS) : location ? FHIR_SYSTEM.ODS : '';
+  const locationUri = s.locationCode
+    ? s.locationType === 'URN'
+      ? FHIR_SYSTEM.SCHOOL_URN
+      : FHIR_SYSTEM.ODS
+    : location
+      ? FHIR_SYSTEM.ODS
+      : '';
   return {
     NHS_NUMBER: s.nhsNumber,
     PERSON_FORENAME: s.givenName,

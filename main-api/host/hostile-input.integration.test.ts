@@ -385,7 +385,9 @@ describe('hostile input on every channel, through the loopback host', () => {
     'communications.poll': async () => ({ campaignCode: 'SWEEP-SEND' }),
     'communications.counts': async () => ({ campaignCode: 'SWEEP-SEND' }),
     'exchange.fhir.import': async () => ({
-      text: JSON.stringify(immunization({ id: `sweep-${randomUUID()}`, nhsNumber: nhs(1), family: 'Inside', given: 'Amy', birthDate: '2020-01-01' })),
+      text: JSON.stringify(
+        immunization({ id: `sweep-${randomUUID()}`, nhsNumber: nhs(1), family: 'Inside', given: 'Amy', birthDate: '2020-01-01' }),
+      ),
     }),
     'exchange.review.list': async () => ({ status: 'PENDING', limit: 10 }),
     'exchange.review.get': async () => ({ id: await reviewItem() }),

@@ -27,7 +27,8 @@ function day(value: string, option: string): string {
 }
 
 function report(ctx: CliContext, s: ExportSummary): void {
-  for (const f of s.files) ctx.print(`${f.file}: ${f.rows} rows (${f.actions.NEW} new, ${f.actions.UPDATE} updated, ${f.actions.DELETE} deleted)`);
+  for (const f of s.files)
+    ctx.print(`${f.file}: ${f.rows} rows (${f.actions.NEW} new, ${f.actions.UPDATE} updated, ${f.actions.DELETE} deleted)`);
   if (s.files.length === 0) ctx.print('Nothing new to send.');
   for (const h of s.held) ctx.print(`Held back, event ${h.eventId}: ${h.reason} (it goes in the next file once fixed).`);
 }
