@@ -8,7 +8,8 @@ import { parseFhirImmunizations } from './fhir-import.rules';
 
 // A bundle opened up for spoiling: any element may be read and replaced.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reaches into arbitrary JSON
-type Spoilable = { entry: { fullUrl: string; resource: any }[] };
+type Entry = { fullUrl: string; resource: any };
+type Spoilable = { entry: [Entry, Entry, Entry, Entry] };
 
 let n = 0;
 const options = {
