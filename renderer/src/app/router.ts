@@ -8,6 +8,8 @@ import CampaignsScreen from '../features/campaigns/CampaignsScreen.vue';
 import CampaignSetup from '../features/campaigns/CampaignSetup.vue';
 import RuleFiles from '../features/rules/RuleFiles.vue';
 import SendingSettings from '../features/sending/SendingSettings.vue';
+import FhirImport from '../features/exchange/FhirImport.vue';
+import ReviewQueue from '../features/exchange/ReviewQueue.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -50,6 +52,16 @@ export function createAppRouter() {
       meta: { section: 'campaigns' },
     },
     { path: '/rules', name: 'rules', component: RuleFiles, meta: { section: 'rules' } },
+    // Vaccinations from other systems: a FHIR file, and the queue of doubtful matches.
+    { path: '/imports/fhir', name: 'imports-fhir', component: FhirImport, meta: { section: 'imports' } },
+    { path: '/imports/review', name: 'imports-review', component: ReviewQueue, meta: { section: 'imports' } },
+    {
+      path: '/imports/review/:id(\\d+)',
+      name: 'imports-review-item',
+      component: ReviewQueue,
+      props: (route) => ({ id: Number(route.params.id) }),
+      meta: { section: 'imports' },
+    },
     // How campaign messages leave (administrators: the database refuses anyone else).
     { path: '/settings/sending', name: 'sending-settings', component: SendingSettings, meta: { section: 'campaigns' } },
     {
