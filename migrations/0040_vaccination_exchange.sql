@@ -524,8 +524,9 @@ REVOKE EXECUTE ON FUNCTION ims.exchange_v5_row(ims.vaccination_event, ims.person
 
 -- Claims what a channel has not yet been sent, and marks it sent in the caller's transaction:
 -- the application writes the files before it commits, so a failed write sends nothing and a
--- committed claim is never offered again. kind V5: the organisation's own given doses (the
--- national service takes completed vaccinations only); kind GP: doses the practice's patients
+-- committed claim is never offered again. kind V5: the doses the organisation gave itself
+-- (primary source; reported doses are the giver's to submit; the national service takes
+-- completed vaccinations only); kind GP: doses the practice's patients
 -- were given by anyone else. Held back (not claimed, offered again next time): events without
 -- a vaccination procedure code, which the layout requires.
 CREATE FUNCTION api.exchange_export_claim(p_kind text, p_code text, p_file_stamp text)
@@ -556,7 +557,7 @@ BEGIN
     SELECT DISTINCT ON (e.source_system, e.source_id) e AS ev, p AS pe
     FROM ims.vaccination_event e JOIN ims.person p ON p.id = e.person_id
     WHERE e.status <> 'SUPERSEDED' AND e.outcome = 'GIVEN'
-      AND CASE p_kind WHEN 'V5' THEN e.organisation_code = p_code
+      AND CASE p_kind WHEN 'V5' THEN e.organisation_code = p_code AND e.primary_source
                       ELSE p.practice_code = p_code AND e.organisation_code IS DISTINCT FROM p_code END
     ORDER BY e.source_system, e.source_id, e.id DESC
   ),
