@@ -131,6 +131,10 @@ CREATE TABLE ims.exchange_review (
   event         jsonb NOT NULL,
   payload_hash  text NOT NULL,
   reason        text NOT NULL,
+  -- Who may see the item: users whose scope meets the organisations of the user who received
+  -- it (what was sent names a person, perhaps someone no one here may see); NULL (received by
+  -- an administrator or the command line) for administrators only.
+  scope_orgs    text[],
   received_at   timestamptz NOT NULL DEFAULT now(),
   received_by   text NOT NULL DEFAULT session_user,
   status        text NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'ACCEPTED', 'REJECTED', 'NEW_PERSON')),
@@ -173,6 +177,20 @@ SELECT audit.attach('ims.exchange_review');
 SELECT audit.attach('ims.exchange_received');
 REVOKE ALL ON ims.exchange_received, ims.exchange_review, ims.exchange_sent, ims.exchange_channel
   FROM ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health, ims_analyst;
+
+-- The organisations a review item received now is shared with (see scope_orgs).
+CREATE FUNCTION ims.exchange_receiver_orgs() RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN ims.is_application_user() AND NOT ims.is_admin()
+              THEN (SELECT coalesce(array_agg(s.org_code ORDER BY s.org_code), '{}') FROM ims.user_scope s WHERE s.role_name = session_user::text)
+         END
+$$;
+
+CREATE FUNCTION ims.exchange_review_visible(p_scope_orgs text[]) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT NOT ims.is_application_user() OR ims.is_admin() OR coalesce(p_scope_orgs && ims.scope_organisations(), false)
+$$;
+REVOKE EXECUTE ON FUNCTION ims.exchange_receiver_orgs(), ims.exchange_review_visible(text[]) FROM PUBLIC;
 
 -- GP updates look for events given to a practice's patients by someone else.
 CREATE INDEX vaccination_event_org_idx ON ims.vaccination_event (organisation_code, id);
@@ -324,11 +342,14 @@ BEGIN
     IF p_entered_in_error THEN
       RETURN jsonb_build_object('outcome', 'IGNORED', 'reason', v_reason);
     END IF;
-    INSERT INTO ims.exchange_review AS r (source_system, source_id, incoming, event, payload_hash, reason)
-    VALUES (v_sys, v_id, p_incoming, v_event, p_hash, v_reason)
+    INSERT INTO ims.exchange_review AS r (source_system, source_id, incoming, event, payload_hash, reason, scope_orgs)
+    VALUES (v_sys, v_id, p_incoming, v_event, p_hash, v_reason, ims.exchange_receiver_orgs())
     ON CONFLICT (source_system, source_id) WHERE status = 'PENDING'
     DO UPDATE SET incoming = EXCLUDED.incoming, event = EXCLUDED.event, payload_hash = EXCLUDED.payload_hash,
-                  reason = EXCLUDED.reason, received_at = now(), received_by = session_user
+                  reason = EXCLUDED.reason, received_at = now(), received_by = session_user,
+                  -- Whoever sent it again knows what it says: they may see it too.
+                  scope_orgs = CASE WHEN r.scope_orgs IS NULL OR EXCLUDED.scope_orgs IS NULL THEN NULL
+                                    ELSE ARRAY(SELECT DISTINCT x FROM unnest(r.scope_orgs || EXCLUDED.scope_orgs) x ORDER BY 1) END
     RETURNING r.id INTO v_review;
     RETURN jsonb_build_object('outcome', 'REVIEW', 'reviewId', v_review, 'reason', v_reason);
   END IF;
@@ -360,7 +381,7 @@ BEGIN
   RETURN coalesce((
     SELECT jsonb_agg(ims.exchange_review_item(r.id) ORDER BY r.received_at, r.id)
     FROM (SELECT r.id, r.received_at FROM ims.exchange_review r
-          WHERE r.status = coalesce(p_status, 'PENDING')
+          WHERE r.status = coalesce(p_status, 'PENDING') AND ims.exchange_review_visible(r.scope_orgs)
           ORDER BY r.received_at, r.id LIMIT least(greatest(coalesce(p_limit, 50), 1), 500)) r), '[]'::jsonb);
 END
 $$;
@@ -410,7 +431,8 @@ BEGIN
   IF NOT ims.may_record_clinical() THEN
     PERFORM ims.refuse_exchange();
   END IF;
-  v := ims.exchange_review_item(p_id);
+  v := CASE WHEN ims.exchange_review_visible((SELECT r.scope_orgs FROM ims.exchange_review r WHERE r.id = p_id))
+            THEN ims.exchange_review_item(p_id) END;
   IF v IS NULL THEN
     RAISE EXCEPTION 'No waiting import % is available.', p_id USING ERRCODE = 'no_data_found';
   END IF;
@@ -437,7 +459,7 @@ BEGIN
   END IF;
   SET LOCAL lock_timeout = '5s';
   SELECT * INTO r FROM ims.exchange_review x WHERE x.id = p_id FOR UPDATE;
-  IF NOT FOUND THEN
+  IF NOT FOUND OR NOT ims.exchange_review_visible(r.scope_orgs) THEN
     RAISE EXCEPTION 'No waiting import % is available.', p_id USING ERRCODE = 'no_data_found';
   END IF;
   IF r.status <> 'PENDING' THEN

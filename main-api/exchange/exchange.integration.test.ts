@@ -210,6 +210,11 @@ describe('vaccination exchange', () => {
     expect(r.results[0]!.outcome).toBe('REVIEW');
     const item = await value<ReviewItem>(call(far, 'exchange.review.get', { id: r.results[0]!.reviewId! }));
     expect(item.candidates).toEqual([]);
+    // Each sees only what was received within their own scope: what was sent names a person.
+    expect((await value<ReviewItem[]>(call(far, 'exchange.review.list', {}))).map((q) => q.sourceId)).toEqual(['far-1']);
+    expect((await value<ReviewItem[]>(call(nurse, 'exchange.review.list', {}))).map((q) => q.sourceId)).not.toContain('far-1');
+    const peek = await call(nurse, 'exchange.review.get', { id: item.id });
+    expect(peek.ok || peek.error.code).toBe('NOT_FOUND');
     const attach = await call(far, 'exchange.review.decide', { id: item.id, decision: 'ACCEPT', personId: people.sarah!.id });
     expect(attach.ok).toBe(false);
     if (!attach.ok) expect(attach.error.code).toBe('FORBIDDEN');

@@ -398,13 +398,13 @@ describe('hostile input on every channel, through the loopback host', () => {
   /** A new incoming vaccination waiting for review (a doubtful match for person 1). */
   async function reviewItem(): Promise<number> {
     const made = await db.query<{ id: string }>(
-      `INSERT INTO ims.exchange_review (source_system, source_id, incoming, event, payload_hash, reason)
+      `INSERT INTO ims.exchange_review (source_system, source_id, incoming, event, payload_hash, reason, scope_orgs)
        VALUES ('https://supplier.example/sweep', gen_random_uuid()::text,
                jsonb_build_object('nhsNumber', NULL, 'familyName', 'Inside', 'givenName', 'A', 'dateOfBirth', '2020-01-01', 'genderCode', '0', 'postcode', NULL),
                jsonb_build_object('source_system', 'https://supplier.example/sweep', 'source_id', gen_random_uuid()::text,
                  'programme_code', 'ROUTINE_CHILDHOOD', 'outcome', 'GIVEN', 'occurred_on', '2021-03-01',
                  'product_code', '${PRODUCT.MMRVAXPRO}', 'primary_source', false, 'reported_by', 'OTHER_PROVIDER'),
-               'sweep', 'Doubtful') RETURNING id`,
+               'sweep', 'Doubtful', ARRAY['G82001']) RETURNING id`,
     );
     return Number(made.rows[0]!.id);
   }
