@@ -83,19 +83,23 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   totals AS (
     SELECT s.*, s.family_points + s.given_points + s.dob_points + s.sex_points + s.postcode_points AS points FROM scored s
   ),
+  -- What the other candidates of the same row say, by window rather than a search per
+  -- candidate, so a file of any size is one pass: twins (another candidate born the same day at
+  -- the same postcode, or with the same surname, with another given name: where the given names
+  -- in such a group are not all the same, each has one that differs), rivals (another plausible
+  -- match), named rivals (another with the given name sent and 70 points).
   flagged AS (
     SELECT t.*,
-      -- Twins: another candidate born the same day at the same postcode or with the same surname,
-      -- with another given name. Neither is ever matched to the other on demographics.
-      EXISTS (SELECT 1 FROM totals o
-              WHERE o.row_no = t.row_no AND o.person_id <> t.person_id AND o.date_of_birth = t.date_of_birth
-                AND (o.postcode = t.postcode OR o.pfam = t.pfam) AND o.pgiv <> t.pgiv) AS twin,
-      -- Another candidate that would be a plausible match too.
-      EXISTS (SELECT 1 FROM totals o WHERE o.row_no = t.row_no AND o.person_id <> t.person_id
-                AND (o.points >= 50 OR o.nhs = 'same')) AS rival,
-      EXISTS (SELECT 1 FROM totals o WHERE o.row_no = t.row_no AND o.person_id <> t.person_id
-                AND o.given_points = 20 AND o.points >= 70) AS named_rival
+      (t.postcode IS NOT NULL AND min(t.pgiv) OVER same_address <> max(t.pgiv) OVER same_address)
+        OR min(t.pgiv) OVER same_family <> max(t.pgiv) OVER same_family AS twin,
+      count(*) FILTER (WHERE t.points >= 50 OR t.nhs = 'same') OVER same_row
+        - (CASE WHEN t.points >= 50 OR t.nhs = 'same' THEN 1 ELSE 0 END) > 0 AS rival,
+      count(*) FILTER (WHERE t.given_points = 20 AND t.points >= 70) OVER same_row
+        - (CASE WHEN t.given_points = 20 AND t.points >= 70 THEN 1 ELSE 0 END) > 0 AS named_rival
     FROM totals t
+    WINDOW same_row AS (PARTITION BY t.row_no),
+           same_address AS (PARTITION BY t.row_no, t.date_of_birth, t.postcode),
+           same_family AS (PARTITION BY t.row_no, t.date_of_birth, t.pfam)
   )
   SELECT f.row_no, f.person_id, f.points, f.family_points, f.given_points, f.dob_points, f.sex_points,
          f.postcode_points, f.nhs, f.twin,
