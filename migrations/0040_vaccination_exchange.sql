@@ -496,6 +496,8 @@ BEGIN
                AND (ims.is_admin() OR NOT ims.is_application_user() OR g.code = ANY (ims.scope_practices()))),
             'UNREGISTERED')
     RETURNING id INTO v_person;
+    -- Registered when the sender named a practice on the register (and in the reviewer's scope).
+    UPDATE ims.person SET registration_status = 'REGISTERED' WHERE id = v_person AND practice_code IS NOT NULL;
     IF NOT ims.audited_read(v_person, 'attach incoming vaccination') THEN
       RAISE EXCEPTION 'The new person would be outside your scope (their practice is not yours), so they were not registered.'
         USING ERRCODE = 'insufficient_privilege';

@@ -23,6 +23,7 @@ import {
   TEMPLATE_PURPOSES,
 } from './letters';
 import { DELIVERY_STATUSES, PROVIDERS } from './sending';
+import { REVIEW_STATUSES, V5_ACTIONS } from './exchange';
 import { RULE_FILE_KINDS, RULE_FILE_STATUSES } from './rule-files';
 import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
@@ -91,6 +92,8 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.letter_run.status': LETTER_RUN_STATUSES,
   'ims.letter_output.status': LETTER_OUTPUT_STATUSES,
   'ims.letter_output.language': LETTER_LANGUAGES,
+  'ims.exchange_review.status': REVIEW_STATUSES,
+  'ims.exchange_sent.action': V5_ACTIONS,
 };
 
 /** Lists in CHECK constraints that are not codes the application shows, sends or stores itself. */
