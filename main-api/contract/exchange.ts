@@ -10,7 +10,7 @@ import { ImportOutcome, ReviewStatus } from '../shared/vocabulary/exchange';
 const Id = z.number().int().positive();
 
 /** A FHIR resource as JSON text: an Immunization, or a Bundle of them (at most 20 MB). */
-export const FhirImportInput = z.object({ text: z.string().min(1, 'Paste or open a FHIR file').max(20_000_000, 'At most 20 MB') });
+const FhirImportInput = z.object({ text: z.string().min(1, 'Paste or open a FHIR file').max(20_000_000, 'At most 20 MB') });
 
 export const ImportResult = z.object({
   /** Where in the file it came from (Immunization, Bundle.entry[2].resource). */
@@ -80,7 +80,7 @@ export const ReviewDecision = z.object({
 });
 export type ReviewDecision = z.output<typeof ReviewDecision>;
 
-export const FhirExportInput = z.object({
+const FhirExportInput = z.object({
   personId: Id,
   /** Doses not given and reactions: for local partners who accept them (the national service takes neither). */
   includeNotGiven: z.boolean().default(true),

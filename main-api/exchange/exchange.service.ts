@@ -56,7 +56,7 @@ export async function importFhir(ds: DataSource, text: string, today: string): P
   return { results };
 }
 
-export async function exportPersonFhir(
+async function exportPersonFhir(
   db: Queryable,
   input: { personId: number; includeNotGiven: boolean; includeReactions: boolean },
   now: Date,
@@ -91,7 +91,7 @@ export async function exportPeriodFhir(
   return JSON.stringify(bundle, null, 2);
 }
 
-export interface WrittenFile {
+interface WrittenFile {
   file: string;
   rows: number;
   actions: Record<'NEW' | 'UPDATE' | 'DELETE', number>;

@@ -23,7 +23,7 @@ export interface FhirIssue {
 }
 
 /** The person as the sender described them. */
-export interface IncomingPerson {
+interface IncomingPerson {
   nhsNumber: string | null;
   familyName: string;
   givenName: string;
@@ -34,7 +34,7 @@ export interface IncomingPerson {
 }
 
 /** The event as register columns (api.record_vaccination's keys), without person or programme. */
-export interface IncomingEvent {
+interface IncomingEvent {
   source_system: string;
   source_id: string;
   outcome: 'GIVEN' | 'NOT_GIVEN';

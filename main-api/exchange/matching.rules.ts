@@ -39,7 +39,7 @@ const NHS_CERTAIN_MIN = 70;
 const DEMOGRAPHIC_CERTAIN_MIN = 90;
 
 /** same / different: a valid NHS number was sent; invalid: one that fails its check digit (never attaches); absent: none. */
-export type NhsAgreement = 'same' | 'different' | 'invalid' | 'absent';
+type NhsAgreement = 'same' | 'different' | 'invalid' | 'absent';
 
 export interface CandidateScore {
   personId: number;
@@ -97,7 +97,7 @@ const normalisePostcode = (pc: string | null): string | null => {
 const outward = (pc: string | null): string => (pc ?? '').split(' ')[0] ?? '';
 
 /** Would ims.match_people consider this person a candidate at all? */
-export function isCandidate(input: MatchDetails, person: RegisteredPerson): boolean {
+function isCandidate(input: MatchDetails, person: RegisteredPerson): boolean {
   const nhs = input.nhsNumber && isValidNhsNumber(input.nhsNumber) ? input.nhsNumber : null;
   if (nhs !== null && nhs === person.nhsNumber) return true;
   if (person.dateOfBirth !== input.dateOfBirth) return false;
@@ -110,7 +110,7 @@ export function isCandidate(input: MatchDetails, person: RegisteredPerson): bool
 }
 
 /** The points one candidate earns against the details sent. */
-export function scoreCandidate(input: MatchDetails, person: RegisteredPerson): Omit<CandidateScore, 'twin' | 'certain'> {
+function scoreCandidate(input: MatchDetails, person: RegisteredPerson): Omit<CandidateScore, 'twin' | 'certain'> {
   const fam = matchName(input.familyName);
   const giv = matchGiven(input.givenName);
   const pfam = matchName(person.familyName);

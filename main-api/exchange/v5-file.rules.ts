@@ -128,7 +128,7 @@ export function v5Row(s: V5Source, action: V5Action): V5Row {
 /** A value quoted, its own quotes doubled; line breaks (never valid in a value) become spaces. */
 const quote = (v: string): string => `"${v.replace(/[\r\n]+/g, ' ').replaceAll('"', '""')}"`;
 
-export function v5Line(row: V5Row): string {
+function v5Line(row: V5Row): string {
   return V5_COLUMNS.map((c) => quote(row[c])).join('|');
 }
 

@@ -123,7 +123,7 @@ export const V5_VACCINE_TYPE: Readonly<Record<string, string>> = {
   BCG: 'BCG',
 };
 
-export const [REVIEW_STATUSES, ReviewStatus, REVIEW_STATUS_LABELS] = codeSet({
+export const [REVIEW_STATUSES, ReviewStatus] = codeSet({
   PENDING: 'Waiting for review',
   ACCEPTED: 'Attached to a person',
   REJECTED: 'Rejected',
@@ -131,7 +131,7 @@ export const [REVIEW_STATUSES, ReviewStatus, REVIEW_STATUS_LABELS] = codeSet({
 });
 export type ReviewStatus = z.infer<typeof ReviewStatus>;
 
-export const [IMPORT_OUTCOMES, ImportOutcome, IMPORT_OUTCOME_LABELS] = codeSet({
+export const [, ImportOutcome, IMPORT_OUTCOME_LABELS] = codeSet({
   CREATED: 'Recorded',
   UPDATED: 'Updated (replaces the earlier version)',
   UNCHANGED: 'Already recorded, unchanged',
