@@ -50,7 +50,9 @@ describe('reading a UK Core Immunization', () => {
       batch_number: 'MMR-808',
       expiry_date: '2022-09-21',
       site_code: '368208006',
+      site_term: 'Left upper arm structure',
       route_code: '78421000',
+      route_term: 'Intramuscular route',
       dose_amount: 0.5,
       dose_unit_code: '258773002',
       performer_name: "Ellena O'Reilly",
@@ -62,6 +64,18 @@ describe('reading a UK Core Immunization', () => {
     });
     expect(item!.procedureCode).toBe('38598009');
     expect(item!.event.notes).toMatch(/443684005/);
+  });
+
+  it("uses the product's own SNOMED terms for codes it knows, and the sender's for others", () => {
+    const known = parseFhirImmunizations(changed(['site', 'coding', 0, 'display'], 'LUA'), TODAY);
+    expect(known.ok && known.items[0]!.event.site_term).toBe('Left upper arm structure');
+    const other = changed(['site', 'coding', 0], {
+      system: 'http://snomed.info/sct',
+      code: '16217701000119102',
+      display: 'Structure of left deltoid muscle',
+    });
+    const r = parseFhirImmunizations(other, TODAY);
+    expect(r.ok && r.items[0]!.event.site_term).toBe('Structure of left deltoid muscle');
   });
 
   it('takes a British Summer Time instant as that day in England', () => {

@@ -15,6 +15,7 @@ import {
   VACCINATION_PROCEDURE_EXTENSION,
 } from '../shared/vocabulary/exchange';
 import { NOT_GIVEN_REASONS, type NotGivenReason } from '../shared/vocabulary/vaccination';
+import { ROUTE_LABELS, SITE_SNOMED_TERMS } from '../shared/vocabulary/sites';
 
 export interface FhirIssue {
   /** Where the fault is, as a JSON path: Bundle.entry[2].resource.vaccineCode.coding[0].code */
@@ -199,6 +200,9 @@ class Reader {
     return found;
   }
 }
+
+const termOf = (terms: Readonly<Record<string, string>>, code: string): string | undefined =>
+  Object.prototype.hasOwnProperty.call(terms, code) ? terms[code] : undefined;
 
 /** The resource a reference names: '#id' in contained, or a fullUrl of the Bundle. */
 function resolve(ref: string, contained: Map<string, Obj>, bundle: Map<string, Obj>): Obj | undefined {
@@ -506,9 +510,10 @@ function readImmunization(r: Reader, imm: Obj, path: string, bundle: Map<string,
       batch_number: notDone ? null : batch,
       expiry_date: notDone ? null : expiry,
       site_code: siteCoding?.code ?? null,
-      site_term: siteCoding ? (siteCoding.display ?? siteCoding.code) : null,
+      // Codes the product knows take its own SNOMED terms (one vocabulary); others keep the sender's.
+      site_term: siteCoding ? (termOf(SITE_SNOMED_TERMS, siteCoding.code) ?? siteCoding.display ?? siteCoding.code) : null,
       route_code: routeCoding?.code ?? null,
-      route_term: routeCoding ? (routeCoding.display ?? routeCoding.code) : null,
+      route_term: routeCoding ? (termOf(ROUTE_LABELS, routeCoding.code) ?? routeCoding.display ?? routeCoding.code) : null,
       dose_amount: unit ? doseAmount : null,
       dose_unit_code: doseAmount !== null ? (unit?.code ?? null) : null,
       dose_unit_term: doseAmount !== null ? (unit?.term ?? null) : null,
