@@ -563,8 +563,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_channel text := p_kind || ':' || p_code;
 BEGIN
-  IF NOT ims.may_export_exchange() THEN
-    RAISE EXCEPTION 'Only administrators export vaccination files.' USING ERRCODE = 'insufficient_privilege';
+  -- Marking events sent without writing them would lose them for good: only the command line
+  -- and scheduled jobs (the owner), which write the files in the same transaction, may claim.
+  IF ims.is_application_user() THEN
+    RAISE EXCEPTION 'Vaccination files are exported by the command line (ims export).' USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF p_kind NOT IN ('V5', 'GP') OR p_code !~ '^[A-Z0-9]{3,10}$' THEN
     RAISE EXCEPTION 'An export is V5 or GP for an organisation code.' USING ERRCODE = 'invalid_parameter_value';
@@ -572,7 +574,13 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM ims.organisation o WHERE o.code = p_code AND (p_kind = 'V5' OR o.org_type = 'GP')) THEN
     RAISE EXCEPTION 'No % organisation %.', CASE p_kind WHEN 'GP' THEN 'GP practice' ELSE '' END, p_code USING ERRCODE = 'no_data_found';
   END IF;
-  INSERT INTO ims.exchange_channel (channel) VALUES (v_channel) ON CONFLICT DO NOTHING;
+  -- Inserted only when missing: an insert that met the row another export is changing would wait
+  -- for that export to end instead of refusing at once. Two first exports of a new channel wait
+  -- for each other at most lock_timeout.
+  SET LOCAL lock_timeout = '5s';
+  IF NOT EXISTS (SELECT 1 FROM ims.exchange_channel c WHERE c.channel = v_channel) THEN
+    INSERT INTO ims.exchange_channel (channel) VALUES (v_channel) ON CONFLICT DO NOTHING;
+  END IF;
   BEGIN
     PERFORM 1 FROM ims.exchange_channel c WHERE c.channel = v_channel FOR UPDATE NOWAIT;
   EXCEPTION WHEN lock_not_available THEN
@@ -698,4 +706,4 @@ GRANT EXECUTE ON FUNCTION api.exchange_import_event(jsonb, jsonb, text, boolean)
 -- A person's FHIR export goes with reading their record; files for the organisation with administration.
 GRANT EXECUTE ON FUNCTION api.exchange_fhir_events(bigint, text, date, date)
   TO ims_administrator, ims_coordinator, ims_child_health, ims_occupational_health;
-GRANT EXECUTE ON FUNCTION api.exchange_export_claim(text, text, text), api.exchange_gp_practices_due() TO ims_administrator;
+-- api.exchange_export_claim and api.exchange_gp_practices_due: the owner only (no grant).

@@ -397,9 +397,21 @@ describe('vaccination exchange', () => {
       }
     });
 
-    it('refuses a second export of the same channel while one is running, and exports only for administrators', async () => {
+    it('lets no application user claim events as sent, and refuses a second export of a channel while one runs', async () => {
       const refused = await nurseDs.query(`SELECT * FROM api.exchange_export_claim('GP', 'G82001', 'x')`).catch((e: Error) => e);
-      expect(refused).toBeInstanceOf(Error);
+      expect(String(refused)).toMatch(/permission denied/);
+      const owner = await openOwnerDataSource(db.url, 'exchange test');
+      const other = await openOwnerDataSource(db.url, 'exchange test 2');
+      try {
+        await owner.transaction(async (m) => {
+          await m.query(`SELECT * FROM api.exchange_export_claim('GP', 'G82001', 'first')`);
+          const second = await other.query(`SELECT * FROM api.exchange_export_claim('GP', 'G82001', 'second')`).catch((e: Error) => e);
+          expect(String(second)).toMatch(/Another export of GP:G82001 is running/);
+        });
+      } finally {
+        await owner.destroy();
+        await other.destroy();
+      }
     });
   });
 });
