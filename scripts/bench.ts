@@ -30,6 +30,7 @@ import { benchLetters } from '../main-api/letters/letters.bench';
 import { benchCoverReturn } from '../main-api/reporting/cover.bench';
 import { benchFeedLoad } from '../main-api/feeds/feeds.bench';
 import { benchWorklists } from '../main-api/worklists/worklists.bench';
+import { benchMatch } from '../main-api/exchange/exchange.bench';
 
 const persons = Number(process.env.IMS_BENCH_PERSONS ?? 2_000_000);
 const feedRows = Number(process.env.IMS_BENCH_FEED_ROWS ?? 1_000_000);
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     await benchCover(owner, url);
     await benchChildHealth(owner, url);
     await benchFeeds(owner);
+    await benchMatching(owner);
   } finally {
     await owner.destroy();
     const admin = await openOwnerDataSource(adminUrl, 'IMS benchmark');
@@ -213,6 +215,18 @@ async function benchForecastInDatabase(owner: DataSource, url: string): Promise<
     `    phases: ${Object.entries(report.phases)
       .map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`)
       .join(', ')}`,
+  );
+  line(machineLoad());
+  line('');
+}
+
+/** Person matching of a staging table (a batch file, a class list), set-based beside a call per row. */
+async function benchMatching(owner: DataSource): Promise<void> {
+  line('Person matching of 100,000 staging rows in one set-based call (target: under 60 s; many times a call per row)');
+  const r = await benchMatch(owner, 100_000, 500);
+  line(
+    `  ${fmt(r.rows)} rows in ${r.setSeconds.toFixed(1)} s (${fmt(r.setPerSecond)} rows/s, ${fmt(r.certain)} certain); ` +
+      `a call per row: ${fmt(r.rowByRowPerSecond)} rows/s (${(r.setPerSecond / r.rowByRowPerSecond).toFixed(0)} times slower); same answers: ${r.same ? 'yes' : 'NO'}`,
   );
   line(machineLoad());
   line('');

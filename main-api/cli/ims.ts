@@ -19,6 +19,7 @@ import { registerMoverCommands } from './commands/movers';
 import { registerCoverCommands } from './commands/cover';
 import { registerImportCommands } from './commands/import';
 import { registerSchoolCommands } from './commands/schools';
+import { registerExchangeCommands } from './commands/exchange';
 
 const ctx = createCliContext();
 const program = new Command('ims').description('Immunisation Management System').version(APP_VERSION).showHelpAfterError();
@@ -38,6 +39,7 @@ registerMoverCommands(program, ctx);
 registerCoverCommands(program, ctx);
 registerImportCommands(program, ctx);
 registerSchoolCommands(program, ctx);
+registerExchangeCommands(program, ctx);
 
 program
   .parseAsync(process.argv)

@@ -18,6 +18,7 @@ import { moverChannels } from './movers';
 import { feedChannels } from './feeds';
 import { worklistChannels } from './worklists';
 import { schoolChannels } from './schools';
+import { exchangeChannels } from './exchange';
 
 export const contract = {
   ...sessionChannels,
@@ -35,6 +36,7 @@ export const contract = {
   ...feedChannels,
   ...worklistChannels,
   ...schoolChannels,
+  ...exchangeChannels,
 } as const;
 
 /** Channels that need a signed-in user; the host forwards them to that user's services. */

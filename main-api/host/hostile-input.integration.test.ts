@@ -22,6 +22,7 @@ import { startFakeNotify, type FakeNotify } from '../../tests/support/fake-notif
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { dropRoles, nhsSequence, TWO_PRACTICES_SQL } from '../../tests/support/fixtures';
 import { changedParts, fingerprint } from '../../tests/support/fingerprint';
+import { immunization } from '../exchange/exchange.fixtures';
 import { createHost, type Host } from './host';
 import { startHttpHost, type HttpHost } from './http-server';
 
@@ -470,7 +471,30 @@ describe('hostile input on every channel, through the loopback host', () => {
     'schools.outcome.record': async () => ({ sessionId: 1, personId: 1, outcome: 'ABSENT' }),
     'schools.sessions.pdf': async () => ({ id: 1 }),
     'schools.person': async () => ({ personId: 1 }),
+    'exchange.fhir.import': async () => ({
+      text: JSON.stringify(
+        immunization({ id: `sweep-${randomUUID()}`, nhsNumber: nhs(1), family: 'Inside', given: 'Amy', birthDate: '2020-01-01' }),
+      ),
+    }),
+    'exchange.review.list': async () => ({ status: 'PENDING', limit: 10 }),
+    'exchange.review.get': async () => ({ id: await reviewItem() }),
+    'exchange.review.decide': async () => ({ id: await reviewItem(), decision: 'ACCEPT', personId: 1, note: 'Same child' }),
+    'exchange.fhir.export': async () => ({ personId: 1, includeNotGiven: true, includeReactions: true }),
   };
+
+  /** A new incoming vaccination waiting for review (a doubtful match for person 1). */
+  async function reviewItem(): Promise<number> {
+    const made = await db.query<{ id: string }>(
+      `INSERT INTO ims.exchange_review (source_system, source_id, incoming, event, payload_hash, reason, scope_orgs)
+       VALUES ('https://supplier.example/sweep', gen_random_uuid()::text,
+               jsonb_build_object('nhsNumber', NULL, 'familyName', 'Inside', 'givenName', 'A', 'dateOfBirth', '2020-01-01', 'genderCode', '0', 'postcode', NULL),
+               jsonb_build_object('source_system', 'https://supplier.example/sweep', 'source_id', gen_random_uuid()::text,
+                 'programme_code', 'ROUTINE_CHILDHOOD', 'outcome', 'GIVEN', 'occurred_on', '2021-03-01',
+                 'product_code', '${PRODUCT.MMRVAXPRO}', 'primary_source', false, 'reported_by', 'OTHER_PROVIDER'),
+               'sweep', 'Doubtful', ARRAY['G82001']) RETURNING id`,
+    );
+    return Number(made.rows[0]!.id);
+  }
 
   /** A finished letter run with one letter in file 1, and that file in the letters folder. */
   async function producedRun(): Promise<number> {

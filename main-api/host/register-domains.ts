@@ -16,6 +16,7 @@ import * as movers from '../movers';
 import * as feeds from '../feeds';
 import * as worklists from '../worklists';
 import * as schools from '../schools';
+import * as exchange from '../exchange';
 import * as scheduleStatus from '../schedule-status';
 
 export interface UserServices {
@@ -39,6 +40,7 @@ export function registerDomains(ctx: UserContext): UserServices {
     feeds.register(ctx),
     worklists.register(ctx),
     schools.register(ctx),
+    exchange.register(ctx),
   ];
   const handlers = Object.assign({}, ...parts.map((p) => p.handlers)) as Pick<Handlers, UserChannel>;
 

@@ -14,6 +14,7 @@ import { refreshIfFarBehind } from '../../schedule-status';
 import { todayInLondon } from '../../shared/calendar/england';
 import { FEED_KINDS, FeedKindCode, IMPORT_STATUS_LABELS } from '../../shared/vocabulary/feeds';
 import type { CliContext } from '../context';
+import { runFhirImport } from './exchange';
 
 const APPLICATION_NAME = 'IMS import';
 
@@ -99,7 +100,7 @@ async function runFeedImport(
 export function registerImportCommands(program: Command, ctx: CliContext): void {
   program
     .command('import')
-    .argument('<kind>', `${FEED_KINDS.join(', ')}, or history`)
+    .argument('<kind>', `${FEED_KINDS.join(', ')}, fhir (a FHIR R4 Immunization or Bundle), or history`)
     .argument('[file]', 'the file to import (layouts: docs/feeds.md)')
     .description(
       'Import a file through the feeds pipeline, or list recent imports (ims import history). Exit codes: 0 applied, ' +
@@ -121,6 +122,10 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
         return;
       }
       if (!file) throw new AppError('VALIDATION', 'Name the file to import: ims import <kind> <file>.');
+      if (kind === 'fhir') {
+        await runFhirImport(ctx, file);
+        return;
+      }
       const summary = await runFeedImport(ctx, kind, file, opts);
       process.exitCode = exitCodeOf(summary.status);
     });

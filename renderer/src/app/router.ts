@@ -13,6 +13,8 @@ import SendingSettings from '../features/sending/SendingSettings.vue';
 import ChildHealthScreen from '../features/child-health/ChildHealthScreen.vue';
 import WorklistScreen from '../features/child-health/WorklistScreen.vue';
 import SchoolSessions from '../features/schools/SchoolSessions.vue';
+import FhirImport from '../features/exchange/FhirImport.vue';
+import ReviewQueue from '../features/exchange/ReviewQueue.vue';
 import { useSessionStore } from '../platform/stores/session';
 import NotAvailable from '../shell/NotAvailable.vue';
 import NotFound from '../shell/NotFound.vue';
@@ -67,6 +69,16 @@ export function createAppRouter() {
     },
     // School sessions, within Child health (consent and session planning per school).
     { path: '/child-health/schools', name: 'school-sessions', component: SchoolSessions, meta: { section: 'child-health' } },
+    // Vaccinations from other systems: a FHIR file, and the queue of doubtful matches.
+    { path: '/imports/fhir', name: 'imports-fhir', component: FhirImport, meta: { section: 'imports' } },
+    { path: '/imports/review', name: 'imports-review', component: ReviewQueue, meta: { section: 'imports' } },
+    {
+      path: '/imports/review/:id(\\d+)',
+      name: 'imports-review-item',
+      component: ReviewQueue,
+      props: (route) => ({ id: Number(route.params.id) }),
+      meta: { section: 'imports' },
+    },
     // How campaign messages leave (administrators: the database refuses anyone else).
     { path: '/settings/sending', name: 'sending-settings', component: SendingSettings, meta: { section: 'campaigns' } },
     {
