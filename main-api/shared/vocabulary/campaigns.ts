@@ -3,6 +3,7 @@
 // vocabulary's integration test compares the database's checks with these).
 import type { z } from 'zod';
 import { codeSet } from './code-set';
+import { SCHOOL_COMMUNICATION_PURPOSE_LABELS } from './schools';
 
 export const [COMMUNICATION_PURPOSES, CommunicationPurpose, COMMUNICATION_PURPOSE_LABELS] = codeSet({
   INVITATION: 'Invitation',
@@ -13,10 +14,15 @@ export const [COMMUNICATION_PURPOSES, CommunicationPurpose, COMMUNICATION_PURPOS
 export type CommunicationPurpose = z.infer<typeof CommunicationPurpose>;
 
 /**
- * Every purpose a communication may have: the campaign's, and a child's overdue notice, which a
- * child health worklist action asks for (migrations/0041) and which belongs to no campaign.
+ * Every purpose a communication may have: the campaign's, a child's overdue notice, which a
+ * child health worklist action asks for (migrations/0041), and a school session's consent
+ * request and reminder (0070); the last three belong to no campaign.
  */
-export const [STORED_COMMUNICATION_PURPOSES] = codeSet({ ...COMMUNICATION_PURPOSE_LABELS, CHILD_OVERDUE: 'Child overdue' });
+export const [STORED_COMMUNICATION_PURPOSES] = codeSet({
+  ...COMMUNICATION_PURPOSE_LABELS,
+  CHILD_OVERDUE: 'Child overdue',
+  ...SCHOOL_COMMUNICATION_PURPOSE_LABELS,
+});
 
 export const [COMMUNICATION_STATUSES, CommunicationStatus, COMMUNICATION_STATUS_LABELS] = codeSet({
   PENDING: 'Waiting to be sent',

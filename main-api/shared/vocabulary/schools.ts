@@ -106,7 +106,7 @@ export const [SESSION_OUTCOMES, SessionOutcome, SESSION_OUTCOME_LABELS] = codeSe
 export type SessionOutcome = z.infer<typeof SessionOutcome>;
 
 /** The communications a school session sends parents (ims.communication.purpose). */
-export const [SCHOOL_COMMUNICATION_PURPOSES, SchoolCommunicationPurpose, SCHOOL_COMMUNICATION_PURPOSE_LABELS] = codeSet({
+export const [, , SCHOOL_COMMUNICATION_PURPOSE_LABELS] = codeSet({
   CONSENT_REQUEST: 'School consent request',
   CONSENT_REMINDER: 'School consent reminder',
 });

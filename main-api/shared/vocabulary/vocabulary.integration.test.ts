@@ -48,7 +48,7 @@ import {
   REPORT_SOURCES,
   BATCH_SHELF_LIFE_YEARS,
 } from './vaccination';
-import { CONSENT_REFUSAL_REASONS, CONSENT_RESPONSES, GILLICK_OUTCOMES, SCHOOL_COMMUNICATION_PURPOSES, SESSION_OUTCOMES } from './schools';
+import { CONSENT_REFUSAL_REASONS, CONSENT_RESPONSES, GILLICK_OUTCOMES, SESSION_OUTCOMES } from './schools';
 
 /** Each column whose CHECK constraint lists its allowed codes, and the set it must equal. */
 const CODE_SETS: Record<string, readonly string[]> = {
@@ -82,7 +82,7 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.invitation.channel': CONTACT_CHANNELS,
   'ims.booking.status': BOOKING_STATUSES,
   'ims.booking.source': BOOKING_SOURCES,
-  'ims.communication.purpose': [...STORED_COMMUNICATION_PURPOSES, ...SCHOOL_COMMUNICATION_PURPOSES],
+  'ims.communication.purpose': STORED_COMMUNICATION_PURPOSES,
   'ims.school_session_child.response': CONSENT_RESPONSES,
   'ims.school_session_child.refusal_reason': CONSENT_REFUSAL_REASONS,
   'ims.school_session_child.gillick_outcome': GILLICK_OUTCOMES,
