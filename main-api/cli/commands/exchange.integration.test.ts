@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../../tests/support/db
 import { TWO_PRACTICES_SQL } from '../../../tests/support/fixtures';
 import type { CliContext } from '../context';
 import { registerExchangeCommands } from './exchange';
+import { registerImportCommands } from './import';
 
 describe('ims import fhir / ims export', () => {
   let db: TestDatabase;
@@ -22,6 +23,7 @@ describe('ims import fhir / ims export', () => {
     const ctx = { print: (t: string) => out.push(t), ownerUrl: async () => db.url } as unknown as CliContext;
     const program = new Command('ims').exitOverride();
     registerExchangeCommands(program, ctx);
+    registerImportCommands(program, ctx);
     await program.parseAsync(['node', 'ims', ...args]);
     return out.join('\n');
   }

@@ -98,8 +98,13 @@ export type V5Column = (typeof V5_COLUMNS)[number];
 export const [V5_ACTIONS, V5Action] = codeSet({ NEW: 'New', UPDATE: 'Update', DELETE: 'Delete' });
 export type V5Action = z.infer<typeof V5Action>;
 
-/** The batch file's vaccine type for each product type of ims.vaccine_product (the file name's first part). */
-export const V5_VACCINE_TYPE: Readonly<Record<string, string>> = {
+/**
+ * The batch file's vaccine type for each product type of ims.vaccine_product (the file name's
+ * first part), or null for a type the national files have none for: a 5-in-1 dose is only ever
+ * a record of a dose given abroad, never this organisation's to send.
+ */
+export const V5_VACCINE_TYPE: Readonly<Record<string, string | null>> = {
+  '5-in-1': null,
   '6-in-1': '6IN1',
   '4-in-1': '4IN1',
   'Td/IPV (3-in-1)': '3IN1',
