@@ -102,8 +102,8 @@ async function runFeedImport(
     if (opts.ackDir) acks = await writeVaccinationAcks(ds, s, opts.ackDir);
     return s;
   });
-  for (const path of acks) ctx.print(`Acknowledgement written to ${path}.`);
   ctx.print(formatSummary(summary));
+  for (const path of acks) ctx.print(`Acknowledgement written to ${path}.`);
   if (opts.rejects && (summary.rowsRejected ?? 0) > 0) ctx.print(`Rejected rows written to ${opts.rejects}.`);
   if (summary.status === 'APPLIED') {
     // A big load queues many people: their schedule status is recomputed now, not at next start.
