@@ -23,20 +23,31 @@ export async function vaccinationAckInput(db: Queryable, summary: ImportSummaryR
   };
 }
 
-/** Writes the files and answers their paths (no BusAck for a file that was not taken). */
-export async function writeVaccinationAcks(db: Queryable, summary: ImportSummaryRow, dir: string): Promise<string[]> {
+export interface AckFile {
+  fileName: string;
+  mediaType: 'text/csv' | 'application/json';
+  text: string;
+}
+
+/** The acknowledgement files of an import (no BusAck for a file that was not taken). */
+export async function vaccinationAckFiles(db: Queryable, summary: ImportSummaryRow): Promise<AckFile[]> {
   const input = await vaccinationAckInput(db, summary);
   const names = ackFileNames(summary.fileName, input.receivedAt);
-  await mkdir(dir, { recursive: true });
-  const files: [string, string][] = [
-    [names.infAck, infAck(input)],
-    ...(fileAccepted(input.status) ? ([[names.busAck, busAck(input)]] as [string, string][]) : []),
-    [names.summary, ackSummary(input)],
+  return [
+    { fileName: names.infAck, mediaType: 'text/csv', text: infAck(input) },
+    ...(fileAccepted(input.status) ? [{ fileName: names.busAck, mediaType: 'text/csv' as const, text: busAck(input) }] : []),
+    { fileName: names.summary, mediaType: 'application/json', text: ackSummary(input) },
   ];
+}
+
+/** Writes the files into a folder and answers their paths. */
+export async function writeVaccinationAcks(db: Queryable, summary: ImportSummaryRow, dir: string): Promise<string[]> {
+  const files = await vaccinationAckFiles(db, summary);
+  await mkdir(dir, { recursive: true });
   const paths: string[] = [];
-  for (const [name, text] of files) {
-    const path = join(dir, name);
-    await writeFile(path, text, 'utf8');
+  for (const f of files) {
+    const path = join(dir, f.fileName);
+    await writeFile(path, f.text, 'utf8');
     paths.push(path);
   }
   return paths;

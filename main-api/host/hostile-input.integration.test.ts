@@ -402,6 +402,7 @@ describe('hostile input on every channel, through the loopback host', () => {
     'feeds.cancel': async () => ({ jobId: await feedJob() }),
     'feeds.history': async () => ({ limit: 10 }),
     'feeds.rejects': async () => ({ importId: await feedImport() }),
+    'feeds.acknowledgements': async () => ({ importId: await feedImport() }),
   };
 
   /** A finished letter run with one letter in file 1, and that file in the letters folder. */
