@@ -125,7 +125,11 @@ describe('NHS vaccination batch files (v5)', () => {
   });
 
   it('records NEW rows as the signed-in importer, keyed by the sender, and a re-import changes nothing', async () => {
-    const f = file([HEADER, row(), row({ UNIQUE_ID: 'U-2', NHS_NUMBER: people.ben, PERSON_DOB: '20190505', DATE_AND_TIME: '20211020T09000000' })]);
+    const f = file([
+      HEADER,
+      row(),
+      row({ UNIQUE_ID: 'U-2', NHS_NUMBER: people.ben, PERSON_DOB: '20190505', DATE_AND_TIME: '20211020T09000000' }),
+    ]);
     const summary = await run(coordinator, f);
     expect(summary).toMatchObject({ status: 'APPLIED', rowsTotal: 2, rowsRejected: 0, rowsApplied: 2 });
     expect(summary.counts).toMatchObject({ added: 2, updated: 0, deleted: 0 });
@@ -148,6 +152,12 @@ describe('NHS vaccination batch files (v5)', () => {
       recorded_by: names.coordinator,
       primary_source: true,
     });
+    // The schedule status of the people vaccinated is queued for recomputing.
+    const stale = await db.query(
+      `SELECT 1 FROM ims.series_status_stale s JOIN ims.person p ON p.id = s.person_id WHERE p.nhs_number = $1`,
+      [people.amy],
+    );
+    expect(stale.rowCount).toBe(1);
     const before = await counts();
     const again = await run(coordinator, f);
     expect(again).toMatchObject({ status: 'ALREADY_APPLIED', sameAs: summary.id });
@@ -175,7 +185,10 @@ describe('NHS vaccination batch files (v5)', () => {
       });
     }
     it('takes the name in any letter case, and .dat', async () => {
-      const summary = await run(coordinator, file([HEADER, row({ UNIQUE_ID: 'U-CASE' })], 'mmr_VACCINATIONS_V5_g82001_20261130t10000000.DAT'));
+      const summary = await run(
+        coordinator,
+        file([HEADER, row({ UNIQUE_ID: 'U-CASE' })], 'mmr_VACCINATIONS_V5_g82001_20261130t10000000.DAT'),
+      );
       expect(summary.status).toBe('APPLIED');
     });
   });
@@ -191,12 +204,22 @@ describe('NHS vaccination batch files (v5)', () => {
       ['a bad DATE_AND_TIME suffix', { DATE_AND_TIME: '20211020T10300002' }, 'DATE_AND_TIME', /00 \(UTC\) or 01 \(BST\)/],
       ['an unknown action flag', { ACTION_FLAG: 'MODIFY' }, 'ACTION_FLAG', /NEW, UPDATE or DELETE/],
       ['NEW on a live identifier', { UNIQUE_ID: 'U-1' }, 'ACTION_FLAG', /NEW for an identifier .* already live\./],
-      ['UPDATE of an unknown identifier', { UNIQUE_ID: 'U-NONE', ACTION_FLAG: 'UPDATE' }, 'ACTION_FLAG', /UPDATE of an identifier .* not known/],
+      [
+        'UPDATE of an unknown identifier',
+        { UNIQUE_ID: 'U-NONE', ACTION_FLAG: 'UPDATE' },
+        'ACTION_FLAG',
+        /UPDATE of an identifier .* not known/,
+      ],
       ['DELETE of an unknown identifier', { UNIQUE_ID: 'U-NONE', ACTION_FLAG: 'DELETE' }, 'ACTION_FLAG', /DELETE of an identifier/],
       ['a missing forename', { PERSON_FORENAME: '' }, 'PERSON_FORENAME', /required/],
       ['a missing recorded date', { RECORDED_DATE: '' }, 'RECORDED_DATE', /required/],
       ['a family name too long', { PERSON_SURNAME: 'S'.repeat(36) }, 'PERSON_SURNAME', /at most 35/],
-      ['an unknown procedure code', { VACCINATION_PROCEDURE_CODE: '123456789' }, 'VACCINATION_PROCEDURE_CODE', /Unknown vaccination procedure code 123456789/],
+      [
+        'an unknown procedure code',
+        { VACCINATION_PROCEDURE_CODE: '123456789' },
+        'VACCINATION_PROCEDURE_CODE',
+        /Unknown vaccination procedure code 123456789/,
+      ],
       ['an unknown product code', { VACCINE_PRODUCT_CODE: '99999999' }, 'VACCINE_PRODUCT_CODE', /Unknown vaccine product/],
       ['an unknown site code', { SITE_OF_VACCINATION_CODE: '999999' }, 'SITE_OF_VACCINATION_CODE', /Unknown site/],
       ['a gender code outside 0, 1, 2, 9', { PERSON_GENDER_CODE: '3' }, 'PERSON_GENDER_CODE', /0, 1, 2 or 9/],
@@ -227,7 +250,10 @@ describe('NHS vaccination batch files (v5)', () => {
   });
 
   it('reads Windows-1252 names with their accents', async () => {
-    const text = [HEADER, row({ UNIQUE_ID: 'U-1252', PERFORMING_PROFESSIONAL_FORENAME: 'Zoë', PERFORMING_PROFESSIONAL_SURNAME: 'Brontë-Núñez' })];
+    const text = [
+      HEADER,
+      row({ UNIQUE_ID: 'U-1252', PERFORMING_PROFESSIONAL_FORENAME: 'Zoë', PERFORMING_PROFESSIONAL_SURNAME: 'Brontë-Núñez' }),
+    ];
     const summary = await run(coordinator, file(Buffer.from(text.join('\r\n') + '\r\n', 'latin1')));
     expect(summary).toMatchObject({ status: 'APPLIED', encoding: 'windows-1252', rowsApplied: 1 });
     expect((await eventsOf('U-1252'))[0]).toMatchObject({ performer_name: 'Zoë Brontë-Núñez' });
@@ -257,7 +283,10 @@ describe('NHS vaccination batch files (v5)', () => {
   });
 
   it('refuses an UPDATE naming another person than the live event', async () => {
-    const summary = await run(coordinator, file([HEADER, row({ UNIQUE_ID: 'U-1', ACTION_FLAG: 'UPDATE', NHS_NUMBER: people.ben, PERSON_DOB: '20190505' })]));
+    const summary = await run(
+      coordinator,
+      file([HEADER, row({ UNIQUE_ID: 'U-1', ACTION_FLAG: 'UPDATE', NHS_NUMBER: people.ben, PERSON_DOB: '20190505' })]),
+    );
     expect((await importRejects(coordinator, summary.id)).map((r) => r.field)).toEqual(['NHS_NUMBER']);
     expect((await eventsOf('U-1')).map((e) => e.status)).toEqual(['ACTIVE']);
   });
@@ -280,7 +309,9 @@ describe('NHS vaccination batch files (v5)', () => {
     ]);
     const [inf, bus, totals] = paths.map((p) => readFileSync(p, 'utf8'));
     const id = `IMS-IMPORT-${summary.id}`;
-    expect(inf!.split('\r\n')[1]).toMatch(new RegExp(`^${id}\\|Success\\|Information\\|OK\\|20013\\|Technical\\|20013\\|Success\\|\\d{8}T\\d{8}\\|\\|\\|True$`));
+    expect(inf!.split('\r\n')[1]).toMatch(
+      new RegExp(`^${id}\\|Success\\|Information\\|OK\\|20013\\|Technical\\|20013\\|Success\\|\\d{8}T\\d{8}\\|\\|\\|True$`),
+    );
     const busLines = bus!.trimEnd().split('\r\n');
     expect(busLines[0]).toBe(
       'MESSAGE_HEADER_ID|HEADER_RESPONSE_CODE|ISSUE_SEVERITY|ISSUE_CODE|ISSUE_DETAILS_CODE|RESPONSE_TYPE|RESPONSE_CODE|' +
@@ -289,7 +320,15 @@ describe('NHS vaccination batch files (v5)', () => {
     expect(busLines).toHaveLength(3);
     const failed = busLines[1]!.split('|');
     expect(failed[0]).toBe(`${id}^2`);
-    expect(failed.slice(1, 8)).toEqual(['Fatal Error', 'Fatal', 'Fatal Error', '30002', 'Business', '30002', 'Business Level Response Value - Processing Error']);
+    expect(failed.slice(1, 8)).toEqual([
+      'Fatal Error',
+      'Fatal',
+      'Fatal Error',
+      '30002',
+      'Business',
+      '30002',
+      'Business Level Response Value - Processing Error',
+    ]);
     expect(failed[10]).toBe(`U-ACK2^${URI}`);
     expect(failed[12]).toBe('PERSON_SURNAME: The surname is at most 35 characters.');
     expect(failed[13]).toBe('False');
@@ -304,6 +343,9 @@ describe('NHS vaccination batch files (v5)', () => {
     expect(readFileSync(refusedPaths[0]!, 'utf8')).toContain(
       `|Failure|Fatal|Fatal Error|10001|Technical|10002|Infrastructure Level Response Value - Processing Error|`,
     );
-    expect(JSON.parse(readFileSync(refusedPaths[1]!, 'utf8'))).toMatchObject({ fileOutcome: 'Failure', reason: expect.stringMatching(/header/) });
+    expect(JSON.parse(readFileSync(refusedPaths[1]!, 'utf8'))).toMatchObject({
+      fileOutcome: 'Failure',
+      reason: expect.stringMatching(/header/),
+    });
   });
 });
