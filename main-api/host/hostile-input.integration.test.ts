@@ -268,14 +268,7 @@ describe('hostile input on every channel, through the loopback host', () => {
     }),
     'cover.get': async () => ({ quarter: '2026-Q3', by: 'local-authority' }),
     'cover.export': async () => ({ quarter: '2026-Q3', by: 'practice' }),
-    'cover.notCounted': async () => ({
-      quarter: '2026-Q3',
-      by: 'practice',
-      groupCode: 'G82001',
-      ageMonths: 60,
-      measureId: '5Y_MMR2',
-      limit: 50,
-    }),
+    'cover.notCounted': async () => ({ quarter: '2026-Q3', by: 'practice', groupCode: 'G82001', ageMonths: 60, measureId: '5Y_MMR2', limit: 50 }),
     'reaction.record': async () => ({
       eventId: await poolEvent(),
       onsetAt: '2021-05-01T15:00:00Z',

@@ -99,13 +99,8 @@ describe('ims import', () => {
     expect(result.out.join('\n')).toMatch(/1 rows: 0 applied, 1 rejected\.[\s\S]*Acknowledgement written to .*_BusAck_/);
     const names = readdirSync(acks).sort();
     expect(names).toHaveLength(3);
-    const bus = readFileSync(
-      join(
-        acks,
-        names.find((n) => n.includes('_BusAck_'))!,
-      ),
-      'utf8',
-    ).split('\r\n');
+    const busName = names.find((n) => n.includes('_BusAck_'))!;
+    const bus = readFileSync(join(acks, busName), 'utf8').split('\r\n');
     expect(bus[1]).toMatch(/^IMS-IMPORT-\d+\^1\|Fatal Error\|.*\|CLI-1\^https:\/\/supplier\.example\/ids\|\|.*NHS_NUMBER: No NHS number/);
     await expect(ims('import', 'demographics-full', path, '--ack-dir', acks)).rejects.toThrow(/--ack-dir is for vaccination-batch-v5/);
   });
