@@ -48,7 +48,8 @@ export function createFeedHandlers(ctx: UserContext): FeedHandlers {
       Object.values(FEED_KIND_DEFINITIONS).map((k) => ({
         code: k.code,
         label: k.label,
-        columns: [...k.columns],
+        // What the file's header must be: a national layout's own names.
+        columns: [...(k.header ?? k.columns)],
         allowEmpty: k.allowEmpty,
         defaultMaxRejectPercent: k.defaultMaxRejectPercent,
       })),
