@@ -102,6 +102,8 @@ DECLARE
   v_step integer := 0;
   v_left integer;
 BEGIN
+  -- Two batch files checked at once could both find an identifier free: they take turns.
+  LOCK TABLE ims.vaccination_feed_key IN SHARE ROW EXCLUSIVE MODE;
   DROP TABLE IF EXISTS pg_temp.feed_vx_rows;
   EXECUTE format($f$
     CREATE TEMP TABLE feed_vx_rows ON COMMIT DROP AS
