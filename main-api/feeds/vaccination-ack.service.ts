@@ -8,7 +8,7 @@ import { vaccinationAck, type ImportSummaryRow } from './feeds.repository';
 import { ackFileNames, ackMessageId, ackSummary, busAck, fileAccepted, infAck, type AckInput } from './vaccination-batch.rules';
 
 /** The acknowledgements' input for an import, read through the importer's own connection. */
-export async function vaccinationAckInput(db: Queryable, summary: ImportSummaryRow): Promise<AckInput> {
+async function vaccinationAckInput(db: Queryable, summary: ImportSummaryRow): Promise<AckInput> {
   const id = summary.status === 'ALREADY_APPLIED' && summary.sameAs !== null ? summary.sameAs : summary.id;
   const a = await vaccinationAck(db, id);
   return {

@@ -44,7 +44,7 @@ export const V5_HEADER = [
 ] as const;
 
 /** The vaccine types a file name may carry. */
-export const V5_VACCINE_TYPES = [
+const V5_VACCINE_TYPES = [
   '3IN1',
   '4IN1',
   '6IN1',
@@ -123,7 +123,7 @@ export const BUS_ACK_HEADER = [
   'MESSAGE_DELIVERY',
 ] as const;
 
-export interface AckFailure {
+interface AckFailure {
   /** 1 is the first row after the header. */
   row: number;
   /** UNIQUE_ID^UNIQUE_ID_URI as the row gave them (null for a row that could not be read). */
