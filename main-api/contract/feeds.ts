@@ -78,6 +78,11 @@ export type ImportJob = z.infer<typeof ImportJob>;
 
 const RejectsReport = z.object({ fileName: z.string(), rows: Count, csv: z.string() });
 
+/** A vaccination batch import's acknowledgements (InfAck, BusAck, totals); none for other kinds. */
+const Acknowledgements = z.object({
+  files: z.array(z.object({ fileName: z.string(), mediaType: z.enum(['text/csv', 'application/json']), text: z.string() })),
+});
+
 export const feedChannels = {
   'feeds.kinds': { input: z.object({}), output: z.array(FeedKindView) },
   'feeds.upload': { input: UploadInput, output: z.object({ uploadId: Id, bytes: Count }) },
@@ -86,6 +91,7 @@ export const feedChannels = {
   'feeds.cancel': { input: z.object({ jobId: Id }), output: ImportJob },
   'feeds.history': { input: z.object({ limit: z.number().int().min(1).max(500).optional() }), output: z.array(ImportSummary) },
   'feeds.rejects': { input: z.object({ importId: z.number().int().positive() }), output: RejectsReport },
+  'feeds.acknowledgements': { input: z.object({ importId: z.number().int().positive() }), output: Acknowledgements },
 } as const;
 
 export type FeedHandlers = HandlersOf<typeof feedChannels>;

@@ -160,3 +160,14 @@ export class StageCopy {
     await this.finished.catch(() => {});
   }
 }
+
+export interface VaccinationAckRow extends ImportSummaryRow {
+  receivedAt: string;
+  failures: { row: number; localId: string | null; reason: string }[];
+}
+
+/** What a vaccination batch import's acknowledgements say (api.feed_vaccination_ack, 0075). */
+export async function vaccinationAck(db: Queryable, importId: number): Promise<VaccinationAckRow> {
+  const row = await queryOne<{ r: VaccinationAckRow }>(db, 'SELECT api.feed_vaccination_ack($1) AS r', [importId]);
+  return row!.r;
+}

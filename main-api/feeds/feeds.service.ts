@@ -11,6 +11,7 @@ import { UPLOAD_MAX_BYTES, type FeedHandlers, type ImportJob } from '../contract
 import type { UserContext } from '../platform/registration';
 import { rejectsCsv } from './feeds.rules';
 import { importHistory, importRejects, importSummary } from './feeds.repository';
+import { vaccinationAckFiles } from './vaccination-ack.service';
 import { runImport } from './import.service';
 import { FEED_KIND_DEFINITIONS } from './kinds';
 
@@ -47,7 +48,8 @@ export function createFeedHandlers(ctx: UserContext): FeedHandlers {
       Object.values(FEED_KIND_DEFINITIONS).map((k) => ({
         code: k.code,
         label: k.label,
-        columns: [...k.columns],
+        // What the file's header must be: a national layout's own names.
+        columns: [...(k.header ?? k.columns)],
         allowEmpty: k.allowEmpty,
         defaultMaxRejectPercent: k.defaultMaxRejectPercent,
       })),
@@ -167,6 +169,14 @@ export function createFeedHandlers(ctx: UserContext): FeedHandlers {
       const rows = await importRejects(ds, i.importId);
       const base = summary.fileName.replace(/\.[^.]*$/, '');
       return { fileName: `${base}-rejected-rows.csv`, rows: rows.length, csv: rejectsCsv(rows) };
+    },
+
+    'feeds.acknowledgements': async (i) => {
+      const summary = await importSummary(ds, i.importId);
+      if (!summary) throw new AppError('NOT_FOUND', `There is no import ${i.importId}.`);
+      // Only vaccination batch files are acknowledged to their sender.
+      if (summary.kind !== 'vaccination-batch-v5' || summary.status === 'LOADING') return { files: [] };
+      return { files: await vaccinationAckFiles(ds, summary) };
     },
   };
 }

@@ -91,7 +91,7 @@ export async function loadFileIntoStage(
     if (!headerSeen) {
       headerSeen = true;
       if (r.error) throw new FileRefusal(`The header cannot be read: ${r.error}`);
-      const problem = headerProblem(r.fields, kind.columns);
+      const problem = headerProblem(r.fields, kind.header ?? kind.columns);
       if (problem) throw new FileRefusal(problem);
       return;
     }
@@ -237,6 +237,8 @@ export async function runImport(ds: DataSource, request: ImportRequest): Promise
     };
     const copy = new StageCopy(client, opened.stage, kind.columns);
     try {
+      const nameProblem = kind.fileNameProblem?.(request.fileName);
+      if (nameProblem) throw new FileRefusal(nameProblem);
       rows = await loadFileIntoStage(
         kind,
         request.path,

@@ -9,6 +9,7 @@ export { exitCodeOf, rejectsCsv } from './feeds.rules';
 export { importHistory, importRejects, type ImportSummaryRow } from './feeds.repository';
 export { runImport } from './import.service';
 export { FEED_KIND_DEFINITIONS } from './kinds';
+export { writeVaccinationAcks } from './vaccination-ack.service';
 
 export function register(ctx: UserContext): Registration<keyof FeedHandlers> {
   return { handlers: createFeedHandlers(ctx) };

@@ -4,12 +4,17 @@
 // table, validation and apply are the database's (ims.feed_kind and the functions named after
 // the kind, migration 0039); docs/feeds.md describes how to add one.
 import { FEED_KIND_LABELS, type FeedKindCode } from '../shared/vocabulary/feeds';
+import { V5_HEADER, v5FileNameProblem } from './vaccination-batch.rules';
 
 export interface FeedKind {
   code: FeedKindCode;
   label: string;
-  /** The header, exactly, in order; also the staging table's text columns. */
+  /** The staging table's text columns, in file order; also the header unless `header` is given. */
   columns: readonly string[];
+  /** The header exactly as the file must have it, when it is not `columns` (a national layout). */
+  header?: readonly string[];
+  /** Why a file's name is not one this kind accepts (the file is refused), or null. */
+  fileNameProblem?: (fileName: string) => string | null;
   /** A file with a header and no rows is accepted (a quiet night's delta), or refused. */
   allowEmpty: boolean;
   /** Rejected rows, as a percentage of all rows, above which the file is refused. */
@@ -62,6 +67,16 @@ export const FEED_KIND_DEFINITIONS: Record<FeedKindCode, FeedKind> = {
     columns: ['nhs_number', 'employer_code', 'department', 'staff_group', 'job_role', 'frontline', 'from_date', 'to_date'],
     allowEmpty: false,
     defaultMaxRejectPercent: 5,
+  },
+  // Rows are independent events, acknowledged one by one: a file is never refused for its rows.
+  'vaccination-batch-v5': {
+    code: 'vaccination-batch-v5',
+    label: FEED_KIND_LABELS['vaccination-batch-v5'],
+    columns: V5_HEADER.map((c) => c.toLowerCase()),
+    header: V5_HEADER,
+    fileNameProblem: v5FileNameProblem,
+    allowEmpty: false,
+    defaultMaxRejectPercent: 100,
   },
 };
 

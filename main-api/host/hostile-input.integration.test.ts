@@ -480,6 +480,7 @@ describe('hostile input on every channel, through the loopback host', () => {
     'exchange.review.get': async () => ({ id: await reviewItem() }),
     'exchange.review.decide': async () => ({ id: await reviewItem(), decision: 'ACCEPT', personId: 1, note: 'Same child' }),
     'exchange.fhir.export': async () => ({ personId: 1, includeNotGiven: true, includeReactions: true }),
+    'feeds.acknowledgements': async () => ({ importId: await feedImport() }),
   };
 
   /** A new incoming vaccination waiting for review (a doubtful match for person 1). */

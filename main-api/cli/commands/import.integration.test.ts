@@ -1,7 +1,7 @@
 // `ims import` through commander against a real database, as a scheduled task runs it: the exit
 // code says what became of the file, the rejected rows can be written out, and the history
 // lists every run.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -84,5 +84,24 @@ describe('ims import', () => {
     const lines = out.join('\n').split('\n');
     expect(lines[0]).toMatch(/\tdemographics-full\tover\.txt\tRefused: too many rows rejected\t/);
     expect(lines.some((l) => /full\.txt\tApplied\t/.test(l))).toBe(true);
+  });
+
+  it('writes the acknowledgements of a vaccination batch file with --ack-dir', async () => {
+    const header = FEED_KIND_DEFINITIONS['vaccination-batch-v5'].header!.join('|');
+    const cells = Array<string>(34).fill('');
+    cells[9] = 'CLI-1';
+    cells[10] = 'https://supplier.example/ids';
+    cells[11] = 'NEW';
+    const path = file('HPV_Vaccinations_v5_G82001_20261130T10000000.csv', `${header}\n${cells.join('|')}\n`);
+    const acks = join(dir, 'acks');
+    const result = await ims('import', 'vaccination-batch-v5', path, '--ack-dir', acks);
+    expect(result.code).toBe(0);
+    expect(result.out.join('\n')).toMatch(/1 rows: 0 applied, 1 rejected\.[\s\S]*Acknowledgement written to .*_BusAck_/);
+    const names = readdirSync(acks).sort();
+    expect(names).toHaveLength(3);
+    const busName = names.find((n) => n.includes('_BusAck_'))!;
+    const bus = readFileSync(join(acks, busName), 'utf8').split('\r\n');
+    expect(bus[1]).toMatch(/^IMS-IMPORT-\d+\^1\|Fatal Error\|.*\|CLI-1\^https:\/\/supplier\.example\/ids\|\|.*NHS_NUMBER: No NHS number/);
+    await expect(ims('import', 'demographics-full', path, '--ack-dir', acks)).rejects.toThrow(/--ack-dir is for vaccination-batch-v5/);
   });
 });

@@ -8,7 +8,16 @@ import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../contract/result';
-import { exitCodeOf, FEED_KIND_DEFINITIONS, importHistory, importRejects, rejectsCsv, runImport, type ImportSummaryRow } from '../../feeds';
+import {
+  exitCodeOf,
+  FEED_KIND_DEFINITIONS,
+  importHistory,
+  importRejects,
+  rejectsCsv,
+  runImport,
+  writeVaccinationAcks,
+  type ImportSummaryRow,
+} from '../../feeds';
 import { withOwnerDatabase } from '../../platform/db/datasource';
 import { refreshIfFarBehind } from '../../schedule-status';
 import { todayInLondon } from '../../shared/calendar/england';
@@ -21,6 +30,7 @@ const APPLICATION_NAME = 'IMS import';
 interface ImportOptions {
   maxRejects?: string;
   rejects?: string;
+  ackDir?: string;
   limit?: string;
 }
 
@@ -62,6 +72,10 @@ async function runFeedImport(
       throw new AppError('VALIDATION', `--max-rejects ${opts.maxRejects}: give a percentage from 0 to 100.`);
     }
   }
+  if (opts.ackDir && kind.data !== 'vaccination-batch-v5') {
+    throw new AppError('VALIDATION', '--ack-dir is for vaccination-batch-v5 files only.');
+  }
+  let acks: string[] = [];
   const url = await ctx.ownerUrl();
   const today = todayInLondon();
   const summary = await withOwnerDatabase(url, APPLICATION_NAME, async (ds) => {
@@ -86,9 +100,11 @@ async function runFeedImport(
     if (opts.rejects && (s.rowsRejected ?? 0) > 0) {
       writeFileSync(opts.rejects, rejectsCsv(await importRejects(ds, s.id)), 'utf8');
     }
+    if (opts.ackDir) acks = await writeVaccinationAcks(ds, s, opts.ackDir);
     return s;
   });
   ctx.print(formatSummary(summary));
+  for (const path of acks) ctx.print(`Acknowledgement written to ${path}.`);
   if (opts.rejects && (summary.rowsRejected ?? 0) > 0) ctx.print(`Rejected rows written to ${opts.rejects}.`);
   if (summary.status === 'APPLIED') {
     // A big load queues many people: their schedule status is recomputed now, not at next start.
@@ -111,6 +127,7 @@ export function registerImportCommands(program: Command, ctx: CliContext): void 
       `refuse the whole file when more rows than this are rejected (default ${FEED_KIND_DEFINITIONS['demographics-full'].defaultMaxRejectPercent})`,
     )
     .option('--rejects <file>', 'write the rejected rows (row, field, reason) to this CSV file')
+    .option('--ack-dir <dir>', 'vaccination-batch-v5: write the InfAck, BusAck and totals into this folder')
     .option('--limit <n>', 'with history: how many imports to list', '30')
     .action(async (kind: string, file: string | undefined, opts: ImportOptions) => {
       if (kind === 'history') {

@@ -8,6 +8,7 @@ export const [FEED_KINDS, FeedKindCode, FEED_KIND_LABELS] = codeSet({
   'demographics-delta': 'Demographics: nightly changes',
   'clinical-flags': 'Clinical flags',
   'staff-list': 'Staff list',
+  'vaccination-batch-v5': 'NHS vaccination batch file (v5)',
 });
 export type FeedKindCode = z.infer<typeof FeedKindCode>;
 

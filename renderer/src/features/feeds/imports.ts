@@ -60,6 +60,7 @@ const COUNT_WORDS: Record<string, string> = {
   removal: 'removals',
   renumbered: 'NHS numbers replaced',
   merged: 'records merged',
+  deleted: 'entered in error',
 };
 
 export function countsSentence(counts: Record<string, number>): string {
