@@ -225,6 +225,8 @@ test('a coordinator adds a clinic and a session, records and imports bookings, e
       campaign: 'FLU_2026_27',
       referenceDate: today,
       criteria: { dateOfBirth: { from: addDays(person.dateOfBirth, -60), to: addDays(person.dateOfBirth, 60) } },
+      // Journeys running beside this one invite people for the programme too: none of them count here.
+      exclusions: { invitedWithinDays: 0 },
     },
   });
   await api(page, 'campaign.batch.confirm', { batchId: preview.batchId, plan: { mode: 'per-day', cap: 100000, startOn: today } });

@@ -108,7 +108,15 @@ test('a coordinator invites a saved cohort in waves and sees the invitation on a
   const age = ageOn(smiths[0]!.dateOfBirth, today);
   const cohortName = `Aged ${age}, end-to-end`;
   await api(page, 'cohorts.saved.save', {
-    definition: { format: 1, name: cohortName, campaign: 'FLU_2026_27', referenceDate: today, criteria: { age: { min: age, max: age } } },
+    definition: {
+      format: 1,
+      name: cohortName,
+      campaign: 'FLU_2026_27',
+      referenceDate: today,
+      criteria: { age: { min: age, max: age } },
+      // Journeys running beside this one invite people for the programme too: none of them count here.
+      exclusions: { invitedWithinDays: 0 },
+    },
   });
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();

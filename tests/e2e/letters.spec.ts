@@ -47,7 +47,15 @@ test('a coordinator writes a letter template, previews it with a real person and
   const draft = await api<{ batchId: number; toInvite: number }>(page, 'campaign.batch.draft', {
     campaignCode: 'FLU26-LETTERS',
     draftKey: randomUUID(),
-    definition: { format: 1, name: 'Aged 85 and over', campaign: 'FLU_2026_27', referenceDate: today, criteria: { age: { min: 85 } } },
+    definition: {
+      format: 1,
+      name: 'Aged 85 and over',
+      campaign: 'FLU_2026_27',
+      referenceDate: today,
+      criteria: { age: { min: 85 } },
+      // Journeys running beside this one invite people for the programme too: none of them count here.
+      exclusions: { invitedWithinDays: 0 },
+    },
   });
   expect(draft.toInvite).toBeGreaterThan(0);
   await api(page, 'campaign.batch.confirm', { batchId: draft.batchId, plan: { mode: 'per-day', cap: 100000, startOn: today } });

@@ -64,6 +64,8 @@ test('a batch is sent through Notify and its delivery statuses arrive on the cam
       campaign: 'FLU_2026_27',
       referenceDate: today,
       criteria: { age: { min: 70, max: 72 } },
+      // Journeys running beside this one invite people for the programme too: none of them count here.
+      exclusions: { invitedWithinDays: 0 },
     },
   });
   expect(preview.toInvite).toBeGreaterThan(0);
