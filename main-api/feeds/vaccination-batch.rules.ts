@@ -3,68 +3,11 @@
 //   InfAck   the file-level answer: 20013 when the file was taken, 10001/10002 when refused;
 //   BusAck   one line per failed row: MESSAGE_HEADER_ID {message id}^{row}, its reasons;
 //   Summary  the totals (records, succeeded, failed) and the reason a file was refused.
+import { V5_COLUMNS, V5_FILE_VACCINE_TYPES as V5_VACCINE_TYPES } from '../shared/vocabulary/exchange';
 import type { ImportStatus } from '../shared/vocabulary/feeds';
 
-/** The 34 columns of a v5 file, exactly and in order. */
-export const V5_HEADER = [
-  'NHS_NUMBER',
-  'PERSON_FORENAME',
-  'PERSON_SURNAME',
-  'PERSON_DOB',
-  'PERSON_GENDER_CODE',
-  'PERSON_POSTCODE',
-  'DATE_AND_TIME',
-  'SITE_CODE',
-  'SITE_CODE_TYPE_URI',
-  'UNIQUE_ID',
-  'UNIQUE_ID_URI',
-  'ACTION_FLAG',
-  'PERFORMING_PROFESSIONAL_FORENAME',
-  'PERFORMING_PROFESSIONAL_SURNAME',
-  'RECORDED_DATE',
-  'PRIMARY_SOURCE',
-  'VACCINATION_PROCEDURE_CODE',
-  'VACCINATION_PROCEDURE_TERM',
-  'DOSE_SEQUENCE',
-  'VACCINE_PRODUCT_CODE',
-  'VACCINE_PRODUCT_TERM',
-  'VACCINE_MANUFACTURER',
-  'BATCH_NUMBER',
-  'EXPIRY_DATE',
-  'SITE_OF_VACCINATION_CODE',
-  'SITE_OF_VACCINATION_TERM',
-  'ROUTE_OF_VACCINATION_CODE',
-  'ROUTE_OF_VACCINATION_TERM',
-  'DOSE_AMOUNT',
-  'DOSE_UNIT_CODE',
-  'DOSE_UNIT_TERM',
-  'INDICATION_CODE',
-  'LOCATION_CODE',
-  'LOCATION_CODE_TYPE_URI',
-] as const;
-
-/** The vaccine types a file name may carry. */
-const V5_VACCINE_TYPES = [
-  '3IN1',
-  '4IN1',
-  '6IN1',
-  'BCG',
-  'COVID',
-  'FLU',
-  'HEPB',
-  'HIB',
-  'HIBMENC',
-  'HPV',
-  'MENACWY',
-  'MENB',
-  'MMR',
-  'MMRV',
-  'PNEUMOCOCCAL',
-  'PERTUSSIS',
-  'ROTAVIRUS',
-  'RSV',
-  'SHINGLES',
-] as const;
+/** The 34 columns of a v5 file, exactly and in order: the vocabulary's one list. */
+export const V5_HEADER = V5_COLUMNS;
 
 const NAME_PATTERN = /^([A-Z0-9]+)_VACCINATIONS_V5_([A-Z0-9]{3,10})_([0-9]{8})T([0-9]{6})(00|01)\.(CSV|DAT)$/;
 const NAME_FORM = '{VACCINE_TYPE}_Vaccinations_v5_{ODS code}_{YYYYMMDDThhmmsszz}.csv (or .dat)';

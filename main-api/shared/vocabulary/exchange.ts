@@ -98,12 +98,35 @@ export type V5Column = (typeof V5_COLUMNS)[number];
 export const [V5_ACTIONS, V5Action] = codeSet({ NEW: 'New', UPDATE: 'Update', DELETE: 'Delete' });
 export type V5Action = z.infer<typeof V5Action>;
 
+/** The vaccine types a v5 file's name may carry (NHS England's list). */
+export const V5_FILE_VACCINE_TYPES = [
+  '3IN1',
+  '4IN1',
+  '6IN1',
+  'BCG',
+  'COVID',
+  'FLU',
+  'HEPB',
+  'HIB',
+  'HIBMENC',
+  'HPV',
+  'MENACWY',
+  'MENB',
+  'MMR',
+  'MMRV',
+  'PNEUMOCOCCAL',
+  'PERTUSSIS',
+  'ROTAVIRUS',
+  'RSV',
+  'SHINGLES',
+] as const;
+
 /**
  * The batch file's vaccine type for each product type of ims.vaccine_product (the file name's
  * first part), or null for a type the national files have none for: a 5-in-1 dose is only ever
  * a record of a dose given abroad, never this organisation's to send.
  */
-export const V5_VACCINE_TYPE: Readonly<Record<string, string | null>> = {
+export const V5_VACCINE_TYPE: Readonly<Record<string, (typeof V5_FILE_VACCINE_TYPES)[number] | null>> = {
   '5-in-1': null,
   '6-in-1': '6IN1',
   '4-in-1': '4IN1',
