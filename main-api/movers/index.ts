@@ -9,15 +9,6 @@ import { createForecastHandlers } from '../forecast';
 import { effectiveRulesOn } from '../schedule';
 import { createMoverHandlers, MoversService, type MoverDeps } from './movers.service';
 
-export {
-  /** @public The service behind the channels; transferPackage is for the exchange to call. */
-  MoversService,
-  /** @public The exchange's FHIR exporter plugs in here (MoverDeps.exportImmunizations). */
-  type ImmunizationBundleExport,
-  /** @public */
-  type TransferPackage,
-} from './movers.service';
-
 /** What the service needs, on one connection: the rules in force, the history and the forecast. */
 function moverDeps(ds: DataSource, today: () => string): MoverDeps {
   const vaccination = createVaccinationHandlers(ds, today);

@@ -22,30 +22,15 @@ import { statusRows, toArrival, toPlanView } from './movers.rules';
 
 const DEFAULT_ISSUER = { name: 'Immunisation Management System', code: 'N/A' };
 
-/**
- * @public
- * The immunisation exchange's exporter, when connected: the person's Immunization resources as a
- * FHIR R4 Bundle (main-api/exchange). A transfer package carries it beside the summary PDF.
- */
-export type ImmunizationBundleExport = (personId: number) => Promise<object>;
-
-/** @public What a child moving out takes with them (MoversService.transferPackage). */
-export interface TransferPackage {
-  summary: PrintableRecord;
-  /** The FHIR R4 Bundle of the person's Immunization resources; null until an exporter is connected. */
-  immunizationBundle: object | null;
-}
-
 export interface MoverDeps {
   ds: DataSource;
   rules: RuleSource;
   today: () => string;
   history: (personId: number) => Promise<VaccinationHistory>;
   forecast: (personId: number) => Promise<ForecastView>;
-  exportImmunizations?: ImmunizationBundleExport;
 }
 
-/** @public The service behind the channels; transferPackage is for the exchange to call. */
+/** The service behind the channels. */
 export class MoversService {
   private readonly movers: MoversRepository;
 
@@ -144,16 +129,6 @@ export class MoversService {
       rulesVersion: forecast.rulesVersion,
     });
     return pdfDocument('transfer-summary', head.person, head.issuedOn, pdf);
-  }
-
-  /**
-   * Everything a child moving out takes with them: the summary PDF and, once the exchange's
-   * exporter is connected (MoverDeps.exportImmunizations), the FHIR R4 Bundle of their doses.
-   */
-  async transferPackage(personId: number): Promise<TransferPackage> {
-    const summary = await this.transferPdf(personId);
-    const immunizationBundle = this.deps.exportImmunizations ? await this.deps.exportImmunizations(personId) : null;
-    return { summary, immunizationBundle };
   }
 }
 
