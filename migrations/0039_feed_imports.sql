@@ -318,8 +318,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v ims.feed_import := ims.feed_import_for(p_import_id);
 BEGIN
-  IF p_status NOT IN ('FILE_REFUSED', 'CANCELLED') THEN
-    PERFORM ims.refuse_bad_request('An import is refused for its file or cancelled.');
+  -- ABANDONED: the application's import stopped with an error before anything was applied.
+  IF p_status NOT IN ('FILE_REFUSED', 'CANCELLED', 'ABANDONED') THEN
+    PERFORM ims.refuse_bad_request('An import is refused for its file, cancelled or abandoned.');
   END IF;
   IF v.status <> 'LOADING' THEN
     PERFORM ims.refuse_bad_request(format('Import %s has already finished.', v.id));

@@ -80,7 +80,7 @@ export async function finishImport(
 export async function refuseImport(
   db: Queryable,
   importId: number,
-  status: 'FILE_REFUSED' | 'CANCELLED',
+  status: 'FILE_REFUSED' | 'CANCELLED' | 'ABANDONED',
   message: string,
   facts: FileFacts,
 ): Promise<void> {

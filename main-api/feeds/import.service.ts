@@ -265,6 +265,15 @@ export async function runImport(ds: DataSource, request: ImportRequest): Promise
         return summary!;
       }
       await copy.abort(error as Error);
+      // Never left "loading": the history says it stopped, and nothing was applied (the apply is
+      // one transaction). If even that cannot be written, the abandoned-import sweep finds it.
+      await refuseImport(
+        client,
+        opened.importId,
+        'ABANDONED',
+        `The import stopped with an error; nothing was applied: ${(error as Error).message}`,
+        facts,
+      ).catch(() => undefined);
       throw error;
     }
   });
