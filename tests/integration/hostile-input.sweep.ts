@@ -546,7 +546,13 @@ export function sweepHostileInput(shard: number, shards: number): void {
     async function feedUpload(): Promise<string> {
       const { answer } = await post(
         'feeds.upload',
-        JSON.stringify({ uploadId: null, fileName: 'sweep.txt', base64: Buffer.from(SWEEP_DELTA).toString('base64') }),
+        // A file of its own each time (its record id differs): imports of one file at the same
+        // moment meet on its checksum and row keys, which this sweep is not about.
+        JSON.stringify({
+          uploadId: null,
+          fileName: 'sweep.txt',
+          base64: Buffer.from(SWEEP_DELTA.replace('sweep-1|', `sweep-${randomUUID()}|`)).toString('base64'),
+        }),
       );
       return (answer as { value: { uploadId: string } }).value.uploadId;
     }
