@@ -25,6 +25,9 @@ export async function createTestDatabase(opts: { template?: string } = {}): Prom
   await admin.end();
   const url = withDatabase(adminUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle connection cut by the server would otherwise be an uncaught 'error' event that fails
+  // the whole run with no test named; say so instead, and let the next query fail its test.
+  pool.on('error', (e) => console.error(`test database ${name}: an idle owner connection was lost:`, e.message));
   return {
     name,
     url,
