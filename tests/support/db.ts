@@ -12,6 +12,13 @@ export interface TestDatabase {
   urlAs: (user: string, password: string) => string;
   /** Runs SQL as the owner. */
   query: <R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<pg.QueryResult<R>>;
+  /** Runs SQL as the owner as a named prepared statement: planned once per connection, for a
+   * statement run thousands of times (a sweep's fingerprint). */
+  queryPrepared: <R extends pg.QueryResultRow = pg.QueryResultRow>(
+    name: string,
+    sql: string,
+    params?: unknown[],
+  ) => Promise<pg.QueryResult<R>>;
   drop: () => Promise<void>;
 }
 
@@ -33,6 +40,7 @@ export async function createTestDatabase(opts: { template?: string } = {}): Prom
     url,
     urlAs: (user, password) => withCredentials(url, user, password),
     query: (sql, params) => pool.query(sql, params as unknown[]),
+    queryPrepared: (statement, sql, params) => pool.query({ name: statement, text: sql, values: params as unknown[] }),
     drop: async () => {
       await pool.end();
       const a = new pg.Client({ connectionString: adminUrl });
