@@ -27,6 +27,7 @@ const rowan = { ...TWINS, given: 'Rowan', nhsNumber: nhs(1) };
 const robin = { ...TWINS, given: 'Robin', nhsNumber: nhs(2) };
 
 test('a doubtful match is reviewed side by side, attached, and found on the record', async ({ page }) => {
+  test.setTimeout(90_000);
   await openApp(page);
 
   // The twins join the register through the queue: neither NHS number is known yet.
