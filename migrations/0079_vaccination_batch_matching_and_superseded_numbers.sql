@@ -69,7 +69,8 @@ ALTER TABLE ims.exchange_review
 -- import). A certain match (0040's rule: never twins, never with a rival) that the importer
 -- may see is attached. A NEW row with any plausible candidate (50 points or more) but no
 -- certain one waits for review: review_reason is set, and the apply queues it. DELETE of an
--- identifier that waits for review needs no person: it withdraws what waits.
+-- identifier that waits for review needs no person: it withdraws what waits (WITHDRAW); an
+-- UPDATE of one is refused by the identifier's rules (PENDING).
 CREATE OR REPLACE FUNCTION ims.feed_vaccination_match_people(p_import_id bigint) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -99,8 +100,10 @@ BEGIN
     FROM (SELECT m.row_no, bool_or(m.twin) AS twin FROM feed_vx_match m GROUP BY m.row_no) x
    WHERE x.row_no = r.row_no AND r.person_id IS NULL AND r.action = 'NEW';
 
-  UPDATE feed_vx_rows r SET review_reason = 'WITHDRAW'
-   WHERE r.person_id IS NULL AND r.nhs_raw IS NULL AND r.action = 'DELETE'
+  -- Rows that refer only to what waits need no person: a DELETE withdraws it, an UPDATE is
+  -- refused by the identifier's rules (with the reason).
+  UPDATE feed_vx_rows r SET review_reason = CASE r.action WHEN 'DELETE' THEN 'WITHDRAW' ELSE 'PENDING' END
+   WHERE r.person_id IS NULL AND r.nhs_raw IS NULL AND r.action IN ('DELETE', 'UPDATE')
      AND EXISTS (SELECT 1 FROM ims.exchange_review q
                  WHERE q.source_system = r.unique_id_uri AND q.source_id = r.unique_id AND q.status = 'PENDING'
                    AND q.import_id IS NOT NULL);
@@ -292,7 +295,7 @@ BEGIN
     WHERE (n.action = 'NEW' AND n.state = 'LIVE') OR (n.action = 'UPDATE' AND n.state <> 'LIVE')
        OR (n.action = 'DELETE' AND n.state NOT IN ('LIVE', 'PENDING'))
        -- A withdrawal needs nothing waiting but the sender's key.
-       OR (n.review_reason = 'WITHDRAW' AND n.state <> 'PENDING');
+       OR (n.review_reason IN ('WITHDRAW', 'PENDING') AND n.state <> 'PENDING');
     INSERT INTO ims.feed_reject (import_id, row_no, field, reason)
     SELECT p_import_id, n.row_no, 'NHS_NUMBER',
            CASE WHEN n.key_person IS NULL

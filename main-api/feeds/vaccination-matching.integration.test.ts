@@ -1,0 +1,273 @@
+// NHS vaccination batch file (v5) rows sent without an NHS number, matched on their demographics
+// (migration 0079), as real login roles: a certain match attached, a doubtful one and twins
+// waiting in the review queue (never attached by themselves), the reviewer's decision recording
+// the event under the sender's key, a DELETE withdrawing what waits, and the acknowledgements
+// counting rows held for review as received, not failed.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../administration/users.service';
+import { ExchangeRepository } from '../exchange/exchange.repository';
+import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
+import { addPerson, dropRoles, nhsSequence, TWO_PRACTICES_SQL, userConnections, type UserConnections } from '../../tests/support/fixtures';
+import { importRejects } from './feeds.repository';
+import { runImport } from './import.service';
+import { writeVaccinationAcks } from './vaccination-ack.service';
+import { V5_HEADER } from './vaccination-batch.rules';
+
+const nhs = nhsSequence(999_830_000, 17);
+const PASSWORD = 'vaccination-match-password';
+const TODAY = '2026-11-30';
+const URI = 'https://pharmacy.example/vaccination-ids';
+const ODS_URI = 'https://fhir.nhs.uk/Id/ods-organization-code';
+type Column = (typeof V5_HEADER)[number];
+
+describe('v5 rows without an NHS number, matched on demographics', () => {
+  let db: TestDatabase;
+  let connections: UserConnections;
+  let coordinator: DataSource;
+  let other: DataSource;
+  let mmr: string;
+  const names = { coordinator: uniqueName('t_vm_coord'), other: uniqueName('t_vm_other') };
+  const dir = mkdtempSync(join(tmpdir(), 'ims-vm-'));
+  const ids: Record<string, number> = {};
+  let fileNo = 0;
+
+  function row(over: Partial<Record<Column, string>>): string {
+    const v: Partial<Record<Column, string>> = {
+      NHS_NUMBER: '',
+      PERSON_GENDER_CODE: '2',
+      DATE_AND_TIME: '20251020T10300001',
+      SITE_CODE: 'G82001',
+      SITE_CODE_TYPE_URI: ODS_URI,
+      UNIQUE_ID_URI: URI,
+      ACTION_FLAG: 'NEW',
+      RECORDED_DATE: '20251020',
+      PRIMARY_SOURCE: 'TRUE',
+      VACCINATION_PROCEDURE_CODE: '38598009',
+      DOSE_SEQUENCE: '1',
+      VACCINE_PRODUCT_CODE: mmr,
+      BATCH_NUMBER: 'MM1',
+      EXPIRY_DATE: '20260101',
+      LOCATION_CODE: 'G82001',
+      LOCATION_CODE_TYPE_URI: ODS_URI,
+      ...over,
+    };
+    return V5_HEADER.map((c) => `"${v[c] ?? ''}"`).join('|');
+  }
+  function file(rows: string[]) {
+    const sub = join(dir, String(++fileNo));
+    mkdirSync(sub);
+    const path = join(sub, 'MMR_Vaccinations_v5_G82001_20261130T10000000.csv');
+    writeFileSync(path, [V5_HEADER.join('|'), ...rows].join('\r\n') + '\r\n');
+    return { path, name: 'MMR_Vaccinations_v5_G82001_20261130T10000000.csv' };
+  }
+  const run = (ds: DataSource, rows: string[]) =>
+    runImport(ds, {
+      kind: 'vaccination-batch-v5',
+      path: file(rows).path,
+      fileName: 'MMR_Vaccinations_v5_G82001_20261130T10000000.csv',
+      today: TODAY,
+    });
+  const eventsOf = async (id: string) =>
+    (
+      await db.query<{ status: string; person_id: string }>(
+        `SELECT e.status, e.person_id FROM ims.vaccination_event e WHERE e.source_system = $1 AND e.source_id = $2 ORDER BY e.id`,
+        [URI, id],
+      )
+    ).rows.map((e) => ({ status: e.status, personId: Number(e.person_id) }));
+  const pending = async (id: string) =>
+    (await new ExchangeRepository(coordinator).reviewQueue('PENDING', 500)).find((i) => i.sourceSystem === URI && i.sourceId === id);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    connections = userConnections(db);
+    await db.query(TWO_PRACTICES_SQL);
+    mmr = (await db.query(`SELECT product_code FROM ims.product_procedure WHERE code = '38598009' LIMIT 1`)).rows[0]!.product_code;
+    const person = (n: number, givenName: string, familyName: string, dateOfBirth: string, postcode: string, practiceCode = 'G82001') =>
+      addPerson(db, { nhsNumber: nhs(n), givenName, familyName, dateOfBirth, postcode, practiceCode });
+    ids.cara = await person(1, 'Cara', 'Certain', '2019-03-03', 'ME15 6AA');
+    ids.dora = await person(2, 'Dora', 'Doubtful', '2018-04-04', 'ME16 7BB');
+    // Twins: one day, one address.
+    ids.tia = await person(3, 'Tia', 'Twin', '2020-06-06', 'ME17 8CC');
+    ids.tom = await person(4, 'Tom', 'Twin', '2020-06-06', 'ME17 8CC');
+    // Someone the coordinator may not see, who matches their row for certain.
+    ids.olga = await person(5, 'Olga', 'Outside', '2019-09-09', 'ME18 9DD', 'G82002');
+    await addUser(db.url, { name: names.coordinator, role: 'coordinator', orgs: ['G82001'], password: PASSWORD });
+    await addUser(db.url, { name: names.other, role: 'coordinator', orgs: ['G82002'], password: PASSWORD });
+    coordinator = await connections.open({ name: names.coordinator, password: PASSWORD });
+    other = await connections.open({ name: names.other, password: PASSWORD });
+  });
+
+  afterAll(async () => {
+    await connections?.closeAll();
+    await db?.drop();
+    await dropRoles(Object.values(names));
+  });
+
+  it('attaches a certain match, queues the doubtful and twins for review, rejects rows that match no one', async () => {
+    const summary = await run(coordinator, [
+      row({ UNIQUE_ID: 'C-1', PERSON_FORENAME: 'Cara', PERSON_SURNAME: 'Certain', PERSON_DOB: '20190303', PERSON_POSTCODE: 'ME15 6AA' }),
+      // Same surname, day and postcode, but only the initial of the given name: doubtful.
+      row({
+        UNIQUE_ID: 'D-1',
+        PERSON_FORENAME: 'Dorothy',
+        PERSON_SURNAME: 'Doubtful',
+        PERSON_DOB: '20180404',
+        PERSON_POSTCODE: 'ME16 7BB',
+      }),
+      // Everything agrees with Tia, but she has a twin: a reviewer chooses.
+      row({ UNIQUE_ID: 'T-1', PERSON_FORENAME: 'Tia', PERSON_SURNAME: 'Twin', PERSON_DOB: '20200606', PERSON_POSTCODE: 'ME17 8CC' }),
+      row({ UNIQUE_ID: 'N-1', PERSON_FORENAME: 'Nobody', PERSON_SURNAME: 'Known', PERSON_DOB: '20170101', PERSON_POSTCODE: 'ME19 1ZZ' }),
+      row({ UNIQUE_ID: 'O-1', PERSON_FORENAME: 'Olga', PERSON_SURNAME: 'Outside', PERSON_DOB: '20190909', PERSON_POSTCODE: 'ME18 9DD' }),
+    ]);
+    expect(summary).toMatchObject({ status: 'APPLIED', rowsTotal: 5, rowsRejected: 1, rowsApplied: 1 });
+    expect(summary.counts).toMatchObject({ added: 1, review: 3 });
+    expect(await eventsOf('C-1')).toEqual([{ status: 'ACTIVE', personId: ids.cara }]);
+    // Nothing is attached to anyone until a reviewer says so.
+    for (const id of ['D-1', 'T-1', 'O-1']) expect(await eventsOf(id)).toEqual([]);
+    expect(await importRejects(coordinator, summary.id)).toEqual([
+      { row: 4, field: 'NHS_NUMBER', reason: expect.stringMatching(/^No NHS number, and the details sent do not match one person/) },
+    ]);
+
+    const twins = await pending('T-1');
+    expect(twins!.reason).toMatch(/twins/);
+    expect(twins!.candidates.map((c) => [c.personId, c.twin])).toEqual(
+      expect.arrayContaining([
+        [ids.tia, true],
+        [ids.tom, true],
+      ]),
+    );
+    const doubtful = await pending('D-1');
+    expect(doubtful!.incoming).toMatchObject({ nhsNumber: null, familyName: 'Doubtful', givenName: 'Dorothy', dateOfBirth: '2018-04-04' });
+    expect(doubtful!.event).toMatchObject({ occurredOn: '2025-10-20', productCode: mmr, batchNumber: 'MM1', doseSequence: 1 });
+    expect(doubtful!.candidates.map((c) => c.personId)).toEqual([ids.dora]);
+    // Olga is outside the importer's scope: her row waits, and the importer is shown no one.
+    expect((await pending('O-1'))!.candidates).toEqual([]);
+
+    // The BusAck lists the failed row only; the totals count the rows held for review apart.
+    const paths = await writeVaccinationAcks(coordinator, summary, join(dir, 'acks'));
+    const bus = readFileSync(paths[1]!, 'utf8').trimEnd().split('\r\n');
+    expect(bus).toHaveLength(2);
+    expect(bus[1]!.split('|')[10]).toBe(`N-1^${URI}`);
+    expect(JSON.parse(readFileSync(paths[2]!, 'utf8')).totals).toEqual({ records: 5, succeeded: 4, failed: 1, heldForReview: 3 });
+  });
+
+  it('records the reviewed event under the sender’s key, so the sender’s UPDATE finds it', async () => {
+    const exchange = new ExchangeRepository(coordinator);
+    const twins = (await pending('T-1'))!;
+    const accepted = await exchange.decide({
+      id: twins.id,
+      decision: 'ACCEPT',
+      personId: ids.tom!,
+      note: 'Checked with the pharmacy: Tom.',
+    });
+    expect(accepted).toMatchObject({ status: 'ACCEPTED', personId: ids.tom });
+    expect(await eventsOf('T-1')).toEqual([{ status: 'ACTIVE', personId: ids.tom }]);
+    const keyed = await db.query(`SELECT event_id FROM ims.vaccination_feed_key WHERE unique_id_uri = $1 AND unique_id = 'T-1'`, [URI]);
+    expect(Number(keyed.rows[0]!.event_id)).toBe(accepted.eventId);
+    // The sender corrects it, now with Tom's NHS number: an UPDATE of the live event.
+    const update = await run(coordinator, [
+      row({
+        UNIQUE_ID: 'T-1',
+        ACTION_FLAG: 'UPDATE',
+        NHS_NUMBER: nhs(4),
+        PERSON_FORENAME: 'Tom',
+        PERSON_SURNAME: 'Twin',
+        PERSON_DOB: '20200606',
+        PERSON_POSTCODE: 'ME17 8CC',
+        DOSE_SEQUENCE: '2',
+      }),
+    ]);
+    expect(update.counts).toMatchObject({ updated: 1 });
+    expect((await eventsOf('T-1')).map((e) => e.status)).toEqual(['SUPERSEDED', 'ACTIVE']);
+
+    const doubtful = (await pending('D-1'))!;
+    await exchange.decide({ id: doubtful.id, decision: 'REJECT', personId: null, note: null });
+    expect(await eventsOf('D-1')).toEqual([]);
+    // A decided item is not decided twice.
+    await expect(exchange.decide({ id: doubtful.id, decision: 'ACCEPT', personId: ids.dora!, note: null })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+  });
+
+  it('lets no reviewer attach to someone outside their scope, and another practice’s user sees nothing of it', async () => {
+    const item = (await pending('O-1'))!;
+    await expect(
+      new ExchangeRepository(coordinator).decide({ id: item.id, decision: 'ACCEPT', personId: ids.olga!, note: null }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await eventsOf('O-1')).toEqual([]);
+    // The item was received by a G82001 user: a G82002 user is not shown it at all.
+    expect((await new ExchangeRepository(other).reviewQueue('PENDING', 500)).map((i) => i.sourceId)).not.toContain('O-1');
+  });
+
+  it('replaces what waits on a NEW sent again, withdraws it on DELETE, and refuses an UPDATE of it', async () => {
+    const before = (await pending('O-1'))!;
+    const again = await run(coordinator, [
+      row({
+        UNIQUE_ID: 'O-1',
+        PERSON_FORENAME: 'Olga',
+        PERSON_SURNAME: 'Outside',
+        PERSON_DOB: '20190909',
+        PERSON_POSTCODE: 'ME18 9DD',
+        BATCH_NUMBER: 'MM2',
+      }),
+    ]);
+    expect(again.counts).toMatchObject({ review: 1 });
+    const replaced = (await pending('O-1'))!;
+    expect(replaced.id).toBe(before.id);
+    expect(replaced.event.batchNumber).toBe('MM2');
+
+    const update = await run(coordinator, [
+      row({
+        UNIQUE_ID: 'O-1',
+        ACTION_FLAG: 'UPDATE',
+        PERSON_FORENAME: 'Olga',
+        PERSON_SURNAME: 'Outside',
+        PERSON_DOB: '20190909',
+        PERSON_POSTCODE: 'ME18 9DD',
+      }),
+    ]);
+    expect((await importRejects(coordinator, update.id)).map((r) => r.reason)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/waits for review here/)]),
+    );
+
+    const withdrawn = await run(coordinator, [
+      row({
+        UNIQUE_ID: 'O-1',
+        ACTION_FLAG: 'DELETE',
+        PERSON_FORENAME: 'Olga',
+        PERSON_SURNAME: 'Outside',
+        PERSON_DOB: '20190909',
+        PERSON_POSTCODE: 'ME18 9DD',
+      }),
+    ]);
+    expect(withdrawn).toMatchObject({ rowsRejected: 0, rowsApplied: 1 });
+    expect(withdrawn.counts).toMatchObject({ withdrawn: 1 });
+    expect(await pending('O-1')).toBeUndefined();
+    expect(await eventsOf('O-1')).toEqual([]);
+  });
+
+  it('keeps a row waiting for review out of the register when its file goes over the reject threshold', async () => {
+    const summary = await runImport(coordinator, {
+      kind: 'vaccination-batch-v5',
+      path: file([
+        row({
+          UNIQUE_ID: 'D-2',
+          PERSON_FORENAME: 'Dorothy',
+          PERSON_SURNAME: 'Doubtful',
+          PERSON_DOB: '20180404',
+          PERSON_POSTCODE: 'ME16 7BB',
+        }),
+        row({ UNIQUE_ID: 'N-2', PERSON_FORENAME: 'Nobody', PERSON_SURNAME: 'Known', PERSON_DOB: '20170101', PERSON_POSTCODE: 'ME19 1ZZ' }),
+      ]).path,
+      fileName: 'MMR_Vaccinations_v5_G82001_20261130T10000000.csv',
+      today: TODAY,
+      maxRejectPercent: 10,
+    });
+    expect(summary.status).toBe('OVER_THRESHOLD');
+    expect(await pending('D-2')).toBeUndefined();
+  });
+});
