@@ -641,9 +641,11 @@ BEGIN
   CASE k
     WHEN 'nhs-number' THEN
       -- The number's holder, or whoever holds the number it was superseded by (0039's history
-      -- names them); a record retired by a merge gives way to its survivor.
-      w := ARRAY['((p.nhs_number = $1 AND NOT EXISTS (SELECT 1 FROM ims.person_merge m WHERE m.retired_person_id = p.id))'
-                 ' OR p.id IN (SELECT h.person_id FROM ims.person_nhs_number_history h WHERE h.nhs_number = $1))'];
+      -- names them); a record retired by a merge gives way to its survivor. Both are index reads
+      -- of a row or two, then the person by id (an OR here would read the whole register).
+      w := ARRAY['p.id IN (SELECT x.id FROM ims.person x WHERE x.nhs_number = $1'
+                 ' AND NOT EXISTS (SELECT 1 FROM ims.person_merge m WHERE m.retired_person_id = x.id)'
+                 ' UNION ALL SELECT h.person_id FROM ims.person_nhs_number_history h WHERE h.nhs_number = $1)'];
     WHEN 'surname-dob' THEN w := ARRAY[surname, 'p.date_of_birth = $4::date'];
     WHEN 'name' THEN w := ARRAY[surname];
     WHEN 'name-postcode' THEN
