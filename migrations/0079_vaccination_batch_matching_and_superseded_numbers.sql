@@ -23,6 +23,8 @@ JOIN (VALUES
   -- 6-in-1 (DTaP/IPV/Hib/HepB): UK first-dose code (check); any dose: the international concept (check).
   ('6-in-1', 'DOSE_1', '1082441000000108', 'First diphtheria, tetanus and acellular pertussis, inactivated polio, Haemophilus influenzae type b and hepatitis B vaccination'),
   ('6-in-1', 'OTHER', '1162640003', 'Administration of vaccine product containing only acellular Bordetella pertussis and Clostridium tetani and Corynebacterium diphtheriae and Haemophilus influenzae type b and Hepatitis B virus and inactivated Human poliovirus antigens'),
+  -- 5-in-1 (DTaP/IPV/Hib: doses given before the 6-in-1, recorded for movers in) (check).
+  ('5-in-1', 'OTHER', '414259000', 'Administration of vaccine product containing only acellular Bordetella pertussis and Clostridium tetani and Corynebacterium diphtheriae and Haemophilus influenzae type b and inactivated Human poliovirus antigens'),
   -- 4-in-1 pre-school booster (DTaP/IPV) (check).
   ('4-in-1', 'OTHER', '247821000000102', 'Booster diphtheria, tetanus, acellular pertussis and inactivated polio vaccination'),
   -- MenB: first, second (confirmed: national vaccination service's published codes); booster under OTHER.
@@ -111,10 +113,12 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION ims.feed_vaccination_match_people(bigint) FROM PUBLIC;
 
--- The batch file's checks, as 0075, with three changes: a row waiting for review (review_reason,
+-- The batch file's checks, as 0075, with four changes: a row waiting for review (review_reason,
 -- set by the matcher above) is not rejected for want of a person; the programme is found by
--- the date of birth sent; and an identifier may be PENDING (waiting for review from an earlier
--- file): NEW replaces what waits, DELETE withdraws it, UPDATE is refused.
+-- the date of birth sent; an identifier may be PENDING (waiting for review from an earlier
+-- file): NEW replaces what waits, DELETE withdraws it, UPDATE is refused; and an expiry more
+-- than 5 years after the vaccination is the row's reject (the event table's check failed the
+-- whole import on it).
 CREATE OR REPLACE FUNCTION ims.feed_validate_vaccination_batch_v5(p_import_id bigint, p_stage regclass, p_today date) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -214,6 +218,9 @@ BEGIN
      'VACCINE_PRODUCT_CODE', 'Unknown vaccine product code ' || left(r.product_code, 20) || '.'),
     (r.expiry_raw IS NOT NULL AND r.expiry_date IS NULL, 'EXPIRY_DATE', 'The expiry date is not a real date written YYYYMMDD.'),
     (r.expiry_date < d.on_date, 'EXPIRY_DATE', 'The vaccine had expired on the date of vaccination.'),
+    -- The register's own check (0026), here so that such a row is rejected, not the whole file.
+    (r.expiry_date > (d.on_date + interval '5 years')::date, 'EXPIRY_DATE',
+     'The expiry date is more than 5 years after the date of vaccination.'),
     (r.primary_raw = 'TRUE' AND r.batch_number IS NULL, 'BATCH_NUMBER', 'A dose given by the sender (PRIMARY_SOURCE TRUE) needs its batch number.'),
     (r.primary_raw = 'TRUE' AND r.expiry_raw IS NULL, 'EXPIRY_DATE', 'A dose given by the sender (PRIMARY_SOURCE TRUE) needs its expiry date.'),
     (length(r.batch_number) > 100, 'BATCH_NUMBER', 'The batch number is at most 100 characters.'),

@@ -250,6 +250,69 @@ describe('v5 rows without an NHS number, matched on demographics', () => {
     expect(await eventsOf('O-1')).toEqual([]);
   });
 
+  it('keeps hostile details as data, and queues no row that fails a check of its own', async () => {
+    const dora = { PERSON_SURNAME: 'Doubtful', PERSON_DOB: '20180404', PERSON_POSTCODE: 'ME16 7BB' };
+    const summary = await run(coordinator, [
+      // Quotes, a comment and an accent: compared as letters, stored as sent.
+      row({ ...dora, UNIQUE_ID: 'H-1', PERSON_FORENAME: "Dö';--", PERSON_SURNAME: "Doubtful';--" }),
+      row({ ...dora, UNIQUE_ID: 'H-2', PERSON_FORENAME: 'Dorothy', PERSON_DOB: '2018-04-04' }),
+      row({ ...dora, UNIQUE_ID: 'H-3', PERSON_FORENAME: 'Dorothy', VACCINE_PRODUCT_CODE: '99999999' }),
+      row({ ...dora, UNIQUE_ID: 'H-4', PERSON_FORENAME: 'Dorothy', UNIQUE_ID_URI: '' }),
+      row({ ...dora, UNIQUE_ID: 'H-5', PERSON_FORENAME: 'Dorothy', ACTION_FLAG: 'UPDATE' }),
+      // An expiry the register would refuse: this row's reject, not the whole file's error.
+      row({
+        UNIQUE_ID: 'H-6',
+        NHS_NUMBER: nhs(1),
+        PERSON_FORENAME: 'Cara',
+        PERSON_SURNAME: 'Certain',
+        PERSON_DOB: '20190303',
+        EXPIRY_DATE: '20320101',
+      }),
+    ]);
+    expect(summary).toMatchObject({ status: 'APPLIED', rowsRejected: 5, rowsApplied: 0 });
+    expect(summary.counts).toMatchObject({ review: 1 });
+    const rejects = await importRejects(coordinator, summary.id);
+    expect(rejects.map((r) => [r.row, r.field])).toEqual(
+      expect.arrayContaining([
+        [2, 'PERSON_DOB'],
+        [3, 'VACCINE_PRODUCT_CODE'],
+        [4, 'UNIQUE_ID_URI'],
+        [5, 'NHS_NUMBER'],
+        [6, 'EXPIRY_DATE'],
+      ]),
+    );
+    expect((await pending('H-1'))!.incoming).toMatchObject({ givenName: "Dö';--", familyName: "Doubtful';--" });
+    for (const id of ['H-2', 'H-3', 'H-5']) expect(await pending(id)).toBeUndefined();
+    expect(Number((await db.query(`SELECT count(*) AS n FROM ims.exchange_review WHERE source_id = 'H-4'`)).rows[0]!.n)).toBe(0);
+  });
+
+  it('knows a procedure code for every vaccine type of the register, and takes a 6-in-1 row', async () => {
+    const without = await db.query(
+      `SELECT DISTINCT v.vaccine_type FROM ims.vaccine_product v
+       WHERE NOT EXISTS (SELECT 1 FROM ims.product_procedure pp WHERE pp.product_code = v.code) ORDER BY 1`,
+    );
+    expect(without.rows).toEqual([]);
+    const hexa = (await db.query(`SELECT product_code FROM ims.product_procedure WHERE code = '1082441000000108' LIMIT 1`)).rows[0]!
+      .product_code as string;
+    const summary = await run(coordinator, [
+      row({
+        UNIQUE_ID: 'HEX-1',
+        NHS_NUMBER: nhs(4),
+        PERSON_FORENAME: 'Tom',
+        PERSON_SURNAME: 'Twin',
+        PERSON_DOB: '20200606',
+        PERSON_POSTCODE: 'ME17 8CC',
+        DATE_AND_TIME: '20200806T10000001',
+        RECORDED_DATE: '20200806',
+        VACCINATION_PROCEDURE_CODE: '1082441000000108',
+        VACCINE_PRODUCT_CODE: hexa,
+        EXPIRY_DATE: '20210101',
+      }),
+    ]);
+    expect(summary).toMatchObject({ rowsApplied: 1, rowsRejected: 0 });
+    expect(await eventsOf('HEX-1')).toEqual([{ status: 'ACTIVE', personId: ids.tom }]);
+  });
+
   it('keeps a row waiting for review out of the register when its file goes over the reject threshold', async () => {
     const summary = await runImport(coordinator, {
       kind: 'vaccination-batch-v5',
