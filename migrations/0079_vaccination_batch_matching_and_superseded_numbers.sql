@@ -2,8 +2,8 @@
 --   1. NHS vaccination batch files (v5): rows sent without an NHS number are matched on their
 --      demographics by the exchange matcher (ims.match_people, 0040). A certain match the
 --      importer may see is attached; a doubtful one (twins included) waits, unattached, in the
---      exchange review queue, where a reviewer accepts, rejects or registers; with no plausible
---      candidate at all the row is rejected as before. Rows WITH an NHS number are matched by it
+--      exchange review queue, where a reviewer accepts it for a person or rejects it; with no
+--      plausible candidate at all the row is rejected as before. Rows WITH an NHS number are matched by it
 --      alone, as before: the number is the national identifier, and a number that disagrees with
 --      the register goes back to the sender in the BusAck rather than to a reviewer here.
 --   2. Vaccination procedure codes for the products of the schedule.
