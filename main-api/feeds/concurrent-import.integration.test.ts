@@ -18,7 +18,9 @@ import {
   userConnections,
   type UserConnections,
 } from '../../tests/support/fixtures';
+import type { FeedKindCode } from '../shared/vocabulary/feeds';
 import { runImport } from './import.service';
+import { FEED_KIND_DEFINITIONS } from './kinds';
 import { V5_HEADER } from './vaccination-batch.rules';
 
 const nhs = nhsSequence(999_840_000, 19);
@@ -90,13 +92,36 @@ describe('two imports of one file at once', () => {
     const path = join(dir, NAME);
     writeFileSync(path, `${V5_HEADER.join('|')}\r\n${V5_HEADER.map((c) => values[c] ?? '').join('|')}\r\n`);
 
-    // Both imports are held inside their finish (the batch file's checks take this table) until
-    // both are there, so they truly meet; then they go.
+    await bothAtOnce('vaccination-batch-v5', path, NAME, 'ims.vaccination_feed_key');
+    const events = await db.query(`SELECT 1 FROM ims.vaccination_event WHERE source_id = 'SAME-1'`);
+    expect(events.rowCount).toBe(1);
+  });
+
+  it('does the same for a demographic delta, whose rows carry keys of their own', async () => {
+    const columns = FEED_KIND_DEFINITIONS['demographics-delta'].columns;
+    const values: Record<string, string> = {
+      record_id: 'same-delta-1',
+      change_type: 'NAME',
+      nhs_number: nhs(1),
+      family_name: 'Twice',
+      given_name: 'Ada',
+    };
+    const path = join(dir, 'delta.txt');
+    writeFileSync(path, `${columns.join('|')}\n${columns.map((c) => values[c] ?? '').join('|')}\n`);
+    await bothAtOnce('demographics-delta', path, 'delta.txt', 'ims.feed_row_key');
+    const keys = await db.query(`SELECT 1 FROM ims.feed_row_key WHERE record_key = 'same-delta-1'`);
+    expect(keys.rowCount).toBe(1);
+  });
+
+  /**
+   * Runs the file's import as both users at once. Both are held inside their finish (the kind's
+   * checks read `table`, which the gate locks) until both are there, so they truly meet; then
+   * they go. One applies the file, the other answers that it was applied.
+   */
+  async function bothAtOnce(kind: FeedKindCode, path: string, fileName: string, table: string): Promise<void> {
     await gate.query('BEGIN');
-    await gate.query('LOCK TABLE ims.vaccination_feed_key IN ACCESS EXCLUSIVE MODE');
-    const both = Promise.all(
-      [first, second].map((ds) => runImport(ds, { kind: 'vaccination-batch-v5', path, fileName: NAME, today: '2026-11-30' })),
-    );
+    await gate.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    const both = Promise.all([first, second].map((ds) => runImport(ds, { kind, path, fileName, today: '2026-11-30' })));
     const outcome = both.then(
       (r) => r,
       (e: unknown) => e,
@@ -111,7 +136,5 @@ describe('two imports of one file at once', () => {
     const [applied, again] = a!.status === 'APPLIED' ? [a!, b!] : [b!, a!];
     expect(applied).toMatchObject({ status: 'APPLIED', rowsApplied: 1, rowsRejected: 0 });
     expect(again).toMatchObject({ status: 'ALREADY_APPLIED', sameAs: applied.id, rowsApplied: 0 });
-    const events = await db.query(`SELECT 1 FROM ims.vaccination_event WHERE source_id = 'SAME-1'`);
-    expect(events.rowCount).toBe(1);
-  });
+  }
 });
