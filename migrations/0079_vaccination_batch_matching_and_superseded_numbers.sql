@@ -238,8 +238,9 @@ BEGIN
   WHERE c.bad;
 
   -- The programme the dose belongs to (by the date of birth sent: the matched person's, as the
-  -- match requires it; a row waiting for review has no person yet): the season's flu or COVID-19 programme on its date,
-  -- otherwise by age at vaccination (under 10 routine childhood, under 19 school-aged, adult).
+  -- match requires it; a row waiting for review has no person yet): the season's flu or
+  -- COVID-19 programme on its date, otherwise by age at vaccination (under 10 routine
+  -- childhood, under 19 school-aged, adult).
   UPDATE feed_vx_rows r SET programme_code = x.code
     FROM (SELECT q.row_no,
                  (SELECT pr.code FROM ims.programme pr
@@ -301,7 +302,7 @@ BEGIN
     FROM feed_vx_next n
     WHERE (n.action = 'NEW' AND n.state = 'LIVE') OR (n.action = 'UPDATE' AND n.state <> 'LIVE')
        OR (n.action = 'DELETE' AND n.state NOT IN ('LIVE', 'PENDING'))
-       -- A withdrawal needs nothing waiting but the sender's key.
+       -- A row let through without a person (WITHDRAW, PENDING) may act only on what waits.
        OR (n.review_reason IN ('WITHDRAW', 'PENDING') AND n.state <> 'PENDING');
     INSERT INTO ims.feed_reject (import_id, row_no, field, reason)
     SELECT p_import_id, n.row_no, 'NHS_NUMBER',
