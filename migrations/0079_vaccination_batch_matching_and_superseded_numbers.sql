@@ -65,8 +65,8 @@ ALTER TABLE ims.exchange_review
   ADD COLUMN row_no integer CHECK (row_no > 0),
   ADD CONSTRAINT exchange_review_import_row CHECK ((import_id IS NULL) = (row_no IS NULL));
 
--- Rows left unmatched by NHS number (pg_temp.feed_vx_rows, person_id NULL) that were sent
--- WITHOUT one are matched on name, date of birth, gender and postcode over the whole register
+-- Rows whose NHS number was superseded reach the person who has it now. Rows left unmatched by
+-- NHS number (pg_temp.feed_vx_rows, person_id NULL) that were sent WITHOUT one are matched on name, date of birth, gender and postcode over the whole register
 -- (a candidate outside the importer's scope still stops an automatic match, as in the FHIR
 -- import). A certain match (0040's rule: never twins, never with a rival) that the importer
 -- may see is attached. A NEW row with any plausible candidate (50 points or more) but no
@@ -80,6 +80,18 @@ DECLARE
   v_practices text[] := ims.scope_practices();
   v_las text[] := ims.scope_local_authorities();
 BEGIN
+  -- An NHS number superseded by the demographic feed (0039's history) is its holder's now:
+  -- the person it was replaced for, when the date of birth agrees and the importer may see
+  -- them; and a record retired by a merge gives way to its survivor (it keeps its old number).
+  UPDATE feed_vx_rows r SET person_id = p.id
+    FROM ims.person_nhs_number_history h JOIN ims.person p ON p.id = h.person_id
+   WHERE r.person_id IS NULL AND h.nhs_number = r.nhs_number AND p.date_of_birth = r.dob
+     AND (v_unscoped OR p.practice_code = ANY (v_practices) OR p.la_code = ANY (v_las));
+  UPDATE feed_vx_rows r SET person_id = p.id
+    FROM ims.person_merge m JOIN ims.person p ON p.id = m.surviving_person_id
+   WHERE m.retired_person_id = r.person_id AND p.date_of_birth = r.dob
+     AND (v_unscoped OR p.practice_code = ANY (v_practices) OR p.la_code = ANY (v_las));
+
   DROP TABLE IF EXISTS pg_temp.feed_vx_match;
   CREATE TEMP TABLE feed_vx_match ON COMMIT DROP AS
   SELECT m.row_no, m.person_id, m.points, m.twin, m.certain

@@ -313,6 +313,50 @@ describe('v5 rows without an NHS number, matched on demographics', () => {
     expect(await eventsOf('HEX-1')).toEqual([{ status: 'ACTIVE', personId: ids.tom }]);
   });
 
+  it('brings a row sent under a superseded NHS number to the person who has it now', async () => {
+    const rhea = await addPerson(db, {
+      nhsNumber: nhs(6),
+      givenName: 'Rhea',
+      familyName: 'Renumbered',
+      dateOfBirth: '2019-01-01',
+      practiceCode: 'G82001',
+    });
+    const retired = await addPerson(db, {
+      nhsNumber: nhs(8),
+      givenName: 'Mo',
+      familyName: 'Merged',
+      dateOfBirth: '2019-02-02',
+      practiceCode: 'G82001',
+    });
+    const survivor = await addPerson(db, {
+      nhsNumber: nhs(9),
+      givenName: 'Mo',
+      familyName: 'Merged',
+      dateOfBirth: '2019-02-02',
+      practiceCode: 'G82001',
+    });
+    // As the demographic feed leaves them (0039): nhs(7) replaced by nhs(6); nhs(8)'s record merged into nhs(9)'s.
+    await db.query(
+      `INSERT INTO ims.person_nhs_number_history (person_id, nhs_number, replaced_by, replaced_on) VALUES ($1, $2, $3, '2026-01-01'), ($4, $5, $6, '2026-01-01');
+       INSERT INTO ims.person_merge (retired_person_id, surviving_person_id) VALUES ($7, $4)`.replace(
+        /\$(\d)/g,
+        (_, d: string) =>
+          [`${rhea}`, `'${nhs(7)}'`, `'${nhs(6)}'`, `${survivor}`, `'${nhs(8)}'`, `'${nhs(9)}'`, `${retired}`][Number(d) - 1]!,
+      ),
+    );
+    const base = { DATE_AND_TIME: '20250101T10000000', RECORDED_DATE: '20250101', EXPIRY_DATE: '20260101', PERSON_POSTCODE: 'ME20 1AA' };
+    const summary = await run(coordinator, [
+      row({ ...base, UNIQUE_ID: 'S-1', NHS_NUMBER: nhs(7), PERSON_FORENAME: 'Rhea', PERSON_SURNAME: 'Renumbered', PERSON_DOB: '20190101' }),
+      row({ ...base, UNIQUE_ID: 'S-2', NHS_NUMBER: nhs(8), PERSON_FORENAME: 'Mo', PERSON_SURNAME: 'Merged', PERSON_DOB: '20190202' }),
+      // The old number with another date of birth is still not the person.
+      row({ ...base, UNIQUE_ID: 'S-3', NHS_NUMBER: nhs(7), PERSON_FORENAME: 'Rhea', PERSON_SURNAME: 'Renumbered', PERSON_DOB: '20190102' }),
+    ]);
+    expect(summary).toMatchObject({ rowsApplied: 2, rowsRejected: 1 });
+    expect(await eventsOf('S-1')).toEqual([{ status: 'ACTIVE', personId: rhea }]);
+    expect(await eventsOf('S-2')).toEqual([{ status: 'ACTIVE', personId: survivor }]);
+    expect((await importRejects(coordinator, summary.id)).map((r) => [r.row, r.field])).toEqual([[3, 'NHS_NUMBER']]);
+  });
+
   it('keeps a row waiting for review out of the register when its file goes over the reject threshold', async () => {
     const summary = await runImport(coordinator, {
       kind: 'vaccination-batch-v5',
