@@ -51,6 +51,11 @@ const PersonSearchResult = z.object({
    * is spelled differently (Smith for "Smyth"), never mixed into `results`.
    */
   nearMatches: z.object({ soundsLike: z.string(), results: z.array(PersonSummary), more: z.boolean() }).nullable(),
+  /**
+   * For an NHS number search that found people by an earlier number of theirs (superseded by a
+   * demographic update; each shown with the number they have now): the number searched.
+   */
+  previousNhsNumber: z.string().nullable(),
 });
 type PersonSearchResult = z.infer<typeof PersonSearchResult>;
 

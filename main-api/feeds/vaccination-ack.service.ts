@@ -19,6 +19,7 @@ async function vaccinationAckInput(db: Queryable, summary: ImportSummaryRow): Pr
     message: a.message,
     rowsTotal: a.rowsTotal,
     rowsApplied: a.rowsApplied,
+    heldForReview: a.counts.review ?? 0,
     failures: a.failures,
   };
 }

@@ -23,7 +23,8 @@ const taken: AckInput = {
   status: 'APPLIED',
   message: null,
   rowsTotal: 5,
-  rowsApplied: 3,
+  rowsApplied: 2,
+  heldForReview: 1,
   failures: [
     { row: 4, localId: 'B-2^https://x.example/ids', reason: 'ACTION_FLAG: UPDATE of an identifier that is not known.' },
     { row: 2, localId: 'B-1^https://x.example/ids', reason: 'PERSON_SURNAME: The surname is at most 35 characters.' },
@@ -85,9 +86,14 @@ describe('acknowledgements', () => {
     expect(lines).toHaveLength(4); // the last line ends with CRLF too
   });
 
-  it('totals: records, succeeded and failed (every row of a refused file failed)', () => {
-    expect(ackTotals(taken)).toEqual({ records: 5, succeeded: 3, failed: 2 });
-    expect(ackTotals({ ...taken, status: 'FILE_REFUSED', failures: [] })).toEqual({ records: 5, succeeded: 0, failed: 5 });
+  it('totals: records, succeeded and failed (every row of a refused file failed); rows held for review succeeded', () => {
+    expect(ackTotals(taken)).toEqual({ records: 5, succeeded: 3, failed: 2, heldForReview: 1 });
+    expect(ackTotals({ ...taken, status: 'FILE_REFUSED', failures: [] })).toEqual({
+      records: 5,
+      succeeded: 0,
+      failed: 5,
+      heldForReview: 0,
+    });
     expect(JSON.parse(ackSummary({ ...taken, status: 'FILE_REFUSED', message: 'The header is wrong.' }))).toEqual({
       messageId: 'IMS-IMPORT-42',
       fileName: taken.fileName,
@@ -95,7 +101,7 @@ describe('acknowledgements', () => {
       fileOutcome: 'Failure',
       responseCode: '10002',
       reason: 'The header is wrong.',
-      totals: { records: 5, succeeded: 0, failed: 5 },
+      totals: { records: 5, succeeded: 0, failed: 5, heldForReview: 0 },
     });
   });
 

@@ -84,6 +84,12 @@ export interface AckInput {
   message: string | null;
   rowsTotal: number | null;
   rowsApplied: number | null;
+  /**
+   * Rows taken but waiting, unattached, for a reviewer to choose the person (sent without an NHS
+   * number, and not matched for certain). They are not failures: the sender need not and should
+   * not resend them, so the BusAck does not list them; the totals count them apart.
+   */
+  heldForReview: number;
   failures: readonly AckFailure[];
 }
 
@@ -147,14 +153,16 @@ export interface AckTotals {
   records: number;
   succeeded: number;
   failed: number;
+  /** Of the succeeded, those waiting here for a reviewer to choose the person. */
+  heldForReview: number;
 }
 
 /** Records, succeeded and failed: every row of a taken file is one or the other. */
 export function ackTotals(a: AckInput): AckTotals {
   const records = a.rowsTotal ?? 0;
-  if (!fileAccepted(a.status)) return { records, succeeded: 0, failed: records };
+  if (!fileAccepted(a.status)) return { records, succeeded: 0, failed: records, heldForReview: 0 };
   const failed = new Set(a.failures.map((f) => f.row)).size;
-  return { records, succeeded: records - failed, failed };
+  return { records, succeeded: records - failed, failed, heldForReview: a.heldForReview };
 }
 
 /** The summary beside the two acknowledgements: the outcome, its reason and the totals. */

@@ -31,7 +31,11 @@ export class PersonService {
       rows.length <= input.limit && (rows.length > 0 || offset === 0)
         ? offset + rows.length
         : await this.people.countMatches(query, SEARCH_COUNT_CAP);
+    // An NHS number search also finds whoever held the number before it was superseded (0079):
+    // such a row carries the person's present number, not the one searched.
+    const byPrevious = query.kind === 'nhs-number' && rows.some((p) => p.nhsNumber !== query.nhsNumber);
     return {
+      previousNhsNumber: byPrevious ? query.nhsNumber : null,
       interpretedAs: describeSearch(query),
       kind: query.kind,
       results: rows.slice(0, input.limit),

@@ -37,7 +37,9 @@ interface ImportOptions {
 function formatSummary(s: ImportSummaryRow): string {
   const lines = [`Import ${s.id} of ${s.fileName} (${s.kind}): ${IMPORT_STATUS_LABELS[s.status]}.`];
   if (s.rowsTotal !== null) {
-    lines.push(`${s.rowsTotal} rows: ${s.rowsApplied ?? 0} applied, ${s.rowsRejected ?? 0} rejected.`);
+    // Batch file rows sent without an NHS number may wait for a reviewer in the app.
+    const review = s.counts.review ? `, ${s.counts.review} waiting for review in the app (Imports > Incoming vaccinations to review)` : '';
+    lines.push(`${s.rowsTotal} rows: ${s.rowsApplied ?? 0} applied, ${s.rowsRejected ?? 0} rejected${review}.`);
   }
   const counts = Object.entries(s.counts).filter(([k]) => k !== 'applied');
   if (counts.length) lines.push(`Changes: ${counts.map(([k, v]) => `${k} ${v}`).join(', ')}.`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportJob } from '../../../../main-api/contract/feeds';
-import { bytesToBase64, countsSentence, percentRead, progressSentence, timeLeft } from './imports';
+import type { ImportJob, ImportSummary } from '../../../../main-api/contract/feeds';
+import { bytesToBase64, countsSentence, outcomeSentence, percentRead, progressSentence, timeLeft } from './imports';
 
 const job = (over: Partial<ImportJob>): ImportJob => ({
   jobId: '00000000-0000-4000-8000-000000000000',
@@ -27,4 +27,11 @@ describe('imports screen logic', () => {
   });
   it('names the counts in words', () =>
     expect(countsSentence({ applied: 3, new: 1, name: 0, merged: 2 })).toBe('1 new registrations, 2 records merged'));
+  it('says how many rows of a batch file wait for review, beside those applied and rejected', () => {
+    const summary = { status: 'APPLIED', rowsTotal: 5, rowsApplied: 2, rowsRejected: 1, message: null } as const;
+    const outcome = (counts: Record<string, number>) => outcomeSentence({ ...summary, counts } as unknown as ImportSummary);
+    expect(outcome({ applied: 2, added: 2, review: 2 })).toMatch(/5 rows: 2 applied, 1 rejected, 2 waiting for review\.$/);
+    expect(outcome({ applied: 2, added: 2 })).toMatch(/5 rows: 2 applied, 1 rejected\.$/);
+    expect(countsSentence({ applied: 2, added: 2, review: 2 })).toBe('2 added, 2 waiting for review');
+  });
 });

@@ -44,7 +44,10 @@ export function percentRead(job: ImportJob): number {
 }
 
 export function outcomeSentence(s: ImportSummary): string {
-  const rows = s.rowsTotal === null ? '' : ` ${n(s.rowsTotal)} rows: ${n(s.rowsApplied ?? 0)} applied, ${n(s.rowsRejected ?? 0)} rejected.`;
+  // Rows of a batch file sent without an NHS number may wait for a reviewer: neither applied nor rejected.
+  const review = s.counts.review ? `, ${n(s.counts.review)} waiting for review` : '';
+  const rows =
+    s.rowsTotal === null ? '' : ` ${n(s.rowsTotal)} rows: ${n(s.rowsApplied ?? 0)} applied, ${n(s.rowsRejected ?? 0)} rejected${review}.`;
   return `${IMPORT_STATUS_LABELS[s.status]}.${rows}${s.message ? ` ${s.message}` : ''}`;
 }
 
@@ -61,6 +64,8 @@ const COUNT_WORDS: Record<string, string> = {
   renumbered: 'NHS numbers replaced',
   merged: 'records merged',
   deleted: 'entered in error',
+  review: 'waiting for review',
+  withdrawn: 'waiting items withdrawn by the sender or matched',
 };
 
 export function countsSentence(counts: Record<string, number>): string {
