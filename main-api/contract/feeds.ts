@@ -17,6 +17,8 @@ const FeedKindView = z.object({
   code: FeedKindCode,
   label: z.string(),
   columns: z.array(z.string()),
+  /** exact: the header is exactly `columns`; includes: it has them among others; none: no header line. */
+  header: z.enum(['exact', 'includes', 'none']),
   allowEmpty: z.boolean(),
   defaultMaxRejectPercent: z.number(),
 });
