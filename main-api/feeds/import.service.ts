@@ -110,7 +110,8 @@ export async function loadFileIntoStage(
     }
     rows++;
     if (picked) {
-      const error = r.error ?? (r.fields.length !== fileWidth ? `The row has ${r.fields.length} values; the header has ${fileWidth}.` : null);
+      const error =
+        r.error ?? (r.fields.length !== fileWidth ? `The row has ${r.fields.length} values; the header has ${fileWidth}.` : null);
       const at = picked;
       pending.push(copyLine(error ? [] : at.map((i) => r.fields[i]!), width, error, false));
       return;

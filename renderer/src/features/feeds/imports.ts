@@ -61,7 +61,7 @@ const COUNT_WORDS: Record<string, string> = {
   renumbered: 'NHS numbers replaced',
   merged: 'records merged',
   deleted: 'entered in error',
-  outside: 'outside the register\'s area (skipped)',
+  outside: "outside the register's area (skipped)",
   terminated: 'terminated postcodes (kept)',
   people: 'people placed again',
   other_settings: 'not GP practices (skipped)',
