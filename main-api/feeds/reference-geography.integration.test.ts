@@ -236,6 +236,42 @@ describe('reference geography feeds', () => {
     expect(last).toEqual({ status: 'ABANDONED' });
   });
 
+  it('takes hostile values in every column as plain data: each row rejected, nothing applied, nothing broken', async () => {
+    const tables = ['ims.postcode_lookup', 'ims.lsoa', 'ims.local_authority', 'ims.organisation', 'ims.gp_practice', 'ims.school'];
+    const snapshot = async () =>
+      Promise.all(
+        tables.map(
+          async (t) => (await db.query(`SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM ${t} x`)).rows[0]!.h,
+        ),
+      );
+    const before = await snapshot();
+    const hostile = [
+      "' OR '1'='1",
+      "x'); DROP TABLE ims.person; --",
+      '$$; DROP TABLE ims.lsoa; $$',
+      'A'.repeat(10_001),
+      'line\nbreak',
+      '"',
+      '\u202e',
+      '9'.repeat(40),
+    ];
+    for (const kind of Object.keys(SYNTHETIC) as (keyof typeof SYNTHETIC)[]) {
+      const k = FEED_KIND_DEFINITIONS[kind];
+      const width = (k.header ?? k.columns).length;
+      const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
+      const lines = k.headerless ? [] : [(k.header ?? k.columns).map(q).join(',')];
+      for (const v of hostile) lines.push(Array(width).fill(q(v)).join(','));
+      const summary = await run(admin, kind, lines.join('\r\n') + '\r\n', 100);
+      expect(summary).toMatchObject({
+        status: 'APPLIED',
+        rowsTotal: hostile.length,
+        rowsRejected: hostile.length,
+        rowsApplied: 0,
+      });
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
   describe('malformed files: refused whole, or the row rejected with its field, nothing of it applied', () => {
     const lookup = (pc: string) => one(`SELECT lsoa_code FROM ims.postcode_lookup WHERE postcode = $1`, [pc]);
     const refusals: [string, FeedKindCode, string, RegExp][] = [
