@@ -27,4 +27,8 @@ describe('imports screen logic', () => {
   });
   it('names the counts in words', () =>
     expect(countsSentence({ applied: 3, new: 1, name: 0, merged: 2 })).toBe('1 new registrations, 2 records merged'));
+  it('names the reference kinds’ counts in words', () =>
+    expect(countsSentence({ applied: 9, added: 2, outside: 5, people: 3 })).toBe(
+      "2 added, 5 outside the register's area (skipped), 3 people placed again",
+    ));
 });
