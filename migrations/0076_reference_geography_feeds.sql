@@ -80,6 +80,19 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION ims.feed_require_reference_importer() FROM PUBLIC;
 
+-- Refused when the import is opened, before the file is read (the validation checks again).
+CREATE FUNCTION ims.feed_import_reference_kind() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NEW.kind IN ('onspd-postcodes', 'imd-lsoa', 'ods-gp-practices', 'gias-schools') THEN
+    PERFORM ims.feed_require_reference_importer();
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER feed_import_reference_kind BEFORE INSERT ON ims.feed_import
+  FOR EACH ROW EXECUTE FUNCTION ims.feed_import_reference_kind();
+
 -- Places again the people with the given postcodes or LSOAs, as the demographic feeds place
 -- them: local authority from the postcode (directory, else its sector; kept when neither knows
 -- it), LSOA from the directory, decile from the LSOA. One statement; only rows that differ are

@@ -21,6 +21,8 @@ export interface FeedKind {
   pick?: boolean;
   /** The file has no header line (the ODS files): every line is a row of `columns`. */
   headerless?: boolean;
+  /** Reference data for the whole register: administrators only (the database refuses others). */
+  administratorsOnly?: boolean;
   /** Why a file's name is not one this kind accepts (the file is refused), or null. */
   fileNameProblem?: (fileName: string) => string | null;
   /** A file with a header and no rows is accepted (a quiet night's delta), or refused. */
@@ -147,6 +149,7 @@ export const FEED_KIND_DEFINITIONS: Record<FeedKindCode, FeedKind> = {
   'onspd-postcodes': {
     code: 'onspd-postcodes',
     label: FEED_KIND_LABELS['onspd-postcodes'],
+    administratorsOnly: true,
     columns: ONSPD_COLUMNS,
     header: ONSPD_COLUMNS,
     pick: true,
@@ -156,6 +159,7 @@ export const FEED_KIND_DEFINITIONS: Record<FeedKindCode, FeedKind> = {
   'imd-lsoa': {
     code: 'imd-lsoa',
     label: FEED_KIND_LABELS['imd-lsoa'],
+    administratorsOnly: true,
     columns: Object.keys(IMD_HEADER),
     header: Object.values(IMD_HEADER),
     pick: true,
@@ -165,6 +169,7 @@ export const FEED_KIND_DEFINITIONS: Record<FeedKindCode, FeedKind> = {
   'ods-gp-practices': {
     code: 'ods-gp-practices',
     label: FEED_KIND_LABELS['ods-gp-practices'],
+    administratorsOnly: true,
     columns: ODS_PRACTICE_COLUMNS,
     headerless: true,
     allowEmpty: false,
@@ -173,6 +178,7 @@ export const FEED_KIND_DEFINITIONS: Record<FeedKindCode, FeedKind> = {
   'gias-schools': {
     code: 'gias-schools',
     label: FEED_KIND_LABELS['gias-schools'],
+    administratorsOnly: true,
     columns: Object.keys(GIAS_HEADER),
     header: Object.values(GIAS_HEADER),
     pick: true,
