@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../administration/users.service';
-import { readDemoRegion } from '../demo/region';
+import { insertReferenceData, readDemoRegion } from '../demo/region';
+import type { DbClient } from '../platform/db/database';
+import { openDataSource } from '../platform/db/datasource';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { addPerson, dropRoles, nhsSequence, TWO_PRACTICES_SQL, userConnections, type UserConnections } from '../../tests/support/fixtures';
 import { resourcesDir } from '../platform/paths';
@@ -479,5 +481,35 @@ describe('reference geography feeds', () => {
       ]);
       expect((await db.query(`SELECT 1 FROM ims.school WHERE urn IN ('900905', '900906')`)).rowCount).toBe(0);
     });
+  });
+
+  it("agrees with the demo region's own geography, practices and schools (imported as the owner)", async () => {
+    const demo = await createTestDatabase();
+    const owner = await openDataSource(demo.url);
+    try {
+      await insertReferenceData({ query: demo.query } as unknown as DbClient, readDemoRegion().region);
+      const rows = async (sql: string) => JSON.stringify((await demo.query(sql)).rows);
+      const lsoas = await rows(`SELECT code, name, la_code, imd_rank, imd_decile FROM ims.lsoa ORDER BY code`);
+      const practices = await rows(
+        `SELECT o.code, o.name, o.postcode, o.active, o.parent_code, g.address, g.phone FROM ims.organisation o JOIN ims.gp_practice g USING (code) ORDER BY code`,
+      );
+      const schools = await rows(`SELECT urn, name, phase, la_code, postcode FROM ims.school ORDER BY urn`);
+      const runAs = (kind: keyof typeof SYNTHETIC) =>
+        runImport(owner, { kind, path: join(SET, SYNTHETIC[kind]), fileName: SYNTHETIC[kind], today: TODAY });
+      expect((await runAs('imd-lsoa')).counts).toMatchObject({ added: 0, updated: 0, unchanged: 310 });
+      expect(await rows(`SELECT code, name, la_code, imd_rank, imd_decile FROM ims.lsoa ORDER BY code`)).toBe(lsoas);
+      expect((await runAs('onspd-postcodes')).counts).toMatchObject({ outside: 2 });
+      expect((await runAs('ods-gp-practices')).counts).toMatchObject({ added: 1, other_settings: 1 });
+      expect(
+        await rows(
+          `SELECT o.code, o.name, o.postcode, o.active, o.parent_code, g.address, g.phone FROM ims.organisation o JOIN ims.gp_practice g USING (code) WHERE code <> 'G89098' ORDER BY code`,
+        ),
+      ).toBe(practices);
+      expect((await runAs('gias-schools')).counts).toMatchObject({ added: 1, outside: 1 });
+      expect(await rows(`SELECT urn, name, phase, la_code, postcode FROM ims.school WHERE urn <> '900998' ORDER BY urn`)).toBe(schools);
+    } finally {
+      await owner.destroy();
+      await demo.drop();
+    }
   });
 });
