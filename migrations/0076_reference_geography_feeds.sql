@@ -94,8 +94,10 @@ CREATE TRIGGER feed_import_reference_kind BEFORE INSERT ON ims.feed_import
   FOR EACH ROW EXECUTE FUNCTION ims.feed_import_reference_kind();
 
 -- Places again the people with the given postcodes or LSOAs, as the demographic feeds place
--- them: local authority from the postcode (directory, else its sector; kept when neither knows
--- it), LSOA from the directory, decile from the LSOA. One statement; only rows that differ are
+-- them: local authority from the postcode (directory, else its sector), LSOA from the directory,
+-- decile from the LSOA. What the directory does not know is kept (a register loaded before any
+-- directory holds people's LSOAs without postcode rows: a new decile must not take their LSOA
+-- away). One statement; only rows that differ are
 -- written, so the person trigger queues exactly the people whose place changed. (IN over unnest,
 -- not = ANY: a national directory's first load changes millions of postcodes, and a semi-join
 -- is hashed where = ANY of a parameter is searched once per person.)
@@ -106,18 +108,19 @@ DECLARE
 BEGIN
   UPDATE ims.person p
      SET la_code = x.la, lsoa_code = x.lsoa, imd_decile = x.imd, updated_at = now()
-    FROM (SELECT q.id, coalesce(pl.la_code, ps.la_code, q.la_code) AS la, pl.lsoa_code AS lsoa, l.imd_decile AS imd
+    FROM (SELECT q.id, coalesce(pl.la_code, ps.la_code, q.la_code) AS la, coalesce(pl.lsoa_code, q.lsoa_code) AS lsoa,
+                 l.imd_decile AS imd
           FROM ims.person q
           LEFT JOIN ims.postcode_lookup pl ON pl.postcode = q.postcode
           LEFT JOIN ims.postcode_sector ps ON ps.sector = q.postcode_sector
-          LEFT JOIN ims.lsoa l ON l.code = pl.lsoa_code
+          LEFT JOIN ims.lsoa l ON l.code = coalesce(pl.lsoa_code, q.lsoa_code)
           WHERE q.postcode IN (SELECT unnest(p_postcodes))
           UNION
-          SELECT q.id, coalesce(pl.la_code, ps.la_code, q.la_code), pl.lsoa_code, l.imd_decile
+          SELECT q.id, coalesce(pl.la_code, ps.la_code, q.la_code), coalesce(pl.lsoa_code, q.lsoa_code), l.imd_decile
           FROM ims.person q
           LEFT JOIN ims.postcode_lookup pl ON pl.postcode = q.postcode
           LEFT JOIN ims.postcode_sector ps ON ps.sector = q.postcode_sector
-          LEFT JOIN ims.lsoa l ON l.code = pl.lsoa_code
+          LEFT JOIN ims.lsoa l ON l.code = coalesce(pl.lsoa_code, q.lsoa_code)
           WHERE q.lsoa_code IN (SELECT unnest(p_lsoas))) x
    WHERE p.id = x.id AND (p.la_code, p.lsoa_code, p.imd_decile) IS DISTINCT FROM (x.la, x.lsoa, x.imd);
   GET DIAGNOSTICS v_n = ROW_COUNT;

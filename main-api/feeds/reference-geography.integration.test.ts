@@ -222,6 +222,34 @@ describe('reference geography feeds', () => {
     expect(await one(`SELECT imd_decile FROM ims.person WHERE id = $1`, [personId])).toEqual({ imd_decile: 2 });
     expect(await one(`SELECT 1 AS x FROM ims.series_status_stale WHERE person_id = $1`, [personId])).toBeDefined();
 
+    // Someone whose postcode the directory does not hold keeps their LSOA and takes its new decile.
+    const unlisted = await addPerson(db, {
+      nhsNumber: nhs(2),
+      givenName: 'Geo',
+      familyName: 'Unlisted',
+      dateOfBirth: '2020-01-02',
+      practiceCode: 'G82001',
+      postcode: 'ME1 1QQ',
+    });
+    await db.query(`UPDATE ims.person SET lsoa_code = 'E01990003', imd_decile = 1, la_code = 'E06000035' WHERE id = $1`, [unlisted]);
+    const renewed = await run(
+      admin,
+      'imd-lsoa',
+      csvOf(IMD_HEADER, [
+        imdRow({
+          'LSOA code (2021)': 'E01990003',
+          'LSOA name (2021)': 'Medway demo 003C',
+          'Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)': '9',
+        }),
+      ]),
+    );
+    expect(renewed.counts).toMatchObject({ updated: 1, people: 1 });
+    expect(await one(`SELECT lsoa_code, imd_decile, la_code FROM ims.person WHERE id = $1`, [unlisted])).toEqual({
+      lsoa_code: 'E01990003',
+      imd_decile: 9,
+      la_code: 'E06000035',
+    });
+
     const moved = await run(admin, 'onspd-postcodes', csvOf(ONSPD_HEADER, [onspdRow({ lsoa21: 'E01990002' })]));
     expect(moved.counts).toMatchObject({ updated: 1, people: 1 });
     expect(await one(`SELECT lsoa_code, imd_decile FROM ims.person WHERE id = $1`, [personId])).toEqual({
