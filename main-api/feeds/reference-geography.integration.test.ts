@@ -258,6 +258,27 @@ describe('reference geography feeds', () => {
     });
   });
 
+  it('places people the demographic feeds register by the directory, local authority included', async () => {
+    const columns = FEED_KIND_DEFINITIONS['demographics-full'].columns;
+    const v: Record<string, string> = {
+      nhs_number: nhs(3),
+      family_name: 'Geo',
+      given_name: 'Fed',
+      date_of_birth: '2019-05-06',
+      gender: '2',
+      postcode: 'me12aa',
+      practice_code: 'G82001',
+    };
+    const summary = await run(admin, 'demographics-full', [columns.join('|'), columns.map((c) => v[c] ?? '').join('|')].join('\n'));
+    expect(summary.status).toBe('APPLIED');
+    // No postcode sectors are loaded here: the local authority is the directory's.
+    expect(await one(`SELECT lsoa_code, imd_decile, la_code FROM ims.person WHERE nhs_number = $1`, [nhs(3)])).toEqual({
+      lsoa_code: 'E01990002',
+      imd_decile: 3,
+      la_code: 'E06000035',
+    });
+  });
+
   it('takes reference data from administrators only, refused before the file is read', async () => {
     const before = await one(`SELECT count(*)::int AS n FROM ims.feed_import`);
     await expect(run(coordinator, 'imd-lsoa', csvOf(IMD_HEADER, [imdRow()]))).rejects.toThrow(
