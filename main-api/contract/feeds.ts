@@ -17,6 +17,10 @@ const FeedKindView = z.object({
   code: FeedKindCode,
   label: z.string(),
   columns: z.array(z.string()),
+  /** exact: the header is exactly `columns`; includes: it has them among others; none: no header line. */
+  header: z.enum(['exact', 'includes', 'none']),
+  /** Reference data: only administrators may import it. */
+  administratorsOnly: z.boolean(),
   allowEmpty: z.boolean(),
   defaultMaxRejectPercent: z.number(),
 });

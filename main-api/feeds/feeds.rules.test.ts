@@ -1,7 +1,17 @@
 // The pipeline's pure rules: the exact header check, COPY lines, progress, the rejects report
 // and the exit codes.
 import { describe, expect, it } from 'vitest';
-import { copyLine, csvValue, EXIT_CODES, exitCodeOf, headerProblem, plainBlock, rateAndTimeLeft, rejectsCsv } from './feeds.rules';
+import {
+  copyLine,
+  csvValue,
+  EXIT_CODES,
+  exitCodeOf,
+  headerProblem,
+  pickedColumns,
+  plainBlock,
+  rateAndTimeLeft,
+  rejectsCsv,
+} from './feeds.rules';
 import { FEED_KIND_DEFINITIONS } from './kinds';
 
 describe('header check', () => {
@@ -19,6 +29,22 @@ describe('header check', () => {
       expect(new Set(k.columns).size).toBe(k.columns.length);
       for (const c of k.columns) expect(c).toMatch(/^[a-z][a-z0-9_]*$/);
     }
+  });
+});
+
+describe('columns picked from a wider header', () => {
+  it('finds each wanted column wherever it is', () =>
+    expect(pickedColumns(['pcd', 'lsoa21', 'x', 'pcds'], ['pcds', 'lsoa21'])).toEqual({ positions: [3, 1] }));
+  it('names every missing column', () => {
+    const r = pickedColumns(['pcd', 'LSOA21'], ['pcds', 'lsoa21']);
+    expect('problem' in r && r.problem).toMatch(/no column "pcds", "lsoa21"/);
+  });
+  it('refuses a wanted column named twice', () => {
+    const r = pickedColumns(['pcds', 'a', 'pcds'], ['pcds']);
+    expect('problem' in r && r.problem).toMatch(/pcds twice/);
+  });
+  it('every picking kind names as many header columns as it stages', () => {
+    for (const k of Object.values(FEED_KIND_DEFINITIONS).filter((d) => d.pick)) expect(k.header?.length).toBe(k.columns.length);
   });
 });
 

@@ -17,6 +17,27 @@ export function headerProblem(found: readonly string[], expected: readonly strin
   return null;
 }
 
+/**
+ * Where each wanted column is in a wider header (a national file whose other columns are not
+ * read), or why the header will not do: a wanted column missing or named twice.
+ */
+export function pickedColumns(found: readonly string[], wanted: readonly string[]): { positions: number[] } | { problem: string } {
+  const positions: number[] = [];
+  const missing: string[] = [];
+  for (const w of wanted) {
+    const at = found.indexOf(w);
+    if (at < 0) missing.push(w);
+    else if (found.indexOf(w, at + 1) >= 0) return { problem: `The header names the column ${w} twice.` };
+    else positions.push(at);
+  }
+  if (missing.length > 0) {
+    return {
+      problem: `The header has no column ${missing.map((m) => `"${m}"`).join(', ')}. This kind of file needs these columns, named exactly so (others may be there too): ${wanted.join(', ')}.`,
+    };
+  }
+  return { positions };
+}
+
 /** COPY text escaping of one value (backslash, tab, newline, carriage return). */
 function copyEscape(value: string): string {
   return /[\\\t\n\r]/.test(value)

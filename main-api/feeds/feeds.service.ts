@@ -50,6 +50,8 @@ export function createFeedHandlers(ctx: UserContext): FeedHandlers {
         label: k.label,
         // What the file's header must be: a national layout's own names.
         columns: [...(k.header ?? k.columns)],
+        header: k.headerless ? ('none' as const) : k.pick ? ('includes' as const) : ('exact' as const),
+        administratorsOnly: k.administratorsOnly === true,
         allowEmpty: k.allowEmpty,
         defaultMaxRejectPercent: k.defaultMaxRejectPercent,
       })),

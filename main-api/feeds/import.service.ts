@@ -16,7 +16,7 @@ import { withClient, type DbClient } from '../platform/db/database';
 import { DelimitedReader, delimiterOf, type Delimiter, type DelimitedRecord } from '../platform/files/delimited';
 import { detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
 import type { FeedKindCode } from '../shared/vocabulary/feeds';
-import { copyLine, headerProblem, plainBlock, rateAndTimeLeft } from './feeds.rules';
+import { copyLine, headerProblem, pickedColumns, plainBlock, rateAndTimeLeft } from './feeds.rules';
 import {
   backendPid,
   cancelBackend,
@@ -87,15 +87,35 @@ export async function loadFileIntoStage(
   // Text after the last line break of what has been read, waiting for the rest of its line.
   let carry = '';
   const width = kind.columns.length;
+  // A kind that picks its columns from a wider header: where they are, and the file's width.
+  let picked: number[] | null = null;
+  let fileWidth = width;
   const onRecord = (r: DelimitedRecord): void => {
     if (!headerSeen) {
       headerSeen = true;
-      if (r.error) throw new FileRefusal(`The header cannot be read: ${r.error}`);
-      const problem = headerProblem(r.fields, kind.header ?? kind.columns);
-      if (problem) throw new FileRefusal(problem);
-      return;
+      // A headerless file's first line is its first row.
+      if (!kind.headerless) {
+        if (r.error) throw new FileRefusal(`The header cannot be read: ${r.error}`);
+        if (kind.pick) {
+          const found = pickedColumns(r.fields, kind.header ?? kind.columns);
+          if ('problem' in found) throw new FileRefusal(found.problem);
+          picked = found.positions;
+          fileWidth = r.fields.length;
+        } else {
+          const problem = headerProblem(r.fields, kind.header ?? kind.columns);
+          if (problem) throw new FileRefusal(problem);
+        }
+        return;
+      }
     }
     rows++;
+    if (picked) {
+      const error =
+        r.error ?? (r.fields.length !== fileWidth ? `The row has ${r.fields.length} values; the header has ${fileWidth}.` : null);
+      const at = picked;
+      pending.push(copyLine(error ? [] : at.map((i) => r.fields[i]!), width, error, false));
+      return;
+    }
     pending.push(copyLine(r.fields, width, r.error, r.plain));
   };
   const flush = async (): Promise<void> => {
@@ -118,7 +138,8 @@ export async function loadFileIntoStage(
     carry = '';
     if (buf.length === 0) return;
     const r = readerFor(buf);
-    if (!headerSeen || r.pending || r.lineEnding === 'CR') {
+    // A picking kind's rows are narrowed one by one, never in a plain block.
+    if (!headerSeen || r.pending || r.lineEnding === 'CR' || kind.pick) {
       // Whole lines only, so that the reader is left holding nothing but a quoted value that
       // runs on (and the next chunk can take the plain way).
       const cut = r.lineEnding === 'CR' ? -1 : buf.lastIndexOf('\n');
@@ -196,7 +217,7 @@ export async function loadFileIntoStage(
     facts.lineEnding ??= last.lineEnding;
   }
   await flush();
-  if (!headerSeen) throw new FileRefusal('The file is empty: it has no header.');
+  if (!headerSeen) throw new FileRefusal(kind.headerless ? 'The file has no rows.' : 'The file is empty: it has no header.');
   if (rows === 0 && !kind.allowEmpty) throw new FileRefusal('The file has a header but no rows.');
   if (signal?.aborted) throw new Cancelled();
   progress(rows, bytesRead);

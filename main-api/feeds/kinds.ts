@@ -13,6 +13,16 @@ export interface FeedKind {
   columns: readonly string[];
   /** The header exactly as the file must have it, when it is not `columns` (a national layout). */
   header?: readonly string[];
+  /**
+   * The header names `columns` among others (a national file of many columns, in an order that
+   * changes between editions): each of `header` must be there exactly once, and only those
+   * columns are staged.
+   */
+  pick?: boolean;
+  /** The file has no header line (the ODS files): every line is a row of `columns`. */
+  headerless?: boolean;
+  /** Reference data for the whole register: administrators only (the database refuses others). */
+  administratorsOnly?: boolean;
   /** Why a file's name is not one this kind accepts (the file is refused), or null. */
   fileNameProblem?: (fileName: string) => string | null;
   /** A file with a header and no rows is accepted (a quiet night's delta), or refused. */
@@ -20,6 +30,63 @@ export interface FeedKind {
   /** Rejected rows, as a percentage of all rows, above which the file is refused. */
   defaultMaxRejectPercent: number;
 }
+
+// The ONS postcode directory's columns the register reads (its full header has some fifty).
+const ONSPD_COLUMNS = ['pcds', 'dointr', 'doterm', 'oslaua', 'lsoa21', 'icb', 'rgn'];
+// Staging column: the English Indices of Deprivation 2025 column (File 1 or File 7).
+const IMD_HEADER = {
+  lsoa_code: 'LSOA code (2021)',
+  lsoa_name: 'LSOA name (2021)',
+  la_code: 'Local Authority District code (2024)',
+  la_name: 'Local Authority District name (2024)',
+  imd_rank: 'Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)',
+  imd_decile: 'Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)',
+};
+// The ODS practice file's 27 fields, as its specification names them (the file has no header).
+const ODS_PRACTICE_COLUMNS = [
+  'organisation_code',
+  'name',
+  'national_grouping',
+  'high_level_health_geography',
+  'address_line_1',
+  'address_line_2',
+  'address_line_3',
+  'address_line_4',
+  'address_line_5',
+  'postcode',
+  'open_date',
+  'close_date',
+  'status_code',
+  'organisation_sub_type_code',
+  'commissioner',
+  'join_provider_purchaser_date',
+  'left_provider_purchaser_date',
+  'contact_telephone_number',
+  'null_19',
+  'null_20',
+  'null_21',
+  'amended_record_indicator',
+  'null_23',
+  'provider_purchaser',
+  'null_25',
+  'prescribing_setting',
+  'null_27',
+];
+// Staging column: the GIAS establishment download's column.
+const GIAS_HEADER = {
+  urn: 'URN',
+  la_number: 'LA (code)',
+  establishment_name: 'EstablishmentName',
+  type_of_establishment: 'TypeOfEstablishment (name)',
+  establishment_status: 'EstablishmentStatus (name)',
+  open_date: 'OpenDate',
+  close_date: 'CloseDate',
+  phase_of_education: 'PhaseOfEducation (name)',
+  statutory_low_age: 'StatutoryLowAge',
+  statutory_high_age: 'StatutoryHighAge',
+  postcode: 'Postcode',
+  district_code: 'DistrictAdministrative (code)',
+};
 
 const DEMOGRAPHIC_PERSON = ['nhs_number', 'family_name', 'given_name', 'other_given_names', 'date_of_birth', 'gender', 'postcode'];
 const ADDRESS = ['address_line1', 'address_line2', 'address_line3', 'town'];
@@ -77,6 +144,46 @@ export const FEED_KIND_DEFINITIONS: Record<FeedKindCode, FeedKind> = {
     fileNameProblem: v5FileNameProblem,
     allowEmpty: false,
     defaultMaxRejectPercent: 100,
+  },
+  // Reference data (migration 0076), in the publishers' layouts; administrators only.
+  'onspd-postcodes': {
+    code: 'onspd-postcodes',
+    label: FEED_KIND_LABELS['onspd-postcodes'],
+    administratorsOnly: true,
+    columns: ONSPD_COLUMNS,
+    header: ONSPD_COLUMNS,
+    pick: true,
+    allowEmpty: false,
+    defaultMaxRejectPercent: 5,
+  },
+  'imd-lsoa': {
+    code: 'imd-lsoa',
+    label: FEED_KIND_LABELS['imd-lsoa'],
+    administratorsOnly: true,
+    columns: Object.keys(IMD_HEADER),
+    header: Object.values(IMD_HEADER),
+    pick: true,
+    allowEmpty: false,
+    defaultMaxRejectPercent: 5,
+  },
+  'ods-gp-practices': {
+    code: 'ods-gp-practices',
+    label: FEED_KIND_LABELS['ods-gp-practices'],
+    administratorsOnly: true,
+    columns: ODS_PRACTICE_COLUMNS,
+    headerless: true,
+    allowEmpty: false,
+    defaultMaxRejectPercent: 5,
+  },
+  'gias-schools': {
+    code: 'gias-schools',
+    label: FEED_KIND_LABELS['gias-schools'],
+    administratorsOnly: true,
+    columns: Object.keys(GIAS_HEADER),
+    header: Object.values(GIAS_HEADER),
+    pick: true,
+    allowEmpty: false,
+    defaultMaxRejectPercent: 5,
   },
 };
 

@@ -25,6 +25,7 @@ import { changedParts, fingerprint } from '../support/fingerprint';
 import { immunization } from '../../main-api/exchange/exchange.fixtures';
 import { createHost, type Host } from '../../main-api/host/host';
 import { startHttpHost, type HttpHost } from '../../main-api/host/http-server';
+import { FEED_KIND_DEFINITIONS } from '../../main-api/feeds/kinds';
 
 const nhs = nhsSequence(999_800_000, 29);
 const PASSWORD = 'hostile-input-password';
@@ -717,5 +718,40 @@ export function sweepHostileInput(shard: number, shards: number): void {
           expect((answer as { ok: boolean }).ok, path.slice(0, 40)).toBe(false);
         }
       });
+
+    // Reference geography kinds (0076): a hostile file of each, through the screen's channels.
+    // The sweep's coordinator may not import reference data: the start is refused in form, and
+    // nothing changes (the database refuses the import before the file is read).
+    if (last)
+      it.each(REFERENCE_KINDS)('a hostile %s file is refused in form and changes nothing', async (kind) => {
+        const before = await fingerprint(db, [name]);
+        const up = await post(
+          'feeds.upload',
+          JSON.stringify({ uploadId: null, fileName: `sweep-${kind}.csv`, base64: Buffer.from(hostileFile(kind)).toString('base64') }),
+        );
+        expect(malformed(up.status, up.answer)).toBeNull();
+        const uploadId = (up.answer as { value: { uploadId: string } }).value.uploadId;
+        const started = await post('feeds.start', JSON.stringify({ uploadId, kind, maxRejectPercent: 100 }));
+        expect(malformed(started.status, started.answer)).toBeNull();
+        expect(started.answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+        expect(changedParts(before, await fingerprint(db, [name]))).toEqual([]);
+      });
   });
+}
+
+const REFERENCE_KINDS = ['onspd-postcodes', 'imd-lsoa', 'ods-gp-practices', 'gias-schools'] as const;
+
+/** A file of a kind whose every row is hostile: SQL, long values, quotes and line breaks, a wrong width. */
+function hostileFile(kind: (typeof REFERENCE_KINDS)[number]): string {
+  const k = FEED_KIND_DEFINITIONS[kind];
+  const width = (k.header ?? k.columns).length;
+  const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
+  const lines = k.headerless ? [] : [(k.header ?? k.columns).map(q).join(',')];
+  for (const v of [...SQL, LONG, 'line\r\nbreak', '"', '\u202e\ufeff', '9'.repeat(40)]) lines.push(Array(width).fill(q(v)).join(','));
+  lines.push(
+    Array(width + 1)
+      .fill('x')
+      .join(','),
+  );
+  return lines.join('\r\n') + '\r\n';
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FEED_KIND_DEFINITIONS } from '../../feeds';
+import { resourcesDir } from '../../platform/paths';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/db';
 import { nhsSequence, TWO_PRACTICES_SQL } from '../../../tests/support/fixtures';
 import type { CliContext } from '../context';
@@ -103,5 +104,17 @@ describe('ims import', () => {
     const bus = readFileSync(join(acks, busName), 'utf8').split('\r\n');
     expect(bus[1]).toMatch(/^IMS-IMPORT-\d+\^1\|Fatal Error\|.*\|CLI-1\^https:\/\/supplier\.example\/ids\|\|.*NHS_NUMBER: No NHS number/);
     await expect(ims('import', 'demographics-full', path, '--ack-dir', acks)).rejects.toThrow(/--ack-dir is for vaccination-batch-v5/);
+  });
+
+  it('imports the shipped synthetic reference geography, as the owner', async () => {
+    await db.query(`INSERT INTO ims.local_authority (code, name) VALUES ('E06000035', 'Medway')`);
+    const set = join(resourcesDir(), 'reference', 'geography');
+    const imd = await ims('import', 'imd-lsoa', join(set, 'IoD2025_demo_File_1.csv'));
+    expect(imd.code).toBe(0);
+    expect(imd.out.join('\n')).toMatch(/Applied\.\n310 rows: 310 applied, 0 rejected\./);
+    const onspd = await ims('import', 'onspd-postcodes', join(set, 'ONSPD_DEMO_UK.csv'));
+    expect(onspd.code).toBe(0);
+    const medway = await db.query(`SELECT count(*)::int AS n FROM ims.postcode_lookup WHERE la_code = 'E06000035'`);
+    expect(medway.rows[0]!.n).toBeGreaterThan(0);
   });
 });

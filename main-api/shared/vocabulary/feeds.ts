@@ -9,6 +9,10 @@ export const [FEED_KINDS, FeedKindCode, FEED_KIND_LABELS] = codeSet({
   'clinical-flags': 'Clinical flags',
   'staff-list': 'Staff list',
   'vaccination-batch-v5': 'NHS vaccination batch file (v5)',
+  'onspd-postcodes': 'Postcodes: ONS postcode directory',
+  'imd-lsoa': 'Deprivation: English indices (IMD) by LSOA',
+  'ods-gp-practices': 'GP practices: ODS (epraccur)',
+  'gias-schools': 'Schools: GIAS establishments',
 });
 export type FeedKindCode = z.infer<typeof FeedKindCode>;
 

@@ -34,4 +34,8 @@ describe('imports screen logic', () => {
     expect(outcome({ applied: 2, added: 2 })).toMatch(/5 rows: 2 applied, 1 rejected\.$/);
     expect(countsSentence({ applied: 2, added: 2, review: 2 })).toBe('2 added, 2 waiting for review');
   });
+  it('names the reference kinds’ counts in words', () =>
+    expect(countsSentence({ applied: 9, added: 2, outside: 5, people: 3 })).toBe(
+      "2 added, 5 outside the register's area (skipped), 3 people placed again",
+    ));
 });

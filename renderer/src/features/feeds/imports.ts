@@ -66,6 +66,10 @@ const COUNT_WORDS: Record<string, string> = {
   deleted: 'entered in error',
   review: 'waiting for review',
   withdrawn: 'waiting items withdrawn by the sender or matched',
+  outside: "outside the register's area (skipped)",
+  terminated: 'terminated postcodes (kept)',
+  people: 'people placed again',
+  other_settings: 'not GP practices (skipped)',
 };
 
 export function countsSentence(counts: Record<string, number>): string {
