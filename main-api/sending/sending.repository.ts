@@ -1,10 +1,11 @@
-// All of the sending domain's SQL: every statement calls an api function of migration 0036,
+// All of the sending domain's SQL: every statement calls an api function of migration 0036 (0078),
 // which checks the caller's role and scope and audits. Each call is its own transaction, so a
 // claim is committed (and its lease visible to other senders) before anything is sent.
 import type { CommunicationCounts } from '../contract/sending';
 import { withRefusals } from '../platform/db/errors';
 import type { CommunicationPurpose } from '../shared/vocabulary/campaigns';
 import type { ContactChannel } from '../shared/vocabulary/contact';
+import type { StandingTemplatePurpose } from '../shared/vocabulary/letters';
 import type { DeliveryStatus } from '../shared/vocabulary/sending';
 import { query, queryOne, type Queryable } from '../platform/db/database';
 
@@ -12,7 +13,7 @@ import { query, queryOne, type Queryable } from '../platform/db/database';
 export interface ClaimedMessage {
   id: number;
   reference: string;
-  purpose: CommunicationPurpose;
+  purpose: CommunicationPurpose | StandingTemplatePurpose;
   channel: ContactChannel;
   templateName: string | null;
   templateVersion: number | null;
@@ -29,7 +30,16 @@ export interface ClaimedMessage {
   addressLine3: string | null;
   town: string | null;
   postcode: string | null;
+  /** The campaign's name ("Child health" for a message of no campaign). */
   campaignName: string;
+  /** A school session's message: the child's school, the session's date and programme. */
+  schoolName: string | null;
+  sessionDate: string | null;
+  schoolProgramme: string | null;
+  /** The child health service's consent link and phone, and the name messages sign with. */
+  consentLink: string | null;
+  consentPhone: string | null;
+  organisationName: string | null;
 }
 
 export interface ToPoll {
@@ -59,14 +69,17 @@ function checked<T>(work: Promise<T>): Promise<T> {
 export class SendingRepository {
   constructor(private readonly db: Queryable) {}
 
-  claim(code: string, channels: readonly ContactChannel[], limit: number, leaseSeconds: number, today: string): Promise<ClaimedMessage[]> {
+  /** A campaign's due messages, or with a null code those of no campaign (children's overdue messages, school consent). */
+  claim(code: string | null, channels: readonly ContactChannel[], limit: number, leaseSeconds: number, today: string): Promise<ClaimedMessage[]> {
     return checked(
       query<ClaimedMessage>(
         this.db,
         `SELECT communication_id::integer AS id, reference::text AS reference, purpose, channel, template_name AS "templateName",
                 template_version AS "templateVersion", attempts, person_id::integer AS "personId", nhs_number AS "nhsNumber",
                 given_name AS "givenName", family_name AS "familyName", email, mobile, address_line1 AS "addressLine1",
-                address_line2 AS "addressLine2", address_line3 AS "addressLine3", town, postcode, campaign_name AS "campaignName"
+                address_line2 AS "addressLine2", address_line3 AS "addressLine3", town, postcode, campaign_name AS "campaignName",
+                school_name AS "schoolName", to_char(session_date, 'YYYY-MM-DD') AS "sessionDate", school_programme AS "schoolProgramme",
+                consent_link AS "consentLink", consent_phone AS "consentPhone", organisation_name AS "organisationName"
          FROM api.communication_claim($1, $2::text[], $3, $4, $5::date)`,
         [code, channels, limit, leaseSeconds, today],
       ),
@@ -108,7 +121,7 @@ export class SendingRepository {
     return r!.v;
   }
 
-  toPoll(code: string, limit: number): Promise<ToPoll[]> {
+  toPoll(code: string | null, limit: number): Promise<ToPoll[]> {
     return checked(
       query<ToPoll>(
         this.db,

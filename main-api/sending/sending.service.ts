@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { getCampaign, howToBook, releaseWaves } from '../campaigns';
+import type { CampaignDetail } from '../contract/campaigns';
 import { AppError } from '../contract/result';
 import type { PollResult, SendingHandlers, SendingSettingsInput, SendProgress } from '../contract/sending';
 import { appRoot, lettersDir } from '../platform/paths';
@@ -16,6 +17,9 @@ import { DEFAULT_RETRY, TokenBucket, type RetryOptions } from './sending.rules';
 import { SendingSettingsStore, type SendingSettings } from './settings.store';
 import { newProgress, pollStatuses, sendDue } from './sender.service';
 import { smtpProvider } from './smtp.adapter';
+
+/** How a run of the messages of no campaign is named where a campaign's code would be. */
+export const CHILD_HEALTH = 'child-health';
 
 export interface SendingEnvironment {
   settings: () => SendingSettingsStore;
@@ -73,7 +77,8 @@ export function providerFor(s: SendingSettings): MessageProvider {
 }
 
 export interface SendRequest {
-  campaignCode: string;
+  /** The campaign; null: the messages of no campaign (children's overdue messages, school consent). */
+  campaignCode: string | null;
   limit: number | null;
   today: string;
   signal?: AbortSignal;
@@ -84,10 +89,13 @@ export interface SendRequest {
 export async function sendCampaign(ds: DataSource, req: SendRequest, env: SendingEnvironment = defaultEnvironment): Promise<SendProgress> {
   const settings = env.settings().load();
   const provider = (env.provider ?? providerFor)(settings);
-  const campaign = await getCampaign(ds, req.campaignCode);
-  // What is due today includes the waves planned for today: release them first (as an export does).
-  await releaseWaves(ds, campaign.code, req.today);
-  const progress = newProgress(randomUUID(), campaign.code);
+  let campaign: CampaignDetail | null = null;
+  if (req.campaignCode !== null) {
+    campaign = await getCampaign(ds, req.campaignCode);
+    // What is due today includes the waves planned for today: release them first (as an export does).
+    await releaseWaves(ds, campaign.code, req.today);
+  }
+  const progress = newProgress(randomUUID(), campaign?.code ?? CHILD_HEALTH);
   return sendDue(
     {
       repo: new SendingRepository(ds),
@@ -96,9 +104,9 @@ export async function sendCampaign(ds: DataSource, req: SendRequest, env: Sendin
       templates: settings.templates,
       postage: settings.postage,
       letterPdf: letterReader(env.lettersDir()),
-      campaignCode: campaign.code,
+      campaignCode: campaign?.code ?? null,
       today: req.today,
-      howToBook: howToBook(campaign),
+      howToBook: campaign ? howToBook(campaign) : '',
       retry: env.retry,
     },
     progress,
@@ -106,19 +114,20 @@ export async function sendCampaign(ds: DataSource, req: SendRequest, env: Sendin
   );
 }
 
+/** Asks Notify about a campaign's unsettled messages, or with a null code those of no campaign. */
 export async function pollCampaign(
   ds: DataSource,
-  campaignCode: string,
+  campaignCode: string | null,
   env: SendingEnvironment = defaultEnvironment,
 ): Promise<PollResult> {
   const settings = env.settings().load();
   const provider = (env.provider ?? providerFor)(settings);
-  const campaign = await getCampaign(ds, campaignCode);
+  const code = campaignCode === null ? null : (await getCampaign(ds, campaignCode)).code;
   return pollStatuses({
     repo: new SendingRepository(ds),
     provider,
     bucket: new TokenBucket(settings.ratePerMinute),
-    campaignCode: campaign.code,
+    campaignCode: code,
     retry: env.retry,
   });
 }
@@ -156,12 +165,13 @@ export function createSendingHandlers(
     },
     'sending.settings.save': (i) => saveSendingSettings(ds, i, env),
     'communications.send': async (i) => {
-      const busy = running.get(i.campaignCode);
+      const key = i.campaignCode ?? CHILD_HEALTH;
+      const busy = running.get(key);
       if (busy) return { ...runFor(busy).progress };
       // Checks the settings, the campaign and the caller's right to run it before answering.
       const settings = env.settings().load();
       (env.provider ?? providerFor)(settings);
-      await getCampaign(ds, i.campaignCode);
+      if (i.campaignCode !== null) await getCampaign(ds, i.campaignCode);
       await repo.toPoll(i.campaignCode, 1);
       const controller = new AbortController();
       let run: Run | null = null;
@@ -178,9 +188,9 @@ export function createSendingHandlers(
         },
         env,
       );
-      run = { progress: { ...newProgress(randomUUID(), i.campaignCode) }, controller };
+      run = { progress: { ...newProgress(randomUUID(), key) }, controller };
       runs.set(run.progress.runId, run);
-      running.set(i.campaignCode, run.progress.runId);
+      running.set(key, run.progress.runId);
       const thisRun = run;
       started
         .then((p) => {
@@ -194,7 +204,7 @@ export function createSendingHandlers(
             message: error instanceof AppError ? error.message : 'Sending stopped on an unexpected error.',
           };
         })
-        .finally(() => running.delete(i.campaignCode));
+        .finally(() => running.delete(key));
       return { ...run.progress };
     },
     'communications.send.progress': async (i) => ({ ...runFor(i.runId).progress }),

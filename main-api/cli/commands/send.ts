@@ -1,4 +1,5 @@
 // `ims send`, `ims poll-statuses` and `ims notify-callbacks`: sending a campaign's due messages
+// (or with --child-health those of no campaign: children's overdue messages, school consent)
 // headless (a scheduled job on a server), asking Notify how they fared, and receiving Notify's
 // delivery callbacks. They run as the schema owner through the same api functions and checks as
 // the application; the keys come from the encrypted sending settings (IMS_SENDING_DIR, and the key
@@ -20,6 +21,15 @@ function code(value: string): string {
   return r.data;
 }
 
+/** The campaign named, or null for --child-health (the messages of no campaign); one of the two. */
+function which(opts: { campaign?: string; childHealth?: boolean }): string | null {
+  if ((opts.campaign === undefined) === !opts.childHealth)
+    throw new AppError('VALIDATION', 'Name a --campaign, or --child-health for the messages of no campaign');
+  return opts.childHealth ? null : code(opts.campaign!);
+}
+
+const CHILD_HEALTH_OPTION = "instead of a campaign's, the messages of no campaign: children's overdue messages, school consent requests and reminders";
+
 function line(p: SendProgress): string {
   const parts = [`${p.sent} sent`];
   if (p.alreadySent) parts.push(`${p.alreadySent} found already sent`);
@@ -34,10 +44,11 @@ export function registerSendCommands(program: Command, ctx: CliContext): void {
     .description(
       "Send a campaign's due messages through GOV.UK Notify or the mail server in the sending settings (safe to run again or twice at once)",
     )
-    .requiredOption('--campaign <code>', 'the campaign')
+    .option('--campaign <code>', 'the campaign')
+    .option('--child-health', CHILD_HEALTH_OPTION)
     .option('--limit <n>', 'at most this many messages')
-    .action(async (opts: { campaign: string; limit?: string }) => {
-      const campaignCode = code(opts.campaign);
+    .action(async (opts: { campaign?: string; childHealth?: boolean; limit?: string }) => {
+      const campaignCode = which(opts);
       const limit = opts.limit === undefined ? null : Number(opts.limit);
       if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw new AppError('VALIDATION', '--limit: a whole number above 0');
       const controller = new AbortController();
@@ -64,9 +75,10 @@ export function registerSendCommands(program: Command, ctx: CliContext): void {
   program
     .command('poll-statuses')
     .description("Ask Notify how a campaign's sent messages fared, record it, and fall back where a message failed for good")
-    .requiredOption('--campaign <code>', 'the campaign')
-    .action(async (opts: { campaign: string }) => {
-      const campaignCode = code(opts.campaign);
+    .option('--campaign <code>', 'the campaign')
+    .option('--child-health', CHILD_HEALTH_OPTION)
+    .action(async (opts: { campaign?: string; childHealth?: boolean }) => {
+      const campaignCode = which(opts);
       const r = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) => pollCampaign(ds, campaignCode));
       ctx.print(`${r.checked} checked, ${r.changed} changed, ${r.fallbacks} falling back to another channel.`);
     });
