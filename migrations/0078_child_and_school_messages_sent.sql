@@ -66,7 +66,7 @@ CREATE INDEX communication_to_poll_standing ON ims.communication (id) WHERE stat
 CREATE TABLE ims.child_health_contact (
   id                boolean PRIMARY KEY DEFAULT true CHECK (id),
   organisation_name text NOT NULL DEFAULT 'Child health service' CHECK (length(btrim(organisation_name)) BETWEEN 1 AND 200),
-  consent_link      text CHECK (consent_link ~ '^https://[^[:space:]]{3,300}$'),
+  consent_link      text CHECK (consent_link ~ '^https://[^[:space:]]{3,}$' AND length(consent_link) <= 300),
   consent_phone     text CHECK (consent_phone ~ '^[0-9+][0-9 ]{5,19}$'),
   updated_by        text NOT NULL DEFAULT session_user,
   updated_at        timestamptz NOT NULL DEFAULT now()
@@ -266,7 +266,7 @@ BEGIN
     RAISE EXCEPTION 'Only administrators may change how the child health service is named in messages.' USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF p_organisation_name IS NULL OR length(btrim(p_organisation_name)) NOT BETWEEN 1 AND 200
-     OR (nullif(btrim(p_consent_link), '') !~ '^https://[^[:space:]]{3,300}$')
+     OR (nullif(btrim(p_consent_link), '') !~ '^https://[^[:space:]]{3,}$') OR length(p_consent_link) > 300
      OR (nullif(btrim(p_consent_phone), '') !~ '^[0-9+][0-9 ]{5,19}$') THEN
     PERFORM ims.refuse_bad_request('Give the service''s name (1 to 200 characters), a consent link starting https:// and a phone number of digits and spaces.');
   END IF;
