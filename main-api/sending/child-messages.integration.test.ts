@@ -139,8 +139,12 @@ describe('child health and school messages sent', () => {
     }
     connections = userConnections(db);
     owner = await openDataSource(db.url, 'IMS test owner');
-    nurse = await connections.open(await addUser(db.url, { name: names.nurse, role: 'child-health', orgs: ['G82001'], password: PASSWORD }));
-    nurse2 = await connections.open(await addUser(db.url, { name: names.nurse2, role: 'child-health', orgs: ['G82001'], password: PASSWORD }));
+    nurse = await connections.open(
+      await addUser(db.url, { name: names.nurse, role: 'child-health', orgs: ['G82001'], password: PASSWORD }),
+    );
+    nurse2 = await connections.open(
+      await addUser(db.url, { name: names.nurse2, role: 'child-health', orgs: ['G82001'], password: PASSWORD }),
+    );
     away = await connections.open(await addUser(db.url, { name: names.away, role: 'child-health', orgs: ['G82002'], password: PASSWORD }));
     coord = await connections.open(await addUser(db.url, { name: names.coord, role: 'coordinator', orgs: ['QKS'], password: PASSWORD }));
     fake = await startFakeNotify({ templates: Object.values(T) });

@@ -68,10 +68,9 @@ export function personalisation(m: ClaimedMessage, howToBook: string): Record<st
 /** What a mail server's email says of a message of no campaign (Notify sends its own template instead). */
 function standingEmail(m: ClaimedMessage): { subject: string; body: string } {
   const child = `${m.givenName} ${m.familyName}`;
-  const reply = [
-    m.consentLink ? `online at ${m.consentLink}` : null,
-    m.consentPhone ? `by calling ${m.consentPhone}` : null,
-  ].filter((x) => x !== null);
+  const reply = [m.consentLink ? `online at ${m.consentLink}` : null, m.consentPhone ? `by calling ${m.consentPhone}` : null].filter(
+    (x) => x !== null,
+  );
   const answer = reply.length ? ` ${reply.join(' or ')}` : '';
   const session = `${m.schoolProgramme ?? 'the'} vaccination at ${m.schoolName ?? 'school'} on ${formatLongDate(m.sessionDate)}`;
   const sign = ['', m.organisationName ?? ''];

@@ -70,7 +70,13 @@ export class SendingRepository {
   constructor(private readonly db: Queryable) {}
 
   /** A campaign's due messages, or with a null code those of no campaign (children's overdue messages, school consent). */
-  claim(code: string | null, channels: readonly ContactChannel[], limit: number, leaseSeconds: number, today: string): Promise<ClaimedMessage[]> {
+  claim(
+    code: string | null,
+    channels: readonly ContactChannel[],
+    limit: number,
+    leaseSeconds: number,
+    today: string,
+  ): Promise<ClaimedMessage[]> {
     return checked(
       query<ClaimedMessage>(
         this.db,

@@ -150,7 +150,9 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
       const today = todayOption(opts.today);
       const n = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) => runReminders(ds, code, today));
       const consent =
-        n.consentReminders === null ? '' : `, ${n.consentReminders} school consent ${n.consentReminders === 1 ? 'reminder' : 'reminders'} made`;
+        n.consentReminders === null
+          ? ''
+          : `, ${n.consentReminders} school consent ${n.consentReminders === 1 ? 'reminder' : 'reminders'} made`;
       ctx.print(
         `${n.released} ${n.released === 1 ? 'invitation' : 'invitations'} released, ${n.reminders} ${n.reminders === 1 ? 'reminder' : 'reminders'} made${consent}.`,
       );

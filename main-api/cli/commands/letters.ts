@@ -83,7 +83,10 @@ export function registerLetterCommands(program: Command, ctx: CliContext): void 
     .command('produce')
     .description('Produce a campaign\u2019s pending letters as PDF files with a manifest (resumes an interrupted run)')
     .option('--campaign <code>', 'the campaign')
-    .option('--child-health', "instead of a campaign's, the letters of no campaign: children's overdue letters, school consent requests and reminders")
+    .option(
+      '--child-health',
+      "instead of a campaign's, the letters of no campaign: children's overdue letters, school consent requests and reminders",
+    )
     .requiredOption('--out <dir>', 'the folder to write into (a folder per run is made inside it)')
     .option('--layout <layout>', 'batch (files of many letters, for a mailing house) or per-letter (Notify precompiled)', 'batch')
     .option('--per-file <n>', 'letters in each file (default 1000)')

@@ -28,7 +28,8 @@ function which(opts: { campaign?: string; childHealth?: boolean }): string | nul
   return opts.childHealth ? null : code(opts.campaign!);
 }
 
-const CHILD_HEALTH_OPTION = "instead of a campaign's, the messages of no campaign: children's overdue messages, school consent requests and reminders";
+const CHILD_HEALTH_OPTION =
+  "instead of a campaign's, the messages of no campaign: children's overdue messages, school consent requests and reminders";
 
 function line(p: SendProgress): string {
   const parts = [`${p.sent} sent`];

@@ -124,7 +124,8 @@ export function dailyRunWording(r: { released: number; reminders: number; consen
   const released = r.released === 1 ? '1 invitation released' : `${r.released.toLocaleString('en-GB')} invitations released`;
   const reminders = r.reminders === 1 ? '1 reminder made' : `${r.reminders.toLocaleString('en-GB')} reminders made`;
   const c = r.consentReminders ?? null;
-  const consent = c === null ? '' : c === 1 ? ', 1 school consent reminder made' : `, ${c.toLocaleString('en-GB')} school consent reminders made`;
+  const consent =
+    c === null ? '' : c === 1 ? ', 1 school consent reminder made' : `, ${c.toLocaleString('en-GB')} school consent reminders made`;
   return `${released}, ${reminders}${consent}.`;
 }
 
