@@ -40,7 +40,10 @@ describe('ims send', () => {
         provider: 'NOTIFY',
         notifyBaseUrl: fake.url,
         notifyApiKey: fake.apiKey,
-        templates: [{ templateName: 'flu-sms', purpose: 'INVITATION', channel: 'SMS', notifyTemplateId: SMS_TEMPLATE }],
+        templates: [
+          { templateName: 'flu-sms', purpose: 'INVITATION', channel: 'SMS', notifyTemplateId: SMS_TEMPLATE },
+          { templateName: null, purpose: 'CHILD_OVERDUE', channel: 'SMS', notifyTemplateId: SMS_TEMPLATE },
+        ],
       }),
     );
     db = await createTestDatabase();
@@ -85,6 +88,18 @@ describe('ims send', () => {
     expect(await ims('poll-statuses', '--campaign', 'CLI-SEND')).toEqual(['3 checked, 3 changed, 0 falling back to another channel.']);
     const r = await db.query(`SELECT count(*)::int AS n FROM ims.communication WHERE delivery_status = 'delivered'`);
     expect(r.rows[0]!.n).toBe(3);
+  });
+
+  it("sends the messages of no campaign with --child-health, a child's overdue text once", async () => {
+    const child = await db.query<{ id: string }>(`SELECT min(id) AS id FROM ims.person`);
+    await db.query(`SELECT api.child_action_record($1, NULL, NULL, 'SEND_MESSAGE', NULL, NULL, NULL)`, [child.rows[0]!.id]);
+    const before = fake.notifications.length;
+    expect(await ims('send', '--child-health')).toEqual([expect.stringMatching(/^Done: 1 sent; /)]);
+    expect(await ims('send', '--child-health')).toEqual([expect.stringMatching(/^Done: 0 sent; /)]);
+    expect(fake.notifications.slice(before).map((n) => [n.type, n.personalisation['first name']])).toEqual([['sms', 'Given']]);
+    expect(await ims('poll-statuses', '--child-health')).toEqual(['1 checked, 0 changed, 0 falling back to another channel.']);
+    await expect(ims('send')).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(ims('send', '--campaign', 'CLI-SEND', '--child-health')).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
   it('refuses a bad campaign code and limit', async () => {
