@@ -42,6 +42,15 @@ export interface ClaimedMessage {
   organisationName: string | null;
 }
 
+/** The child health service as the messages of no campaign name it (ims.child_health_contact). */
+export interface ChildHealthContact {
+  organisationName: string;
+  consentLink: string | null;
+  consentPhone: string | null;
+  updatedBy: string;
+  updatedAt: string;
+}
+
 export interface ToPoll {
   id: number;
   reference: string;
@@ -140,6 +149,26 @@ export class SendingRepository {
 
   async counts(code: string): Promise<CommunicationCounts> {
     const r = await checked(queryOne<{ v: CommunicationCounts }>(this.db, 'SELECT api.campaign_communication_counts($1) AS v', [code]));
+    return r!.v;
+  }
+
+  /** How the messages of no campaign name the child health service (child health staff and administrators). */
+  async childHealthContact(): Promise<ChildHealthContact> {
+    const r = await checked(queryOne<{ v: ChildHealthContact }>(this.db, 'SELECT api.child_health_contact() AS v', []));
+    return r!.v;
+  }
+
+  /** Changes it (administrators). */
+  async saveChildHealthContact(
+    c: Pick<ChildHealthContact, 'organisationName' | 'consentLink' | 'consentPhone'>,
+  ): Promise<ChildHealthContact> {
+    const r = await checked(
+      queryOne<{ v: ChildHealthContact }>(this.db, 'SELECT api.child_health_contact_save($1, $2, $3) AS v', [
+        c.organisationName,
+        c.consentLink,
+        c.consentPhone,
+      ]),
+    );
     return r!.v;
   }
 

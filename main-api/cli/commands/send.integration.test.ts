@@ -102,6 +102,17 @@ describe('ims send', () => {
     await expect(ims('send', '--campaign', 'CLI-SEND', '--child-health')).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
+  it('shows and changes how the messages of no campaign name the child health service, refusing a bad link', async () => {
+    expect(await ims('child-health-contact')).toEqual(['Child health service; consent link: none; phone: none']);
+    expect(
+      await ims('child-health-contact', '--name', 'Kent School Immunisations', '--consent-link', 'https://consent.example.nhs.uk'),
+    ).toEqual(['Kent School Immunisations; consent link: https://consent.example.nhs.uk; phone: none']);
+    await expect(ims('child-health-contact', '--consent-link', 'http://plain.example')).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(await ims('child-health-contact', '--consent-phone', '01622 000000')).toEqual([
+      'Kent School Immunisations; consent link: https://consent.example.nhs.uk; phone: 01622 000000',
+    ]);
+  });
+
   it('refuses a bad campaign code and limit', async () => {
     await expect(ims('send', '--campaign', 'no')).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(ims('send', '--campaign', 'CLI-SEND', '--limit', '0')).rejects.toMatchObject({ code: 'VALIDATION' });

@@ -84,6 +84,27 @@ export function registerSendCommands(program: Command, ctx: CliContext): void {
       ctx.print(`${r.checked} checked, ${r.changed} changed, ${r.fallbacks} falling back to another channel.`);
     });
   program
+    .command('child-health-contact')
+    .description(
+      "Show, or change (administrators), how children's overdue messages and school consent messages name the child health service: its name, consent link and phone",
+    )
+    .option('--name <name>', "the service's name, as messages sign off")
+    .option('--consent-link <url>', 'where parents give or refuse consent online (https://...; "" for none)')
+    .option('--consent-phone <number>', 'the phone number for consent and questions ("" for none)')
+    .action(async (opts: { name?: string; consentLink?: string; consentPhone?: string }) => {
+      const c = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, async (ds) => {
+        const repo = new SendingRepository(ds);
+        const now = await repo.childHealthContact();
+        if (opts.name === undefined && opts.consentLink === undefined && opts.consentPhone === undefined) return now;
+        return repo.saveChildHealthContact({
+          organisationName: opts.name ?? now.organisationName,
+          consentLink: opts.consentLink ?? now.consentLink,
+          consentPhone: opts.consentPhone ?? now.consentPhone,
+        });
+      });
+      ctx.print(`${c.organisationName}; consent link: ${c.consentLink ?? 'none'}; phone: ${c.consentPhone ?? 'none'}`);
+    });
+  program
     .command('notify-callbacks')
     .description("Receive Notify's delivery callbacks (POST /notify/callback with the callback token of the sending settings)")
     .option('--host <address>', 'the address to listen on', '127.0.0.1')
