@@ -447,10 +447,13 @@ END
 $$;
 
 -- The Notify bulk-send export (0032), for a campaign or, with p_code null, the messages of no
--- campaign (p_batch_id and the release day then play no part).
-CREATE OR REPLACE FUNCTION api.communication_export(p_code text, p_batch_id bigint, p_purpose text, p_channel text, p_due_by date, p_mark_sent boolean)
+-- campaign (p_batch_id and the release day then play no part), each row with a school message's
+-- school, session date and programme.
+DROP FUNCTION api.communication_export(text, bigint, text, text, date, boolean);
+CREATE FUNCTION api.communication_export(p_code text, p_batch_id bigint, p_purpose text, p_channel text, p_due_by date, p_mark_sent boolean)
 RETURNS TABLE (communication_id bigint, reference uuid, nhs_number text, given_name text, family_name text, email text, mobile text,
-               address_line1 text, address_line2 text, address_line3 text, town text, postcode text, release_on date)
+               address_line1 text, address_line2 text, address_line3 text, town text, postcode text, release_on date,
+               school_name text, session_date date, school_programme text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   c ims.campaign := ims.sending_campaign(p_code);
@@ -488,11 +491,15 @@ BEGIN
   END IF;
   RETURN QUERY
   SELECT m.id, m.reference, p.nhs_number, p.given_name, p.family_name, d.email, d.mobile, d.address_line1, d.address_line2, d.address_line3,
-         d.town, p.postcode, i.planned_release_on
+         d.town, p.postcode, i.planned_release_on, sc.name, s.session_date, g.label
   FROM pg_temp.campaign_export e JOIN ims.communication m ON m.id = e.id
   JOIN ims.person p ON p.id = m.person_id
   LEFT JOIN ims.contact_details d ON d.person_id = m.person_id
   LEFT JOIN ims.invitation i ON i.id = m.invitation_id
+  LEFT JOIN ims.school_session_child sx ON sx.id = m.school_child_id
+  LEFT JOIN ims.school_session s ON s.id = sx.session_id
+  LEFT JOIN ims.school sc ON sc.urn = s.school_urn
+  LEFT JOIN ims.school_programme g ON g.code = s.programme
   ORDER BY p.family_name, p.given_name, m.id;
 END
 $$;
@@ -697,16 +704,19 @@ $$;
 -- ---------------------------------------------------------------------------------------
 -- Who may call what.
 
-REVOKE EXECUTE ON FUNCTION api.communication_claim(text, text[], integer, integer, date), api.standing_templates(),
+REVOKE EXECUTE ON FUNCTION api.communication_claim(text, text[], integer, integer, date),
+  api.communication_export(text, bigint, text, text, date, boolean), api.standing_templates(),
   api.standing_template_save(text, text, text, text, text, jsonb, integer, boolean), api.child_health_contact(),
   api.child_health_contact_save(text, text, text), api.daily_consent_reminders(date, integer)
   FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION api.communication_claim(text, text[], integer, integer, date) TO ims_administrator, ims_coordinator, ims_child_health;
+GRANT EXECUTE ON FUNCTION api.communication_claim(text, text[], integer, integer, date),
+  api.communication_export(text, bigint, text, text, date, boolean)
+  TO ims_administrator, ims_coordinator, ims_child_health;
 -- The rest of the sender's and the letter runs' functions, for child health staff too (each
 -- checks that a child health user names no campaign, or a campaign they may run).
 GRANT EXECUTE ON FUNCTION api.communication_sent(bigint, text, text), api.communication_refused(bigint, text),
   api.communication_release(bigint, text, integer), api.communication_delivery(uuid, text, text, text),
-  api.communications_to_poll(text, integer), api.communication_export(text, bigint, text, text, date, boolean),
+  api.communications_to_poll(text, integer),
   api.letter_run_open(text, text, integer, text, date, boolean), api.letter_run_next_file(bigint, integer[]),
   api.letter_run_file_done(bigint, integer, jsonb), api.letter_run_finish(bigint, boolean), api.letter_run_summary(bigint),
   api.letter_runs(text), api.standing_templates(), api.standing_template_save(text, text, text, text, text, jsonb, integer, boolean),

@@ -13,10 +13,12 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../administration/users.service';
 import { runReminders } from '../campaigns';
+import type { MessageTemplate } from '../contract/letters';
 import type { SendingSettingsInput } from '../contract/sending';
 import { startProduction } from '../letters';
 import { openDataSource } from '../platform/db/datasource';
 import { addDays } from '../shared/calendar/dates';
+import { parseTemplate, smsLength } from '../shared/messages/template-text';
 import { todayInLondon } from '../shared/calendar/england';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { startFakeNotify, type FakeNotify } from '../../tests/support/fake-notify';
@@ -192,6 +194,32 @@ describe('child health and school messages sent', () => {
       ['cal', 'CONSENT_REQUEST', 'LETTER', 'consent-request-letter@1'],
       ['eve', 'CONSENT_REQUEST', 'SMS', 'consent-request-text@1'],
     ]);
+  });
+
+  it('ships standing templates that parse, and saves a new version into use for child health staff only', async () => {
+    const [{ v: shipped }] = await nurse.query<{ v: MessageTemplate[] }>(`SELECT api.standing_templates() AS v`);
+    expect(shipped).toHaveLength(9);
+    for (const t of shipped) {
+      expect(t).toMatchObject({ version: 1, inUse: true });
+      expect([...parseTemplate(t.subject ?? '').problems, ...parseTemplate(t.body).problems]).toEqual([]);
+      if (t.channel === 'SMS') expect(smsLength(t.body).tooLong).toBe(false);
+    }
+    const saved = await nurse.query<{ v: MessageTemplate }>(
+      `SELECT api.standing_template_save('child-overdue-letter', 'CHILD_OVERDUE', 'LETTER', 'About ((first name))', 'Please call ((consent phone)).',
+                                         '{}', 1, false) AS v`,
+    );
+    expect(saved[0]!.v).toMatchObject({ version: 2, inUse: false });
+    await expect(
+      nurse.query(`SELECT api.standing_template_save('x', 'CONSENT_REQUEST', 'SMS', NULL, 'Hello ((shoe size))', '{}', NULL, false)`),
+    ).rejects.toMatchObject({ code: '23514' });
+    await expect(
+      coord.query(`SELECT api.standing_template_save('y', 'CONSENT_REQUEST', 'SMS', NULL, 'Hello', '{}', NULL, true)`),
+    ).rejects.toMatchObject({ code: '42501' });
+    await expect(coord.query(`SELECT api.standing_templates()`)).rejects.toMatchObject({ code: '42501' });
+    const inUse = await db.query(
+      `SELECT template_version FROM ims.standing_template WHERE purpose = 'CHILD_OVERDUE' AND channel = 'LETTER'`,
+    );
+    expect(inUse.rows).toEqual([{ template_version: 1 }]);
   });
 
   it('lets only child health staff in scope send them', async () => {

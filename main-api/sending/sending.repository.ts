@@ -1,6 +1,7 @@
 // All of the sending domain's SQL: every statement calls an api function of migration 0036 (0078),
 // which checks the caller's role and scope and audits. Each call is its own transaction, so a
 // claim is committed (and its lease visible to other senders) before anything is sent.
+import type { ExportRow } from '../campaigns';
 import type { CommunicationCounts } from '../contract/sending';
 import { withRefusals } from '../platform/db/errors';
 import type { CommunicationPurpose } from '../shared/vocabulary/campaigns';
@@ -150,6 +151,24 @@ export class SendingRepository {
   async counts(code: string): Promise<CommunicationCounts> {
     const r = await checked(queryOne<{ v: CommunicationCounts }>(this.db, 'SELECT api.campaign_communication_counts($1) AS v', [code]));
     return r!.v;
+  }
+
+  /**
+   * The pending messages of no campaign of one purpose and channel for a Notify bulk send (an
+   * audited read), marked sent when asked; one taken by a sender just now is left to it.
+   */
+  exportRows(purpose: StandingTemplatePurpose, channel: ContactChannel, today: string, markSent: boolean): Promise<ExportRow[]> {
+    return checked(
+      query<ExportRow>(
+        this.db,
+        `SELECT reference::text AS reference, nhs_number AS "nhsNumber", given_name AS "givenName", family_name AS "familyName",
+                email, mobile, address_line1 AS "addressLine1", address_line2 AS "addressLine2", address_line3 AS "addressLine3",
+                town, postcode, school_name AS "schoolName", to_char(session_date, 'YYYY-MM-DD') AS "sessionDate",
+                school_programme AS "schoolProgramme"
+         FROM api.communication_export(NULL, NULL, $1, $2, $3::date, $4)`,
+        [purpose, channel, today, markSent],
+      ),
+    );
   }
 
   /** How the messages of no campaign name the child health service (child health staff and administrators). */

@@ -4,8 +4,10 @@
 // each run, so a changed key takes effect at the next run.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { getCampaign, howToBook, releaseWaves } from '../campaigns';
-import type { CampaignDetail } from '../contract/campaigns';
+import { getCampaign, howToBook, notifyCsv, releaseWaves } from '../campaigns';
+import type { CampaignDetail, NotifyExport } from '../contract/campaigns';
+import type { ContactChannel } from '../shared/vocabulary/contact';
+import type { StandingTemplatePurpose } from '../shared/vocabulary/letters';
 import { AppError } from '../contract/result';
 import type { PollResult, SendingHandlers, SendingSettingsInput, SendProgress } from '../contract/sending';
 import { appRoot, lettersDir } from '../platform/paths';
@@ -129,6 +131,30 @@ export async function pollCampaign(
     bucket: new TokenBucket(settings.ratePerMinute),
     campaignCode: code,
     retry: env.retry,
+  });
+}
+
+/**
+ * GOV.UK Notify's bulk-send file of the pending messages of no campaign of one purpose and
+ * channel (children's overdue messages, school consent requests or reminders), with the school's
+ * and the child health service's personalisation; marked sent when asked, so they are not sent
+ * again by the sender.
+ */
+export async function exportChildHealthNotify(
+  ds: DataSource,
+  input: { purpose: StandingTemplatePurpose; channel: ContactChannel; markSent: boolean },
+  today: string,
+): Promise<NotifyExport> {
+  return ds.transaction(async (tx) => {
+    const repo = new SendingRepository(tx);
+    const service = await repo.childHealthContact();
+    const rows = await repo.exportRows(input.purpose, input.channel, today, input.markSent);
+    const csv = notifyCsv(input.channel, { name: 'Child health', howToBook: '' }, rows, {
+      organisation: service.organisationName,
+      consentLink: service.consentLink,
+      consentPhone: service.consentPhone,
+    });
+    return { fileName: `${CHILD_HEALTH}-${input.purpose}-${input.channel}-${today}.csv`, csv, rows: rows.length };
   });
 }
 

@@ -113,6 +113,20 @@ describe('ims send', () => {
     ]);
   });
 
+  it("exports a child's pending overdue text as Notify's bulk-send CSV once, with the school and service columns", async () => {
+    const child = await db.query<{ id: string }>(`SELECT max(id) AS id FROM ims.person`);
+    await db.query(`SELECT api.child_action_record($1, NULL, NULL, 'SEND_MESSAGE', NULL, NULL, NULL)`, [child.rows[0]!.id]);
+    const [csv] = await ims('child-health-export', '--purpose', 'child_overdue', '--channel', 'sms');
+    const lines = csv!.trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'phone number,first name,last name,nhs number,campaign,how to book,reference,school,session date,school programme,consent link,consent phone,organisation',
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^07700900555,Given,Family,/);
+    expect((await ims('child-health-export', '--purpose', 'CHILD_OVERDUE', '--channel', 'SMS'))[0]!.trim().split('\r\n')).toHaveLength(1);
+    await expect(ims('child-health-export', '--purpose', 'INVITATION', '--channel', 'SMS')).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
   it('refuses a bad campaign code and limit', async () => {
     await expect(ims('send', '--campaign', 'no')).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(ims('send', '--campaign', 'CLI-SEND', '--limit', '0')).rejects.toMatchObject({ code: 'VALIDATION' });

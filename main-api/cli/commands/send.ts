@@ -4,13 +4,23 @@
 // delivery callbacks. They run as the schema owner through the same api functions and checks as
 // the application; the keys come from the encrypted sending settings (IMS_SENDING_DIR, and the key
 // file IMS_SENDING_KEY_FILE), never from the command line or the logs.
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CampaignCode } from '../../contract/campaigns';
 import { AppError } from '../../contract/result';
 import type { SendProgress } from '../../contract/sending';
 import { withOwnerDatabase, openOwnerDataSource } from '../../platform/db/datasource';
 import { todayInLondon } from '../../shared/calendar/england';
-import { defaultEnvironment, pollCampaign, sendCampaign, SendingRepository, startCallbackReceiver } from '../../sending';
+import {
+  defaultEnvironment,
+  exportChildHealthNotify,
+  pollCampaign,
+  sendCampaign,
+  SendingRepository,
+  startCallbackReceiver,
+} from '../../sending';
+import { ContactChannel } from '../../shared/vocabulary/contact';
+import { StandingTemplatePurpose } from '../../shared/vocabulary/letters';
 import type { CliContext } from '../context';
 
 const APPLICATION_NAME = 'IMS send';
@@ -82,6 +92,32 @@ export function registerSendCommands(program: Command, ctx: CliContext): void {
       const campaignCode = which(opts);
       const r = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) => pollCampaign(ds, campaignCode));
       ctx.print(`${r.checked} checked, ${r.changed} changed, ${r.fallbacks} falling back to another channel.`);
+    });
+  program
+    .command('child-health-export')
+    .description(
+      "GOV.UK Notify's bulk-send CSV of the pending messages of no campaign of one purpose and channel (marked sent, so the sender leaves them)",
+    )
+    .requiredOption('--purpose <purpose>', 'CHILD_OVERDUE, CONSENT_REQUEST or CONSENT_REMINDER')
+    .requiredOption('--channel <channel>', 'SMS, EMAIL or LETTER')
+    .option('--no-mark-sent', 'leave the messages pending (a trial export)')
+    .option('--out <file>', 'write to this file rather than to standard output')
+    .action(async (opts: { purpose: string; channel: string; markSent: boolean; out?: string }) => {
+      const purpose = StandingTemplatePurpose.safeParse(opts.purpose.toUpperCase());
+      const channel = ContactChannel.safeParse(opts.channel.toUpperCase());
+      if (!purpose.success) throw new AppError('VALIDATION', '--purpose: CHILD_OVERDUE, CONSENT_REQUEST or CONSENT_REMINDER');
+      if (!channel.success) throw new AppError('VALIDATION', '--channel: SMS, EMAIL or LETTER');
+      const result = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) =>
+        exportChildHealthNotify(ds, { purpose: purpose.data, channel: channel.data, markSent: opts.markSent }, todayInLondon()),
+      );
+      if (opts.out === undefined) {
+        ctx.print(result.csv);
+        return;
+      }
+      writeFileSync(opts.out, result.csv, { encoding: 'utf8', mode: 0o600 });
+      ctx.print(
+        `${result.rows} ${result.rows === 1 ? 'message' : 'messages'} written to ${opts.out}${opts.markSent ? ' and marked sent' : ''}.`,
+      );
     });
   program
     .command('child-health-contact')
