@@ -177,7 +177,7 @@ describe('child health and school messages sent', () => {
     expect(await runReminders(coord, null, today)).toEqual({ released: 0, reminders: 0, consentReminders: null });
     expect((await runReminders(owner, null, today)).consentReminders).toBe(4);
     expect((await runReminders(owner, null, today)).consentReminders).toBe(0);
-    const action = await nurse.query<{ v: { channel: string } }>(
+    const action = await nurse.query<{ v: { channel: string } }[]>(
       `SELECT api.child_action_record($1, NULL, NULL, 'SEND_MESSAGE', NULL, NULL, NULL) AS v`,
       [ids.dan],
     );
@@ -196,15 +196,16 @@ describe('child health and school messages sent', () => {
     ]);
   });
 
-  it('ships standing templates that parse, and saves a new version into use for child health staff only', async () => {
-    const [{ v: shipped }] = await nurse.query<{ v: MessageTemplate[] }>(`SELECT api.standing_templates() AS v`);
+  it('ships standing templates that parse, and saves a new version for child health staff only', async () => {
+    const listed = await nurse.query<{ v: MessageTemplate[] }[]>(`SELECT api.standing_templates() AS v`);
+    const shipped = listed[0]!.v;
     expect(shipped).toHaveLength(9);
     for (const t of shipped) {
       expect(t).toMatchObject({ version: 1, inUse: true });
       expect([...parseTemplate(t.subject ?? '').problems, ...parseTemplate(t.body).problems]).toEqual([]);
       if (t.channel === 'SMS') expect(smsLength(t.body).tooLong).toBe(false);
     }
-    const saved = await nurse.query<{ v: MessageTemplate }>(
+    const saved = await nurse.query<{ v: MessageTemplate }[]>(
       `SELECT api.standing_template_save('child-overdue-letter', 'CHILD_OVERDUE', 'LETTER', 'About ((first name))', 'Please call ((consent phone)).',
                                          '{}', 1, false) AS v`,
     );
@@ -322,7 +323,7 @@ describe('child health and school messages sent', () => {
 
   it('exports the messages of no campaign for a Notify bulk send, once', async () => {
     await nurse.query(`SELECT api.child_action_record($1, NULL, NULL, 'SEND_MESSAGE', NULL, NULL, NULL)`, [ids.dan]);
-    const exported = (sql: string) => nurse.query<{ reference: string }>(sql, [today]);
+    const exported = (sql: string) => nurse.query<{ reference: string }[]>(sql, [today]);
     const sql = `SELECT reference::text FROM api.communication_export(NULL, NULL, 'CHILD_OVERDUE', 'EMAIL', $1::date, true)`;
     const first = await exported(sql);
     expect(first).toHaveLength(1);
