@@ -332,4 +332,22 @@ describe('child health and school messages sent', () => {
       coord.query(`SELECT * FROM api.communication_export(NULL, NULL, 'CHILD_OVERDUE', 'EMAIL', $1::date, false)`, [today]),
     ).rejects.toMatchObject({ code: '42501' });
   });
+
+  it('names the communication key once: widened, every insert of communications keeps working and adds nothing twice', async () => {
+    const named = await db.query(
+      `SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE n.nspname IN ('api', 'ims') AND p.prosrc ~ 'ON CONFLICT \\(purpose, invitation_id'`,
+    );
+    expect(named.rows).toEqual([]);
+    // A later migration changes the key's columns; no function is redefined.
+    await db.query(`ALTER TABLE ims.communication DROP CONSTRAINT communication_once,
+      ADD CONSTRAINT communication_once UNIQUE NULLS NOT DISTINCT
+        (purpose, invitation_id, booking_id, recall_id, reminder_rule_id, fallback_of, child_action_id, school_child_id, campaign_id)`);
+    const session = await db.query<{ id: string }>(`SELECT id FROM ims.school_session`);
+    const refreshed = await nurse.query<{ v: { requested: number } }[]>(`SELECT api.school_session_refresh($1) AS v`, [
+      session.rows[0]!.id,
+    ]);
+    expect(refreshed[0]!.v.requested).toBe(0);
+    expect((await runReminders(owner, null, today)).consentReminders).toBe(0);
+  });
 });
