@@ -85,7 +85,7 @@ function standingEmail(m: ClaimedMessage): { subject: string; body: string } {
       ].join('\n'),
     };
   return {
-    subject: `${m.purpose === 'CONSENT_REMINDER' ? 'Reminder: ' : ''}consent for ${m.givenName}'s vaccination`,
+    subject: `${m.purpose === 'CONSENT_REMINDER' ? 'Reminder: consent' : 'Consent'} for ${m.givenName}'s vaccination`,
     body: [
       `Dear parent or carer of ${child},`,
       '',
@@ -99,7 +99,7 @@ function standingEmail(m: ClaimedMessage): { subject: string; body: string } {
 }
 
 /** The plain-text email a mail server sends (Notify sends its own template instead). */
-function plainEmail(m: ClaimedMessage, howToBook: string): { subject: string; body: string } {
+export function plainEmail(m: ClaimedMessage, howToBook: string): { subject: string; body: string } {
   if (!(m.purpose in COMMUNICATION_PURPOSE_LABELS)) return standingEmail(m);
   const purpose = COMMUNICATION_PURPOSE_LABELS[m.purpose as CommunicationPurpose];
   return {
