@@ -28,6 +28,32 @@ describe('GOV.UK Notify bulk-send files', () => {
     expect(notifyCsv('EMAIL', campaign, [row]).split('\r\n')[1]!.split(',')[0]).toBe('ann@example.org');
   });
 
+  it("adds a school message's and the child health service's columns for the messages of no campaign", () => {
+    const school = { ...row, schoolName: 'Oakwood School', sessionDate: '2026-11-09', schoolProgramme: 'HPV' };
+    const [header, line] = notifyCsv('SMS', campaign, [school], {
+      organisation: 'Kent School Immunisations',
+      consentLink: 'https://consent.example.nhs.uk',
+      consentPhone: null,
+    }).split('\r\n');
+    expect(header!.split(',').slice(-6)).toEqual([
+      'school',
+      'session date',
+      'school programme',
+      'consent link',
+      'consent phone',
+      'organisation',
+    ]);
+    expect(line!.split(',').slice(-6)).toEqual([
+      'Oakwood School',
+      '9 November 2026',
+      'HPV',
+      'https://consent.example.nhs.uk',
+      '',
+      'Kent School Immunisations',
+    ]);
+    expect(notifyCsv('SMS', campaign, [school]).split('\r\n')[0]).not.toContain('school');
+  });
+
   it('writes letters to the name and address lines, the postcode last of them', () => {
     const [header, line] = notifyCsv('LETTER', campaign, [row]).split('\r\n');
     expect(header!.split(',').slice(0, 6)).toEqual([

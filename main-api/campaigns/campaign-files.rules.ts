@@ -4,7 +4,7 @@
 import { BOOKING_STATUSES, type BookingStatus } from '../shared/vocabulary/campaigns';
 import type { ContactChannel } from '../shared/vocabulary/contact';
 import { checkNhsNumber, formatNhsNumber } from '../shared/identifiers/nhs-number';
-import { dayOf, formatDay } from '../shared/calendar/dates';
+import { dayOf, formatDay, formatLongDate } from '../shared/calendar/dates';
 
 // ------------------------------------------------------------------------------------------
 // GOV.UK Notify bulk sending
@@ -22,6 +22,10 @@ export interface ExportRow {
   addressLine3: string | null;
   town: string | null;
   postcode: string | null;
+  /** A school message's school, session date (ISO) and programme (the messages of no campaign). */
+  schoolName?: string | null;
+  sessionDate?: string | null;
+  schoolProgramme?: string | null;
 }
 
 export interface ExportCampaign {
@@ -43,14 +47,25 @@ const PERSONALISATION = ['first name', 'last name', 'nhs number', 'campaign', 'h
  * columns the templates use. The reference is the communication's own, so a sender can match
  * Notify's statuses back to it.
  */
-export function notifyCsv(channel: ContactChannel, campaign: ExportCampaign, rows: readonly ExportRow[]): string {
+/** Who sends the messages of no campaign, for their extra personalisation columns. */
+export interface ExportService {
+  organisation: string;
+  consentLink: string | null;
+  consentPhone: string | null;
+}
+
+const SCHOOL_PERSONALISATION = ['school', 'session date', 'school programme', 'consent link', 'consent phone', 'organisation'] as const;
+
+export function notifyCsv(channel: ContactChannel, campaign: ExportCampaign, rows: readonly ExportRow[], service?: ExportService): string {
   const recipient: string[] =
     channel === 'SMS'
       ? ['phone number']
       : channel === 'EMAIL'
         ? ['email address']
         : ['address line 1', 'address line 2', 'address line 3', 'address line 4', 'address line 5', 'postcode'];
-  const lines = [[...recipient, ...PERSONALISATION].map(csvField).join(',')];
+  // The messages of no campaign add the school's and the child health service's columns.
+  const extra = service ? SCHOOL_PERSONALISATION : [];
+  const lines = [[...recipient, ...PERSONALISATION, ...extra].map(csvField).join(',')];
   for (const r of rows) {
     const to: string[] =
       channel === 'SMS'
@@ -66,7 +81,17 @@ export function notifyCsv(channel: ContactChannel, campaign: ExportCampaign, row
               r.postcode ?? '',
             ];
     const personal = [r.givenName, r.familyName, formatNhsNumber(r.nhsNumber), campaign.name, campaign.howToBook, r.reference];
-    lines.push([...to, ...personal].map(csvField).join(','));
+    const school = service
+      ? [
+          r.schoolName ?? '',
+          formatLongDate(r.sessionDate),
+          r.schoolProgramme ?? '',
+          service.consentLink ?? '',
+          service.consentPhone ?? '',
+          service.organisation,
+        ]
+      : [];
+    lines.push([...to, ...personal, ...school].map(csvField).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

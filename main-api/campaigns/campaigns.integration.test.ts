@@ -116,7 +116,7 @@ describe('campaigns', () => {
     value<BatchConfirmResult>(call(h, 'campaign.batch.confirm', { batchId, plan: { startOn: '2026-10-01', ...plan } }));
   /** The daily run: releases the waves due by TODAY (their invitation messages), then the reminders. */
   const dailyRun = (h: Handlers, campaignCode: string) =>
-    value<{ released: number; reminders: number }>(call(h, 'campaign.reminders.run', { campaignCode }));
+    value<{ released: number; reminders: number; consentReminders: number | null }>(call(h, 'campaign.reminders.run', { campaignCode }));
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -201,7 +201,7 @@ describe('campaigns', () => {
     expect(preview).toMatchObject({ members: 9, toInvite: 6, noUsableChannel: 3, byChannel: { SMS: 2, EMAIL: 2, LETTER: 2 } });
     const result = await confirm(a, preview.batchId);
     expect(result).toMatchObject({ invited: 6, noUsableChannel: 3, repeated: false });
-    expect(await dailyRun(a, 'FLU-CHANNELS')).toEqual({ released: 6, reminders: 0 });
+    expect(await dailyRun(a, 'FLU-CHANNELS')).toEqual({ released: 6, reminders: 0, consentReminders: null });
     const got = await db.query<{ person_id: string; channel: string; template_name: string | null; template_version: number | null }>(
       `SELECT i.person_id, i.channel, m.template_name, m.template_version FROM ims.invitation i
        JOIN ims.communication m ON m.invitation_id = i.id AND m.purpose = 'INVITATION' AND m.status = 'PENDING'
@@ -287,8 +287,8 @@ describe('campaigns', () => {
     );
     // Messages are made when the wave is released (by the daily run), once however often it runs.
     expect(counts.rows[0]).toEqual({ invitations: 30, communications: 0, batches: 1 });
-    expect(await dailyRun(a, 'FLU-TWICE')).toEqual({ released: 30, reminders: 0 });
-    expect(await dailyRun(a, 'FLU-TWICE')).toEqual({ released: 0, reminders: 0 });
+    expect(await dailyRun(a, 'FLU-TWICE')).toEqual({ released: 30, reminders: 0, consentReminders: null });
+    expect(await dailyRun(a, 'FLU-TWICE')).toEqual({ released: 0, reminders: 0, consentReminders: null });
     // The same key for another cohort is refused, not answered with the first draft.
     const other = await call(a, 'campaign.batch.draft', { campaignCode: 'FLU-TWICE', definition: cohort(['G82005']), draftKey: key });
     expect(other).toMatchObject({ ok: false });
@@ -421,7 +421,7 @@ describe('campaigns', () => {
         ).rows.map((r) => [Number(r.person_id), r.channel]);
       // Yesterday's and today's waves: the one who died and the one who booked are not written to;
       // the one who has since opted out of texts gets a letter.
-      expect(await dailyRun(a, 'FLU-RELEASE')).toEqual({ released: 2, reminders: 0 });
+      expect(await dailyRun(a, 'FLU-RELEASE')).toEqual({ released: 2, reminders: 0, consentReminders: null });
       expect(await messages()).toEqual([
         [p0, 'SMS'],
         [p2, 'LETTER'],
@@ -558,7 +558,11 @@ describe('campaigns', () => {
       ).rows.map((r) => ({ person: Number(r.person_id), channel: r.channel, days: r.days, template: r.template_name }));
 
     it('reminds on day 14, not day 13, nor the booked or vaccinated, and only the latest rule that applies', async () => {
-      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: 'FLU-REMIND' }))).toEqual({ released: 0, reminders: 2 });
+      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: 'FLU-REMIND' }))).toEqual({
+        released: 0,
+        reminders: 2,
+        consentReminders: null,
+      });
       expect(await reminders()).toEqual([
         { person: ids.day14, channel: 'SMS', days: 14, template: null },
         { person: ids.day30, channel: 'LETTER', days: 28, template: 'flu-reminder-letter' },
@@ -688,7 +692,11 @@ describe('campaigns', () => {
       const dna = await db.query(`SELECT 1 FROM ims.communication WHERE purpose = 'DID_NOT_ATTEND' AND person_id = $1`, [people[1]]);
       expect(dna.rowCount).toBe(1);
       // Booked: no reminder; did not attend and not booked: reminded.
-      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: 'FLU-BOOK' }))).toEqual({ released: 0, reminders: 2 });
+      expect(await value(call(a, 'campaign.reminders.run', { campaignCode: 'FLU-BOOK' }))).toEqual({
+        released: 0,
+        reminders: 2,
+        consentReminders: null,
+      });
       const reminded = await db.query<{ person_id: string }>(
         `SELECT person_id FROM ims.communication WHERE purpose = 'REMINDER' AND person_id = ANY ($1) ORDER BY person_id`,
         [people],

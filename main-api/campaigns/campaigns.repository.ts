@@ -154,6 +154,12 @@ export class CampaignsRepository {
     return one(this.db, 'SELECT api.campaign_reminders_run($1, $2::date) AS v', [code, today]);
   }
 
+  /** The daily run's consent reminders for school sessions (null when the caller does not run school sessions). */
+  async consentReminders(today: string, daysBefore: number): Promise<number | null> {
+    const n = await one<number | null>(this.db, 'SELECT api.daily_consent_reminders($1::date, $2) AS v', [today, daysBefore]);
+    return n === null ? null : Number(n);
+  }
+
   runRecall(code: string, today: string): Promise<number> {
     return one(this.db, 'SELECT api.campaign_recall_run($1, $2::date) AS v', [code, today]);
   }

@@ -9,6 +9,7 @@ import type { Queryable } from '../platform/db/database';
 import { violatesConstraint } from '../platform/db/errors';
 import { todayInLondon } from '../shared/calendar/england';
 import { BOOKING_ROUTE_LABELS } from '../shared/vocabulary/campaigns';
+import { CONSENT_REMINDER_DAYS } from '../shared/vocabulary/schools';
 import { CampaignsRepository } from './campaigns.repository';
 import { notifyCsv, parseBookingCsv, type RowIssue } from './campaign-files.rules';
 import { planWaves } from './waves.rules';
@@ -66,17 +67,19 @@ export function releaseWaves(db: Queryable, campaignCode: string, upTo: string):
 
 /**
  * The daily run of one campaign, or of every campaign the caller runs: releases the waves due
- * by today (their invitation messages), then makes the reminders due. Each step is safe to run
- * again or at the same time as another run.
+ * by today (their invitation messages), then makes the reminders due, and, for a caller who runs
+ * school sessions, the consent reminders of the sessions in the next few days (null otherwise).
+ * Each step is safe to run again or at the same time as another run.
  */
 export async function runReminders(
   db: DataSource,
   campaignCode: string | null,
   today: string,
-): Promise<{ released: number; reminders: number }> {
+): Promise<{ released: number; reminders: number; consentReminders: number | null }> {
   const repo = new CampaignsRepository(db);
   const released = await repo.release(campaignCode, today);
-  return { released, reminders: await repo.runReminders(campaignCode, today) };
+  const reminders = await repo.runReminders(campaignCode, today);
+  return { released, reminders, consentReminders: await repo.consentReminders(today, CONSENT_REMINDER_DAYS) };
 }
 
 export function runRecall(db: DataSource, campaignCode: string, today: string): Promise<number> {

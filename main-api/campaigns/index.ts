@@ -15,7 +15,7 @@ export {
   runReminders,
   saveCampaign,
 } from './campaigns.service';
-export { csvField } from './campaign-files.rules';
+export { csvField, notifyCsv, type ExportRow } from './campaign-files.rules';
 
 export function register(ctx: UserContext): Registration<keyof CampaignHandlers> {
   return { handlers: createCampaignHandlers(ctx.ds, ctx.today) };

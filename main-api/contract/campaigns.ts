@@ -388,8 +388,11 @@ export type NotifyExport = z.infer<typeof NotifyExport>;
 
 const RemindersRunInput = z.object({ campaignCode: CampaignCode.nullable().default(null) });
 const RunCount = z.object({ created: Count });
-/** The daily run: the waves due released (their invitation messages made), then the reminders due. */
-const DailyRunCount = z.object({ released: Count, reminders: Count });
+/**
+ * The daily run: the waves due released (their invitation messages made), then the reminders due,
+ * and school consent reminders (null for a caller who does not run school sessions).
+ */
+const DailyRunCount = z.object({ released: Count, reminders: Count, consentReminders: Count.nullable() });
 
 const BookingRecordInput = z.object({
   campaignCode: CampaignCode,

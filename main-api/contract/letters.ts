@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isoDate, isoDateTime, type HandlersOf } from './common';
 import { CampaignCode } from './campaigns';
 import { parseTemplate, SMS_MAX_CHARACTERS, smsLength } from '../shared/messages/template-text';
-import { BookingRoute, CommunicationPurpose } from '../shared/vocabulary/campaigns';
+import { BookingRoute, COMMUNICATION_PURPOSES, CommunicationPurpose } from '../shared/vocabulary/campaigns';
 import { ContactChannel } from '../shared/vocabulary/contact';
 import { LetterLanguage, LetterRunLayout, LetterRunStatus, TemplatePurpose } from '../shared/vocabulary/letters';
 
@@ -84,7 +84,7 @@ export const TemplateSaveInput = z
           ctx.addIssue({ code: 'custom', path: [...path], message: `A text message is at most ${SMS_MAX_CHARACTERS} characters` });
       }
     }
-    if (t.use && (t.purpose === 'CHILD_OVERDUE' || t.purpose === 'STAFF_REMINDER'))
+    if (t.use && !(COMMUNICATION_PURPOSES as readonly string[]).includes(t.purpose))
       ctx.addIssue({
         code: 'custom',
         path: ['use'],
@@ -109,6 +109,10 @@ export const LetterPerson = z.object({
   appointmentClinic: z.string().nullable(),
   appointmentClinicPostcode: z.string().nullable(),
   dueDate: isoDate.nullable(),
+  /** A school session's message: the child's school, the session's date and programme (migration 0078). */
+  schoolName: z.string().nullable().optional(),
+  sessionDate: isoDate.nullable().optional(),
+  schoolProgramme: z.string().nullable().optional(),
 });
 export type LetterPerson = z.infer<typeof LetterPerson>;
 
@@ -123,6 +127,9 @@ export const LetterCampaign = z.object({
   bookingPhone: z.string().nullable(),
   clinicName: z.string().nullable(),
   clinicPostcode: z.string().nullable(),
+  /** The child health service's consent link and phone (ims.child_health_contact). */
+  consentLink: z.string().nullable().optional(),
+  consentPhone: z.string().nullable().optional(),
 });
 export type LetterCampaign = z.infer<typeof LetterCampaign>;
 
@@ -173,7 +180,8 @@ export const Preview = z.object({
 export type Preview = z.infer<typeof Preview>;
 
 export const ProductionStartInput = z.object({
-  campaignCode: CampaignCode,
+  /** The campaign; null: the letters of no campaign (children's overdue letters, school consent requests and reminders). */
+  campaignCode: CampaignCode.nullable(),
   layout: LetterRunLayout.default('BATCH'),
   /** Letters per file (BATCH); letters planned together (PER_LETTER). */
   perFile: z.number().int().min(1).max(5000).default(1000),

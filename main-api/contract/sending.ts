@@ -8,6 +8,7 @@ import { CampaignCode } from './campaigns';
 import { CommunicationPurpose, CommunicationStatus } from '../shared/vocabulary/campaigns';
 import { ContactChannel } from '../shared/vocabulary/contact';
 import { DeliveryStatus } from '../shared/vocabulary/sending';
+import { StandingTemplatePurpose } from '../shared/vocabulary/letters';
 
 const Count = z.number().int().nonnegative();
 /** Text typed into a settings field: no control characters. */
@@ -35,7 +36,8 @@ const NotifyTemplate = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,79}$/, 'Letters, digits, spaces, _ . - (at most 80)')
     .nullable()
     .default(null),
-  purpose: CommunicationPurpose,
+  /** A campaign's purpose, or one of the messages of no campaign (a child overdue, school consent). */
+  purpose: z.union([CommunicationPurpose, StandingTemplatePurpose]),
   channel: z.enum(['EMAIL', 'SMS']),
   notifyTemplateId: z.uuid('A Notify template id (36 characters)'),
 });
@@ -99,7 +101,8 @@ export const SendingSettingsInput = z.object({
 export type SendingSettingsInput = z.output<typeof SendingSettingsInput>;
 
 const SendInput = z.object({
-  campaignCode: CampaignCode,
+  /** The campaign; null: the messages of no campaign (children's overdue messages, school consent requests and reminders). */
+  campaignCode: CampaignCode.nullable(),
   /** At most this many messages in the run; all that are due when left out. */
   limit: z.number().int().min(1).max(1_000_000).nullable().default(null),
 });
@@ -141,7 +144,7 @@ export const sendingChannels = {
   'communications.send.progress': { input: z.object({ runId: RunId }), output: SendProgress },
   'communications.send.cancel': { input: z.object({ runId: RunId }), output: SendProgress },
   /** Asks Notify how the campaign's sent messages fared, and records it. */
-  'communications.poll': { input: z.object({ campaignCode: CampaignCode }), output: PollResult },
+  'communications.poll': { input: z.object({ campaignCode: CampaignCode.nullable() }), output: PollResult },
   'communications.counts': { input: z.object({ campaignCode: CampaignCode }), output: CommunicationCounts },
 } as const;
 

@@ -80,6 +80,25 @@ describe('merge values', () => {
     expect(mergeValuesFor(person, campaign, '2026-10-05', 'cy')['letter date']).toBe('5 Hydref 2026');
   });
 
+  it("fills a school message's fields from the child's session and the service's contact, and leaves them empty otherwise", () => {
+    const school = { ...person, schoolName: 'Oakwood School', sessionDate: '2026-11-09', schoolProgramme: 'HPV' };
+    const service = { ...campaign, consentLink: 'https://consent.example.nhs.uk', consentPhone: '01622 000000' };
+    expect(mergeValuesFor(school, service, '2026-10-05')).toMatchObject({
+      school: 'Oakwood School',
+      'session date': '9 November 2026',
+      'school programme': 'HPV',
+      'consent link': 'https://consent.example.nhs.uk',
+      'consent phone': '01622 000000',
+    });
+    expect(mergeValuesFor(person, campaign, '2026-10-05')).toMatchObject({
+      school: '',
+      'session date': '',
+      'school programme': '',
+      'consent link': '',
+      'consent phone': '',
+    });
+  });
+
   it('gives Welsh to people who prefer it when the template has it', () => {
     expect(languageFor({ preferredLanguage: 'cy' }, template)).toBe('cy');
     expect(languageFor({ preferredLanguage: 'cy' }, { variants: {} })).toBe('en');
@@ -128,11 +147,11 @@ describe('preparing a letter', () => {
       ok: false,
       communicationId: 1,
       personId: 7,
-      reason: 'The campaign names no letter template for invitation letters.',
+      reason: 'No letter template is in use for invitation letters.',
     });
     expect(prepareLetter(planned({ templateVersion: 9 }), index, campaign, '2026-10-05', false)).toMatchObject({
       ok: false,
-      reason: 'Template letter version 9 does not exist in this campaign.',
+      reason: 'Template letter version 9 does not exist.',
     });
     expect(prepareLetter(planned({}, { postcode: null }), index, campaign, '2026-10-05', false)).toMatchObject({ ok: false, personId: 7 });
   });

@@ -59,6 +59,11 @@ export function mergeValuesFor(
     practice: person.practiceName ?? '',
     organisation: campaign.organisationName,
     'letter date': long(today),
+    school: person.schoolName ?? '',
+    'session date': long(person.sessionDate),
+    'school programme': person.schoolProgramme ?? '',
+    'consent link': campaign.consentLink ?? '',
+    'consent phone': campaign.consentPhone ?? '',
   };
 }
 
@@ -146,9 +151,9 @@ export function prepareLetter(
     reason,
   });
   if (letter.templateName === null || letter.templateVersion === null)
-    return fail(`The campaign names no letter template for ${letter.purpose.toLowerCase().replace(/_/g, ' ')} letters.`);
+    return fail(`No letter template is in use for ${letter.purpose.toLowerCase().replace(/_/g, ' ')} letters.`);
   const template = templates.get(`${letter.templateName}@${letter.templateVersion}`);
-  if (!template) return fail(`Template ${letter.templateName} version ${letter.templateVersion} does not exist in this campaign.`);
+  if (!template) return fail(`Template ${letter.templateName} version ${letter.templateVersion} does not exist.`);
   if (template.channel !== 'LETTER') return fail(`Template ${letter.templateName} is for ${template.channel.toLowerCase()}, not letters.`);
   const address = addressBlock(letter.person);
   if (!address.ok) return fail(address.reason);

@@ -80,7 +80,8 @@ function manifestRows(file: PlannedFile, result: FileResult, layout: string): st
 export async function startProduction(db: Queryable, input: ProductionStartInput, options: ProductionOptions): Promise<ProductionRun> {
   const repo = new LettersRepository(db);
   // Letters are made for released waves: release those planned by the day first (as an export does).
-  await releaseWaves(db, input.campaignCode, input.dueBy);
+  // The letters of no campaign (children's overdue letters, school consent letters) have none.
+  if (input.campaignCode !== null) await releaseWaves(db, input.campaignCode, input.dueBy);
   const opened = await repo.openRun(input);
   const folder = join(options.outDir, `${opened.campaign.code}-run${opened.runId}`);
   await mkdir(folder, { recursive: true });

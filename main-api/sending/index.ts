@@ -4,7 +4,7 @@ import type { SendingHandlers } from '../contract/sending';
 import type { Registration, UserContext } from '../platform/registration';
 import { createSendingHandlers } from './sending.service';
 
-export { defaultEnvironment, pollCampaign, sendCampaign } from './sending.service';
+export { defaultEnvironment, exportChildHealthNotify, pollCampaign, sendCampaign } from './sending.service';
 export { startCallbackReceiver } from './callback-receiver';
 export { letterReader } from './letter-files';
 export { SendingRepository } from './sending.repository';

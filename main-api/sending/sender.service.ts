@@ -10,7 +10,8 @@
 // Notify has it, recorded without sending again. A message is only let go of when it is known
 // not to have been sent; if recording fails after a send, the lease simply runs out and the next
 // run looks it up.
-import { COMMUNICATION_PURPOSE_LABELS } from '../shared/vocabulary/campaigns';
+import { COMMUNICATION_PURPOSE_LABELS, type CommunicationPurpose } from '../shared/vocabulary/campaigns';
+import { formatLongDate } from '../shared/calendar/dates';
 import { formatNhsNumber } from '../shared/identifiers/nhs-number';
 import type { NotifyTemplate, PollResult, SendProgress } from '../contract/sending';
 import type { MessageProvider, SentMessage } from './provider.port';
@@ -25,7 +26,8 @@ export interface SenderOptions {
   postage: 'first' | 'second' | 'economy';
   /** The precompiled letter (PDF) for a communication, by its reference; null while there is none yet. */
   letterPdf: (reference: string) => Promise<Buffer | null>;
-  campaignCode: string;
+  /** The campaign whose messages are sent; null: the messages of no campaign (children's overdue messages, school consent). */
+  campaignCode: string | null;
   /** England's date: invitations planned for release by then are due. */
   today: string;
   howToBook: string;
@@ -44,8 +46,9 @@ export interface SenderOptions {
 /** Said when a message could not go now and should be tried later (not a refusal). */
 class NotNow extends Error {}
 
-function personalisation(m: ClaimedMessage, howToBook: string): Record<string, string> {
-  // The same placeholders as the bulk-send export (campaign-files.rules.ts).
+export function personalisation(m: ClaimedMessage, howToBook: string): Record<string, string> {
+  // The same placeholders as the bulk-send export (campaign-files.rules.ts), and a school
+  // message's (the merge fields' names): Notify ignores those its template does not use.
   return {
     'first name': m.givenName,
     'last name': m.familyName,
@@ -53,12 +56,52 @@ function personalisation(m: ClaimedMessage, howToBook: string): Record<string, s
     campaign: m.campaignName,
     'how to book': howToBook,
     reference: m.reference,
+    school: m.schoolName ?? '',
+    'session date': formatLongDate(m.sessionDate),
+    'school programme': m.schoolProgramme ?? '',
+    'consent link': m.consentLink ?? '',
+    'consent phone': m.consentPhone ?? '',
+    organisation: m.organisationName ?? '',
+  };
+}
+
+/** What a mail server's email says of a message of no campaign (Notify sends its own template instead). */
+function standingEmail(m: ClaimedMessage): { subject: string; body: string } {
+  const child = `${m.givenName} ${m.familyName}`;
+  const reply = [m.consentLink ? `online at ${m.consentLink}` : null, m.consentPhone ? `by calling ${m.consentPhone}` : null].filter(
+    (x) => x !== null,
+  );
+  const answer = reply.length ? ` ${reply.join(' or ')}` : '';
+  const session = `${m.schoolProgramme ?? 'the'} vaccination at ${m.schoolName ?? 'school'} on ${formatLongDate(m.sessionDate)}`;
+  const sign = ['', m.organisationName ?? ''];
+  if (m.purpose === 'CHILD_OVERDUE')
+    return {
+      subject: `${m.givenName} is due vaccinations`,
+      body: [
+        `Dear parent or carer of ${child},`,
+        '',
+        `Our records show that ${m.givenName} has missed one or more routine vaccinations. Please contact your GP practice to book an appointment.`,
+        ...sign,
+      ].join('\n'),
+    };
+  return {
+    subject: `${m.purpose === 'CONSENT_REMINDER' ? 'Reminder: consent' : 'Consent'} for ${m.givenName}'s vaccination`,
+    body: [
+      `Dear parent or carer of ${child},`,
+      '',
+      m.purpose === 'CONSENT_REMINDER'
+        ? `We have not yet had your answer about ${m.givenName}'s ${session}.`
+        : `The school immunisation team will offer ${m.givenName} the ${session}.`,
+      `Please give or refuse consent${answer} before the session.`,
+      ...sign,
+    ].join('\n'),
   };
 }
 
 /** The plain-text email a mail server sends (Notify sends its own template instead). */
-function plainEmail(m: ClaimedMessage, howToBook: string): { subject: string; body: string } {
-  const purpose = COMMUNICATION_PURPOSE_LABELS[m.purpose];
+export function plainEmail(m: ClaimedMessage, howToBook: string): { subject: string; body: string } {
+  if (!(m.purpose in COMMUNICATION_PURPOSE_LABELS)) return standingEmail(m);
+  const purpose = COMMUNICATION_PURPOSE_LABELS[m.purpose as CommunicationPurpose];
   return {
     subject: `${m.campaignName}: ${purpose.toLowerCase()}`,
     body: [

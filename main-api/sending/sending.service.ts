@@ -4,7 +4,10 @@
 // each run, so a changed key takes effect at the next run.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { getCampaign, howToBook, releaseWaves } from '../campaigns';
+import { getCampaign, howToBook, notifyCsv, releaseWaves } from '../campaigns';
+import type { CampaignDetail, NotifyExport } from '../contract/campaigns';
+import type { ContactChannel } from '../shared/vocabulary/contact';
+import type { StandingTemplatePurpose } from '../shared/vocabulary/letters';
 import { AppError } from '../contract/result';
 import type { PollResult, SendingHandlers, SendingSettingsInput, SendProgress } from '../contract/sending';
 import { appRoot, lettersDir } from '../platform/paths';
@@ -16,6 +19,9 @@ import { DEFAULT_RETRY, TokenBucket, type RetryOptions } from './sending.rules';
 import { SendingSettingsStore, type SendingSettings } from './settings.store';
 import { newProgress, pollStatuses, sendDue } from './sender.service';
 import { smtpProvider } from './smtp.adapter';
+
+/** How a run of the messages of no campaign is named where a campaign's code would be. */
+export const CHILD_HEALTH = 'child-health';
 
 export interface SendingEnvironment {
   settings: () => SendingSettingsStore;
@@ -73,7 +79,8 @@ export function providerFor(s: SendingSettings): MessageProvider {
 }
 
 export interface SendRequest {
-  campaignCode: string;
+  /** The campaign; null: the messages of no campaign (children's overdue messages, school consent). */
+  campaignCode: string | null;
   limit: number | null;
   today: string;
   signal?: AbortSignal;
@@ -84,10 +91,13 @@ export interface SendRequest {
 export async function sendCampaign(ds: DataSource, req: SendRequest, env: SendingEnvironment = defaultEnvironment): Promise<SendProgress> {
   const settings = env.settings().load();
   const provider = (env.provider ?? providerFor)(settings);
-  const campaign = await getCampaign(ds, req.campaignCode);
-  // What is due today includes the waves planned for today: release them first (as an export does).
-  await releaseWaves(ds, campaign.code, req.today);
-  const progress = newProgress(randomUUID(), campaign.code);
+  let campaign: CampaignDetail | null = null;
+  if (req.campaignCode !== null) {
+    campaign = await getCampaign(ds, req.campaignCode);
+    // What is due today includes the waves planned for today: release them first (as an export does).
+    await releaseWaves(ds, campaign.code, req.today);
+  }
+  const progress = newProgress(randomUUID(), campaign?.code ?? CHILD_HEALTH);
   return sendDue(
     {
       repo: new SendingRepository(ds),
@@ -96,9 +106,9 @@ export async function sendCampaign(ds: DataSource, req: SendRequest, env: Sendin
       templates: settings.templates,
       postage: settings.postage,
       letterPdf: letterReader(env.lettersDir()),
-      campaignCode: campaign.code,
+      campaignCode: campaign?.code ?? null,
       today: req.today,
-      howToBook: howToBook(campaign),
+      howToBook: campaign ? howToBook(campaign) : '',
       retry: env.retry,
     },
     progress,
@@ -106,20 +116,45 @@ export async function sendCampaign(ds: DataSource, req: SendRequest, env: Sendin
   );
 }
 
+/** Asks Notify about a campaign's unsettled messages, or with a null code those of no campaign. */
 export async function pollCampaign(
   ds: DataSource,
-  campaignCode: string,
+  campaignCode: string | null,
   env: SendingEnvironment = defaultEnvironment,
 ): Promise<PollResult> {
   const settings = env.settings().load();
   const provider = (env.provider ?? providerFor)(settings);
-  const campaign = await getCampaign(ds, campaignCode);
+  const code = campaignCode === null ? null : (await getCampaign(ds, campaignCode)).code;
   return pollStatuses({
     repo: new SendingRepository(ds),
     provider,
     bucket: new TokenBucket(settings.ratePerMinute),
-    campaignCode: campaign.code,
+    campaignCode: code,
     retry: env.retry,
+  });
+}
+
+/**
+ * GOV.UK Notify's bulk-send file of the pending messages of no campaign of one purpose and
+ * channel (children's overdue messages, school consent requests or reminders), with the school's
+ * and the child health service's personalisation; marked sent when asked, so they are not sent
+ * again by the sender.
+ */
+export async function exportChildHealthNotify(
+  ds: DataSource,
+  input: { purpose: StandingTemplatePurpose; channel: ContactChannel; markSent: boolean },
+  today: string,
+): Promise<NotifyExport> {
+  return ds.transaction(async (tx) => {
+    const repo = new SendingRepository(tx);
+    const service = await repo.childHealthContact();
+    const rows = await repo.exportRows(input.purpose, input.channel, today, input.markSent);
+    const csv = notifyCsv(input.channel, { name: 'Child health', howToBook: '' }, rows, {
+      organisation: service.organisationName,
+      consentLink: service.consentLink,
+      consentPhone: service.consentPhone,
+    });
+    return { fileName: `${CHILD_HEALTH}-${input.purpose}-${input.channel}-${today}.csv`, csv, rows: rows.length };
   });
 }
 
@@ -156,12 +191,13 @@ export function createSendingHandlers(
     },
     'sending.settings.save': (i) => saveSendingSettings(ds, i, env),
     'communications.send': async (i) => {
-      const busy = running.get(i.campaignCode);
+      const key = i.campaignCode ?? CHILD_HEALTH;
+      const busy = running.get(key);
       if (busy) return { ...runFor(busy).progress };
       // Checks the settings, the campaign and the caller's right to run it before answering.
       const settings = env.settings().load();
       (env.provider ?? providerFor)(settings);
-      await getCampaign(ds, i.campaignCode);
+      if (i.campaignCode !== null) await getCampaign(ds, i.campaignCode);
       await repo.toPoll(i.campaignCode, 1);
       const controller = new AbortController();
       let run: Run | null = null;
@@ -178,9 +214,9 @@ export function createSendingHandlers(
         },
         env,
       );
-      run = { progress: { ...newProgress(randomUUID(), i.campaignCode) }, controller };
+      run = { progress: { ...newProgress(randomUUID(), key) }, controller };
       runs.set(run.progress.runId, run);
-      running.set(i.campaignCode, run.progress.runId);
+      running.set(key, run.progress.runId);
       const thisRun = run;
       started
         .then((p) => {
@@ -194,7 +230,7 @@ export function createSendingHandlers(
             message: error instanceof AppError ? error.message : 'Sending stopped on an unexpected error.',
           };
         })
-        .finally(() => running.delete(i.campaignCode));
+        .finally(() => running.delete(key));
       return { ...run.progress };
     },
     'communications.send.progress': async (i) => ({ ...runFor(i.runId).progress }),

@@ -102,8 +102,12 @@ describe('ims campaign commands', () => {
   it('runs the reminders due on a given day, once', async () => {
     await db.query(`UPDATE ims.communication SET sent_at = ($1::date - 14) + time '09:00' WHERE purpose = 'INVITATION'`, [TODAY]);
     // The booked person gets none.
-    expect(await ims('run-reminders', '--today', TODAY)).toEqual(['0 invitations released, 1 reminder made.']);
-    expect(await ims('run-reminders', '--campaign', 'CLI-FLU', '--today', TODAY)).toEqual(['0 invitations released, 0 reminders made.']);
+    expect(await ims('run-reminders', '--today', TODAY)).toEqual([
+      '0 invitations released, 1 reminder made, 0 school consent reminders made.',
+    ]);
+    expect(await ims('run-reminders', '--campaign', 'CLI-FLU', '--today', TODAY)).toEqual([
+      '0 invitations released, 0 reminders made, 0 school consent reminders made.',
+    ]);
     await expect(ims('run-reminders', '--today', '2026-02-30')).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 });

@@ -141,7 +141,7 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
   program
     .command('run-reminders')
     .description(
-      "The daily run: release the waves due today (their invitation messages), then make the reminders due under each campaign's rules (safe to run again or at the same time)",
+      "The daily run: release the waves due today (their invitation messages), make the reminders due under each campaign's rules, and the school consent reminders of sessions in the next 7 days (safe to run again or at the same time)",
     )
     .option('--campaign <code>', 'only this campaign')
     .option('--today <date>', "today's date in England (YYYY-MM-DD), for a catch-up run")
@@ -149,8 +149,12 @@ export function registerCampaignCommands(program: Command, ctx: CliContext): voi
       const code = opts.campaign === undefined ? null : checked(CampaignCode, opts.campaign, '--campaign');
       const today = todayOption(opts.today);
       const n = await withOwnerDatabase(await ctx.ownerUrl(), APPLICATION_NAME, (ds) => runReminders(ds, code, today));
+      const consent =
+        n.consentReminders === null
+          ? ''
+          : `, ${n.consentReminders} school consent ${n.consentReminders === 1 ? 'reminder' : 'reminders'} made`;
       ctx.print(
-        `${n.released} ${n.released === 1 ? 'invitation' : 'invitations'} released, ${n.reminders} ${n.reminders === 1 ? 'reminder' : 'reminders'} made.`,
+        `${n.released} ${n.released === 1 ? 'invitation' : 'invitations'} released, ${n.reminders} ${n.reminders === 1 ? 'reminder' : 'reminders'} made${consent}.`,
       );
     });
 }

@@ -1,9 +1,11 @@
-// `ims letters produce`: a campaign's pending letters as print-ready PDF files and a manifest,
+// `ims letters produce`: a campaign's pending letters (or, with --child-health, the letters of no
+// campaign: children's overdue letters, school consent requests and reminders) as print-ready PDF files and a manifest,
 // drawn in worker threads, with progress on standard error. It runs as the schema owner through
 // the same api functions as the application; stopped (Ctrl+C) it cancels cleanly, and run again
 // after a crash it resumes the open run without producing any letter twice.
 import type { Command } from 'commander';
 import { ProductionStartInput, type ProductionProgress } from '../../contract/letters';
+import { AppError } from '../../contract/result';
 import { startProduction } from '../../letters';
 import { withOwnerDatabase } from '../../platform/db/datasource';
 import { todayInLondon } from '../../shared/calendar/england';
@@ -13,7 +15,8 @@ import { checked } from './campaign';
 const APPLICATION_NAME = 'IMS letters';
 
 interface ProduceOptions {
-  campaign: string;
+  campaign?: string;
+  childHealth?: boolean;
   out: string;
   layout: string;
   perFile?: string;
@@ -30,10 +33,12 @@ function line(p: ProductionProgress): string {
 }
 
 async function produce(ctx: CliContext, opts: ProduceOptions): Promise<void> {
+  if ((opts.campaign === undefined) === !opts.childHealth)
+    throw new AppError('VALIDATION', 'letters produce: name a --campaign, or --child-health for the letters of no campaign');
   const input = checked(
     ProductionStartInput,
     {
-      campaignCode: opts.campaign,
+      campaignCode: opts.childHealth ? null : opts.campaign,
       layout: opts.layout.toUpperCase().replace('-', '_'),
       perFile: opts.perFile === undefined ? undefined : Number(opts.perFile),
       purpose: opts.purpose?.toUpperCase() ?? null,
@@ -77,7 +82,11 @@ export function registerLetterCommands(program: Command, ctx: CliContext): void 
   letters
     .command('produce')
     .description('Produce a campaign\u2019s pending letters as PDF files with a manifest (resumes an interrupted run)')
-    .requiredOption('--campaign <code>', 'the campaign')
+    .option('--campaign <code>', 'the campaign')
+    .option(
+      '--child-health',
+      "instead of a campaign's, the letters of no campaign: children's overdue letters, school consent requests and reminders",
+    )
     .requiredOption('--out <dir>', 'the folder to write into (a folder per run is made inside it)')
     .option('--layout <layout>', 'batch (files of many letters, for a mailing house) or per-letter (Notify precompiled)', 'batch')
     .option('--per-file <n>', 'letters in each file (default 1000)')

@@ -40,7 +40,10 @@ describe('ims send', () => {
         provider: 'NOTIFY',
         notifyBaseUrl: fake.url,
         notifyApiKey: fake.apiKey,
-        templates: [{ templateName: 'flu-sms', purpose: 'INVITATION', channel: 'SMS', notifyTemplateId: SMS_TEMPLATE }],
+        templates: [
+          { templateName: 'flu-sms', purpose: 'INVITATION', channel: 'SMS', notifyTemplateId: SMS_TEMPLATE },
+          { templateName: null, purpose: 'CHILD_OVERDUE', channel: 'SMS', notifyTemplateId: SMS_TEMPLATE },
+        ],
       }),
     );
     db = await createTestDatabase();
@@ -85,6 +88,43 @@ describe('ims send', () => {
     expect(await ims('poll-statuses', '--campaign', 'CLI-SEND')).toEqual(['3 checked, 3 changed, 0 falling back to another channel.']);
     const r = await db.query(`SELECT count(*)::int AS n FROM ims.communication WHERE delivery_status = 'delivered'`);
     expect(r.rows[0]!.n).toBe(3);
+  });
+
+  it("sends the messages of no campaign with --child-health, a child's overdue text once", async () => {
+    const child = await db.query<{ id: string }>(`SELECT min(id) AS id FROM ims.person`);
+    await db.query(`SELECT api.child_action_record($1, NULL, NULL, 'SEND_MESSAGE', NULL, NULL, NULL)`, [child.rows[0]!.id]);
+    const before = fake.notifications.length;
+    expect(await ims('send', '--child-health')).toEqual([expect.stringMatching(/^Done: 1 sent; /)]);
+    expect(await ims('send', '--child-health')).toEqual([expect.stringMatching(/^Done: 0 sent; /)]);
+    expect(fake.notifications.slice(before).map((n) => [n.type, n.personalisation['first name']])).toEqual([['sms', 'Given']]);
+    expect(await ims('poll-statuses', '--child-health')).toEqual(['1 checked, 0 changed, 0 falling back to another channel.']);
+    await expect(ims('send')).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(ims('send', '--campaign', 'CLI-SEND', '--child-health')).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it('shows and changes how the messages of no campaign name the child health service, refusing a bad link', async () => {
+    expect(await ims('child-health-contact')).toEqual(['Child health service; consent link: none; phone: none']);
+    expect(
+      await ims('child-health-contact', '--name', 'Kent School Immunisations', '--consent-link', 'https://consent.example.nhs.uk'),
+    ).toEqual(['Kent School Immunisations; consent link: https://consent.example.nhs.uk; phone: none']);
+    await expect(ims('child-health-contact', '--consent-link', 'http://plain.example')).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(await ims('child-health-contact', '--consent-phone', '01622 000000')).toEqual([
+      'Kent School Immunisations; consent link: https://consent.example.nhs.uk; phone: 01622 000000',
+    ]);
+  });
+
+  it("exports a child's pending overdue text as Notify's bulk-send CSV once, with the school and service columns", async () => {
+    const child = await db.query<{ id: string }>(`SELECT max(id) AS id FROM ims.person`);
+    await db.query(`SELECT api.child_action_record($1, NULL, NULL, 'SEND_MESSAGE', NULL, NULL, NULL)`, [child.rows[0]!.id]);
+    const [csv] = await ims('child-health-export', '--purpose', 'child_overdue', '--channel', 'sms');
+    const lines = csv!.trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'phone number,first name,last name,nhs number,campaign,how to book,reference,school,session date,school programme,consent link,consent phone,organisation',
+    );
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^07700900555,Given,Family,/);
+    expect((await ims('child-health-export', '--purpose', 'CHILD_OVERDUE', '--channel', 'SMS'))[0]!.trim().split('\r\n')).toHaveLength(1);
+    await expect(ims('child-health-export', '--purpose', 'INVITATION', '--channel', 'SMS')).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
   it('refuses a bad campaign code and limit', async () => {

@@ -15,8 +15,22 @@ export const [TEMPLATE_PURPOSES, TemplatePurpose, TEMPLATE_PURPOSE_LABELS] = cod
   DID_NOT_ATTEND: 'Missed appointment follow-up',
   CHILD_OVERDUE: 'Child overdue',
   STAFF_REMINDER: 'Staff reminder',
+  CONSENT_REQUEST: 'School consent request',
+  CONSENT_REMINDER: 'School consent reminder',
 });
 export type TemplatePurpose = z.infer<typeof TemplatePurpose>;
+
+/**
+ * The purposes of the communications that belong to no campaign (a child's overdue message, a
+ * school session's consent request and reminder): their templates are standing templates, one
+ * version in use per purpose and channel for the whole installation (migrations/0078).
+ */
+export const [STANDING_TEMPLATE_PURPOSES, StandingTemplatePurpose, STANDING_TEMPLATE_PURPOSE_LABELS] = codeSet({
+  CHILD_OVERDUE: 'Child overdue',
+  CONSENT_REQUEST: 'School consent request',
+  CONSENT_REMINDER: 'School consent reminder',
+});
+export type StandingTemplatePurpose = z.infer<typeof StandingTemplatePurpose>;
 
 /**
  * The languages a template may carry a variant in (ISO 639-1). English is the template itself;
@@ -73,6 +87,11 @@ export const [MERGE_FIELDS, MergeField, MERGE_FIELD_LABELS] = codeSet({
   practice: "The person's GP practice",
   organisation: 'The organisation running the campaign',
   'letter date': 'Date the letter is produced',
+  school: "The child's school (school messages; empty otherwise)",
+  'session date': 'Date of the school session (school messages; empty otherwise)',
+  'school programme': "The school session's programme, such as HPV (school messages; empty otherwise)",
+  'consent link': "Where parents give or refuse consent online (the child health service's; empty when none)",
+  'consent phone': "The child health service's phone number for consent and questions (empty when none)",
 });
 export type MergeField = z.infer<typeof MergeField>;
 

@@ -21,6 +21,7 @@ import {
   LETTER_RUN_LAYOUTS,
   LETTER_RUN_STATUSES,
   MERGE_FIELDS,
+  STANDING_TEMPLATE_PURPOSES,
   MERGE_FIELD_LABELS,
   TEMPLATE_PURPOSES,
 } from './letters';
@@ -96,6 +97,8 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.contact_details.preferred_language': LETTER_LANGUAGES,
   'ims.message_template.purpose': TEMPLATE_PURPOSES,
   'ims.message_template.channel': CONTACT_CHANNELS,
+  'ims.standing_template.purpose': STANDING_TEMPLATE_PURPOSES,
+  'ims.standing_template.channel': CONTACT_CHANNELS,
   'ims.letter_run.layout': LETTER_RUN_LAYOUTS,
   'ims.letter_run.purpose': COMMUNICATION_PURPOSES,
   'ims.letter_run.status': LETTER_RUN_STATUSES,

@@ -97,6 +97,10 @@ describe('inviting a cohort', () => {
     expect(wavesSpan([])).toBeNull();
     expect(dailyRunWording({ released: 20000, reminders: 1 })).toBe('20,000 invitations released, 1 reminder made.');
     expect(dailyRunWording({ released: 1, reminders: 0 })).toBe('1 invitation released, 0 reminders made.');
+    expect(dailyRunWording({ released: 0, reminders: 2, consentReminders: 1 })).toBe(
+      '0 invitations released, 2 reminders made, 1 school consent reminder made.',
+    );
+    expect(dailyRunWording({ released: 0, reminders: 0, consentReminders: null })).toBe('0 invitations released, 0 reminders made.');
     expect(confirmWording({ ...r, repeated: true })).toBe(
       'This batch had been confirmed already: nothing new was made (it invited 5 people).',
     );

@@ -120,10 +120,13 @@ export function confirmWording(r: BatchConfirmResult): string {
 }
 
 /** What the daily run did, in a sentence. */
-export function dailyRunWording(r: { released: number; reminders: number }): string {
+export function dailyRunWording(r: { released: number; reminders: number; consentReminders?: number | null }): string {
   const released = r.released === 1 ? '1 invitation released' : `${r.released.toLocaleString('en-GB')} invitations released`;
   const reminders = r.reminders === 1 ? '1 reminder made' : `${r.reminders.toLocaleString('en-GB')} reminders made`;
-  return `${released}, ${reminders}.`;
+  const c = r.consentReminders ?? null;
+  const consent =
+    c === null ? '' : c === 1 ? ', 1 school consent reminder made' : `, ${c.toLocaleString('en-GB')} school consent reminders made`;
+  return `${released}, ${reminders}${consent}.`;
 }
 
 /** When a confirmed batch's waves are released: the first and last days, or the one day. */
