@@ -145,7 +145,7 @@ export const sendingChannels = {
   'communications.send.cancel': { input: z.object({ runId: RunId }), output: SendProgress },
   /** Asks Notify how the campaign's sent messages fared, and records it. */
   'communications.poll': { input: z.object({ campaignCode: CampaignCode.nullable() }), output: PollResult },
-  'communications.counts': { input: z.object({ campaignCode: CampaignCode }), output: CommunicationCounts },
+  'communications.counts': { input: z.object({ campaignCode: CampaignCode.nullable() }), output: CommunicationCounts },
 } as const;
 
 export type SendingHandlers = HandlersOf<typeof sendingChannels>;

@@ -24,6 +24,7 @@ import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/s
 import { startFakeNotify, type FakeNotify } from '../../tests/support/fake-notify';
 import { TWO_PRACTICES_SQL, dropRoles, nhsSequence, userConnections, type UserConnections } from '../../tests/support/fixtures';
 import { pollCampaign, sendCampaign, type SendingEnvironment } from './sending.service';
+import { SendingRepository } from './sending.repository';
 import { SendingSettingsStore, keyFileCipher } from './settings.store';
 
 const nhs = nhsSequence(999_731_000, 13);
@@ -119,6 +120,9 @@ describe('child health and school messages sent', () => {
     ).rows;
 
   const send = (ds: DataSource) => sendCampaign(ds, { campaignCode: null, limit: null, today }, env);
+  /** What the Child health > Messages screen shows: the messages of no campaign by channel and status. */
+  const counts = async (ds: DataSource) =>
+    Object.fromEntries((await new SendingRepository(ds).counts(null)).map((c) => [`${c.channel} ${c.status}`, c.count]));
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -223,11 +227,16 @@ describe('child health and school messages sent', () => {
     expect(inUse.rows).toEqual([{ template_version: 1 }]);
   });
 
-  it('lets only child health staff in scope send them', async () => {
+  it('lets only child health staff in scope send them, or count them', async () => {
     await expect(send(coord)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    // Outside the nurse's practice: nothing to claim, nothing sent.
+    await expect(new SendingRepository(coord).counts(null)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Outside the nurse's practice: nothing to claim, nothing sent, nothing counted.
     expect(await send(away)).toMatchObject({ state: 'finished', claimed: 0 });
     expect(fake.notifications).toHaveLength(0);
+    expect(await counts(away)).toEqual({});
+    const waiting = await counts(nurse);
+    expect(Object.keys(waiting).every((k) => k.endsWith(' PENDING'))).toBe(true);
+    expect(Object.values(waiting).reduce((a, b) => a + b, 0)).toBe((await messages()).length);
   });
 
   it('produces the letters as precompiled PDFs, then two senders at once send every message exactly once', async () => {
@@ -269,6 +278,7 @@ describe('child health and school messages sent', () => {
     const overdue = fake.notifications.find((x) => x.templateId === T.overdueEmail)!;
     expect(overdue.to).toBe('dan.parent@example.org');
 
+    expect(await counts(nurse)).toEqual({ 'LETTER SENT': 2, 'SMS SENT': 4, 'EMAIL SENT': 3 });
     // Run again: nothing more goes out.
     expect(await send(nurse)).toMatchObject({ claimed: 0, sent: 0 });
     expect(fake.notifications).toHaveLength(9);

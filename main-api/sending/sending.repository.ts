@@ -148,7 +148,7 @@ export class SendingRepository {
     );
   }
 
-  async counts(code: string): Promise<CommunicationCounts> {
+  async counts(code: string | null): Promise<CommunicationCounts> {
     const r = await checked(queryOne<{ v: CommunicationCounts }>(this.db, 'SELECT api.campaign_communication_counts($1) AS v', [code]));
     return r!.v;
   }

@@ -1,11 +1,17 @@
 // Child health in a real browser, as the launch user: the register filtered to one practice, a
 // worklist made of its overdue children, a decline recorded on one child from the worklist, and
-// the open count falling by one; the decline then shows on the child's record.
+// the open count falling by one; the decline then shows on the child's record. An overdue letter
+// to another child waits with the child health messages, to be sent from Child health > Messages.
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { expectAccessible } from '../support/axe';
 import { api, openApp, shot } from './app';
 
+interface Counts {
+  channel: string;
+  status: string;
+  count: number;
+}
 interface Page1 {
   rows: { personId: number; practiceCode: string | null; givenName: string; familyName: string }[];
 }
@@ -61,9 +67,30 @@ test('a worklist of overdue children falls by one when a decline is recorded', a
   await expect(page.getByTestId('worklist-rows')).not.toContainText(childName);
   await shot(page, 'child-worklist');
 
+  // An overdue letter to the next child: made for the sender (other journeys may add messages too).
+  const waitingLetters = async () =>
+    (await api<Counts[]>(page, 'communications.counts', { campaignCode: null }))
+      .filter((c) => c.channel === 'LETTER' && c.status === 'PENDING')
+      .reduce((a, c) => a + c.count, 0);
+  const lettersBefore = await waitingLetters();
+  const next = page.getByTestId('worklist-rows').locator('tbody tr').first();
+  await next.getByRole('button', { name: /^Send overdue letter/ }).click();
+  const letterDialog = page.getByRole('dialog', { name: 'Send overdue letter' });
+  await expect(letterDialog).toBeVisible();
+  await page.getByTestId('child-action-save').click();
+  await expect(letterDialog).toBeHidden();
+  await expect(page.getByTestId('worklist-actions')).toContainText('Overdue letter sent: 1');
+  expect(await waitingLetters()).toBeGreaterThan(lettersBefore);
+
   // The worklist list shows it one down, and the decline is on the child's record.
   await page.getByRole('link', { name: 'Back to the worklists' }).click();
   await expect(page.getByTestId('worklist-list')).toContainText(name);
+  await page.locator('.n-tabs-tab', { hasText: 'Messages' }).click();
+  await expect(page.getByTestId('message-counts')).toContainText('Letter');
+  await expect(page.getByTestId('message-totals')).toContainText('waiting');
+  await expect(page.getByTestId('send-messages')).toBeVisible();
+  await expectAccessible(page, 'the child health messages');
+  await shot(page, 'child-messages');
   await page.goto(page.url().replace(/#.*$/, childHref));
   await expect(page.getByTestId('person-child-actions')).toContainText('Declined: personal choice');
   await expect(page.getByTestId('person-child-actions')).toContainText('Parent prefers to wait until next year');
