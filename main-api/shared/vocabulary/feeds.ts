@@ -9,6 +9,7 @@ export const [FEED_KINDS, FeedKindCode, FEED_KIND_LABELS] = codeSet({
   'clinical-flags': 'Clinical flags',
   'staff-list': 'Staff list',
   'vaccination-batch-v5': 'NHS vaccination batch file (v5)',
+  'class-list': 'School class list',
 });
 export type FeedKindCode = z.infer<typeof FeedKindCode>;
 
