@@ -78,16 +78,18 @@ export const ReviewItem = z.object({
   sourceSystem: z.string(),
   sourceId: z.string(),
   incoming: Details.extend({ nhsNumber: z.string().nullable().optional(), postcode: z.string().nullable().optional() }),
-  event: z.object({
-    occurredOn: z.string(),
-    productCode: z.string().nullable(),
-    productName: z.string().nullable(),
-    outcome: z.string(),
-    doseSequence: z.number().int().nullable(),
-    batchNumber: z.string().nullable(),
-    locationCode: z.string().nullable(),
-    performerName: z.string().nullable(),
-  }).nullable(),
+  event: z
+    .object({
+      occurredOn: z.string(),
+      productCode: z.string().nullable(),
+      productName: z.string().nullable(),
+      outcome: z.string(),
+      doseSequence: z.number().int().nullable(),
+      batchNumber: z.string().nullable(),
+      locationCode: z.string().nullable(),
+      performerName: z.string().nullable(),
+    })
+    .nullable(),
   /** A class-list row's school, year group and parents (no event). */
   classList: ClassListRow.nullable().default(null),
   reason: z.string(),

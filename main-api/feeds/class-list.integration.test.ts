@@ -11,7 +11,15 @@ import { addUser } from '../administration/users.service';
 import type { ReviewItem } from '../contract/exchange';
 import { createExchangeHandlers } from '../exchange/exchange.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
-import { TWO_PRACTICES_SQL, call, dropRoles, nhsSequence, userConnections, value, type UserConnections } from '../../tests/support/fixtures';
+import {
+  TWO_PRACTICES_SQL,
+  call,
+  dropRoles,
+  nhsSequence,
+  userConnections,
+  value,
+  type UserConnections,
+} from '../../tests/support/fixtures';
 import { FEED_KIND_DEFINITIONS } from './kinds';
 import { importRejects } from './feeds.repository';
 import { runImport } from './import.service';
@@ -62,8 +70,11 @@ describe('class list imports', () => {
       year_group: number | null;
     };
   const pending = async () =>
-    (await db.query(`SELECT source_id, reason, class_row FROM ims.exchange_review WHERE item_kind = 'CLASS_LIST' AND status = 'PENDING' ORDER BY row_no`))
-      .rows as { source_id: string; reason: string; class_row: { schoolUrn: string; yearGroup: number } }[];
+    (
+      await db.query(
+        `SELECT source_id, reason, class_row FROM ims.exchange_review WHERE item_kind = 'CLASS_LIST' AND status = 'PENDING' ORDER BY row_no`,
+      )
+    ).rows as { source_id: string; reason: string; class_row: { schoolUrn: string; yearGroup: number } }[];
 
   // The list from Vale School: Ava (by NHS number: she has moved from Hill Academy), Ben
   // (certain without an NHS number), Calum (a doubtful spelling), Dee Twin (a twin), someone
@@ -159,9 +170,10 @@ describe('class list imports', () => {
     expect(audit.rows.map((r) => r.actor)).toContain(names.nurse);
 
     // Contacts: Ava's mobile stays as it was; Ben had none, so the school's are his now.
-    const contacts = await db.query(`SELECT person_id, mobile, landline, email FROM ims.contact_details WHERE person_id = ANY ($1) ORDER BY person_id`, [
-      [ids.ava, ids.ben],
-    ]);
+    const contacts = await db.query(
+      `SELECT person_id, mobile, landline, email FROM ims.contact_details WHERE person_id = ANY ($1) ORDER BY person_id`,
+      [[ids.ava, ids.ben]],
+    );
     expect(contacts.rows).toEqual([
       { person_id: String(ids.ava), mobile: '07700900001', landline: null, email: null },
       { person_id: String(ids.ben), mobile: '07700900123', landline: '01634000111', email: 'mary@example.org' },
@@ -186,10 +198,9 @@ describe('class list imports', () => {
     const again = await run(nurse, rows, 5, text + '\n');
     expect(again.status).toBe('APPLIED');
     expect(again.counts).toMatchObject({ schoolMoves: 0, schoolSet: 0, yearChanged: 0, parentsSaved: 0, contactsAdded: 0, review: 3 });
-    const changes = await db.query(
-      `SELECT DISTINCT table_name FROM audit.change_log WHERE id > $1 AND table_name <> 'ims.feed_import'`,
-      [before],
-    );
+    const changes = await db.query(`SELECT DISTINCT table_name FROM audit.change_log WHERE id > $1 AND table_name <> 'ims.feed_import'`, [
+      before,
+    ]);
     expect(changes.rows).toEqual([]);
     expect(await pending()).toHaveLength(3);
   });
@@ -198,12 +209,18 @@ describe('class list imports', () => {
     const exchange = createExchangeHandlers(nurse, () => TODAY);
     const queue = await value<ReviewItem[]>(call(exchange, 'exchange.review.list', {}));
     const calum = queue.find((i) => i.incoming.givenName === 'Calum')!;
-    expect(calum).toMatchObject({ kind: 'CLASS_LIST', event: null, classList: { schoolUrn: VALE, schoolName: 'Vale School', yearGroup: 8 } });
+    expect(calum).toMatchObject({
+      kind: 'CLASS_LIST',
+      event: null,
+      classList: { schoolUrn: VALE, schoolName: 'Vale School', yearGroup: 8 },
+    });
     expect(calum.candidates.map((c) => c.personId)).toEqual([ids.cal]);
     const twin = queue.find((i) => i.incoming.givenName === 'Dee')!;
     expect(twin.candidates.map((c) => c.personId).sort()).toEqual([ids.dee, ids.eli].sort());
 
-    const decided = await value<ReviewItem>(call(exchange, 'exchange.review.decide', { id: calum.id, decision: 'ACCEPT', personId: ids.cal }));
+    const decided = await value<ReviewItem>(
+      call(exchange, 'exchange.review.decide', { id: calum.id, decision: 'ACCEPT', personId: ids.cal }),
+    );
     expect(decided).toMatchObject({ status: 'ACCEPTED', personId: ids.cal });
     expect(await person('cal')).toEqual({ school_urn: VALE, year_group: 8 });
 

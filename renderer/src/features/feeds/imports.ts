@@ -61,6 +61,15 @@ const COUNT_WORDS: Record<string, string> = {
   renumbered: 'NHS numbers replaced',
   merged: 'records merged',
   deleted: 'entered in error',
+  review: 'waiting for review',
+  matchedBefore: 'matched as a reviewer decided before',
+  yearOutOfStep: 'a year group one year from their age (taken)',
+  schoolSet: 'schools recorded',
+  schoolMoves: 'school moves',
+  yearChanged: 'year groups changed',
+  parentsSaved: 'parents saved',
+  contactsAdded: 'contacts added',
+  contactsKept: 'contacts kept (the record already had different ones)',
 };
 
 export function countsSentence(counts: Record<string, number>): string {
