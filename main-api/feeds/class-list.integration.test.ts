@@ -259,6 +259,26 @@ describe('class list imports', () => {
     });
   });
 
+  it('keeps hostile names as plain text through matching and into the review queue', async () => {
+    const names = ["x'); DROP TABLE ims.person; --", '$$; SELECT 1; $$', '=HYPERLINK("x")', 'Zoë <b>'];
+    const rows = names.map((n, i) => ({
+      family_name: n,
+      given_name: n,
+      date_of_birth: `2014-07-0${i + 1}`,
+      school_urn: HILL,
+      year_group: '8',
+    }));
+    const quoted = rows.map((r) => COLUMNS.map((c) => `"${(r[c as keyof typeof r] ?? '').replace(/"/g, '""')}"`).join(','));
+    const summary = await run(nurse, [], 100, [HEADER, ...quoted].join('\n'));
+    expect(summary).toMatchObject({ status: 'APPLIED', rowsRejected: 0 });
+    expect(summary.counts).toMatchObject({ review: names.length, applied: 0 });
+    const kept = await db.query(`SELECT incoming->>'familyName' AS f FROM ims.exchange_review WHERE import_id = $1 ORDER BY row_no`, [
+      summary.id,
+    ]);
+    expect(kept.rows.map((r) => r.f)).toEqual(names);
+    expect((await db.query(`SELECT to_regclass('ims.person') AS t`)).rows[0]!.t).toBe('ims.person');
+  });
+
   it("rejects a school outside the importer's reach: coordinators do not run schools", async () => {
     const summary = await run(coordinator, [vale()[1]!]);
     const rejects = await importRejects(coordinator, summary.id);
