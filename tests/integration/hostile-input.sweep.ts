@@ -760,11 +760,17 @@ export function sweepHostileInput(shard: number, shards: number): void {
         const started = await post('feeds.start', JSON.stringify({ uploadId, kind: 'class-list', maxRejectPercent: 100 }));
         expect(malformed(started.status, started.answer)).toBeNull();
         const { jobId } = (started.answer as { value: { jobId: string } }).value;
-        let summary: { id: number; status: string; rowsRejected: number | null; rowsApplied: number | null } | null = null;
+        interface Outcome {
+          id: number;
+          status: string;
+          rowsRejected: number | null;
+          rowsApplied: number | null;
+        }
+        let summary: Outcome | null = null;
         while (!summary) {
           const { status, answer } = await post('feeds.progress', JSON.stringify({ jobId }));
           expect(malformed(status, answer)).toBeNull();
-          const job = (answer as { value: { state: string; summary: typeof summary } }).value;
+          const job = (answer as { value: { state: string; summary: Outcome | null } }).value;
           if (job.state !== 'running') summary = job.summary;
           else await new Promise((r) => setTimeout(r, 50));
         }
