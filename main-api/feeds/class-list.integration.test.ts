@@ -9,6 +9,8 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../administration/users.service';
 import type { ReviewItem } from '../contract/exchange';
+import type { PersonClassList } from '../contract/schools';
+import { createSchoolHandlers } from '../schools/schools.service';
 import { createExchangeHandlers } from '../exchange/exchange.service';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import {
@@ -161,7 +163,13 @@ describe('class list imports', () => {
     // The move is logged on the child, as the signed-in user, and read back for the record.
     const moves = await db.query(`SELECT from_urn, to_urn, recorded_by, import_id FROM ims.school_move WHERE person_id = $1`, [ids.ava]);
     expect(moves.rows).toEqual([{ from_urn: HILL, to_urn: VALE, recorded_by: names.nurse, import_id: String(summary.id) }]);
-    const details = (await nurse.query(`SELECT api.person_school_details($1) AS v`, [ids.ava]))[0].v;
+    const details = await value<PersonClassList>(
+      call(
+        createSchoolHandlers(nurse, () => TODAY),
+        'schools.person.classList',
+        { personId: ids.ava },
+      ),
+    );
     expect(details.moves[0]).toMatchObject({ fromName: 'Hill Academy', toName: 'Vale School' });
     expect(details.parents).toEqual([
       { position: 1, name: 'Pat Pupil', relationship: 'Mother', phone: '07700900999', email: null, schoolUrn: VALE },

@@ -100,7 +100,10 @@ test('a class list with a doubtful match is imported, reviewed and accepted', as
   await page.getByTestId('review-open-record').click();
   await expect(page).toHaveURL(new RegExp(`/people/${mia!.id}$`));
   await expect(page.getByTestId('record-name')).toContainText('Mia');
-  await expect(page.getByText('New Elm Spec Academy, Year 8')).toBeVisible();
+  await expect(page.getByText('New Elm Spec Academy, Year 8', { exact: true })).toBeVisible();
+  // The move and the parent the school gave, in the record's own section.
+  await expect(page.getByTestId('school-moves')).toContainText('moved from Old Oak Spec School, Year 7 to New Elm Spec Academy, Year 8');
+  await expect(page.getByTestId('school-parents')).toContainText(`Sam ${family}, Mother, 07700900771`);
   await expectAccessible(page, "the child's record after the class list");
 
   // The move was logged on the child.

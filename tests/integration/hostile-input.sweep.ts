@@ -478,6 +478,7 @@ export function sweepHostileInput(shard: number, shards: number): void {
       'schools.outcome.record': async () => ({ sessionId: 1, personId: 1, outcome: 'ABSENT' }),
       'schools.sessions.pdf': async () => ({ id: 1 }),
       'schools.person': async () => ({ personId: 1 }),
+      'schools.person.classList': async () => ({ personId: 1 }),
       'exchange.fhir.import': async () => ({
         text: JSON.stringify(
           immunization({ id: `sweep-${randomUUID()}`, nhsNumber: nhs(1), family: 'Inside', given: 'Amy', birthDate: '2020-01-01' }),
