@@ -405,7 +405,8 @@ BEGIN
              'personId', p.id, 'nhsNumber', p.nhs_number, 'givenName', p.given_name, 'familyName', p.family_name,
              'dateOfBirth', p.date_of_birth, 'genderCode', p.gender_code, 'postcode', p.postcode,
              'practiceCode', p.practice_code, 'points', m.points, 'nhs', m.nhs, 'twin', m.twin,
-             'schoolUrn', p.school_urn, 'yearGroup', p.year_group,
+             'schoolUrn', p.school_urn, 'schoolName', (SELECT s.name FROM ims.school s WHERE s.urn = p.school_urn),
+             'yearGroup', p.year_group,
              'parts', jsonb_build_object('familyName', m.family_points, 'givenName', m.given_points,
                        'dateOfBirth', m.dob_points, 'gender', m.sex_points, 'postcode', m.postcode_points))
              ORDER BY (m.nhs = 'same') DESC, m.points DESC, p.id), '[]'::jsonb)

@@ -45,6 +45,7 @@ export const ReviewCandidate = Details.extend({
   twin: z.boolean(),
   /** The school and year group on record (class-list rows are compared with them). */
   schoolUrn: z.string().nullable().optional(),
+  schoolName: z.string().nullable().optional(),
   yearGroup: z.number().int().nullable().optional(),
   parts: z.object({ familyName: z.number(), givenName: z.number(), dateOfBirth: z.number(), gender: z.number(), postcode: z.number() }),
 });

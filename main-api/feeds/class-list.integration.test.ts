@@ -222,7 +222,7 @@ describe('class list imports', () => {
       event: null,
       classList: { schoolUrn: VALE, schoolName: 'Vale School', yearGroup: 8 },
     });
-    expect(calum.candidates.map((c) => c.personId)).toEqual([ids.cal]);
+    expect(calum.candidates.map((c) => [c.personId, c.schoolUrn, c.yearGroup])).toEqual([[ids.cal, null, null]]);
     const twin = queue.find((i) => i.incoming.givenName === 'Dee')!;
     expect(twin.candidates.map((c) => c.personId).sort()).toEqual([ids.dee, ids.eli].sort());
 

@@ -88,7 +88,7 @@ test('a class list with a doubtful match is imported, reviewed and accepted', as
   await expect(page.getByTestId('review-source')).toContainText(`Parent 1: Sam ${family}, Mother, 07700900771.`);
   const compare = page.getByTestId('review-compare');
   await expect(compare.getByRole('row', { name: /^School/ })).toContainText('New Elm Spec Academy (199772)');
-  await expect(compare.getByRole('row', { name: /^School/ })).toContainText('URN 199771');
+  await expect(compare.getByRole('row', { name: /^School/ })).toContainText('Old Oak Spec School (199771)');
   await expect(compare.getByRole('row', { name: /^Given name/ })).toContainText('partly agrees');
   await expectAccessible(page, 'the review queue with a class-list row');
   await shot(page, 'class-list-review');

@@ -78,7 +78,7 @@ describe('a class-list row beside its candidates', () => {
     incoming: { ...item.incoming, genderCode: '0' },
     classList: { schoolUrn: '136102', schoolName: 'Vale School', yearGroup: 8, parents: [], importId: 4, rowNo: 3, fileName: 'vale.csv' },
     candidates: [
-      { ...item.candidates[0]!, schoolUrn: '136101', yearGroup: 8 },
+      { ...item.candidates[0]!, schoolUrn: '136101', schoolName: 'Hill Academy', yearGroup: 8 },
       { ...item.candidates[1]!, schoolUrn: null, yearGroup: null },
     ],
   };
@@ -88,7 +88,10 @@ describe('a class-list row beside its candidates', () => {
     expect(rows.map((r) => r.key)).toEqual(['nhsNumber', 'familyName', 'givenName', 'dateOfBirth', 'postcode', 'school', 'yearGroup']);
     const school = rows.find((r) => r.key === 'school')!;
     expect(school.sent).toBe('Vale School (136102)');
-    expect(school.candidates.map((c) => c.agreement)).toEqual(['differs', 'unknown']);
+    expect(school.candidates.map((c) => [c.text, c.agreement])).toEqual([
+      ['Hill Academy (136101)', 'differs'],
+      ['None', 'unknown'],
+    ]);
     expect(rows.find((r) => r.key === 'yearGroup')!.candidates.map((c) => c.agreement)).toEqual(['agrees', 'unknown']);
   });
 

@@ -39,11 +39,7 @@ export function comparisonRows(item: ReviewItem): ComparisonRow[] {
         label: 'School',
         sent: `${list.schoolName ?? 'School'} (${list.schoolUrn})`,
         candidates: c.map((x) => ({
-          text: x.schoolUrn
-            ? x.schoolUrn === list.schoolUrn
-              ? `${list.schoolName ?? 'School'} (${x.schoolUrn})`
-              : `URN ${x.schoolUrn}`
-            : 'None',
+          text: x.schoolUrn ? `${x.schoolName ?? 'School'} (${x.schoolUrn})` : 'None',
           agreement: !x.schoolUrn ? 'unknown' : x.schoolUrn === list.schoolUrn ? 'agrees' : 'differs',
         })),
       },
