@@ -52,17 +52,16 @@ export const ReviewCandidate = Details.extend({
 export type ReviewCandidate = z.infer<typeof ReviewCandidate>;
 
 /** A parent or carer as a school's class list gave them. */
-export const ClassListParent = z.object({
+const ClassListParent = z.object({
   position: z.number().int(),
   name: z.string(),
   relationship: z.string().nullable(),
   phone: z.string().nullable(),
   email: z.string().nullable(),
 });
-export type ClassListParent = z.infer<typeof ClassListParent>;
 
 /** What a class-list row says besides the child's details, and where it came from. */
-export const ClassListRow = z.object({
+const ClassListRow = z.object({
   schoolUrn: z.string(),
   schoolName: z.string().nullable(),
   yearGroup: z.number().int(),
@@ -71,7 +70,6 @@ export const ClassListRow = z.object({
   rowNo: z.number().int(),
   fileName: z.string().nullable(),
 });
-export type ClassListRow = z.infer<typeof ClassListRow>;
 
 export const ReviewItem = z.object({
   id: Id,
