@@ -156,6 +156,8 @@ describe('class list imports', () => {
       contactsKept: 1,
     });
     expect(await person('ava')).toEqual({ school_urn: VALE, year_group: 8 });
+    // The child register and worklists by school follow through the status queue.
+    expect((await db.query(`SELECT 1 FROM ims.series_status_stale WHERE person_id = $1`, [ids.ava])).rowCount).toBe(1);
     expect(await person('ben')).toEqual({ school_urn: VALE, year_group: 9 });
     expect(await person('cal')).toEqual({ school_urn: null, year_group: null });
     expect(await person('dee')).toEqual({ school_urn: null, year_group: null });
@@ -235,6 +237,29 @@ describe('class list imports', () => {
     const next = await run(nurse, [vale()[2]!]);
     expect(next.counts).toMatchObject({ applied: 1, matchedBefore: 1, review: 0 });
     expect((await pending()).map((w) => w.source_id)).not.toContain('SMITH|CALUM|2014-04-01');
+  });
+
+  it('registers a child new to the register from a row with an NHS number, refuses one without, and rejects a row', async () => {
+    const exchange = createExchangeHandlers(nurse, () => TODAY);
+    const newcomer = nhs(20);
+    await run(nurse, [
+      { family_name: 'Newby', given_name: 'Nell', date_of_birth: '2014-09-09', nhs_number: newcomer, school_urn: HILL, year_group: '7' },
+    ]);
+    const queue = await value<ReviewItem[]>(call(exchange, 'exchange.review.list', {}));
+    const nell = queue.find((i) => i.incoming.givenName === 'Nell')!;
+    expect(nell.reason).toBe('No child on the register has this NHS number.');
+    const made = await value<ReviewItem>(call(exchange, 'exchange.review.decide', { id: nell.id, decision: 'NEW_PERSON' }));
+    expect(made.status).toBe('NEW_PERSON');
+    const row = await db.query(`SELECT school_urn, year_group, la_code, registration_status FROM ims.person WHERE nhs_number = $1`, [
+      newcomer,
+    ]);
+    expect(row.rows).toEqual([{ school_urn: HILL, year_group: 7, la_code: 'E06000035', registration_status: 'UNREGISTERED' }]);
+
+    const zed = queue.find((i) => i.incoming.givenName === 'Zed')!;
+    const refused = await call(exchange, 'exchange.review.decide', { id: zed.id, decision: 'NEW_PERSON' });
+    expect(refused).toMatchObject({ ok: false, error: { message: expect.stringMatching(/needs a valid NHS number/) } });
+    const rejected = await value<ReviewItem>(call(exchange, 'exchange.review.decide', { id: zed.id, decision: 'REJECT' }));
+    expect(rejected.status).toBe('REJECTED');
   });
 
   describe('rows rejected with their row, field and reason', () => {
