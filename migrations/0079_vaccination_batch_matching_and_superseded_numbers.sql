@@ -60,9 +60,9 @@ ON CONFLICT (product_code, applies_to) DO NOTHING;
 -- A review item that came from a batch file remembers the import and row: accepting it records
 -- the event under the sender's key (ims.vaccination_feed_key), so later UPDATE and DELETE rows
 -- of the sender find it, as for any other row of a file.
+-- (The import and row columns came with the class lists' items, 0077.)
 ALTER TABLE ims.exchange_review
-  ADD COLUMN import_id bigint REFERENCES ims.feed_import (id),
-  ADD COLUMN row_no integer CHECK (row_no > 0),
+  ADD CONSTRAINT exchange_review_row_no CHECK (row_no > 0),
   ADD CONSTRAINT exchange_review_import_row CHECK ((import_id IS NULL) = (row_no IS NULL));
 
 -- Rows whose NHS number was superseded reach the person who has it now. Rows left unmatched by
@@ -120,7 +120,7 @@ BEGIN
    WHERE r.person_id IS NULL AND r.nhs_raw IS NULL AND r.action IN ('DELETE', 'UPDATE')
      AND EXISTS (SELECT 1 FROM ims.exchange_review q
                  WHERE q.source_system = r.unique_id_uri AND q.source_id = r.unique_id AND q.status = 'PENDING'
-                   AND q.import_id IS NOT NULL);
+                   AND q.import_id IS NOT NULL AND q.item_kind = 'VACCINATION');
 END
 $$;
 REVOKE EXECUTE ON FUNCTION ims.feed_vaccination_match_people(bigint) FROM PUBLIC;
@@ -282,7 +282,7 @@ BEGIN
   SELECT DISTINCT ON (r.unique_id_uri, r.unique_id) r.unique_id_uri, r.unique_id,
          CASE WHEN e.status = 'ACTIVE' THEN 'LIVE'
               WHEN EXISTS (SELECT 1 FROM ims.exchange_review q WHERE q.source_system = r.unique_id_uri AND q.source_id = r.unique_id
-                             AND q.status = 'PENDING' AND q.import_id IS NOT NULL) THEN 'PENDING'
+                             AND q.status = 'PENDING' AND q.import_id IS NOT NULL AND q.item_kind = 'VACCINATION') THEN 'PENDING'
               WHEN e.status = 'ENTERED_IN_ERROR' THEN 'DELETED' ELSE 'ABSENT' END AS state,
          e.person_id, NULL::integer AS by_row
   FROM feed_vx_rows r
@@ -366,7 +366,7 @@ BEGIN
                        ELSE format('Sent again and matched (import %s, row %s).', p_import_id, r.row_no) END
       FROM feed_vx_rows r
      WHERE r.step = v_step AND (r.action = 'DELETE' OR (r.action = 'NEW' AND r.person_id IS NOT NULL))
-       AND q.source_system = r.unique_id_uri AND q.source_id = r.unique_id AND q.status = 'PENDING' AND q.import_id IS NOT NULL;
+       AND q.source_system = r.unique_id_uri AND q.source_id = r.unique_id AND q.status = 'PENDING' AND q.import_id IS NOT NULL AND q.item_kind = 'VACCINATION';
     GET DIAGNOSTICS v_n = ROW_COUNT;
     v_withdrawn := v_withdrawn + v_n;
 
@@ -470,7 +470,7 @@ BEGIN
   SET LOCAL lock_timeout = '5s';
   -- An item from a batch file is recorded under the sender's key: take the key table first, as
   -- a batch import does, so the two never wait on each other crosswise.
-  IF (SELECT x.import_id FROM ims.exchange_review x WHERE x.id = p_id) IS NOT NULL THEN
+  IF (SELECT x.import_id FROM ims.exchange_review x WHERE x.id = p_id AND x.item_kind = 'VACCINATION') IS NOT NULL THEN
     LOCK TABLE ims.vaccination_feed_key IN SHARE ROW EXCLUSIVE MODE;
   END IF;
   SELECT * INTO r FROM ims.exchange_review x WHERE x.id = p_id FOR UPDATE;
@@ -479,6 +479,10 @@ BEGIN
   END IF;
   IF r.status <> 'PENDING' THEN
     RAISE EXCEPTION 'This import was already decided (%).', lower(r.status) USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  -- A class list's row is decided by its own rules (0077).
+  IF r.item_kind = 'CLASS_LIST' THEN
+    RETURN ims.class_list_review_decide(r, p_decision, p_person_id, p_note);
   END IF;
   IF p_decision = 'REJECT' THEN
     UPDATE ims.exchange_review SET status = 'REJECTED', decided_by = session_user, decided_at = now(), note = p_note WHERE id = p_id;

@@ -5,7 +5,7 @@
 // daily update are written by the command line.
 import { z } from 'zod';
 import type { HandlersOf } from './common';
-import { ImportOutcome, ReviewStatus } from '../shared/vocabulary/exchange';
+import { ImportOutcome, ReviewKind, ReviewStatus } from '../shared/vocabulary/exchange';
 
 const Id = z.number().int().positive();
 
@@ -43,25 +43,54 @@ export const ReviewCandidate = Details.extend({
   points: z.number().int(),
   nhs: z.enum(['same', 'different', 'invalid', 'absent']),
   twin: z.boolean(),
+  /** The school and year group on record (class-list rows are compared with them). */
+  schoolUrn: z.string().nullable().optional(),
+  schoolName: z.string().nullable().optional(),
+  yearGroup: z.number().int().nullable().optional(),
   parts: z.object({ familyName: z.number(), givenName: z.number(), dateOfBirth: z.number(), gender: z.number(), postcode: z.number() }),
 });
 export type ReviewCandidate = z.infer<typeof ReviewCandidate>;
 
+/** A parent or carer as a school's class list gave them. */
+const ClassListParent = z.object({
+  position: z.number().int(),
+  name: z.string(),
+  relationship: z.string().nullable(),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
+});
+
+/** What a class-list row says besides the child's details, and where it came from. */
+const ClassListRow = z.object({
+  schoolUrn: z.string(),
+  schoolName: z.string().nullable(),
+  yearGroup: z.number().int(),
+  parents: z.array(ClassListParent),
+  importId: Id,
+  rowNo: z.number().int(),
+  fileName: z.string().nullable(),
+});
+
 export const ReviewItem = z.object({
   id: Id,
+  kind: ReviewKind.default('VACCINATION'),
   sourceSystem: z.string(),
   sourceId: z.string(),
   incoming: Details.extend({ nhsNumber: z.string().nullable().optional(), postcode: z.string().nullable().optional() }),
-  event: z.object({
-    occurredOn: z.string(),
-    productCode: z.string().nullable(),
-    productName: z.string().nullable(),
-    outcome: z.string(),
-    doseSequence: z.number().int().nullable(),
-    batchNumber: z.string().nullable(),
-    locationCode: z.string().nullable(),
-    performerName: z.string().nullable(),
-  }),
+  event: z
+    .object({
+      occurredOn: z.string(),
+      productCode: z.string().nullable(),
+      productName: z.string().nullable(),
+      outcome: z.string(),
+      doseSequence: z.number().int().nullable(),
+      batchNumber: z.string().nullable(),
+      locationCode: z.string().nullable(),
+      performerName: z.string().nullable(),
+    })
+    .nullable(),
+  /** A class-list row's school, year group and parents (no event). */
+  classList: ClassListRow.nullable().default(null),
   reason: z.string(),
   receivedAt: z.string(),
   status: ReviewStatus,

@@ -78,6 +78,34 @@ export const PersonSchoolSession = z.object({
 });
 export type PersonSchoolSession = z.infer<typeof PersonSchoolSession>;
 
+/** A child's school moves found by class lists, and the parents their schools gave (migration 0077). */
+export const PersonClassList = z.object({
+  moves: z.array(
+    z.object({
+      fromUrn: z.string(),
+      fromName: z.string(),
+      toUrn: z.string(),
+      toName: z.string(),
+      fromYear: z.number().int().nullable(),
+      toYear: z.number().int().nullable(),
+      importId: z.number().int().nullable(),
+      recordedBy: z.string(),
+      recordedAt: z.string(),
+    }),
+  ),
+  parents: z.array(
+    z.object({
+      position: z.number().int(),
+      name: z.string(),
+      relationship: z.string().nullable(),
+      phone: z.string().nullable(),
+      email: z.string().nullable(),
+      schoolUrn: z.string(),
+    }),
+  ),
+});
+export type PersonClassList = z.infer<typeof PersonClassList>;
+
 const ConsentInput = z
   .object({
     sessionId: id,
@@ -150,6 +178,8 @@ export const schoolChannels = {
   'schools.sessions.pdf': { input: z.object({ id }), output: PrintableRecord },
   /** A child's school sessions, for the record page. */
   'schools.person': { input: z.object({ personId: id }), output: z.array(PersonSchoolSession) },
+  /** A child's school moves and parents from class lists, for the record page (an audited read). */
+  'schools.person.classList': { input: z.object({ personId: id }), output: PersonClassList },
 } as const;
 
 export type SchoolHandlers = HandlersOf<typeof schoolChannels>;

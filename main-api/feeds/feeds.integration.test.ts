@@ -197,6 +197,27 @@ two",,Maidstone,G82001,,\n`;
     }
   });
 
+  // A school's class list (the kind's own checks: main-api/feeds/class-list.integration.test.ts).
+  describe('class lists refused whole, nothing applied', () => {
+    const header = FEED_KIND_DEFINITIONS['class-list'].columns.join(',');
+    const row = 'Malformed,Mia,2014-01-15,,ME1 1AA,136001,8,,,,,,,,';
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['a header of another kind', `${FULL}\n${row}\n`, /Column 1 /],
+      ['parent columns missing', header.replace(/,parent2_[a-z]+/g, '') + `\n${row}\n`, /11 columns; .* 15/],
+      ['a header and no rows', header + '\r\n', /no rows/],
+      ['a spreadsheet saved as UTF-16', Buffer.from('\ufeff' + header + '\n' + row, 'utf16le'), /UTF-16/],
+      ['a quote never closed', `${header}\n"Malformed,Mia,2014-01-15\n`, /never closed/],
+    ];
+    for (const [what, text, reason] of cases) {
+      it(`refuses ${what}`, async () => {
+        const summary = await run(admin, 'class-list', file(text));
+        expect(summary.status).toBe('FILE_REFUSED');
+        expect(summary.message).toMatch(reason);
+        expect((await db.query(`SELECT count(*) AS n FROM ims.exchange_review WHERE import_id = $1`, [summary.id])).rows[0]!.n).toBe('0');
+      });
+    }
+  });
+
   describe('rows rejected with their row, field and reason', () => {
     const cases: [string, string, string, RegExp][] = [
       ['a wrong check digit', fullRow(nhs(30).slice(0, 9) + String((Number(nhs(30)[9]) + 1) % 10)), 'nhs_number', /check digit/],

@@ -185,6 +185,31 @@ export const FEED_KIND_DEFINITIONS: Record<FeedKindCode, FeedKind> = {
     allowEmpty: false,
     defaultMaxRejectPercent: 5,
   },
+  // Children on a school's roll; NHS numbers are optional (schools often lack them). Rows whose
+  // child is not certain wait in the review queue rather than being rejected.
+  'class-list': {
+    code: 'class-list',
+    label: FEED_KIND_LABELS['class-list'],
+    columns: [
+      'family_name',
+      'given_name',
+      'date_of_birth',
+      'nhs_number',
+      'postcode',
+      'school_urn',
+      'year_group',
+      'parent1_name',
+      'parent1_relationship',
+      'parent1_phone',
+      'parent1_email',
+      'parent2_name',
+      'parent2_relationship',
+      'parent2_phone',
+      'parent2_email',
+    ],
+    allowEmpty: false,
+    defaultMaxRejectPercent: 10,
+  },
 };
 
 export function feedKind(code: FeedKindCode): FeedKind {

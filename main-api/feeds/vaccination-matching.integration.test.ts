@@ -218,7 +218,7 @@ describe('v5 rows without an NHS number, matched on demographics', () => {
     expect(again.counts).toMatchObject({ review: 1 });
     const replaced = (await pending('O-1'))!;
     expect(replaced.id).toBe(before.id);
-    expect(replaced.event.batchNumber).toBe('MM2');
+    expect(replaced.event?.batchNumber).toBe('MM2');
 
     const update = await run(coordinator, [
       row({

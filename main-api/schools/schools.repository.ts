@@ -154,4 +154,10 @@ export class SchoolRepository {
       [personId],
     );
   }
+
+  /** A child's school moves and parents (null when the child is not available to the caller). */
+  async personClassList(personId: number): Promise<unknown> {
+    const row = await queryOne<{ r: unknown }>(this.db, 'SELECT api.person_school_details($1) AS r', [personId]);
+    return row?.r ?? null;
+  }
 }

@@ -2,7 +2,14 @@
 // the day's lists and outcomes. The database checks role and scope and audits (0070); this
 // shapes the answers in the contract's words.
 import type { DataSource } from 'typeorm';
-import type { PersonSchoolSession, SchoolHandlers, SchoolSessionDetail, SchoolSessionSummary, SessionChild } from '../contract/schools';
+import {
+  PersonClassList,
+  type PersonSchoolSession,
+  type SchoolHandlers,
+  type SchoolSessionDetail,
+  type SchoolSessionSummary,
+  type SessionChild,
+} from '../contract/schools';
 import { AppError } from '../contract/result';
 import { CONSENT_REMINDER_DAYS, type ConsentRefusalReason } from '../shared/vocabulary/schools';
 import { SchoolRepository, type ChildRow, type SessionRow } from './schools.repository';
@@ -97,6 +104,9 @@ export function createSchoolHandlers(ds: DataSource, today: () => string): Schoo
         base64: pdf.toString('base64'),
       };
     },
+    // A child out of reach has nothing to show, as for their sessions.
+    'schools.person.classList': async ({ personId }): Promise<PersonClassList> =>
+      PersonClassList.parse((await repo.personClassList(personId)) ?? { moves: [], parents: [] }),
     'schools.person': async ({ personId }): Promise<PersonSchoolSession[]> =>
       (await repo.personSessions(personId)).map((r) => ({
         sessionId: Number(r.sessionId),

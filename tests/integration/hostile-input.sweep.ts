@@ -23,9 +23,9 @@ import { createTestDatabase, uniqueName, type TestDatabase } from '../support/db
 import { dropRoles, nhsSequence, TWO_PRACTICES_SQL } from '../support/fixtures';
 import { changedParts, fingerprint } from '../support/fingerprint';
 import { immunization } from '../../main-api/exchange/exchange.fixtures';
+import { FEED_KIND_DEFINITIONS } from '../../main-api/feeds/kinds';
 import { createHost, type Host } from '../../main-api/host/host';
 import { startHttpHost, type HttpHost } from '../../main-api/host/http-server';
-import { FEED_KIND_DEFINITIONS } from '../../main-api/feeds/kinds';
 
 const nhs = nhsSequence(999_800_000, 29);
 const PASSWORD = 'hostile-input-password';
@@ -478,6 +478,7 @@ export function sweepHostileInput(shard: number, shards: number): void {
       'schools.outcome.record': async () => ({ sessionId: 1, personId: 1, outcome: 'ABSENT' }),
       'schools.sessions.pdf': async () => ({ id: 1 }),
       'schools.person': async () => ({ personId: 1 }),
+      'schools.person.classList': async () => ({ personId: 1 }),
       'exchange.fhir.import': async () => ({
         text: JSON.stringify(
           immunization({ id: `sweep-${randomUUID()}`, nhsNumber: nhs(1), family: 'Inside', given: 'Amy', birthDate: '2020-01-01' }),
@@ -735,6 +736,70 @@ export function sweepHostileInput(shard: number, shards: number): void {
         expect(malformed(started.status, started.answer)).toBeNull();
         expect(started.answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
         expect(changedParts(before, await fingerprint(db, [name]))).toEqual([]);
+      });
+
+    // File kinds take outside input in their rows: a class list whose every field in turn holds
+    // a hostile value is read as plain data (each row rejected with a reason, or kept as sent),
+    // never a failure, and changes nothing but the import's own records.
+    if (last)
+      it('class-list: a file of hostile values is read as plain data, never a failure', async () => {
+        const columns = FEED_KIND_DEFINITIONS['class-list'].columns;
+        const valid: Record<string, string> = {
+          family_name: 'Sweep',
+          given_name: 'Row',
+          date_of_birth: '2014-01-15',
+          postcode: 'ME1 1AA',
+          school_urn: '136001',
+          year_group: '8',
+        };
+        const hostile = [
+          ...SQL,
+          LONG.slice(0, 400),
+          '=HYPERLINK("x")',
+          '<script>x</script>',
+          '\u202eevil',
+          '2025-02-30',
+          '-1',
+          '1e308',
+          '"',
+          ',',
+        ];
+        const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+        const rows = columns.flatMap((column) =>
+          hostile.map((h) => columns.map((c) => quote(c === column ? h : (valid[c] ?? ''))).join(',')),
+        );
+        const text = [columns.join(','), ...rows].join('\r\n');
+        const before = await fingerprint(db, [name]);
+        const upload = await post(
+          'feeds.upload',
+          JSON.stringify({ uploadId: null, fileName: 'sweep-class.csv', base64: Buffer.from(text).toString('base64') }),
+        );
+        expect(malformed(upload.status, upload.answer)).toBeNull();
+        const { uploadId } = (upload.answer as { value: { uploadId: string } }).value;
+        const started = await post('feeds.start', JSON.stringify({ uploadId, kind: 'class-list', maxRejectPercent: 100 }));
+        expect(malformed(started.status, started.answer)).toBeNull();
+        const { jobId } = (started.answer as { value: { jobId: string } }).value;
+        interface Outcome {
+          id: number;
+          status: string;
+          rowsRejected: number | null;
+          rowsApplied: number | null;
+        }
+        let summary: Outcome | null = null;
+        while (!summary) {
+          const { status, answer } = await post('feeds.progress', JSON.stringify({ jobId }));
+          expect(malformed(status, answer)).toBeNull();
+          const job = (answer as { value: { state: string; summary: Outcome | null } }).value;
+          if (job.state !== 'running') summary = job.summary;
+          else await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(logged.splice(0)).toEqual([]);
+        // Every row rejected with its reasons (the sweep's coordinator runs no school), none applied.
+        expect(summary).toMatchObject({ status: 'APPLIED', rowsRejected: rows.length, rowsApplied: 0 });
+        const rejects = await post('feeds.rejects', JSON.stringify({ importId: summary.id }));
+        expect(malformed(rejects.status, rejects.answer)).toBeNull();
+        const changed = changedParts(before, await fingerprint(db, [name]));
+        expect(changed.filter((c) => !['ims.feed_import', 'ims.feed_reject', 'audit.change_log'].includes(c))).toEqual([]);
       });
   });
 }

@@ -159,6 +159,13 @@ export const [REVIEW_STATUSES, ReviewStatus] = codeSet({
 });
 export type ReviewStatus = z.infer<typeof ReviewStatus>;
 
+/** What a review item is about: an incoming vaccination, or a row of a school class list. */
+export const [REVIEW_KINDS, ReviewKind] = codeSet({
+  VACCINATION: 'Incoming vaccination',
+  CLASS_LIST: 'Class list row',
+});
+export type ReviewKind = z.infer<typeof ReviewKind>;
+
 export const [, ImportOutcome, IMPORT_OUTCOME_LABELS] = codeSet({
   CREATED: 'Recorded',
   UPDATED: 'Updated (replaces the earlier version)',

@@ -13,6 +13,7 @@ export const [FEED_KINDS, FeedKindCode, FEED_KIND_LABELS] = codeSet({
   'imd-lsoa': 'Deprivation: English indices (IMD) by LSOA',
   'ods-gp-practices': 'GP practices: ODS (epraccur)',
   'gias-schools': 'Schools: GIAS establishments',
+  'class-list': 'School class list',
 });
 export type FeedKindCode = z.infer<typeof FeedKindCode>;
 

@@ -26,7 +26,7 @@ import {
   TEMPLATE_PURPOSES,
 } from './letters';
 import { DELIVERY_STATUSES, PROVIDERS } from './sending';
-import { REVIEW_STATUSES, V5_ACTIONS } from './exchange';
+import { REVIEW_KINDS, REVIEW_STATUSES, V5_ACTIONS } from './exchange';
 import { RULE_FILE_KINDS, RULE_FILE_STATUSES } from './rule-files';
 import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
@@ -111,6 +111,7 @@ const CODE_SETS: Record<string, readonly string[]> = {
   'ims.child_action.decline_reason': DECLINE_REASONS,
   'ims.worklist_member.closed_kind': CLOSING_ACTIONS,
   'ims.exchange_review.status': REVIEW_STATUSES,
+  'ims.exchange_review.item_kind': REVIEW_KINDS,
   'ims.exchange_sent.action': V5_ACTIONS,
 };
 

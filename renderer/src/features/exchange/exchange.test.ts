@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ReviewItem } from '../../../../main-api/contract/exchange';
-import { candidateWarnings, comparisonRows } from './exchange';
+import { candidateWarnings, comparisonRows, itemSummary } from './exchange';
 
 const item: ReviewItem = {
   id: 1,
+  kind: 'VACCINATION',
+  classList: null,
   sourceSystem: 'https://supplier.example/v',
   sourceId: 'x',
   incoming: { nhsNumber: null, familyName: 'Okafor', givenName: 'Ava', dateOfBirth: '2019-06-10', genderCode: '2', postcode: 'ME15 6AB' },
@@ -65,5 +67,36 @@ describe('the side-by-side comparison', () => {
 
   it('warns of twins', () => {
     expect(candidateWarnings(item.candidates[1]!)[0]).toMatch(/twin/);
+  });
+});
+
+describe('a class-list row beside its candidates', () => {
+  const row: ReviewItem = {
+    ...item,
+    kind: 'CLASS_LIST',
+    event: null,
+    incoming: { ...item.incoming, genderCode: '0' },
+    classList: { schoolUrn: '136102', schoolName: 'Vale School', yearGroup: 8, parents: [], importId: 4, rowNo: 3, fileName: 'vale.csv' },
+    candidates: [
+      { ...item.candidates[0]!, schoolUrn: '136101', schoolName: 'Hill Academy', yearGroup: 8 },
+      { ...item.candidates[1]!, schoolUrn: null, yearGroup: null },
+    ],
+  };
+
+  it('compares the school and year group instead of a sex the school did not send', () => {
+    const rows = comparisonRows(row);
+    expect(rows.map((r) => r.key)).toEqual(['nhsNumber', 'familyName', 'givenName', 'dateOfBirth', 'postcode', 'school', 'yearGroup']);
+    const school = rows.find((r) => r.key === 'school')!;
+    expect(school.sent).toBe('Vale School (136102)');
+    expect(school.candidates.map((c) => [c.text, c.agreement])).toEqual([
+      ['Hill Academy (136101)', 'differs'],
+      ['None', 'unknown'],
+    ]);
+    expect(rows.find((r) => r.key === 'yearGroup')!.candidates.map((c) => c.agreement)).toEqual(['agrees', 'unknown']);
+  });
+
+  it('is listed by its school and year group', () => {
+    expect(itemSummary(row)).toBe('Class list: Vale School, Year 8');
+    expect(itemSummary(item)).toBe('MMR, 01/03/2021');
   });
 });

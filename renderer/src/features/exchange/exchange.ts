@@ -2,14 +2,14 @@
 // whether it agrees with what was sent (the same points the matcher gave, so the screen and the
 // decision cannot disagree), and words for the matcher's findings.
 import type { ReviewCandidate, ReviewItem } from '../../../../main-api/contract/exchange';
-import { formatShortDate } from '../../../../main-api/shared/calendar/dates';
+import { formatShortDate, yearGroupLabel } from '../../../../main-api/shared/calendar/dates';
 import { GENDER_LABELS, type GenderCode } from '../../../../main-api/shared/vocabulary/people';
 import { formatNhsNumber } from '../../platform/format';
 
 export type Agreement = 'agrees' | 'partly' | 'differs' | 'unknown';
 
 export interface ComparisonRow {
-  key: 'nhsNumber' | 'familyName' | 'givenName' | 'dateOfBirth' | 'genderCode' | 'postcode';
+  key: 'nhsNumber' | 'familyName' | 'givenName' | 'dateOfBirth' | 'genderCode' | 'postcode' | 'school' | 'yearGroup';
   label: string;
   sent: string;
   candidates: { text: string; agreement: Agreement }[];
@@ -27,6 +27,37 @@ function byPoints(points: number, full: number): Agreement {
 export function comparisonRows(item: ReviewItem): ComparisonRow[] {
   const s = item.incoming;
   const c = item.candidates;
+  // A class list sends no sex; it sends a school and year group, which a candidate may differ
+  // in without being someone else (a school move, a year held back): shown, never scored.
+  const list = item.classList;
+  if (list) {
+    const details = personRows(s, c).filter((r) => r.key !== 'genderCode');
+    return [
+      ...details,
+      {
+        key: 'school',
+        label: 'School',
+        sent: `${list.schoolName ?? 'School'} (${list.schoolUrn})`,
+        candidates: c.map((x) => ({
+          text: x.schoolUrn ? `${x.schoolName ?? 'School'} (${x.schoolUrn})` : 'None',
+          agreement: !x.schoolUrn ? 'unknown' : x.schoolUrn === list.schoolUrn ? 'agrees' : 'differs',
+        })),
+      },
+      {
+        key: 'yearGroup',
+        label: 'Year group',
+        sent: yearGroupLabel(list.yearGroup),
+        candidates: c.map((x) => ({
+          text: x.yearGroup === null || x.yearGroup === undefined ? 'None' : yearGroupLabel(x.yearGroup),
+          agreement: x.yearGroup === null || x.yearGroup === undefined ? 'unknown' : x.yearGroup === list.yearGroup ? 'agrees' : 'differs',
+        })),
+      },
+    ];
+  }
+  return personRows(s, c);
+}
+
+function personRows(s: ReviewItem['incoming'], c: ReviewCandidate[]): ComparisonRow[] {
   return [
     {
       key: 'nhsNumber',
@@ -79,6 +110,14 @@ export const AGREEMENT_WORDS: Record<Agreement, string> = {
   differs: 'differs',
   unknown: 'cannot be compared',
 };
+
+/** What the review list says of an item: the vaccine and date, or the school and year group. */
+export function itemSummary(item: ReviewItem): string {
+  if (item.classList)
+    return `Class list: ${item.classList.schoolName ?? item.classList.schoolUrn}, ${yearGroupLabel(item.classList.yearGroup)}`;
+  if (item.event) return `${item.event.productName ?? 'Vaccine'}, ${formatShortDate(item.event.occurredOn)}`;
+  return '';
+}
 
 /** What a reviewer should know about a candidate before attaching. */
 export function candidateWarnings(c: ReviewCandidate): string[] {

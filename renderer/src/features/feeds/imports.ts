@@ -70,6 +70,14 @@ const COUNT_WORDS: Record<string, string> = {
   terminated: 'terminated postcodes (kept)',
   people: 'people placed again',
   other_settings: 'not GP practices (skipped)',
+  matchedBefore: 'matched as a reviewer decided before',
+  yearOutOfStep: 'a year group one year from their age (taken)',
+  schoolSet: 'schools recorded',
+  schoolMoves: 'school moves',
+  yearChanged: 'year groups changed',
+  parentsSaved: 'parents saved',
+  contactsAdded: 'contacts added',
+  contactsKept: 'contacts kept (the record already had different ones)',
 };
 
 export function countsSentence(counts: Record<string, number>): string {
