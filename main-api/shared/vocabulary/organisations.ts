@@ -24,3 +24,11 @@ export const [SCHOOL_PHASES, SchoolPhase, SCHOOL_PHASE_LABELS] = codeSet({
   NONE: 'Not applicable',
 });
 export type SchoolPhase = z.infer<typeof SchoolPhase>;
+
+// A GP practice's status in the ODS file (epraccur), kept as published (migration 0076).
+export const [PRACTICE_STATUSES] = codeSet({
+  A: 'Active',
+  C: 'Closed',
+  D: 'Dormant',
+  P: 'Proposed',
+});

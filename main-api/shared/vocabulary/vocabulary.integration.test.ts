@@ -30,7 +30,7 @@ import { REVIEW_KINDS, REVIEW_STATUSES, V5_ACTIONS } from './exchange';
 import { RULE_FILE_KINDS, RULE_FILE_STATUSES } from './rule-files';
 import { ETHNIC_CATEGORIES, ETHNIC_CATEGORY_LABELS } from './ethnicity';
 import { FLAG_CATEGORIES, FLAG_CATEGORY_OF, FLAG_CODES, FLAG_LABELS } from './flags';
-import { ORGANISATION_TYPES, SCHOOL_PHASES } from './organisations';
+import { ORGANISATION_TYPES, PRACTICE_STATUSES, SCHOOL_PHASES } from './organisations';
 import { GENDER_CODES, REGISTRATION_STATUSES, STAFF_GROUPS } from './people';
 import { IMPORT_STATUSES } from './feeds';
 import { REACTION_CODES, REACTION_OUTCOMES, SERIOUSNESS } from './reactions';
@@ -55,6 +55,7 @@ import { CONSENT_REFUSAL_REASONS, CONSENT_RESPONSES, GILLICK_OUTCOMES, SESSION_O
 const CODE_SETS: Record<string, readonly string[]> = {
   'ims.organisation.org_type': ORGANISATION_TYPES,
   'ims.school.phase': SCHOOL_PHASES,
+  'ims.gp_practice.status_code': PRACTICE_STATUSES,
   'ims.person.gender_code': GENDER_CODES,
   'ims.person.registration_status': REGISTRATION_STATUSES,
   'ims.feed_import.status': IMPORT_STATUSES,
