@@ -35,7 +35,7 @@ const FAMILY = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', "O'Neill", 'Pat
 const GIVEN = ['Olivia', 'Amelia', 'Isla', 'Noah', 'Oliver', 'George', 'Zoë', 'Muhammad', 'Leo', 'Freya'];
 
 /** Writes the file in pieces (it is never whole in memory) and answers its size in bytes. */
-function writeFullLoad(path: string, rows: number, practice: string): number {
+export function writeFullLoad(path: string, rows: number, practice: string): number {
   const kind = feedKind('demographics-full');
   let bytes = 0;
   let buf: string[] = [kind.columns.join('|')];

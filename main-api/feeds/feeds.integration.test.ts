@@ -174,6 +174,40 @@ two",,Maidstone,G82001,,\n`;
     expect(quoted.rows[0]!.address_line1).toBe('Flat 1, The "Old" Mill');
   });
 
+  it('reads UTF-8 as bytes: a character cut by the 1 MB read stays whole; bad UTF-8 later refuses the file', async () => {
+    // Plain rows up to just before 1 MB, then a row whose family name (50 two-byte characters)
+    // the first megabyte ends inside, in the middle of a character.
+    const name = 'ë'.repeat(50);
+    const lines = [FULL];
+    let bytes = Buffer.byteLength(FULL) + 1;
+    const target = (1 << 20) - 11 - 51;
+    for (let i = 0; bytes < target - 400; i++) {
+      const line = fullRow(nhs(2000 + i), { address_line1: `${i} A Road Long Enough To Fill The First Megabyte Quickly` });
+      lines.push(line);
+      bytes += Buffer.byteLength(line) + 1;
+    }
+    const pad = fullRow(nhs(1999), { address_line1: '' });
+    lines.push(fullRow(nhs(1999), { address_line1: 'x'.repeat(target - bytes - Buffer.byteLength(pad) - 1) }));
+    lines.push(fullRow(nhs(1998), { family_name: name }), fullRow(nhs(1997)));
+    const text = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    expect(text.subarray((1 << 20) - 1, (1 << 20) + 1)).toEqual(Buffer.from('ë'));
+    const summary = await run(owner, 'demographics-full', file(text));
+    expect(summary).toMatchObject({ status: 'APPLIED', encoding: 'utf-8', rowsTotal: lines.length - 1, rowsRejected: 0 });
+    expect(await person(nhs(1998))).toMatchObject({ family_name: name });
+
+    // Beyond the first 64 KB that decide the encoding, a byte UTF-8 never has.
+    const good = Array.from({ length: 1200 }, (_, i) => fullRow(nhs(3000 + i))).join('\n');
+    const broken = Buffer.concat([
+      Buffer.from(`${FULL}\n${good}\n`),
+      Buffer.from(fullRow(nhs(4300), { family_name: 'Zo\u00eb' }), 'latin1'),
+    ]);
+    const before = await personCount();
+    const refused = await run(owner, 'demographics-full', file(broken));
+    expect(refused).toMatchObject({ status: 'FILE_REFUSED' });
+    expect(refused.message).toMatch(/not valid UTF-8/);
+    expect(await personCount()).toBe(before);
+  });
+
   describe('files refused whole, nothing applied', () => {
     const cases: [string, string | Buffer, RegExp][] = [
       ['an empty file', '', /empty/],

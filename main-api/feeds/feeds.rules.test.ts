@@ -1,7 +1,18 @@
 // The pipeline's pure rules: the exact header check, COPY lines, progress, the rejects report
 // and the exit codes.
 import { describe, expect, it } from 'vitest';
-import { copyLine, csvValue, EXIT_CODES, exitCodeOf, headerProblem, plainBlock, rateAndTimeLeft, rejectsCsv } from './feeds.rules';
+import {
+  copyLine,
+  csvValue,
+  EXIT_CODES,
+  exitCodeOf,
+  headerProblem,
+  plainBlock,
+  plainLines,
+  plainLinesCapacity,
+  rateAndTimeLeft,
+  rejectsCsv,
+} from './feeds.rules';
 import { FEED_KIND_DEFINITIONS } from './kinds';
 
 describe('header check', () => {
@@ -40,6 +51,30 @@ describe('plain blocks', () => {
   it('leaves anything unusual to the reader', () => {
     for (const text of ['a|"b"|c\n', 'a|b\n', 'a|b|c|d\n', 'a|b|c', 'a|b|c\n\nd|e|f\n', 'a|b\tx|c\n', 'a|b\\|c\n', 'a|b|c\rd|e|f\r', ''])
       expect(plainBlock(text, '|', 3), JSON.stringify(text)).toBeNull();
+  });
+});
+
+describe('plain lines from bytes', () => {
+  const PIPE = '|'.charCodeAt(0);
+  const lines = (text: string, width = 3) => {
+    const bytes = Buffer.from(text, 'utf8');
+    const out = Buffer.alloc(plainLinesCapacity(bytes.length, width));
+    const r = plainLines(bytes, 0, bytes.length, PIPE, width, out, 0);
+    return { copy: out.subarray(0, r.written).toString('utf8'), rows: r.rows, rest: bytes.subarray(r.next).toString('utf8') };
+  };
+  it('writes the same COPY text as plainBlock, LF or CRLF, multi-byte characters as they are', () => {
+    expect(lines('a|b|c\nd||f\n')).toEqual({ copy: 'a\tb\tc\t\\N\nd\t\tf\t\\N\n', rows: 2, rest: '' });
+    expect(lines('Zoë|Siobhán|x\r\nd|e|f\r\n')).toEqual({ copy: 'Zoë\tSiobhán\tx\t\\N\nd\te\tf\t\\N\n', rows: 2, rest: '' });
+  });
+  it('stops at the first line the reader must read, having written only the lines before it', () => {
+    for (const odd of ['a|"b"|c\n', 'a|b\n', 'a|b|c|d\n', '\n', 'a|b\tx|c\n', 'a|b\\|c\n', 'a|b|c\rd|e|f\n', 'a|b|c']) {
+      expect(lines(`x|y|z\n${odd}p|q|r\n`), JSON.stringify(odd)).toEqual({ copy: 'x\ty\tz\t\\N\n', rows: 1, rest: `${odd}p|q|r\n` });
+    }
+  });
+  it('has room for the shortest plain lines', () => {
+    const text = '||\n'.repeat(1000);
+    expect(lines(text)).toEqual({ copy: '\t\t\t\\N\n'.repeat(1000), rows: 1000, rest: '' });
+    expect(lines('a\n'.repeat(100), 1)).toEqual({ copy: 'a\t\\N\n'.repeat(100), rows: 100, rest: '' });
   });
 });
 

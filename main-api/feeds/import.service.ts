@@ -1,8 +1,10 @@
 // The import pipeline: one file of one kind, streamed from disk into the import's staging table
 // and then validated and applied by the database in one transaction.
 //
-//   read (1 MB chunks) -> checksum -> decode (encoding decided from the first chunk)
-//     -> delimited records -> exact header check -> COPY text lines -> staging table
+//   read (1 MB chunks) -> checksum -> encoding decided from the first chunk
+//     -> UTF-8: plain lines straight from bytes to COPY text; the header, quoted records and
+//        anything unusual decoded and read as delimited records (Windows-1252: all decoded)
+//     -> exact header check -> COPY text lines -> staging table
 //   then api.feed_finish: set-based checks (row, field, reason), the threshold, the kind's apply.
 //
 // Faults of the whole file (encoding, header, an unclosed quote, no rows) refuse it with the
@@ -14,9 +16,9 @@ import { stat } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
 import { withClient, type DbClient } from '../platform/db/database';
 import { DelimitedReader, delimiterOf, type Delimiter, type DelimitedRecord } from '../platform/files/delimited';
-import { detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
+import { checkUtf8Bytes, detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
 import type { FeedKindCode } from '../shared/vocabulary/feeds';
-import { copyLine, headerProblem, plainBlock, rateAndTimeLeft } from './feeds.rules';
+import { copyLine, headerProblem, plainBlock, plainLines, plainLinesCapacity, rateAndTimeLeft } from './feeds.rules';
 import {
   backendPid,
   cancelBackend,
@@ -83,7 +85,8 @@ export async function loadFileIntoStage(
   let headerSeen = false;
   let rows = 0;
   let bytesRead = 0;
-  let pending: string[] = [];
+  // COPY text waiting to be sent, in file order: strings from the reader, bytes from plainLines.
+  let pending: (string | Buffer)[] = [];
   // Text after the last line break of what has been read, waiting for the rest of its line.
   let carry = '';
   const width = kind.columns.length;
@@ -100,9 +103,9 @@ export async function loadFileIntoStage(
   };
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const text = pending.join('');
+    const parts = pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
     pending = [];
-    await copy.write(Buffer.from(text, 'utf8'));
+    await copy.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   };
   const readerFor = (text: string): DelimitedReader => {
     if (reader) return reader;
@@ -111,8 +114,8 @@ export async function loadFileIntoStage(
     reader = new DelimitedReader(delimiter);
     return reader;
   };
-  // Most of a file is whole lines of plain records: those go to COPY in one native transform
-  // per chunk (plainBlock); the header, quoted records and anything unusual go through the reader.
+  // Windows-1252: most of a file is whole lines of plain records: those go to COPY in one native
+  // transform per chunk (plainBlock); the header, quoted records and anything unusual go through the reader.
   const take = (text: string): void => {
     const buf = carry + text;
     carry = '';
@@ -170,22 +173,85 @@ export async function loadFileIntoStage(
     }
   };
 
+  // UTF-8 (the usual file) is taken as bytes: whole lines are cut from the bytes read, checked
+  // (no NUL, valid UTF-8) and their plain records turned into COPY text by one loop over the
+  // bytes (plainLines), with no string made; the header, quoted records, CR-only files and
+  // anything unusual are decoded and go through the reader. Windows-1252 is decoded first.
+  let carryBytes: Buffer = Buffer.alloc(0);
+  // Where carryBytes starts in the file, for the offsets in refusals.
+  let carryOffset = 0;
+  const delimiterByte = (): number => delimiter.charCodeAt(0);
+  const slowBytes = (bytes: Buffer): void => {
+    const text = bytes.toString('utf8');
+    const r = readerFor(text);
+    r.push(text, onRecord);
+    facts.lineEnding ??= r.lineEnding;
+  };
+  const takeBytes = (chunk: Buffer, final: boolean): void => {
+    const buf = carryBytes.length > 0 ? Buffer.concat([carryBytes, chunk]) : chunk;
+    let cut = buf.length;
+    if (!final) {
+      cut = buf.lastIndexOf(10) + 1;
+      // No line break at all (a very long line, or CR-only line endings): cut after the last
+      // ASCII byte, so that no character is split.
+      if (cut === 0) for (cut = buf.length; cut > 0 && buf[cut - 1]! >= 0x80; cut--);
+    }
+    const block = buf.subarray(0, cut);
+    checkUtf8Bytes(block, carryOffset);
+    carryBytes = buf.subarray(cut);
+    carryOffset += cut;
+    let out: Buffer | null = null;
+    let written = 0;
+    let at = 0;
+    while (at < block.length) {
+      const r = reader as DelimitedReader | null;
+      if (!headerSeen || !r || r.pending || r.lineEnding === 'CR') {
+        const end = r?.lineEnding === 'CR' ? block.length : block.indexOf(10, at) + 1 || block.length;
+        slowBytes(block.subarray(at, end));
+        at = end;
+        continue;
+      }
+      out ??= Buffer.allocUnsafe(plainLinesCapacity(block.length, width));
+      const fast = plainLines(block, at, block.length, delimiterByte(), width, out, written);
+      if (fast.written > written) pending.push(out.subarray(written, fast.written));
+      written = fast.written;
+      rows += fast.rows;
+      at = fast.next;
+      if (at < block.length) {
+        // The line the loop stopped at goes to the reader (a quoted value may run on past it).
+        const end = block.indexOf(10, at) + 1 || block.length;
+        slowBytes(block.subarray(at, end));
+        at = end;
+      }
+    }
+  };
+
+  let asBytes = false;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
     if (signal?.aborted) throw new Cancelled();
     hash.update(chunk);
     bytesRead += chunk.length;
+    let bytes = chunk;
     if (!decoder) {
       decoder = new StreamDecoder(detectEncoding(chunk.subarray(0, 64 * 1024)));
       facts.encoding = decoder.detected.encoding;
+      asBytes = decoder.detected.encoding !== 'windows-1252';
+      // The byte-order mark is not text (the decoder drops it too).
+      if (decoder.detected.encoding === 'utf-8-bom') {
+        bytes = chunk.subarray(3);
+        carryOffset = 3;
+      }
     }
-    take(decoder.decode(chunk));
+    if (asBytes) takeBytes(bytes, false);
+    else take(decoder.decode(bytes));
     // One COPY write per chunk read: about a megabyte, so back-pressure paces the reading.
     await flush();
     progress(rows, bytesRead);
   }
   facts.checksum = hash.digest('hex');
   if (!decoder || bytesRead === 0) throw new FileRefusal('The file is empty.');
-  take(decoder.end());
+  if (asBytes) takeBytes(Buffer.alloc(0), true);
+  else take(decoder.end());
   if (carry.length > 0) {
     readerFor(carry).push(carry, onRecord);
     carry = '';
