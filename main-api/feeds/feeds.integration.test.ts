@@ -12,7 +12,7 @@ import { openDataSource } from '../platform/db/datasource';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { dropRoles, nhsSequence, TWO_PRACTICES_SQL, userConnections, type UserConnections } from '../../tests/support/fixtures';
 import { FEED_KIND_DEFINITIONS } from './kinds';
-import { importRejects } from './feeds.repository';
+import { finishImport, importRejects } from './feeds.repository';
 import { runImport } from './import.service';
 import type { FeedKindCode } from '../shared/vocabulary/feeds';
 import { STAFF_GROUPS } from '../shared/vocabulary/people';
@@ -277,6 +277,23 @@ two",,Maidstone,G82001,,\n`;
     expect(summary.message).toMatch(/1 of 2 rows were rejected, more than the 10% allowed/);
     expect(await personCount()).toBe(before);
     expect(await importRejects(admin, summary.id)).toHaveLength(1);
+  });
+
+  it('refuses a load whose rows are not numbered 1 to the row count, each once', async () => {
+    const before = await personCount();
+    for (const numbers of [
+      [1, 1],
+      [2, 3],
+    ]) {
+      const opened = await admin.query(`SELECT api.feed_open('demographics-full', 'numbers.txt', 10, 5) AS r`);
+      const { importId, stage } = opened[0].r as { importId: number; stage: string };
+      await admin.query(`INSERT INTO ${stage} (row_no, nhs_number) VALUES ($1, $2), ($3, $4)`, [numbers[0], nhs(47), numbers[1], nhs(48)]);
+      const facts = { checksum: 'a'.repeat(63) + String(numbers[1]), encoding: 'utf-8', lineEnding: 'LF', delimiter: 'pipe' };
+      const summary = await finishImport(admin, importId, 2, facts, TODAY);
+      expect(summary.status).toBe('FILE_REFUSED');
+      expect(summary.message).toMatch(/numbers 1 to the row count/);
+    }
+    expect(await personCount()).toBe(before);
   });
 
   it('leaves nothing of a killed import, and the file runs again', async () => {

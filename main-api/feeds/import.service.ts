@@ -1,10 +1,10 @@
 // The import pipeline: one file of one kind, streamed from disk into the import's staging table
 // and then validated and applied by the database in one transaction.
 //
-//   read (1 MB chunks) -> checksum -> encoding decided from the first chunk
-//     -> UTF-8: plain lines straight from bytes to COPY text; the header, quoted records and
-//        anything unusual decoded and read as delimited records (Windows-1252: all decoded)
-//     -> exact header check -> COPY text lines -> staging table
+//   read (1 MB chunks) -> checksum -> encoding decided from the first chunk (Windows-1252
+//     re-encoded as UTF-8) -> plain lines straight from bytes to COPY text with their row
+//     numbers; the header, quoted records and anything unusual decoded and read as delimited
+//     records -> exact header check -> staging table
 //   then api.feed_finish: set-based checks (row, field, reason), the threshold, the kind's apply.
 //
 // Faults of the whole file (encoding, header, an unclosed quote, no rows) refuse it with the
@@ -18,7 +18,7 @@ import { withClient, type DbClient } from '../platform/db/database';
 import { DelimitedReader, delimiterOf, type Delimiter, type DelimitedRecord } from '../platform/files/delimited';
 import { checkUtf8Bytes, detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
 import type { FeedKindCode } from '../shared/vocabulary/feeds';
-import { copyLine, headerProblem, plainBlock, plainLines, plainLinesCapacity, rateAndTimeLeft } from './feeds.rules';
+import { copyLine, headerProblem, plainLines, plainLinesCapacity, rateAndTimeLeft } from './feeds.rules';
 import {
   backendPid,
   cancelBackend,
@@ -87,8 +87,6 @@ export async function loadFileIntoStage(
   let bytesRead = 0;
   // COPY text waiting to be sent, in file order: strings from the reader, bytes from plainLines.
   let pending: (string | Buffer)[] = [];
-  // Text after the last line break of what has been read, waiting for the rest of its line.
-  let carry = '';
   const width = kind.columns.length;
   const onRecord = (r: DelimitedRecord): void => {
     if (!headerSeen) {
@@ -99,7 +97,7 @@ export async function loadFileIntoStage(
       return;
     }
     rows++;
-    pending.push(copyLine(r.fields, width, r.error, r.plain));
+    pending.push(copyLine(r.fields, width, r.error, r.plain, rows));
   };
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
@@ -114,69 +112,12 @@ export async function loadFileIntoStage(
     reader = new DelimitedReader(delimiter);
     return reader;
   };
-  // Windows-1252: most of a file is whole lines of plain records: those go to COPY in one native
-  // transform per chunk (plainBlock); the header, quoted records and anything unusual go through the reader.
-  const take = (text: string): void => {
-    const buf = carry + text;
-    carry = '';
-    if (buf.length === 0) return;
-    const r = readerFor(buf);
-    if (!headerSeen || r.pending || r.lineEnding === 'CR') {
-      // Whole lines only, so that the reader is left holding nothing but a quoted value that
-      // runs on (and the next chunk can take the plain way).
-      const cut = r.lineEnding === 'CR' ? -1 : buf.lastIndexOf('\n');
-      if (cut >= 0) {
-        r.push(buf.slice(0, cut + 1), onRecord);
-        carry = buf.slice(cut + 1);
-      } else {
-        r.push(buf, onRecord);
-      }
-      facts.lineEnding ??= r.lineEnding;
-      return;
-    }
-    const cut = buf.lastIndexOf('\n');
-    if (cut < 0) {
-      carry = buf;
-      return;
-    }
-    carry = buf.slice(cut + 1);
-    const block = buf.slice(0, cut + 1);
-    const plainOrRead = (part: string): void => {
-      const fast = plainBlock(part, delimiter, width);
-      if (fast) {
-        rows += fast.rows;
-        pending.push(fast.copy);
-      } else {
-        r.push(part, onRecord);
-      }
-    };
-    // The lines before a quote go the plain way; the quoted record's lines go to the reader,
-    // line by line until its quoted value has closed.
-    let at = 0;
-    while (at < block.length) {
-      if (r.pending) {
-        const end = block.indexOf('\n', at) + 1;
-        r.push(block.slice(at, end), onRecord);
-        at = end;
-        continue;
-      }
-      const q = block.indexOf('"', at);
-      if (q < 0) {
-        plainOrRead(block.slice(at));
-        break;
-      }
-      const lineStart = Math.max(at, block.lastIndexOf('\n', q) + 1);
-      if (lineStart > at) plainOrRead(block.slice(at, lineStart));
-      const end = block.indexOf('\n', q) + 1;
-      r.push(block.slice(lineStart, end), onRecord);
-      at = end;
-    }
-  };
-
-  // UTF-8 (the usual file) is taken as bytes: whole lines are cut from the bytes read, checked
-  // (no NUL, valid UTF-8) and their plain records turned into COPY text by one loop over the
-  // bytes (plainLines), with no string made; the header, quoted records, CR-only files and
-  // anything unusual are decoded and go through the reader. Windows-1252 is decoded first.
+  // The text is taken as UTF-8 bytes: whole lines are cut from the bytes read, checked (no NUL,
+  // valid UTF-8) and their plain records turned into COPY text by one loop over the bytes
+  // (plainLines), with no string made; the header, quoted records, CR-only files and anything
+  // unusual are decoded and go through the reader. A Windows-1252 file is decoded and encoded
+  // as UTF-8 first (the decoder has checked it).
+  // Bytes after the last line break of what has been read, waiting for the rest of their line.
   let carryBytes: Buffer = Buffer.alloc(0);
   // Where carryBytes starts in the file, for the offsets in refusals.
   let carryOffset = 0;
@@ -187,7 +128,7 @@ export async function loadFileIntoStage(
     r.push(text, onRecord);
     facts.lineEnding ??= r.lineEnding;
   };
-  const takeBytes = (chunk: Buffer, final: boolean): void => {
+  const takeBytes = (chunk: Buffer, final: boolean, checked: boolean): void => {
     const buf = carryBytes.length > 0 ? Buffer.concat([carryBytes, chunk]) : chunk;
     let cut = buf.length;
     if (!final) {
@@ -197,7 +138,7 @@ export async function loadFileIntoStage(
       if (cut === 0) for (cut = buf.length; cut > 0 && buf[cut - 1]! >= 0x80; cut--);
     }
     const block = buf.subarray(0, cut);
-    checkUtf8Bytes(block, carryOffset);
+    if (!checked) checkUtf8Bytes(block, carryOffset);
     carryBytes = buf.subarray(cut);
     carryOffset += cut;
     let out: Buffer | null = null;
@@ -212,7 +153,7 @@ export async function loadFileIntoStage(
         continue;
       }
       out ??= Buffer.allocUnsafe(plainLinesCapacity(block.length, width));
-      const fast = plainLines(block, at, block.length, delimiterByte(), width, out, written);
+      const fast = plainLines(block, at, block.length, delimiterByte(), width, rows + 1, out, written);
       if (fast.written > written) pending.push(out.subarray(written, fast.written));
       written = fast.written;
       rows += fast.rows;
@@ -242,20 +183,15 @@ export async function loadFileIntoStage(
         carryOffset = 3;
       }
     }
-    if (asBytes) takeBytes(bytes, false);
-    else take(decoder.decode(bytes));
+    if (asBytes) takeBytes(bytes, false, false);
+    else takeBytes(Buffer.from(decoder.decode(bytes), 'utf8'), false, true);
     // One COPY write per chunk read: about a megabyte, so back-pressure paces the reading.
     await flush();
     progress(rows, bytesRead);
   }
   facts.checksum = hash.digest('hex');
   if (!decoder || bytesRead === 0) throw new FileRefusal('The file is empty.');
-  if (asBytes) takeBytes(Buffer.alloc(0), true);
-  else take(decoder.end());
-  if (carry.length > 0) {
-    readerFor(carry).push(carry, onRecord);
-    carry = '';
-  }
+  takeBytes(asBytes ? Buffer.alloc(0) : Buffer.from(decoder.end(), 'utf8'), true, !asBytes);
   const last = reader as DelimitedReader | null;
   if (last) {
     last.end(onRecord);

@@ -1,0 +1,309 @@
+// The import pipeline: one file of one kind, streamed from disk into the import's staging table
+// and then validated and applied by the database in one transaction.
+//
+//   read (1 MB chunks) -> checksum -> decode (encoding decided from the first chunk)
+//     -> delimited records -> exact header check -> COPY text lines -> staging table
+//   then api.feed_finish: set-based checks (row, field, reason), the threshold, the kind's apply.
+//
+// Faults of the whole file (encoding, header, an unclosed quote, no rows) refuse it with the
+// reason kept in the history; faults of a row are the database's rejects. Cancelling stops the
+// read (or the apply, by cancelling its statement) and nothing is applied.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { DataSource } from 'typeorm';
+import { withClient, type DbClient } from '../platform/db/database';
+import { DelimitedReader, delimiterOf, type Delimiter, type DelimitedRecord } from '../platform/files/delimited';
+import { detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
+import type { FeedKindCode } from '../shared/vocabulary/feeds';
+import { copyLine, headerProblem, plainBlock, rateAndTimeLeft } from './feeds.rules';
+import {
+  backendPid,
+  cancelBackend,
+  finishImport,
+  importSummary,
+  openImport,
+  refuseImport,
+  StageCopy,
+  type FileFacts,
+  type ImportSummaryRow,
+} from './feeds.repository';
+import { feedKind, type FeedKind } from './kinds';
+
+interface ImportProgress {
+  importId: number | null;
+  phase: 'loading' | 'applying' | 'done';
+  rows: number;
+  bytesRead: number;
+  bytesTotal: number;
+  rowsPerSecond: number;
+  secondsLeft: number | null;
+}
+
+export interface ImportRequest {
+  kind: FeedKindCode;
+  path: string;
+  /** The name recorded in the history (the path's base name by default). */
+  fileName: string;
+  maxRejectPercent?: number;
+  today: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+  /** How often progress is reported while loading. */
+  progressEveryMs?: number;
+  /** Called once the import is registered (its history row exists), before the file is read. */
+  onOpened?: (importId: number) => void;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+class Cancelled extends Error {
+  constructor() {
+    super('The import was cancelled; nothing was applied.');
+  }
+}
+
+/**
+ * Streams a file of a kind into a COPY already open on its staging table: decode, split into
+ * records, check the header, write COPY text. Throws FileRefusal for a fault of the whole file
+ * and Cancelled when the signal fires. `facts` is filled in as the file reveals them.
+ */
+export async function loadFileIntoStage(
+  kind: FeedKind,
+  path: string,
+  copy: StageCopy,
+  facts: FileFacts,
+  progress: (rows: number, bytesRead: number) => void,
+  signal?: AbortSignal,
+): Promise<number> {
+  const hash = createHash('sha256');
+  let decoder: StreamDecoder | null = null;
+  let reader: DelimitedReader | null = null;
+  let delimiter: Delimiter = ',';
+  let headerSeen = false;
+  let rows = 0;
+  let bytesRead = 0;
+  let pending: string[] = [];
+  // Text after the last line break of what has been read, waiting for the rest of its line.
+  let carry = '';
+  const width = kind.columns.length;
+  const onRecord = (r: DelimitedRecord): void => {
+    if (!headerSeen) {
+      headerSeen = true;
+      if (r.error) throw new FileRefusal(`The header cannot be read: ${r.error}`);
+      const problem = headerProblem(r.fields, kind.header ?? kind.columns);
+      if (problem) throw new FileRefusal(problem);
+      return;
+    }
+    rows++;
+    pending.push(copyLine(r.fields, width, r.error, r.plain));
+  };
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    await copy.write(Buffer.from(text, 'utf8'));
+  };
+  const readerFor = (text: string): DelimitedReader => {
+    if (reader) return reader;
+    delimiter = delimiterOf(text.split(/\r\n|\n|\r/, 1)[0] ?? '');
+    facts.delimiter = delimiter === '|' ? 'pipe' : 'comma';
+    reader = new DelimitedReader(delimiter);
+    return reader;
+  };
+  // Most of a file is whole lines of plain records: those go to COPY in one native transform
+  // per chunk (plainBlock); the header, quoted records and anything unusual go through the reader.
+  const take = (text: string): void => {
+    const buf = carry + text;
+    carry = '';
+    if (buf.length === 0) return;
+    const r = readerFor(buf);
+    if (!headerSeen || r.pending || r.lineEnding === 'CR') {
+      // Whole lines only, so that the reader is left holding nothing but a quoted value that
+      // runs on (and the next chunk can take the plain way).
+      const cut = r.lineEnding === 'CR' ? -1 : buf.lastIndexOf('\n');
+      if (cut >= 0) {
+        r.push(buf.slice(0, cut + 1), onRecord);
+        carry = buf.slice(cut + 1);
+      } else {
+        r.push(buf, onRecord);
+      }
+      facts.lineEnding ??= r.lineEnding;
+      return;
+    }
+    const cut = buf.lastIndexOf('\n');
+    if (cut < 0) {
+      carry = buf;
+      return;
+    }
+    carry = buf.slice(cut + 1);
+    const block = buf.slice(0, cut + 1);
+    const plainOrRead = (part: string): void => {
+      const fast = plainBlock(part, delimiter, width);
+      if (fast) {
+        rows += fast.rows;
+        pending.push(fast.copy);
+      } else {
+        r.push(part, onRecord);
+      }
+    };
+    // The lines before a quote go the plain way; the quoted record's lines go to the reader,
+    // line by line until its quoted value has closed.
+    let at = 0;
+    while (at < block.length) {
+      if (r.pending) {
+        const end = block.indexOf('\n', at) + 1;
+        r.push(block.slice(at, end), onRecord);
+        at = end;
+        continue;
+      }
+      const q = block.indexOf('"', at);
+      if (q < 0) {
+        plainOrRead(block.slice(at));
+        break;
+      }
+      const lineStart = Math.max(at, block.lastIndexOf('\n', q) + 1);
+      if (lineStart > at) plainOrRead(block.slice(at, lineStart));
+      const end = block.indexOf('\n', q) + 1;
+      r.push(block.slice(lineStart, end), onRecord);
+      at = end;
+    }
+  };
+
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    if (signal?.aborted) throw new Cancelled();
+    hash.update(chunk);
+    bytesRead += chunk.length;
+    if (!decoder) {
+      decoder = new StreamDecoder(detectEncoding(chunk.subarray(0, 64 * 1024)));
+      facts.encoding = decoder.detected.encoding;
+    }
+    take(decoder.decode(chunk));
+    // One COPY write per chunk read: about a megabyte, so back-pressure paces the reading.
+    await flush();
+    progress(rows, bytesRead);
+  }
+  facts.checksum = hash.digest('hex');
+  if (!decoder || bytesRead === 0) throw new FileRefusal('The file is empty.');
+  take(decoder.end());
+  if (carry.length > 0) {
+    readerFor(carry).push(carry, onRecord);
+    carry = '';
+  }
+  const last = reader as DelimitedReader | null;
+  if (last) {
+    last.end(onRecord);
+    facts.lineEnding ??= last.lineEnding;
+  }
+  await flush();
+  if (!headerSeen) throw new FileRefusal('The file is empty: it has no header.');
+  if (rows === 0 && !kind.allowEmpty) throw new FileRefusal('The file has a header but no rows.');
+  if (signal?.aborted) throw new Cancelled();
+  progress(rows, bytesRead);
+  return rows;
+}
+
+/** Runs one import to its end and answers its summary (applied, refused, cancelled, ...). */
+export async function runImport(ds: DataSource, request: ImportRequest): Promise<ImportSummaryRow> {
+  const kind = feedKind(request.kind);
+  const bytesTotal = (await stat(request.path)).size;
+  return withClient(ds, async (client) => {
+    const opened = await openImport(
+      client,
+      kind.code,
+      request.fileName,
+      bytesTotal,
+      request.maxRejectPercent ?? kind.defaultMaxRejectPercent,
+    );
+    request.onOpened?.(opened.importId);
+    const facts: FileFacts = { checksum: null, encoding: null, lineEnding: null, delimiter: null };
+    const started = Date.now();
+    let rows = 0;
+    let bytesRead = 0;
+    let lastReport = 0;
+    const report = (phase: ImportProgress['phase'], force = false): void => {
+      if (!request.onProgress) return;
+      const now = Date.now();
+      if (!force && now - lastReport < (request.progressEveryMs ?? 250)) return;
+      lastReport = now;
+      request.onProgress({
+        importId: opened.importId,
+        phase,
+        rows,
+        bytesRead,
+        bytesTotal,
+        ...rateAndTimeLeft(rows, bytesRead, bytesTotal, now - started),
+      });
+    };
+    const copy = new StageCopy(client, opened.stage, kind.columns);
+    try {
+      const nameProblem = kind.fileNameProblem?.(request.fileName);
+      if (nameProblem) throw new FileRefusal(nameProblem);
+      rows = await loadFileIntoStage(
+        kind,
+        request.path,
+        copy,
+        facts,
+        (r, b) => {
+          rows = r;
+          bytesRead = b;
+          report('loading');
+        },
+        request.signal,
+      );
+      await copy.end();
+      report('applying', true);
+      const summary = await finishCancellable(ds, client, opened.importId, rows, facts, request);
+      report('done', true);
+      return summary;
+    } catch (error) {
+      if (error instanceof FileRefusal || error instanceof Cancelled) {
+        await copy.abort(error);
+        await refuseImport(client, opened.importId, error instanceof Cancelled ? 'CANCELLED' : 'FILE_REFUSED', error.message, facts);
+        const summary = await importSummary(client, opened.importId);
+        report('done', true);
+        return summary!;
+      }
+      await copy.abort(error as Error);
+      // Never left "loading": the history says it stopped, and nothing was applied (the apply is
+      // one transaction). If even that cannot be written, the abandoned-import sweep finds it.
+      await refuseImport(
+        client,
+        opened.importId,
+        'ABANDONED',
+        `The import stopped with an error; nothing was applied: ${(error as Error).message}`,
+        facts,
+      ).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/** The finish, cancelled from another connection if the signal fires while it runs. */
+async function finishCancellable(
+  ds: DataSource,
+  client: DbClient,
+  importId: number,
+  rows: number,
+  facts: FileFacts,
+  request: ImportRequest,
+): Promise<ImportSummaryRow> {
+  const signal = request.signal;
+  if (!signal) return finishImport(client, importId, rows, facts, request.today);
+  const pid = await backendPid(client);
+  let cancelled = false;
+  const onAbort = (): void => {
+    cancelled = true;
+    void cancelBackend(ds, pid).catch(() => {});
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await finishImport(client, importId, rows, facts, request.today);
+  } catch (error) {
+    // 57014: the statement was cancelled; its transaction rolled back, so nothing is applied.
+    if (cancelled && (error as { code?: string }).code === '57014') throw new Cancelled();
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
