@@ -73,7 +73,7 @@ async function measure(pid: number, load: () => Promise<void>): Promise<Measured
 }
 
 /** Writes the file in pieces (it is never whole in memory) and answers its size in bytes. */
-export function writeFullLoad(path: string, rows: number, practice: string): number {
+function writeFullLoad(path: string, rows: number, practice: string): number {
   const kind = feedKind('demographics-full');
   let bytes = 0;
   let buf: string[] = [kind.columns.join('|')];

@@ -208,6 +208,16 @@ two",,Maidstone,G82001,,\n`;
     expect(await personCount()).toBe(before);
   });
 
+  it('reads a file with CR line endings, a quoted value holding one', async () => {
+    const rows = [fullRow(nhs(1990)), fullRow(nhs(1991), { address_line1: '"Flat 3\rThe Mill"' }), fullRow(nhs(1992), { gender: 'Q' })];
+    const summary = await run(owner, 'demographics-full', file([FULL, ...rows].join('\r') + '\r'), 50);
+    expect(summary).toMatchObject({ status: 'APPLIED', lineEnding: 'CR', rowsTotal: 3, rowsRejected: 1, rowsApplied: 2 });
+    expect((await importRejects(owner, summary.id)).map((r) => [r.row, r.field])).toEqual([[3, 'gender']]);
+    const id = (await person(nhs(1991)))!.id;
+    const contact = await db.query(`SELECT address_line1 FROM ims.contact_details WHERE person_id = $1`, [id]);
+    expect(contact.rows[0]!.address_line1).toBe('Flat 3\rThe Mill');
+  });
+
   describe('files refused whole, nothing applied', () => {
     const cases: [string, string | Buffer, RegExp][] = [
       ['an empty file', '', /empty/],
