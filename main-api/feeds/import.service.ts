@@ -133,9 +133,9 @@ export async function loadFileIntoStage(
     let cut = buf.length;
     if (!final) {
       cut = buf.lastIndexOf(10) + 1;
-      // No line break at all (a very long line, or CR-only line endings): cut after the last
-      // ASCII byte, so that no character is split.
-      if (cut === 0) for (cut = buf.length; cut > 0 && buf[cut - 1]! >= 0x80; cut--);
+      // No line break at all (a very long line, or CR-only line endings): cut before the last
+      // character's first byte, so that no character is split and nothing waits unbounded.
+      if (cut === 0 && buf.length > 0) for (cut = buf.length - 1; cut > 0 && (buf[cut]! & 0xc0) === 0x80; cut--);
     }
     const block = buf.subarray(0, cut);
     if (!checked) checkUtf8Bytes(block, carryOffset);
