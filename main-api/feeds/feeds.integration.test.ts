@@ -12,7 +12,7 @@ import { openDataSource } from '../platform/db/datasource';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { dropRoles, nhsSequence, TWO_PRACTICES_SQL, userConnections, type UserConnections } from '../../tests/support/fixtures';
 import { FEED_KIND_DEFINITIONS } from './kinds';
-import { importRejects } from './feeds.repository';
+import { finishImport, importRejects } from './feeds.repository';
 import { runImport } from './import.service';
 import type { FeedKindCode } from '../shared/vocabulary/feeds';
 import { STAFF_GROUPS } from '../shared/vocabulary/people';
@@ -174,6 +174,50 @@ two",,Maidstone,G82001,,\n`;
     expect(quoted.rows[0]!.address_line1).toBe('Flat 1, The "Old" Mill');
   });
 
+  it('reads UTF-8 as bytes: a character cut by the 1 MB read stays whole; bad UTF-8 later refuses the file', async () => {
+    // Plain rows up to just before 1 MB, then a row whose family name (50 two-byte characters)
+    // the first megabyte ends inside, in the middle of a character.
+    const name = 'ë'.repeat(50);
+    const lines = [FULL];
+    let bytes = Buffer.byteLength(FULL) + 1;
+    const target = (1 << 20) - 11 - 51;
+    for (let i = 0; bytes < target - 400; i++) {
+      const line = fullRow(nhs(2000 + i), { address_line1: `${i} A Road Long Enough To Fill The First Megabyte Quickly` });
+      lines.push(line);
+      bytes += Buffer.byteLength(line) + 1;
+    }
+    const pad = fullRow(nhs(1999), { address_line1: '' });
+    lines.push(fullRow(nhs(1999), { address_line1: 'x'.repeat(target - bytes - Buffer.byteLength(pad) - 1) }));
+    lines.push(fullRow(nhs(1998), { family_name: name }), fullRow(nhs(1997)));
+    const text = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    expect(text.subarray((1 << 20) - 1, (1 << 20) + 1)).toEqual(Buffer.from('ë'));
+    const summary = await run(owner, 'demographics-full', file(text));
+    expect(summary).toMatchObject({ status: 'APPLIED', encoding: 'utf-8', rowsTotal: lines.length - 1, rowsRejected: 0 });
+    expect(await person(nhs(1998))).toMatchObject({ family_name: name });
+
+    // Beyond the first 64 KB that decide the encoding, a byte UTF-8 never has.
+    const good = Array.from({ length: 1200 }, (_, i) => fullRow(nhs(3000 + i))).join('\n');
+    const broken = Buffer.concat([
+      Buffer.from(`${FULL}\n${good}\n`),
+      Buffer.from(fullRow(nhs(4300), { family_name: 'Zo\u00eb' }), 'latin1'),
+    ]);
+    const before = await personCount();
+    const refused = await run(owner, 'demographics-full', file(broken));
+    expect(refused).toMatchObject({ status: 'FILE_REFUSED' });
+    expect(refused.message).toMatch(/not valid UTF-8/);
+    expect(await personCount()).toBe(before);
+  });
+
+  it('reads a file with CR line endings, a quoted value holding one', async () => {
+    const rows = [fullRow(nhs(1990)), fullRow(nhs(1991), { address_line1: '"Flat 3\rThe Mill"' }), fullRow(nhs(1992), { gender: 'Q' })];
+    const summary = await run(owner, 'demographics-full', file([FULL, ...rows].join('\r') + '\r'), 50);
+    expect(summary).toMatchObject({ status: 'APPLIED', lineEnding: 'CR', rowsTotal: 3, rowsRejected: 1, rowsApplied: 2 });
+    expect((await importRejects(owner, summary.id)).map((r) => [r.row, r.field])).toEqual([[3, 'gender']]);
+    const id = (await person(nhs(1991)))!.id;
+    const contact = await db.query(`SELECT address_line1 FROM ims.contact_details WHERE person_id = $1`, [id]);
+    expect(contact.rows[0]!.address_line1).toBe('Flat 3\rThe Mill');
+  });
+
   describe('files refused whole, nothing applied', () => {
     const cases: [string, string | Buffer, RegExp][] = [
       ['an empty file', '', /empty/],
@@ -264,6 +308,23 @@ two",,Maidstone,G82001,,\n`;
     expect(summary.message).toMatch(/1 of 2 rows were rejected, more than the 10% allowed/);
     expect(await personCount()).toBe(before);
     expect(await importRejects(admin, summary.id)).toHaveLength(1);
+  });
+
+  it('refuses a load whose rows are not numbered 1 to the row count, each once', async () => {
+    const before = await personCount();
+    for (const numbers of [
+      [1, 1],
+      [2, 3],
+    ]) {
+      const opened = await admin.query(`SELECT api.feed_open('demographics-full', 'numbers.txt', 10, 5) AS r`);
+      const { importId, stage } = opened[0].r as { importId: number; stage: string };
+      await admin.query(`INSERT INTO ${stage} (row_no, nhs_number) VALUES ($1, $2), ($3, $4)`, [numbers[0], nhs(47), numbers[1], nhs(48)]);
+      const facts = { checksum: 'a'.repeat(63) + String(numbers[1]), encoding: 'utf-8', lineEnding: 'LF', delimiter: 'pipe' };
+      const summary = await finishImport(admin, importId, 2, facts, TODAY);
+      expect(summary.status).toBe('FILE_REFUSED');
+      expect(summary.message).toMatch(/numbers 1 to the row count/);
+    }
+    expect(await personCount()).toBe(before);
   });
 
   it('leaves nothing of a killed import, and the file runs again', async () => {

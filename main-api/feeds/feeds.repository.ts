@@ -129,7 +129,8 @@ export class StageCopy {
   constructor(client: DbClient, stage: string, columns: readonly string[]) {
     // The stage name comes from api.feed_open (feed_stage.import_<id>); the columns are the kind's.
     if (!/^feed_stage\.import_\d+$/.test(stage)) throw new Error(`Unexpected staging table ${stage}`);
-    const cols = [...columns, 'parse_error'].map(quoteIdentifier).join(', ');
+    // Each row carries its number last (the application numbers them; api.feed_finish checks).
+    const cols = [...columns, 'parse_error', 'row_no'].map(quoteIdentifier).join(', ');
     this.stream = client.query(copyFrom(`COPY ${stage} (${cols}) FROM STDIN`));
     this.finished = new Promise<void>((resolve, reject) => {
       this.stream.on('finish', resolve);

@@ -8,7 +8,8 @@ import {
   exitCodeOf,
   headerProblem,
   pickedColumns,
-  plainBlock,
+  plainLines,
+  plainLinesCapacity,
   rateAndTimeLeft,
   rejectsCsv,
 } from './feeds.rules';
@@ -49,23 +50,42 @@ describe('columns picked from a wider header', () => {
 });
 
 describe('COPY lines', () => {
-  it('writes plain values as they are, the parse error last', () => expect(copyLine(['x', '', 'y'], 3, null, true)).toBe('x\t\ty\t\\N\n'));
+  it('writes plain values as they are, the parse error and the row number last', () =>
+    expect(copyLine(['x', '', 'y'], 3, null, true, 7)).toBe('x\t\ty\t\\N\t7\n'));
   it('escapes tabs, backslashes and line breaks', () =>
-    expect(copyLine(['a\tb', 'c\\d', 'e\nf'], 3, null, false)).toBe('a\\tb\tc\\\\d\te\\nf\t\\N\n'));
-  it('escapes a tab even in a record read without quotes', () => expect(copyLine(['a\tb', 'c'], 2, null, true)).toBe('a\\tb\tc\t\\N\n'));
+    expect(copyLine(['a\tb', 'c\\d', 'e\nf'], 3, null, false, 1)).toBe('a\\tb\tc\\\\d\te\\nf\t\\N\t1\n'));
+  it('escapes a tab even in a record read without quotes', () =>
+    expect(copyLine(['a\tb', 'c'], 2, null, true, 2)).toBe('a\\tb\tc\t\\N\t2\n'));
   it('stages a record of the wrong width with its error and no values', () =>
-    expect(copyLine(['a'], 3, null, true)).toBe('\\N\t\\N\t\\N\tThe row has 1 values; the header has 3.\n'));
-  it('stages a record with a parse error', () => expect(copyLine(['a', 'b'], 2, 'bad', false)).toBe('\\N\t\\N\tbad\n'));
+    expect(copyLine(['a'], 3, null, true, 3)).toBe('\\N\t\\N\t\\N\tThe row has 1 values; the header has 3.\t3\n'));
+  it('stages a record with a parse error', () => expect(copyLine(['a', 'b'], 2, 'bad', false, 12)).toBe('\\N\t\\N\tbad\t12\n'));
 });
 
-describe('plain blocks', () => {
-  it('turns whole plain lines into COPY text at once, LF or CRLF', () => {
-    expect(plainBlock('a|b|c\nd||f\n', '|', 3)).toEqual({ copy: 'a\tb\tc\t\\N\nd\t\tf\t\\N\n', rows: 2 });
-    expect(plainBlock('a,b\r\nc,d\r\n', ',', 2)).toEqual({ copy: 'a\tb\t\\N\nc\td\t\\N\n', rows: 2 });
+describe('plain lines from bytes', () => {
+  const PIPE = '|'.charCodeAt(0);
+  const lines = (text: string, width = 3) => {
+    const bytes = Buffer.from(text, 'utf8');
+    const out = Buffer.alloc(plainLinesCapacity(bytes.length, width));
+    const r = plainLines(bytes, 0, bytes.length, PIPE, width, 9, out, 0);
+    return { copy: out.subarray(0, r.written).toString('utf8'), rows: r.rows, rest: bytes.subarray(r.next).toString('utf8') };
+  };
+  it('writes the COPY text copyLine would, numbering the rows on, LF or CRLF, multi-byte characters as they are', () => {
+    expect(lines('a|b|c\nd||f\n')).toEqual({ copy: 'a\tb\tc\t\\N\t9\nd\t\tf\t\\N\t10\n', rows: 2, rest: '' });
+    expect(lines('Zoë|Siobhán|x\r\nd|e|f\r\n')).toEqual({
+      copy: copyLine(['Zoë', 'Siobhán', 'x'], 3, null, true, 9) + copyLine(['d', 'e', 'f'], 3, null, true, 10),
+      rows: 2,
+      rest: '',
+    });
   });
-  it('leaves anything unusual to the reader', () => {
-    for (const text of ['a|"b"|c\n', 'a|b\n', 'a|b|c|d\n', 'a|b|c', 'a|b|c\n\nd|e|f\n', 'a|b\tx|c\n', 'a|b\\|c\n', 'a|b|c\rd|e|f\r', ''])
-      expect(plainBlock(text, '|', 3), JSON.stringify(text)).toBeNull();
+  it('stops at the first line the reader must read, having written only the lines before it', () => {
+    for (const odd of ['a|"b"|c\n', 'a|b\n', 'a|b|c|d\n', '\n', 'a|b\tx|c\n', 'a|b\\|c\n', 'a|b|c\rd|e|f\n', 'a|b|c']) {
+      expect(lines(`x|y|z\n${odd}p|q|r\n`), JSON.stringify(odd)).toEqual({ copy: 'x\ty\tz\t\\N\t9\n', rows: 1, rest: `${odd}p|q|r\n` });
+    }
+  });
+  it('has room for the shortest plain lines', () => {
+    const numbered = (n: number, line: (row: number) => string) => Array.from({ length: n }, (_, i) => line(9 + i)).join('');
+    expect(lines('||\n'.repeat(1000))).toEqual({ copy: numbered(1000, (r) => `\t\t\t\\N\t${r}\n`), rows: 1000, rest: '' });
+    expect(lines('a\n'.repeat(100), 1)).toEqual({ copy: numbered(100, (r) => `a\t\\N\t${r}\n`), rows: 100, rest: '' });
   });
 });
 

@@ -1,8 +1,10 @@
 // The import pipeline: one file of one kind, streamed from disk into the import's staging table
 // and then validated and applied by the database in one transaction.
 //
-//   read (1 MB chunks) -> checksum -> decode (encoding decided from the first chunk)
-//     -> delimited records -> exact header check -> COPY text lines -> staging table
+//   read (1 MB chunks) -> checksum -> encoding decided from the first chunk (Windows-1252
+//     re-encoded as UTF-8) -> plain lines straight from bytes to COPY text with their row
+//     numbers; the header, quoted records and anything unusual decoded and read as delimited
+//     records -> exact header check -> staging table
 //   then api.feed_finish: set-based checks (row, field, reason), the threshold, the kind's apply.
 //
 // Faults of the whole file (encoding, header, an unclosed quote, no rows) refuse it with the
@@ -14,9 +16,9 @@ import { stat } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
 import { withClient, type DbClient } from '../platform/db/database';
 import { DelimitedReader, delimiterOf, type Delimiter, type DelimitedRecord } from '../platform/files/delimited';
-import { detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
+import { checkUtf8Bytes, detectEncoding, FileRefusal, StreamDecoder } from '../platform/files/encoding';
 import type { FeedKindCode } from '../shared/vocabulary/feeds';
-import { copyLine, headerProblem, pickedColumns, plainBlock, rateAndTimeLeft } from './feeds.rules';
+import { copyLine, headerProblem, pickedColumns, plainLines, plainLinesCapacity, rateAndTimeLeft } from './feeds.rules';
 import {
   backendPid,
   cancelBackend,
@@ -83,9 +85,8 @@ export async function loadFileIntoStage(
   let headerSeen = false;
   let rows = 0;
   let bytesRead = 0;
-  let pending: string[] = [];
-  // Text after the last line break of what has been read, waiting for the rest of its line.
-  let carry = '';
+  // COPY text waiting to be sent, in file order: strings from the reader, bytes from plainLines.
+  let pending: (string | Buffer)[] = [];
   const width = kind.columns.length;
   // A kind that picks its columns from a wider header: where they are, and the file's width.
   let picked: number[] | null = null;
@@ -113,16 +114,16 @@ export async function loadFileIntoStage(
       const error =
         r.error ?? (r.fields.length !== fileWidth ? `The row has ${r.fields.length} values; the header has ${fileWidth}.` : null);
       const at = picked;
-      pending.push(copyLine(error ? [] : at.map((i) => r.fields[i]!), width, error, false));
+      pending.push(copyLine(error ? [] : at.map((i) => r.fields[i]!), width, error, false, rows));
       return;
     }
-    pending.push(copyLine(r.fields, width, r.error, r.plain));
+    pending.push(copyLine(r.fields, width, r.error, r.plain, rows));
   };
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const text = pending.join('');
+    const parts = pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
     pending = [];
-    await copy.write(Buffer.from(text, 'utf8'));
+    await copy.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   };
   const readerFor = (text: string): DelimitedReader => {
     if (reader) return reader;
@@ -131,86 +132,87 @@ export async function loadFileIntoStage(
     reader = new DelimitedReader(delimiter);
     return reader;
   };
-  // Most of a file is whole lines of plain records: those go to COPY in one native transform
-  // per chunk (plainBlock); the header, quoted records and anything unusual go through the reader.
-  const take = (text: string): void => {
-    const buf = carry + text;
-    carry = '';
-    if (buf.length === 0) return;
-    const r = readerFor(buf);
-    // A picking kind's rows are narrowed one by one, never in a plain block.
-    if (!headerSeen || r.pending || r.lineEnding === 'CR' || kind.pick) {
-      // Whole lines only, so that the reader is left holding nothing but a quoted value that
-      // runs on (and the next chunk can take the plain way).
-      const cut = r.lineEnding === 'CR' ? -1 : buf.lastIndexOf('\n');
-      if (cut >= 0) {
-        r.push(buf.slice(0, cut + 1), onRecord);
-        carry = buf.slice(cut + 1);
-      } else {
-        r.push(buf, onRecord);
-      }
-      facts.lineEnding ??= r.lineEnding;
-      return;
+  // The text is taken as UTF-8 bytes: whole lines are cut from the bytes read, checked (no NUL,
+  // valid UTF-8) and their plain records turned into COPY text by one loop over the bytes
+  // (plainLines), with no string made; the header, quoted records, CR-only files and anything
+  // unusual are decoded and go through the reader. A Windows-1252 file is decoded and encoded
+  // as UTF-8 first (the decoder has checked it).
+  // Bytes after the last line break of what has been read, waiting for the rest of their line.
+  let carryBytes: Buffer = Buffer.alloc(0);
+  // Where carryBytes starts in the file, for the offsets in refusals.
+  let carryOffset = 0;
+  const delimiterByte = (): number => delimiter.charCodeAt(0);
+  const slowBytes = (bytes: Buffer): void => {
+    const text = bytes.toString('utf8');
+    const r = readerFor(text);
+    r.push(text, onRecord);
+    facts.lineEnding ??= r.lineEnding;
+  };
+  const takeBytes = (chunk: Buffer, final: boolean, checked: boolean): void => {
+    const buf = carryBytes.length > 0 ? Buffer.concat([carryBytes, chunk]) : chunk;
+    let cut = buf.length;
+    if (!final) {
+      cut = buf.lastIndexOf(10) + 1;
+      // No line break at all (a very long line, or CR-only line endings): cut before the last
+      // character's first byte, so that no character is split and nothing waits unbounded.
+      if (cut === 0 && buf.length > 0) for (cut = buf.length - 1; cut > 0 && (buf[cut]! & 0xc0) === 0x80; cut--);
     }
-    const cut = buf.lastIndexOf('\n');
-    if (cut < 0) {
-      carry = buf;
-      return;
-    }
-    carry = buf.slice(cut + 1);
-    const block = buf.slice(0, cut + 1);
-    const plainOrRead = (part: string): void => {
-      const fast = plainBlock(part, delimiter, width);
-      if (fast) {
-        rows += fast.rows;
-        pending.push(fast.copy);
-      } else {
-        r.push(part, onRecord);
-      }
-    };
-    // The lines before a quote go the plain way; the quoted record's lines go to the reader,
-    // line by line until its quoted value has closed.
+    const block = buf.subarray(0, cut);
+    if (!checked) checkUtf8Bytes(block, carryOffset);
+    carryBytes = buf.subarray(cut);
+    carryOffset += cut;
+    let out: Buffer | null = null;
+    let written = 0;
     let at = 0;
     while (at < block.length) {
-      if (r.pending) {
-        const end = block.indexOf('\n', at) + 1;
-        r.push(block.slice(at, end), onRecord);
+      const r = reader as DelimitedReader | null;
+      // A picking kind's rows are narrowed one by one, never the plain way.
+      if (!headerSeen || !r || r.pending || r.lineEnding === 'CR' || kind.pick) {
+        const end = r?.lineEnding === 'CR' ? block.length : block.indexOf(10, at) + 1 || block.length;
+        slowBytes(block.subarray(at, end));
         at = end;
         continue;
       }
-      const q = block.indexOf('"', at);
-      if (q < 0) {
-        plainOrRead(block.slice(at));
-        break;
+      out ??= Buffer.allocUnsafe(plainLinesCapacity(block.length, width));
+      const fast = plainLines(block, at, block.length, delimiterByte(), width, rows + 1, out, written);
+      if (fast.written > written) pending.push(out.subarray(written, fast.written));
+      written = fast.written;
+      rows += fast.rows;
+      at = fast.next;
+      if (at < block.length) {
+        // The line the loop stopped at goes to the reader (a quoted value may run on past it).
+        const end = block.indexOf(10, at) + 1 || block.length;
+        slowBytes(block.subarray(at, end));
+        at = end;
       }
-      const lineStart = Math.max(at, block.lastIndexOf('\n', q) + 1);
-      if (lineStart > at) plainOrRead(block.slice(at, lineStart));
-      const end = block.indexOf('\n', q) + 1;
-      r.push(block.slice(lineStart, end), onRecord);
-      at = end;
     }
   };
 
+  let asBytes = false;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
     if (signal?.aborted) throw new Cancelled();
     hash.update(chunk);
     bytesRead += chunk.length;
+    let bytes = chunk;
     if (!decoder) {
       decoder = new StreamDecoder(detectEncoding(chunk.subarray(0, 64 * 1024)));
       facts.encoding = decoder.detected.encoding;
+      asBytes = decoder.detected.encoding !== 'windows-1252';
+      // The byte-order mark is not text (the decoder drops it too).
+      if (decoder.detected.encoding === 'utf-8-bom') {
+        bytes = chunk.subarray(3);
+        carryOffset = 3;
+      }
     }
-    take(decoder.decode(chunk));
+    if (asBytes) takeBytes(bytes, false, false);
+    else takeBytes(Buffer.from(decoder.decode(bytes), 'utf8'), false, true);
     // One COPY write per chunk read: about a megabyte, so back-pressure paces the reading.
     await flush();
     progress(rows, bytesRead);
   }
   facts.checksum = hash.digest('hex');
   if (!decoder || bytesRead === 0) throw new FileRefusal('The file is empty.');
-  take(decoder.end());
-  if (carry.length > 0) {
-    readerFor(carry).push(carry, onRecord);
-    carry = '';
-  }
+  takeBytes(asBytes ? Buffer.alloc(0) : Buffer.from(decoder.end(), 'utf8'), true, !asBytes);
   const last = reader as DelimitedReader | null;
   if (last) {
     last.end(onRecord);

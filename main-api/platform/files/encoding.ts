@@ -1,6 +1,7 @@
 // Which text encoding a file from another system is in, decided from its first bytes and then
 // held to for the rest: UTF-8 with or without a byte-order mark, or Windows-1252 (what Excel and
 // older clinical systems on Windows write). Anything else is refused as a whole file.
+import { isUtf8 } from 'node:buffer';
 
 type TextEncodingName = 'utf-8' | 'utf-8-bom' | 'windows-1252';
 
@@ -51,21 +52,38 @@ export class StreamDecoder {
   }
 
   decode(chunk: Uint8Array, last = false): string {
-    if (chunk.indexOf(0) >= 0) {
-      throw new FileRefusal(`The file holds a NUL byte (near byte ${this.offset + chunk.indexOf(0)}): it is not a text file.`);
-    }
+    refuseNul(chunk, this.offset);
     try {
       const text = this.decoder.decode(chunk, { stream: !last });
       this.offset += chunk.length;
       return text;
     } catch {
-      throw new FileRefusal(
-        `The file is not valid UTF-8 after its first part (near byte ${this.offset}). Save it again as UTF-8 and import it again.`,
-      );
+      throw notUtf8(this.offset);
     }
   }
 
   end(): string {
     return this.decode(new Uint8Array(0), true);
   }
+}
+
+function refuseNul(bytes: Uint8Array, offset: number): void {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new FileRefusal(`The file holds a NUL byte (near byte ${offset + nul}): it is not a text file.`);
+}
+
+function notUtf8(offset: number): FileRefusal {
+  return new FileRefusal(
+    `The file is not valid UTF-8 after its first part (near byte ${offset}). Save it again as UTF-8 and import it again.`,
+  );
+}
+
+/**
+ * The checks StreamDecoder makes, for UTF-8 bytes that are used without being decoded: no NUL
+ * byte, and valid UTF-8. `bytes` must hold whole characters (cut after an ASCII byte);
+ * `offset` is where they start in the file.
+ */
+export function checkUtf8Bytes(bytes: Uint8Array, offset: number): void {
+  refuseNul(bytes, offset);
+  if (!isUtf8(bytes)) throw notUtf8(offset);
 }
