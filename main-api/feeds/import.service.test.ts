@@ -32,13 +32,13 @@ describe('loading a kind that picks its columns', () => {
   it('stages only the named columns, in the kind’s order, wherever the file has them', async () => {
     const { rows, lines } = await stage('onspd-postcodes', `${ONSPD_HEADER}\r\n${ONSPD_ROW}\r\n`);
     expect(rows).toBe(1);
-    // pcds, dointr, doterm, oslaua, lsoa21, icb, rgn, then no parse error.
-    expect(lines).toEqual(['ME1 1AA\t198001\t\tE06000035\tE01990001\tE54000032\tE12000008\t\\N']);
+    // pcds, dointr, doterm, oslaua, lsoa21, icb, rgn, then no parse error, then the row's number.
+    expect(lines).toEqual(['ME1 1AA\t198001\t\tE06000035\tE01990001\tE54000032\tE12000008\t\\N\t1']);
   });
 
   it('stages a row of another width than the header with its error', async () => {
     const { lines } = await stage('onspd-postcodes', `${ONSPD_HEADER}\n${ONSPD_ROW},extra\n`);
-    expect(lines).toEqual([`${'\\N\t'.repeat(7)}The row has 11 values; the header has 10.`]);
+    expect(lines).toEqual([`${'\\N\t'.repeat(7)}The row has 11 values; the header has 10.\t1`]);
   });
 
   it('refuses a header without a named column, naming it', async () => {
@@ -55,7 +55,8 @@ describe('loading a kind without a header line', () => {
     const { rows, lines } = await stage('ods-gp-practices', `${line('G89001')}\r\n${line('G89002')}\r\n`);
     expect(rows).toBe(2);
     expect(lines.map((l) => l.split('\t')[0])).toEqual(['G89001', 'G89002']);
-    expect(lines.every((l) => l.split('\t').length === 28)).toBe(true);
+    // 27 columns, the parse error and the row's number.
+    expect(lines.every((l) => l.split('\t').length === 29)).toBe(true);
   });
 
   it('refuses an empty file', async () => {
@@ -96,7 +97,8 @@ describe('random mutations of reference files', () => {
       try {
         const { rows, lines } = await stage(kind, text);
         expect(lines).toHaveLength(rows);
-        const width = FEED_KIND_DEFINITIONS[kind].columns.length + 1;
+        // The kind's columns, the parse error and the row's number.
+        const width = FEED_KIND_DEFINITIONS[kind].columns.length + 2;
         for (const l of lines) expect(l.split('\t'), JSON.stringify(text)).toHaveLength(width);
         staged++;
       } catch (error) {
