@@ -496,74 +496,8 @@ END
 $$;
 REVOKE EXECUTE ON FUNCTION ims.class_list_review_decide(ims.exchange_review, text, bigint, text) FROM PUBLIC;
 
--- The decision of 0040, unchanged for vaccinations; class-list rows are decided above.
-CREATE OR REPLACE FUNCTION api.exchange_review_decide(p_id bigint, p_decision text, p_person_id bigint, p_note text) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  r ims.exchange_review;
-  v_person bigint;
-  v_write record;
-  v_nhs text;
-BEGIN
-  IF NOT ims.may_record_clinical() THEN
-    PERFORM ims.refuse_exchange();
-  END IF;
-  IF p_decision NOT IN ('ACCEPT', 'REJECT', 'NEW_PERSON') THEN
-    RAISE EXCEPTION 'A decision is ACCEPT, REJECT or NEW_PERSON.' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  SET LOCAL lock_timeout = '5s';
-  SELECT * INTO r FROM ims.exchange_review x WHERE x.id = p_id FOR UPDATE;
-  IF NOT FOUND OR NOT ims.exchange_review_visible(r.scope_orgs) THEN
-    RAISE EXCEPTION 'No waiting import % is available.', p_id USING ERRCODE = 'no_data_found';
-  END IF;
-  IF r.status <> 'PENDING' THEN
-    RAISE EXCEPTION 'This import was already decided (%).', lower(r.status) USING ERRCODE = 'object_not_in_prerequisite_state';
-  END IF;
-  IF r.item_kind = 'CLASS_LIST' THEN
-    RETURN ims.class_list_review_decide(r, p_decision, p_person_id, p_note);
-  END IF;
-  IF p_decision = 'REJECT' THEN
-    UPDATE ims.exchange_review SET status = 'REJECTED', decided_by = session_user, decided_at = now(), note = p_note WHERE id = p_id;
-    RETURN ims.exchange_review_item(p_id);
-  END IF;
-  IF p_decision = 'ACCEPT' THEN
-    IF p_person_id IS NULL OR NOT ims.audited_read(p_person_id, 'attach incoming vaccination') THEN
-      PERFORM ims.refuse_unknown_person();
-    END IF;
-    v_person := p_person_id;
-  ELSE
-    v_nhs := r.incoming->>'nhsNumber';
-    IF v_nhs IS NULL OR NOT ims.nhs_number_valid(v_nhs) THEN
-      RAISE EXCEPTION 'A new person needs a valid NHS number; this import has none. Find the person, or reject it.'
-        USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF EXISTS (SELECT 1 FROM ims.person p WHERE p.nhs_number = v_nhs) THEN
-      RAISE EXCEPTION 'A person with NHS number % is already registered: attach the event to them instead.', v_nhs
-        USING ERRCODE = 'unique_violation';
-    END IF;
-    INSERT INTO ims.person (nhs_number, given_name, family_name, date_of_birth, gender_code, postcode, practice_code, registration_status)
-    VALUES (v_nhs, r.incoming->>'givenName', r.incoming->>'familyName', (r.incoming->>'dateOfBirth')::date,
-            coalesce(r.incoming->>'genderCode', '0'),
-            CASE WHEN (r.incoming->>'postcode') ~ '^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}$' THEN r.incoming->>'postcode' END,
-            (SELECT g.code FROM ims.gp_practice g WHERE g.code = r.incoming->>'practiceCode'
-               AND (ims.is_admin() OR NOT ims.is_application_user() OR g.code = ANY (ims.scope_practices()))),
-            'UNREGISTERED')
-    RETURNING id INTO v_person;
-    -- Registered when the sender named a practice on the register (and in the reviewer's scope).
-    UPDATE ims.person SET registration_status = 'REGISTERED' WHERE id = v_person AND practice_code IS NOT NULL;
-    IF NOT ims.audited_read(v_person, 'attach incoming vaccination') THEN
-      RAISE EXCEPTION 'The new person would be outside your scope (their practice is not yours), so they were not registered.'
-        USING ERRCODE = 'insufficient_privilege';
-    END IF;
-  END IF;
-  SELECT * INTO v_write FROM ims.exchange_write(v_person, r.event, r.payload_hash);
-  UPDATE ims.exchange_review
-     SET status = CASE p_decision WHEN 'ACCEPT' THEN 'ACCEPTED' ELSE 'NEW_PERSON' END,
-         decided_by = session_user, decided_at = now(), person_id = v_person, event_id = v_write.event_id, note = p_note
-   WHERE id = p_id;
-  RETURN ims.exchange_review_item(p_id);
-END
-$$;
+-- api.exchange_review_decide hands a class list's item to ims.class_list_review_decide: see 0079,
+-- which replaces the decision for the batch files' items too.
 
 -- ---------------------------------------------------------------------------------------
 
