@@ -73,7 +73,7 @@ test('a class list with a doubtful match is imported, reviewed and accepted', as
   await page.getByTestId('import-start').click();
   const outcome = page.getByTestId('import-outcome');
   await expect(outcome).toContainText('Applied', { timeout: 60_000 });
-  await expect(outcome).toContainText('1 rows: 0 applied, 0 rejected.');
+  await expect(outcome).toContainText('1 rows: 0 applied, 0 rejected, 1 waiting for review.');
   await expect(outcome).toContainText('1 waiting for review');
   await expect(page.getByTestId('import-review-waiting')).toContainText('One row waits for review');
   await expectAccessible(page, 'the imports screen after a class list');
