@@ -55,7 +55,8 @@ export type MessageTemplate = z.infer<typeof MessageTemplate>;
 
 export const TemplateSaveInput = z
   .object({
-    campaignCode: CampaignCode,
+    /** The campaign; null: the standing templates of the messages of no campaign (child health and schools). */
+    campaignCode: CampaignCode.nullable(),
     name: TemplateName,
     purpose: TemplatePurpose,
     channel: ContactChannel,
@@ -135,7 +136,8 @@ export type LetterCampaign = z.infer<typeof LetterCampaign>;
 
 export const PreviewInput = z
   .object({
-    campaignCode: CampaignCode,
+    /** The campaign; null: a message of no campaign (child health and schools). */
+    campaignCode: CampaignCode.nullable(),
     personId: Id,
     /** The text being edited (saved or not): a preview never needs a save first. */
     channel: ContactChannel,
@@ -235,9 +237,11 @@ export type ProductionProgress = z.infer<typeof ProductionProgress>;
 
 const RunInput = z.object({ runId: Id });
 const CampaignInput = z.object({ campaignCode: CampaignCode });
+/** A campaign's templates, or with null the standing templates of the messages of no campaign. */
+const TemplatesInput = z.object({ campaignCode: CampaignCode.nullable() });
 
 export const letterChannels = {
-  'letters.templates': { input: CampaignInput, output: z.array(MessageTemplate) },
+  'letters.templates': { input: TemplatesInput, output: z.array(MessageTemplate) },
   'letters.template.save': { input: TemplateSaveInput, output: MessageTemplate },
   'letters.preview': { input: PreviewInput, output: Preview },
   'letters.runs': { input: CampaignInput, output: z.array(LetterRunSummary) },

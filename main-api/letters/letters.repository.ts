@@ -55,11 +55,25 @@ export interface PlannedFile {
 export class LettersRepository {
   constructor(private readonly db: Queryable) {}
 
-  templates(campaignCode: string): Promise<MessageTemplate[]> {
+  /** A campaign's templates, or with null the standing templates (0078). */
+  templates(campaignCode: string | null): Promise<MessageTemplate[]> {
+    if (campaignCode === null) return one(this.db, 'SELECT api.standing_templates() AS v', []);
     return one(this.db, 'SELECT api.message_templates($1) AS v', [campaignCode]);
   }
 
   saveTemplate(t: TemplateSaveInput): Promise<MessageTemplate> {
+    if (t.campaignCode === null) {
+      return one(this.db, 'SELECT api.standing_template_save($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS v', [
+        t.name,
+        t.purpose,
+        t.channel,
+        t.subject,
+        t.body,
+        JSON.stringify(t.variants),
+        t.basedOn,
+        t.use,
+      ]);
+    }
     return one(this.db, 'SELECT api.message_template_save($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9) AS v', [
       t.campaignCode,
       t.name,
@@ -74,7 +88,7 @@ export class LettersRepository {
   }
 
   /** The person's and campaign's data for a preview (an audited read); null when the person is not available. */
-  previewData(campaignCode: string, personId: number): Promise<{ campaign: LetterCampaign; person: LetterPerson } | null> {
+  previewData(campaignCode: string | null, personId: number): Promise<{ campaign: LetterCampaign; person: LetterPerson } | null> {
     return one(this.db, 'SELECT api.letter_preview_data($1, $2) AS v', [campaignCode, personId]);
   }
 

@@ -13,16 +13,17 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../administration/users.service';
 import { runReminders } from '../campaigns';
-import type { MessageTemplate } from '../contract/letters';
+import { PreviewInput, TemplateSaveInput, type MessageTemplate } from '../contract/letters';
 import type { SendingSettingsInput } from '../contract/sending';
 import { startProduction } from '../letters';
+import { createLetterHandlers } from '../letters/letters.service';
 import { openDataSource } from '../platform/db/datasource';
 import { addDays } from '../shared/calendar/dates';
 import { parseTemplate, smsLength } from '../shared/messages/template-text';
 import { todayInLondon } from '../shared/calendar/england';
 import { createTestDatabase, uniqueName, type TestDatabase } from '../../tests/support/db';
 import { startFakeNotify, type FakeNotify } from '../../tests/support/fake-notify';
-import { TWO_PRACTICES_SQL, dropRoles, nhsSequence, userConnections, type UserConnections } from '../../tests/support/fixtures';
+import { TWO_PRACTICES_SQL, call, dropRoles, nhsSequence, userConnections, type UserConnections } from '../../tests/support/fixtures';
 import { pollCampaign, sendCampaign, type SendingEnvironment } from './sending.service';
 import { SendingRepository } from './sending.repository';
 import { SendingSettingsStore, keyFileCipher } from './settings.store';
@@ -225,6 +226,44 @@ describe('child health and school messages sent', () => {
       `SELECT template_version FROM ims.standing_template WHERE purpose = 'CHILD_OVERDUE' AND channel = 'LETTER'`,
     );
     expect(inUse.rows).toEqual([{ template_version: 1 }]);
+  });
+
+  it('are listed, saved and previewed through the app’s channels (Child health > Messages), by child health staff in scope', async () => {
+    const letters = (ds: DataSource) =>
+      createLetterHandlers(
+        ds,
+        () => today,
+        () => lettersDir,
+      );
+    const listed = await letters(nurse)['letters.templates']({ campaignCode: null });
+    expect(listed.filter((t) => t.inUse).map((t) => t.name)).toEqual(
+      expect.arrayContaining(['child-overdue-text', 'consent-request-letter']),
+    );
+    const saved = await letters(nurse)['letters.template.save'](
+      TemplateSaveInput.parse({
+        campaignCode: null,
+        name: 'consent-request-text-short',
+        purpose: 'CONSENT_REQUEST',
+        channel: 'SMS',
+        body: 'Consent for ((first name)) at ((school)): ((consent link))',
+      }),
+    );
+    expect(saved).toMatchObject({ name: 'consent-request-text-short', version: 1, inUse: false });
+    const asked = PreviewInput.parse({
+      campaignCode: null,
+      personId: ids.ava,
+      channel: 'SMS',
+      body: 'Call ((consent phone)) about ((first name))',
+    });
+    expect(await letters(nurse)['letters.preview'](asked)).toMatchObject({ text: 'Call 01622 000000 about ava' });
+    // Through the host's boundary, as the screen calls them.
+    expect(await call(letters(coord), 'letters.templates', { campaignCode: null })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    expect(await call(letters(coord), 'letters.preview', asked)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // Another practice's nurse learns nothing of the child.
+    expect(await call(letters(away), 'letters.preview', asked)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
   it('lets only child health staff in scope send them, or count them', async () => {

@@ -21,7 +21,7 @@ import { newProgress, pollStatuses, sendDue } from './sender.service';
 import { smtpProvider } from './smtp.adapter';
 
 /** How a run of the messages of no campaign is named where a campaign's code would be. */
-export const CHILD_HEALTH = 'child-health';
+const CHILD_HEALTH = 'child-health';
 
 export interface SendingEnvironment {
   settings: () => SendingSettingsStore;

@@ -89,6 +89,9 @@ test('a worklist of overdue children falls by one when a decline is recorded', a
   await expect(page.getByTestId('message-counts')).toContainText('Letter');
   await expect(page.getByTestId('message-totals')).toContainText('waiting');
   await expect(page.getByTestId('send-messages')).toBeVisible();
+  // Their standing templates, editable and producible as letters from the same tab.
+  await expect(page.getByTestId('template-list')).toContainText('child-overdue-letter');
+  await expect(page.getByTestId('letter-production')).toBeVisible();
   await expectAccessible(page, 'the child health messages');
   await shot(page, 'child-messages');
   await page.goto(page.url().replace(/#.*$/, childHref));
