@@ -70,7 +70,7 @@ BEGIN
          delimiter = left(p_delimiter, 20), rows_total = p_rows
    WHERE id = v.id;
 
-  -- Two imports of one file at once meet here (0079): the second waits until the first's
+  -- Two imports of one file at once meet here: the second waits until the first's
   -- transaction has ended, then finds it applied and answers ALREADY_APPLIED.
   PERFORM pg_advisory_xact_lock(hashtextextended('ims.feed_finish:' || v.kind || ':' || p_checksum, 0));
   SELECT i.id INTO v_prior FROM ims.feed_import i WHERE i.kind = v.kind AND i.checksum = p_checksum AND i.status = 'APPLIED';
