@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportJob, ImportSummary } from '../../../../main-api/contract/feeds';
-import { bytesToBase64, countsSentence, outcomeSentence, percentRead, progressSentence, timeLeft } from './imports';
+import { bytesToBase64, countsSentence, offeredKinds, outcomeSentence, percentRead, progressSentence, timeLeft } from './imports';
 
 const job = (over: Partial<ImportJob>): ImportJob => ({
   jobId: '00000000-0000-4000-8000-000000000000',
@@ -38,4 +38,16 @@ describe('imports screen logic', () => {
     expect(countsSentence({ applied: 9, added: 2, outside: 5, people: 3 })).toBe(
       "2 added, 5 outside the register's area (skipped), 3 people placed again",
     ));
+});
+
+describe('kinds offered', () => {
+  const kinds = [
+    { code: 'demographics-delta' as const, administratorsOnly: false },
+    { code: 'onspd-postcodes' as const, administratorsOnly: true },
+  ];
+  it('leaves the administrators’ kinds out for anyone else, and offers all to an administrator', () => {
+    expect(offeredKinds(kinds, false)).toContain('demographics-delta');
+    expect(offeredKinds(kinds, false)).not.toContain('onspd-postcodes');
+    expect(offeredKinds(kinds, true)).toContain('onspd-postcodes');
+  });
 });

@@ -1,7 +1,7 @@
 // The Imports screen's pure logic: the file sent in base64 pieces, and the words for progress,
 // outcomes and counts.
 import { UPLOAD_PIECE_BASE64_CHARS, type ImportJob, type ImportSummary } from '../../../../main-api/contract/feeds';
-import { IMPORT_STATUS_LABELS } from '../../../../main-api/shared/vocabulary/feeds';
+import { FEED_KINDS, IMPORT_STATUS_LABELS, type FeedKindCode } from '../../../../main-api/shared/vocabulary/feeds';
 
 /** Bytes per piece: base64 makes 4 characters of 3 bytes, within the channel's limit. */
 export const PIECE_BYTES = Math.floor(UPLOAD_PIECE_BASE64_CHARS / 4) * 3;
@@ -85,4 +85,15 @@ export function countsSentence(counts: Record<string, number>): string {
     .filter(([k, v]) => k !== 'applied' && v > 0)
     .map(([k, v]) => `${n(v)} ${COUNT_WORDS[k] ?? k}`)
     .join(', ');
+}
+
+/**
+ * The kinds the screen offers: every kind to an administrator; to anyone else, not those the
+ * database keeps for administrators (reference data, 0076). Until the kinds are read, all.
+ */
+export function offeredKinds(
+  kinds: readonly { code: FeedKindCode; administratorsOnly: boolean }[] | null,
+  administrator: boolean,
+): FeedKindCode[] {
+  return FEED_KINDS.filter((k) => administrator || !(kinds?.find((x) => x.code === k)?.administratorsOnly ?? false));
 }
