@@ -160,6 +160,29 @@ describe('cohort counts', () => {
     return cells;
   }
 
+  /** The LA cells are the year cells added up by birth year, combination and LA, with each sex and decile. */
+  async function expectLaCellsAsYearCells(): Promise<void> {
+    const differ = await db.query(
+      `WITH y AS (
+         SELECT yr, small_id, la, 'sex' AS kind, sex AS code, sum(n)::int AS n FROM ims.cohort_ycell GROUP BY 1, 2, 3, 5
+         UNION ALL
+         SELECT yr, small_id, la, 'imd', imd::text, sum(n)::int FROM ims.cohort_ycell GROUP BY 1, 2, 3, 5
+         UNION ALL
+         SELECT yr, small_id, la, 'all', '', sum(n)::int FROM ims.cohort_ycell GROUP BY 1, 2, 3),
+       l AS (
+         SELECT c.yr, c.small_id, c.la, v.kind, v.code, v.n FROM ims.cohort_lcell c, LATERAL (VALUES
+           ('all', '', c.n), ('sex', '0', c.sex_0), ('sex', '1', c.sex_1), ('sex', '2', c.sex_2), ('sex', '9', c.sex_9),
+           ('imd', '0', c.imd_0), ('imd', '1', c.imd_1), ('imd', '2', c.imd_2), ('imd', '3', c.imd_3), ('imd', '4', c.imd_4),
+           ('imd', '5', c.imd_5), ('imd', '6', c.imd_6), ('imd', '7', c.imd_7), ('imd', '8', c.imd_8), ('imd', '9', c.imd_9),
+           ('imd', '10', c.imd_10)) AS v(kind, code, n))
+       SELECT count(*)::int AS n FROM y FULL JOIN l USING (yr, small_id, la, kind, code)
+       WHERE coalesce(y.n, 0) <> coalesce(l.n, 0)`,
+    );
+    expect(differ.rows[0]!.n).toBe(0);
+    const total = await db.query(`SELECT coalesce(sum(n), 0)::int AS n FROM ims.cohort_lcell`);
+    expect(total.rows[0]!.n).toBeGreaterThan(0);
+  }
+
   const members = async (def: CohortDefinition): Promise<string[]> => {
     // Members are listed by the owner-only function the campaigns call; the names say who.
     const rows = (
@@ -275,6 +298,24 @@ describe('cohort counts', () => {
     ).toEqual([]);
   });
 
+  it('reads the same figures from the cells as person by person where sex, IMD decile or area decide', async () => {
+    // The LA cells cannot tell sex or IMD decile: these go on to the year cells, months and people.
+    const defs = [
+      definition({ gender: ['1'] }),
+      definition({ imdDecile: { min: 5 } }),
+      definition({ not: { imdDecile: { max: 3 } } }),
+      definition({ any: [{ gender: ['1'] }, { age: { min: 65 } }] }),
+      definition({ all: [{ age: { min: 18 } }, { not: { gender: ['2'] } }] }),
+      definition({ all: [{ localAuthority: ['E07000110'] }, { age: { min: 60 } }] }),
+      definition({ all: [{ imdDecile: { max: 2 } }, { age: { min: 65, max: 65 } }] }, { referenceDate: '2027-04-15' }),
+      definition({ any: [{ flags: { categories: ['RISK_GROUP'] } }, { gender: ['1'] }] }, { campaign: 'FLU_2026_27' }),
+    ];
+    const counts = [];
+    for (const def of defs) counts.push((await bothWays(def)).count);
+    // old80 is the only man; IMD 9 (old80) and 1 (the rest in scope).
+    expect(counts.slice(0, 3)).toEqual([1, 1, 1]);
+  });
+
   it('counts staff by employer, staff group and frontline', async () => {
     await db.query(
       `INSERT INTO ims.staff_record (person_id, employer_code, staff_group, frontline, from_date) VALUES ($1, 'RXX', 'NURSING', true, '2020-01-01')`,
@@ -318,10 +359,15 @@ describe('cohort counts', () => {
     expect(after.exclusions.find((x) => x.kind === 'alreadyVaccinated')!.count).toBe(
       before.exclusions.find((x) => x.kind === 'alreadyVaccinated')!.count + 1,
     );
-    // The cells hold exactly the fact rows.
+    // The cells hold exactly the fact rows, and the LA cells exactly the year cells.
     const cells = await db.query(`SELECT sum(n)::int AS n FROM ims.cohort_cell`);
     const facts = await db.query(`SELECT count(*)::int AS n FROM ims.cohort_fact`);
     expect(cells.rows[0]!.n).toBe(facts.rows[0]!.n);
+    await expectLaCellsAsYearCells();
+    // The population rebuild (everyone at once) gives the same cells and the same count.
+    await db.query(`SELECT ims.cohort_facts_rebuild(NULL)`);
+    await expectLaCellsAsYearCells();
+    expect(await bothWays(def)).toEqual(after);
   });
 
   it('keeps hostile values inert: refused by form in the database, never run', async () => {
@@ -356,7 +402,7 @@ describe('cohort counts', () => {
   it('lets only those who may see people count, and nobody read the derived tables', async () => {
     const def = JSON.stringify(definition({ age: { min: 65 } }));
     await expect(analystClient.query('SELECT api.cohort_count($1::jsonb, $2)', [def, []])).rejects.toMatchObject({ code: '42501' });
-    for (const table of ['ims.cohort_fact', 'ims.cohort_cell', 'ims.cohort_fact_state'])
+    for (const table of ['ims.cohort_fact', 'ims.cohort_cell', 'ims.cohort_lcell', 'ims.cohort_fact_state'])
       await expect(coordinatorClient.query(`SELECT count(*) FROM ${table}`)).rejects.toMatchObject({ code: '42501' });
     await expect(coordinatorClient.query('SELECT * FROM ims.cohort_member_ids($1::jsonb)', [def])).rejects.toMatchObject({ code: '42501' });
   });
