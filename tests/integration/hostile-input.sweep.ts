@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../main-api/administration/users.service';
-import { channels, type Channel, type Input } from '../../main-api/contract/contract';
+import { channels, contract, type Channel, type Input } from '../../main-api/contract/contract';
 import { ERROR_CODES } from '../../main-api/contract/result';
 import { resourcesDir } from '../../main-api/platform/paths';
 import { refreshAllStatuses } from '../../main-api/schedule-status';
@@ -195,6 +195,21 @@ function isObjectBody(body: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether the host refuses a request before any handler runs, as the host decides it: a content
+ * type other than JSON, a body that is not JSON, or input the channel's schema refuses.
+ */
+function refusedAtBoundary(channel: Channel, body: string, contentType: string | undefined): boolean {
+  if (contentType !== undefined) return true;
+  let input: unknown;
+  try {
+    input = body ? JSON.parse(body) : {};
+  } catch {
+    return true;
+  }
+  return !contract[channel].input.safeParse(input ?? {}).success;
 }
 
 function probesFor(valid: unknown): Probe[] {
@@ -664,16 +679,36 @@ export function sweepHostileInput(shard: number, shards: number): void {
       // Channels that act on a pool event get a fresh one whenever a probe has used it up.
       const eventId = 'eventId' in valid ? new RegExp(`"eventId":${valid.eventId}(?=[,}])`) : null;
       await importsSettled(channel);
+      // Requests the boundary refuses (not sent as JSON, not JSON, or not the channel's input by
+      // the contract's own schema) never reach a handler: they are checked together, by one
+      // fingerprint over each run of them, and any change over a run fails the test, naming it.
+      // Every request that reaches a handler is checked alone. (Most probes are refused at the
+      // boundary; one fingerprint per probe was half the sweep's time.)
       let before = await fingerprint(db, [name]);
+      let refused: string[] = [];
+      const checkRefusals = async (): Promise<void> => {
+        const now = await fingerprint(db, [name]);
+        const diff = changedParts(before, now);
+        if (diff.length > 0) problems.push(`refused, but changed ${diff.join(', ')}: one of ${refused.join(' | ').slice(0, 900)}`);
+        before = now;
+        refused = [];
+      };
       for (const probe of probesFor(valid)) {
         const body = eventId ? probe.body.replace(eventId, `"eventId":${await poolEvent()}`) : probe.body;
+        const atBoundary = refusedAtBoundary(channel, body, probe.contentType);
+        if (!atBoundary && refused.length > 0) await checkRefusals();
         const { status, answer } = await post(channel, body, probe.contentType);
         await importsSettled(channel);
         const wrong = malformed(status, answer);
         if (wrong) problems.push(`${probe.label}: ${wrong} ${logged.splice(0).join('; ').slice(0, 600)}`);
+        const ok = (answer as { ok?: boolean }).ok === true;
+        if (atBoundary) {
+          if (ok) problems.push(`${probe.label}: taken, but the contract refuses it`);
+          refused.push(probe.label);
+          continue;
+        }
         const after = await fingerprint(db, [name]);
         const diff = changedParts(before, after);
-        const ok = (answer as { ok?: boolean }).ok === true;
         if (ok && probe.refuse) problems.push(`${probe.label}: taken, but it is not a JSON request`);
         if (diff.some((d) => d.startsWith('objects in ') || d === 'roles' || d === 'schemas'))
           problems.push(`${probe.label}: schema changed: ${diff.join(', ')}`);
@@ -694,6 +729,7 @@ export function sweepHostileInput(shard: number, shards: number): void {
         }
         before = after;
       }
+      if (refused.length > 0) await checkRefusals();
       expect(problems).toEqual([]);
       // Nothing a request carried reached the objects of this process.
       expect(Object.prototype).not.toHaveProperty('polluted');
