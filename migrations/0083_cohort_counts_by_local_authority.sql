@@ -200,19 +200,13 @@ BEGIN
                   FROM mc JOIN ims.cohort_fact f ON f.cell_id = mc.cell_id
                   WHERE (mc.hit IS NULL OR (mc.hit AND (mc.band IS NULL OR mc.bucket IS NULL))) AND (%7$s) AND (%8$s)
                   GROUP BY 1, 2, 3, 4, 5),
-       ls AS MATERIALIZED (
-         SELECT la, band, bucket, sum(n)::bigint AS n,
-                sum(sex_0)::bigint AS sex_0, sum(sex_1)::bigint AS sex_1, sum(sex_2)::bigint AS sex_2, sum(sex_9)::bigint AS sex_9,
-                sum(imd_0)::bigint AS imd_0, sum(imd_1)::bigint AS imd_1, sum(imd_2)::bigint AS imd_2, sum(imd_3)::bigint AS imd_3,
-                sum(imd_4)::bigint AS imd_4, sum(imd_5)::bigint AS imd_5, sum(imd_6)::bigint AS imd_6, sum(imd_7)::bigint AS imd_7,
-                sum(imd_8)::bigint AS imd_8, sum(imd_9)::bigint AS imd_9, sum(imd_10)::bigint AS imd_10
-         FROM lc WHERE hit AND band IS NOT NULL AND bucket IS NOT NULL GROUP BY 1, 2, 3),
+       ls AS (SELECT la, band, bucket, sum(n)::bigint AS n FROM lc WHERE hit AND band IS NOT NULL AND bucket IS NOT NULL GROUP BY 1, 2, 3),
        lb AS (
          SELECT bucket, sum(sex_0) AS sex_0, sum(sex_1) AS sex_1, sum(sex_2) AS sex_2, sum(sex_9) AS sex_9,
                 sum(imd_0) AS imd_0, sum(imd_1) AS imd_1, sum(imd_2) AS imd_2, sum(imd_3) AS imd_3, sum(imd_4) AS imd_4,
                 sum(imd_5) AS imd_5, sum(imd_6) AS imd_6, sum(imd_7) AS imd_7, sum(imd_8) AS imd_8, sum(imd_9) AS imd_9,
                 sum(imd_10) AS imd_10
-         FROM ls GROUP BY 1),
+         FROM lc WHERE hit AND band IS NOT NULL AND bucket IS NOT NULL GROUP BY 1),
        -- part: the breakdowns a row counts in (a: all; l: totals, areas and age bands; s: sex; i: IMD decile).
        r AS MATERIALIZED (
          SELECT ''a'' AS part, nullif(la, '''') AS la, band, sex, nullif(imd, 0) AS imd, NULL::text AS ethnic,

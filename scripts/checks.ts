@@ -17,7 +17,6 @@ const CHECKS: { name: string; command: string }[] = [
 interface Outcome {
   name: string;
   ok: boolean;
-  seconds: number;
 }
 
 /** Runs one check (its tools are on PATH under `npm run`), printing its output when it ends. */
@@ -34,7 +33,7 @@ function run(check: (typeof CHECKS)[number]): Promise<Outcome> {
       process.stdout.write(`\n── ${check.name}: ${ok ? 'passed' : 'FAILED'} in ${seconds.toFixed(1)} s\n`);
       const text = Buffer.concat(output).toString('utf8').trimEnd();
       if (text) process.stdout.write(`${text}\n`);
-      resolve({ name: check.name, ok, seconds });
+      resolve({ name: check.name, ok });
     });
   });
 }

@@ -62,29 +62,10 @@ export class LettersRepository {
   }
 
   saveTemplate(t: TemplateSaveInput): Promise<MessageTemplate> {
-    if (t.campaignCode === null) {
-      return one(this.db, 'SELECT api.standing_template_save($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS v', [
-        t.name,
-        t.purpose,
-        t.channel,
-        t.subject,
-        t.body,
-        JSON.stringify(t.variants),
-        t.basedOn,
-        t.use,
-      ]);
-    }
-    return one(this.db, 'SELECT api.message_template_save($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9) AS v', [
-      t.campaignCode,
-      t.name,
-      t.purpose,
-      t.channel,
-      t.subject,
-      t.body,
-      JSON.stringify(t.variants),
-      t.basedOn,
-      t.use,
-    ]);
+    const fields = [t.name, t.purpose, t.channel, t.subject, t.body, JSON.stringify(t.variants), t.basedOn, t.use];
+    if (t.campaignCode === null)
+      return one(this.db, 'SELECT api.standing_template_save($1, $2, $3, $4, $5, $6::jsonb, $7, $8) AS v', fields);
+    return one(this.db, 'SELECT api.message_template_save($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9) AS v', [t.campaignCode, ...fields]);
   }
 
   /** The person's and campaign's data for a preview (an audited read); null when the person is not available. */
